@@ -1,0 +1,104 @@
+// Bundles every target with esbuild (type-checking is separate: `npm run typecheck`).
+//   dist/extension.js  node/cjs, `vscode` external   (the extension host adapter)
+//   dist/cli.js        node/cjs, with a shebang       (`websocket-workbench` bin)
+//   dist/webview.js    browser/iife (+ dist/webview.css, codicons)
+//   out/test/…         test bundles that must run inside the VS Code extension host
+// Flags: --production (minify, no source maps), --watch.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, existsSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+// ws optionally requires these native helpers; without them it uses its JS fallbacks.
+const wsOptional = ['bufferutil', 'utf-8-validate'];
+
+const common = {
+  bundle: true,
+  logLevel: 'warning',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  absWorkingDir: root,
+  define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
+};
+
+const targets = [
+  {
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', ...wsOptional],
+  },
+  {
+    ...common,
+    entryPoints: ['src/cli/cli.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: wsOptional,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: { webview: 'webview/main.ts' },
+    outdir: 'dist',
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    loader: { '.ttf': 'file' },
+  },
+];
+
+if (!production) {
+  // Integration tests run inside the real extension host; they are bundled like the extension.
+  targets.push({
+    ...common,
+    sourcemap: 'inline',
+    entryPoints: ['test/integration/index.ts'],
+    outfile: 'out/test/integration/index.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha', ...wsOptional],
+  });
+  if (existsSync(path.join(root, 'test/runDesktop.ts'))) {
+    targets.push({
+      ...common,
+      entryPoints: ['test/runDesktop.ts'],
+      outfile: 'out/test/runDesktop.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      packages: 'external',
+    });
+  }
+}
+
+function copyAssets() {
+  mkdirSync(path.join(root, 'dist/codicons'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) {
+    cpSync(path.join(root, 'node_modules/@vscode/codicons/dist', f), path.join(root, 'dist/codicons', f));
+  }
+}
+
+const started = Date.now();
+if (watch) {
+  for (const t of targets) {
+    const ctx = await esbuild.context(t);
+    await ctx.watch();
+  }
+  copyAssets();
+  console.log('[build] watching…');
+} else {
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+  copyAssets();
+  chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+  console.log(`[build] ${targets.length} bundles${production ? ' (production)' : ''} in ${Date.now() - started} ms`);
+}
