@@ -55,6 +55,8 @@ export interface FrameEvent extends EventBase {
   /** Unmasked payload, possibly truncated to the preview limit (`truncated` then true). */
   payload: Uint8Array;
   truncated?: boolean;
+  /** Set by the TimelineStore when the payload moved to its spill file (`payload` is then empty; see readPayload). */
+  spilled?: boolean;
 }
 
 /** One reassembled (and decompressed) data message. */
@@ -70,6 +72,8 @@ export interface MessageEvent extends EventBase {
   wireSize?: number;
   /** Whether the message was compressed (permessage-deflate, RSV1 on the first frame). */
   compressed?: boolean;
+  /** Set by the TimelineStore when the payload moved to its spill file (`data` is then empty; see readPayload). */
+  spilled?: boolean;
 }
 
 /** Connection state change. */

@@ -1,0 +1,588 @@
+/**
+ * The timeline store: every event of one or more connections, in order, with monotonic ids.
+ *
+ * Budget (DESIGN.md): 1M frames recorded must keep the host heap under 300 MB. So frames and
+ * messages — the bulk of any session — are not kept as objects. Their fields live in growable
+ * typed-array columns (~50 bytes per event) and their payloads are appended to one byte log held
+ * in fixed-size chunks. When the log's in-memory part exceeds `memoryBudgetBytes`, its oldest
+ * chunks are written to a spill file at the same offsets, so a payload's address never changes:
+ *
+ *   payload log   [ 0 ........ spilledUpTo | spilledUpTo ........ end ]
+ *                   on disk (spill file)     in memory (chunks)
+ *
+ * Rare kinds (handshake, state, close, error, rtt, info) and frames/messages carrying fields the
+ * store does not know are kept as objects. `at()` materializes an event object on demand.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Direction, EventKind, FrameEvent, MessageEvent, NewEvent, TimelineEvent } from './events';
+
+/** Options of a TimelineStore. */
+export interface TimelineStoreOptions {
+  /** Payload bytes kept in memory (default 64 MiB); beyond it the oldest payloads move to a spill file. */
+  memoryBudgetBytes?: number;
+  /** Directory of the spill file (default os.tmpdir()/websocket-workbench). */
+  spillDir?: string;
+  /** Time source for events appended without a time. */
+  clock?: () => number;
+}
+
+/** A query over the store; every given criterion must match. */
+export interface TimelineQuery {
+  dirs?: Direction[];
+  kinds?: EventKind[];
+  connection?: string;
+  /** Case-sensitive substring of the payload (UTF-8) or of the event's text fields. */
+  text?: string;
+  regex?: RegExp;
+  /** First index to consider. */
+  from?: number;
+  /** Stop after this many matches. */
+  limit?: number;
+}
+
+/** Counters that prove nothing was lost: recorded = inMemory + onDisk. */
+export interface TimelineCounters {
+  recorded: number;
+  inMemory: number;
+  onDisk: number;
+  bytesInMemory: number;
+  bytesOnDisk: number;
+}
+
+const KIND_FRAME = 1;
+const KIND_MESSAGE = 2;
+const KIND_OBJECT = 3; // anything kept as an object
+
+// flag bits
+const F_IN = 1;
+const F_FIN = 2;
+const F_RSV1 = 4;
+const F_RSV2 = 8;
+const F_RSV3 = 16;
+const F_MASKED = 32;
+const F_TRUNCATED = 64; // frame; for messages: binary
+const F_BINARY = 64;
+const F_HAS_WIRE = 128; // message has wireSize
+const F2_COMPRESSED_SET = 1;
+const F2_COMPRESSED = 2;
+const F2_TRUNCATED_SET = 4; // frame.truncated was present (false or true)
+
+const FRAME_KEYS = new Set(['id', 'time', 'connection', 'kind', 'dir', 'fin', 'rsv1', 'rsv2', 'rsv3', 'opcode', 'masked', 'maskKey', 'length', 'wireSize', 'payload', 'truncated', 'spilled']);
+const MESSAGE_KEYS = new Set(['id', 'time', 'connection', 'kind', 'dir', 'binary', 'data', 'size', 'wireSize', 'compressed', 'spilled']);
+
+const EMPTY = new Uint8Array(0);
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+let spillSeq = 0;
+
+/** Ordered, compact, disk-backed store of TimelineEvents. */
+export class TimelineStore {
+  private readonly budget: number;
+  private readonly chunkSize: number;
+  private readonly spillDir: string;
+  private readonly clock: () => number;
+
+  // columns
+  private cap = 0;
+  private n = 0;
+  private kind = new Uint8Array(0);
+  private flags = new Uint8Array(0);
+  private flags2 = new Uint8Array(0);
+  private opcode = new Uint8Array(0);
+  private conn = new Uint16Array(0);
+  private time = new Float64Array(0);
+  private len = new Float64Array(0); // frame: length; message: size
+  private wire = new Float64Array(0); // wireSize
+  private mask = new Uint32Array(0);
+  private pOff = new Float64Array(0); // payload offset in the log
+  private pLen = new Uint32Array(0); // payload bytes stored
+  private objects = new Map<number, TimelineEvent>();
+
+  private readonly connNames: string[] = [];
+  private readonly connIndex = new Map<string, number>();
+
+  private firstId = 1;
+  private nextId = 1;
+
+  // payload log
+  private chunks: Uint8Array[] = []; // chunks[i] covers [chunkBase + i*chunkSize, ...)
+  private chunkBase = 0; // == spilledUpTo
+  private logEnd = 0;
+  private spillFd: number | undefined;
+  private spillPath: string | undefined;
+  private spilledEvents = 0; // events [0, spilledEvents) with payload fully before chunkBase
+  private disposed = false;
+
+  private readonly listeners = new Set<(e: TimelineEvent) => void>();
+
+  constructor(opts: TimelineStoreOptions = {}) {
+    this.budget = Math.max(1024, opts.memoryBudgetBytes ?? 64 * 1024 * 1024);
+    this.chunkSize = Math.min(1024 * 1024, Math.max(512, Math.floor(this.budget / 8)));
+    this.spillDir = opts.spillDir ?? path.join(os.tmpdir(), 'websocket-workbench');
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  /** Number of events held (recorded since the last clear). */
+  get length(): number {
+    return this.n;
+  }
+
+  /** Path of the spill file, once something was spilled. */
+  get spillFile(): string | undefined {
+    return this.spillPath;
+  }
+
+  /** Appends an event, assigns its id, notifies listeners and returns it (the listeners' object). */
+  append(e: NewEvent): TimelineEvent {
+    if (this.disposed) throw new Error('TimelineStore is disposed');
+    const id = this.nextId++;
+    const ev = { ...e, id } as TimelineEvent;
+    if (ev.time === undefined) ev.time = this.clock();
+    const i = this.n;
+    if (i === this.cap) this.grow();
+    this.time[i] = ev.time;
+    this.conn[i] = this.connId(ev.connection);
+    if (ev.kind === 'frame' && onlyKeys(ev, FRAME_KEYS)) {
+      this.kind[i] = KIND_FRAME;
+      let f = ev.dir === 'in' ? F_IN : 0;
+      if (ev.fin) f |= F_FIN;
+      if (ev.rsv1) f |= F_RSV1;
+      if (ev.rsv2) f |= F_RSV2;
+      if (ev.rsv3) f |= F_RSV3;
+      if (ev.masked) f |= F_MASKED;
+      if (ev.truncated) f |= F_TRUNCATED;
+      this.flags[i] = f;
+      this.flags2[i] = ev.truncated !== undefined ? F2_TRUNCATED_SET : 0;
+      this.opcode[i] = ev.opcode;
+      this.len[i] = ev.length;
+      this.wire[i] = ev.wireSize;
+      this.mask[i] = ev.maskKey ? parseInt(ev.maskKey, 16) >>> 0 : 0;
+      this.storePayload(i, ev.payload);
+    } else if (ev.kind === 'message' && onlyKeys(ev, MESSAGE_KEYS)) {
+      this.kind[i] = KIND_MESSAGE;
+      let f = ev.dir === 'in' ? F_IN : 0;
+      if (ev.binary) f |= F_BINARY;
+      if (ev.wireSize !== undefined) f |= F_HAS_WIRE;
+      this.flags[i] = f;
+      this.flags2[i] = ev.compressed === undefined ? 0 : ev.compressed ? F2_COMPRESSED_SET | F2_COMPRESSED : F2_COMPRESSED_SET;
+      this.opcode[i] = ev.binary ? 2 : 1;
+      this.len[i] = ev.size;
+      this.wire[i] = ev.wireSize ?? 0;
+      this.storePayload(i, ev.data);
+    } else {
+      this.kind[i] = KIND_OBJECT;
+      this.flags[i] = 'dir' in ev && ev.dir === 'in' ? F_IN : 0;
+      this.pOff[i] = this.logEnd;
+      this.pLen[i] = 0;
+      if (ev.kind === 'frame' || ev.kind === 'message') {
+        // Unknown extra fields: keep the object, but still move its payload into the log.
+        const bytes = ev.kind === 'frame' ? ev.payload : ev.data;
+        this.storePayload(i, bytes);
+        const copy = { ...ev } as FrameEvent | MessageEvent;
+        if (copy.kind === 'frame') copy.payload = EMPTY;
+        else copy.data = EMPTY;
+        this.objects.set(i, copy);
+      } else {
+        this.objects.set(i, ev);
+      }
+    }
+    this.n = i + 1;
+    this.maybeSpill();
+    for (const l of this.listeners) {
+      try {
+        l(ev);
+      } catch {
+        // A listener's bug must not stop recording.
+      }
+    }
+    return ev;
+  }
+
+  /** The event at an index (0 = oldest held), materialized. */
+  at(index: number): TimelineEvent | undefined {
+    if (!Number.isInteger(index) || index < 0 || index >= this.n) return undefined;
+    return this.materialize(index);
+  }
+
+  /** Events in [from, to). */
+  slice(from: number, to: number): TimelineEvent[] {
+    const a = Math.max(0, from | 0);
+    const b = Math.min(this.n, to | 0);
+    const out: TimelineEvent[] = [];
+    for (let i = a; i < b; i++) out.push(this.materialize(i));
+    return out;
+  }
+
+  /** The event with this id, if still held. */
+  byId(id: number): TimelineEvent | undefined {
+    return this.at(id - this.firstId);
+  }
+
+  /** Index of the event with this id, or -1. */
+  indexOfId(id: number): number {
+    const i = id - this.firstId;
+    return Number.isInteger(i) && i >= 0 && i < this.n ? i : -1;
+  }
+
+  /** Indices of matching events, in order. Text and regex match full payloads, spilled ones included. */
+  query(q: TimelineQuery): number[] {
+    const out: number[] = [];
+    const limit = q.limit ?? Infinity;
+    if (limit <= 0) return out;
+    let kindMask = 0;
+    const kinds = q.kinds ? new Set(q.kinds) : undefined;
+    if (kinds) {
+      if (kinds.has('frame')) kindMask |= 1 << KIND_FRAME;
+      if (kinds.has('message')) kindMask |= 1 << KIND_MESSAGE;
+      kindMask |= 1 << KIND_OBJECT; // checked per object below
+    }
+    let dirIn = true;
+    let dirOut = true;
+    if (q.dirs) {
+      dirIn = q.dirs.includes('in');
+      dirOut = q.dirs.includes('out');
+    }
+    const conn = q.connection !== undefined ? this.connIndex.get(q.connection) : undefined;
+    if (q.connection !== undefined && conn === undefined) return out;
+    const text = q.text;
+    const re = q.regex;
+    const needsPayload = text !== undefined || re !== undefined;
+    for (let i = Math.max(0, q.from ?? 0); i < this.n; i++) {
+      const k = this.kind[i]!;
+      if (kinds && !(kindMask & (1 << k))) continue;
+      if (conn !== undefined && this.conn[i] !== conn) continue;
+      let obj: TimelineEvent | undefined;
+      if (k === KIND_OBJECT) {
+        obj = this.objects.get(i)!;
+        if (kinds && !kinds.has(obj.kind)) continue;
+        if (q.dirs) {
+          if (!('dir' in obj)) continue;
+          if (obj.dir === 'in' ? !dirIn : !dirOut) continue;
+        }
+      } else if (q.dirs) {
+        if (this.flags[i]! & F_IN ? !dirIn : !dirOut) continue;
+      }
+      if (needsPayload) {
+        let s: string;
+        if (k === KIND_OBJECT && obj!.kind !== 'frame' && obj!.kind !== 'message') s = objectText(obj!);
+        else s = this.payloadText(i);
+        if (text !== undefined && !s.includes(text)) continue;
+        if (re) {
+          re.lastIndex = 0;
+          if (!re.test(s)) continue;
+        }
+      }
+      out.push(i);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** The full payload of a frame or message event, even if spilled (empty for other kinds). */
+  async readPayload(id: number): Promise<Uint8Array> {
+    const i = this.indexOfId(id);
+    if (i < 0) throw new Error(`No event with id ${id}`);
+    return this.payloadCopy(i);
+  }
+
+  /** Counters: recorded (held), inMemory, onDisk, and payload bytes on each side. */
+  counters(): TimelineCounters {
+    this.advanceSpilledEvents();
+    return {
+      recorded: this.n,
+      inMemory: this.n - this.spilledEvents,
+      onDisk: this.spilledEvents,
+      bytesInMemory: this.logEnd - this.chunkBase,
+      bytesOnDisk: this.chunkBase,
+    };
+  }
+
+  /** Subscribes to appended events; returns the unsubscribe function. */
+  onEvent(listener: (e: TimelineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Forgets every event (ids keep increasing) and empties the spill file. */
+  clear(): void {
+    this.n = 0;
+    this.cap = 0;
+    this.allocColumns(0);
+    this.objects.clear();
+    this.firstId = this.nextId;
+    this.chunks = [];
+    this.chunkBase = 0;
+    this.logEnd = 0;
+    this.spilledEvents = 0;
+    this.spillScan = 0;
+    if (this.spillFd !== undefined) {
+      try {
+        fs.ftruncateSync(this.spillFd, 0);
+      } catch {
+        // best effort
+      }
+    }
+  }
+
+  /** Releases memory and deletes the spill file. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.clear();
+    this.disposed = true;
+    this.listeners.clear();
+    if (this.spillFd !== undefined) {
+      const fd = this.spillFd;
+      this.spillFd = undefined;
+      await new Promise<void>((resolve) => fs.close(fd, () => resolve()));
+    }
+    if (this.spillPath) await fs.promises.rm(this.spillPath, { force: true }).catch(() => undefined);
+  }
+
+  // ---- internals ----
+
+  private connId(name: string): number {
+    let c = this.connIndex.get(name);
+    if (c === undefined) {
+      c = this.connNames.length;
+      if (c > 0xffff) c = 0xffff; // practically unreachable; shares the last slot
+      else {
+        this.connNames.push(name);
+        this.connIndex.set(name, c);
+      }
+    }
+    return c;
+  }
+
+  private grow(): void {
+    this.allocColumns(this.cap === 0 ? 1024 : this.cap * 2);
+  }
+
+  private allocColumns(cap: number): void {
+    const n = this.n;
+    const g = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(old: T, make: (c: number) => T): T => {
+      const a = make(cap);
+      if (n > 0) a.set(old.subarray(0, n) as never);
+      return a;
+    };
+    this.kind = g(this.kind, (c) => new Uint8Array(c));
+    this.flags = g(this.flags, (c) => new Uint8Array(c));
+    this.flags2 = g(this.flags2, (c) => new Uint8Array(c));
+    this.opcode = g(this.opcode, (c) => new Uint8Array(c));
+    this.conn = g(this.conn, (c) => new Uint16Array(c));
+    this.time = g(this.time, (c) => new Float64Array(c));
+    this.len = g(this.len, (c) => new Float64Array(c));
+    this.wire = g(this.wire, (c) => new Float64Array(c));
+    this.mask = g(this.mask, (c) => new Uint32Array(c));
+    this.pOff = g(this.pOff, (c) => new Float64Array(c));
+    this.pLen = g(this.pLen, (c) => new Uint32Array(c));
+    this.cap = cap;
+  }
+
+  private storePayload(i: number, bytes: Uint8Array | undefined): void {
+    const b = bytes ?? EMPTY;
+    this.pOff[i] = this.logEnd;
+    this.pLen[i] = b.length;
+    let src = 0;
+    const cs = this.chunkSize;
+    while (src < b.length) {
+      const rel = this.logEnd - this.chunkBase;
+      const ci = Math.floor(rel / cs);
+      const co = rel - ci * cs;
+      let chunk = this.chunks[ci];
+      if (!chunk) {
+        chunk = new Uint8Array(cs);
+        this.chunks[ci] = chunk;
+      }
+      const take = Math.min(cs - co, b.length - src);
+      chunk.set(take === b.length ? b : b.subarray(src, src + take), co);
+      src += take;
+      this.logEnd += take;
+    }
+  }
+
+  /** Writes the oldest full chunks to the spill file while the in-memory log exceeds the budget. */
+  private maybeSpill(): void {
+    const cs = this.chunkSize;
+    while (this.logEnd - this.chunkBase > this.budget && this.chunks.length > 1) {
+      const chunk = this.chunks[0]!;
+      if (this.spillFd === undefined) this.openSpill();
+      let written = 0;
+      while (written < cs) written += fs.writeSync(this.spillFd!, chunk, written, cs - written, this.chunkBase + written);
+      this.chunks.shift();
+      this.chunkBase += cs;
+    }
+  }
+
+  private openSpill(): void {
+    fs.mkdirSync(this.spillDir, { recursive: true });
+    this.spillPath = path.join(this.spillDir, `timeline-${process.pid}-${Date.now()}-${++spillSeq}.spill`);
+    this.spillFd = fs.openSync(this.spillPath, 'w+', 0o600);
+  }
+
+  private advanceSpilledEvents(): void {
+    // Payload offsets never decrease with the index, so events whose payload starts before the
+    // spilled boundary form a prefix; among them, those with a payload are on disk.
+    let p = this.spillScan;
+    let c = this.spilledEvents;
+    while (p < this.n && this.pOff[p]! < this.chunkBase) {
+      if (this.pLen[p]! > 0) c++;
+      p++;
+    }
+    this.spillScan = p;
+    this.spilledEvents = c;
+  }
+
+  private spillScan = 0;
+
+  private isSpilled(i: number): boolean {
+    const l = this.pLen[i]!;
+    return l > 0 && this.pOff[i]! < this.chunkBase;
+  }
+
+  /** Payload bytes of event i: a zero-copy view when it sits in one in-memory chunk, else a copy. */
+  private payloadView(i: number): Uint8Array {
+    const l = this.pLen[i]!;
+    if (l === 0) return EMPTY;
+    const off = this.pOff[i]!;
+    if (off >= this.chunkBase) {
+      const rel = off - this.chunkBase;
+      const ci = Math.floor(rel / this.chunkSize);
+      const co = rel - ci * this.chunkSize;
+      if (co + l <= this.chunkSize) return this.chunks[ci]!.subarray(co, co + l);
+    }
+    return this.readRange(off, l);
+  }
+
+  private payloadCopy(i: number): Uint8Array {
+    const v = this.payloadView(i);
+    return v.length === 0 ? new Uint8Array(0) : v.slice();
+  }
+
+  private readRange(off: number, l: number): Uint8Array {
+    const out = new Uint8Array(l);
+    let pos = 0;
+    // part on disk
+    if (off < this.chunkBase) {
+      const diskLen = Math.min(l, this.chunkBase - off);
+      while (pos < diskLen) {
+        const r = fs.readSync(this.spillFd!, out, pos, diskLen - pos, off + pos);
+        if (r <= 0) break;
+        pos += r;
+      }
+      pos = diskLen;
+    }
+    while (pos < l) {
+      const rel = off + pos - this.chunkBase;
+      const ci = Math.floor(rel / this.chunkSize);
+      const co = rel - ci * this.chunkSize;
+      const take = Math.min(this.chunkSize - co, l - pos);
+      out.set(this.chunks[ci]!.subarray(co, co + take), pos);
+      pos += take;
+    }
+    return out;
+  }
+
+  private payloadText(i: number): string {
+    const l = this.pLen[i]!;
+    if (l === 0) return '';
+    const off = this.pOff[i]!;
+    if (off >= this.chunkBase) {
+      const rel = off - this.chunkBase;
+      const ci = Math.floor(rel / this.chunkSize);
+      const co = rel - ci * this.chunkSize;
+      if (co + l <= this.chunkSize) {
+        const c = this.chunks[ci]!;
+        return Buffer.from(c.buffer, c.byteOffset + co, l).toString('utf8');
+      }
+    }
+    return decoder.decode(this.readRange(off, l));
+  }
+
+  private materialize(i: number): TimelineEvent {
+    const k = this.kind[i]!;
+    const id = this.firstId + i;
+    const time = this.time[i]!;
+    const connection = this.connNames[this.conn[i]!]!;
+    const f = this.flags[i]!;
+    const f2 = this.flags2[i]!;
+    if (k === KIND_FRAME) {
+      const spilled = this.isSpilled(i);
+      const e: FrameEvent = {
+        id,
+        time,
+        connection,
+        kind: 'frame',
+        dir: f & F_IN ? 'in' : 'out',
+        fin: !!(f & F_FIN),
+        rsv1: !!(f & F_RSV1),
+        rsv2: !!(f & F_RSV2),
+        rsv3: !!(f & F_RSV3),
+        opcode: this.opcode[i]!,
+        masked: !!(f & F_MASKED),
+        length: this.len[i]!,
+        wireSize: this.wire[i]!,
+        payload: spilled ? EMPTY : this.payloadView(i),
+      };
+      if (f & F_MASKED) e.maskKey = this.mask[i]!.toString(16).padStart(8, '0');
+      if (f2 & F2_TRUNCATED_SET) e.truncated = !!(f & F_TRUNCATED);
+      if (spilled) e.spilled = true;
+      return e;
+    }
+    if (k === KIND_MESSAGE) {
+      const spilled = this.isSpilled(i);
+      const e: MessageEvent = {
+        id,
+        time,
+        connection,
+        kind: 'message',
+        dir: f & F_IN ? 'in' : 'out',
+        binary: !!(f & F_BINARY),
+        data: spilled ? EMPTY : this.payloadView(i),
+        size: this.len[i]!,
+      };
+      if (f & F_HAS_WIRE) e.wireSize = this.wire[i]!;
+      if (f2 & F2_COMPRESSED_SET) e.compressed = !!(f2 & F2_COMPRESSED);
+      if (spilled) e.spilled = true;
+      return e;
+    }
+    const o = this.objects.get(i)!;
+    if ((o.kind === 'frame' || o.kind === 'message') && this.pLen[i]! > 0) {
+      const spilled = this.isSpilled(i);
+      const bytes = spilled ? EMPTY : this.payloadView(i);
+      const e = (o.kind === 'frame' ? { ...o, payload: bytes } : { ...o, data: bytes }) as FrameEvent | MessageEvent;
+      if (spilled) e.spilled = true;
+      return e;
+    }
+    return o;
+  }
+}
+
+function onlyKeys(o: object, allowed: Set<string>): boolean {
+  for (const k in o) if (!allowed.has(k)) return false;
+  return true;
+}
+
+function objectText(e: TimelineEvent): string {
+  switch (e.kind) {
+    case 'error':
+      return `${e.code} ${e.message}`;
+    case 'info':
+      return e.message;
+    case 'close':
+      return `${e.code} ${e.reason}`;
+    case 'state':
+      return e.detail ? `${e.state} ${e.detail}` : e.state;
+    case 'handshake': {
+      const parts = [e.request.url, ...e.request.headers.map(([k, v]) => `${k}: ${v}`)];
+      if (e.response) parts.push(`${e.response.status} ${e.response.statusText}`, ...e.response.headers.map(([k, v]) => `${k}: ${v}`));
+      if (e.response?.body) parts.push(e.response.body);
+      return parts.join('\n');
+    }
+    case 'rtt':
+      return `${e.ms}`;
+    default:
+      return '';
+  }
+}
