@@ -5,7 +5,7 @@
 //   out/test/…         test bundles that must run inside the VS Code extension host
 // Flags: --production (minify, no source maps), --watch.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, existsSync, chmodSync } from 'node:fs';
+import { cpSync, mkdirSync, existsSync, chmodSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,8 +61,9 @@ if (!production) {
   targets.push({
     ...common,
     sourcemap: 'inline',
-    entryPoints: ['test/integration/index.ts'],
-    outfile: 'out/test/integration/index.js',
+    entryPoints: ['test/integration/index.ts', ...listSuites('test/integration/suite')],
+    outdir: 'out/test/integration',
+    outbase: 'test/integration',
     platform: 'node',
     format: 'cjs',
     target: 'node20',
@@ -81,6 +82,12 @@ if (!production) {
   }
 }
 
+/** Every *.test.ts in a folder: each suite is its own bundle, so helpers add files without touching a list. */
+function listSuites(dir) {
+  const abs = path.join(root, dir);
+  return existsSync(abs) ? readdirSync(abs).filter((f) => f.endsWith('.test.ts')).map((f) => `${dir}/${f}`) : [];
+}
+
 function copyAssets() {
   mkdirSync(path.join(root, 'dist/codicons'), { recursive: true });
   for (const f of ['codicon.css', 'codicon.ttf']) {
@@ -97,6 +104,7 @@ if (watch) {
   copyAssets();
   console.log('[build] watching…');
 } else {
+  rmSync(path.join(root, 'out/test/integration'), { recursive: true, force: true });
   await Promise.all(targets.map((t) => esbuild.build(t)));
   copyAssets();
   chmodSync(path.join(root, 'dist/cli.js'), 0o755);

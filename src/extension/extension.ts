@@ -1,3 +1,37 @@
 import * as vscode from 'vscode';
-export function activate(_context: vscode.ExtensionContext) { return {}; }
-export function deactivate() {}
+import type { WorkbenchApi } from './api';
+import { PanelManager } from './panel/panelManager';
+
+/** Activation: only on contributions (commands, views, the panel serializer). Keep it cheap. */
+export function activate(context: vscode.ExtensionContext): WorkbenchApi {
+  const log = vscode.window.createOutputChannel('WebSocket Workbench', { log: true });
+  context.subscriptions.push(log);
+  const panels = new PanelManager(context, log);
+  context.subscriptions.push(panels);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('websocketWorkbench.openWorkbench', () => {
+      panels.open();
+    }),
+  );
+
+  const version: string = context.extension.packageJSON.version;
+  return {
+    version,
+    async openWorkbench() {
+      const panel = panels.open();
+      const ready = new Promise<import('../shared/contract').Snapshot>((resolve) => {
+        const sub = panel.onDidBecomeReady((s) => {
+          sub.dispose();
+          resolve(s);
+        });
+      });
+      return { ready };
+    },
+    panels: () => panels.list().map((p) => ({ readyCount: p.readyCount, visible: p.panel.visible })),
+  };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

@@ -1,1 +1,35 @@
-export async function run(): Promise<void> {}
+/**
+ * Entry that VS Code loads inside its extension host (extensionTestsPath). Runs every bundled
+ * suite in ./suite with mocha; the spec output goes to the host's console and, line by line, to
+ * $WSWB_TEST_LOG so the outer runner can show it; the counts go to $WSWB_RESULTS_FILE.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export async function run(): Promise<void> {
+  // Loaded at run time from the project's node_modules (kept external by the bundler).
+  const Mocha = require('mocha');
+  const logFile = process.env.WSWB_TEST_LOG;
+  if (logFile) {
+    const base = Mocha.reporters.Base;
+    const original = base.consoleLog;
+    base.consoleLog = (...args: unknown[]) => {
+      const line = require('node:util').format(...args);
+      fs.appendFileSync(logFile, line + '\n');
+      original(...args);
+    };
+  }
+  const mocha = new Mocha({
+    ui: 'bdd',
+    color: false,
+    timeout: 60_000,
+    reporter: path.resolve(__dirname, '../../../test/support/countingReporter.cjs'),
+  });
+  const suiteDir = path.join(__dirname, 'suite');
+  const grep = process.env.WSWB_GREP;
+  if (grep) mocha.grep(grep);
+  for (const f of fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(suiteDir, f));
+  await new Promise<void>((resolve, reject) => {
+    mocha.run((failures: number) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
+  });
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing, builds, type-checks and lints, then runs every suite:
+#   unit (mocha, plain Node) · webview (real bundle in headless Chromium) · integration (inside the
+#   real VS Code extension host of code-server). Ends with one line: `N passed, N failed`.
+# WSWB_SUITES="unit webview integration" picks suites; extra args are ignored.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+results=.test-results
+rm -rf "$results"; mkdir -p "$results"
+failed_checks=0
+
+echo; echo "[test] building…"
+node scripts/build.mjs || { echo "0 passed, 1 failed"; exit 1; }
+
+echo "[test] type-checking (core without DOM or vscode; host; webview; tests)…"
+if ! npm run -s typecheck; then echo "[test] type-check FAILED"; failed_checks=$((failed_checks + 1)); fi
+echo "[test] linting (architecture fences)…"
+if ! npx eslint src webview test; then echo "[test] lint FAILED"; failed_checks=$((failed_checks + 1)); fi
+
+suites="${WSWB_SUITES:-unit webview integration}"
+run_suite() {
+  local name="$1"; shift
+  echo; echo "[test] ── suite: $name ──"
+  local started=$SECONDS
+  WSWB_SUITE="$name" WSWB_RESULTS_FILE="$PWD/$results/$name.json" "$@"
+  local rc=$?
+  if [ ! -s "$results/$name.json" ]; then
+    echo "{\"suite\":\"$name\",\"passed\":0,\"failed\":1,\"pending\":0,\"error\":\"exit $rc without results\"}" > "$results/$name.json"
+  elif [ $rc -ne 0 ] && grep -q '"failed":0' "$results/$name.json"; then
+    # The runner failed after its tests passed (e.g. a crash in teardown): that is a failure too.
+    echo "{\"suite\":\"$name\",\"passed\":0,\"failed\":1,\"pending\":0,\"error\":\"exit $rc\"}" >> "$results/$name.json"
+  fi
+  echo "[test] suite $name took $((SECONDS - started)) s"
+}
+
+for s in $suites; do
+  case "$s" in
+    unit) run_suite unit npx mocha --config test/unit/.mocharc.json 'test/unit/**/*.test.ts' ;;
+    webview) run_suite webview npx mocha --config test/webview/.mocharc.json 'test/webview/**/*.test.ts' ;;
+    integration) run_suite integration npx tsx test/host/runIntegration.ts ;;
+    *) echo "[test] unknown suite $s"; failed_checks=$((failed_checks + 1)) ;;
+  esac
+done
+
+node -e '
+  const fs = require("fs"), dir = process.argv[1], extra = Number(process.argv[2]);
+  let passed = 0, failed = extra, pending = 0;
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+    for (const line of fs.readFileSync(dir + "/" + f, "utf8").split("\n").filter(Boolean)) {
+      const r = JSON.parse(line);
+      console.log(`[test] ${r.suite}: ${r.passed} passed, ${r.failed} failed${r.pending ? `, ${r.pending} pending` : ""}${r.error ? ` (${r.error})` : ""}`);
+      passed += r.passed; failed += r.failed; pending += r.pending;
+    }
+  }
+  if (extra) console.log(`[test] static checks: ${extra} failed`);
+  console.log(`${passed} passed, ${failed} failed` + (pending ? `, ${pending} skipped` : ""));
+  process.exit(failed > 0 || passed === 0 ? 1 : 0);
+' "$results" "$failed_checks"

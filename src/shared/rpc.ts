@@ -1,0 +1,221 @@
+/**
+ * A typed request/response + event channel over any message transport (a webview's postMessage,
+ * a worker, or an in-memory pair in tests). The contract object fixes, per method, how params are
+ * validated and — through its phantom type — what the result type is, so a call site cannot ask for
+ * one thing and receive another. Pure: no DOM, no vscode.
+ *
+ *   webview (RpcClient)                         host (RpcServer)
+ *     call('ready', {…}) ── request {id} ──────▶ validate params → handler
+ *                        ◀── response {id, ok} ─ (errors become {ok:false, error:{code,message}})
+ *     onEvent(name)      ◀── event {name} ────── emit() — held until the client has called 'ready'
+ */
+import type { Validator } from './validate';
+import { ValidationError } from './validate';
+
+/** One method of a contract: a params validator and (phantom) result type R. */
+export interface MethodSpec<P, R> {
+  params: Validator<P>;
+  /** Never set at run time; carries R for the type checker. */
+  readonly __result?: R;
+}
+
+/** Declares a method whose params are checked by `params` and whose result is R. */
+export function method<P, R>(params: Validator<P>): MethodSpec<P, R> {
+  return { params };
+}
+
+export type Contract = Record<string, MethodSpec<any, any>>;
+export type ParamsOf<S> = S extends MethodSpec<infer P, any> ? P : never;
+export type ResultOf<S> = S extends MethodSpec<any, infer R> ? R : never;
+
+/** Anything that can post and receive structured-clone messages. */
+export interface Transport {
+  post(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): () => void;
+}
+
+export interface RequestEnvelope { kind: 'request'; id: number; method: string; params: unknown }
+export interface ResponseEnvelope { kind: 'response'; id: number; ok: boolean; result?: unknown; error?: { code: string; message: string } }
+export interface EventEnvelope { kind: 'event'; name: string; payload: unknown }
+export type Envelope = RequestEnvelope | ResponseEnvelope | EventEnvelope;
+
+/** An error reply from the other side, or a local failure (timeout, disposed). */
+export class RpcError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+function isEnvelope(m: unknown): m is Envelope {
+  if (typeof m !== 'object' || m === null) return false;
+  const k = (m as { kind?: unknown }).kind;
+  if (k === 'request') return typeof (m as RequestEnvelope).id === 'number' && typeof (m as RequestEnvelope).method === 'string';
+  if (k === 'response') return typeof (m as ResponseEnvelope).id === 'number' && typeof (m as ResponseEnvelope).ok === 'boolean';
+  if (k === 'event') return typeof (m as EventEnvelope).name === 'string';
+  return false;
+}
+
+/** The calling side (the webview). */
+export class RpcClient<C extends Contract, E extends Record<string, unknown>> {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly listeners = new Map<string, Set<(payload: any) => void>>();
+  private readonly unsubscribe: () => void;
+  private disposed = false;
+
+  constructor(private readonly transport: Transport, private readonly options: { timeoutMs?: number } = {}) {
+    this.unsubscribe = transport.onMessage((m) => this.receive(m));
+  }
+
+  /** Calls `name` on the other side; rejects with RpcError on an error reply, a timeout or dispose. */
+  call<M extends keyof C & string>(name: M, params: ParamsOf<C[M]>, timeoutMs = this.options.timeoutMs ?? 15000): Promise<ResultOf<C[M]>> {
+    if (this.disposed) return Promise.reject(new RpcError('DISPOSED', 'channel is disposed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new RpcError('TIMEOUT', `${name} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.transport.post({ kind: 'request', id, method: name, params } satisfies RequestEnvelope);
+    });
+  }
+
+  /** Subscribes to a host event; returns an unsubscribe function. */
+  onEvent<K extends keyof E & string>(name: K, listener: (payload: E[K]) => void): () => void {
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(listener);
+    return () => set!.delete(listener);
+  }
+
+  private receive(m: unknown): void {
+    if (!isEnvelope(m)) return;
+    if (m.kind === 'response') {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      clearTimeout(p.timer);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new RpcError(m.error?.code ?? 'ERROR', m.error?.message ?? 'request failed'));
+    } else if (m.kind === 'event') {
+      for (const l of this.listeners.get(m.name) ?? []) l(m.payload);
+    }
+  }
+
+  /** Rejects everything pending and stops listening. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.unsubscribe();
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new RpcError('DISPOSED', 'channel was disposed'));
+    }
+    this.pending.clear();
+    this.listeners.clear();
+  }
+}
+
+type Handler<S> = (params: ParamsOf<S>) => ResultOf<S> | Promise<ResultOf<S>>;
+
+/** The answering side (the extension host). Validates every incoming message before use. */
+export class RpcServer<C extends Contract, E extends Record<string, unknown>> {
+  private readonly handlers = new Map<string, (params: any) => unknown>();
+  private readonly held: EventEnvelope[] = [];
+  private readonly unsubscribe: () => void;
+  private ready = false;
+  private disposed = false;
+  /** Called with each rejected message (bad envelope, unknown method, invalid params), e.g. for a log. */
+  onInvalid?: (reason: string, message: unknown) => void;
+
+  constructor(private readonly contract: C, private readonly transport: Transport, private readonly options: { readyMethod?: keyof C & string; maxHeld?: number } = {}) {
+    this.unsubscribe = transport.onMessage((m) => void this.receive(m));
+  }
+
+  /** Registers the handler for one method of the contract. */
+  handle<M extends keyof C & string>(name: M, handler: Handler<C[M]>): void {
+    this.handlers.set(name, handler as (p: any) => unknown);
+  }
+
+  /** Sends an event; held (bounded, oldest dropped) until the client has completed the ready call. */
+  emit<K extends keyof E & string>(name: K, payload: E[K]): void {
+    if (this.disposed) return;
+    const env: EventEnvelope = { kind: 'event', name, payload };
+    if (!this.ready) {
+      this.held.push(env);
+      if (this.held.length > (this.options.maxHeld ?? 1000)) this.held.shift();
+      return;
+    }
+    this.transport.post(env);
+  }
+
+  /** Whether the client has completed its ready handshake. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Forget readiness, e.g. when the webview reloads; events are held again until the next ready. */
+  resetReady(): void {
+    this.ready = false;
+  }
+
+  private async receive(m: unknown): Promise<void> {
+    if (this.disposed) return;
+    if (!isEnvelope(m) || m.kind !== 'request') {
+      this.onInvalid?.('not a request envelope', m);
+      return;
+    }
+    const reply = (r: Omit<ResponseEnvelope, 'kind' | 'id'>) => {
+      if (!this.disposed) this.transport.post({ kind: 'response', id: m.id, ...r });
+    };
+    const spec = Object.prototype.hasOwnProperty.call(this.contract, m.method) ? this.contract[m.method] : undefined;
+    const handler = this.handlers.get(m.method);
+    if (!spec || !handler) {
+      this.onInvalid?.(`unknown method ${m.method}`, m);
+      reply({ ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method: ${m.method}` } });
+      return;
+    }
+    let params: unknown;
+    try {
+      params = spec.params(m.params, 'params');
+    } catch (err) {
+      const message = err instanceof ValidationError ? err.message : String(err);
+      this.onInvalid?.(message, m);
+      reply({ ok: false, error: { code: 'INVALID_PARAMS', message } });
+      return;
+    }
+    try {
+      const result = await handler(params);
+      reply({ ok: true, result });
+      if (m.method === (this.options.readyMethod ?? 'ready') && !this.ready) {
+        this.ready = true;
+        for (const env of this.held.splice(0)) this.transport.post(env);
+      }
+    } catch (err) {
+      const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'HANDLER_ERROR';
+      reply({ ok: false, error: { code, message: err instanceof Error ? err.message : String(err) } });
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.unsubscribe();
+    this.held.length = 0;
+    this.handlers.clear();
+  }
+}
+
+/** Two transports wired to each other in memory (tests, and the same-process CLI). */
+export function memoryTransportPair(): [Transport, Transport] {
+  const a = new Set<(m: unknown) => void>();
+  const b = new Set<(m: unknown) => void>();
+  const make = (mine: Set<(m: unknown) => void>, theirs: Set<(m: unknown) => void>): Transport => ({
+    post: (m) => queueMicrotask(() => theirs.forEach((l) => l(m))),
+    onMessage: (l) => {
+      mine.add(l);
+      return () => mine.delete(l);
+    },
+  });
+  return [make(a, b), make(b, a)];
+}

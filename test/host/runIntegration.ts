@@ -1,0 +1,105 @@
+/**
+ * `npm test`'s integration suite: starts code-server (real VS Code), opens a copy of examples/ with
+ * this extension in development mode and test/integration as the tests entry, drives the workbench
+ * in headless Chromium, and waits for VS Code's own codeAutomationExit(code). Prints the in-host
+ * mocha output live and leaves counts in $WSWB_RESULTS_FILE.
+ */
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, readSync, closeSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startCodeServer } from './codeServer';
+import { chromiumArgs, chromiumPath } from './locate';
+
+const root = path.resolve(__dirname, '../..');
+const TIMEOUT_MS = Number(process.env.WSWB_INTEGRATION_TIMEOUT_MS || 15 * 60_000);
+
+async function main(): Promise<number> {
+  const resultsFile = process.env.WSWB_RESULTS_FILE || path.join(os.tmpdir(), `wswb-integration-${process.pid}.json`);
+  rmSync(resultsFile, { force: true });
+  const work = mkdtempSync(path.join(os.tmpdir(), 'wswb-it-'));
+  const workspace = path.join(work, 'workspace');
+  cpSync(path.join(root, 'examples'), workspace, { recursive: true });
+  const logFile = path.join(work, 'mocha.log');
+  writeFileSync(logFile, '');
+
+  const serverLog: string[] = [];
+  console.log('[integration] starting code-server…');
+  const server = await startCodeServer({
+    folder: workspace,
+    env: { WSWB_RESULTS_FILE: resultsFile, WSWB_TEST_LOG: logFile, WSWB_SUITE: 'integration (VS Code)' },
+    log: (l) => serverLog.push(l),
+  });
+  console.log(`[integration] code-server on ${server.url}; loading the workbench in Chromium…`);
+
+  const payload = [
+    ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${root}`],
+    ['extensionTestsPath', `vscode-remote://127.0.0.1:${server.port}${path.join(root, 'out/test/integration/index')}`],
+    ['skipWelcome', 'true'],
+  ];
+  const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
+  let tailPos = 0;
+  const tail = () => {
+    const size = statSync(logFile).size;
+    if (size <= tailPos) return;
+    const fd = openSync(logFile, 'r');
+    const buf = Buffer.alloc(size - tailPos);
+    readSync(fd, buf, 0, buf.length, tailPos);
+    closeSync(fd);
+    tailPos = size;
+    process.stdout.write(buf.toString('utf8'));
+  };
+  const tailer = setInterval(tail, 300);
+  let code: number;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const exit = new Promise<number>((resolve) => {
+      void page.exposeFunction('codeAutomationExit', (c: number) => resolve(c));
+    });
+    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+      if (process.env.WSWB_VERBOSE) console.log(`[workbench:${type}]`, ...(Array.isArray(args) ? args : [args]));
+    });
+    await page.goto(url);
+    code = await Promise.race([
+      exit,
+      new Promise<number>((resolve) => setTimeout(() => resolve(124), TIMEOUT_MS)),
+    ]);
+    if (code === 124) console.log(`[integration] timed out after ${TIMEOUT_MS} ms`);
+  } finally {
+    clearInterval(tailer);
+    tail();
+    await browser.close().catch(() => undefined);
+    await server.stop();
+  }
+  if (!existsSync(resultsFile)) {
+    console.log('[integration] the suite did not report results; code-server output and extension host log follow');
+    console.log(serverLog.slice(-40).join('\n'));
+    printHostLogs(server.userDataDir);
+    writeFileSync(resultsFile, JSON.stringify({ suite: 'integration (VS Code)', passed: 0, failed: 1, pending: 0, error: `no results (exit ${code})` }) + '\n');
+  }
+  rmSync(work, { recursive: true, force: true });
+  console.log(`[integration] VS Code exited with ${code}`);
+  return code;
+}
+
+function printHostLogs(userDataDir: string): void {
+  try {
+    const logs = path.join(userDataDir, 'logs');
+    for (const d of readdirSync(logs)) {
+      const f = path.join(logs, d, 'exthost1', 'remoteexthost.log');
+      if (existsSync(f)) console.log(readFileSync(f, 'utf8').split('\n').slice(-60).join('\n'));
+    }
+  } catch {
+    // no logs
+  }
+}
+
+main().then(
+  (code) => process.exit(code === 0 ? 0 : 1),
+  (err) => {
+    console.error('[integration]', err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { WorkbenchApi } from '../../../src/extension/api';
+import { hostLog } from '../log';
+
+const EXTENSION_ID = 'websocket-workbench.websocket-workbench';
+
+async function api(): Promise<WorkbenchApi> {
+  const ext = vscode.extensions.getExtension<WorkbenchApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is loaded`);
+  return ext.activate();
+}
+
+describe('foundation (inside the real VS Code extension host)', () => {
+  it('runs in VS Code 1.139 and activates the extension', async () => {
+    hostLog(`      vscode.version inside the extension host: ${vscode.version} (${vscode.env.appName}, ${vscode.env.appHost})`);
+    assert.match(vscode.version, /^1\.\d+\.\d+/);
+    const a = await api();
+    assert.equal(a.version, vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.version);
+    assert.equal(vscode.extensions.getExtension(EXTENSION_ID)!.isActive, true);
+  });
+
+  it('contributes its commands under the WebSocket category', async () => {
+    const all = await vscode.commands.getCommands(true);
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
+    const contributed: Array<{ command: string; category: string }> = pkg.contributes.commands;
+    assert.ok(contributed.length > 0);
+    for (const c of contributed) {
+      assert.equal(c.category, 'WebSocket', `${c.command} has the WebSocket category`);
+      assert.ok(all.includes(c.command), `${c.command} is registered`);
+    }
+  });
+
+  it('opens the workbench panel by command and completes the ready handshake with the real webview', async () => {
+    const a = await api();
+    const before = a.panels().length;
+    await vscode.commands.executeCommand('websocketWorkbench.openWorkbench');
+    assert.equal(a.panels().length, before + 1);
+    const { ready } = await a.openWorkbench();
+    const snapshot = await withTimeout(ready, 30_000, 'ready handshake');
+    assert.equal(snapshot.host.vscodeVersion, vscode.version);
+    assert.equal(snapshot.contractVersion, 1);
+    assert.ok(a.panels().some((p) => p.readyCount >= 1));
+  });
+});
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms))]);
+}
