@@ -1,0 +1,184 @@
+/**
+ * Mock server definitions, as written in a collection file's `mocks` array. Mirrors
+ * schemas/mock.schema.json (keep both in step). Pure types and defaults: no I/O here.
+ */
+
+/** One mock server: where it listens, who may connect, and how it behaves. */
+export interface MockDefinition {
+  /** Unique within the collection; shown in the tree, status bar and CLI `--name`. */
+  name: string;
+  description?: string;
+  /** Address to bind. Default 127.0.0.1; anything else is exposed beyond this machine. */
+  host?: string;
+  /** TCP port; 0 or absent picks a free one. */
+  port?: number;
+  /** Serve wss:// with the named PEM files, or a self-signed certificate generated for localhost. */
+  tls?: MockTls;
+  /** Extra browser origins allowed on top of the loopback ones; `"*"` allows any origin. */
+  allowedOrigins?: string[];
+  /** Check the Host header against the bound address (blocks DNS rebinding). Default true. */
+  checkHost?: boolean;
+  /** Extra Host names accepted when checkHost is on (e.g. a name in /etc/hosts). */
+  allowedHosts?: string[];
+  /** Largest message accepted, in bytes (ws `maxPayload`). Default 16 MiB. */
+  maxPayload?: number;
+  /** Several paths on one port; when absent the mock answers on every path. */
+  endpoints?: MockEndpoint[];
+  /** Default behaviour for every endpoint (an endpoint's own field replaces it). */
+  subprotocols?: string[];
+  /** Reject a client that offers none of `subprotocols` (HTTP 400) instead of accepting without one. */
+  requireSubprotocol?: boolean;
+  greeting?: MockMessage[];
+  rules?: MockRule[];
+  schedules?: MockSchedule[];
+  faults?: MockFault[];
+  /** Echo messages no rule matched. Default true. */
+  echo?: boolean;
+}
+
+/** TLS: user-provided PEM files (paths relative to the collection file), or a generated self-signed pair. */
+export type MockTls =
+  | { certFile: string; keyFile: string; passphrase?: string }
+  | { generate: true; hostnames?: string[] };
+
+/** One routed path; unset fields inherit the mock-level ones. */
+export interface MockEndpoint {
+  /** Request path without query: exact (`/chat`), or a prefix ending in `*` (`/rooms/*`). */
+  path: string;
+  subprotocols?: string[];
+  requireSubprotocol?: boolean;
+  greeting?: MockMessage[];
+  rules?: MockRule[];
+  schedules?: MockSchedule[];
+  faults?: MockFault[];
+  echo?: boolean;
+}
+
+/** A message to send: text, JSON (serialised), binary as hex or base64. Strings are templates. */
+export type MockMessage = string | { text: string } | { json: unknown } | { hex: string } | { base64: string };
+
+/** A delay: fixed milliseconds, or a uniformly random range. */
+export type MockDelay = number | { min: number; max: number };
+
+/** Evaluated in order for each received message; the first whose `match` holds answers. */
+export interface MockRule {
+  name?: string;
+  /** Every condition given must hold; absent matches every message. */
+  match?: MockMatch;
+  /** Messages sent back (templated). Absent or empty with no close: do nothing. */
+  respond?: MockMessage[];
+  delay?: MockDelay;
+  /** Send `respond` to every client of the endpoint instead of only the sender. */
+  broadcast?: boolean;
+  /** Close after responding (code must be sendable, RFC 6455 §7.4). */
+  close?: { code: number; reason?: string };
+  /** Faults triggered by this rule (handshake faults do not apply here). */
+  faults?: MockFault[];
+}
+
+/** Conditions on a received message and its connection. */
+export interface MockMatch {
+  /** The text message equals this exactly. */
+  text?: string;
+  /** The text message matches this regular expression; captures feed `{{1}}`, `{{name}}`. */
+  regex?: string;
+  /** Regex flags (e.g. `i`, `s`, `u`). */
+  flags?: string;
+  /** The message parses as JSON and the value at `path` (dots, `[0]`) equals / exists. */
+  json?: { path: string; equals?: unknown; exists?: boolean };
+  /** Binary message (or text bytes) starting with these bytes, in hex. */
+  binaryPrefix?: string;
+  /** Only binary (true) or only text (false) messages. */
+  binary?: boolean;
+  /** Connection path: exact, or prefix ending in `*`. */
+  path?: string;
+  /** Connection query parameters: each must equal (`"*"`: be present). */
+  query?: Record<string, string>;
+  /** 1-based index of this message on its connection: exact, or a range / period. */
+  count?: number | { min?: number; max?: number; every?: number };
+}
+
+/** Push messages periodically: to each client (from its connect) or broadcast (from server start). */
+export interface MockSchedule {
+  name?: string;
+  everyMs: number;
+  messages: MockMessage[];
+  broadcast?: boolean;
+  /** Stop after this many sends (per client, or in total when broadcasting). */
+  count?: number;
+  /** First send after this many ms instead of `everyMs`. */
+  initialDelayMs?: number;
+}
+
+/** Malformed frame kinds the mock can write raw onto the socket. */
+export type MalformedKind = 'reservedOpcode' | 'rsv' | 'invalidUtf8' | 'oversizeControl' | 'maskedServerFrame';
+
+/** Fault injection. Mock-level faults apply to every connection; rule-level ones when the rule fires. */
+export type MockFault =
+  /** Accept, then destroy the TCP socket without a close frame. */
+  | { type: 'drop'; afterMs?: number }
+  /** Close with this code (any code, even ones not valid on the wire). */
+  | { type: 'close'; code: number; reason?: string; afterMs?: number }
+  /** Hold the handshake this long before answering (mock level only). */
+  | { type: 'handshakeDelay'; ms: number }
+  /** Refuse the upgrade with this HTTP status and body (mock level only). */
+  | { type: 'refuse'; status: number; body?: string; headers?: Record<string, string> }
+  /** Split each outgoing message into this many frames. */
+  | { type: 'fragment'; frames: number }
+  /** Write one malformed frame raw onto the socket. */
+  | { type: 'malformed'; kind: MalformedKind; afterMs?: number }
+  /** Stop answering pings. */
+  | { type: 'noPong' }
+  /** Read slowly: pause reading this long after each received message (TCP backpressure). */
+  | { type: 'slowRead'; pauseMs: number };
+
+/** The fault `type` values. */
+export type MockFaultType = MockFault['type'];
+
+/** Default bind address: loopback only. */
+export const DEFAULT_MOCK_HOST = '127.0.0.1';
+/** Default maxPayload: 16 MiB. */
+export const DEFAULT_MOCK_MAX_PAYLOAD = 16 * 1024 * 1024;
+
+/** Resolved behaviour of one endpoint (mock-level defaults applied). */
+export interface ResolvedEndpoint {
+  path: string;
+  subprotocols: string[];
+  requireSubprotocol: boolean;
+  greeting: MockMessage[];
+  rules: MockRule[];
+  schedules: MockSchedule[];
+  faults: MockFault[];
+  echo: boolean;
+}
+
+/** The endpoints a definition serves, with inheritance applied. Without `endpoints`: one on `*`. */
+export function resolveEndpoints(def: MockDefinition): ResolvedEndpoint[] {
+  const base = {
+    subprotocols: def.subprotocols ?? [],
+    requireSubprotocol: def.requireSubprotocol ?? false,
+    greeting: def.greeting ?? [],
+    rules: def.rules ?? [],
+    schedules: def.schedules ?? [],
+    faults: def.faults ?? [],
+    echo: def.echo ?? true,
+  };
+  if (!def.endpoints || def.endpoints.length === 0) return [{ path: '*', ...base }];
+  return def.endpoints.map((e) => ({
+    path: e.path,
+    subprotocols: e.subprotocols ?? base.subprotocols,
+    requireSubprotocol: e.requireSubprotocol ?? base.requireSubprotocol,
+    greeting: e.greeting ?? base.greeting,
+    rules: e.rules ?? base.rules,
+    schedules: e.schedules ?? base.schedules,
+    faults: e.faults ?? base.faults,
+    echo: e.echo ?? base.echo,
+  }));
+}
+
+/** Whether a request path (no query) matches a pattern: `*`, exact, or prefix ending in `*`. */
+export function pathMatches(pattern: string, path: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('*')) return path.startsWith(pattern.slice(0, -1));
+  return pattern === path;
+}

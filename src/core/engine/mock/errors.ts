@@ -1,0 +1,27 @@
+/** Coded errors of the mock server engine (documented in docs/error-codes.md, "Mock servers"). */
+
+/** Machine codes a MockServer throws or records. */
+export type MockErrorCode =
+  | 'MOCK_INVALID_DEFINITION'
+  | 'MOCK_LISTEN_FAILED'
+  | 'MOCK_TLS_FAILED'
+  | 'MOCK_ALREADY_STARTED'
+  | 'MOCK_NOT_FOUND'
+  | 'MOCK_ORIGIN_REJECTED'
+  | 'MOCK_HOST_REJECTED'
+  | 'MOCK_PATH_NOT_FOUND'
+  | 'MOCK_SUBPROTOCOL_REJECTED'
+  | 'MOCK_HANDSHAKE_REFUSED'
+  | 'MOCK_BAD_UPGRADE'
+  | 'MOCK_CLIENT_ERROR'
+  | 'MOCK_SEND_FAILED';
+
+/** An Error with a machine code, like ws's `err.code`. */
+export class MockError extends Error {
+  readonly code: MockErrorCode;
+  constructor(code: MockErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MockError';
+    this.code = code;
+  }
+}

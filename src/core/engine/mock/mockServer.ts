@@ -1,0 +1,893 @@
+/**
+ * A mock WebSocket server: echo by default, rules, greetings, schedules, broadcasts and fault
+ * injection, safe by default (loopback bind, Origin allow-list, Host check), with its own timeline.
+ *
+ * It runs ws's WebSocketServer in `noServer` mode on its own http(s) server, so the security checks
+ * and handshake faults happen before the upgrade. Every accepted socket is tapped in both
+ * directions by the protocol FrameDecoder in observe mode: the timeline shows the frames as they
+ * were on the wire, including the malformed ones the mock writes on purpose.
+ *
+ *   upgrade ─▶ route path ─▶ Host ─▶ Origin ─▶ refuse fault ─▶ subprotocol ─▶ handshake delay ─▶ ws
+ *              404            403     403       status          400
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { WebSocketServer, WebSocket } from 'ws';
+import type { HeaderPair, NewEvent, TimelineEvent } from '../events';
+import { FrameDecoder } from '../../protocol/frameDecoder';
+import type { DecodedFrame } from '../../protocol/frameDecoder';
+import { encodeFrame } from '../../protocol/frameEncoder';
+import type { MalformedKind, MockDefinition, MockFault, MockMessage, MockRule, MockSchedule, ResolvedEndpoint } from './definition';
+import { DEFAULT_MOCK_HOST, DEFAULT_MOCK_MAX_PAYLOAD, pathMatches, resolveEndpoints } from './definition';
+import { compileRules, findRule } from './rules';
+import type { CompiledRule } from './rules';
+import { renderMessage } from './template';
+import type { RenderedMessage, TemplateContext } from './template';
+import { MockError } from './errors';
+import { assertMockDefinition, isSendableCloseCode } from './validate';
+
+/** Where events go: a TimelineStore (or anything that numbers events the same way). */
+export interface MockEventSink {
+  append(e: NewEvent): TimelineEvent;
+}
+
+/** Injected dependencies; all optional. */
+export interface MockServerDeps {
+  /** Shared timeline store; default: a private in-memory sink (events still reach `onEvent`). */
+  store?: MockEventSink;
+  clock?: () => number;
+  log?: (line: string) => void;
+  random?: () => number;
+  uuid?: () => string;
+  /** Directory TLS file paths are relative to (the collection file's directory). */
+  baseDir?: string;
+  /** Record frames (wire tap) and messages in the timeline. Default true for both. */
+  record?: { frames?: boolean; messages?: boolean };
+  /** Frame payload bytes kept per frame event (default 64 KiB). */
+  payloadPreviewBytes?: number;
+  /** Slowloris guard: a client must finish its HTTP upgrade request within this (default 10 s). */
+  handshakeTimeoutMs?: number;
+  /** On stop(), how long clients get to answer the 1001 close before their sockets are destroyed (default 1 s). */
+  closeGraceMs?: number;
+}
+
+/** A connected client, as `clients()` returns it. */
+export interface MockClient {
+  readonly id: string;
+  readonly path: string;
+  readonly query: Record<string, string>;
+  readonly subprotocol: string;
+  readonly remoteAddress: string;
+  /** Path pattern of the endpoint serving it. */
+  readonly endpoint: string;
+  send(message: MockMessage): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+
+/** Counters of a running mock. */
+export interface MockStats {
+  connections: number;
+  open: number;
+  rejected: number;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+interface EndpointState {
+  ep: ResolvedEndpoint;
+  rules: CompiledRule[];
+  wss: WebSocketServer;
+  clients: Set<ClientState>;
+}
+
+interface ClientState extends MockClient {
+  ws: WebSocket;
+  socket: Duplex;
+  ep: EndpointState;
+  count: number;
+  timers: Set<NodeJS.Timeout>;
+  /** Frames per outgoing message, from a fragment fault (1 = unfragmented). */
+  fragments: number;
+  slowReadMs: number;
+  closeStarted: 'client' | 'server' | undefined;
+}
+
+const PREVIEW_DEFAULT = 64 * 1024;
+const LOOPBACK_ORIGIN_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+let generatedCert: Promise<{ cert: string; key: string }> | undefined;
+
+/** A mock server built from one MockDefinition. */
+export class MockServer {
+  readonly definition: MockDefinition;
+  private readonly deps: MockServerDeps;
+  private readonly clock: () => number;
+  private readonly random: () => number;
+  private readonly uuid: () => string;
+  private readonly sink: MockEventSink;
+  private readonly listeners = new Set<(e: TimelineEvent) => void>();
+  private readonly endpoints: EndpointState[];
+  private readonly pending = new Set<Duplex>();
+  private readonly serverTimers = new Set<NodeJS.Timeout>();
+  private server: http.Server | https.Server | undefined;
+  private seq = 0;
+  private counterValue = 0;
+  private nextSinkId = 1;
+  private stopping: Promise<void> | undefined;
+  private boundPort = 0;
+  private boundHost = DEFAULT_MOCK_HOST;
+  private _url = '';
+  private readonly stat: MockStats = { connections: 0, open: 0, rejected: 0, messagesIn: 0, messagesOut: 0 };
+  private readonly recordFrames: boolean;
+  private readonly recordMessages: boolean;
+  /** PEM of the certificate served (generated or loaded), so tests and clients can trust it. */
+  certificate: string | undefined;
+
+  constructor(def: MockDefinition, deps: MockServerDeps = {}) {
+    this.definition = assertMockDefinition(def);
+    this.deps = deps;
+    this.clock = deps.clock ?? Date.now;
+    this.random = deps.random ?? Math.random;
+    this.uuid = deps.uuid ?? randomUUID;
+    this.recordFrames = deps.record?.frames ?? true;
+    this.recordMessages = deps.record?.messages ?? true;
+    this.sink = deps.store ?? { append: (e) => ({ ...e, id: this.nextSinkId++ }) as TimelineEvent };
+    this.endpoints = resolveEndpoints(this.definition).map((ep) => ({
+      ep,
+      rules: compileRules(ep.rules),
+      wss: this.createWss(ep),
+      clients: new Set<ClientState>(),
+    }));
+  }
+
+  /** The ws:// or wss:// URL of the first endpoint (empty before start). */
+  get url(): string {
+    return this._url;
+  }
+
+  /** Connection id under which server-level events (listening, stopped) are recorded. */
+  get serverConnectionId(): string {
+    return `mock:${this.definition.name}`;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get running(): boolean {
+    return this.server !== undefined && this.stopping === undefined;
+  }
+
+  /** Starts listening. Rejects with MockError MOCK_LISTEN_FAILED / MOCK_TLS_FAILED / MOCK_ALREADY_STARTED. */
+  async start(): Promise<{ url: string; port: number }> {
+    if (this.server) throw new MockError('MOCK_ALREADY_STARTED', `mock "${this.definition.name}" is already started`);
+    const timeout = this.deps.handshakeTimeoutMs ?? 10_000;
+    const common: http.ServerOptions = {
+      headersTimeout: timeout,
+      requestTimeout: timeout,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeout / 2))),
+      keepAliveTimeout: 1000,
+      maxHeaderSize: 16 * 1024,
+    };
+    let server: http.Server | https.Server;
+    if (this.definition.tls) {
+      const creds = await this.loadTls(this.definition.tls);
+      this.certificate = creds.cert;
+      try {
+        server = https.createServer({ ...common, cert: creds.cert, key: creds.key, passphrase: creds.passphrase });
+      } catch (e) {
+        throw new MockError('MOCK_TLS_FAILED', `mock "${this.definition.name}": TLS: ${(e as Error).message}`, { cause: e });
+      }
+    } else {
+      server = http.createServer(common);
+    }
+    this.server = server;
+    server.on('request', (req, res) => this.onPlainRequest(req, res));
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    server.on('clientError', (err, socket) => {
+      // Malformed HTTP, header timeouts (slowloris), TLS failures: answer if possible, never throw.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage && code !== 'ECONNRESET') {
+        const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      }
+      socket.destroy();
+    });
+    if (server instanceof https.Server) {
+      server.on('tlsClientError', () => {
+        /* a client that fails TLS is its own problem; keep serving */
+      });
+    }
+    const host = this.definition.host ?? DEFAULT_MOCK_HOST;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        this.server = undefined;
+        reject(new MockError('MOCK_LISTEN_FAILED', `mock "${this.definition.name}" cannot listen on ${host}:${this.definition.port ?? 0}: ${err.code ?? err.message}`, { cause: err }));
+      };
+      server.once('error', onError);
+      server.listen(this.definition.port ?? 0, host, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.log(`mock "${this.definition.name}": server error: ${err.message}`));
+    const addr = server.address();
+    this.boundPort = typeof addr === 'object' && addr ? addr.port : 0;
+    this.boundHost = host;
+    const first = this.endpoints[0]?.ep.path ?? '*';
+    const firstPath = first === '*' ? '/' : first.endsWith('*') ? first.slice(0, -1) : first;
+    this._url = `${this.definition.tls ? 'wss' : 'ws'}://${urlHost(host)}:${this.boundPort}${firstPath.startsWith('/') ? firstPath : '/' + firstPath}`;
+    const exposed = !isLoopback(host);
+    this.emit({
+      kind: 'info',
+      time: this.clock(),
+      connection: this.serverConnectionId,
+      message: `mock "${this.definition.name}" listening on ${this._url}`,
+      data: { type: 'listening', name: this.definition.name, url: this._url, port: this.boundPort, host, ...(exposed ? { warning: 'bound to a non-loopback address: reachable from other machines' } : {}) },
+    });
+    if (exposed) this.log(`warning: mock "${this.definition.name}" is bound to ${host}, reachable from other machines`);
+    for (const st of this.endpoints) for (const s of st.ep.schedules) if (s.broadcast) this.startBroadcastSchedule(st, s);
+    return { url: this._url, port: this.boundPort };
+  }
+
+  /** Closes every client with 1001, destroys what is left after the grace period, stops listening. */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopping = this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    for (const t of this.serverTimers) clearTimeout(t);
+    this.serverTimers.clear();
+    for (const s of this.pending) s.destroy();
+    this.pending.clear();
+    const all = this.endpoints.flatMap((st) => [...st.clients]);
+    const closed = all.map((c) => new Promise<void>((resolve) => {
+      if (c.ws.readyState === WebSocket.CLOSED) return resolve();
+      c.ws.once('close', () => resolve());
+    }));
+    for (const c of all) {
+      c.closeStarted ??= 'server';
+      try {
+        if (c.ws.readyState === WebSocket.OPEN) c.ws.close(1001, 'mock server stopping');
+        else if (c.ws.readyState === WebSocket.CONNECTING) c.ws.terminate();
+      } catch {
+        c.ws.terminate();
+      }
+    }
+    if (all.length > 0) {
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(closed), new Promise<void>((r) => (grace = setTimeout(r, this.deps.closeGraceMs ?? 1000)))]);
+      clearTimeout(grace);
+      for (const c of all) c.ws.terminate();
+      await Promise.all(closed);
+    }
+    for (const st of this.endpoints) st.wss.close();
+    const server = this.server;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+    this.emit({ kind: 'info', time: this.clock(), connection: this.serverConnectionId, message: `mock "${this.definition.name}" stopped`, data: { type: 'stopped', name: this.definition.name } });
+  }
+
+  /** Subscribes to every event the mock records; returns the unsubscribe function. */
+  onEvent(listener: (e: TimelineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Connected clients (open or closing). */
+  clients(): MockClient[] {
+    return this.endpoints.flatMap((st) => [...st.clients]);
+  }
+
+  /** Sends a message to every open client (of one endpoint path pattern, or of all). Returns how many got it. */
+  broadcast(message: MockMessage, endpoint?: string): number {
+    let n = 0;
+    for (const st of this.endpoints) {
+      if (endpoint !== undefined && st.ep.path !== endpoint) continue;
+      for (const c of st.clients) {
+        if (c.ws.readyState !== WebSocket.OPEN) continue;
+        this.sendTo(c, renderMessage(message, this.templateContext(c)));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  stats(): MockStats {
+    return { ...this.stat };
+  }
+
+  // ── handshake ──────────────────────────────────────────────────────────────────────────────
+
+  private createWss(ep: ResolvedEndpoint): WebSocketServer {
+    const wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: this.definition.maxPayload ?? DEFAULT_MOCK_MAX_PAYLOAD,
+      autoPong: !ep.faults.some((f) => f.type === 'noPong'),
+      handleProtocols: (offered: Set<string>) => {
+        if (ep.subprotocols.length === 0) return offered.values().next().value ?? false;
+        for (const p of ep.subprotocols) if (offered.has(p)) return p;
+        return false;
+      },
+    });
+    wss.on('error', (err) => this.log(`mock "${this.definition.name}": ${err.message}`));
+    // ws reports bad upgrade requests here instead of answering them itself.
+    wss.on('wsClientError', (err: Error, socket: Duplex, req: http.IncomingMessage) => {
+      const id = (req as { mockConnectionId?: string }).mockConnectionId ?? this.nextConnectionId();
+      this.refuse(socket, req, id, 400, err.message, 'MOCK_BAD_UPGRADE', err.message);
+    });
+    return wss;
+  }
+
+  private onPlainRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    req.resume();
+    const body = `WebSocket mock "${this.definition.name}": connect with a WebSocket client to ${this._url}\n`;
+    res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'close', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const id = this.nextConnectionId();
+    (req as { mockConnectionId?: string }).mockConnectionId = id;
+    if (this.stopping) return void this.refuse(socket, req, id, 503, 'mock server stopping', undefined, undefined);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://mock.invalid');
+    } catch {
+      return void this.refuse(socket, req, id, 400, 'bad request target', 'MOCK_BAD_UPGRADE', `unparseable request target ${JSON.stringify(req.url)}`);
+    }
+    const st = this.endpoints.find((e) => pathMatches(e.ep.path, url.pathname));
+    if (!st) return void this.refuse(socket, req, id, 404, `no endpoint at ${url.pathname}`, 'MOCK_PATH_NOT_FOUND', `no endpoint at ${url.pathname}`);
+    if (this.definition.checkHost !== false && !this.hostAllowed(req.headers.host)) {
+      return void this.refuse(socket, req, id, 403, 'Host not allowed', 'MOCK_HOST_REJECTED', `Host ${JSON.stringify(req.headers.host ?? '')} is not this mock's address (DNS rebinding guard; see allowedHosts/checkHost)`);
+    }
+    const origin = req.headers.origin ?? (req.headers['sec-websocket-origin'] as string | undefined);
+    if (origin !== undefined && !this.originAllowed(origin)) {
+      return void this.refuse(socket, req, id, 403, 'Origin not allowed', 'MOCK_ORIGIN_REJECTED', `Origin ${origin} is not allowed (see allowedOrigins)`);
+    }
+    const refuse = st.ep.faults.find((f): f is Extract<MockFault, { type: 'refuse' }> => f.type === 'refuse');
+    if (refuse) return void this.refuse(socket, req, id, refuse.status, refuse.body ?? '', undefined, undefined, refuse.headers);
+    if (st.ep.requireSubprotocol && st.ep.subprotocols.length > 0) {
+      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      if (!st.ep.subprotocols.some((p) => offered.includes(p))) {
+        return void this.refuse(socket, req, id, 400, `subprotocol required: ${st.ep.subprotocols.join(', ')}`, 'MOCK_SUBPROTOCOL_REJECTED', `client offered ${offered.length ? offered.join(', ') : 'no subprotocol'}; the mock requires one of ${st.ep.subprotocols.join(', ')}`);
+      }
+    }
+    const delay = st.ep.faults.find((f): f is Extract<MockFault, { type: 'handshakeDelay' }> => f.type === 'handshakeDelay');
+    if (delay && delay.ms > 0) {
+      this.pending.add(socket);
+      this.emit({ kind: 'info', time: this.clock(), connection: id, message: `fault: handshake delayed ${delay.ms} ms`, data: { fault: 'handshakeDelay', ms: delay.ms } });
+      const t = setTimeout(() => {
+        this.serverTimers.delete(t);
+        this.pending.delete(socket);
+        if (this.stopping || socket.destroyed) return void socket.destroy();
+        this.accept(st, req, socket, head, id, url);
+      }, delay.ms);
+      this.serverTimers.add(t);
+      return;
+    }
+    this.accept(st, req, socket, head, id, url);
+  }
+
+  private accept(st: EndpointState, req: http.IncomingMessage, socket: Duplex, head: Buffer, id: string, url: URL): void {
+    let responseHeaders: string[] = [];
+    const onHeaders = (headers: string[], r: http.IncomingMessage) => {
+      if (r === req) responseHeaders = headers.slice();
+    };
+    st.wss.on('headers', onHeaders);
+    try {
+      st.wss.handleUpgrade(req, socket, head, (ws) => {
+        st.wss.off('headers', onHeaders);
+        this.onConnection(st, ws, req, socket, id, url, responseHeaders);
+      });
+    } catch (e) {
+      socket.destroy();
+      this.emitError(id, 'MOCK_CLIENT_ERROR', (e as Error).message);
+    } finally {
+      // handleUpgrade may refuse synchronously (wsClientError) without calling back.
+      if (responseHeaders.length === 0) st.wss.off('headers', onHeaders);
+    }
+  }
+
+  private refuse(socket: Duplex, req: http.IncomingMessage, id: string, status: number, body: string, code: string | undefined, message: string | undefined, extraHeaders?: Record<string, string>): void {
+    this.stat.rejected++;
+    const statusText = http.STATUS_CODES[status] ?? 'Unknown';
+    const headers: HeaderPair[] = [
+      ['Connection', 'close'],
+      ['Content-Type', 'text/plain; charset=utf-8'],
+      ['Content-Length', String(Buffer.byteLength(body))],
+      ...Object.entries(extraHeaders ?? {}),
+    ];
+    if (socket.writable) {
+      socket.once('finish', () => socket.destroy());
+      socket.end(`HTTP/1.1 ${status} ${statusText}\r\n${headers.map(([k, v]) => `${k}: ${v.replace(/[\r\n]/g, ' ')}`).join('\r\n')}\r\n\r\n${body}`);
+    } else {
+      socket.destroy();
+    }
+    this.emit({
+      kind: 'handshake',
+      time: this.clock(),
+      connection: id,
+      request: requestOf(req),
+      response: { status, statusText, headers, body: body.slice(0, 4096), ...(body.length > 4096 ? { bodyTruncated: true } : {}) },
+    });
+    if (code && message) this.emitError(id, code, message);
+    else this.emit({ kind: 'info', time: this.clock(), connection: id, message: `fault: handshake refused with HTTP ${status}`, data: { fault: 'refuse', status } });
+  }
+
+  private hostAllowed(hostHeader: string | undefined): boolean {
+    if (!hostHeader) return false;
+    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostHeader.trim());
+    if (!m) return false;
+    const name = (m[1] ?? '').toLowerCase();
+    const port = m[2] !== undefined ? Number(m[2]) : this.definition.tls ? 443 : 80;
+    if (port !== this.boundPort) return false;
+    const bare = name.startsWith('[') ? name.slice(1, -1) : name;
+    if (name === 'localhost' || (this.definition.allowedHosts ?? []).some((h) => h.toLowerCase() === name || h.toLowerCase() === bare)) return true;
+    if (isIP(bare) === 0) return false;
+    // An IP literal cannot be rebound; accept the bound address, loopback, or any when bound to a wildcard.
+    const bound = this.boundHost.toLowerCase();
+    return bare === bound || isLoopback(bare) || bound === '0.0.0.0' || bound === '::';
+  }
+
+  private originAllowed(origin: string): boolean {
+    const allowed = this.definition.allowedOrigins ?? [];
+    if (allowed.includes('*')) return true;
+    const o = origin.trim().toLowerCase();
+    const patterns = [...LOOPBACK_ORIGIN_HOSTS.flatMap((h) => [`http://${h}:*`, `https://${h}:*`]), ...allowed.map((a) => a.toLowerCase().replace(/\/$/, ''))];
+    return patterns.some((p) => {
+      if (p.endsWith(':*')) {
+        const base = p.slice(0, -2);
+        return o === base || (o.startsWith(base + ':') && /^\d+$/.test(o.slice(base.length + 1)));
+      }
+      return o === p;
+    });
+  }
+
+  // ── connections ────────────────────────────────────────────────────────────────────────────
+
+  private onConnection(st: EndpointState, ws: WebSocket, req: http.IncomingMessage, socket: Duplex, id: string, url: URL, responseHeaders: string[]): void {
+    this.stat.connections++;
+    this.stat.open++;
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
+    const remote = (socket as { remoteAddress?: string }).remoteAddress ?? '';
+    const server = this;
+    const c: ClientState = {
+      id,
+      path: url.pathname,
+      query,
+      subprotocol: ws.protocol,
+      remoteAddress: remote,
+      endpoint: st.ep.path,
+      ws,
+      socket,
+      ep: st,
+      count: 0,
+      timers: new Set(),
+      fragments: 1,
+      slowReadMs: 0,
+      closeStarted: undefined,
+      send(message: MockMessage) {
+        if (ws.readyState === WebSocket.OPEN) server.sendTo(c, renderMessage(message, server.templateContext(c)));
+      },
+      close(code = 1000, reason = '') {
+        c.closeStarted ??= 'server';
+        if (ws.readyState === WebSocket.OPEN) ws.close(code, reason);
+      },
+      terminate() {
+        c.closeStarted ??= 'server';
+        ws.terminate();
+      },
+    };
+    st.clients.add(c);
+    const [statusLine, ...headerLines] = responseHeaders;
+    this.emit({
+      kind: 'handshake',
+      time: this.clock(),
+      connection: id,
+      request: requestOf(req),
+      response: {
+        status: 101,
+        statusText: (statusLine ?? 'HTTP/1.1 101 Switching Protocols').replace(/^HTTP\/\d\.\d 101 /, ''),
+        headers: headerLines.map((l): HeaderPair => {
+          const i = l.indexOf(':');
+          return [l.slice(0, i), l.slice(i + 1).trim()];
+        }),
+      },
+      ...(ws.protocol ? { subprotocol: ws.protocol } : {}),
+      acceptValid: true,
+    });
+    this.emit({ kind: 'state', time: this.clock(), connection: id, state: 'open', detail: `${remote} ${url.pathname}${url.search}` });
+    if (this.recordFrames) this.tap(c);
+
+    ws.on('error', (err: Error & { code?: string; [k: symbol]: unknown }) => {
+      const status = Object.getOwnPropertySymbols(err).map((s) => err[s]).find((v) => typeof v === 'number') as number | undefined;
+      this.emitError(id, err.code ?? 'MOCK_CLIENT_ERROR', err.message, status);
+    });
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(c, data, isBinary));
+    ws.on('close', (code: number, reason: Buffer) => {
+      this.stat.open--;
+      for (const t of c.timers) clearTimeout(t);
+      c.timers.clear();
+      st.clients.delete(c);
+      const initiator = c.closeStarted ?? 'client';
+      this.emit({ kind: 'close', time: this.clock(), connection: id, code, reason: reason.toString('utf8'), initiator, wasClean: code !== 1006 });
+      this.emit({ kind: 'state', time: this.clock(), connection: id, state: 'closed' });
+    });
+    ws.on('ping', () => {
+      /* answered by ws unless a noPong fault is active; the frame is on the timeline via the tap */
+    });
+    // Client-initiated close: ws emits no event before replying, so note who started from the frame tap.
+
+    for (const f of st.ep.faults) {
+      if (f.type === 'fragment') c.fragments = Math.max(1, f.frames);
+      if (f.type === 'slowRead') c.slowReadMs = f.pauseMs;
+    }
+    for (const m of st.ep.greeting) this.sendTo(c, renderMessage(m, this.templateContext(c)));
+    for (const s of st.ep.schedules) if (!s.broadcast) this.startClientSchedule(c, s);
+    for (const f of st.ep.faults) if (f.type === 'drop' || f.type === 'close' || f.type === 'malformed') this.applyFault(c, f, 'mock');
+  }
+
+  private tap(c: ClientState): void {
+    const preview = this.deps.payloadPreviewBytes ?? PREVIEW_DEFAULT;
+    const make = (dir: 'in' | 'out') => {
+      const decoder = new FrameDecoder(
+        { strict: false, payloadLimit: preview },
+        (f) => this.onFrame(c, dir, f, preview),
+        (e) => this.emitError(c.id, e.code, `${dir === 'in' ? 'client' : 'mock'} frame: ${e.message}`, e.closeCode),
+      );
+      return decoder;
+    };
+    const inbound = make('in');
+    const outbound = make('out');
+    // Before ws's own listener, so a frame is on the timeline before the message it carries.
+    c.socket.prependListener('data', (chunk: Buffer) => {
+      if (!inbound.failed) inbound.push(chunk);
+    });
+    const socket = c.socket as Duplex & { write: (...args: unknown[]) => boolean };
+    const write = socket.write;
+    socket.write = function (this: Duplex, chunk: unknown, ...rest: unknown[]) {
+      if (!outbound.failed && chunk instanceof Uint8Array) outbound.push(chunk);
+      return write.call(this, chunk, ...rest);
+    };
+  }
+
+  private onFrame(c: ClientState, dir: 'in' | 'out', f: DecodedFrame, preview: number): void {
+    if (dir === 'in' && f.opcode === 0x8) c.closeStarted ??= 'client';
+    const truncated = f.payload.length < f.length || f.length > preview;
+    this.emit({
+      kind: 'frame',
+      time: this.clock(),
+      connection: c.id,
+      dir,
+      fin: f.fin,
+      rsv1: f.rsv1,
+      rsv2: f.rsv2,
+      rsv3: f.rsv3,
+      opcode: f.opcode,
+      masked: f.masked,
+      ...(f.maskKey ? { maskKey: Buffer.from(f.maskKey).toString('hex') } : {}),
+      length: f.length,
+      wireSize: f.headerSize + f.length,
+      payload: f.payload.length > preview ? f.payload.subarray(0, preview) : f.payload,
+      ...(truncated ? { truncated: true } : {}),
+    });
+  }
+
+  private onMessage(c: ClientState, data: Buffer, binary: boolean): void {
+    c.count++;
+    this.stat.messagesIn++;
+    if (this.recordMessages) {
+      this.emit({ kind: 'message', time: this.clock(), connection: c.id, dir: 'in', binary, data, size: data.length });
+    }
+    if (c.slowReadMs > 0) {
+      c.ws.pause();
+      this.later(c, c.slowReadMs, () => c.ws.resume());
+    }
+    let text: string | undefined;
+    const getText = () => (text ??= data.toString('utf8'));
+    let parsed: { v: unknown } | undefined;
+    const getJson = () => {
+      if (!parsed) {
+        try {
+          parsed = { v: JSON.parse(getText()) };
+        } catch {
+          parsed = { v: undefined };
+        }
+      }
+      return parsed.v;
+    };
+    const hit = findRule(c.ep.rules, { data, binary, count: c.count, path: c.path, query: c.query }, getText, getJson);
+    if (!hit) {
+      if (c.ep.ep.echo) this.sendTo(c, { data, binary });
+      return;
+    }
+    const rule = hit.rule.rule;
+    this.emit({ kind: 'info', time: this.clock(), connection: c.id, message: `rule ${rule.name ?? '#' + hit.rule.index} matched`, data: { rule: hit.rule.index, ...(rule.name ? { name: rule.name } : {}) } });
+    const ctx = this.templateContext(c, binary ? data.toString('hex') : getText(), hit.result.captures, binary ? undefined : getJson);
+    const responses = (rule.respond ?? []).map((m) => renderMessage(m, ctx));
+    const delay = delayOf(rule, this.random);
+    if (delay > 0) this.later(c, delay, () => this.runRule(c, rule, responses));
+    else this.runRule(c, rule, responses);
+  }
+
+  private runRule(c: ClientState, rule: MockRule, responses: RenderedMessage[]): void {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    const fragment = rule.faults?.find((f): f is Extract<MockFault, { type: 'fragment' }> => f.type === 'fragment');
+    const targets = rule.broadcast ? [...c.ep.clients].filter((t) => t.ws.readyState === WebSocket.OPEN) : [c];
+    for (const r of responses) for (const t of targets) this.sendTo(t, r, fragment?.frames);
+    for (const f of rule.faults ?? []) if (f.type !== 'fragment') this.applyFault(c, f, 'rule');
+    if (rule.close && c.ws.readyState === WebSocket.OPEN) {
+      c.closeStarted ??= 'server';
+      c.ws.close(rule.close.code, rule.close.reason ?? '');
+    }
+  }
+
+  private sendTo(c: ClientState, m: RenderedMessage, fragments = c.fragments): void {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    this.stat.messagesOut++;
+    if (this.recordMessages) {
+      this.emit({ kind: 'message', time: this.clock(), connection: c.id, dir: 'out', binary: m.binary, data: m.data, size: m.data.length });
+    }
+    const onSent = (err?: Error) => {
+      if (err && c.ws.readyState === WebSocket.OPEN) this.emitError(c.id, 'MOCK_SEND_FAILED', err.message);
+    };
+    if (fragments <= 1 || m.data.length === 0) {
+      c.ws.send(m.data, { binary: m.binary, compress: false }, onSent);
+      return;
+    }
+    const n = Math.min(fragments, m.data.length);
+    const size = Math.ceil(m.data.length / n);
+    for (let i = 0; i < n; i++) {
+      const part = m.data.subarray(i * size, Math.min(m.data.length, (i + 1) * size));
+      c.ws.send(part, { binary: m.binary, compress: false, fin: i === n - 1 }, i === n - 1 ? onSent : undefined);
+    }
+  }
+
+  private applyFault(c: ClientState, f: MockFault, from: 'mock' | 'rule'): void {
+    const after = 'afterMs' in f && f.afterMs ? f.afterMs : 0;
+    const run = () => {
+      if (c.ws.readyState !== WebSocket.OPEN) return;
+      this.emit({ kind: 'info', time: this.clock(), connection: c.id, message: `fault: ${describeFault(f)}`, data: { fault: f.type, from, ...f } });
+      switch (f.type) {
+        case 'drop':
+          c.closeStarted ??= 'server';
+          // No close frame: the client sees TCP end (1006), as when a server process dies.
+          c.socket.destroy();
+          break;
+        case 'close':
+          c.closeStarted ??= 'server';
+          if (isSendableCloseCode(f.code) && Buffer.byteLength(f.reason ?? '') <= 123) {
+            c.ws.close(f.code, f.reason ?? '');
+          } else {
+            // A code ws refuses to send: write the close frame raw, then end the connection.
+            const reason = Buffer.from(f.reason ?? '', 'utf8');
+            const payload = Buffer.alloc(2 + reason.length);
+            payload.writeUInt16BE(f.code & 0xffff, 0);
+            reason.copy(payload, 2);
+            c.socket.write(encodeFrame({ opcode: 0x8, payload: payload.subarray(0, 125) }));
+            this.later(c, 1000, () => c.ws.terminate());
+          }
+          break;
+        case 'malformed':
+          c.socket.write(malformedFrame(f.kind));
+          break;
+        case 'noPong':
+          // ws has no public switch per connection; its autoPong flag is read on every ping.
+          (c.ws as unknown as { _autoPong: boolean })._autoPong = false;
+          break;
+        case 'slowRead':
+          c.slowReadMs = f.pauseMs;
+          break;
+        case 'fragment':
+          c.fragments = Math.max(1, f.frames);
+          break;
+        case 'handshakeDelay':
+        case 'refuse':
+          break;
+      }
+    };
+    if (after > 0) this.later(c, after, run);
+    else run();
+  }
+
+  private startClientSchedule(c: ClientState, s: MockSchedule): void {
+    let sent = 0;
+    const tick = () => {
+      if (c.ws.readyState !== WebSocket.OPEN) return;
+      const ctx = this.templateContext(c);
+      for (const m of s.messages) this.sendTo(c, renderMessage(m, ctx));
+      sent++;
+      if (s.count === undefined || sent < s.count) this.later(c, s.everyMs, tick);
+    };
+    this.later(c, s.initialDelayMs ?? s.everyMs, tick);
+  }
+
+  private startBroadcastSchedule(st: EndpointState, s: MockSchedule): void {
+    let sent = 0;
+    const tick = () => {
+      if (this.stopping) return;
+      for (const m of s.messages) {
+        for (const c of st.clients) if (c.ws.readyState === WebSocket.OPEN) this.sendTo(c, renderMessage(m, this.templateContext(c)));
+      }
+      sent++;
+      if (s.count === undefined || sent < s.count) schedule(s.everyMs);
+    };
+    const schedule = (ms: number) => {
+      const t = setTimeout(() => {
+        this.serverTimers.delete(t);
+        tick();
+      }, ms);
+      this.serverTimers.add(t);
+    };
+    schedule(s.initialDelayMs ?? s.everyMs);
+  }
+
+  private later(c: ClientState, ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      c.timers.delete(t);
+      fn();
+    }, ms);
+    c.timers.add(t);
+  }
+
+  private templateContext(c: ClientState, message?: string, captures?: RegExpExecArray | null, json?: () => unknown): TemplateContext {
+    return {
+      message,
+      captures,
+      json,
+      connection: { id: c.id, path: c.path, query: c.query },
+      count: c.count,
+      counter: () => ++this.counterValue,
+      uuid: this.uuid,
+      now: this.clock,
+      random: this.random,
+    };
+  }
+
+  private nextConnectionId(): string {
+    return `${this.definition.name}#${++this.seq}`;
+  }
+
+  private emitError(connection: string, code: string, message: string, closeCode?: number): void {
+    this.emit({ kind: 'error', time: this.clock(), connection, code, message, ...(closeCode !== undefined ? { closeCode } : {}) });
+  }
+
+  private emit(e: NewEvent): void {
+    const ev = this.sink.append(e);
+    for (const l of this.listeners) {
+      try {
+        l(ev);
+      } catch (err) {
+        this.log(`mock "${this.definition.name}": event listener threw: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private log(line: string): void {
+    this.deps.log?.(line);
+  }
+
+  private async loadTls(tls: NonNullable<MockDefinition['tls']>): Promise<{ cert: string; key: string; passphrase?: string }> {
+    try {
+      if ('generate' in tls) {
+        const hostnames = tls.hostnames ?? [];
+        if (hostnames.length > 0) return await generateCertificate(hostnames);
+        generatedCert ??= generateCertificate([]);
+        return await generatedCert;
+      }
+      const base = this.deps.baseDir ?? process.cwd();
+      return {
+        cert: await fs.promises.readFile(path.resolve(base, tls.certFile), 'utf8'),
+        key: await fs.promises.readFile(path.resolve(base, tls.keyFile), 'utf8'),
+        ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),
+      };
+    } catch (e) {
+      if ('generate' in tls) generatedCert = undefined;
+      throw new MockError('MOCK_TLS_FAILED', `mock "${this.definition.name}": TLS: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}
+
+/** A self-signed certificate for localhost, 127.0.0.1 and ::1 (plus `hostnames`), via `selfsigned`. */
+async function generateCertificate(hostnames: string[]): Promise<{ cert: string; key: string }> {
+  // Loaded lazily: only a wss:// mock with `generate` pays for it.
+  const selfsigned = require('selfsigned') as { generate(attrs: unknown, opts: unknown): Promise<{ cert: string; private: string }> };
+  const notBefore = new Date(Date.now() - 60_000);
+  const notAfter = new Date(notBefore.getTime() + 30 * 24 * 3600 * 1000);
+  const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    notBeforeDate: notBefore,
+    notAfterDate: notAfter,
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }, ...hostnames.map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h }))],
+      },
+    ],
+  });
+  return { cert: pems.cert, key: pems.private };
+}
+
+function malformedFrame(kind: MalformedKind): Uint8Array {
+  const text = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
+  switch (kind) {
+    case 'reservedOpcode':
+      return encodeFrame({ opcode: 0x3, payload: text('reserved opcode') }); // RFC 6455 §5.2: 0x3-0x7 reserved
+    case 'rsv':
+      return encodeFrame({ opcode: 0x1, rsv2: true, rsv3: true, payload: text('rsv bits') }); // §5.2: no extension defines them
+    case 'invalidUtf8':
+      return encodeFrame({ opcode: 0x1, payload: Uint8Array.of(0x48, 0x69, 0xff, 0xfe, 0xc3, 0x28) }); // §8.1
+    case 'oversizeControl':
+      return encodeFrame({ opcode: 0x9, payload: new Uint8Array(126).fill(0x61) }); // §5.5: control payload ≤ 125
+    case 'maskedServerFrame':
+      return encodeFrame({ opcode: 0x1, mask: true, payload: text('masked by the server') }); // §5.1
+  }
+}
+
+function describeFault(f: MockFault): string {
+  switch (f.type) {
+    case 'drop':
+      return 'drop TCP without close frame';
+    case 'close':
+      return `close ${f.code}${f.reason ? ` "${f.reason}"` : ''}`;
+    case 'malformed':
+      return `malformed frame (${f.kind})`;
+    case 'noPong':
+      return 'stop answering pings';
+    case 'slowRead':
+      return `read slowly (${f.pauseMs} ms pauses)`;
+    case 'fragment':
+      return `fragment into ${f.frames} frames`;
+    case 'handshakeDelay':
+      return `handshake delay ${f.ms} ms`;
+    case 'refuse':
+      return `refuse handshake ${f.status}`;
+  }
+}
+
+function delayOf(rule: MockRule, random: () => number): number {
+  const d = rule.delay;
+  if (d === undefined) return 0;
+  if (typeof d === 'number') return d;
+  return Math.round(d.min + random() * (d.max - d.min));
+}
+
+function requestOf(req: http.IncomingMessage): { method: string; path: string; url: string; headers: HeaderPair[] } {
+  const headers: HeaderPair[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i] ?? '', req.rawHeaders[i + 1] ?? '']);
+  const host = req.headers.host ?? 'localhost';
+  const secure = Boolean((req.socket as { encrypted?: boolean }).encrypted);
+  return { method: req.method ?? 'GET', path: req.url ?? '/', url: `${secure ? 'wss' : 'ws'}://${host}${req.url ?? '/'}`, headers };
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return isIP(host) === 6 ? `[${host}]` : host;
+}

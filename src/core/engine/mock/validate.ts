@@ -1,0 +1,97 @@
+/**
+ * Checks a mock definition: the JSON Schema (schemas/mock.schema.json) first, then what a schema
+ * cannot say (regexes compile, hex parses, rule close codes are valid on the wire, ranges ordered).
+ */
+import Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import schema from '../../../../schemas/mock.schema.json';
+import type { MockDefinition, MockFault } from './definition';
+import { resolveEndpoints } from './definition';
+import { compileRules } from './rules';
+import { parseHex } from './template';
+import { MockError } from './errors';
+import { isValidCloseCode } from '../../protocol/closeCodes';
+
+/** One problem in a definition, with a JSON pointer to where it is. */
+export interface MockDefinitionProblem {
+  pointer: string;
+  message: string;
+}
+
+let compiled: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  if (!compiled) compiled = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  return compiled;
+}
+
+/** Lists every problem in `def` (empty when it is a valid mock definition). */
+export function checkMockDefinition(def: unknown): MockDefinitionProblem[] {
+  const validate = schemaValidator();
+  if (!validate(def)) {
+    return (validate.errors ?? []).map((e) => ({ pointer: e.instancePath || '/', message: e.message ?? 'invalid' }));
+  }
+  const d = def as MockDefinition;
+  const problems: MockDefinitionProblem[] = [];
+  const endpoints = resolveEndpoints(d);
+  const seen = new Set<string>();
+  endpoints.forEach((ep, i) => {
+    const where = d.endpoints ? `/endpoints/${i}` : '';
+    if (seen.has(ep.path)) problems.push({ pointer: `${where}/path`, message: `duplicate endpoint path ${ep.path}` });
+    seen.add(ep.path);
+    try {
+      compileRules(ep.rules);
+    } catch (e) {
+      problems.push({ pointer: `${where}/rules`, message: (e as Error).message });
+    }
+    ep.rules.forEach((r, j) => {
+      if (r.close && !isSendableCloseCode(r.close.code)) {
+        problems.push({ pointer: `${where}/rules/${j}/close/code`, message: `close code ${r.close.code} cannot be sent in a close frame; use a "close" fault to send it anyway` });
+      }
+      if (r.close?.reason !== undefined && Buffer.byteLength(r.close.reason) > 123) {
+        problems.push({ pointer: `${where}/rules/${j}/close/reason`, message: 'close reason longer than 123 bytes (RFC 6455 §5.5)' });
+      }
+      if (r.delay !== undefined && typeof r.delay === 'object' && r.delay.max < r.delay.min) {
+        problems.push({ pointer: `${where}/rules/${j}/delay`, message: 'delay.max is below delay.min' });
+      }
+      for (const f of r.faults ?? []) {
+        if (f.type === 'handshakeDelay' || f.type === 'refuse') {
+          problems.push({ pointer: `${where}/rules/${j}/faults`, message: `a "${f.type}" fault applies to the handshake: put it on the mock or endpoint` });
+        }
+      }
+      for (const m of r.respond ?? []) checkMessage(m, `${where}/rules/${j}/respond`, problems);
+    });
+    for (const m of ep.greeting) checkMessage(m, `${where}/greeting`, problems);
+    ep.schedules.forEach((s, j) => s.messages.forEach((m) => checkMessage(m, `${where}/schedules/${j}/messages`, problems)));
+    checkFaults(ep.faults, `${where}/faults`, problems);
+  });
+  return problems;
+}
+
+/** Returns `def` typed when valid; throws MockError MOCK_INVALID_DEFINITION listing the problems. */
+export function assertMockDefinition(def: unknown): MockDefinition {
+  const problems = checkMockDefinition(def);
+  if (problems.length > 0) {
+    const name = typeof def === 'object' && def !== null && typeof (def as { name?: unknown }).name === 'string' ? ` "${(def as { name: string }).name}"` : '';
+    throw new MockError('MOCK_INVALID_DEFINITION', `invalid mock definition${name}: ${problems.map((p) => `${p.pointer}: ${p.message}`).join('; ')}`);
+  }
+  return def as MockDefinition;
+}
+
+function checkMessage(m: unknown, pointer: string, problems: MockDefinitionProblem[]): void {
+  if (typeof m === 'object' && m !== null && 'hex' in m) {
+    try {
+      parseHex(String((m as { hex: unknown }).hex));
+    } catch (e) {
+      problems.push({ pointer, message: (e as Error).message });
+    }
+  }
+}
+
+function checkFaults(faults: MockFault[], pointer: string, problems: MockDefinitionProblem[]): void {
+  if (faults.filter((f) => f.type === 'refuse').length > 1) problems.push({ pointer, message: 'more than one "refuse" fault' });
+}
+
+/** RFC 6455 §7.4: whether a close frame may carry this code (the protocol core's table). */
+export function isSendableCloseCode(code: number): boolean {
+  return isValidCloseCode(code);
+}
