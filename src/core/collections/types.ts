@@ -1,0 +1,161 @@
+/**
+ * Collection files (`*.websocket.json`, `"version": 1`): the TypeScript mirror of
+ * schemas/websocket-collection.schema.json. Documented for users in docs/collection-format.md.
+ * Pure: no vscode, no DOM.
+ */
+
+/** Variables: name → value. Values may themselves contain `{{references}}`. */
+export type VariableMap = Record<string, string>;
+
+/** Credentials sent with the upgrade request. Use `{{secret:name}}` for the sensitive values. */
+export type AuthDef =
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'bearer'; token: string };
+
+/** TLS options for `wss://`. PEM text inline, or a path relative to the collection file. */
+export interface TlsDef {
+  rejectUnauthorized?: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  pfxFile?: string;
+  passphrase?: string;
+}
+
+/** Automatic reconnection after an unexpected close. */
+export interface ReconnectDef {
+  enabled: boolean;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  maxAttempts?: number;
+  jitter?: number;
+  /** Queue messages sent while reconnecting and flush them on reopen. */
+  queue?: boolean;
+}
+
+/** Keep-alive: periodic pings, and whether pings from the peer are answered automatically. */
+export interface KeepAliveDef {
+  pingIntervalMs?: number;
+  autoPong?: boolean;
+}
+
+/** One expectation on a reply received after a message is sent. Exactly one of `regex` / `jsonPath`. */
+export interface ExpectRule {
+  description?: string;
+  /** JavaScript regular expression tested against the reply text. */
+  regex?: string;
+  /** Regex flags (`i`, `m`, `s`, `u`). */
+  flags?: string;
+  /** JSON path (`$.a.b[0]['c']`) into the reply parsed as JSON. */
+  jsonPath?: string;
+  /** With `jsonPath`: the value found must deep-equal this. */
+  equals?: unknown;
+  /** With `jsonPath`: the path must (true, default) or must not (false) exist. */
+  exists?: boolean;
+  /** How long to wait for a matching reply, default 5000 ms. */
+  timeoutMs?: number;
+}
+
+/** Kind of a named message: decides how `data` / `hex` / `base64` become bytes. */
+export type MessageKind = 'text' | 'json' | 'binary';
+
+/** A named message saved with a request. */
+export interface MessageDef {
+  name: string;
+  description?: string;
+  kind: MessageKind;
+  /** text: a string; json: any JSON value (sent serialized). */
+  data?: unknown;
+  /** binary: payload as hex digits (spaces allowed). */
+  hex?: string;
+  /** binary: payload as base64. */
+  base64?: string;
+  /** Replies to wait for after sending this message (`websocket-workbench run`). */
+  expect?: ExpectRule[];
+}
+
+/** A saved WebSocket request. */
+export interface RequestDef {
+  name: string;
+  description?: string;
+  /** `ws://` or `wss://` URL, may contain `{{variables}}`. */
+  url: string;
+  headers?: Record<string, string>;
+  subprotocols?: string[];
+  origin?: string;
+  auth?: AuthDef;
+  query?: Record<string, string>;
+  tls?: TlsDef;
+  /** Proxy URL, `env` (HTTPS_PROXY/HTTP_PROXY/NO_PROXY, default) or `none`. */
+  proxy?: string;
+  noProxy?: string;
+  deflate?: boolean;
+  reconnect?: ReconnectDef;
+  keepAlive?: KeepAliveDef;
+  handshakeTimeoutMs?: number;
+  maxPayload?: number;
+  followRedirects?: boolean;
+  maxRedirects?: number;
+  /** Request-level variables (highest precedence). */
+  variables?: VariableMap;
+  messages?: MessageDef[];
+}
+
+/**
+ * A mock server definition. Its shape belongs to schemas/mock.schema.json (see
+ * src/core/engine/mock/definition.ts); the collection only needs its name.
+ */
+export interface MockRef {
+  name: string;
+  [key: string]: unknown;
+}
+
+/** A whole collection file. */
+export interface Collection {
+  $schema?: string;
+  version: 1;
+  name: string;
+  description?: string;
+  variables?: VariableMap;
+  /** Named variable sets; one is active at a time. */
+  environments?: Record<string, VariableMap>;
+  requests?: RequestDef[];
+  mocks?: MockRef[];
+}
+
+/** A problem found in a file, with a 1-based position. */
+export interface CollectionDiagnostic {
+  /** Machine code (docs/error-codes.md, section Collections). */
+  code: string;
+  file: string;
+  line: number;
+  column: number;
+  /** Offset and length in the text, for editors. */
+  offset: number;
+  length: number;
+  message: string;
+  /** JSON path of the offending value, e.g. `/requests/0/url`. */
+  path: string;
+}
+
+/** Outcome of parsing a collection: never throws. */
+export interface ParseResult {
+  ok: boolean;
+  collection?: Collection;
+  errors: CollectionDiagnostic[];
+}
+
+/** A coded error thrown by collection helpers (resolution, writes). */
+export class CollectionError extends Error {
+  constructor(
+    public readonly code: string,
+    message: string,
+    public readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'CollectionError';
+  }
+}
