@@ -7,6 +7,7 @@ import { findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser
 import type { Node, ParseError } from 'jsonc-parser';
 import type { Collection, CollectionDiagnostic, ParseResult } from './types';
 import { collectionValidator } from './schema';
+import { checkMockDefinition } from '../engine/mock/validate';
 import type { ErrorObject } from './schema';
 
 /** Maps offsets to 1-based line/column. */
@@ -279,6 +280,11 @@ export function parseCollection(text: string, file = '<input>'): ParseResult {
     });
     const mockNames = new Set<string>();
     (c.mocks ?? []).forEach((m, i) => {
+      // What the mock schema cannot say (regexes compile, close codes valid…), from the mock engine.
+      for (const p of checkMockDefinition(m)) {
+        const path = ['mocks', i, ...pointerToPath(p.pointer === '/' ? '' : p.pointer)];
+        errors.push(diag('WSWB_MOCK_INVALID', locate(root, path), `${describePath(path)}: ${p.message}`, path));
+      }
       if (typeof m?.name !== 'string') return;
       if (mockNames.has(m.name)) {
         const path = ['mocks', i, 'name'];

@@ -3,6 +3,7 @@
  * schemas/websocket-collection.schema.json. Documented for users in docs/collection-format.md.
  * Pure: no vscode, no DOM.
  */
+import type { MockDefinition } from '../engine/mock/definition';
 
 /** Variables: name → value. Values may themselves contain `{{references}}`. */
 export type VariableMap = Record<string, string>;
@@ -104,14 +105,8 @@ export interface RequestDef {
   messages?: MessageDef[];
 }
 
-/**
- * A mock server definition. Its shape belongs to schemas/mock.schema.json (see
- * src/core/engine/mock/definition.ts); the collection only needs its name.
- */
-export interface MockRef {
-  name: string;
-  [key: string]: unknown;
-}
+/** A mock server definition: schemas/mock.schema.json, typed by the mock engine. */
+export type MockRef = MockDefinition;
 
 /** A whole collection file. */
 export interface Collection {

@@ -113,6 +113,17 @@ describe('collections: parseCollection', () => {
     assert.equal(dupKey[0]!.column, dupText.lastIndexOf('"name"') + 1);
   });
 
+  it('validates mocks with the mock schema and the mock engine checks', () => {
+    const base = (m: unknown) => JSON.stringify({ version: 1, name: 'x', mocks: [m] }, null, 2);
+    assert.deepEqual(errs(base({ name: 'echo', rules: [{ match: { text: 'ping' }, respond: ['pong'] }] })), []);
+    const bad = errs(base({ name: 'echo', port: 'eighty' }));
+    assert.equal(bad[0]!.path, '/mocks/0/port');
+    assert.equal(bad[0]!.line, 7);
+    const semantic = errs(base({ name: 'echo', rules: [{ match: { regex: '(' } }] }));
+    assert.ok(semantic.length >= 1);
+    assert.ok(semantic.every((e) => e.path.startsWith('/mocks/0')));
+  });
+
   it('LineIndex handles CRLF and CR line breaks', () => {
     const ix = new LineIndex('a\r\nb\rc\nd');
     assert.deepEqual(ix.position(3), { line: 2, column: 1 });
