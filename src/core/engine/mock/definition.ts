@@ -129,7 +129,7 @@ export type MockFault =
   | { type: 'malformed'; kind: MalformedKind; afterMs?: number }
   /** Stop answering pings. */
   | { type: 'noPong' }
-  /** Read slowly: pause reading this long after each received message (TCP backpressure). */
+  /** Read slowly: stop reading this long after each chunk read from the socket (TCP backpressure). */
   | { type: 'slowRead'; pauseMs: number };
 
 /** The fault `type` values. */

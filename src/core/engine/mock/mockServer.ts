@@ -467,7 +467,6 @@ export class MockServer {
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
     const remote = (socket as { remoteAddress?: string }).remoteAddress ?? '';
-    const server = this;
     const c: ClientState = {
       id,
       path: url.pathname,
@@ -483,14 +482,14 @@ export class MockServer {
       fragments: 1,
       slowReadMs: 0,
       closeStarted: undefined,
-      send(message: MockMessage) {
-        if (ws.readyState === WebSocket.OPEN) server.sendTo(c, renderMessage(message, server.templateContext(c)));
+      send: (message: MockMessage) => {
+        if (ws.readyState === WebSocket.OPEN) this.sendTo(c, renderMessage(message, this.templateContext(c)));
       },
-      close(code = 1000, reason = '') {
+      close: (code = 1000, reason = '') => {
         c.closeStarted ??= 'server';
         if (ws.readyState === WebSocket.OPEN) ws.close(code, reason);
       },
-      terminate() {
+      terminate: () => {
         c.closeStarted ??= 'server';
         ws.terminate();
       },
@@ -521,6 +520,13 @@ export class MockServer {
       this.emitError(id, err.code ?? 'MOCK_CLIENT_ERROR', err.message, status);
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(c, data, isBinary));
+    // slowRead: after each chunk read, stop reading for a while, so the kernel buffers fill and TCP pushes back.
+    socket.on('data', () => {
+      if (c.slowReadMs > 0 && !socket.isPaused()) {
+        socket.pause();
+        this.later(c, c.slowReadMs, () => socket.resume());
+      }
+    });
     ws.on('close', (code: number, reason: Buffer) => {
       this.stat.open--;
       for (const t of c.timers) clearTimeout(t);
@@ -595,10 +601,6 @@ export class MockServer {
     this.stat.messagesIn++;
     if (this.recordMessages) {
       this.emit({ kind: 'message', time: this.clock(), connection: c.id, dir: 'in', binary, data, size: data.length });
-    }
-    if (c.slowReadMs > 0) {
-      c.ws.pause();
-      this.later(c, c.slowReadMs, () => c.ws.resume());
     }
     let text: string | undefined;
     const getText = () => (text ??= data.toString('utf8'));
