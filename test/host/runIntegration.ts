@@ -4,7 +4,7 @@
  * in headless Chromium, and waits for VS Code's own codeAutomationExit(code). Prints the in-host
  * mocha output live and leaves counts in $WSWB_RESULTS_FILE.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, readSync, closeSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, readSync, closeSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -19,7 +19,8 @@ async function main(): Promise<number> {
   rmSync(resultsFile, { force: true });
   const work = mkdtempSync(path.join(os.tmpdir(), 'wswb-it-'));
   const workspace = path.join(work, 'workspace');
-  cpSync(path.join(root, 'examples'), workspace, { recursive: true });
+  if (existsSync(path.join(root, 'examples'))) cpSync(path.join(root, 'examples'), workspace, { recursive: true });
+  else mkdirSync(workspace, { recursive: true });
   const logFile = path.join(work, 'mocha.log');
   writeFileSync(logFile, '');
 
