@@ -1,0 +1,875 @@
+/**
+ * A client connection: `ws` does the protocol, the wire tap records what really crossed the wire.
+ *
+ * The engine supplies the socket to `ws` through its own http(s) Agent (`createConnection`), so the
+ * tap sits on the real socket — after TLS, before decompression — even when the socket is a TLS
+ * session inside a CONNECT tunnel. If something else (VS Code's proxy agent) ends up providing the
+ * socket, the tap is attached when the request gets its socket, before the upgrade request is
+ * written. Two observe-mode FrameDecoders (one per direction) turn the bytes into frame events; the
+ * first bytes of each direction are the HTTP upgrade request/response, parsed with parseHttpHead.
+ *
+ * Lifecycle:
+ *
+ *   idle ──connect()──▶ connecting ──101──▶ open ──close()/close frame──▶ closing ──TCP end──▶ closed
+ *                          │                  │                                                ▲
+ *                          └── error ─────────┴────────────── drop / terminate ─────────────────┘
+ *                                     closed ──(reconnect enabled, not closed by us)──▶ connecting
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import WebSocket from 'ws';
+import { FrameDecoder, type DecodedFrame } from '../protocol/frameDecoder';
+import { encodeFrame, encodeClosePayload, type FrameSpec } from '../protocol/frameEncoder';
+import { checkAccept } from '../protocol/handshake';
+import { parseHttpHead, type HttpHead } from '../protocol/http';
+import { isValidCloseCode } from '../protocol/closeCodes';
+import type { ProtocolError } from '../protocol/errors';
+import type { ConnectionState, HandshakeEvent, HeaderPair, Initiator, NewEvent, TimelineEvent } from './events';
+import { TimelineStore } from './timelineStore';
+import { openTunnel, resolveProxy, type ProxyError } from './proxy';
+import { isTapped, tapSocket } from './wireTap';
+
+/** Everything a client connection can be configured with. */
+export interface ConnectionOptions {
+  url: string;
+  headers?: HeaderPair[] | Record<string, string>;
+  subprotocols?: string[];
+  origin?: string;
+  auth?: { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string };
+  query?: Record<string, string>;
+  deflate?: boolean;
+  handshakeTimeoutMs?: number;
+  maxPayload?: number;
+  followRedirects?: boolean;
+  maxRedirects?: number;
+  tls?: {
+    rejectUnauthorized?: boolean;
+    ca?: string | Uint8Array;
+    cert?: string | Uint8Array;
+    key?: string | Uint8Array;
+    pfx?: Uint8Array;
+    passphrase?: string;
+  };
+  /** Explicit proxy URL, 'env' (HTTPS_PROXY/HTTP_PROXY/NO_PROXY; the default) or 'none'. */
+  proxy?: string | 'env' | 'none';
+  noProxy?: string;
+  pingIntervalMs?: number;
+  /** Default true. When false, pings are recorded but not answered. */
+  autoPong?: boolean;
+  reconnect?: { enabled: boolean; initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; jitter?: number };
+  queueWhileReconnecting?: boolean;
+  /** Frame payload bytes kept per frame event (default 64 KiB). */
+  payloadPreviewBytes?: number;
+  /** After close(), how long to wait for the server's close frame and TCP end before terminating (default 5000). */
+  closeTimeoutMs?: number;
+  /** Response body bytes kept on the handshake event of a refused upgrade (default 4096). */
+  maxErrorBodyBytes?: number;
+}
+
+/** Injectable collaborators, for tests and for sharing a store. */
+export interface ConnectionDeps {
+  store?: TimelineStore;
+  clock?: () => number;
+  id?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Random source in [0, 1) for reconnect jitter. */
+  random?: () => number;
+  /** Timer functions (tests may inject fakes). */
+  setTimeout?: (fn: () => void, ms: number) => unknown;
+  clearTimeout?: (h: unknown) => void;
+}
+
+/** An Error with a machine code (see docs/error-codes.md). */
+export interface CodedError extends Error {
+  code: string;
+  closeCode?: number;
+}
+
+const EMPTY = new Uint8Array(0);
+let connectionSeq = 0;
+
+function coded(code: string, message: string, closeCode?: number): CodedError {
+  const e = new Error(message) as CodedError;
+  e.code = code;
+  if (closeCode !== undefined) e.closeCode = closeCode;
+  return e;
+}
+
+/** Per-socket tap state: handshake capture, then one frame decoder per direction. */
+interface TapState {
+  reqBuf: Buffer | null;
+  resBuf: Buffer | null;
+  request?: HttpHead;
+  response?: HttpHead;
+  inDec: FrameDecoder;
+  outDec: FrameDecoder;
+  /** Wire info of data messages seen by the tap, waiting for ws to deliver them. */
+  inMsgs: Array<{ wireSize: number; compressed: boolean }>;
+  inCur: { wireSize: number; compressed: boolean } | null;
+  outCur: { wireSize: number; compressed: boolean } | null;
+  closeIn: boolean;
+  closeOut: boolean;
+  firstClose?: Initiator;
+  rawOut: boolean;
+  /** A refused upgrade: the handshake event waits for the body. */
+  deferredHandshake?: boolean;
+}
+
+/** One client WebSocket connection with a recorded timeline. */
+export class Connection {
+  readonly id: string;
+  readonly store: TimelineStore;
+  readonly options: ConnectionOptions;
+
+  private _state: ConnectionState = 'idle';
+  private readonly clock: () => number;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly random: () => number;
+  private readonly setT: (fn: () => void, ms: number) => unknown;
+  private readonly clearT: (h: unknown) => void;
+  private readonly ownsStore: boolean;
+  private readonly listeners = new Set<(e: TimelineEvent) => void>();
+
+  private ws: WebSocket | null = null;
+  private socket: net.Socket | null = null;
+  private tap: TapState | null = null;
+  private pendingOut: Array<{ data: Uint8Array; binary: boolean }> = [];
+  private pings = new Map<string, number[]>();
+  private pingTimer: NodeJS.Timeout | null = null;
+  private closeTimer: unknown = null;
+  private reconnectTimer: unknown = null;
+  private attempts = 0;
+  private userClosed = false;
+  private terminatedByUs = false;
+  private lastError: CodedError | null = null;
+  private queue: Array<() => void> = [];
+  private closeWaiters: Array<(c: { code: number; reason: string }) => void> = [];
+  private disposed = false;
+  private opened = false;
+
+  constructor(options: ConnectionOptions, deps: ConnectionDeps = {}) {
+    this.options = options;
+    this.id = deps.id ?? `conn-${++connectionSeq}`;
+    this.clock = deps.clock ?? Date.now;
+    this.env = deps.env ?? process.env;
+    this.random = deps.random ?? Math.random;
+    this.setT = deps.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
+    this.clearT = deps.clearTimeout ?? ((h) => clearTimeout(h as NodeJS.Timeout));
+    this.ownsStore = !deps.store;
+    this.store = deps.store ?? new TimelineStore({ clock: this.clock });
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  /** Subscribes to this connection's events; returns the unsubscribe function. */
+  onEvent(listener: (e: TimelineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Opens the connection; resolves on open, rejects with a CodedError. */
+  connect(): Promise<void> {
+    if (this.disposed) return Promise.reject(coded('DISPOSED', 'The connection was disposed'));
+    if (this._state === 'connecting' || this._state === 'open') return Promise.reject(coded('ALREADY_CONNECTED', `The connection is ${this._state}`));
+    this.userClosed = false;
+    this.attempts = 0;
+    this.cancelReconnect();
+    return this.attempt();
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /** Sends a text message (queued while reconnecting when enabled). */
+  sendText(text: string): void {
+    this.sendMessage(Buffer.from(text, 'utf8'), false);
+  }
+
+  /** Sends a binary message. */
+  sendBinary(data: Uint8Array): void {
+    this.sendMessage(data, true);
+  }
+
+  /** Sends a ping; the matching pong yields an rtt event. */
+  ping(payload: Uint8Array = EMPTY): void {
+    const ws = this.openSocket('ping');
+    if (!ws) return;
+    const key = Buffer.from(payload).toString('hex');
+    const list = this.pings.get(key) ?? [];
+    list.push(this.clock());
+    this.pings.set(key, list);
+    ws.ping(Buffer.from(payload), undefined, (err) => err && this.fail(this.codeOf(err), err.message));
+  }
+
+  /** Sends an unsolicited pong. */
+  pong(payload: Uint8Array = EMPTY): void {
+    const ws = this.openSocket('pong');
+    if (!ws) return;
+    ws.pong(Buffer.from(payload), undefined, (err) => err && this.fail(this.codeOf(err), err.message));
+  }
+
+  /** Sends one message as N frames (first with the opcode, then continuations). */
+  sendFragmented(data: Uint8Array | string, fragments: number): void {
+    const ws = this.openSocket('send');
+    if (!ws) return;
+    const binary = typeof data !== 'string';
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
+    const n = Math.max(1, Math.min(Math.floor(fragments) || 1, Math.max(1, bytes.length)));
+    this.pendingOut.push({ data: bytes, binary });
+    const size = Math.ceil(bytes.length / n);
+    for (let i = 0; i < n; i++) {
+      const part = bytes.subarray(i * size, i === n - 1 ? bytes.length : (i + 1) * size);
+      ws.send(part, { binary, fin: i === n - 1 }, (err) => err && this.fail(this.codeOf(err), err.message));
+    }
+  }
+
+  /** Writes one hand-built frame straight to the socket (any opcode, RSV, FIN; masked unless mask: false). */
+  sendRawFrame(spec: FrameSpec): void {
+    if (!this.socket || this._state !== 'open' && this._state !== 'closing') {
+      this.recordError(coded('NOT_OPEN', 'Cannot send a raw frame: the connection is not open'));
+      return;
+    }
+    const bytes = encodeFrame({ ...spec, mask: spec.mask ?? true });
+    if (this.tap) this.tap.rawOut = true;
+    try {
+      this.socket.write(bytes);
+    } finally {
+      if (this.tap) this.tap.rawOut = false;
+    }
+  }
+
+  /**
+   * Starts the closing handshake and resolves when the connection is closed. A code `ws` refuses
+   * (e.g. 1005, 999) is sent as a raw close frame, for testing servers.
+   */
+  close(code = 1000, reason = ''): Promise<{ code: number; reason: string }> {
+    const p = new Promise<{ code: number; reason: string }>((resolve) => this.closeWaiters.push(resolve));
+    this.userClosed = true;
+    this.cancelReconnect();
+    const ws = this.ws;
+    if (!ws || this._state === 'closed' || this._state === 'idle') {
+      this.resolveClose(1005, '');
+      return p;
+    }
+    if (ws.readyState === WebSocket.CONNECTING) {
+      this.terminatedByUs = true;
+      ws.terminate();
+      return p;
+    }
+    if (this._state !== 'closing') this.setState('closing', 'client');
+    try {
+      if (isValidCloseCode(code) && Buffer.byteLength(reason) <= 123) ws.close(code, reason);
+      else {
+        this.sendRawFrame({ opcode: 0x8, payload: rawClosePayload(code, reason) });
+      }
+    } catch (err) {
+      this.recordError(coded(this.codeOf(err), (err as Error).message));
+      ws.terminate();
+    }
+    this.armCloseTimer();
+    return p;
+  }
+
+  /** Drops the TCP connection without a closing handshake. */
+  terminate(): void {
+    this.userClosed = true;
+    this.cancelReconnect();
+    this.terminatedByUs = true;
+    this.ws?.terminate();
+  }
+
+  /** Terminates, stops timers, forgets listeners; disposes the store if the connection created it. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.terminate();
+    this.disposed = true;
+    this.stopPing();
+    if (this.closeTimer) this.clearT(this.closeTimer);
+    this.listeners.clear();
+    if (this.ownsStore) void this.store.dispose();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private record(e: Omit<NewEvent, 'time' | 'connection'>): TimelineEvent | undefined {
+    if (this.disposed) return undefined;
+    const ev = this.store.append({ ...e, time: this.clock(), connection: this.id } as NewEvent);
+    for (const l of this.listeners) {
+      try {
+        l(ev);
+      } catch {
+        // a listener's bug must not break the connection
+      }
+    }
+    return ev;
+  }
+
+  private recordError(e: CodedError): void {
+    this.record({ kind: 'error', code: e.code, message: e.message, ...(e.closeCode ? { closeCode: e.closeCode } : {}) } as never);
+  }
+
+  private setState(state: ConnectionState, initiator?: Initiator, detail?: string): void {
+    this._state = state;
+    this.record({ kind: 'state', state, ...(initiator ? { initiator } : {}), ...(detail ? { detail } : {}) } as never);
+  }
+
+  private openSocket(what: string): WebSocket | null {
+    if (this.ws && this._state === 'open') return this.ws;
+    this.recordError(coded('NOT_OPEN', `Cannot ${what}: the connection is ${this._state}`));
+    return null;
+  }
+
+  private sendMessage(data: Uint8Array, binary: boolean): void {
+    if (this._state !== 'open' || !this.ws) {
+      if (this.options.queueWhileReconnecting && !this.userClosed && (this._state === 'connecting' || this.reconnectTimer)) {
+        const copy = Buffer.from(data);
+        this.queue.push(() => this.sendMessage(copy, binary));
+        return;
+      }
+      this.recordError(coded('NOT_OPEN', `Cannot send: the connection is ${this._state}`));
+      return;
+    }
+    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.pendingOut.push({ data: buf, binary });
+    this.ws.send(buf, { binary }, (err) => err && this.fail(this.codeOf(err), err.message));
+  }
+
+  private fail(code: string, message: string): void {
+    this.recordError(coded(code, message));
+  }
+
+  private codeOf(err: unknown): string {
+    const e = err as { code?: unknown; message?: string };
+    if (typeof e?.code === 'string') return e.code;
+    const m = e?.message ?? '';
+    if (/handshake has timed out/i.test(m)) return 'HANDSHAKE_TIMEOUT';
+    if (/Unexpected server response/i.test(m)) return 'HANDSHAKE_UNEXPECTED_RESPONSE';
+    if (/Sec-WebSocket-Accept/i.test(m)) return 'HANDSHAKE_INVALID_ACCEPT';
+    if (/subprotocol/i.test(m)) return 'HANDSHAKE_INVALID_SUBPROTOCOL';
+    if (/Extensions|extension/.test(m)) return 'HANDSHAKE_INVALID_EXTENSIONS';
+    if (/Upgrade header/i.test(m)) return 'HANDSHAKE_INVALID_UPGRADE';
+    if (/Maximum redirects/i.test(m)) return 'HANDSHAKE_TOO_MANY_REDIRECTS';
+    if (/Invalid URL/i.test(m)) return 'INVALID_URL';
+    if (/closed before the connection was established/i.test(m)) return 'ABORTED';
+    return 'ERROR';
+  }
+
+  private buildUrl(): URL {
+    let url: URL;
+    try {
+      url = new URL(this.options.url);
+    } catch {
+      throw coded('INVALID_URL', `Invalid URL: ${this.options.url}`);
+    }
+    if (url.protocol === 'http:') url.protocol = 'ws:';
+    else if (url.protocol === 'https:') url.protocol = 'wss:';
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw coded('INVALID_URL', `Unsupported scheme ${url.protocol} (use ws: or wss:)`);
+    for (const [k, v] of Object.entries(this.options.query ?? {})) url.searchParams.append(k, v);
+    return url;
+  }
+
+  private buildHeaders(): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {};
+    const add = (k: string, v: string) => {
+      const prev = out[k];
+      if (prev === undefined) out[k] = v;
+      else out[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
+    };
+    const h = this.options.headers;
+    if (Array.isArray(h)) for (const [k, v] of h) add(k, v);
+    else if (h) for (const [k, v] of Object.entries(h)) add(k, v);
+    const auth = this.options.auth;
+    if (auth?.type === 'basic') out.Authorization = 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
+    else if (auth?.type === 'bearer') out.Authorization = `Bearer ${auth.token}`;
+    return out;
+  }
+
+  private attempt(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (err?: CodedError) => {
+        if (settled) return;
+        settled = true;
+        if (err) reject(err);
+        else resolve();
+      };
+      this.lastError = null;
+      this.terminatedByUs = false;
+      this.opened = false;
+      this.pendingOut = [];
+      this.pings.clear();
+      this.setState('connecting', undefined, this.attempts > 0 ? `reconnect attempt ${this.attempts}` : undefined);
+
+      let url: URL;
+      let ws: WebSocket;
+      try {
+        url = this.buildUrl();
+        const proxy = resolveProxy(url, this.options.proxy, this.env, this.options.noProxy);
+        const secure = url.protocol === 'wss:';
+        const agent = this.makeAgent(secure, proxy);
+        const t = this.options.tls ?? {};
+        const wsOpts: WebSocket.ClientOptions & Record<string, unknown> = {
+          agent,
+          headers: this.buildHeaders() as Record<string, string>,
+          perMessageDeflate: !!this.options.deflate,
+          autoPong: this.options.autoPong !== false,
+          followRedirects: !!this.options.followRedirects,
+          maxRedirects: this.options.maxRedirects ?? 10,
+          maxPayload: this.options.maxPayload ?? 100 * 1024 * 1024,
+          handshakeTimeout: this.options.handshakeTimeoutMs,
+          rejectUnauthorized: t.rejectUnauthorized !== false,
+          finishRequest: (req: http.ClientRequest) => {
+            // Fallback: if another agent supplied the socket, tap it before the request is written.
+            req.on('socket', (s: net.Socket) => {
+              if (!isTapped(s)) {
+                this.attachTap(s);
+                this.record({ kind: 'info', message: 'wire tap attached to a socket supplied by another agent' } as never);
+              }
+            });
+            req.end();
+          },
+        };
+        if (this.options.origin) wsOpts.origin = this.options.origin;
+        ws = new WebSocket(url, this.options.subprotocols ?? [], wsOpts);
+      } catch (err) {
+        const e = coded(this.codeOf(err), (err as Error).message);
+        this.lastError = e;
+        this.recordError(e);
+        this._state = 'closed';
+        this.record({ kind: 'close', code: 1006, reason: '', initiator: 'client', wasClean: false } as never);
+        this.setState('closed');
+        this.resolveClose(1006, '');
+        settle(e);
+        return;
+      }
+      this.ws = ws;
+
+      ws.on('redirect', (to: string) => this.record({ kind: 'info', message: `redirected to ${to}`, data: { url: to } } as never));
+      ws.on('upgrade', () => {
+        // The tap parses the raw response; nothing to do here.
+      });
+      ws.on('unexpected-response', (req: http.ClientRequest, res: http.IncomingMessage) => this.onUnexpectedResponse(ws, req, res));
+      ws.on('open', () => {
+        if (this.ws !== ws) return;
+        this.opened = true;
+        this.attempts = 0;
+        this.setState('open', undefined, ws.protocol ? `subprotocol ${ws.protocol}` : undefined);
+        // The server's close frame may have arrived in the same chunk as the 101.
+        if (this.tap?.firstClose === 'server') this.setState('closing', 'server');
+        this.startPing();
+        settle();
+        const q = this.queue.splice(0);
+        if (q.length) {
+          this.record({ kind: 'info', message: `flushing ${q.length} queued message(s)`, data: { queued: q.length } } as never);
+          for (const send of q) send();
+        }
+      });
+      ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+        const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+        const wire = this.tap?.inMsgs.shift();
+        this.record({
+          kind: 'message', dir: 'in', binary: isBinary, data: buf, size: buf.length,
+          ...(wire ? { wireSize: wire.wireSize, compressed: wire.compressed } : {}),
+        } as never);
+      });
+      ws.on('ping', () => {
+        // Frame events come from the tap; with autoPong off nothing answers.
+      });
+      ws.on('pong', (data: Buffer) => {
+        const key = data.toString('hex');
+        const list = this.pings.get(key);
+        const t0 = list?.shift();
+        if (t0 !== undefined) {
+          if (!list!.length) this.pings.delete(key);
+          this.record({ kind: 'rtt', ms: this.clock() - t0 } as never);
+        }
+      });
+      ws.on('error', (err: Error) => {
+        if (this.ws !== ws) return;
+        const code = this.codeOf(err);
+        const closeCode = statusOf(err);
+        const e = coded(code, err.message, closeCode);
+        if (!this.lastError) this.lastError = e;
+        this.recordError(e);
+        if (!this.opened) settle(e);
+      });
+      ws.on('close', (code: number, reasonBuf: Buffer) => {
+        if (this.ws !== ws) return;
+        this.onClosed(code, reasonBuf.toString('utf8'));
+        if (!this.opened) settle(this.lastError ?? coded('CONNECTION_CLOSED', `The connection closed before opening (${code})`));
+      });
+    });
+  }
+
+  private makeAgent(secure: boolean, proxy: URL | undefined): http.Agent {
+    const t = this.options.tls ?? {};
+    const tlsOpts: tls.ConnectionOptions = {
+      rejectUnauthorized: t.rejectUnauthorized !== false,
+      ...(t.ca !== undefined ? { ca: toPem(t.ca) } : {}),
+      ...(t.cert !== undefined ? { cert: toPem(t.cert) } : {}),
+      ...(t.key !== undefined ? { key: toPem(t.key) } : {}),
+      ...(t.pfx !== undefined ? { pfx: Buffer.from(t.pfx) } : {}),
+      ...(t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
+      ALPNProtocols: ['http/1.1'],
+    };
+    const createConnection = (opts: { host?: string; port?: number | string; timeout?: number }, cb: (err: Error | null, s?: Duplex) => void): Duplex | undefined => {
+      const host = String(opts.host ?? 'localhost');
+      const port = Number(opts.port);
+      const servername = net.isIP(host) ? undefined : host;
+      if (!proxy) {
+        let s: net.Socket;
+        if (secure) s = tls.connect({ ...tlsOpts, host, port, ...(servername ? { servername } : {}) });
+        else s = net.connect({ host, port });
+        this.attachTap(s);
+        return s;
+      }
+      this.record({ kind: 'info', message: `tunnelling through proxy ${proxy.host}`, data: { proxy: `${proxy.protocol}//${proxy.host}` } } as never);
+      openTunnel(proxy, host, port, this.options.handshakeTimeoutMs, (err, raw) => {
+        if (err || !raw) {
+          this.proxyError = err ?? undefined;
+          cb(err ?? new Error('proxy failed'));
+          return;
+        }
+        let s: net.Socket = raw;
+        if (secure) s = tls.connect({ ...tlsOpts, socket: raw, ...(servername ? { servername } : {}) });
+        this.attachTap(s);
+        cb(null, s);
+      });
+      return undefined;
+    };
+    const AgentClass = secure ? https.Agent : http.Agent;
+    const agent = new AgentClass({ keepAlive: false });
+    (agent as unknown as { createConnection: typeof createConnection }).createConnection = createConnection;
+    return agent;
+  }
+
+  private proxyError: ProxyError | undefined;
+
+  private attachTap(socket: net.Socket): void {
+    this.socket = socket;
+    socket.on('error', () => {
+      // Reported through ws / the request; this listener only keeps the process alive.
+    });
+    const preview = this.options.payloadPreviewBytes ?? 64 * 1024;
+    const state: TapState = {
+      reqBuf: Buffer.alloc(0),
+      resBuf: Buffer.alloc(0),
+      inDec: undefined as unknown as FrameDecoder,
+      outDec: undefined as unknown as FrameDecoder,
+      inMsgs: [],
+      inCur: null,
+      outCur: null,
+      closeIn: false,
+      closeOut: false,
+      rawOut: false,
+    };
+    state.inDec = new FrameDecoder(
+      { strict: false, payloadLimit: preview },
+      (f) => this.onFrame(state, 'in', f),
+      (e) => this.onTapError(e, 'in'),
+    );
+    state.outDec = new FrameDecoder(
+      { strict: false, payloadLimit: preview },
+      (f) => this.onFrame(state, 'out', f),
+      (e) => this.onTapError(e, 'out'),
+    );
+    this.tap = state;
+    tapSocket(socket, {
+      outgoing: (chunk) => {
+        if (state.reqBuf) {
+          state.reqBuf = state.reqBuf.length ? Buffer.concat([state.reqBuf, chunk]) : chunk;
+          let head: HttpHead | null = null;
+          try {
+            head = parseHttpHead(state.reqBuf);
+          } catch {
+            state.reqBuf = null;
+            return;
+          }
+          if (!head) return;
+          state.request = head;
+          const rest = state.reqBuf.subarray(head.headSize);
+          state.reqBuf = null;
+          if (rest.length) state.outDec.push(rest);
+          return;
+        }
+        state.outDec.push(chunk);
+      },
+      incoming: (chunk) => {
+        if (state.resBuf) {
+          state.resBuf = state.resBuf.length ? Buffer.concat([state.resBuf, chunk]) : chunk;
+          let head: HttpHead | null = null;
+          try {
+            head = parseHttpHead(state.resBuf);
+          } catch (e) {
+            state.resBuf = null;
+            this.recordError(coded((e as ProtocolError).code ?? 'HTTP_PARSE_ERROR', `Unparseable upgrade response: ${(e as Error).message}`));
+            return;
+          }
+          if (!head) return;
+          state.response = head;
+          const rest = state.resBuf.subarray(head.headSize);
+          state.resBuf = null;
+          const status = head.status ?? 0;
+          const redirect = status >= 300 && status < 400 && this.options.followRedirects && head.headers.some(([k]) => k.toLowerCase() === 'location');
+          if (status === 101 || redirect) {
+            this.recordHandshake(state);
+            if (status === 101 && rest.length) state.inDec.push(rest);
+          } else {
+            state.deferredHandshake = true; // recorded with the body by onUnexpectedResponse / onClosed
+          }
+          return;
+        }
+        if (state.response?.status === 101) state.inDec.push(chunk);
+      },
+    });
+  }
+
+  private recordHandshake(state: TapState, body?: { body: string; truncated: boolean }): void {
+    state.deferredHandshake = false;
+    const req = state.request;
+    const res = state.response;
+    const url = this.ws?.url ?? this.options.url;
+    const ev: Omit<HandshakeEvent, 'id' | 'time' | 'connection'> = {
+      kind: 'handshake',
+      request: { method: req?.method ?? 'GET', path: req?.path ?? '', url, headers: req?.headers ?? [] },
+    };
+    if (res) {
+      ev.response = { status: res.status ?? 0, statusText: res.statusText ?? '', headers: res.headers };
+      if (body) {
+        ev.response.body = body.body;
+        if (body.truncated) ev.response.bodyTruncated = true;
+      }
+      const get = (h: HeaderPair[] | undefined, name: string) => h?.find(([k]) => k.toLowerCase() === name)?.[1];
+      const proto = get(res.headers, 'sec-websocket-protocol');
+      const ext = get(res.headers, 'sec-websocket-extensions');
+      if (proto !== undefined) ev.subprotocol = proto;
+      if (ext !== undefined) ev.extensions = ext;
+      if (res.status === 101) {
+        const key = get(req?.headers, 'sec-websocket-key');
+        const accept = get(res.headers, 'sec-websocket-accept');
+        ev.acceptValid = !!key && !!accept && checkAccept(key, accept);
+      }
+    }
+    this.record(ev as never);
+  }
+
+  private onUnexpectedResponse(ws: WebSocket, req: http.ClientRequest, res: http.IncomingMessage): void {
+    const limit = this.options.maxErrorBodyBytes ?? 4096;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      this.clearT(timer);
+      const state = this.tap;
+      const body = Buffer.concat(chunks).toString('utf8');
+      if (state?.deferredHandshake) this.recordHandshake(state, { body, truncated });
+      const e = coded('HANDSHAKE_UNEXPECTED_RESPONSE', `Unexpected server response: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(), 1006);
+      this.lastError = e;
+      this.recordError(e);
+      res.destroy();
+      req.destroy();
+      this.terminatedByUs = true;
+      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+    };
+    const timer = this.setT(finish, 2000);
+    res.on('data', (c: Buffer) => {
+      if (size < limit) {
+        const take = c.subarray(0, limit - size);
+        chunks.push(take);
+        size += take.length;
+      }
+      if (size >= limit) {
+        truncated = true;
+        finish();
+      }
+    });
+    res.on('end', finish);
+    res.on('error', finish);
+    res.on('close', finish);
+  }
+
+  private onFrame(state: TapState, dir: 'in' | 'out', f: DecodedFrame): void {
+    const wireSize = f.headerSize + f.length;
+    const isData = f.opcode === 1 || f.opcode === 2;
+    if (f.opcode === 8) {
+      if (dir === 'in') state.closeIn = true;
+      else state.closeOut = true;
+      if (!state.firstClose) {
+        state.firstClose = dir === 'out' ? 'client' : 'server';
+        if (dir === 'in' && this._state === 'open') this.setState('closing', 'server');
+        else if (dir === 'out' && this._state === 'open') this.setState('closing', 'client');
+      }
+    }
+    this.record({
+      kind: 'frame', dir, fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, masked: f.masked,
+      ...(f.maskKey ? { maskKey: Buffer.from(f.maskKey).toString('hex') } : {}),
+      length: f.length, wireSize, payload: f.payload,
+      ...(f.payload.length < f.length ? { truncated: true } : {}),
+    } as never);
+    if (dir === 'out' && state.rawOut) return; // raw frames are not ws messages
+    // Message assembly for wire sizes (data frames and their continuations only).
+    if (isData || (f.opcode === 0 && (dir === 'in' ? state.inCur : state.outCur))) {
+      let cur = dir === 'in' ? state.inCur : state.outCur;
+      if (isData || !cur) cur = { wireSize: 0, compressed: f.rsv1 };
+      cur.wireSize += wireSize;
+      if (f.fin) {
+        if (dir === 'in') {
+          state.inMsgs.push(cur);
+          state.inCur = null;
+        } else {
+          state.outCur = null;
+          const m = this.pendingOut.shift();
+          if (m) {
+            this.record({ kind: 'message', dir: 'out', binary: m.binary, data: m.data, size: m.data.length, wireSize: cur.wireSize, compressed: cur.compressed } as never);
+          }
+        }
+      } else if (dir === 'in') state.inCur = cur;
+      else state.outCur = cur;
+    }
+  }
+
+  private onTapError(e: ProtocolError, dir: 'in' | 'out'): void {
+    this.record({ kind: 'error', code: e.code, message: `wire tap (${dir}): ${e.message}`, ...(e.closeCode ? { closeCode: e.closeCode } : {}) } as never);
+  }
+
+  private onClosed(code: number, reason: string): void {
+    this.stopPing();
+    if (this.closeTimer) {
+      this.clearT(this.closeTimer);
+      this.closeTimer = null;
+    }
+    const state = this.tap;
+    if (state?.deferredHandshake) this.recordHandshake(state);
+    if (!state?.response && state?.request && !this.proxyError) {
+      // The request went out but no response came back: still show what was sent.
+      this.recordHandshake(state);
+    }
+    if (this.proxyError) {
+      const pe = this.proxyError;
+      this.proxyError = undefined;
+      if (pe.status) {
+        this.record({
+          kind: 'handshake',
+          request: { method: 'CONNECT', path: '', url: this.options.url, headers: [] },
+          response: { status: pe.status, statusText: '', headers: pe.headers ?? [] },
+        } as never);
+      }
+    }
+    const initiator: Initiator = state?.firstClose ?? (this.terminatedByUs || this.userClosed ? 'client' : 'server');
+    const wasClean = !!state && state.closeIn && state.closeOut;
+    if (this._state !== 'closed') {
+      this.record({ kind: 'close', code, reason, initiator, wasClean } as never);
+      this.setState('closed');
+    }
+    this.socket = null;
+    this.resolveClose(code, reason);
+    this.maybeReconnect();
+  }
+
+  private resolveClose(code: number, reason: string): void {
+    const w = this.closeWaiters.splice(0);
+    for (const r of w) r({ code, reason });
+  }
+
+  private armCloseTimer(): void {
+    if (this.closeTimer) return;
+    const ms = this.options.closeTimeoutMs ?? 5000;
+    this.closeTimer = this.setT(() => {
+      this.closeTimer = null;
+      if (this._state === 'closed') return;
+      this.recordError(coded('CLOSE_TIMEOUT', `The server did not complete the closing handshake within ${ms} ms; terminating`, 1006));
+      this.terminatedByUs = true;
+      this.ws?.terminate();
+    }, ms);
+  }
+
+  private startPing(): void {
+    const every = this.options.pingIntervalMs;
+    if (!every || every <= 0) return;
+    let n = 0;
+    this.pingTimer = setInterval(() => {
+      if (this._state === 'open') this.ping(Buffer.from(`keepalive-${++n}`));
+    }, every);
+    this.pingTimer.unref?.();
+  }
+
+  private stopPing(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+  }
+
+  private cancelReconnect(): void {
+    if (this.reconnectTimer) this.clearT(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  /** Exponential backoff with jitter: initial × 2^attempt, capped, ± jitter. */
+  reconnectDelay(attempt: number): number {
+    const r = this.options.reconnect;
+    const initial = r?.initialDelayMs ?? 500;
+    const max = r?.maxDelayMs ?? 30_000;
+    const jitter = Math.min(1, Math.max(0, r?.jitter ?? 0.2));
+    const base = Math.min(max, initial * 2 ** attempt);
+    return Math.max(0, Math.round(base * (1 - jitter + 2 * jitter * this.random())));
+  }
+
+  private maybeReconnect(): void {
+    const r = this.options.reconnect;
+    if (!r?.enabled || this.userClosed || this.disposed) {
+      if (this.queue.length) {
+        this.record({ kind: 'info', message: `dropped ${this.queue.length} queued message(s)`, data: { dropped: this.queue.length } } as never);
+        this.queue = [];
+      }
+      return;
+    }
+    if (r.maxAttempts !== undefined && this.attempts >= r.maxAttempts) {
+      this.record({ kind: 'info', message: `giving up after ${this.attempts} reconnect attempt(s)`, data: { attempts: this.attempts } } as never);
+      this.queue = [];
+      return;
+    }
+    const delay = this.reconnectDelay(this.attempts);
+    this.attempts++;
+    this.record({ kind: 'info', message: `reconnecting in ${delay} ms (attempt ${this.attempts})`, data: { attempt: this.attempts, delayMs: delay } } as never);
+    this.reconnectTimer = this.setT(() => {
+      this.reconnectTimer = null;
+      if (this.userClosed || this.disposed) return;
+      this.attempt().catch(() => {
+        // recorded as events; the next attempt is scheduled by onClosed
+      });
+    }, delay);
+  }
+}
+
+function statusOf(err: Error): number | undefined {
+  for (const s of Object.getOwnPropertySymbols(err)) {
+    if (s.description === 'status-code') {
+      const v = (err as unknown as Record<symbol, unknown>)[s];
+      if (typeof v === 'number') return v;
+    }
+  }
+  const c = (err as { closeCode?: unknown }).closeCode;
+  return typeof c === 'number' ? c : undefined;
+}
+
+function toPem(v: string | Uint8Array): string | Buffer {
+  return typeof v === 'string' ? v : Buffer.from(v);
+}
+
+function rawClosePayload(code: number, reason: string): Uint8Array {
+  try {
+    return encodeClosePayload(code, reason);
+  } catch {
+    const r = Buffer.from(reason, 'utf8');
+    const b = Buffer.alloc(2 + r.length);
+    b.writeUInt16BE(code & 0xffff, 0);
+    r.copy(b, 2);
+    return b;
+  }
+}

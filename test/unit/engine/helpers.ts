@@ -1,0 +1,156 @@
+/** Test helpers for the engine: loopback servers that always close, event waiting. */
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { WebSocketServer, type ServerOptions } from 'ws';
+import type { Connection } from '../../../src/core/engine/connection';
+import type { TimelineEvent } from '../../../src/core/engine/events';
+import { computeAccept } from '../../../src/core/protocol/handshake';
+
+/** Everything opened by a test, closed in afterEach. */
+export class Cleanup {
+  private fns: Array<() => unknown> = [];
+  add(fn: () => unknown): void {
+    this.fns.push(fn);
+  }
+  async run(): Promise<void> {
+    for (const fn of this.fns.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch {
+        // keep cleaning
+      }
+    }
+  }
+}
+
+export async function wsServer(cleanup: Cleanup, opts: ServerOptions = {}): Promise<{ wss: WebSocketServer; url: string; port: number }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, ...opts });
+  wss.on('error', () => undefined);
+  wss.on('connection', (s) => s.on('error', () => undefined));
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const port = (wss.address() as net.AddressInfo).port;
+  cleanup.add(
+    () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => r());
+      }),
+  );
+  return { wss, url: `ws://127.0.0.1:${port}`, port };
+}
+
+/** An echo server (text stays text, binary stays binary). */
+export async function echoServer(cleanup: Cleanup, opts: ServerOptions = {}) {
+  const s = await wsServer(cleanup, opts);
+  s.wss.on('connection', (c) => c.on('message', (d, isBinary) => c.send(d, { binary: isBinary })));
+  return s;
+}
+
+/**
+ * A raw TCP peer that completes a real upgrade (101 with a valid accept) and then lets the test
+ * write whatever bytes it likes.
+ */
+export async function rawPeer(
+  cleanup: Cleanup,
+  onUpgraded: (socket: net.Socket, head: string) => void,
+  response?: (key: string) => string,
+): Promise<{ url: string; port: number; sockets: net.Socket[] }> {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((sock) => {
+    sockets.push(sock);
+    sock.on('error', () => undefined);
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString('latin1');
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      sock.off('data', onData);
+      const key = /sec-websocket-key:\s*(\S+)/i.exec(buf)?.[1] ?? '';
+      sock.write(
+        response
+          ? response(key)
+          : `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(key)}\r\n\r\n`,
+      );
+      onUpgraded(sock, buf.slice(0, end));
+    };
+    sock.on('data', onData);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  cleanup.add(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  );
+  return { url: `ws://127.0.0.1:${port}`, port, sockets };
+}
+
+/** A real HTTP CONNECT proxy with Node's http module; records the targets it tunnelled to. */
+export async function connectProxy(cleanup: Cleanup, opts: { refuse?: number; auth?: string } = {}) {
+  const targets: string[] = [];
+  const authSeen: Array<string | undefined> = [];
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((_req, res) => {
+    res.writeHead(405).end();
+  });
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    sockets.add(client);
+    client.on('error', () => undefined);
+    targets.push(req.url ?? '');
+    authSeen.push(req.headers['proxy-authorization']);
+    if (opts.refuse) {
+      client.end(`HTTP/1.1 ${opts.refuse} Refused\r\nX-Proxy: test\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    const [host, port] = (req.url ?? '').split(/:(?=\d+$)/);
+    const upstream = net.connect({ host: host!.replace(/^\[|\]$/g, ''), port: Number(port) }, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    sockets.add(upstream);
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  cleanup.add(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  );
+  return { url: `http://127.0.0.1:${port}`, port, targets, authSeen };
+}
+
+/** Resolves with the first event matching `pred` (already recorded or future). */
+export function waitFor(conn: Connection, pred: (e: TimelineEvent) => boolean, timeoutMs = 5000): Promise<TimelineEvent> {
+  for (let i = 0; i < conn.store.length; i++) {
+    const e = conn.store.at(i)!;
+    if (e.connection === conn.id && pred(e)) return Promise.resolve(e);
+  }
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      off();
+      reject(new Error('timed out waiting for an event; kinds so far: ' + events(conn).map((e) => e.kind + (e.kind === 'error' ? ':' + e.code : '')).join(',')));
+    }, timeoutMs);
+    const off = conn.onEvent((e) => {
+      if (pred(e)) {
+        clearTimeout(t);
+        off();
+        resolve(e);
+      }
+    });
+  });
+}
+
+export function events(conn: Connection): TimelineEvent[] {
+  return conn.store.slice(0, conn.store.length).filter((e) => e.connection === conn.id);
+}
+
+export function waitClosed(conn: Connection, timeoutMs = 5000): Promise<TimelineEvent> {
+  return waitFor(conn, (e) => e.kind === 'close', timeoutMs);
+}
