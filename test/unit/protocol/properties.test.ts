@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { isUtf8 } from 'node:buffer';
+import { dirname, join } from 'node:path';
+import fc from 'fast-check';
+import { FrameDecoder } from '../../../src/core/protocol/frameDecoder';
+import { encodeFrame } from '../../../src/core/protocol/frameEncoder';
+import { ProtocolError, PROTOCOL_ERROR_CODES } from '../../../src/core/protocol/errors';
+import { Utf8Validator } from '../../../src/core/protocol/utf8';
+import { bytesToHex, hexToBytes } from '../../../src/core/protocol/hexdump';
+import { chunksAt, decode, receive } from './helpers';
+
+// ws's own framer, used only as an oracle (ws's package exports hide lib/, so go by path).
+const Sender = require(join(dirname(require.resolve('ws')), 'lib/sender.js')) as {
+  frame(data: Buffer, options: { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean; maskBuffer?: Buffer; generateMask?: (m: Buffer) => void }): Buffer[];
+};
+
+interface Spec {
+  opcode: number;
+  fin: boolean;
+  rsv1: boolean;
+  mask: Uint8Array | null;
+  payload: Uint8Array;
+}
+
+const dataPayload = fc.oneof(
+  { weight: 8, arbitrary: fc.uint8Array({ maxLength: 200 }) },
+  { weight: 1, arbitrary: fc.constantFrom(125, 126, 127, 65535, 65536, 70000).map((n) => new Uint8Array(n).fill(n & 0xff)) },
+);
+
+/** A frame ws could send: data frames of any size, control frames FIN with ≤ 125 bytes. */
+const specArb: fc.Arbitrary<Spec> = fc.oneof(
+  fc.record({
+    opcode: fc.constantFrom(0, 1, 2),
+    fin: fc.boolean(),
+    rsv1: fc.boolean(),
+    mask: fc.option(fc.uint8Array({ minLength: 4, maxLength: 4 })),
+    payload: dataPayload,
+  }),
+  fc.record({
+    opcode: fc.constantFrom(8, 9, 10),
+    fin: fc.constant(true),
+    rsv1: fc.constant(false),
+    mask: fc.option(fc.uint8Array({ minLength: 4, maxLength: 4 })),
+    payload: fc.uint8Array({ maxLength: 125 }),
+  }),
+);
+
+function wsFrame(s: Spec): Buffer {
+  const parts = Sender.frame(Buffer.from(s.payload), {
+    fin: s.fin,
+    rsv1: s.rsv1,
+    opcode: s.opcode,
+    mask: s.mask !== null,
+    readOnly: true,
+    maskBuffer: Buffer.alloc(4),
+    generateMask: (m) => m.set(s.mask ?? [0, 0, 0, 0]),
+  });
+  return Buffer.concat(parts);
+}
+
+/** Random cut points within `len`. */
+const cutsArb = fc.array(fc.nat(), { maxLength: 12 });
+const cutsFor = (cuts: number[], len: number) => [...new Set(cuts.map((c) => (len > 0 ? c % len : 0)))].sort((a, b) => a - b);
+
+const knownCode = (e: unknown) => e instanceof ProtocolError && e.code in PROTOCOL_ERROR_CODES && e.closeCode === PROTOCOL_ERROR_CODES[e.code as keyof typeof PROTOCOL_ERROR_CODES];
+
+describe('protocol/properties (fast-check)', () => {
+  it('frames built by ws Sender.frame decode back identically under any chunking', () => {
+    fc.assert(
+      fc.property(fc.array(specArb, { minLength: 1, maxLength: 6 }), cutsArb, (specs, cuts) => {
+        const wire = Buffer.concat(specs.map(wsFrame));
+        const d = decode(chunksAt(wire, cutsFor(cuts, wire.length)), { allowedRsv: 0x4 });
+        assert.deepEqual(d.errors, []);
+        assert.equal(d.frames.length, specs.length);
+        let consumed = 0;
+        specs.forEach((s, i) => {
+          const f = d.frames[i]!;
+          assert.equal(f.opcode, s.opcode);
+          assert.equal(f.fin, s.fin);
+          assert.equal(f.rsv1, s.rsv1);
+          assert.equal(f.rsv2 || f.rsv3, false);
+          assert.equal(f.masked, s.mask !== null);
+          if (s.mask) assert.deepEqual([...f.maskKey!], [...s.mask]);
+          assert.equal(f.length, s.payload.length);
+          assert.ok(f.payload.equals(s.payload));
+          consumed += f.headerSize + f.length;
+        });
+        assert.equal(consumed, wire.length);
+        assert.equal(d.decoder.bytesConsumed, wire.length);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('encodeFrame produces the same bytes as ws Sender.frame', () => {
+    fc.assert(
+      fc.property(specArb, (s) => {
+        const ours = encodeFrame({ opcode: s.opcode, fin: s.fin, rsv1: s.rsv1, payload: s.payload, mask: s.mask ?? false });
+        assert.ok(Buffer.from(ours).equals(wsFrame(s)));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('random bytes never throw out of push: only coded ProtocolErrors, at most one, nothing after it', () => {
+    const opts = fc.record(
+      {
+        strict: fc.boolean(),
+        expectMasked: fc.boolean(),
+        allowedRsv: fc.integer({ min: 0, max: 7 }),
+        maxPayload: fc.integer({ min: 0, max: 1 << 20 }),
+        payloadLimit: fc.integer({ min: 0, max: 64 }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), cutsArb, opts, (bytes, cuts, o) => {
+        const seen: string[] = [];
+        const dec = new FrameDecoder(o, () => seen.push('frame'), (e) => {
+          assert.ok(knownCode(e), String(e));
+          seen.push('error');
+        });
+        for (const c of chunksAt(bytes, cutsFor(cuts, bytes.length))) dec.push(c);
+        const errs = seen.filter((s) => s === 'error').length;
+        assert.ok(errs <= 1);
+        if (errs === 1) assert.equal(seen[seen.length - 1], 'error');
+        assert.equal(dec.failed, errs === 1);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('random well-framed garbage through decoder + assembler: only coded errors', () => {
+    // Valid framing with random opcodes/flags/payloads exercises the assembler rather than the decoder.
+    const garbageFrame = fc.record({
+      opcode: fc.integer({ min: 0, max: 15 }),
+      fin: fc.boolean(),
+      rsv1: fc.boolean(),
+      payload: fc.uint8Array({ maxLength: 40 }),
+    });
+    fc.assert(
+      fc.property(fc.array(garbageFrame, { maxLength: 8 }), fc.boolean(), cutsArb, (frames, strict, cuts) => {
+        const wire = Buffer.concat(frames.map((f) => encodeFrame(f)));
+        const s = receive(chunksAt(wire, cutsFor(cuts, wire.length)), { strict }, { maxPayload: 100 });
+        for (const e of s.errors) assert.ok(knownCode(e), String(e));
+        // At most one from the decoder and one from the assembler.
+        assert.ok(s.errors.length <= 2);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('Utf8Validator agrees with Node’s isUtf8 under any fragmentation', () => {
+    const utf8ish = fc.oneof(
+      fc.string({ unit: 'binary' }).map((s) => new Uint8Array(Buffer.from(s))),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.array(fc.constantFrom(0x41, 0x80, 0xbf, 0xc2, 0xe0, 0xed, 0xa0, 0xf0, 0xf4, 0x90, 0x8f, 0xff), { maxLength: 12 }).map((a) => Uint8Array.from(a)),
+    );
+    fc.assert(
+      fc.property(utf8ish, cutsArb, (b, cuts) => {
+        const v = new Utf8Validator();
+        const chunks = chunksAt(b, cutsFor(cuts, b.length));
+        let ok = true;
+        chunks.forEach((c, i) => (ok = v.push(c, i === chunks.length - 1) && ok));
+        assert.equal(ok, isUtf8(b));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('hex round-trips', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => assert.deepEqual(hexToBytes(bytesToHex(b)), b)));
+  });
+});
