@@ -1,4 +1,6 @@
 import type { Snapshot } from '../shared/contract';
+import type { ConnectionOptions } from '../core/engine/connection';
+import type { ConnectionState, TimelineEvent } from '../core/engine/events';
 
 /**
  * The API `activate()` returns, for other extensions and for the integration tests:
@@ -12,4 +14,14 @@ export interface WorkbenchApi {
   openWorkbench(): Promise<{ ready: Promise<Snapshot> }>;
   /** Number of open workbench panels, and how many completed the ready handshake. */
   panels(): Array<{ readyCount: number; visible: boolean }>;
+  /** Opens a client connection (VS Code's proxy settings apply unless `proxy` is given); resolves with its id once open. */
+  connect(url: string, options?: Omit<ConnectionOptions, 'url'>): Promise<string>;
+  /** Sends a text (string) or binary (bytes) message on an open connection. */
+  send(connectionId: string, data: string | Uint8Array | ArrayBuffer): void;
+  /** Closes with a code and reason; resolves with what the server answered. */
+  close(connectionId: string, code?: number, reason?: string): Promise<{ code: number; reason: string }>;
+  /** Every recorded event of a connection (handshake, frames, messages, state, close, errors). */
+  timeline(connectionId: string): TimelineEvent[];
+  /** Live connections. */
+  connections(): Array<{ id: string; url: string; state: ConnectionState }>;
 }

@@ -5,6 +5,8 @@ import { registerPanelFeatures } from './panel';
 import { registerWorkflow } from './workflow';
 import type { Services } from './services';
 import type { Snapshot } from '../shared/contract';
+import { HostConnectionManager } from './hostConnections';
+import { hexOrText } from './apiHelpers';
 
 /** Activation: only on contributions (commands, views, the panel serializer). Keep it cheap. */
 export function activate(context: vscode.ExtensionContext): WorkbenchApi {
@@ -13,11 +15,13 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const panels = new PanelManager(context, log);
   context.subscriptions.push(panels);
 
+  const connections = new HostConnectionManager();
+  context.subscriptions.push({ dispose: () => void connections.disposeAll() });
+
   const services: Services = {
     context,
     log,
-    // Set once the engine's ConnectionManager lands (see src/core/engine).
-    connections: undefined as unknown as Services['connections'],
+    connections,
     panels,
   };
 
@@ -44,7 +48,33 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
       return { ready };
     },
     panels: () => panels.list().map((p) => ({ readyCount: p.readyCount, visible: p.panel.visible })),
+    async connect(url, options = {}) {
+      // A failed connection stays listed: its timeline explains why; connect() rejects with a coded error.
+      const c = connections.create({ ...options, url });
+      await c.connect();
+      return c.id;
+    },
+    send(id, data) {
+      const c = must(id);
+      const payload = hexOrText(data);
+      if (typeof payload === 'string') c.sendText(payload);
+      else c.sendBinary(payload);
+    },
+    async close(id, code = 1000, reason = '') {
+      return must(id).close(code, reason);
+    },
+    timeline(id) {
+      const c = must(id);
+      return c.store.slice(0, c.store.length).filter((e) => e.connection === id);
+    },
+    connections: () => connections.list().map((c) => ({ id: c.id, url: c.options.url, state: c.state })),
   };
+
+  function must(id: string) {
+    const c = connections.get(id);
+    if (!c) throw Object.assign(new Error(`no connection with id ${id}`), { code: 'UNKNOWN_CONNECTION' });
+    return c;
+  }
 }
 
 export function deactivate(): void {

@@ -1,0 +1,25 @@
+import * as vscode from 'vscode';
+import { ConnectionManager } from '../core/engine/connectionManager';
+import type { Connection, ConnectionDeps, ConnectionOptions } from '../core/engine/connection';
+
+/**
+ * The engine's ConnectionManager, adapted to VS Code: a connection that does not name a proxy
+ * follows VS Code's `http.proxy` / `http.noProxy` / `http.proxySupport` settings (then the
+ * environment), and the timeline memory budget comes from `websocketWorkbench.timeline.memoryBudgetMB`.
+ */
+export class HostConnectionManager extends ConnectionManager {
+  override create(options: ConnectionOptions, deps?: ConnectionDeps): Connection {
+    return super.create(withVsCodeProxy(options), deps);
+  }
+}
+
+/** Applies VS Code's proxy settings to options that leave the proxy unset. */
+export function withVsCodeProxy(options: ConnectionOptions, config = vscode.workspace.getConfiguration('http')): ConnectionOptions {
+  if (options.proxy !== undefined) return options;
+  const support = config.get<string>('proxySupport', 'override');
+  if (support === 'off') return { ...options, proxy: 'none' };
+  const proxy = config.get<string>('proxy', '').trim();
+  const noProxy = config.get<string[]>('noProxy', []);
+  if (!proxy) return { ...options, proxy: 'env', ...(noProxy.length && !options.noProxy ? { noProxy: noProxy.join(',') } : {}) };
+  return { ...options, proxy, ...(noProxy.length && !options.noProxy ? { noProxy: noProxy.join(',') } : {}) };
+}
