@@ -493,9 +493,14 @@ export class Connection {
         const code = this.codeOf(err);
         const closeCode = statusOf(err);
         const e = coded(code, err.message, closeCode);
+        // Our own abort after an already-reported failure is not news.
+        if (code === 'ABORTED' && this.lastError) {
+          if (!this.opened) settle(this.lastError);
+          return;
+        }
         if (!this.lastError) this.lastError = e;
         this.recordError(e);
-        if (!this.opened) settle(e);
+        if (!this.opened) settle(this.lastError);
       });
       ws.on('close', (code: number, reasonBuf: Buffer) => {
         if (this.ws !== ws) return;
