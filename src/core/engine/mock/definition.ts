@@ -54,8 +54,8 @@ export interface MockEndpoint {
   echo?: boolean;
 }
 
-/** A message to send: text, JSON (serialised), binary as hex or base64. Strings are templates. */
-export type MockMessage = string | { text: string } | { json: unknown } | { hex: string } | { base64: string };
+/** A message to send: text, JSON (serialised), binary as hex or base64. Strings are templates unless `literal`. */
+export type MockMessage = string | { text: string; literal?: boolean } | { json: unknown } | { hex: string } | { base64: string };
 
 /** A delay: fixed milliseconds, or a uniformly random range. */
 export type MockDelay = number | { min: number; max: number };

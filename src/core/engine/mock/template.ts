@@ -65,7 +65,7 @@ export interface RenderedMessage {
 /** Renders a MockMessage: text and JSON are templated; hex and base64 are literal bytes. */
 export function renderMessage(m: MockMessage, ctx: TemplateContext): RenderedMessage {
   if (typeof m === 'string') return { data: Buffer.from(renderTemplate(m, ctx), 'utf8'), binary: false };
-  if ('text' in m) return { data: Buffer.from(renderTemplate(m.text, ctx), 'utf8'), binary: false };
+  if ('text' in m) return { data: Buffer.from(m.literal ? m.text : renderTemplate(m.text, ctx), 'utf8'), binary: false };
   if ('json' in m) return { data: Buffer.from(JSON.stringify(renderJson(m.json, ctx)) ?? 'null', 'utf8'), binary: false };
   if ('hex' in m) return { data: Buffer.from(parseHex(m.hex)), binary: true };
   return { data: Buffer.from(m.base64, 'base64'), binary: true };
