@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
+import { MockRegistry } from '../../../src/extension/workflow/mockRegistry';
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.on('error', reject);
+    ws.on('open', () => resolve(ws));
+  });
+}
+
+describe('workflow MockRegistry', () => {
+  let reg: MockRegistry;
+  beforeEach(() => (reg = new MockRegistry(() => 42)));
+  afterEach(() => reg.stopAll());
+
+  it('starts a definition once per file+name, lists it, and it echoes', async () => {
+    let changes = 0;
+    const off = reg.onDidChange(() => changes++);
+    const [a, b] = await Promise.all([reg.start({ name: 'echo', port: 0 }, { file: '/x/a.websocket.json' }), reg.start({ name: 'echo', port: 0 }, { file: '/x/a.websocket.json' })]);
+    assert.equal(a.id, b.id);
+    assert.match(a.url, /^ws:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(a.startedAt, 42);
+    assert.equal(reg.list().length, 1);
+    assert.equal(reg.find('echo', '/x/a.websocket.json')?.id, a.id);
+    const ws = await open(a.url);
+    const reply = new Promise<string>((r) => ws.once('message', (d) => r(String(d))));
+    ws.send('hello');
+    assert.equal(await reply, 'hello');
+    ws.close();
+    off();
+    assert.equal(changes, 1);
+  });
+
+  it('stop terminates connected clients and forgets the mock', async () => {
+    const m = await reg.start({ name: 'm', port: 0 });
+    const ws = await open(m.url);
+    ws.on('error', () => undefined);
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    assert.equal(await reg.stop(m.id), true);
+    const code = await closed;
+    assert.ok(code === 1001 || code === 1006, `closed with ${code}`);
+    assert.equal(reg.list().length, 0);
+    assert.equal(await reg.stop(m.id), false);
+  });
+
+  it('rejects an invalid definition with a coded error and keeps nothing', async () => {
+    await assert.rejects(reg.start({ name: 'bad', port: -5 } as never), (e: Error & { code?: string }) => typeof e.code === 'string');
+    assert.equal(reg.list().length, 0);
+  });
+});
