@@ -157,7 +157,7 @@ describe('Connection options', () => {
       wss.on('connection', (s, req) => {
         s.on('error', () => undefined);
         const cert = (req.socket as TLSSocket).getPeerCertificate();
-        peers.push(cert?.subject?.CN ?? '');
+        peers.push(String(cert?.subject?.CN ?? ''));
         s.on('message', (d, b) => s.send(d, { binary: b }));
       });
       server.on('tlsClientError', () => undefined);
