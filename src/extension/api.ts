@@ -10,6 +10,8 @@ import type { ConnectionState, TimelineEvent } from '../core/engine/events';
 export interface WorkbenchApi {
   /** Extension version. */
   readonly version: string;
+  /** How long activation took, measured in the host: bundle evaluation + activate(). */
+  readonly activation: { loadMs: number; activateMs: number; totalMs: number };
   /** Opens a workbench panel; resolves with a promise of its first ready-handshake snapshot. */
   openWorkbench(): Promise<{ ready: Promise<Snapshot> }>;
   /** Number of open workbench panels, and how many completed the ready handshake. */

@@ -8,8 +8,11 @@ import type { Snapshot } from '../shared/contract';
 import { HostConnectionManager } from './hostConnections';
 import { hexOrText } from './apiHelpers';
 
+declare const __wswbLoadStart: number | undefined;
+
 /** Activation: only on contributions (commands, views, the panel serializer). Keep it cheap. */
 export function activate(context: vscode.ExtensionContext): WorkbenchApi {
+  const activateStart = performance.now();
   const log = vscode.window.createOutputChannel('WebSocket Workbench', { log: true });
   context.subscriptions.push(log);
   const panels = new PanelManager(context, log);
@@ -34,7 +37,16 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const workflowApi = registerWorkflow(services);
 
   const version: string = context.extension.packageJSON.version;
+  const activateEnd = performance.now();
+  const loadStart = typeof __wswbLoadStart === 'number' && __wswbLoadStart > 0 ? __wswbLoadStart : activateStart;
+  const activation = {
+    loadMs: activateStart - loadStart,
+    activateMs: activateEnd - activateStart,
+    totalMs: activateEnd - loadStart,
+  };
+  log.info(`activated in ${activation.totalMs.toFixed(1)} ms (bundle load ${activation.loadMs.toFixed(1)} ms)`);
   return {
+    activation,
     ...workflowApi,
     version,
     async openWorkbench() {

@@ -47,3 +47,15 @@ describe('foundation (inside the real VS Code extension host)', () => {
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms))]);
 }
+
+describe('activation cost (measured inside the real extension host)', () => {
+  it('reports bundle load and activate() times, and writes them for `npm run bench`', async () => {
+    const a = await api();
+    const { loadMs, activateMs, totalMs } = a.activation;
+    hostLog(`      activation: ${totalMs.toFixed(1)} ms (bundle load ${loadMs.toFixed(1)} ms, activate() ${activateMs.toFixed(1)} ms)`);
+    assert.ok(totalMs > 0 && Number.isFinite(totalMs));
+    assert.ok(Math.abs(loadMs + activateMs - totalMs) < 0.01);
+    const out = process.env.WSWB_BENCH_OUT;
+    if (out) require('node:fs').writeFileSync(out, JSON.stringify(a.activation));
+  });
+});
