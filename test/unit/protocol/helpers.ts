@@ -56,6 +56,8 @@ export interface Session {
   messages: AssembledMessage[];
   controls: Frame[];
   errors: ProtocolError[];
+  /** How many frames had been decoded when the first error was reported. */
+  framesAtFirstError?: number;
 }
 
 /** Decoder + assembler over the chunks, like a receiving endpoint. */
@@ -65,11 +67,15 @@ export function receive(
   asmOpts: MessageAssemblerOptions = {},
 ): Session {
   const s: Session = { frames: [], messages: [], controls: [], errors: [] };
+  const onError = (e: ProtocolError) => {
+    if (s.errors.length === 0) s.framesAtFirstError = s.frames.length;
+    s.errors.push(e);
+  };
   const asm = new MessageAssembler(
     asmOpts,
     (m) => s.messages.push({ ...m, data: Buffer.from(m.data) }),
     (f) => s.controls.push(copy(f)),
-    (e) => s.errors.push(e),
+    onError,
   );
   const dec = new FrameDecoder(
     decOpts,
@@ -77,7 +83,7 @@ export function receive(
       s.frames.push(copy(f));
       asm.push(f);
     },
-    (e) => s.errors.push(e),
+    onError,
   );
   for (const c of chunks) {
     if (asm.failed) break;
