@@ -2,12 +2,17 @@
  * The one contract between the extension host and the workbench webview, shared by both bundles.
  * Requests (webview → host) are declared with a params validator and a result type; events
  * (host → webview) are a name → payload map. Bytes cross as Uint8Array, never base64 or arrays.
+ *
+ * The host store is the source of truth. The webview shows one *view* of it: the events that pass
+ * the current filter (`setView`), numbered 0…total-1 as view rows. It fetches windows of rows
+ * (`getRows`), full payloads (`readPayload`), and receives at most ~60 `events` posts per second
+ * carrying only the view's new total and its newest rows.
  */
-import type { ConnectionState, TimelineEvent, HandshakeEvent } from '../core/engine/events';
+import type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind } from '../core/engine/events';
 import { method } from './rpc';
-import { v } from './validate';
+import { v, type Validator } from './validate';
 
-export type { ConnectionState, TimelineEvent, HandshakeEvent };
+export type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind };
 
 /** Bumped when the contract changes incompatibly; the webview sends it with `ready`. */
 export const CONTRACT_VERSION = 1;
@@ -21,6 +26,10 @@ export interface Snapshot {
   viewState?: Record<string, unknown>;
   /** Host version info, shown in the panel footer and used by tests. */
   host: { extensionVersion: string; vscodeVersion: string };
+  /** Rows of the current view (after the filter the host remembers for this panel). */
+  view?: { total: number; filter: ViewFilter };
+  /** A repeat-send job running for this panel. */
+  repeat?: RepeatStatus;
 }
 
 /** The header data of one connection. */
@@ -30,36 +39,167 @@ export interface ConnectionSummary {
   state: ConnectionState;
   /** Total events in the host store (the webview renders windows of it). */
   total: number;
-  counters: { messagesIn: number; messagesOut: number; bytesIn: number; bytesOut: number; dropped: number };
+  counters: { messagesIn: number; messagesOut: number; bytesIn: number; bytesOut: number; framesIn: number; framesOut: number; dropped: number };
   handshake?: HandshakeEvent;
   closeCode?: number;
   closeReason?: string;
   rttMs?: number;
+  /** Last coded error (e.g. ECONNREFUSED, HANDSHAKE_FAILED). */
+  error?: { code: string; message: string };
+  /** The connection options the panel uses (secrets removed), to fill the request composer. */
+  options?: RequestOptions;
 }
 
-const id = v.string({ max: 200 });
+/** The filter of a view: every given criterion must match. Text and regex match full payloads, host-side. */
+export interface ViewFilter {
+  /** 'messages' hides frame events, 'frames' hides message events, 'all' shows both. */
+  mode: 'messages' | 'frames' | 'all';
+  dirs?: Direction[];
+  kinds?: EventKind[];
+  text?: string;
+  regex?: string;
+  regexFlags?: string;
+}
+
+/** State of the panel's repeat-send job. */
+export interface RepeatStatus {
+  active: boolean;
+  sent: number;
+  /** Total to send, when bounded. */
+  count?: number;
+  everyMs?: number;
+}
+
+/** What the request composer edits: a subset of the engine's ConnectionOptions that crosses as JSON. */
+export interface RequestOptions {
+  url: string;
+  headers?: Array<[string, string]>;
+  subprotocols?: string[];
+  origin?: string;
+  auth?: { type: 'none' } | { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string };
+  deflate?: boolean;
+  handshakeTimeoutMs?: number;
+  maxPayload?: number;
+  followRedirects?: boolean;
+  tls?: { rejectUnauthorized?: boolean; ca?: string; cert?: string; key?: string; passphrase?: string };
+  proxy?: string;
+  noProxy?: string;
+  pingIntervalMs?: number;
+  autoPong?: boolean;
+  reconnect?: { enabled: boolean; initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
+  queueWhileReconnecting?: boolean;
+  /** `{{name}}` values, merged over the active environment's variables. */
+  variables?: Record<string, string>;
+}
+
+/** A message to send: exactly one of text or data. */
+export interface OutgoingMessage {
+  text?: string;
+  data?: Uint8Array;
+  /** Split into this many frames (1 = unfragmented). */
+  fragments?: number;
+  /** Substitute `{{variables}}` in text (default true). */
+  substitute?: boolean;
+}
+
 const bytes = v.bytes({ max: 256 * 1024 * 1024 });
+const str = (max = 8192) => v.string({ max });
+const optBool = v.optional(v.boolean());
+const optInt = (min = 0, max = 2 ** 31) => v.optional(v.number({ integer: true, min, max }));
+
+const authV: Validator<RequestOptions['auth']> = (x, p = '') => {
+  const t = (x as { type?: unknown } | null)?.type;
+  if (t === 'basic') return v.object({ type: v.literal('basic'), username: str(1024), password: str(4096) })(x, p);
+  if (t === 'bearer') return v.object({ type: v.literal('bearer'), token: str(16384) })(x, p);
+  return v.object({ type: v.literal('none') })(x, p);
+};
+
+const requestOptionsV: Validator<RequestOptions> = v.object({
+  url: str(8192),
+  headers: v.optional(v.array(v.tuple(str(1024), str(16384)), { max: 200 })),
+  subprotocols: v.optional(v.array(str(256), { max: 32 })),
+  origin: v.optional(str(2048)),
+  auth: v.optional(authV),
+  deflate: optBool,
+  handshakeTimeoutMs: optInt(0, 3_600_000),
+  maxPayload: optInt(0, 2 ** 31),
+  followRedirects: optBool,
+  tls: v.optional(v.object({ rejectUnauthorized: optBool, ca: v.optional(str(1 << 20)), cert: v.optional(str(1 << 20)), key: v.optional(str(1 << 20)), passphrase: v.optional(str(4096)) })),
+  proxy: v.optional(str(2048)),
+  noProxy: v.optional(str(4096)),
+  pingIntervalMs: optInt(0, 3_600_000),
+  autoPong: optBool,
+  reconnect: v.optional(v.object({ enabled: v.boolean(), initialDelayMs: optInt(0, 3_600_000), maxDelayMs: optInt(0, 3_600_000), maxAttempts: optInt(0, 1_000_000) })),
+  queueWhileReconnecting: optBool,
+  variables: v.optional(v.record(str(65536), { max: 500 })),
+}) as Validator<RequestOptions>;
+
+const filterV: Validator<ViewFilter> = v.object({
+  mode: v.literal('messages', 'frames', 'all'),
+  dirs: v.optional(v.array(v.literal('in', 'out'), { max: 2 })),
+  kinds: v.optional(v.array(v.literal('handshake', 'frame', 'message', 'state', 'close', 'error', 'rtt', 'info'), { max: 8 })),
+  text: v.optional(str(4096)),
+  regex: v.optional(str(4096)),
+  regexFlags: v.optional((x, p = '') => {
+    const s = v.string({ max: 8 })(x, p);
+    if (!/^[imsu]*$/.test(s)) throw new Error(`${p}: only the flags i, m, s, u are allowed`);
+    return s;
+  }),
+}) as Validator<ViewFilter>;
+
+const messageV: Validator<OutgoingMessage> = v.object({
+  text: v.optional(v.string({ max: 64 * 1024 * 1024 })),
+  data: v.optional(bytes),
+  fragments: optInt(1, 10_000),
+  substitute: optBool,
+});
 
 /** Webview → host requests. */
 export const hostContract = {
   /** Ready handshake: returns the snapshot; events are held by the host until it completes. */
   ready: method<{ contractVersion: number }, Snapshot>(v.object({ contractVersion: v.number({ integer: true }) })),
-  /** Open a connection for this panel. */
-  connect: method<{ url: string; protocols?: string[] }, { connectionId: string }>(
-    v.object({ url: v.string({ max: 8192 }), protocols: v.optional(v.array(v.string({ max: 256 }), { max: 32 })) }),
+  /** (Re)connect this panel with the composer's request options; a new Connection replaces a closed one. */
+  connect: method<{ options: RequestOptions }, { connectionId: string }>(v.object({ options: requestOptionsV })),
+  /** Close the panel's connection with a code and reason (any code: invalid ones go out as raw frames, for testing servers). */
+  disconnect: method<{ code?: number; reason?: string }, { code: number; reason: string }>(
+    v.object({ code: optInt(0, 65535), reason: v.optional(str(1024)) }),
   ),
-  /** Close the panel's connection with a code and reason. */
-  disconnect: method<{ connectionId: string; code?: number; reason?: string }, void>(
-    v.object({ connectionId: id, code: v.optional(v.number({ integer: true, min: 1000, max: 4999 })), reason: v.optional(v.string({ max: 123 })) }),
+  /** Drop the TCP connection without a closing handshake. */
+  terminate: method<Record<string, never>, void>(v.object({}) as Validator<Record<string, never>>),
+  /** Send one data message. */
+  send: method<OutgoingMessage, { sent: number }>(messageV),
+  /** Send a message N times at once, or every T ms (count optional), until `stopRepeat`. */
+  sendRepeat: method<{ message: OutgoingMessage; count?: number; everyMs?: number }, RepeatStatus>(
+    v.object({ message: messageV, count: optInt(1, 1_000_000), everyMs: optInt(1, 86_400_000) }),
   ),
-  /** Send a data message. */
-  send: method<{ connectionId: string; text?: string; data?: Uint8Array }, { sent: number }>(
-    v.object({ connectionId: id, text: v.optional(v.string({ max: 64 * 1024 * 1024 })), data: v.optional(bytes) }),
+  /** Stop the repeat-send job. */
+  stopRepeat: method<Record<string, never>, RepeatStatus>(v.object({}) as Validator<Record<string, never>>),
+  /** Ping or pong with a payload (≤ 125 bytes, RFC 6455 §5.5). */
+  control: method<{ type: 'ping' | 'pong'; payload?: Uint8Array }, void>(v.object({ type: v.literal('ping', 'pong'), payload: v.optional(v.bytes({ max: 125 })) })),
+  /** A window of the raw store: events [from, to). */
+  getEvents: method<{ from: number; to: number }, { events: TimelineEvent[]; total: number }>(
+    v.object({ from: v.number({ integer: true, min: 0 }), to: v.number({ integer: true, min: 0 }) }),
   ),
-  /** A window of the timeline: events [from, to). */
-  getEvents: method<{ connectionId: string; from: number; to: number }, { events: TimelineEvent[]; total: number }>(
-    v.object({ connectionId: id, from: v.number({ integer: true, min: 0 }), to: v.number({ integer: true, min: 0 }) }),
+  /** Set the view's filter; returns the number of rows (the regex runs over full payloads in the host). */
+  setView: method<{ filter: ViewFilter }, { total: number; ms: number }>(v.object({ filter: filterV })),
+  /** A window of view rows [from, to) (at most 2000); payloads trimmed to `previewBytes` (default 256). */
+  getRows: method<{ from: number; to: number; previewBytes?: number }, { from: number; events: TimelineEvent[]; total: number }>(
+    v.object({ from: v.number({ integer: true, min: 0 }), to: v.number({ integer: true, min: 0 }), previewBytes: optInt(0, 65536) }),
   ),
+  /** The full payload of a frame or message event (read from disk when spilled). */
+  readPayload: method<{ id: number }, { data: Uint8Array }>(v.object({ id: v.number({ integer: true, min: 0 }) })),
+  /** Forget the timeline (the store keeps counting ids). */
+  clear: method<Record<string, never>, void>(v.object({}) as Validator<Record<string, never>>),
+  /** Export the timeline (NDJSON transcript or HAR) to a file the user picks, or the selected events to the clipboard. */
+  export: method<{ format: 'ndjson' | 'har' | 'clipboard'; ids?: number[] }, { saved: boolean; target?: string }>(
+    v.object({ format: v.literal('ndjson', 'har', 'clipboard'), ids: v.optional(v.array(v.number({ integer: true, min: 0 }), { max: 100_000 })) }),
+  ),
+  /** Save one event's payload to a file the user picks. */
+  savePayload: method<{ id: number }, { saved: boolean; target?: string }>(v.object({ id: v.number({ integer: true, min: 0 }) })),
+  /** Put text on the clipboard (webviews cannot always reach it themselves). */
+  copy: method<{ text: string }, void>(v.object({ text: v.string({ max: 64 * 1024 * 1024 }) })),
+  /** Ask the user for a file to send as binary; resolves with its bytes (undefined if cancelled). */
+  pickFile: method<Record<string, never>, { name: string; data: Uint8Array } | undefined>(v.object({}) as Validator<Record<string, never>>),
   /** Persist UI state with the panel so it survives reload and hide/show. */
   saveViewState: method<{ state: Record<string, unknown> }, void>(v.object({ state: v.record(v.unknown(), { max: 200 }) })),
 };
@@ -68,8 +208,13 @@ export type HostContract = typeof hostContract;
 
 /** Host → webview events. */
 export interface WebviewEvents extends Record<string, unknown> {
-  /** New timeline events, batched (at most one post per animation frame's worth of time). */
-  events: { connectionId: string; events: TimelineEvent[]; total: number };
+  /**
+   * New events, batched (at most one post per ~16 ms whatever the traffic). `total` is the view's row
+   * count; `tail` holds the view's newest rows (at most a screenful), starting at row `tailFrom`.
+   */
+  events: { connectionId: string; total: number; tailFrom: number; tail: TimelineEvent[]; storeTotal: number; reset?: boolean };
   /** The connection's header data changed. */
   connection: ConnectionSummary;
+  /** The repeat-send job changed. */
+  repeat: RepeatStatus;
 }

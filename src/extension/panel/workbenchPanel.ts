@@ -1,22 +1,28 @@
 import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../dispose';
 import { RpcServer } from '../../shared/rpc';
-import { CONTRACT_VERSION, hostContract, type HostContract, type Snapshot, type WebviewEvents } from '../../shared/contract';
+import { CONTRACT_VERSION, hostContract, type HostContract, type RequestOptions, type Snapshot, type WebviewEvents } from '../../shared/contract';
+import type { Connection } from '../../core/engine/connection';
 import { workbenchHtml, workbenchWebviewOptions } from './html';
 import { webviewTransport } from './webviewTransport';
+import { PanelBinding, type BindingHost } from './binding';
 
 /** What a panel persists through reloads (VS Code keeps it with the serialized panel). */
 export interface PanelState {
   viewState?: Record<string, unknown>;
   connectionId?: string;
   url?: string;
+  /** The request composer's last options (secrets stripped by the webview). */
+  request?: RequestOptions;
 }
 
-/** One workbench panel: the webview, its RPC server, and the view state it keeps for reloads. */
+/** One workbench panel: the webview, its RPC server, its connection binding, and the view state it keeps for reloads. */
 export class WorkbenchPanel extends Disposable {
   static readonly viewType = 'websocketWorkbench.panel';
 
   readonly rpc: RpcServer<HostContract, WebviewEvents>;
+  /** Binds this panel to its Connection and store (batching, windows, queries, sends). */
+  readonly binding: PanelBinding;
   private state: PanelState;
   private readonly readyEmitter = this._register(new vscode.EventEmitter<Snapshot>());
   private readonly disposeEmitter = this._register(new vscode.EventEmitter<void>());
@@ -28,7 +34,7 @@ export class WorkbenchPanel extends Disposable {
   constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
-    private readonly host: { extensionVersion: string; log: vscode.LogOutputChannel },
+    private readonly host: { extensionVersion: string; log: vscode.LogOutputChannel; binding: BindingHost; removeConnection?: (c: Connection) => void },
     initial: PanelState = {},
   ) {
     super();
@@ -38,13 +44,20 @@ export class WorkbenchPanel extends Disposable {
     this.rpc = new RpcServer(hostContract, transport);
     this._register(toDisposable(() => this.rpc.dispose()));
     this.rpc.onInvalid = (reason) => this.host.log.warn(`webview message rejected: ${reason}`);
+    this.binding = new PanelBinding(this.rpc, { ...host.binding, log: (m) => host.log.info(m) }, () => this.baseSnapshot());
+    this.binding.restoreRequest(initial.request ?? (initial.url ? { url: initial.url } : undefined));
+    this._register(toDisposable(() => this.binding.dispose(host.removeConnection)));
     this.rpc.handle('ready', ({ contractVersion }) => {
       if (contractVersion !== CONTRACT_VERSION) {
         throw Object.assign(new Error(`webview contract ${contractVersion} ≠ host ${CONTRACT_VERSION}`), { code: 'CONTRACT_MISMATCH' });
       }
       const snapshot = this.snapshot();
       this._readyCount++;
-      queueMicrotask(() => this.readyEmitter.fire(snapshot));
+      queueMicrotask(() => {
+        this.readyEmitter.fire(snapshot);
+        // Anything that happened between the snapshot and readiness goes out in the next batch.
+        this.binding.flush();
+      });
       return snapshot;
     });
     this.rpc.handle('saveViewState', ({ state }) => {
@@ -61,6 +74,15 @@ export class WorkbenchPanel extends Disposable {
     panel.webview.html = workbenchHtml(panel.webview, extensionUri);
   }
 
+  /** Shows `connection` in this panel (its timeline, header and composer). */
+  attach(connection: Connection, owned = false): void {
+    this.binding.attach(connection);
+    if (owned) this.binding.adopt(connection);
+    this.state.connectionId = connection.id;
+    this.state.url = connection.options.url;
+    this.panel.title = titleFor(connection.options.url);
+  }
+
   /** How many times the webview has completed the ready handshake. */
   get readyCount(): number {
     return this._readyCount;
@@ -70,8 +92,7 @@ export class WorkbenchPanel extends Disposable {
     return { ...this.state };
   }
 
-  /** Builds the snapshot a (re)loaded webview starts from. Connection data is added by the panel's connection binding. */
-  snapshot(): Snapshot {
+  private baseSnapshot(): Snapshot {
     return {
       contractVersion: CONTRACT_VERSION,
       viewState: this.state.viewState,
@@ -79,7 +100,22 @@ export class WorkbenchPanel extends Disposable {
     };
   }
 
+  /** Builds the snapshot a (re)loaded webview starts from: host info, view state, connection summary, view totals. */
+  snapshot(): Snapshot {
+    return this.binding.snapshot();
+  }
+
   reveal(): void {
     this.panel.reveal();
+  }
+}
+
+/** Panel title: host and path of the URL. */
+export function titleFor(url: string): string {
+  try {
+    const u = new URL(url);
+    return `WS ${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+  } catch {
+    return 'WebSocket Workbench';
   }
 }

@@ -1,0 +1,607 @@
+/**
+ * Binds one workbench panel's RPC server to a Connection and its TimelineStore. No `vscode` import:
+ * dialogs and the clipboard come in through `BindingHost`, so the binding runs (and is tested and
+ * benchmarked) in plain Node.
+ *
+ *   store.onEvent ──▶ filter test (O(1) per event) ──▶ rows (view row → store index)
+ *                                     │
+ *                       one timer, ≥ 16 ms apart ──▶ emit('events', {total, tail})   (≤ 60 posts/s)
+ *
+ * The webview asks for windows (`getRows`) and full payloads (`readPayload`); the store stays the
+ * source of truth and nothing grows in the webview with the traffic.
+ */
+import type { Connection, ConnectionOptions } from '../../core/engine/connection';
+import { TimelineStore } from '../../core/engine/timelineStore';
+import type { TimelineEvent } from '../../core/engine/events';
+import type { RpcServer } from '../../shared/rpc';
+import type { ConnectionSummary, HostContract, OutgoingMessage, RepeatStatus, RequestOptions, Snapshot, ViewFilter, WebviewEvents } from '../../shared/contract';
+import { substituteVariables } from './variables';
+import { toHar, toNdjson } from './exporters';
+
+/** What the binding needs from its surroundings (VS Code in the extension, fakes in tests and benches). */
+export interface BindingHost {
+  /** Creates (does not connect) a connection, e.g. through services.connections. */
+  createConnection(options: ConnectionOptions, deps: { store: TimelineStore }): Connection;
+  /** Variables of the active environment (the workflow feature provides them). */
+  variables?(): Promise<Record<string, string>> | Record<string, string>;
+  saveFile?(suggestedName: string, data: Uint8Array): Promise<string | undefined>;
+  clipboard?(text: string): Promise<void>;
+  pickFile?(): Promise<{ name: string; data: Uint8Array } | undefined>;
+  log?(message: string): void;
+  /** Injected for tests. */
+  clock?: () => number;
+  setTimeout?: (fn: () => void, ms: number) => unknown;
+  clearTimeout?: (h: unknown) => void;
+}
+
+/** Minimum time between two `events` posts (one animation frame). */
+export const BATCH_INTERVAL_MS = 16;
+/** Newest rows carried by each `events` post: enough for a screenful while auto-scrolling. */
+export const TAIL_ROWS = 80;
+const DEFAULT_PREVIEW = 256;
+const MAX_WINDOW = 2000;
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+function coded(code: string, message: string): Error & { code: string } {
+  return Object.assign(new Error(message), { code });
+}
+
+/** Copy of an event whose payload is cut to `max` bytes (message `size` / frame `length` keep the truth). */
+export function trimEvent(e: TimelineEvent, max: number): TimelineEvent {
+  if (e.kind === 'message' && e.data.byteLength > max) return { ...e, data: e.data.slice(0, max) };
+  if (e.kind === 'frame' && e.payload.byteLength > max) return { ...e, payload: e.payload.slice(0, max), truncated: true };
+  return e;
+}
+
+/** The text a filter's text/regex is matched against (full payload for data events). */
+function eventText(e: TimelineEvent): string {
+  switch (e.kind) {
+    case 'message':
+      return utf8.decode(e.data);
+    case 'frame':
+      return utf8.decode(e.payload);
+    case 'error':
+      return `${e.code} ${e.message}`;
+    case 'info':
+      return e.message;
+    case 'close':
+      return `${e.code} ${e.reason}`;
+    case 'state':
+      return e.detail ? `${e.state} ${e.detail}` : e.state;
+    case 'rtt':
+      return `${e.ms}`;
+    case 'handshake': {
+      const parts = [e.request.url, ...e.request.headers.map(([k, v]) => `${k}: ${v}`)];
+      if (e.response) parts.push(`${e.response.status} ${e.response.statusText}`, ...e.response.headers.map(([k, v]) => `${k}: ${v}`));
+      if (e.response?.body) parts.push(e.response.body);
+      return parts.join('\n');
+    }
+  }
+}
+
+/** Compiles a view filter: the store query for existing events and a predicate for new ones. */
+export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => boolean; regex?: RegExp } {
+  let regex: RegExp | undefined;
+  if (f.regex) {
+    try {
+      regex = new RegExp(f.regex, (f.regexFlags ?? '').replace(/[^imsu]/g, ''));
+    } catch (err) {
+      throw coded('PANEL_BAD_REGEX', `Invalid regular expression: ${(err as Error).message}`);
+    }
+  }
+  const kinds = f.kinds && f.kinds.length ? new Set(f.kinds) : undefined;
+  const dirs = f.dirs && f.dirs.length ? new Set(f.dirs) : undefined;
+  const text = f.text || undefined;
+  const test = (e: TimelineEvent): boolean => {
+    if (f.mode === 'messages' && e.kind === 'frame') return false;
+    if (f.mode === 'frames' && e.kind === 'message') return false;
+    if (kinds && !kinds.has(e.kind)) return false;
+    if (dirs) {
+      if (!('dir' in e) || !dirs.has(e.dir)) return false;
+    }
+    if (text !== undefined || regex) {
+      const s = eventText(e);
+      if (text !== undefined && !s.includes(text)) return false;
+      if (regex) {
+        regex.lastIndex = 0;
+        if (!regex.test(s)) return false;
+      }
+    }
+    return true;
+  };
+  return { test, regex };
+}
+
+/** Engine options from the composer's request options, with `{{variables}}` substituted. */
+export function toConnectionOptions(r: RequestOptions, vars: Record<string, string>): ConnectionOptions {
+  const s = (x: string) => substituteVariables(x, vars);
+  const o: ConnectionOptions = { url: s(r.url).trim() };
+  if (r.headers?.length) o.headers = r.headers.filter(([k]) => k.trim() !== '').map(([k, v]) => [s(k).trim(), s(v)] as [string, string]);
+  if (r.subprotocols?.length) o.subprotocols = r.subprotocols.map(s).map((p) => p.trim()).filter(Boolean);
+  if (r.origin?.trim()) o.origin = s(r.origin).trim();
+  if (r.auth?.type === 'basic') o.auth = { type: 'basic', username: s(r.auth.username), password: s(r.auth.password) };
+  else if (r.auth?.type === 'bearer') o.auth = { type: 'bearer', token: s(r.auth.token) };
+  if (r.deflate !== undefined) o.deflate = r.deflate;
+  if (r.handshakeTimeoutMs) o.handshakeTimeoutMs = r.handshakeTimeoutMs;
+  if (r.maxPayload) o.maxPayload = r.maxPayload;
+  if (r.followRedirects !== undefined) o.followRedirects = r.followRedirects;
+  if (r.tls) {
+    const t: NonNullable<ConnectionOptions['tls']> = {};
+    if (r.tls.rejectUnauthorized !== undefined) t.rejectUnauthorized = r.tls.rejectUnauthorized;
+    if (r.tls.ca) t.ca = r.tls.ca;
+    if (r.tls.cert) t.cert = r.tls.cert;
+    if (r.tls.key) t.key = r.tls.key;
+    if (r.tls.passphrase) t.passphrase = s(r.tls.passphrase);
+    o.tls = t;
+  }
+  if (r.proxy?.trim()) o.proxy = s(r.proxy).trim();
+  if (r.noProxy?.trim()) o.noProxy = r.noProxy.trim();
+  if (r.pingIntervalMs) o.pingIntervalMs = r.pingIntervalMs;
+  if (r.autoPong !== undefined) o.autoPong = r.autoPong;
+  if (r.reconnect) o.reconnect = { ...r.reconnect };
+  if (r.queueWhileReconnecting !== undefined) o.queueWhileReconnecting = r.queueWhileReconnecting;
+  return o;
+}
+
+/** The composer's view of engine options, secrets left out. */
+export function toRequestOptions(o: ConnectionOptions): RequestOptions {
+  const r: RequestOptions = { url: o.url };
+  if (o.headers) r.headers = Array.isArray(o.headers) ? o.headers.map(([k, v]) => [k, v] as [string, string]) : Object.entries(o.headers);
+  if (o.subprotocols) r.subprotocols = [...o.subprotocols];
+  if (o.origin) r.origin = o.origin;
+  if (o.auth?.type === 'basic') r.auth = { type: 'basic', username: o.auth.username, password: '' };
+  else if (o.auth?.type === 'bearer') r.auth = { type: 'bearer', token: '' };
+  for (const k of ['deflate', 'handshakeTimeoutMs', 'maxPayload', 'followRedirects', 'noProxy', 'pingIntervalMs', 'autoPong', 'queueWhileReconnecting'] as const) {
+    if (o[k] !== undefined) (r as unknown as Record<string, unknown>)[k] = o[k];
+  }
+  if (typeof o.proxy === 'string') r.proxy = o.proxy;
+  if (o.reconnect) r.reconnect = { enabled: o.reconnect.enabled, initialDelayMs: o.reconnect.initialDelayMs, maxDelayMs: o.reconnect.maxDelayMs, maxAttempts: o.reconnect.maxAttempts };
+  if (o.tls) r.tls = { rejectUnauthorized: o.tls.rejectUnauthorized };
+  return r;
+}
+
+/** One panel ↔ one connection (and the connections that replace it on reconnect, sharing its store). */
+export class PanelBinding {
+  private conn: Connection | undefined;
+  private store: TimelineStore | undefined;
+  private ownedStore: TimelineStore | undefined;
+  private readonly created = new Set<Connection>();
+  private unsubStore: (() => void) | undefined;
+  private unsubConn: (() => void) | undefined;
+  private filter: ViewFilter = { mode: 'messages' };
+  private test: (e: TimelineEvent) => boolean = compileFilter(this.filter).test;
+  private rows = new Uint32Array(1024);
+  private rowCount = 0;
+  private postedTotal = 0;
+  private timer: unknown;
+  private lastFlush = -Infinity;
+  private summaryDirty = false;
+  private resetPending = false;
+  private summaryState: Omit<ConnectionSummary, 'id' | 'url' | 'state' | 'total'> = this.freshSummary();
+  private repeat: { status: RepeatStatus; timer?: unknown; message: OutgoingMessage } | undefined;
+  private repeatDirty = false;
+  private disposed = false;
+  private readonly clock: () => number;
+  private readonly setT: (fn: () => void, ms: number) => unknown;
+  private readonly clearT: (h: unknown) => void;
+  private request: RequestOptions | undefined;
+  /** Number of `events` posts made (tests and the bench check the ≤ 60/s budget with it). */
+  posts = 0;
+  /** Last snapshot handed to the webview (tests). */
+  lastSnapshot: Snapshot | undefined;
+
+  constructor(
+    private readonly rpc: RpcServer<HostContract, WebviewEvents>,
+    private readonly host: BindingHost,
+    private readonly base: () => Snapshot,
+  ) {
+    this.clock = host.clock ?? (() => performance.now());
+    this.setT = host.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
+    this.clearT = host.clearTimeout ?? ((h) => clearTimeout(h as NodeJS.Timeout));
+    this.registerHandlers();
+  }
+
+  /** The connection shown, if any. */
+  get connection(): Connection | undefined {
+    return this.conn;
+  }
+
+  /** The request options last used or restored (for the panel title and serializer). */
+  get requestOptions(): RequestOptions | undefined {
+    return this.request;
+  }
+
+  /** Rows in the current view. */
+  get viewTotal(): number {
+    return this.rowCount;
+  }
+
+  /** Restores the request the panel had before a reload (no connection yet). */
+  restoreRequest(r: RequestOptions | undefined): void {
+    this.request = r;
+  }
+
+  /** Shows `conn` in this panel; its store becomes the panel's timeline. */
+  attach(conn: Connection): void {
+    this.unsubConn?.();
+    this.conn = conn;
+    this.request = { ...toRequestOptions(conn.options), ...(this.request && this.request.url === conn.options.url ? { variables: this.request.variables } : {}) };
+    if (conn.store !== this.store) {
+      this.unsubStore?.();
+      this.store = conn.store;
+      this.summaryState = this.freshSummary();
+      this.unsubStore = conn.store.onEvent((e) => this.onEvent(e));
+      this.rebuildRows();
+      this.resetPending = true;
+    }
+    this.unsubConn = conn.onEvent((e) => {
+      if (e.kind === 'state') this.markSummary();
+    });
+    this.markSummary();
+  }
+
+  /** The snapshot a (re)loaded webview starts from. */
+  snapshot(): Snapshot {
+    const s: Snapshot = { ...this.base(), view: { total: this.rowCount, filter: this.filter } };
+    const summary = this.summary();
+    if (summary) s.connection = summary;
+    if (this.repeat) s.repeat = { ...this.repeat.status };
+    this.postedTotal = this.rowCount;
+    this.resetPending = false;
+    this.lastSnapshot = s;
+    return s;
+  }
+
+  /** The header data of the connection. */
+  summary(): ConnectionSummary | undefined {
+    const c = this.conn;
+    if (!c) {
+      if (!this.request) return undefined;
+      return { id: '', url: this.request.url, state: 'idle', total: 0, ...this.freshSummary(), options: this.request };
+    }
+    return { id: c.id, url: c.options.url, state: c.state, total: this.store?.length ?? 0, ...this.summaryState, options: this.request ?? toRequestOptions(c.options) };
+  }
+
+  private freshSummary(): Omit<ConnectionSummary, 'id' | 'url' | 'state' | 'total'> {
+    return { counters: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, dropped: 0 } };
+  }
+
+  // ------------------------------------------------------------------ events → webview
+
+  private onEvent(e: TimelineEvent): void {
+    const s = this.summaryState;
+    switch (e.kind) {
+      case 'message':
+        if (e.dir === 'in') {
+          s.counters.messagesIn++;
+          s.counters.bytesIn += e.size;
+        } else {
+          s.counters.messagesOut++;
+          s.counters.bytesOut += e.size;
+        }
+        break;
+      case 'frame':
+        if (e.dir === 'in') s.counters.framesIn++;
+        else s.counters.framesOut++;
+        break;
+      case 'handshake':
+        s.handshake = e;
+        break;
+      case 'close':
+        s.closeCode = e.code;
+        s.closeReason = e.reason;
+        break;
+      case 'rtt':
+        s.rttMs = e.ms;
+        break;
+      case 'error':
+        s.error = { code: e.code, message: e.message };
+        break;
+      case 'state':
+        if (e.state === 'connecting') {
+          delete s.closeCode;
+          delete s.closeReason;
+          delete s.error;
+        }
+        break;
+    }
+    this.summaryDirty = true;
+    if (this.test(e)) {
+      const i = this.store!.indexOfId(e.id);
+      if (i >= 0) this.pushRow(i);
+    }
+    this.schedule();
+  }
+
+  private pushRow(storeIndex: number): void {
+    if (this.rowCount === this.rows.length) {
+      const next = new Uint32Array(this.rows.length * 2);
+      next.set(this.rows);
+      this.rows = next;
+    }
+    this.rows[this.rowCount++] = storeIndex;
+  }
+
+  private rebuildRows(): void {
+    this.rowCount = 0;
+    const store = this.store;
+    if (!store) return;
+    const f = this.filter;
+    const compiled = compileFilter(f);
+    const kinds = f.mode === 'all' ? f.kinds : (f.kinds?.length ? f.kinds : (['handshake', 'frame', 'message', 'state', 'close', 'error', 'rtt', 'info'] as const)).filter((k) => (f.mode === 'messages' ? k !== 'frame' : k !== 'message'));
+    const q = store.query({
+      ...(kinds && kinds.length ? { kinds: [...kinds] } : {}),
+      ...(f.dirs?.length ? { dirs: f.dirs } : {}),
+      ...(f.text ? { text: f.text } : {}),
+      ...(compiled.regex ? { regex: compiled.regex } : {}),
+    });
+    if (this.rows.length < q.length) this.rows = new Uint32Array(Math.max(1024, q.length * 2));
+    this.rows.set(q);
+    this.rowCount = q.length;
+  }
+
+  private markSummary(): void {
+    this.summaryDirty = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.disposed) return;
+    const wait = Math.max(0, this.lastFlush + BATCH_INTERVAL_MS - this.clock());
+    this.timer = this.setT(() => {
+      this.timer = undefined;
+      this.flush();
+    }, wait);
+  }
+
+  /** Posts what changed since the last post (rows, header, repeat job). */
+  flush(): void {
+    if (this.disposed) return;
+    if (!this.rpc.isReady) return; // the next snapshot carries everything
+    this.lastFlush = this.clock();
+    const conn = this.conn;
+    if (this.rowCount !== this.postedTotal || this.resetPending) {
+      const total = this.rowCount;
+      const from = this.resetPending ? Math.max(0, total - TAIL_ROWS) : Math.max(this.postedTotal, total - TAIL_ROWS);
+      const tail: TimelineEvent[] = [];
+      for (let r = from; r < total; r++) {
+        const e = this.store!.at(this.rows[r]!);
+        if (e) tail.push(trimEvent(e, DEFAULT_PREVIEW));
+      }
+      this.posts++;
+      this.rpc.emit('events', { connectionId: conn?.id ?? '', total, tailFrom: from, tail, storeTotal: this.store?.length ?? 0, ...(this.resetPending ? { reset: true } : {}) });
+      this.postedTotal = total;
+      this.resetPending = false;
+    }
+    if (this.summaryDirty) {
+      this.summaryDirty = false;
+      const s = this.summary();
+      if (s) this.rpc.emit('connection', s);
+    }
+    if (this.repeatDirty && this.repeat) {
+      this.repeatDirty = false;
+      this.rpc.emit('repeat', { ...this.repeat.status });
+    }
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  private requireConn(): Connection {
+    if (!this.conn) throw coded('PANEL_NO_CONNECTION', 'This panel has no connection yet: connect first');
+    return this.conn;
+  }
+
+  private async vars(extra?: Record<string, string>): Promise<Record<string, string>> {
+    const env = (await this.host.variables?.()) ?? {};
+    return { ...env, ...(this.request?.variables ?? {}), ...(extra ?? {}) };
+  }
+
+  private async sendOne(m: OutgoingMessage, vars: Record<string, string>): Promise<number> {
+    const c = this.requireConn();
+    if (c.state !== 'open' && !(c.options.queueWhileReconnecting && c.state === 'connecting')) {
+      throw coded('PANEL_NOT_OPEN', `Cannot send: the connection is ${c.state}`);
+    }
+    let payload: string | Uint8Array;
+    if (m.data !== undefined) payload = m.data;
+    else if (m.text !== undefined) payload = m.substitute === false ? m.text : substituteVariables(m.text, vars);
+    else throw coded('PANEL_EMPTY_MESSAGE', 'Nothing to send: give text or data');
+    const fragments = m.fragments ?? 1;
+    if (fragments > 1) c.sendFragmented(payload, fragments);
+    else if (typeof payload === 'string') c.sendText(payload);
+    else c.sendBinary(payload);
+    return typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  }
+
+  private stopRepeat(): RepeatStatus {
+    const r = this.repeat;
+    if (!r) return { active: false, sent: 0 };
+    if (r.timer !== undefined) this.clearT(r.timer);
+    r.timer = undefined;
+    r.status.active = false;
+    this.repeatDirty = true;
+    this.schedule();
+    return { ...r.status };
+  }
+
+  private registerHandlers(): void {
+    const rpc = this.rpc;
+    rpc.handle('connect', async ({ options }) => {
+      this.request = options;
+      const vars = await this.vars();
+      const opts = toConnectionOptions(options, vars);
+      let url: URL;
+      try {
+        url = new URL(opts.url);
+      } catch {
+        throw coded('PANEL_BAD_URL', `Not a URL: ${opts.url || '(empty)'}`);
+      }
+      if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw coded('PANEL_BAD_URL', `The URL must start with ws:// or wss:// (got ${url.protocol})`);
+      const old = this.conn;
+      if (old && (old.state === 'open' || old.state === 'connecting' || old.state === 'closing')) {
+        this.stopRepeat();
+        await Promise.race([old.close(1000, 'reconnecting'), new Promise((r) => setTimeout(r, 2000))]);
+        if ((old.state as string) !== 'closed') old.terminate();
+      }
+      if (!this.store) this.store = this.ownedStore = new TimelineStore();
+      const c = this.host.createConnection(opts, { store: this.store });
+      this.created.add(c);
+      this.attach(c);
+      this.request = options;
+      c.connect().catch((err: Error & { code?: string }) => {
+        this.host.log?.(`connect ${opts.url} failed: ${err.code ?? ''} ${err.message}`);
+      });
+      return { connectionId: c.id };
+    });
+    rpc.handle('disconnect', async ({ code, reason }) => {
+      this.stopRepeat();
+      const c = this.requireConn();
+      return c.close(code ?? 1000, reason ?? '');
+    });
+    rpc.handle('terminate', () => {
+      this.stopRepeat();
+      this.requireConn().terminate();
+    });
+    rpc.handle('send', async (m) => ({ sent: await this.sendOne(m, await this.vars()) }));
+    rpc.handle('sendRepeat', async ({ message, count, everyMs }) => {
+      this.stopRepeat();
+      const vars = await this.vars();
+      this.requireConn();
+      if (everyMs === undefined) {
+        const n = count ?? 1;
+        const status: RepeatStatus = { active: false, sent: 0, count: n };
+        this.repeat = { status, message };
+        for (let i = 0; i < n; i++) {
+          await this.sendOne(message, vars);
+          status.sent++;
+        }
+        this.repeatDirty = true;
+        this.schedule();
+        return { ...status };
+      }
+      const status: RepeatStatus = { active: true, sent: 0, everyMs, ...(count !== undefined ? { count } : {}) };
+      const job: { status: RepeatStatus; timer?: unknown; message: OutgoingMessage } = { status, message };
+      this.repeat = job;
+      const tick = () => {
+        if (!job.status.active) return;
+        this.sendOne(message, vars).then(
+          () => {
+            job.status.sent++;
+            this.repeatDirty = true;
+            this.schedule();
+            if (count !== undefined && job.status.sent >= count) this.stopRepeat();
+            else if (job.status.active) job.timer = this.setT(tick, everyMs);
+          },
+          (err: Error) => {
+            this.host.log?.(`repeat send stopped: ${err.message}`);
+            this.stopRepeat();
+          },
+        );
+      };
+      tick();
+      return { ...status };
+    });
+    rpc.handle('stopRepeat', () => this.stopRepeat());
+    rpc.handle('control', ({ type, payload }) => {
+      const c = this.requireConn();
+      if (c.state !== 'open') throw coded('PANEL_NOT_OPEN', `Cannot ${type}: the connection is ${c.state}`);
+      if (type === 'ping') c.ping(payload);
+      else c.pong(payload);
+    });
+    rpc.handle('getEvents', ({ from, to }) => {
+      const store = this.store;
+      if (!store) return { events: [], total: 0 };
+      const end = Math.min(to, from + MAX_WINDOW, store.length);
+      return { events: store.slice(from, end).map((e) => trimEvent(e, DEFAULT_PREVIEW)), total: store.length };
+    });
+    rpc.handle('setView', ({ filter }) => {
+      const compiled = compileFilter(filter);
+      const t0 = performance.now();
+      this.filter = filter;
+      this.test = compiled.test;
+      this.rebuildRows();
+      this.postedTotal = this.rowCount;
+      return { total: this.rowCount, ms: performance.now() - t0 };
+    });
+    rpc.handle('getRows', ({ from, to, previewBytes }) => {
+      const store = this.store;
+      const total = this.rowCount;
+      if (!store) return { from, events: [], total: 0 };
+      const end = Math.min(to, from + MAX_WINDOW, total);
+      const max = previewBytes ?? DEFAULT_PREVIEW;
+      const events: TimelineEvent[] = [];
+      for (let r = from; r < end; r++) {
+        const e = store.at(this.rows[r]!);
+        if (e) events.push(trimEvent(e, max));
+      }
+      return { from, events, total };
+    });
+    rpc.handle('readPayload', async ({ id }) => {
+      const store = this.store;
+      if (!store || store.indexOfId(id) < 0) throw coded('PANEL_NO_EVENT', `No event with id ${id}`);
+      const e = store.byId(id)!;
+      if (e.kind === 'frame' && !e.spilled && !e.truncated) return { data: e.payload };
+      if (e.kind === 'message' && !e.spilled) return { data: e.data };
+      return { data: await store.readPayload(id) };
+    });
+    rpc.handle('clear', () => {
+      this.store?.clear();
+      this.rowCount = 0;
+      this.postedTotal = 0;
+      this.resetPending = true;
+      this.markSummary();
+    });
+    rpc.handle('export', async ({ format, ids }) => {
+      const store = this.store;
+      if (!store) throw coded('PANEL_NO_CONNECTION', 'Nothing to export yet');
+      const events = ids ? ids.map((i) => store.byId(i)).filter((e): e is TimelineEvent => !!e) : store.slice(0, store.length);
+      if (format === 'clipboard') {
+        if (!this.host.clipboard) throw coded('PANEL_UNSUPPORTED', 'No clipboard here');
+        await this.host.clipboard(toNdjson(events, { url: this.conn?.options.url ?? '', header: false }));
+        return { saved: true, target: 'clipboard' };
+      }
+      if (!this.host.saveFile) throw coded('PANEL_UNSUPPORTED', 'Cannot save files here');
+      const full = await Promise.all(events.map(async (e) => (e.kind === 'message' && e.spilled ? { ...e, data: await store.readPayload(e.id) } : e)));
+      const text = format === 'har' ? toHar(full, this.conn?.options.url ?? '') : toNdjson(full, { url: this.conn?.options.url ?? '', header: true });
+      const name = format === 'har' ? 'websocket-session.har' : 'websocket-session.wsession.ndjson';
+      const target = await this.host.saveFile(name, new TextEncoder().encode(text));
+      return target ? { saved: true, target } : { saved: false };
+    });
+    rpc.handle('savePayload', async ({ id }) => {
+      const store = this.store;
+      if (!store || store.indexOfId(id) < 0) throw coded('PANEL_NO_EVENT', `No event with id ${id}`);
+      if (!this.host.saveFile) throw coded('PANEL_UNSUPPORTED', 'Cannot save files here');
+      const data = await store.readPayload(id);
+      const e = store.byId(id)!;
+      const ext = e.kind === 'message' && !e.binary ? 'txt' : 'bin';
+      const target = await this.host.saveFile(`payload-${id}.${ext}`, data);
+      return target ? { saved: true, target } : { saved: false };
+    });
+    rpc.handle('copy', async ({ text }) => {
+      if (!this.host.clipboard) throw coded('PANEL_UNSUPPORTED', 'No clipboard here');
+      await this.host.clipboard(text);
+    });
+    rpc.handle('pickFile', async () => (this.host.pickFile ? this.host.pickFile() : undefined));
+  }
+
+  /** Stops timers; disposes the connections this panel created and the store it created. */
+  dispose(removeConnection?: (c: Connection) => void): void {
+    if (this.disposed) return;
+    this.stopRepeat();
+    this.disposed = true;
+    if (this.timer !== undefined) this.clearT(this.timer);
+    this.unsubStore?.();
+    this.unsubConn?.();
+    for (const c of this.created) {
+      if (removeConnection) removeConnection(c);
+      else c.dispose();
+    }
+    this.created.clear();
+    void this.ownedStore?.dispose();
+  }
+
+  /** Marks a connection (e.g. from openForUrl) as owned by this panel: it goes when the panel goes. */
+  adopt(c: Connection): void {
+    this.created.add(c);
+  }
+}
