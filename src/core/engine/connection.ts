@@ -114,6 +114,9 @@ interface TapState {
   closeOut: boolean;
   firstClose?: Initiator;
   rawOut: boolean;
+  /** Bytes of frames seen in, and bytes of complete frames among them (a difference at close = cut mid-frame). */
+  inBytes: number;
+  inFramed: number;
   /** A refused upgrade: the handshake event waits for the body. */
   deferredHandshake?: boolean;
 }
@@ -286,6 +289,7 @@ export class Connection {
   dispose(): void {
     if (this.disposed) return;
     this.terminate();
+    this.socket?.destroy();
     this.disposed = true;
     this.stopPing();
     if (this.closeTimer) this.clearT(this.closeTimer);
@@ -421,6 +425,7 @@ export class Connection {
           maxRedirects: this.options.maxRedirects ?? 10,
           maxPayload: this.options.maxPayload ?? 100 * 1024 * 1024,
           handshakeTimeout: this.options.handshakeTimeoutMs,
+          closeTimeout: this.options.closeTimeoutMs ?? 5000,
           rejectUnauthorized: t.rejectUnauthorized !== false,
           finishRequest: (req: http.ClientRequest) => {
             // Fallback: if another agent supplied the socket, tap it before the request is written.
@@ -556,8 +561,11 @@ export class Connection {
 
   private attachTap(socket: net.Socket): void {
     this.socket = socket;
-    socket.on('error', () => {
-      // Reported through ws / the request; this listener only keeps the process alive.
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // Before open, ws reports socket errors through the request; after open it swallows them.
+      if (this.opened && this.socket === socket && this._state !== 'closed') {
+        this.recordError(coded(err.code ?? 'SOCKET_ERROR', `Socket error: ${err.message}`, 1006));
+      }
     });
     const preview = this.options.payloadPreviewBytes ?? 64 * 1024;
     const state: TapState = {
@@ -571,6 +579,8 @@ export class Connection {
       closeIn: false,
       closeOut: false,
       rawOut: false,
+      inBytes: 0,
+      inFramed: 0,
     };
     state.inDec = new FrameDecoder(
       { strict: false, payloadLimit: preview },
@@ -622,13 +632,19 @@ export class Connection {
           const redirect = status >= 300 && status < 400 && this.options.followRedirects && head.headers.some(([k]) => k.toLowerCase() === 'location');
           if (status === 101 || redirect) {
             this.recordHandshake(state);
-            if (status === 101 && rest.length) state.inDec.push(rest);
+            if (status === 101 && rest.length) {
+              state.inBytes += rest.length;
+              state.inDec.push(rest);
+            }
           } else {
             state.deferredHandshake = true; // recorded with the body by onUnexpectedResponse / onClosed
           }
           return;
         }
-        if (state.response?.status === 101) state.inDec.push(chunk);
+        if (state.response?.status === 101) {
+          state.inBytes += chunk.length;
+          state.inDec.push(chunk);
+        }
       },
     });
   }
@@ -702,6 +718,7 @@ export class Connection {
 
   private onFrame(state: TapState, dir: 'in' | 'out', f: DecodedFrame): void {
     const wireSize = f.headerSize + f.length;
+    if (dir === 'in') state.inFramed += wireSize;
     const isData = f.opcode === 1 || f.opcode === 2;
     if (f.opcode === 8) {
       if (dir === 'in') state.closeIn = true;
@@ -766,6 +783,9 @@ export class Connection {
           response: { status: pe.status, statusText: '', headers: pe.headers ?? [] },
         } as never);
       }
+    }
+    if (state && state.response?.status === 101 && state.inBytes > state.inFramed && !state.inDec.failed) {
+      this.recordError(coded('TRUNCATED_FRAME', `The connection ended inside a frame: ${state.inBytes - state.inFramed} byte(s) of an incomplete frame were received`, 1006));
     }
     const initiator: Initiator = state?.firstClose ?? (this.terminatedByUs || this.userClosed ? 'client' : 'server');
     const wasClean = !!state && state.closeIn && state.closeOut;
