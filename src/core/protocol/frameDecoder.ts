@@ -59,6 +59,13 @@ const EMPTY = new Uint8Array(0);
 /** Payloads spanning chunks are collected into a buffer that starts at most this big and grows with the data. */
 const INITIAL_COLLECT = 1 << 20;
 
+/**
+ * Uninitialised allocation for buffers we overwrite entirely: Node's pooled Buffer.allocUnsafe when
+ * present (no zero-fill, small sizes from a shared slab), a plain Uint8Array elsewhere.
+ */
+const alloc: (n: number) => Uint8Array =
+  typeof Buffer === 'function' && typeof Buffer.allocUnsafe === 'function' ? (n) => Buffer.allocUnsafe(n) : (n) => new Uint8Array(n);
+
 /** 2^32, for assembling 64-bit lengths from two 32-bit halves. */
 const TWO_32 = 4294967296;
 
@@ -265,7 +272,7 @@ export class FrameDecoder {
   /** Unmasks a payload that is entirely in `src` into a fresh buffer (RFC 6455 §5.3); the input is never modified. */
   private unmaskOut(src: Uint8Array, pos: number, len: number): Uint8Array {
     // One allocation holds the key copy and the payload.
-    const out = new Uint8Array(len + 4);
+    const out = alloc(len + 4);
     const mk = this.mk;
     const m0 = mk[0]!;
     const m1 = mk[1]!;
@@ -309,7 +316,7 @@ export class FrameDecoder {
     if (size < want) size = want;
     if (size > this.keep) size = this.keep;
     try {
-      const next = new Uint8Array(size);
+      const next = alloc(size);
       if (this.kept > 0) next.set(this.buf.subarray(0, this.kept));
       this.buf = next;
       return true;
