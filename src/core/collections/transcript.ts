@@ -1,0 +1,250 @@
+/**
+ * Session transcripts (docs/transcript-format.md): NDJSON, a header line then one TimelineEvent per
+ * line, bytes as base64 (`dataBase64`, `payloadBase64`) and text messages also as `text`. Written
+ * as a stream while recording; read back tolerating a truncated last line (a crash mid-write).
+ */
+import { createWriteStream, promises as fs } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import type { EventKind, TimelineEvent } from '../engine/events';
+import { CollectionError } from './types';
+
+export const TRANSCRIPT_TYPE = 'websocket-workbench-transcript';
+export const TRANSCRIPT_VERSION = 1;
+
+/** The first line of a transcript. */
+export interface TranscriptHeader {
+  type: typeof TRANSCRIPT_TYPE;
+  version: number;
+  /** ISO 8601 time the recording started. */
+  createdAt: string;
+  /** The request that was run, secrets redacted (absent for e.g. a mock server session). */
+  request?: Record<string, unknown>;
+  tool: { name: string; version: string };
+  /** Where the transcript came from when it was not recorded live (e.g. `har`). */
+  source?: string;
+  [extra: string]: unknown;
+}
+
+/** A transcript in memory. */
+export interface Transcript {
+  header: TranscriptHeader;
+  events: TimelineEvent[];
+}
+
+/** One unreadable line. */
+export interface TranscriptProblem {
+  code: 'WSWB_TRANSCRIPT_HEADER' | 'WSWB_TRANSCRIPT_VERSION' | 'WSWB_TRANSCRIPT_BAD_LINE';
+  line: number;
+  message: string;
+}
+
+/** Result of reading a transcript: never throws on content. */
+export interface TranscriptReadResult {
+  header?: TranscriptHeader;
+  events: TimelineEvent[];
+  errors: TranscriptProblem[];
+  /** The last line was cut off (recording crashed mid-write) and was dropped. */
+  truncated: boolean;
+}
+
+const KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['handshake', 'frame', 'message', 'state', 'close', 'error', 'rtt', 'info']);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function b64(u: Uint8Array): string {
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
+}
+
+/** Builds a header line object. */
+export function makeHeader(opts: { request?: unknown; createdAt?: Date | number; tool?: { name: string; version: string }; source?: string } = {}): TranscriptHeader {
+  const h: TranscriptHeader = {
+    type: TRANSCRIPT_TYPE,
+    version: TRANSCRIPT_VERSION,
+    createdAt: new Date(opts.createdAt ?? Date.now()).toISOString(),
+    tool: opts.tool ?? { name: 'websocket-workbench', version: 'dev' },
+  };
+  if (opts.request !== undefined) h.request = opts.request as Record<string, unknown>;
+  if (opts.source) h.source = opts.source;
+  return h;
+}
+
+/** The JSON object for one event line: Uint8Array fields become `<field>Base64`. */
+export function encodeEvent(e: TimelineEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) {
+    if (v instanceof Uint8Array) {
+      out[k + 'Base64'] = b64(v);
+    } else if (v !== undefined) out[k] = v;
+  }
+  if (e.kind === 'message' && !e.binary && !(e as { spilled?: boolean }).spilled) {
+    try {
+      out.text = utf8.decode(e.data);
+    } catch {
+      // not valid UTF-8: the base64 copy is authoritative
+    }
+  }
+  return out;
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Turns one parsed line back into an event; throws a message string when it is not one. */
+export function decodeEvent(o: unknown): TimelineEvent {
+  if (!isObj(o)) throw new Error('not a JSON object');
+  if (typeof o.kind !== 'string' || !KINDS.has(o.kind as EventKind)) throw new Error(`unknown event kind ${JSON.stringify(o.kind)}`);
+  if (typeof o.id !== 'number' || typeof o.time !== 'number' || typeof o.connection !== 'string') {
+    throw new Error('event needs numeric id and time and a string connection');
+  }
+  const e: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (k.endsWith('Base64') && typeof v === 'string') {
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw new Error(`${k} is not base64`);
+      e[k.slice(0, -6)] = new Uint8Array(Buffer.from(v, 'base64'));
+    } else if (k !== 'text' || o.kind !== 'message') e[k] = v;
+  }
+  if (o.kind === 'message') {
+    if (!(e.data instanceof Uint8Array)) {
+      if (typeof o.text === 'string') e.data = new TextEncoder().encode(o.text);
+      else e.data = new Uint8Array(0);
+    }
+    if (typeof e.dir !== 'string' || typeof e.binary !== 'boolean') throw new Error('message event needs dir and binary');
+    if (typeof e.size !== 'number') e.size = (e.data as Uint8Array).length;
+  }
+  if (o.kind === 'frame') {
+    if (!(e.payload instanceof Uint8Array)) e.payload = new Uint8Array(0);
+    if (typeof e.opcode !== 'number' || typeof e.dir !== 'string') throw new Error('frame event needs dir and opcode');
+  }
+  return e as unknown as TimelineEvent;
+}
+
+/** Serializes a whole transcript to NDJSON text. */
+export function serializeTranscript(t: Transcript): string {
+  return [JSON.stringify(t.header), ...t.events.map((e) => JSON.stringify(encodeEvent(e)))].join('\n') + '\n';
+}
+
+/** Parses transcript text. Bad lines are reported with 1-based line numbers and skipped. */
+export function parseTranscript(text: string): TranscriptReadResult {
+  const errors: TranscriptProblem[] = [];
+  const events: TimelineEvent[] = [];
+  let header: TranscriptHeader | undefined;
+  let truncated = false;
+  const lines = text.split('\n');
+  const endsClean = text.endsWith('\n');
+  if (endsClean) lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.replace(/\r$/, '');
+    const lineNo = i + 1;
+    const isLast = i === lines.length - 1;
+    if (!raw.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      if (isLast && !endsClean) {
+        truncated = true; // the recorder died mid-line; what came before is intact
+        continue;
+      }
+      errors.push({ code: 'WSWB_TRANSCRIPT_BAD_LINE', line: lineNo, message: `line ${lineNo}: invalid JSON (${err instanceof Error ? err.message : String(err)})` });
+      continue;
+    }
+    if (i === 0 || (!header && isObj(value) && value.type === TRANSCRIPT_TYPE)) {
+      if (isObj(value) && value.type === TRANSCRIPT_TYPE) {
+        if (typeof value.version !== 'number' || value.version > TRANSCRIPT_VERSION) {
+          errors.push({ code: 'WSWB_TRANSCRIPT_VERSION', line: lineNo, message: `line ${lineNo}: transcript version ${String(value.version)} is newer than this tool reads (${TRANSCRIPT_VERSION})` });
+        }
+        header = value as TranscriptHeader;
+        continue;
+      }
+      errors.push({ code: 'WSWB_TRANSCRIPT_HEADER', line: lineNo, message: `line ${lineNo}: missing transcript header (expected {"type":"${TRANSCRIPT_TYPE}",…})` });
+    }
+    try {
+      events.push(decodeEvent(value));
+    } catch (err) {
+      errors.push({ code: 'WSWB_TRANSCRIPT_BAD_LINE', line: lineNo, message: `line ${lineNo}: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+  if (!header && !errors.some((e) => e.code === 'WSWB_TRANSCRIPT_HEADER')) {
+    errors.push({ code: 'WSWB_TRANSCRIPT_HEADER', line: 1, message: 'line 1: missing transcript header' });
+  }
+  return { header, events, errors, truncated };
+}
+
+/** Reads and parses a transcript file (I/O errors reject with their errno code). */
+export async function readTranscript(file: string): Promise<TranscriptReadResult> {
+  return parseTranscript(await fs.readFile(file, 'utf8'));
+}
+
+/**
+ * Streams a transcript to disk while recording: the header on creation, then one line per
+ * `append`. Write errors are kept and reported by `flush`/`close`; they never throw from `append`.
+ */
+export class TranscriptWriter {
+  private error: NodeJS.ErrnoException | undefined;
+  private closed = false;
+  private count = 0;
+
+  private constructor(
+    readonly file: string,
+    private readonly stream: WriteStream,
+  ) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      this.error ??= err;
+    });
+  }
+
+  /** Opens `file` (truncating it) and writes the header line. */
+  static async create(file: string, header: TranscriptHeader): Promise<TranscriptWriter> {
+    const stream = createWriteStream(file, { flags: 'w', encoding: 'utf8' });
+    const w = new TranscriptWriter(file, stream);
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw new CollectionError('WSWB_TRANSCRIPT_WRITE', `cannot write transcript ${file}: ${err.code ?? err.message}`, { file });
+    });
+    stream.write(JSON.stringify(header) + '\n');
+    return w;
+  }
+
+  /** Events appended so far. */
+  get eventsWritten(): number {
+    return this.count;
+  }
+
+  /** Appends one event line (ignored after close or after a write error). */
+  append(e: TimelineEvent): void {
+    if (this.closed || this.error) return;
+    this.stream.write(JSON.stringify(encodeEvent(e)) + '\n');
+    this.count++;
+  }
+
+  private check(): void {
+    if (this.error) throw new CollectionError('WSWB_TRANSCRIPT_WRITE', `writing ${this.file} failed: ${this.error.code ?? this.error.message}`, { file: this.file });
+  }
+
+  /** Resolves once everything appended so far has been handed to the OS. */
+  async flush(): Promise<void> {
+    this.check();
+    if (!this.closed) {
+      // A write's callback runs once it and everything before it reached the OS.
+      await new Promise<void>((resolve) => this.stream.write('', () => resolve()));
+    }
+    this.check();
+  }
+
+  /** Flushes and closes the file. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return this.check();
+    this.closed = true;
+    await new Promise<void>((resolve) => this.stream.end(() => resolve()));
+    this.check();
+  }
+}
+
+/** Writes a whole transcript at once (atomic callers should write to a temp path and rename). */
+export async function writeTranscript(file: string, t: Transcript): Promise<void> {
+  const w = await TranscriptWriter.create(file, t.header);
+  for (const e of t.events) w.append(e);
+  await w.close();
+}
