@@ -168,6 +168,22 @@ describe('protocol/properties (fast-check)', () => {
     );
   });
 
+  it('Utf8Validator agrees with Node’s isUtf8 on large fragments too (native fast path)', () => {
+    const tricky = fc.array(fc.constantFrom(0x41, 0x80, 0xbf, 0xc2, 0xce, 0xba, 0xe0, 0xe1, 0xed, 0xa0, 0xf0, 0xf4, 0x90, 0x8f, 0xff), { maxLength: 16 });
+    const big = fc.tuple(fc.array(fc.oneof(fc.constant('x'.repeat(300)), fc.constant('κόσμε'.repeat(40)), tricky.map((a) => Buffer.from(a).toString('latin1'))), { minLength: 1, maxLength: 5 }), fc.array(fc.uint8Array({ maxLength: 6 }), { maxLength: 3 }))
+      .map(([parts, junk]) => Buffer.concat([...parts.map((p) => (/^[\x00-\xff]*$/.test(p) && !p.startsWith('x') ? Buffer.from(p, 'latin1') : Buffer.from(p))), ...junk]));
+    fc.assert(
+      fc.property(big, cutsArb, (b, cuts) => {
+        const v = new Utf8Validator();
+        const chunks = chunksAt(b, cutsFor(cuts, b.length));
+        let ok = true;
+        chunks.forEach((c, i) => (ok = v.push(c, i === chunks.length - 1) && ok));
+        assert.equal(ok, isUtf8(b));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('hex round-trips', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => assert.deepEqual(hexToBytes(bytesToHex(b)), b)));
   });

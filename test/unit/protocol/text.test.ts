@@ -32,6 +32,19 @@ describe('protocol/utf8', () => {
     assert.equal(v.push(hex('e2 82'), false), true);
     assert.equal(v.push(hex(''), true), false, 'truncated at the end');
   });
+  it('streaming over large fragments (native fast path on Node) keeps sequences split at any point', () => {
+    const text = Buffer.from('ascii '.repeat(60) + 'κόσμε 𝄞 '.repeat(50));
+    for (let cut = 300; cut < 340; cut++) {
+      const v = new Utf8Validator();
+      assert.equal(v.push(text.subarray(0, cut), false) && v.push(text.subarray(cut), true), true, String(cut));
+    }
+    const v = new Utf8Validator();
+    assert.equal(v.push(Buffer.concat([Buffer.alloc(300, 0x41), hex('f4 90')]), false), false, 'fails fast on a large fragment');
+    v.reset();
+    assert.equal(v.push(Buffer.concat([Buffer.alloc(300, 0x41), hex('f0 9f')]), false), true);
+    assert.equal(v.push(hex('84'), false), true);
+    assert.equal(v.push(Buffer.concat([hex('9e'), Buffer.alloc(300, 0x41)]), true), true);
+  });
 });
 
 describe('protocol/http', () => {
