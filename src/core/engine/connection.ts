@@ -117,6 +117,8 @@ interface TapState {
   /** Bytes of frames seen in, and bytes of complete frames among them (a difference at close = cut mid-frame). */
   inBytes: number;
   inFramed: number;
+  /** The transport is established (TCP connected, TLS handshake done): the request really went out. */
+  connected: boolean;
   /** A refused upgrade: the handshake event waits for the body. */
   deferredHandshake?: boolean;
 }
@@ -581,7 +583,9 @@ export class Connection {
       rawOut: false,
       inBytes: 0,
       inFramed: 0,
+      connected: !socket.connecting && !(socket instanceof tls.TLSSocket),
     };
+    socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => (state.connected = true));
     state.inDec = new FrameDecoder(
       { strict: false, payloadLimit: preview },
       (f) => this.onFrame(state, 'in', f),
@@ -769,7 +773,7 @@ export class Connection {
     }
     const state = this.tap;
     if (state?.deferredHandshake) this.recordHandshake(state);
-    if (!state?.response && state?.request && !this.proxyError) {
+    if (!state?.response && state?.request && state.connected && !this.proxyError) {
       // The request went out but no response came back: still show what was sent.
       this.recordHandshake(state);
     }
