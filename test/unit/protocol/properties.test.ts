@@ -10,6 +10,10 @@ import { bytesToHex, hexToBytes } from '../../../src/core/protocol/hexdump';
 import { chunksAt, decode, receive } from './helpers';
 
 // ws's own framer, used only as an oracle (ws's package exports hide lib/, so go by path).
+const Receiver = require(join(dirname(require.resolve('ws')), 'lib/receiver.js')) as new (opts: object) => {
+  write(chunk: Buffer): boolean;
+  on(event: string, fn: (...args: any[]) => void): void;
+};
 const Sender = require(join(dirname(require.resolve('ws')), 'lib/sender.js')) as {
   frame(data: Buffer, options: { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean; maskBuffer?: Buffer; generateMask?: (m: Buffer) => void }): Buffer[];
 };
@@ -89,6 +93,60 @@ describe('protocol/properties (fast-check)', () => {
         assert.equal(d.decoder.bytesConsumed, wire.length);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('decoder + assembler deliver the same messages and pings as ws Receiver, under any chunking', () => {
+    // A valid client stream: messages split into fragments, with pings between fragments.
+    const message = fc.record({
+      binary: fc.boolean(),
+      text: fc.string({ unit: 'grapheme', maxLength: 60 }),
+      bytes: fc.uint8Array({ maxLength: 80 }),
+      cuts: fc.array(fc.nat(), { maxLength: 3 }),
+      pingAfter: fc.array(fc.boolean(), { maxLength: 4 }),
+    });
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 5 }), cutsArb, (msgs, cuts) => {
+        const frames: Buffer[] = [];
+        const pings: string[] = [];
+        for (const m of msgs) {
+          const data = m.binary ? Buffer.from(m.bytes) : Buffer.from(m.text);
+          const parts = chunksAt(data, cutsFor(m.cuts, data.length));
+          parts.forEach((p, i) => {
+            frames.push(wsFrame({ opcode: i === 0 ? (m.binary ? 2 : 1) : 0, fin: i === parts.length - 1, rsv1: false, mask: Uint8Array.of(i, 7, 1, 9), payload: p }));
+            if (m.pingAfter[i] && i < parts.length - 1) {
+              pings.push(`p${pings.length}`);
+              frames.push(wsFrame({ opcode: 9, fin: true, rsv1: false, mask: Uint8Array.of(3, 3, 3, 3), payload: Buffer.from(pings[pings.length - 1]!) }));
+            }
+          });
+        }
+        const wire = Buffer.concat(frames);
+        const chunks = chunksAt(wire, cutsFor(cuts, wire.length));
+
+        const theirs: string[] = [];
+        const r = new Receiver({ isServer: true, binaryType: 'nodebuffer', extensions: {}, allowSynchronousEvents: true });
+        r.on('message', (d: Buffer, isBinary: boolean) => theirs.push(`${isBinary ? 'bin' : 'txt'}:${d.toString('hex')}`));
+        r.on('ping', (d: Buffer) => theirs.push(`ping:${d.toString()}`));
+        r.on('error', (e: Error) => theirs.push(`error:${e.message}`));
+        for (const c of chunks) r.write(Buffer.from(c));
+
+        const s = receive(chunks, { expectMasked: true, allowedRsv: 0 });
+        const ours: string[] = [];
+        // Rebuild the interleaving from the frame order: each control before the message it preceded.
+        let mi = 0;
+        let ci = 0;
+        for (const f of s.frames) {
+          if (f.opcode === 9) ours.push(`ping:${s.controls[ci++]!.payload.toString()}`);
+          else if (f.fin) {
+            const m = s.messages[mi++]!;
+            ours.push(`${m.opcode === 2 ? 'bin' : 'txt'}:${Buffer.from(m.data).toString('hex')}`);
+          }
+        }
+        assert.deepEqual(s.errors, []);
+        assert.deepEqual(ours, theirs);
+        assert.equal(s.messages.length, msgs.length);
+      }),
+      { numRuns: 200 },
     );
   });
 
