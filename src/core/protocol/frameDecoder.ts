@@ -39,7 +39,7 @@ export interface DecodedFrame {
 
 /** Decoder options: limits and which RFC rules to enforce. */
 export interface FrameDecoderOptions {
-  /** Largest payload accepted per frame (strict mode, RFC 6455 §10.4) → 1009. */
+  /** Largest payload accepted per frame (strict mode, RFC 6455 §10.4) → 1009; 0 or unset: no limit (as in ws). */
   maxPayload?: number;
   /** true: frames must be masked (server reading a client); false: must not be; undefined: either (RFC 6455 §5.1). */
   expectMasked?: boolean;
@@ -106,7 +106,8 @@ export class FrameDecoder {
     this.onFrame = onFrame;
     this.onError = onError;
     this.strict = options.strict !== false;
-    this.maxPayload = options.maxPayload !== undefined && options.maxPayload >= 0 ? options.maxPayload : Infinity;
+    // As in ws, 0 (or unset) means no limit.
+    this.maxPayload = options.maxPayload !== undefined && options.maxPayload > 0 ? options.maxPayload : Infinity;
     this.expectMasked = options.expectMasked;
     this.rsvForbidden = options.allowedRsv === undefined ? 0 : ~(options.allowedRsv << 4) & 0x70;
     this.keepLimit =

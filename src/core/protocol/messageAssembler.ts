@@ -33,7 +33,7 @@ export interface AssembledMessage {
 
 /** Assembler options. */
 export interface MessageAssemblerOptions {
-  /** Largest message (sum of its frame payloads, as on the wire) → 1009 (RFC 6455 §10.4). */
+  /** Largest message (sum of its frame payloads, as on the wire) → 1009 (RFC 6455 §10.4); 0 or unset: no limit (as in ws). */
   maxPayload?: number;
   /** Default true: validate text messages and close reasons as UTF-8 (RFC 6455 §8.1) → 1007. */
   validateUtf8?: boolean;
@@ -65,7 +65,8 @@ export class MessageAssembler {
     onControl: (f: DecodedFrame) => void,
     onError: (e: ProtocolError) => void,
   ) {
-    this.maxPayload = options.maxPayload !== undefined && options.maxPayload >= 0 ? options.maxPayload : Infinity;
+    // As in ws, 0 (or unset) means no limit.
+    this.maxPayload = options.maxPayload !== undefined && options.maxPayload > 0 ? options.maxPayload : Infinity;
     this.validateUtf8 = options.validateUtf8 !== false;
     this.onMessage = onMessage;
     this.onControl = onControl;

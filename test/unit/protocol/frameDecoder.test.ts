@@ -154,6 +154,8 @@ describe('protocol/FrameDecoder', () => {
     it('frame over maxPayload → 1009 WS_ERR_UNSUPPORTED_MESSAGE_LENGTH, at the header', () => {
       expectError(hex('82 7e 01 00'), { maxPayload: 255 }, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 1009);
       assert.equal(decode([hex('82 7e 00 ff'), Buffer.alloc(255)], { maxPayload: 255 }).frames.length, 1);
+      // 0 means no limit, as in ws.
+      assert.deepEqual(decode([hex('82 7e 01 00'), Buffer.alloc(256)], { maxPayload: 0 }).errors, []);
     });
     it('errors fail fast on the first two bytes, before the rest of the header', () => {
       const d = decode([hex('83 7f 00')]);

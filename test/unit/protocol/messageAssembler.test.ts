@@ -68,6 +68,7 @@ describe('protocol/MessageAssembler', () => {
     const r = run([frame(2, new Uint8Array(60), { fin: false }), frame(0, new Uint8Array(60))], { maxPayload: 100 });
     assert.deepEqual([r.errors[0]!.code, r.errors[0]!.closeCode, r.messages.length], ['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 1009, 0]);
     assert.equal(run([frame(2, new Uint8Array(50), { fin: false }), frame(0, new Uint8Array(50))], { maxPayload: 100 }).messages.length, 1);
+    assert.equal(run([frame(2, new Uint8Array(50))], { maxPayload: 0 }).messages.length, 1, '0 means no limit');
   });
 
   it('close frame bodies: 1-byte → 1002, bad code → 1002, bad reason → 1007; frames after close are ignored', () => {
