@@ -1,0 +1,130 @@
+/**
+ * Expectations on replies (`expect` rules of a named message): a regex on the reply text, or a JSON
+ * path into the reply parsed as JSON with `equals` / `exists`. Pure matching; waiting with timeouts
+ * is the runner's job (src/cli/run.ts).
+ */
+import { CollectionError } from './types';
+import type { ExpectRule } from './types';
+
+/** Default time a rule waits for a matching reply. */
+export const DEFAULT_EXPECT_TIMEOUT_MS = 5000;
+
+/** One parsed JSON path step. */
+type Step = string | number;
+
+/**
+ * Parses a JSON path: `$`, then `.name`, `['name']`, `["name"]` or `[index]` steps (negative indexes
+ * count from the end). Throws WSWB_BAD_JSON_PATH on anything else.
+ */
+export function parseJsonPath(path: string): Step[] {
+  const bad = (why: string) => new CollectionError('WSWB_BAD_JSON_PATH', `invalid JSON path ${JSON.stringify(path)}: ${why}`);
+  if (!path.startsWith('$')) throw bad('must start with $');
+  const steps: Step[] = [];
+  let i = 1;
+  while (i < path.length) {
+    const c = path[i];
+    if (c === '.') {
+      const m = /^[A-Za-z_$][A-Za-z0-9_$-]*/.exec(path.slice(i + 1));
+      if (!m) throw bad(`expected a name after "." at ${i + 1}`);
+      steps.push(m[0]);
+      i += 1 + m[0].length;
+    } else if (c === '[') {
+      const rest = path.slice(i);
+      const num = /^\[\s*(-?\d+)\s*\]/.exec(rest);
+      const str = /^\[\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*\]/.exec(rest);
+      if (num) {
+        steps.push(Number(num[1]));
+        i += num[0].length;
+      } else if (str) {
+        steps.push((str[1] ?? str[2] ?? '').replace(/\\(.)/g, '$1'));
+        i += str[0].length;
+      } else throw bad(`unexpected "[" at ${i}`);
+    } else throw bad(`unexpected ${JSON.stringify(c)} at ${i}`);
+  }
+  return steps;
+}
+
+/** Looks a JSON path up in a value. */
+export function evaluateJsonPath(root: unknown, path: string): { found: boolean; value?: unknown } {
+  let cur: unknown = root;
+  for (const step of parseJsonPath(path)) {
+    if (typeof step === 'number') {
+      if (!Array.isArray(cur)) return { found: false };
+      const idx = step < 0 ? cur.length + step : step;
+      if (idx < 0 || idx >= cur.length) return { found: false };
+      cur = cur[idx];
+    } else {
+      if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, step)) return { found: false };
+      cur = (cur as Record<string, unknown>)[step];
+    }
+  }
+  return { found: true, value: cur };
+}
+
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return false;
+}
+
+/** A reply as the matcher sees it. */
+export interface Reply {
+  binary: boolean;
+  data: Uint8Array;
+}
+
+/** A compiled rule: `test` says whether one reply satisfies it. */
+export interface CompiledExpect {
+  rule: ExpectRule;
+  timeoutMs: number;
+  /** Short human description, e.g. `regex /^pong/` or `$.type == "joined"`. */
+  label: string;
+  test(reply: Reply): boolean;
+}
+
+/** Compiles a rule (throws WSWB_BAD_EXPECT / WSWB_BAD_JSON_PATH on an invalid one). */
+export function compileExpect(rule: ExpectRule): CompiledExpect {
+  const timeoutMs = rule.timeoutMs ?? DEFAULT_EXPECT_TIMEOUT_MS;
+  const text = (r: Reply): string =>
+    r.binary ? Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('hex') : new TextDecoder().decode(r.data);
+  if (rule.regex !== undefined) {
+    let re: RegExp;
+    try {
+      re = new RegExp(rule.regex, (rule.flags ?? '').replace(/[gy]/g, ''));
+    } catch (err) {
+      throw new CollectionError('WSWB_BAD_EXPECT', `invalid regex ${JSON.stringify(rule.regex)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { rule, timeoutMs, label: rule.description ?? `regex /${rule.regex}/${rule.flags ?? ''}`, test: (r) => re.test(text(r)) };
+  }
+  if (rule.jsonPath !== undefined) {
+    const path = rule.jsonPath;
+    parseJsonPath(path);
+    const wantExists = rule.exists ?? true;
+    const hasEquals = Object.prototype.hasOwnProperty.call(rule, 'equals');
+    const label =
+      rule.description ?? (hasEquals ? `${path} == ${JSON.stringify(rule.equals)}` : wantExists ? `${path} exists` : `${path} does not exist`);
+    return {
+      rule,
+      timeoutMs,
+      label,
+      test: (r) => {
+        if (r.binary) return false;
+        let value: unknown;
+        try {
+          value = JSON.parse(new TextDecoder().decode(r.data));
+        } catch {
+          return false;
+        }
+        const got = evaluateJsonPath(value, path);
+        if (hasEquals) return got.found && jsonEqual(got.value, rule.equals);
+        return got.found === wantExists;
+      },
+    };
+  }
+  throw new CollectionError('WSWB_BAD_EXPECT', 'an expect rule needs "regex" or "jsonPath"');
+}
