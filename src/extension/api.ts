@@ -1,4 +1,5 @@
 import type { Snapshot } from '../shared/contract';
+import type { WorkflowApi } from './workflow/api';
 import type { ConnectionOptions } from '../core/engine/connection';
 import type { ConnectionState, TimelineEvent } from '../core/engine/events';
 
@@ -7,7 +8,7 @@ import type { ConnectionState, TimelineEvent } from '../core/engine/events';
  * `vscode.extensions.getExtension('websocket-workbench.websocket-workbench').activate()`.
  * It grows with the engine; everything here is also reachable as a command.
  */
-export interface WorkbenchApi {
+export interface WorkbenchApi extends Partial<WorkflowApi> {
   /** Extension version. */
   readonly version: string;
   /** How long activation took, measured in the host: bundle evaluation + activate(). */

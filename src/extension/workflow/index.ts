@@ -1,7 +1,10 @@
 import type { Services } from '../services';
+import type { WorkflowApi } from './api';
+import { Workflow } from './workflow';
 
 /** Registers the VS Code workflow: collections, tree views, palette, status bar, secrets, mocks, tasks (owned by the workflow work). */
-export function registerWorkflow(_services: Services): Record<string, unknown> {
-  // Filled in by the workflow feature; what it returns is merged into the public API.
-  return {};
+export function registerWorkflow(services: Services): WorkflowApi {
+  const workflow = new Workflow(services);
+  services.context.subscriptions.push(workflow);
+  return workflow.api();
 }

@@ -1,0 +1,170 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Disposable, toDisposable } from '../dispose';
+import { TranscriptWriter, makeHeader } from '../../core/collections/transcript';
+import { redact } from '../../core/collections/variables';
+import type { Connection } from '../../core/engine/connection';
+import type { TimelineEvent } from '../../core/engine/events';
+import { settings } from './config';
+
+/** Transcript files end in `.ndjson` (docs/transcript-format.md). */
+export const TRANSCRIPT_EXT = '.ndjson';
+
+/** The sessions folder of the first workspace folder (setting `websocketWorkbench.sessions.folder`). */
+export function sessionsFolder(): string | undefined {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!root || root.scheme !== 'file') return undefined;
+  const f = settings.sessionsFolder();
+  return path.isAbsolute(f) ? f : path.join(root.fsPath, f);
+}
+
+/** Transcript files in the sessions folder, kept fresh by a watcher. */
+export class SessionIndex extends Disposable {
+  private files: string[] = [];
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChange = this.changed.event;
+  private watcher: vscode.Disposable | undefined;
+
+  constructor() {
+    super();
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('websocketWorkbench.sessions.folder')) this.rewatch();
+    }));
+    this._register(toDisposable(() => this.watcher?.dispose()));
+    this.rewatch();
+  }
+
+  private rewatch(): void {
+    this.watcher?.dispose();
+    const folder = sessionsFolder();
+    if (folder) {
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), `**/*${TRANSCRIPT_EXT}`));
+      const d = [w, w.onDidCreate(() => void this.refresh()), w.onDidDelete(() => void this.refresh())];
+      this.watcher = vscode.Disposable.from(...d);
+    }
+    void this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    const folder = sessionsFolder();
+    const out: string[] = [];
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory() && depth < 3) await walk(full, depth + 1);
+        else if (e.isFile() && e.name.endsWith(TRANSCRIPT_EXT)) out.push(full);
+      }
+    };
+    if (folder) await walk(folder, 0);
+    out.sort().reverse();
+    this.files = out;
+    this.changed.fire();
+  }
+
+  list(): string[] {
+    return this.files;
+  }
+}
+
+/** One recording in progress: every event of a connection streamed to a transcript, secrets masked. */
+export interface Recording {
+  connectionId: string;
+  file: string;
+  stop(): Promise<void>;
+}
+
+/** Starts and stops recordings of client connections. */
+export class Recorder implements vscode.Disposable {
+  private readonly active = new Map<string, Recording>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly state: vscode.Memento, private readonly sessions: SessionIndex, private readonly version: string) {}
+
+  isRecording(connectionId: string): boolean {
+    return this.active.has(connectionId);
+  }
+
+  list(): Recording[] {
+    return [...this.active.values()];
+  }
+
+  /** Starts recording `c` (what happened so far included) into a new transcript under the sessions folder. */
+  async start(c: Connection, opts: { request?: Record<string, unknown>; secrets: readonly string[]; name?: string; offerGitignore?: (folder: string) => Promise<void> }): Promise<Recording> {
+    const existing = this.active.get(c.id);
+    if (existing) return existing;
+    const folder = sessionsFolder();
+    if (!folder) throw Object.assign(new Error('Recording needs a workspace folder on disk'), { code: 'WSWB_NO_WORKSPACE' });
+    await fs.mkdir(folder, { recursive: true });
+    await opts.offerGitignore?.(folder);
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const base = (opts.name ?? hostOf(c.options.url)).replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60) || 'session';
+    const file = path.join(folder, `${stamp}-${base}${TRANSCRIPT_EXT}`);
+    const request = redact(opts.request ?? { url: c.options.url }, opts.secrets);
+    const writer = await TranscriptWriter.create(file, makeHeader({ request, tool: { name: 'websocket-workbench', version: this.version } }));
+    const mask = (e: TimelineEvent): TimelineEvent => (e.kind === 'handshake' || e.kind === 'info' || e.kind === 'error' ? redact(e, opts.secrets) : e);
+    // What happened before recording started (the handshake, usually) comes first, payloads read back from disk if spilled.
+    const before = c.store.slice(0, c.store.length).filter((e) => e.connection === c.id);
+    for (const e of before) writer.append(mask(await full(c, e)));
+    const off = c.onEvent((e) => {
+      if (e.connection === c.id) writer.append(mask(e));
+    });
+    let stopping: Promise<void> | undefined;
+    const rec: Recording = {
+      connectionId: c.id,
+      file,
+      stop: () =>
+        (stopping ??= (async () => {
+          off();
+          this.active.delete(c.id);
+          this.changed.fire();
+          try {
+            await writer.close();
+          } catch (err) {
+            this.log.error(`recording ${file}: ${(err as Error).message}`);
+          }
+          await this.sessions.refresh();
+        })()),
+    };
+    this.active.set(c.id, rec);
+    this.changed.fire();
+    void this.sessions.refresh();
+    this.log.info(`recording ${c.id} to ${file}`);
+    return rec;
+  }
+
+  async stop(connectionId: string): Promise<boolean> {
+    const r = this.active.get(connectionId);
+    if (!r) return false;
+    await r.stop();
+    return true;
+  }
+
+  dispose(): void {
+    for (const r of this.active.values()) void r.stop();
+    this.changed.dispose();
+  }
+}
+
+async function full(c: Connection, e: TimelineEvent): Promise<TimelineEvent> {
+  if ((e.kind === 'message' || e.kind === 'frame') && e.spilled) {
+    const bytes = await c.store.readPayload(e.id);
+    return e.kind === 'message' ? { ...e, data: bytes, spilled: false } : { ...e, payload: bytes, spilled: false };
+  }
+  return e;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'session';
+  }
+}

@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import { Disposable, toDisposable } from '../dispose';
+import type { ConnectionManager } from '../../core/engine/connectionManager';
+import type { MockRegistry } from './mockRegistry';
+
+/** What the status bar shows; read through getters so it is always current. */
+export interface StatusSource {
+  connections: ConnectionManager;
+  activeConnectionId(): string | undefined;
+  environment(): string | undefined;
+  hasEnvironments(): boolean;
+  mocks: MockRegistry;
+}
+
+/** Three items: active connection (state + RTT), active environment, running mocks. Each click opens actions. */
+export class WorkflowStatusBar extends Disposable {
+  private readonly conn = this._register(vscode.window.createStatusBarItem('websocketWorkbench.connection', vscode.StatusBarAlignment.Left, 50));
+  private readonly env = this._register(vscode.window.createStatusBarItem('websocketWorkbench.environment', vscode.StatusBarAlignment.Left, 49));
+  private readonly mocks = this._register(vscode.window.createStatusBarItem('websocketWorkbench.mocks', vscode.StatusBarAlignment.Left, 48));
+  private readonly rtt = new Map<string, number>();
+  private offConn: (() => void) | undefined;
+  private watched: string | undefined;
+
+  constructor(private readonly src: StatusSource) {
+    super();
+    this.conn.name = 'WebSocket Connection';
+    this.conn.command = 'websocketWorkbench.connectionActions';
+    this.env.name = 'WebSocket Environment';
+    this.env.command = 'websocketWorkbench.selectEnvironment';
+    this.mocks.name = 'WebSocket Mock Servers';
+    this.mocks.command = 'websocketWorkbench.mockActions';
+    this._register(toDisposable(src.connections.onDidChange(() => this.update())));
+    this._register(toDisposable(src.mocks.onDidChange(() => this.update())));
+    this._register(toDisposable(() => this.offConn?.()));
+    this.update();
+  }
+
+  /** Last measured RTT of a connection. */
+  rttOf(id: string): number | undefined {
+    return this.rtt.get(id);
+  }
+
+  update(): void {
+    const id = this.src.activeConnectionId();
+    const c = id ? this.src.connections.get(id) : undefined;
+    if (c?.id !== this.watched) {
+      this.offConn?.();
+      this.offConn = undefined;
+      this.watched = c?.id;
+      if (c) {
+        this.offConn = c.onEvent((e) => {
+          if (e.kind === 'rtt') {
+            this.rtt.set(c.id, e.ms);
+            this.update();
+          }
+        });
+      }
+    }
+    if (c) {
+      const icon = c.state === 'open' ? '$(plug)' : c.state === 'connecting' || c.state === 'closing' ? '$(loading~spin)' : '$(debug-disconnect)';
+      const rtt = this.rtt.get(c.id);
+      let host = c.options.url;
+      try {
+        host = new URL(c.options.url).host;
+      } catch {
+        // keep
+      }
+      this.conn.text = `${icon} ${host} ${c.state}${rtt !== undefined && c.state === 'open' ? ` ${rtt.toFixed(rtt < 10 ? 1 : 0)} ms` : ''}`;
+      this.conn.tooltip = `WebSocket ${c.state}: ${c.options.url}${rtt !== undefined ? `\nRound trip: ${rtt.toFixed(1)} ms` : ''}\nClick for actions`;
+      this.conn.backgroundColor = c.state === 'closed' ? undefined : undefined;
+      this.conn.show();
+    } else {
+      this.conn.hide();
+    }
+    const env = this.src.environment();
+    if (this.src.hasEnvironments() || env) {
+      this.env.text = `$(symbol-namespace) ${env ?? 'No Environment'}`;
+      this.env.tooltip = 'WebSocket environment: click to select';
+      this.env.show();
+    } else {
+      this.env.hide();
+    }
+    const running = this.src.mocks.list();
+    if (running.length) {
+      this.mocks.text = `$(server) ${running.length === 1 ? running[0]!.url : `${running.length} mocks`}`;
+      this.mocks.tooltip = running.map((m) => `${m.name}: ${m.url}`).join('\n') + '\nClick for actions';
+      this.mocks.show();
+    } else {
+      this.mocks.hide();
+    }
+  }
+
+  /** The texts shown (for tests). */
+  snapshot(): { connection?: string; environment?: string; mocks?: string } {
+    const out: { connection?: string; environment?: string; mocks?: string } = {};
+    if (this.src.activeConnectionId()) out.connection = this.conn.text;
+    out.environment = this.env.text;
+    if (this.src.mocks.list().length) out.mocks = this.mocks.text;
+    return out;
+  }
+}

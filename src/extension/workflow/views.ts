@@ -1,0 +1,268 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Disposable, toDisposable } from '../dispose';
+import type { CollectionIndex, IndexedCollection } from './collectionIndex';
+import type { MockRegistry, RunningMock } from './mockRegistry';
+import type { ConnectionManager } from '../../core/engine/connectionManager';
+import type { Connection } from '../../core/engine/connection';
+import type { MessageDef, RequestDef } from '../../core/collections/types';
+import type { MockDefinition } from '../../core/engine/mock/definition';
+import type { SessionIndex } from './sessions';
+
+/** Tree nodes of the Collections view (also the arguments context-menu commands receive). */
+export type CollectionNode =
+  | { type: 'file'; file: string }
+  | { type: 'request'; file: string; request: string }
+  | { type: 'message'; file: string; request: string; message: string }
+  | { type: 'mock'; file: string; mock: string };
+
+/** Node of the Connections view. */
+export interface ConnectionNode {
+  type: 'connection';
+  id: string;
+}
+
+/** Node of the Mock Servers view. */
+export interface RunningMockNode {
+  type: 'runningMock';
+  id: string;
+}
+
+/** Node of the Sessions view. */
+export interface SessionNode {
+  type: 'session';
+  file: string;
+}
+
+function rel(file: string): string {
+  return vscode.workspace.asRelativePath(file, true);
+}
+
+/** Collections: file → requests → messages, and the file's mocks. */
+export class CollectionsTree extends Disposable implements vscode.TreeDataProvider<CollectionNode> {
+  private readonly emitter = this._register(new vscode.EventEmitter<CollectionNode | undefined>());
+  readonly onDidChangeTreeData = this.emitter.event;
+
+  constructor(private readonly index: CollectionIndex, private readonly mocks: MockRegistry) {
+    super();
+    this._register(index.onDidChange(() => this.emitter.fire(undefined)));
+    this._register(toDisposable(mocks.onDidChange(() => this.emitter.fire(undefined))));
+  }
+
+  getChildren(node?: CollectionNode): CollectionNode[] {
+    if (!node) return this.index.list().map((c) => ({ type: 'file', file: c.file }));
+    const entry = this.index.get(node.file);
+    const c = entry?.collection;
+    if (!c) return [];
+    if (node.type === 'file') {
+      return [
+        ...(c.requests ?? []).map((r): CollectionNode => ({ type: 'request', file: node.file, request: r.name })),
+        ...(c.mocks ?? []).map((m): CollectionNode => ({ type: 'mock', file: node.file, mock: m.name })),
+      ];
+    }
+    if (node.type === 'request') {
+      const r = c.requests?.find((x) => x.name === node.request);
+      return (r?.messages ?? []).map((m) => ({ type: 'message', file: node.file, request: node.request, message: m.name }));
+    }
+    return [];
+  }
+
+  getTreeItem(node: CollectionNode): vscode.TreeItem {
+    const entry = this.index.get(node.file);
+    switch (node.type) {
+      case 'file':
+        return fileItem(node, entry);
+      case 'request': {
+        const r = entry?.collection?.requests?.find((x) => x.name === node.request);
+        const item = new vscode.TreeItem(node.request, r?.messages?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.id = `req:${node.file}#${node.request}`;
+        item.description = r?.url;
+        item.tooltip = requestTooltip(r);
+        item.iconPath = new vscode.ThemeIcon('plug');
+        item.contextValue = 'request';
+        item.command = { command: 'websocketWorkbench.revealInFile', title: 'Reveal in File', arguments: [node] };
+        return item;
+      }
+      case 'message': {
+        const r = entry?.collection?.requests?.find((x) => x.name === node.request);
+        const m = r?.messages?.find((x) => x.name === node.message);
+        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+        item.id = `msg:${node.file}#${node.request}#${node.message}`;
+        item.description = m ? messagePreview(m) : '';
+        item.iconPath = new vscode.ThemeIcon(m?.kind === 'binary' ? 'file-binary' : m?.kind === 'json' ? 'json' : 'comment');
+        item.contextValue = 'message';
+        item.command = { command: 'websocketWorkbench.revealInFile', title: 'Reveal in File', arguments: [node] };
+        return item;
+      }
+      case 'mock': {
+        const def = entry?.collection?.mocks?.find((x) => x.name === node.mock);
+        const running = this.mocks.find(node.mock, node.file);
+        const item = new vscode.TreeItem(node.mock, vscode.TreeItemCollapsibleState.None);
+        item.id = `mock:${node.file}#${node.mock}`;
+        item.description = running ? running.url : mockSummary(def);
+        item.tooltip = def?.description ?? `Mock server ${node.mock}`;
+        item.iconPath = new vscode.ThemeIcon(running ? 'vm-running' : 'server', running ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+        item.contextValue = running ? 'mockDefRunning' : 'mockDef';
+        item.command = { command: 'websocketWorkbench.revealInFile', title: 'Reveal in File', arguments: [node] };
+        return item;
+      }
+    }
+  }
+
+  getParent(node: CollectionNode): CollectionNode | undefined {
+    if (node.type === 'file') return undefined;
+    if (node.type === 'message') return { type: 'request', file: node.file, request: node.request };
+    return { type: 'file', file: node.file };
+  }
+}
+
+function fileItem(node: { file: string }, entry: IndexedCollection | undefined): vscode.TreeItem {
+  const name = entry?.collection?.name ?? path.basename(node.file);
+  const item = new vscode.TreeItem(name, entry?.ok ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+  item.id = `file:${node.file}`;
+  item.resourceUri = vscode.Uri.file(node.file);
+  if (entry && !entry.ok) {
+    item.description = `${rel(node.file)} · ${entry.errors.length} problem${entry.errors.length === 1 ? '' : 's'}`;
+    item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+    item.tooltip = entry.errors.slice(0, 5).map((e) => `${e.line}:${e.column} ${e.message}`).join('\n');
+    item.contextValue = 'collectionFileInvalid';
+  } else {
+    item.description = rel(node.file);
+    item.iconPath = new vscode.ThemeIcon('json');
+    item.tooltip = entry?.collection?.description ?? rel(node.file);
+    item.contextValue = 'collectionFile';
+  }
+  item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(node.file)] };
+  return item;
+}
+
+function requestTooltip(r: RequestDef | undefined): vscode.MarkdownString | undefined {
+  if (!r) return undefined;
+  const md = new vscode.MarkdownString();
+  md.appendText(`${r.name}\n`);
+  md.appendCodeblock(r.url, 'text');
+  if (r.description) md.appendText(r.description);
+  return md;
+}
+
+function messagePreview(m: MessageDef): string {
+  const raw = m.kind === 'binary' ? (m.hex ?? m.base64 ?? '') : typeof m.data === 'string' ? m.data : JSON.stringify(m.data ?? null);
+  return raw.length > 60 ? raw.slice(0, 59) + '…' : raw;
+}
+
+function mockSummary(def: MockDefinition | undefined): string {
+  if (!def) return '';
+  const parts = [def.port ? `port ${def.port}` : 'free port'];
+  if (def.rules?.length) parts.push(`${def.rules.length} rule${def.rules.length === 1 ? '' : 's'}`);
+  if (def.tls) parts.push('wss');
+  return parts.join(' · ');
+}
+
+const STATE_ICONS: Record<string, [string, string?]> = {
+  idle: ['circle-outline'],
+  connecting: ['loading~spin'],
+  open: ['pass-filled', 'testing.iconPassed'],
+  closing: ['loading~spin'],
+  closed: ['circle-slash', 'disabledForeground'],
+};
+
+/** Connections: every client connection with its state. */
+export class ConnectionsTree extends Disposable implements vscode.TreeDataProvider<ConnectionNode> {
+  private readonly emitter = this._register(new vscode.EventEmitter<ConnectionNode | undefined>());
+  readonly onDidChangeTreeData = this.emitter.event;
+
+  constructor(private readonly connections: ConnectionManager, private readonly activeId: () => string | undefined) {
+    super();
+    this._register(toDisposable(connections.onDidChange(() => this.emitter.fire(undefined))));
+  }
+
+  refresh(): void {
+    this.emitter.fire(undefined);
+  }
+
+  getChildren(node?: ConnectionNode): ConnectionNode[] {
+    if (node) return [];
+    return this.connections.list().map((c) => ({ type: 'connection', id: c.id }));
+  }
+
+  getTreeItem(node: ConnectionNode): vscode.TreeItem {
+    const c = this.connections.get(node.id);
+    const item = new vscode.TreeItem(c ? displayUrl(c) : node.id, vscode.TreeItemCollapsibleState.None);
+    item.id = `conn:${node.id}`;
+    const state = c?.state ?? 'closed';
+    item.description = `${state}${this.activeId() === node.id ? ' · active' : ''}`;
+    const [icon, color] = STATE_ICONS[state] ?? ['circle-outline'];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.contextValue = state === 'open' ? 'connectionOpen' : 'connection';
+    item.tooltip = `${node.id}\n${c?.options.url ?? ''}\n${state}`;
+    item.command = { command: 'websocketWorkbench.focusConnection', title: 'Make Active', arguments: [node] };
+    return item;
+  }
+}
+
+function displayUrl(c: Connection): string {
+  try {
+    const u = new URL(c.options.url);
+    // Never show credentials embedded in a URL.
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return c.options.url;
+  }
+}
+
+/** Mock Servers: running mocks with their URLs. */
+export class MocksTree extends Disposable implements vscode.TreeDataProvider<RunningMockNode> {
+  private readonly emitter = this._register(new vscode.EventEmitter<RunningMockNode | undefined>());
+  readonly onDidChangeTreeData = this.emitter.event;
+
+  constructor(private readonly registry: MockRegistry) {
+    super();
+    this._register(toDisposable(registry.onDidChange(() => this.emitter.fire(undefined))));
+  }
+
+  getChildren(node?: RunningMockNode): RunningMockNode[] {
+    if (node) return [];
+    return this.registry.list().map((m) => ({ type: 'runningMock', id: m.id }));
+  }
+
+  getTreeItem(node: RunningMockNode): vscode.TreeItem {
+    const m: RunningMock | undefined = this.registry.get(node.id);
+    const item = new vscode.TreeItem(m?.name ?? node.id, vscode.TreeItemCollapsibleState.None);
+    item.id = `running:${node.id}`;
+    const clients = m ? m.server.clients().length : 0;
+    item.description = m ? `${m.url} · ${clients} client${clients === 1 ? '' : 's'}` : '';
+    item.tooltip = m ? `${m.name}\n${m.url}${m.file ? `\n${rel(m.file)}` : ''}` : undefined;
+    item.iconPath = new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('testing.iconPassed'));
+    item.contextValue = 'runningMock';
+    return item;
+  }
+}
+
+/** Sessions: transcript files under the sessions folder. */
+export class SessionsTree extends Disposable implements vscode.TreeDataProvider<SessionNode> {
+  private readonly emitter = this._register(new vscode.EventEmitter<SessionNode | undefined>());
+  readonly onDidChangeTreeData = this.emitter.event;
+
+  constructor(private readonly sessions: SessionIndex) {
+    super();
+    this._register(sessions.onDidChange(() => this.emitter.fire(undefined)));
+  }
+
+  getChildren(node?: SessionNode): SessionNode[] {
+    if (node) return [];
+    return this.sessions.list().map((file) => ({ type: 'session', file }));
+  }
+
+  getTreeItem(node: SessionNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(path.basename(node.file), vscode.TreeItemCollapsibleState.None);
+    item.id = `session:${node.file}`;
+    item.resourceUri = vscode.Uri.file(node.file);
+    item.description = path.dirname(rel(node.file));
+    item.iconPath = new vscode.ThemeIcon('history');
+    item.contextValue = 'session';
+    item.command = { command: 'websocketWorkbench.openSession', title: 'Open Session', arguments: [node] };
+    return item;
+  }
+}
