@@ -241,8 +241,9 @@ export function resolveRequest(request: RequestDef, resolved: Pick<ResolvedVaria
 }
 
 /**
- * Deep copy of `value` with every secret value masked in strings (object keys included). Bytes are
- * left alone: they are what the user chose to send. Accepts a ResolvedVariables or a list of values.
+ * Deep copy of `value` with every secret value masked in its string values. Object keys are kept (a
+ * short secret must not rename fields), and bytes are left alone: they are what the user chose to
+ * send. Accepts a ResolvedVariables or a list of values.
  */
 export function redact<T>(value: T, secrets: Pick<ResolvedVariables, 'secretValues'> | readonly string[]): T {
   const list = (Array.isArray(secrets) ? [...(secrets as readonly string[])] : [...(secrets as Pick<ResolvedVariables, 'secretValues'>).secretValues])
@@ -260,7 +261,7 @@ export function redact<T>(value: T, secrets: Pick<ResolvedVariables, 'secretValu
     if (v instanceof Uint8Array || v instanceof RegExp || v instanceof Date) return v;
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[mask(k)] = walk(x);
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
       return out;
     }
     return v;

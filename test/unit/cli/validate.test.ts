@@ -2,36 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import { validate } from '../../../src/cli/validate';
-import type { CliIO } from '../../../src/cli/io';
-
-/** A CliIO that keeps what was written. */
-export function captureIO(cwd: string, env: NodeJS.ProcessEnv = {}): CliIO & { out: () => string; err: () => string; stop: () => void } {
-  let out = '';
-  let err = '';
-  const sink = (add: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, cb) {
-        add(String(chunk));
-        cb();
-      },
-    });
-  const stops = new Set<() => void>();
-  return {
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-    env,
-    cwd,
-    onStop(l) {
-      stops.add(l);
-      return () => stops.delete(l);
-    },
-    stop: () => stops.forEach((l) => l()),
-    out: () => out,
-    err: () => err,
-  };
-}
+import { captureIO } from '../collections/fixtures/captureIO';
 
 describe('cli: validate', () => {
   let dir: string;
