@@ -4,8 +4,8 @@
  * array item), applied with `applyEdits`. Every function refuses text that does not parse, so an
  * invalid file is never rewritten.
  */
-import { applyEdits, findNodeAtLocation, modify, parseTree } from 'jsonc-parser';
-import type { FormattingOptions, JSONPath } from 'jsonc-parser';
+import { applyEdits, findNodeAtLocation, modify, parseTree } from './jsonc';
+import type { FormattingOptions, JSONPath } from './jsonc';
 import { parseCollection } from './parse';
 import { CollectionError } from './types';
 import type { Collection, MessageDef, RequestDef } from './types';

@@ -3,8 +3,8 @@
  * commas are errors), then the JSON Schema, then checks a schema cannot express (unique names,
  * duplicate keys). Never throws on bad input; every problem carries file, line and column.
  */
-import { findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
-import type { Node, ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, printParseErrorCode } from './jsonc';
+import type { Node, ParseError } from './jsonc';
 import type { Collection, CollectionDiagnostic, ParseResult } from './types';
 import { collectionValidator } from './schema';
 import { checkMockDefinition } from '../engine/mock/validate';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { validate } from '../../../src/cli/validate';
 import { captureIO } from '../collections/fixtures/captureIO';
 
@@ -71,5 +72,49 @@ describe('examples/ validate', () => {
     };
     walk(root);
     assert.ok(found.includes('echo.websocket.json'), 'examples/echo.websocket.json exists');
+  });
+});
+
+describe('cli: validate and run as a bundled binary', () => {
+  let tmp: string;
+  let cli: string;
+  before(async function () {
+    this.timeout(60000);
+    // Bundle the CLI like scripts/build.mjs does, so this covers what esbuild makes of the schema
+    // imports and jsonc-parser (whose UMD build does not survive bundling).
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-cli-bundle-'));
+    cli = path.join(tmp, 'cli.js');
+    const esbuild = await import('esbuild');
+    await esbuild.build({
+      entryPoints: [path.resolve(__dirname, '../../../src/cli/cli.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: cli,
+      external: ['bufferutil', 'utf-8-validate'],
+      logLevel: 'silent',
+    });
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('validates examples/ and reports a broken file with its position', () => {
+    const root = path.resolve(__dirname, '../../..');
+    const ok = spawnSync(process.execPath, [cli, 'validate', 'examples'], { cwd: root, encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, `${path.join('examples', 'echo.websocket.json')}: ok\n`);
+    const broken = path.join(tmp, 'x.websocket.json');
+    fs.writeFileSync(broken, '{\n  "version": 1,\n  "name": 5\n}\n');
+    const bad = spawnSync(process.execPath, [cli, 'validate', broken], { cwd: tmp, encoding: 'utf8' });
+    assert.equal(bad.status, 1);
+    assert.equal(bad.stdout, 'x.websocket.json:3:11 name: must be string [WSWB_COLLECTION_SCHEMA]\n');
+  });
+
+  it('run exits 2 with the unresolved secret named', () => {
+    const root = path.resolve(__dirname, '../../..');
+    const r = spawnSync(process.execPath, [cli, 'run', 'examples/echo.websocket.json', '--request', 'authenticated'], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /secret "apiToken" is not set/);
+    assert.match(r.stderr, /WSWB_SECRET_APITOKEN/);
   });
 });
