@@ -96,7 +96,11 @@ interface ClientState extends MockClient {
   fragments: number;
   slowReadMs: number;
   closeStarted: 'client' | 'server' | undefined;
+  onSent: (err?: Error) => void;
 }
+
+const SEND_BINARY = { binary: true, compress: false };
+const SEND_TEXT = { binary: false, compress: false };
 
 const PREVIEW_DEFAULT = 64 * 1024;
 const LOOPBACK_ORIGIN_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
@@ -296,11 +300,7 @@ export class MockServer {
     let n = 0;
     for (const st of this.endpoints) {
       if (endpoint !== undefined && st.ep.path !== endpoint) continue;
-      for (const c of st.clients) {
-        if (c.ws.readyState !== WebSocket.OPEN) continue;
-        this.sendTo(c, renderMessage(message, this.templateContext(c)));
-        n++;
-      }
+      n += this.sendToAll(st, message);
     }
     return n;
   }
@@ -482,6 +482,9 @@ export class MockServer {
       fragments: 1,
       slowReadMs: 0,
       closeStarted: undefined,
+      onSent: (err?: Error) => {
+        if (err && ws.readyState === WebSocket.OPEN) this.emitError(id, 'MOCK_SEND_FAILED', err.message);
+      },
       send: (message: MockMessage) => {
         if (ws.readyState === WebSocket.OPEN) this.sendTo(c, renderMessage(message, this.templateContext(c)));
       },
@@ -576,8 +579,8 @@ export class MockServer {
 
   private onFrame(c: ClientState, dir: 'in' | 'out', f: DecodedFrame, preview: number): void {
     if (dir === 'in' && f.opcode === 0x8) c.closeStarted ??= 'client';
-    const truncated = f.payload.length < f.length || f.length > preview;
-    this.emit({
+    // One object literal, same shape every time: this runs for every frame in both directions.
+    const e: NewEvent = {
       kind: 'frame',
       time: this.clock(),
       connection: c.id,
@@ -588,12 +591,13 @@ export class MockServer {
       rsv3: f.rsv3,
       opcode: f.opcode,
       masked: f.masked,
-      ...(f.maskKey ? { maskKey: Buffer.from(f.maskKey).toString('hex') } : {}),
+      maskKey: f.maskKey ? hex32(f.maskKey) : undefined,
       length: f.length,
       wireSize: f.headerSize + f.length,
       payload: f.payload.length > preview ? f.payload.subarray(0, preview) : f.payload,
-      ...(truncated ? { truncated: true } : {}),
-    });
+      truncated: f.payload.length < f.length || f.length > preview ? true : undefined,
+    };
+    this.emit(e);
   }
 
   private onMessage(c: ClientState, data: Buffer, binary: boolean): void {
@@ -615,6 +619,10 @@ export class MockServer {
       }
       return parsed.v;
     };
+    if (c.ep.rules.length === 0) {
+      if (c.ep.ep.echo) this.sendTo(c, { data, binary });
+      return;
+    }
     const hit = findRule(c.ep.rules, { data, binary, count: c.count, path: c.path, query: c.query }, getText, getJson);
     if (!hit) {
       if (c.ep.ep.echo) this.sendTo(c, { data, binary });
@@ -647,11 +655,9 @@ export class MockServer {
     if (this.recordMessages) {
       this.emit({ kind: 'message', time: this.clock(), connection: c.id, dir: 'out', binary: m.binary, data: m.data, size: m.data.length });
     }
-    const onSent = (err?: Error) => {
-      if (err && c.ws.readyState === WebSocket.OPEN) this.emitError(c.id, 'MOCK_SEND_FAILED', err.message);
-    };
+    const onSent = c.onSent;
     if (fragments <= 1 || m.data.length === 0) {
-      c.ws.send(m.data, { binary: m.binary, compress: false }, onSent);
+      c.ws.send(m.data, m.binary ? SEND_BINARY : SEND_TEXT, onSent);
       return;
     }
     const n = Math.min(fragments, m.data.length);
@@ -725,9 +731,7 @@ export class MockServer {
     let sent = 0;
     const tick = () => {
       if (this.stopping) return;
-      for (const m of s.messages) {
-        for (const c of st.clients) if (c.ws.readyState === WebSocket.OPEN) this.sendTo(c, renderMessage(m, this.templateContext(c)));
-      }
+      for (const m of s.messages) this.sendToAll(st, m);
       sent++;
       if (s.count === undefined || sent < s.count) schedule(s.everyMs);
     };
@@ -741,6 +745,19 @@ export class MockServer {
     schedule(s.initialDelayMs ?? s.everyMs);
   }
 
+  /** Sends to every open client of an endpoint; a message without placeholders is rendered once. */
+  private sendToAll(st: EndpointState, m: MockMessage): number {
+    let fixed: RenderedMessage | undefined;
+    if (!hasPlaceholders(m)) fixed = renderMessage(m, this.templateContext(undefined));
+    let n = 0;
+    for (const c of st.clients) {
+      if (c.ws.readyState !== WebSocket.OPEN) continue;
+      this.sendTo(c, fixed ?? renderMessage(m, this.templateContext(c)));
+      n++;
+    }
+    return n;
+  }
+
   private later(c: ClientState, ms: number, fn: () => void): void {
     const t = setTimeout(() => {
       c.timers.delete(t);
@@ -749,13 +766,13 @@ export class MockServer {
     c.timers.add(t);
   }
 
-  private templateContext(c: ClientState, message?: string, captures?: RegExpExecArray | null, json?: () => unknown): TemplateContext {
+  private templateContext(c: ClientState | undefined, message?: string, captures?: RegExpExecArray | null, json?: () => unknown): TemplateContext {
     return {
       message,
       captures,
       json,
-      connection: { id: c.id, path: c.path, query: c.query },
-      count: c.count,
+      connection: c ? { id: c.id, path: c.path, query: c.query } : { id: '', path: '', query: {} },
+      count: c?.count ?? 0,
       counter: () => ++this.counterValue,
       uuid: this.uuid,
       now: this.clock,
@@ -829,6 +846,17 @@ async function generateCertificate(hostnames: string[]): Promise<{ cert: string;
     ],
   });
   return { cert: pems.cert, key: pems.private };
+}
+
+function hasPlaceholders(m: MockMessage): boolean {
+  if (typeof m === 'string') return m.includes('{{');
+  if ('text' in m) return !m.literal && m.text.includes('{{');
+  if ('json' in m) return JSON.stringify(m.json)?.includes('{{') ?? false;
+  return false;
+}
+
+function hex32(b: Uint8Array): string {
+  return ((((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0).toString(16).padStart(8, '0');
 }
 
 function malformedFrame(kind: MalformedKind): Uint8Array {
