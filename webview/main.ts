@@ -1,9 +1,16 @@
 /**
  * Workbench webview entry: builds the RPC client over acquireVsCodeApi(), completes the ready
- * handshake, and renders from the snapshot. A view only: all state comes from the host.
+ * handshake, and renders from the snapshot. A view only: all connection state comes from the host;
+ * the UI's own state (drafts, filter, selection) is kept with vscode.setState and the host's
+ * viewState, so a reload or hide/show brings it back.
  */
 import { RpcClient, type Transport } from '../src/shared/rpc';
-import { CONTRACT_VERSION, type HostContract, type Snapshot, type WebviewEvents } from '../src/shared/contract';
+import { CONTRACT_VERSION, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type Snapshot, type TimelineEvent, type ViewFilter, type WebviewEvents } from '../src/shared/contract';
+import { button, checkbox, h, icon, input, select } from './dom';
+import { Timeline } from './timeline';
+import { Detail, type DetailTab } from './detail';
+import { MessageComposer, RequestComposer, type MessageDraft, type SendMode } from './composer';
+import { closeName, formatSize } from './format';
 import './styles.css';
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
@@ -13,27 +20,357 @@ const vscodeApi = acquireVsCodeApi();
 const transport: Transport = {
   post: (m) => vscodeApi.postMessage(m),
   onMessage: (listener) => {
-    const h = (e: MessageEvent) => listener(e.data);
-    window.addEventListener('message', h);
-    return () => window.removeEventListener('message', h);
+    const hnd = (e: MessageEvent) => listener(e.data);
+    window.addEventListener('message', hnd);
+    return () => window.removeEventListener('message', hnd);
   },
 };
 
 export const rpc = new RpcClient<HostContract, WebviewEvents>(transport);
 
-function render(snapshot: Snapshot): void {
-  const app = document.getElementById('app')!;
-  app.replaceChildren();
-  const h = document.createElement('h1');
-  h.textContent = 'WebSocket Workbench';
-  const info = document.createElement('p');
-  info.className = 'host-info';
-  info.textContent = `VS Code ${snapshot.host.vscodeVersion} · extension ${snapshot.host.extensionVersion}`;
-  app.append(h, info);
-  document.body.dataset.ready = 'true';
+/** What the webview keeps across reloads (vscode.setState; also the panel serializer's state). */
+interface UiState {
+  request?: RequestOptions;
+  draft?: Partial<MessageDraft>;
+  filter?: ViewFilter;
+  timeMode?: 'abs' | 'delta';
+  autoScroll?: boolean;
+  selectedRow?: number;
+  detailTab?: DetailTab;
+  optionsOpen?: boolean;
+  search?: { q: string; regex: boolean; matchCase: boolean };
 }
 
-rpc.call('ready', { contractVersion: CONTRACT_VERSION }).then(render, (err) => {
-  const app = document.getElementById('app')!;
-  app.textContent = `Could not start: ${err instanceof Error ? err.message : String(err)}`;
+let ui: UiState = {};
+let summary: ConnectionSummary | undefined;
+let filter: ViewFilter = { mode: 'messages' };
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+let restoring = true;
+
+const notice = h('div', { class: 'notice', id: 'notice', role: 'status', 'aria-live': 'polite' });
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+function notify(text: string, kind: 'info' | 'error' = 'info'): void {
+  notice.textContent = text;
+  notice.className = `notice ${kind}`;
+  notice.hidden = !text;
+  if (noticeTimer) clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => (notice.hidden = true), kind === 'error' ? 8000 : 3000);
+}
+function fail(err: unknown): void {
+  const e = err as { code?: string; message?: string };
+  notify(`${e.code ? e.code + ': ' : ''}${e.message ?? String(err)}`, 'error');
+}
+
+// ------------------------------------------------------------------ components
+
+const timeline = new Timeline({
+  getRows: (from, to) => rpc.call('getRows', { from, to }),
+  onSelect: (e, row) => {
+    detail.show(e);
+    ui.selectedRow = row;
+    persist();
+  },
+  onActivate: (e) => {
+    detail.show(e);
+    (document.querySelector('.detail-body .pane:not([hidden])') as HTMLElement | null)?.focus();
+  },
+  onAutoScroll: (on) => {
+    autoBtn.setAttribute('aria-pressed', String(on));
+    autoBtn.classList.toggle('on', on);
+    ui.autoScroll = on;
+    persist();
+  },
 });
+
+const detail = new Detail({
+  readPayload: (id) => rpc.call('readPayload', { id }).then((r) => r.data),
+  copy: (text) => rpc.call('copy', { text }).then(() => notify('Copied to the clipboard'), fail),
+  save: (id) => rpc.call('savePayload', { id }).then((r) => r.saved && notify(`Saved to ${r.target}`), fail),
+  resend: (e, data) => {
+    const m: OutgoingMessage = e.kind === 'message' && !e.binary ? { text: new TextDecoder().decode(data), substitute: false } : { data };
+    rpc.call('send', m).then(() => notify('Sent again'), fail);
+  },
+  onTab: (t) => {
+    ui.detailTab = t;
+    persist();
+  },
+});
+
+const composerDeps = {
+  connect: (options: RequestOptions) => {
+    rpc.call('connect', { options }).then(() => persist(), fail);
+  },
+  disconnect: (code: number, reason: string) => {
+    rpc.call('disconnect', { code, reason }).then(undefined, fail);
+  },
+  terminate: () => {
+    rpc.call('terminate', {}).then(undefined, fail);
+  },
+  send: (message: OutgoingMessage, mode: SendMode, count: number, everyMs: number) => {
+    const p = mode === 'once' ? rpc.call('send', message) : rpc.call('sendRepeat', mode === 'times' ? { message, count } : { message, everyMs });
+    p.then((r) => {
+      if ('active' in r) msg.setRepeat(r as RepeatStatus);
+    }, fail);
+  },
+  stop: () => {
+    rpc.call('stopRepeat', {}).then((r) => msg.setRepeat(r), fail);
+  },
+  control: (type: 'ping' | 'pong', payload: Uint8Array) => {
+    rpc.call('control', { type, payload }).then(undefined, fail);
+  },
+  pickFile: () => rpc.call('pickFile', {}, 600_000),
+  changed: () => persist(),
+};
+const req = new RequestComposer(composerDeps);
+const msg = new MessageComposer(composerDeps);
+
+// ------------------------------------------------------------------ header and toolbar
+
+const stateBadge = h('span', { class: 'state-badge idle', id: 'state', role: 'status', text: 'idle' });
+const summaryLine = h('div', { class: 'summary-line', id: 'summary' });
+const connError = h('div', { class: 'error', id: 'conn-error', role: 'alert' });
+
+const viewButtons = (['messages', 'frames', 'all'] as const).map((m) => {
+  const b = h('button', { type: 'button', class: 'seg', id: `view-${m}`, 'aria-pressed': 'false', text: m === 'messages' ? 'Messages' : m === 'frames' ? 'Frames' : 'All' });
+  b.addEventListener('click', () => applyFilter({ ...filter, mode: m }));
+  return b;
+});
+const dirIn = checkbox('In ↓', { id: 'dir-in', checked: true });
+const dirOut = checkbox('Out ↑', { id: 'dir-out', checked: true });
+const kindSel = select([['', 'All kinds'], ['data', 'Data'], ['lifecycle', 'Lifecycle'], ['error', 'Errors'], ['rtt', 'RTT & info']], { id: 'kind-filter', 'aria-label': 'Kind filter' });
+const KIND_GROUPS: Record<string, ViewFilter['kinds']> = { data: ['message', 'frame'], lifecycle: ['handshake', 'state', 'close'], error: ['error'], rtt: ['rtt', 'info'] };
+const search = input({ id: 'search', type: 'search', placeholder: 'Search payloads…', 'aria-label': 'Search payloads' });
+const regexBox = checkbox('.*', { id: 'search-regex', title: 'Regular expression' });
+const caseBox = checkbox('Aa', { id: 'search-case', title: 'Match case' });
+const searchError = h('span', { class: 'error', id: 'search-error', role: 'alert' });
+const rowCount = h('span', { class: 'muted', id: 'row-count', 'aria-live': 'polite' });
+const timeBtn = button('Time: absolute', { icon: 'clock', id: 'time-mode' });
+const autoBtn = button('Auto-scroll', { icon: 'pinned', id: 'autoscroll', iconOnly: true });
+autoBtn.setAttribute('aria-pressed', 'true');
+autoBtn.classList.add('on');
+const clearBtn = button('Clear', { icon: 'clear-all', id: 'clear', iconOnly: true });
+const exportSel = select([['', 'Export…'], ['ndjson', 'Transcript (NDJSON)'], ['har', 'HAR'], ['clipboard', 'Selection to clipboard']], { id: 'export', 'aria-label': 'Export' });
+
+for (const b of [dirIn.box, dirOut.box]) b.addEventListener('change', () => applyFilter(currentFilter()));
+kindSel.addEventListener('change', () => applyFilter(currentFilter()));
+let searchTimer: ReturnType<typeof setTimeout> | undefined;
+for (const el of [search]) el.addEventListener('input', () => {
+  if (searchTimer) clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => applyFilter(currentFilter()), 150);
+});
+for (const b of [regexBox.box, caseBox.box]) b.addEventListener('change', () => applyFilter(currentFilter()));
+timeBtn.addEventListener('click', () => {
+  timeline.setTimeMode(timeline.timeMode === 'abs' ? 'delta' : 'abs');
+  syncTimeBtn();
+  ui.timeMode = timeline.timeMode;
+  persist();
+});
+function syncTimeBtn(): void {
+  const label = timeline.timeMode === 'abs' ? 'Time: absolute' : 'Time: delta';
+  (timeBtn.lastChild as HTMLElement).textContent = label;
+  timeBtn.setAttribute('aria-label', label);
+}
+autoBtn.addEventListener('click', () => timeline.setAutoScroll(!timeline.autoScroll));
+clearBtn.addEventListener('click', () => rpc.call('clear', {}).then(() => detail.show(undefined), fail));
+exportSel.addEventListener('change', () => {
+  const format = exportSel.value as 'ndjson' | 'har' | 'clipboard' | '';
+  exportSel.value = '';
+  if (!format) return;
+  const ids = format === 'clipboard' ? (timeline.selectedId !== undefined ? [timeline.selectedId] : []) : undefined;
+  if (format === 'clipboard' && !ids?.length) return notify('Select a row first', 'error');
+  rpc.call('export', { format, ...(ids ? { ids } : {}) }).then((r) => r.saved && notify(format === 'clipboard' ? 'Copied the selection' : `Exported to ${r.target}`), fail);
+});
+
+function currentFilter(): ViewFilter {
+  const f: ViewFilter = { mode: filter.mode };
+  const dirs = [...(dirIn.box.checked ? ['in' as const] : []), ...(dirOut.box.checked ? ['out' as const] : [])];
+  if (dirs.length < 2) f.dirs = dirs;
+  const kinds = KIND_GROUPS[kindSel.value];
+  if (kinds) f.kinds = kinds;
+  const q = search.value;
+  if (q) {
+    if (regexBox.box.checked) {
+      f.regex = q;
+      if (!caseBox.box.checked) f.regexFlags = 'i';
+    } else if (caseBox.box.checked) f.text = q;
+    else {
+      f.regex = q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      f.regexFlags = 'i';
+    }
+  }
+  return f;
+}
+
+function syncFilterControls(f: ViewFilter): void {
+  for (const b of viewButtons) b.setAttribute('aria-pressed', String(b.id === `view-${f.mode}`));
+  dirIn.box.checked = !f.dirs || f.dirs.includes('in');
+  dirOut.box.checked = !f.dirs || f.dirs.includes('out');
+  kindSel.value = Object.entries(KIND_GROUPS).find(([, k]) => JSON.stringify(k) === JSON.stringify(f.kinds))?.[0] ?? '';
+}
+
+let filterSeq = 0;
+/** Asks the host for a new view; the timeline renumbers its rows. */
+function applyFilter(f: ViewFilter): Promise<void> {
+  if (f.regex) {
+    try {
+      new RegExp(f.regex, f.regexFlags);
+    } catch (err) {
+      searchError.textContent = `Invalid regex: ${(err as Error).message}`;
+      return Promise.resolve();
+    }
+  }
+  searchError.textContent = '';
+  filter = f;
+  ui.filter = f;
+  syncFilterControls(f);
+  timeline.setMode(f.mode);
+  persist();
+  const seq = ++filterSeq;
+  const t0 = performance.now();
+  return rpc.call('setView', { filter: f }).then(
+    (r) => {
+      if (seq !== filterSeq) return;
+      timeline.reset(r.total);
+      detail.show(undefined);
+      setRowCount(r.total);
+      document.body.dataset.filterMs = String(performance.now() - t0);
+      document.body.dataset.filterSeq = String(seq);
+    },
+    fail,
+  );
+}
+
+function setRowCount(total: number): void {
+  const filtered = !!(filter.text || filter.regex || filter.dirs || filter.kinds);
+  rowCount.textContent = `${total.toLocaleString('en-US')} ${filtered ? 'matching ' : ''}${total === 1 ? 'row' : 'rows'}`;
+}
+
+function renderSummary(s: ConnectionSummary | undefined): void {
+  summary = s;
+  const state = s?.state ?? 'idle';
+  stateBadge.textContent = state === 'closed' && s?.closeCode !== undefined ? `closed ${s.closeCode}` : state;
+  stateBadge.className = `state-badge ${state}`;
+  document.body.dataset.state = state;
+  const busy = state === 'open' || state === 'connecting' || state === 'closing';
+  req.disconnectBtn.hidden = !busy;
+  (req.connectBtn.lastChild as HTMLElement).textContent = state === 'closed' ? 'Reconnect' : 'Connect';
+  req.connectBtn.hidden = busy;
+  const parts: Array<Node | string> = [];
+  if (s) {
+    const hs = s.handshake;
+    if (hs?.subprotocol) parts.push(h('span', { class: 'chip', title: 'Negotiated subprotocol', text: `protocol ${hs.subprotocol}` }));
+    if (hs?.extensions) parts.push(h('span', { class: 'chip', title: 'Negotiated extensions', text: hs.extensions }));
+    const c = s.counters;
+    parts.push(
+      h('span', { class: 'stat', title: 'Messages received' }, icon('arrow-down'), ` ${c.messagesIn} · ${formatSize(c.bytesIn)}`),
+      h('span', { class: 'stat', title: 'Messages sent' }, icon('arrow-up'), ` ${c.messagesOut} · ${formatSize(c.bytesOut)}`),
+      h('span', { class: 'stat', title: 'Frames in / out' }, icon('layers'), ` ${c.framesIn}/${c.framesOut} frames`),
+      h('span', { class: 'stat', title: 'Dropped events (always 0: the store spills to disk)' }, `dropped ${c.dropped}`),
+    );
+    if (s.rttMs !== undefined) parts.push(h('span', { class: 'stat', title: 'Ping round-trip time' }, icon('pulse'), ` ${s.rttMs.toFixed(1)} ms`));
+    if (s.closeCode !== undefined) parts.push(h('span', { class: 'chip', title: 'Close code', text: `${s.closeCode} ${closeName(s.closeCode)}${s.closeReason ? ` · ${s.closeReason}` : ''}` }));
+  }
+  summaryLine.replaceChildren(...parts);
+  connError.textContent = s?.error && state !== 'open' ? `${s.error.code}: ${s.error.message}` : '';
+  detail.setHandshake(s?.handshake);
+}
+
+// ------------------------------------------------------------------ state
+
+function persist(): void {
+  if (restoring) return;
+  ui.request = req.persistable();
+  ui.draft = msg.draft();
+  ui.optionsOpen = req.optionsOpen;
+  ui.timeMode = timeline.timeMode;
+  ui.search = { q: search.value, regex: regexBox.box.checked, matchCase: caseBox.box.checked };
+  vscodeApi.setState(ui);
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    rpc.call('saveViewState', { state: ui as Record<string, unknown> }).catch(() => undefined);
+  }, 300);
+}
+req.optionsBtn.addEventListener('click', () => persist());
+
+// ------------------------------------------------------------------ layout
+
+function layout(): HTMLElement {
+  const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Timeline' },
+    h('div', { class: 'segmented', role: 'group', 'aria-label': 'View' }, ...viewButtons),
+    dirIn.label, dirOut.label, kindSel,
+    h('div', { class: 'search' }, icon('search'), search, regexBox.label, caseBox.label),
+    searchError,
+    h('span', { class: 'spacer' }),
+    rowCount, timeBtn, autoBtn, clearBtn, exportSel,
+  );
+  return h('div', { class: 'workbench' },
+    h('header', { class: 'top' }, stateBadge, req.bar),
+    req.options,
+    h('div', { class: 'info-line' }, summaryLine, connError),
+    h('main', { class: 'split' },
+      h('section', { class: 'timeline-section', 'aria-label': 'Timeline' }, toolbar, timeline.el),
+      detail.el,
+    ),
+    msg.el,
+    notice,
+  );
+}
+
+function render(snapshot: Snapshot): void {
+  const app = document.getElementById('app')!;
+  app.replaceChildren(layout());
+  notice.hidden = true;
+  const saved = (vscodeApi.getState() as UiState | null) ?? (snapshot.viewState as UiState | undefined) ?? {};
+  ui = { ...saved };
+  const request = saved.request ?? snapshot.connection?.options;
+  if (request) req.setValue(request);
+  if (saved.optionsOpen) req.toggleOptions(true);
+  msg.setDraft(saved.draft ?? {});
+  timeline.setTimeMode(saved.timeMode ?? 'abs');
+  syncTimeBtn();
+  if (saved.detailTab) detail.setTab(saved.detailTab);
+  renderSummary(snapshot.connection);
+  if (snapshot.repeat) msg.setRepeat(snapshot.repeat);
+  filter = snapshot.view?.filter ?? { mode: 'messages' };
+  syncFilterControls(filter);
+  timeline.setMode(filter.mode);
+  const wanted = saved.filter;
+  if (saved.search) {
+    search.value = saved.search.q;
+    regexBox.box.checked = saved.search.regex;
+    caseBox.box.checked = saved.search.matchCase;
+  }
+  const total = snapshot.view?.total ?? 0;
+  timeline.reset(total);
+  setRowCount(total);
+  const auto = saved.autoScroll ?? true;
+  if (!auto) timeline.setAutoScroll(false);
+  if (wanted && JSON.stringify(wanted) !== JSON.stringify(filter)) void applyFilter(wanted);
+  else if (saved.selectedRow !== undefined && saved.selectedRow >= 0 && saved.selectedRow < total) timeline.select(saved.selectedRow);
+  document.body.dataset.ready = 'true';
+  restoring = false;
+  persist();
+}
+
+rpc.onEvent('events', (e) => {
+  timeline.update(e.total, e.tailFrom, e.tail as TimelineEvent[], e.reset);
+  setRowCount(e.total);
+  if (e.reset && e.total === 0) detail.show(undefined);
+});
+rpc.onEvent('connection', (s) => renderSummary(s));
+rpc.onEvent('repeat', (s) => msg.setRepeat(s));
+
+rpc.call('ready', { contractVersion: CONTRACT_VERSION }).then(render, (err: { code?: string; message?: string }) => {
+  const app = document.getElementById('app')!;
+  app.textContent = `Could not start: ${err.code ? `${err.code}: ` : ''}${err.message ?? String(err)}`;
+});
+
+/** Test and bench hooks (read-only views of the UI's internals). */
+(window as unknown as { __wb: unknown }).__wb = {
+  timeline,
+  detail,
+  get summary() {
+    return summary;
+  },
+  domRows: () => timeline.list.domRows,
+};
