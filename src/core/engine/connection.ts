@@ -303,7 +303,11 @@ export class Connection {
 
   private record(e: Omit<NewEvent, 'time' | 'connection'>): TimelineEvent | undefined {
     if (this.disposed) return undefined;
-    const ev = this.store.append({ ...e, time: this.clock(), connection: this.id } as NewEvent);
+    // Filled in place (no copies): this is the hot path of every frame and message.
+    const n = e as NewEvent;
+    n.time = this.clock();
+    n.connection = this.id;
+    const ev = this.store.append(n);
     for (const l of this.listeners) {
       try {
         l(ev);
@@ -479,8 +483,8 @@ export class Connection {
         const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
         const wire = this.tap?.inMsgs.shift();
         this.record({
-          kind: 'message', dir: 'in', binary: isBinary, data: buf, size: buf.length,
-          ...(wire ? { wireSize: wire.wireSize, compressed: wire.compressed } : {}),
+          time: 0, connection: '', kind: 'message', dir: 'in', binary: isBinary, data: buf, size: buf.length,
+          wireSize: wire?.wireSize, compressed: wire?.compressed,
         } as never);
       });
       ws.on('ping', () => {
@@ -733,11 +737,12 @@ export class Connection {
         else if (dir === 'out' && this._state === 'open') this.setState('closing', 'client');
       }
     }
+    const mk = f.maskKey;
     this.record({
-      kind: 'frame', dir, fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, masked: f.masked,
-      ...(f.maskKey ? { maskKey: Buffer.from(f.maskKey).toString('hex') } : {}),
+      time: 0, connection: '', kind: 'frame', dir, fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, masked: f.masked,
+      maskKey: mk ? hex32(mk) : undefined,
       length: f.length, wireSize, payload: f.payload,
-      ...(f.payload.length < f.length ? { truncated: true } : {}),
+      truncated: f.payload.length < f.length ? true : undefined,
     } as never);
     if (dir === 'out' && state.rawOut) return; // raw frames are not ws messages
     // Message assembly for wire sizes (data frames and their continuations only).
@@ -753,7 +758,7 @@ export class Connection {
           state.outCur = null;
           const m = this.pendingOut.shift();
           if (m) {
-            this.record({ kind: 'message', dir: 'out', binary: m.binary, data: m.data, size: m.data.length, wireSize: cur.wireSize, compressed: cur.compressed } as never);
+            this.record({ time: 0, connection: '', kind: 'message', dir: 'out', binary: m.binary, data: m.data, size: m.data.length, wireSize: cur.wireSize, compressed: cur.compressed } as never);
           }
         }
       } else if (dir === 'in') state.inCur = cur;
@@ -885,6 +890,12 @@ function statusOf(err: Error): number | undefined {
   }
   const c = (err as { closeCode?: unknown }).closeCode;
   return typeof c === 'number' ? c : undefined;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hex32(k: Uint8Array): string {
+  return HEX[k[0]!]! + HEX[k[1]!]! + HEX[k[2]!]! + HEX[k[3]!]!;
 }
 
 function toPem(v: string | Uint8Array): string | Buffer {

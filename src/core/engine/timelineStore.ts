@@ -134,11 +134,16 @@ export class TimelineStore {
     return this.spillPath;
   }
 
-  /** Appends an event, assigns its id, notifies listeners and returns it (the listeners' object). */
+  /**
+   * Appends an event, assigns its id (in place: the object passed becomes the event), notifies
+   * listeners and returns it. Payload bytes are copied into the store; the caller may reuse its buffer.
+   */
   append(e: NewEvent): TimelineEvent {
     if (this.disposed) throw new Error('TimelineStore is disposed');
     const id = this.nextId++;
-    const ev = { ...e, id } as TimelineEvent;
+    // The caller's object becomes the event (id assigned in place): no copy on the hot path.
+    const ev = e as TimelineEvent;
+    ev.id = id;
     if (ev.time === undefined) ev.time = this.clock();
     const i = this.n;
     if (i === this.cap) this.grow();
@@ -170,7 +175,8 @@ export class TimelineStore {
       this.opcode[i] = ev.binary ? 2 : 1;
       this.len[i] = ev.size;
       this.wire[i] = ev.wireSize ?? 0;
-      this.storePayload(i, ev.data);
+      // A single-frame, uncompressed message has the bytes its frame just stored: share them.
+      if (!this.shareRecent(i, ev.data)) this.storePayload(i, ev.data);
     } else {
       this.kind[i] = KIND_OBJECT;
       this.flags[i] = 'dir' in ev && ev.dir === 'in' ? F_IN : 0;
@@ -317,6 +323,7 @@ export class TimelineStore {
     this.logEnd = 0;
     this.spilledEvents = 0;
     this.spillScan = 0;
+    this.recent.fill(0);
     if (this.spillFd !== undefined) {
       try {
         fs.ftruncateSync(this.spillFd, 0);
@@ -380,10 +387,40 @@ export class TimelineStore {
     this.cap = cap;
   }
 
+  // The last few payloads written, as [offset, length] pairs, for shareRecent().
+  private recent = new Float64Array(8);
+  private recentPos = 0;
+
+  /** Points event i at an identical recent payload still in memory, instead of copying it again. */
+  private shareRecent(i: number, b: Uint8Array | undefined): boolean {
+    if (!b || b.length < 16) return false; // tiny payloads: copying is cheaper than comparing
+    const cs = this.chunkSize;
+    for (let k = 0; k < 8; k += 2) {
+      const off = this.recent[k]!;
+      const len = this.recent[k + 1]!;
+      if (len !== b.length || off < this.chunkBase) continue;
+      const rel = off - this.chunkBase;
+      const ci = Math.floor(rel / cs);
+      const co = rel - ci * cs;
+      if (co + len > cs) continue;
+      const c = this.chunks[ci]!;
+      if (Buffer.compare(Buffer.from(c.buffer, c.byteOffset + co, len), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) !== 0) continue;
+      this.pOff[i] = off;
+      this.pLen[i] = len;
+      return true;
+    }
+    return false;
+  }
+
   private storePayload(i: number, bytes: Uint8Array | undefined): void {
     const b = bytes ?? EMPTY;
     this.pOff[i] = this.logEnd;
     this.pLen[i] = b.length;
+    if (b.length >= 16) {
+      this.recent[this.recentPos] = this.logEnd;
+      this.recent[this.recentPos + 1] = b.length;
+      this.recentPos = (this.recentPos + 2) & 7;
+    }
     let src = 0;
     const cs = this.chunkSize;
     while (src < b.length) {
