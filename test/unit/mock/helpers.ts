@@ -42,8 +42,8 @@ export class Resources {
 
   async dispose(): Promise<void> {
     for (const ws of this.sockets.splice(0)) ws.terminate();
-    for (const fn of this.others.splice(0)) await fn();
     await Promise.all(this.servers.splice(0).map((s) => s.stop()));
+    for (const fn of this.others.splice(0).reverse()) await fn();
   }
 }
 

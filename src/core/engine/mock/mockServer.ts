@@ -789,7 +789,14 @@ export class MockServer {
   }
 
   private emit(e: NewEvent): void {
-    const ev = this.sink.append(e);
+    let ev: TimelineEvent;
+    try {
+      ev = this.sink.append(e);
+    } catch (err) {
+      // A disposed or failing store must not take the server down with it.
+      this.log(`mock "${this.definition.name}": cannot record: ${(err as Error).message}`);
+      return;
+    }
     for (const l of this.listeners) {
       try {
         l(ev);
