@@ -307,7 +307,7 @@ export class Connection {
     const n = e as NewEvent;
     n.time = this.clock();
     n.connection = this.id;
-    const ev = this.store.append(n);
+    const ev = this.store.appendKnown(n);
     for (const l of this.listeners) {
       try {
         l(ev);

@@ -107,7 +107,7 @@ export class TimelineStore {
   private nextId = 1;
 
   // payload log
-  private chunks: Uint8Array[] = []; // chunks[i] covers [chunkBase + i*chunkSize, ...)
+  private chunks: Buffer[] = []; // chunks[i] covers [chunkBase + i*chunkSize, ...)
   private chunkBase = 0; // == spilledUpTo
   private logEnd = 0;
   private spillFd: number | undefined;
@@ -139,6 +139,18 @@ export class TimelineStore {
    * listeners and returns it. Payload bytes are copied into the store; the caller may reuse its buffer.
    */
   append(e: NewEvent): TimelineEvent {
+    return this.appendEvent(e, false);
+  }
+
+  /**
+   * For the engine's hot path: like append(), for events known to carry only the fields of their
+   * kind (no extra keys to preserve), which skips a per-event key scan.
+   */
+  appendKnown(e: NewEvent): TimelineEvent {
+    return this.appendEvent(e, true);
+  }
+
+  private appendEvent(e: NewEvent, known: boolean): TimelineEvent {
     if (this.disposed) throw new Error('TimelineStore is disposed');
     const id = this.nextId++;
     // The caller's object becomes the event (id assigned in place): no copy on the hot path.
@@ -149,7 +161,7 @@ export class TimelineStore {
     if (i === this.cap) this.grow();
     this.time[i] = ev.time;
     this.conn[i] = this.connId(ev.connection);
-    if (ev.kind === 'frame' && onlyKeys(ev, FRAME_KEYS)) {
+    if (ev.kind === 'frame' && (known || onlyKeys(ev, FRAME_KEYS))) {
       this.kind[i] = KIND_FRAME;
       let f = ev.dir === 'in' ? F_IN : 0;
       if (ev.fin) f |= F_FIN;
@@ -165,7 +177,7 @@ export class TimelineStore {
       this.wire[i] = ev.wireSize;
       this.mask[i] = ev.maskKey ? parseInt(ev.maskKey, 16) >>> 0 : 0;
       this.storePayload(i, ev.payload);
-    } else if (ev.kind === 'message' && onlyKeys(ev, MESSAGE_KEYS)) {
+    } else if (ev.kind === 'message' && (known || onlyKeys(ev, MESSAGE_KEYS))) {
       this.kind[i] = KIND_MESSAGE;
       let f = ev.dir === 'in' ? F_IN : 0;
       if (ev.binary) f |= F_BINARY;
@@ -403,8 +415,7 @@ export class TimelineStore {
       const ci = Math.floor(rel / cs);
       const co = rel - ci * cs;
       if (co + len > cs) continue;
-      const c = this.chunks[ci]!;
-      if (Buffer.compare(Buffer.from(c.buffer, c.byteOffset + co, len), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) !== 0) continue;
+      if (this.chunks[ci]!.compare(b, 0, len, co, co + len) !== 0) continue;
       this.pOff[i] = off;
       this.pLen[i] = len;
       return true;
@@ -429,7 +440,7 @@ export class TimelineStore {
       const co = rel - ci * cs;
       let chunk = this.chunks[ci];
       if (!chunk) {
-        chunk = new Uint8Array(cs);
+        chunk = Buffer.allocUnsafeSlow(cs);
         this.chunks[ci] = chunk;
       }
       const take = Math.min(cs - co, b.length - src);
