@@ -5,7 +5,7 @@
  * invalid file is never rewritten.
  */
 import { applyEdits, findNodeAtLocation, modify, parseTree } from './jsonc';
-import type { FormattingOptions, JSONPath } from './jsonc';
+import type { FormattingOptions, JSONPath, Node } from './jsonc';
 import { parseCollection } from './parse';
 import { CollectionError } from './types';
 import type { Collection, MessageDef, RequestDef } from './types';
@@ -80,7 +80,7 @@ class TextEditor {
     const root = parseTree(this.text);
     if (!root) throw new CollectionError('WSWB_REFUSE_WRITE_INVALID', 'text does not parse');
     if (value === undefined) {
-      this.text = applyEdits(this.text, modify(this.text, path, undefined, {}));
+      this.remove(root, path);
       return;
     }
     const existing = insertAt === undefined ? findNodeAtLocation(root, path) : undefined;
@@ -118,6 +118,30 @@ class TextEditor {
     } else {
       const tail = children[children.length - 1]!;
       this.splice(tail.offset + tail.length, 0, `,${sep}${elem}`);
+    }
+  }
+
+  /**
+   * Removes a property or array item with its separator, keeping the neighbours' layout: after the
+   * previous sibling up to the end of the item, or (first item) up to the next sibling's start.
+   */
+  private remove(root: Node, path: JSONPath): void {
+    const node = findNodeAtLocation(root, path);
+    if (!node) return;
+    const item = node.parent?.type === 'property' ? node.parent : node;
+    const container = item.parent;
+    const siblings = container?.children ?? [];
+    const i = siblings.indexOf(item);
+    if (!container || i < 0) return;
+    if (siblings.length === 1) {
+      this.splice(container.offset + 1, container.length - 2, '');
+    } else if (i > 0) {
+      const prev = siblings[i - 1]!;
+      const from = prev.offset + prev.length;
+      this.splice(from, item.offset + item.length - from, '');
+    } else {
+      const next = siblings[1]!;
+      this.splice(item.offset, next.offset - item.offset, '');
     }
   }
 
