@@ -126,6 +126,33 @@ async function main(): Promise<void> {
   } finally {
     child.kill();
   }
+  storeAtScale();
+}
+
+/** DESIGN.md budgets for the store itself: 1M frames under 300 MB of heap, a regex over 100k events under 100 ms. */
+function storeAtScale(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m0 = process.memoryUsage();
+  const store = new TimelineStore();
+  const enc = new TextEncoder();
+  for (let i = 0; i < 1_000_000; i++) {
+    const payload = enc.encode(`{"seq":${i},"kind":"tick","value":${i % 997}}`);
+    store.append({ kind: 'frame', time: i, connection: 'c1', dir: i & 1 ? 'in' : 'out', fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 1, masked: !(i & 1), length: payload.length, wireSize: payload.length + 2, payload });
+  }
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  const mb = (m.heapUsed + m.arrayBuffers - m0.heapUsed - m0.arrayBuffers) / 1048576;
+  report({ name: 'store.1M_frames.heap_and_buffers', value: mb, unit: 'MB', baseline: null, ratio: null, budget: '< 300 MB', ok: mb < 300, counters: store.counters() });
+  const times: number[] = [];
+  let hits = 0;
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    hits = store.query({ from: 900_000, regex: /"value":(13|42)}/ }).length;
+    times.push(performance.now() - t0);
+  }
+  const ms = med(times);
+  report({ name: 'store.regex_over_100k', value: ms, unit: 'ms', baseline: null, ratio: null, budget: '< 100 ms', ok: ms < 100, hits });
+  void store.dispose();
 }
 
 /** The child process: on each connection, send ?n= small messages as fast as the socket drains. */
