@@ -241,9 +241,9 @@ export function resolveRequest(request: RequestDef, resolved: Pick<ResolvedVaria
 }
 
 /**
- * Deep copy of `value` with every secret value masked in its string values. Object keys are kept (a
- * short secret must not rename fields), and bytes are left alone: they are what the user chose to
- * send. Accepts a ResolvedVariables or a list of values.
+ * Deep copy of `value` with every secret value masked: in string values, and inside byte arrays
+ * (a message that carried a token must not leak it into a transcript or HAR). Object keys are kept,
+ * so a short secret cannot rename fields. Accepts a ResolvedVariables or a list of values.
  */
 export function redact<T>(value: T, secrets: Pick<ResolvedVariables, 'secretValues'> | readonly string[]): T {
   const list = (Array.isArray(secrets) ? [...(secrets as readonly string[])] : [...(secrets as Pick<ResolvedVariables, 'secretValues'>).secretValues])
@@ -255,10 +255,13 @@ export function redact<T>(value: T, secrets: Pick<ResolvedVariables, 'secretValu
     for (const secret of list) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     return out;
   };
+  const needles = list.map((x) => Buffer.from(x, 'utf8'));
+  const maskBytes = (u: Uint8Array): Uint8Array => redactBytes(u, needles);
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return mask(v);
     if (Array.isArray(v)) return v.map(walk);
-    if (v instanceof Uint8Array || v instanceof RegExp || v instanceof Date) return v;
+    if (v instanceof Uint8Array) return maskBytes(v);
+    if (v instanceof RegExp || v instanceof Date) return v;
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) out[k] = walk(x);
@@ -267,6 +270,27 @@ export function redact<T>(value: T, secrets: Pick<ResolvedVariables, 'secretValu
     return v;
   };
   return walk(value) as T;
+}
+
+const REDACTED_BYTES = Buffer.from(REDACTED, 'utf8');
+
+/** Replaces every occurrence of the needles in `u` with the UTF-8 of ••••; returns `u` itself when none occurs. */
+export function redactBytes(u: Uint8Array, needles: readonly Uint8Array[]): Uint8Array {
+  let buf = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  let changed = false;
+  for (const n of needles) {
+    if (!n.length || buf.indexOf(n) < 0) continue;
+    const parts: Buffer[] = [];
+    let from = 0;
+    for (let at = buf.indexOf(n); at >= 0; at = buf.indexOf(n, from)) {
+      parts.push(buf.subarray(from, at), REDACTED_BYTES);
+      from = at + n.length;
+    }
+    parts.push(buf.subarray(from));
+    buf = Buffer.concat(parts);
+    changed = true;
+  }
+  return changed ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : u;
 }
 
 /** How TLS files named in a request are read (relative to the collection file). */

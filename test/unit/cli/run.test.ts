@@ -108,6 +108,15 @@ describe('cli: run', () => {
     assert.equal(hs.request.headers.Authorization, 'Bearer ••••');
   });
 
+  it('masks a secret sent inside a message in the output, while the server gets it and expectations see it', async () => {
+    const file = writeCollection([request([{ name: 'login', kind: 'json', data: { token: '{{secret:token}}' }, expect: [{ jsonPath: '$.token', equals: 'sekrit-42' }] }])]);
+    const io = captureIO(dir, { WSWB_SECRET_TOKEN: 'sekrit-42' });
+    assert.equal(await run([file, '--var', `port=${server.port}`, '--output', 'ndjson'], io), 0, io.out());
+    assert.equal(io.out().includes('sekrit-42'), false);
+    const texts = lines(io.out()).filter((o) => o.type === 'message').map((o) => o.text);
+    assert.deepEqual(texts, ['{"token":"••••"}', '{"token":"••••"}']);
+  });
+
   it('exits 1 and says why when an expectation is not met in time', async () => {
     const file = writeCollection([request([{ name: 'hello', kind: 'text', data: 'hi', expect: [{ regex: '^nope$', timeoutMs: 150 }, { regex: '^hi$' }] }])]);
     const io = captureIO(dir, { WSWB_SECRET_TOKEN: 'test-token-1' });

@@ -109,13 +109,14 @@ describe('collections: variables', () => {
     const r = await resolveVariables({ version: 1, name: 'c' }, req, { secrets: secrets({ pw: 'hunter2' }) });
     const basic = Buffer.from('me:hunter2').toString('base64');
     const out = redact(
-      { headers: [['Authorization', `Basic ${basic}`]], note: 'pw=hunter2', nested: { hunter2: ['x hunter2 y'] }, bytes: new Uint8Array([1]), n: 5 },
+      { headers: [['Authorization', `Basic ${basic}`]], note: 'pw=hunter2', nested: { hunter2: ['x hunter2 y'] }, bytes: new Uint8Array([1]), sent: new TextEncoder().encode('{"pw":"hunter2","again":"hunter2"}'), n: 5 },
       r,
     );
     assert.deepEqual(out.headers, [['Authorization', `Basic ${REDACTED}`]]);
     assert.equal(out.note, `pw=${REDACTED}`);
     assert.deepEqual(out.nested, { hunter2: [`x ${REDACTED} y`] }, 'keys are kept: a short secret must not rename fields');
     assert.ok(out.bytes instanceof Uint8Array);
+    assert.equal(new TextDecoder().decode(out.sent), `{"pw":"${REDACTED}","again":"${REDACTED}"}`, 'payload bytes are masked too');
     assert.equal(out.n, 5);
     assert.equal(JSON.stringify(out.headers).includes('hunter2'), false);
   });
