@@ -221,6 +221,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const mode: OutputMode = args.output ?? (io.stdout.isTTY ? 'pretty' : 'ndjson');
   const printer = createPrinter(mode, io, { frames: args.frames });
   const mask = <T>(x: T): T => (resolved.secretValues.length ? redact(x, resolved) : x);
+  // Result lines: NDJSON objects, or a readable line in pretty mode.
+  const result = (obj: Record<string, unknown>) => {
+    if (mode !== 'pretty') return printer.line(obj);
+    if (obj.type === 'expect') {
+      const head = `${obj.ok ? '✔' : '✖'} ${String(obj.message)}: ${String(obj.rule)}`;
+      io.stdout.write(`${head}${obj.ok ? ` (${String(obj.elapsedMs)} ms)` : ` — ${String(obj.reason)}`}\n`);
+    } else if (obj.type === 'summary') {
+      const parts = obj.connected ? [`${String(obj.passed)} passed`, `${String(obj.failed)} failed`] : [`could not connect: ${String(obj.message)} [${String(obj.code)}]`];
+      if (obj.skipped) parts.push(`${String(obj.skipped)} not reached`);
+      if (obj.interrupted) parts.push('interrupted');
+      io.stdout.write(`${obj.ok ? 'PASS' : 'FAIL'} ${parts.join(', ')}\n`);
+    } else printer.line(obj);
+  };
 
   let transcript: TranscriptWriter | undefined;
   if (args.transcript) {
@@ -259,7 +272,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       await conn.connect();
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'CONNECT_FAILED';
-      printer.line({ type: 'summary', ok: false, connected: false, code, message: mask(err instanceof Error ? err.message : String(err)), passed, failed });
+      result({ type: 'summary', ok: false, connected: false, code, message: mask(err instanceof Error ? err.message : String(err)), passed, failed });
       if (mode === 'none') io.stderr.write(`websocket-workbench run: ${mask((err as Error).message)} [${code}]\n`);
       return 1;
     }
@@ -276,7 +289,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         const line: Record<string, unknown> = { type: 'expect', message: step.name, rule: x.label, ok: o.ok, elapsedMs: o.elapsedMs };
         if (o.matchedId !== undefined) line.matched = o.matchedId;
         if (o.reason) line.reason = o.reason;
-        printer.line(mask(line));
+        result(mask(line));
         if (!o.ok && mode === 'none') io.stderr.write(`expectation failed: message "${step.name}": ${x.label}: ${o.reason}\n`);
       });
     }
@@ -284,7 +297,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     failed += skipped;
     if (conn.state === 'open') await conn.close(1000, '');
     const ok = failed === 0 && !stopped;
-    printer.line({ type: 'summary', ok, connected: true, passed, failed, ...(skipped ? { skipped } : {}), ...(stopped ? { interrupted: true } : {}) });
+    result({ type: 'summary', ok, connected: true, passed, failed, ...(skipped ? { skipped } : {}), ...(stopped ? { interrupted: true } : {}) });
     exit = ok ? 0 : 1;
     return exit;
   } finally {

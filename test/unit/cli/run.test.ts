@@ -173,7 +173,8 @@ describe('cli: run', () => {
     const ok = captureIO(dir);
     assert.equal(await run([file, '--request=a', '--env=dev', `--var=port=${server.port}`, '--output=pretty'], ok), 0, ok.err() + ok.out());
     assert.match(ok.out(), /→ text .* hey/);
-    assert.match(ok.out(), /ok: true/);
+    assert.match(ok.out(), /^✔ m: regex \/\^hey\$\/ \(\d+ ms\)$/m);
+    assert.match(ok.out(), /^PASS 1 passed, 0 failed$/m);
   });
 
   it('exits 1 with a coded summary when the connection fails', async () => {
