@@ -34,6 +34,8 @@ import { assertMockDefinition, isSendableCloseCode } from './validate';
 /** Where events go: a TimelineStore (or anything that numbers events the same way). */
 export interface MockEventSink {
   append(e: NewEvent): TimelineEvent;
+  /** TimelineStore's fast path for events built by the engine (known keys only); used when present. */
+  appendKnown?(e: NewEvent): TimelineEvent;
 }
 
 /** Injected dependencies; all optional. */
@@ -652,19 +654,21 @@ export class MockServer {
   private sendTo(c: ClientState, m: RenderedMessage, fragments = c.fragments): void {
     if (c.ws.readyState !== WebSocket.OPEN) return;
     this.stat.messagesOut++;
-    if (this.recordMessages) {
-      this.emit({ kind: 'message', time: this.clock(), connection: c.id, dir: 'out', binary: m.binary, data: m.data, size: m.data.length });
-    }
     const onSent = c.onSent;
     if (fragments <= 1 || m.data.length === 0) {
       c.ws.send(m.data, m.binary ? SEND_BINARY : SEND_TEXT, onSent);
-      return;
+    } else {
+      const n = Math.min(fragments, m.data.length);
+      const size = Math.ceil(m.data.length / n);
+      for (let i = 0; i < n; i++) {
+        const part = m.data.subarray(i * size, Math.min(m.data.length, (i + 1) * size));
+        c.ws.send(part, { binary: m.binary, compress: false, fin: i === n - 1 }, i === n - 1 ? onSent : undefined);
+      }
     }
-    const n = Math.min(fragments, m.data.length);
-    const size = Math.ceil(m.data.length / n);
-    for (let i = 0; i < n; i++) {
-      const part = m.data.subarray(i * size, Math.min(m.data.length, (i + 1) * size));
-      c.ws.send(part, { binary: m.binary, compress: false, fin: i === n - 1 }, i === n - 1 ? onSent : undefined);
+    // After the send: the tap has recorded the frame(s) synchronously, so the timeline reads
+    // frames then message in both directions, and the store can share a single frame's bytes.
+    if (this.recordMessages) {
+      this.emit({ kind: 'message', time: this.clock(), connection: c.id, dir: 'out', binary: m.binary, data: m.data, size: m.data.length });
     }
   }
 
@@ -791,7 +795,7 @@ export class MockServer {
   private emit(e: NewEvent): void {
     let ev: TimelineEvent;
     try {
-      ev = this.sink.append(e);
+      ev = this.sink.appendKnown ? this.sink.appendKnown(e) : this.sink.append(e);
     } catch (err) {
       // A disposed or failing store must not take the server down with it.
       this.log(`mock "${this.definition.name}": cannot record: ${(err as Error).message}`);
