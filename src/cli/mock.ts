@@ -8,11 +8,12 @@
  */
 import * as path from 'node:path';
 import type { CliIO } from './io';
-import type { TimelineEvent } from '../core/engine/events';
 import { MockServer } from '../core/engine/mock/mockServer';
 import type { MockDefinition } from '../core/engine/mock/definition';
 import { readCollectionFile } from '../core/collections/fsio';
 import { formatDiagnostic } from '../core/collections/parse';
+import { createPrinter } from './output';
+import type { OutputMode } from './output';
 
 const USAGE = `Usage: websocket-workbench mock <file> [options]
 
@@ -22,7 +23,7 @@ Options:
   --name NAME        which mock to run (required when the file has several)
   --port N           listen on this port (0: a free one), overriding the file
   --host ADDR        bind this address instead of the file's (default 127.0.0.1)
-  --output FORMAT    ndjson (default when piped) or pretty (default on a terminal)
+  --output FORMAT    ndjson (default when piped), pretty (default on a terminal) or none
   --no-frames        leave frame events out of the output (messages, handshakes, closes stay)
   -h, --help         show this help
 
@@ -34,7 +35,7 @@ interface MockArgs {
   name?: string;
   port?: number;
   host?: string;
-  output?: 'ndjson' | 'pretty';
+  output?: OutputMode;
   frames: boolean;
 }
 
@@ -70,7 +71,7 @@ export function parseMockArgs(argv: string[]): MockArgs | { error: string } | { 
       }
       case '--output': {
         const v = value();
-        if (v !== 'ndjson' && v !== 'pretty') return { error: `--output must be ndjson or pretty, got ${v ?? 'nothing'}` };
+        if (v !== 'ndjson' && v !== 'pretty' && v !== 'none') return { error: `--output must be ndjson, pretty or none, got ${v ?? 'nothing'}` };
         out.output = v;
         break;
       }
@@ -121,8 +122,10 @@ export async function mock(argv: string[], io: CliIO): Promise<number> {
   }
   def = { ...def, ...(args.port !== undefined ? { port: args.port } : {}), ...(args.host !== undefined ? { host: args.host } : {}) };
 
-  const pretty = args.output ? args.output === 'pretty' : Boolean(io.stdout.isTTY);
-  const write = (line: string) => io.stdout.write(line + '\n');
+  const mode: OutputMode = args.output ?? (io.stdout.isTTY ? 'pretty' : 'ndjson');
+  const pretty = mode === 'pretty';
+  // Same event shapes as `connect` (docs/cli-ndjson.md); in pretty mode each line is tagged with its connection.
+  const printer = createPrinter(mode, io, { frames: args.frames });
   let server: MockServer;
   try {
     server = new MockServer(def, { baseDir: path.dirname(file), log: (l) => io.stderr.write(l + '\n') });
@@ -134,7 +137,7 @@ export async function mock(argv: string[], io: CliIO): Promise<number> {
     if (e.kind === 'frame' && !args.frames) return;
     // The listening/stopped lines are printed in their own shape below.
     if (e.kind === 'info' && (e.data?.type === 'listening' || e.data?.type === 'stopped')) return;
-    write(pretty ? prettyEvent(e) : JSON.stringify(eventJson(e)));
+    printer.event(e, pretty ? { connection: e.connection } : undefined);
   });
 
   let stopRequested!: () => void;
@@ -143,10 +146,12 @@ export async function mock(argv: string[], io: CliIO): Promise<number> {
   try {
     const { url, port } = await server.start();
     const line = { type: 'listening', name: def.name, url, port, host: def.host ?? '127.0.0.1', ...(server.certificate && def.tls && 'generate' in def.tls ? { certificate: server.certificate } : {}) };
-    write(pretty ? `mock "${def.name}" listening on ${url}  (Ctrl+C to stop)` : JSON.stringify(line));
+    if (pretty) io.stdout.write(`mock "${def.name}" listening on ${url}  (Ctrl+C to stop)\n`);
+    else printer.line(line);
     await stopped;
     await server.stop();
-    write(pretty ? `mock "${def.name}" stopped` : JSON.stringify({ type: 'stopped', name: def.name, ...server.stats() }));
+    if (pretty) io.stdout.write(`mock "${def.name}" stopped\n`);
+    else printer.line({ type: 'stopped', name: def.name, ...server.stats() });
     return 0;
   } catch (err) {
     io.stderr.write(`websocket-workbench mock: ${(err as Error).message} [${(err as { code?: string }).code ?? 'MOCK_LISTEN_FAILED'}]\n`);
@@ -154,55 +159,5 @@ export async function mock(argv: string[], io: CliIO): Promise<number> {
     return 1;
   } finally {
     unsubscribe();
-  }
-}
-
-/** An event as one NDJSON object: `type` is the event kind; bytes as UTF-8 text or base64. */
-export function eventJson(e: TimelineEvent): Record<string, unknown> {
-  const { kind, ...rest } = e as TimelineEvent & Record<string, unknown>;
-  const out: Record<string, unknown> = { type: kind, ...rest };
-  if (e.kind === 'message') {
-    delete out.data;
-    Object.assign(out, bytesJson(e.data, e.binary, 'data'));
-  } else if (e.kind === 'frame') {
-    delete out.payload;
-    Object.assign(out, bytesJson(e.payload, e.opcode !== 1 && e.opcode !== 0 && e.opcode !== 8, 'payload'));
-  }
-  return out;
-}
-
-function bytesJson(b: Uint8Array, binary: boolean, field: string): Record<string, string> {
-  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  if (!binary) {
-    const text = buf.toString('utf8');
-    if (Buffer.byteLength(text) === buf.length && !text.includes('\uFFFD')) return { [field]: text };
-  }
-  return { [field]: buf.toString('base64'), encoding: 'base64' };
-}
-
-/** One human-readable line per event. */
-export function prettyEvent(e: TimelineEvent): string {
-  const t = new Date(e.time).toISOString().slice(11, 23);
-  const head = `${t} ${e.connection}`;
-  switch (e.kind) {
-    case 'handshake':
-      return `${head} handshake ${e.request.method} ${e.request.path} → ${e.response ? `${e.response.status} ${e.response.statusText}` : 'pending'}${e.subprotocol ? ` (${e.subprotocol})` : ''}`;
-    case 'message': {
-      const b = Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
-      const body = e.binary ? `<${e.size} bytes> ${b.subarray(0, 32).toString('hex')}${e.size > 32 ? '…' : ''}` : b.toString('utf8');
-      return `${head} ${e.dir === 'in' ? '←' : '→'} ${body}`;
-    }
-    case 'frame':
-      return `${head} ${e.dir === 'in' ? '⇠' : '⇢'} frame op=${e.opcode} fin=${e.fin ? 1 : 0}${e.rsv1 || e.rsv2 || e.rsv3 ? ` rsv=${+e.rsv1}${+e.rsv2}${+e.rsv3}` : ''}${e.masked ? ` mask=${e.maskKey ?? ''}` : ''} len=${e.length}`;
-    case 'state':
-      return `${head} ${e.state}${e.detail ? ` ${e.detail}` : ''}`;
-    case 'close':
-      return `${head} closed ${e.code}${e.reason ? ` "${e.reason}"` : ''} by ${e.initiator}${e.wasClean ? '' : ' (not clean)'}`;
-    case 'error':
-      return `${head} error ${e.code}: ${e.message}`;
-    case 'rtt':
-      return `${head} rtt ${e.ms} ms`;
-    case 'info':
-      return `${head} ${e.message}`;
   }
 }

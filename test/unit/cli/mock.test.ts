@@ -88,7 +88,7 @@ describe('cli: websocket-workbench mock', () => {
       if (got.length === 1) ws.send('x');
     });
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-    const reply = JSON.parse(await io.nextLine((l) => l.includes('"type":"message"') && l.includes('"dir":"out"') && l.includes('"data":"y"')));
+    const reply = JSON.parse(await io.nextLine((l) => l.includes('"type":"message"') && l.includes('"dir":"out"') && l.includes('"text":"y"')));
     assert.equal(reply.connection, 'greeter#1');
     io.stop();
     assert.equal(await done, 0);
@@ -136,12 +136,13 @@ describe('cli: websocket-workbench mock', () => {
     const ws = new WebSocket(url);
     ws.on('error', () => undefined);
     ws.on('open', () => ws.send('hello'));
-    await io.nextLine((l) => l.includes('→ hello'));
+    const line = await io.nextLine((l) => l.includes('hello') && l.includes('←'));
+    assert.match(line, /^\[p#1\] /);
     ws.close();
-    await io.nextLine((l) => /closed 1005|closed 1000/.test(l));
+    await io.nextLine((l) => /close 100[05]/.test(l));
     io.stop();
     assert.equal(await done, 0);
-    assert.ok(!io.lines.some((l) => l.includes('frame op=')));
+    assert.ok(!io.lines.some((l) => l.includes(' frame ')));
   });
 
   it('the bundled CLI stops on SIGTERM: clients get 1001, exit code 0', async function () {
