@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import {
   TranscriptWriter,
   encodeEvent,
+  encodeEventLine,
   makeHeader,
   parseTranscript,
   readTranscript,
@@ -29,6 +30,17 @@ describe('collections: transcripts', () => {
     assert.equal(encodeEvent(sampleEvents[2]!).payloadBase64, 'aGk=');
     assert.equal(encodeEvent(sampleEvents[4]!).text, undefined, 'binary has no text');
     assert.equal(encodeEvent(sampleEvents[5]!).text, undefined, 'invalid UTF-8 has no text');
+  });
+
+  it('the fast line encoder writes exactly what the generic encoder would', () => {
+    const odd = { ...sampleEvents[3]!, extra: 'field' } as unknown as (typeof sampleEvents)[number];
+    const spilled = { ...sampleEvents[3]!, data: new Uint8Array(0), spilled: true } as (typeof sampleEvents)[number];
+    const compressed = { ...sampleEvents[4]!, wireSize: 9, compressed: true } as (typeof sampleEvents)[number];
+    const truncated = { ...sampleEvents[2]!, truncated: true } as (typeof sampleEvents)[number];
+    for (const e of [...sampleEvents, odd, spilled, compressed, truncated]) {
+      assert.deepEqual(JSON.parse(encodeEventLine(e)), JSON.parse(JSON.stringify(encodeEvent(e))), e.kind);
+    }
+    assert.equal(JSON.parse(encodeEventLine(spilled)).text, undefined);
   });
 
   it('round-trips every event kind through NDJSON text', () => {
