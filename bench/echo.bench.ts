@@ -11,8 +11,8 @@ import { TimelineStore } from '../src/core/engine/timelineStore';
 import { report } from './lib';
 
 const WINDOW = 16;
-const ROUND_MS = Number(process.env.ECHO_ROUND_MS ?? 1500);
-const ROUNDS = Number(process.env.ECHO_ROUNDS ?? 3);
+const ROUND_MS = Number(process.env.ECHO_ROUND_MS ?? 1000);
+const ROUNDS = Number(process.env.ECHO_ROUNDS ?? 5);
 
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   const child = fork(__filename, ['--echo-server'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -23,17 +23,23 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `ws://127.0.0.1:${port}/`, child };
 }
 
+/** Client CPU time per echoed message (µs) of the last pump(): steadier than throughput on a busy machine. */
+let lastCpuPerMsg = 0;
+
 /** Runs the echo loop for ROUND_MS with WINDOW messages in flight; returns echoes per second. */
 function pump(send: () => void, onEcho: (cb: () => void) => void): Promise<number> {
   return new Promise((resolve) => {
     let count = 0;
     let done = false;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     onEcho(() => {
       if (done) return;
       count++;
       if (performance.now() - t0 >= ROUND_MS) {
         done = true;
+        const cpu = process.cpuUsage(cpu0);
+        lastCpuPerMsg = (cpu.user + cpu.system) / count;
         resolve(count / ((performance.now() - t0) / 1000));
         return;
       }
@@ -49,8 +55,10 @@ async function bareRound(url: string, payload: Buffer, binary: boolean): Promise
   await new Promise((r) => ws.once('open', r));
   let listener: () => void = () => undefined;
   ws.on('message', () => listener());
+  // Same input types as the tapped client: a string for text, bytes for binary.
+  const text = payload.toString('latin1');
   const rate = await pump(
-    () => ws.send(payload, { binary }),
+    () => (binary ? ws.send(payload, { binary: true }) : ws.send(text)),
     (cb) => (listener = cb),
   );
   await new Promise<void>((r) => {
@@ -90,11 +98,15 @@ async function main(): Promise<void> {
       await tappedRound(url, payload, binary);
       const bare: number[] = [];
       const tapped: number[] = [];
+      const bareCpu: number[] = [];
+      const tappedCpu: number[] = [];
       let recorded = 0;
       for (let r = 0; r < ROUNDS; r++) {
         bare.push(await bareRound(url, payload, binary));
+        bareCpu.push(lastCpuPerMsg);
         const t = await tappedRound(url, payload, binary);
         tapped.push(t.rate);
+        tappedCpu.push(lastCpuPerMsg);
         recorded = t.recorded;
       }
       const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -111,6 +123,16 @@ async function main(): Promise<void> {
         ok: ratio >= 0.9,
         window: WINDOW,
         eventsRecordedLastRound: recorded,
+      });
+      const cpu = med(tappedCpu);
+      const cpuBase = med(bareCpu);
+      report({
+        name: `echo.${label}.client_cpu_per_msg`,
+        value: cpu,
+        unit: 'us/msg',
+        baseline: cpuBase,
+        ratio: cpuBase / cpu,
+        note: 'client process CPU per echoed message; ratio = bare / tapped (higher is better), the throughput ratio a CPU-bound client would see',
       });
     }
   } finally {

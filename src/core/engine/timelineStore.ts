@@ -336,7 +336,9 @@ export class TimelineStore {
     this.spilledEvents = 0;
     this.spillScan = 0;
     this.recent.fill(0);
-    if (this.spillFd !== undefined) {
+    this.generation++;
+    this.spillFailed = false;
+    if (this.spillFd !== undefined && !this.writing) {
       try {
         fs.ftruncateSync(this.spillFd, 0);
       } catch {
@@ -351,6 +353,7 @@ export class TimelineStore {
     this.clear();
     this.disposed = true;
     this.listeners.clear();
+    await this.flush();
     if (this.spillFd !== undefined) {
       const fd = this.spillFd;
       this.spillFd = undefined;
@@ -451,16 +454,67 @@ export class TimelineStore {
   }
 
   /** Writes the oldest full chunks to the spill file while the in-memory log exceeds the budget. */
+  /**
+   * Writes the oldest full chunk to the spill file while the in-memory log exceeds the budget.
+   * Writes are asynchronous (off the event loop) and one at a time; a chunk leaves memory only once
+   * it is on disk, so every byte is always readable from one side or the other.
+   */
   private maybeSpill(): void {
-    const cs = this.chunkSize;
-    while (this.logEnd - this.chunkBase > this.budget && this.chunks.length > 1) {
-      const chunk = this.chunks[0]!;
-      if (this.spillFd === undefined) this.openSpill();
-      let written = 0;
-      while (written < cs) written += fs.writeSync(this.spillFd!, chunk, written, cs - written, this.chunkBase + written);
-      this.chunks.shift();
-      this.chunkBase += cs;
+    if (this.writing || this.spillFailed) return;
+    if (!(this.logEnd - this.chunkBase > this.budget && this.chunks.length > 1)) {
+      this.notifyFlushed();
+      return;
     }
+    if (this.spillFd === undefined) {
+      try {
+        this.openSpill();
+      } catch {
+        this.spillFailed = true; // keep everything in memory rather than lose it
+        this.notifyFlushed();
+        return;
+      }
+    }
+    this.writing = true;
+    const gen = this.generation;
+    const chunk = this.chunks[0]!;
+    const fd = this.spillFd!;
+    const base = this.chunkBase;
+    const cs = this.chunkSize;
+    const writeFrom = (done: number) => {
+      fs.write(fd, chunk, done, cs - done, base + done, (err, n) => {
+        if (!err && done + n < cs) {
+          writeFrom(done + n);
+          return;
+        }
+        this.writing = false;
+        if (gen === this.generation && !this.disposed) {
+          if (err) this.spillFailed = true;
+          else {
+            this.chunks.shift();
+            this.chunkBase += cs;
+          }
+        }
+        if (this.disposed) this.notifyFlushed();
+        else this.maybeSpill();
+      });
+    };
+    writeFrom(0);
+  }
+
+  private writing = false;
+  private spillFailed = false;
+  private generation = 0;
+  private flushWaiters: Array<() => void> = [];
+
+  private notifyFlushed(): void {
+    if (this.writing) return;
+    for (const w of this.flushWaiters.splice(0)) w();
+  }
+
+  /** Resolves once pending spill writes are done (the counters are then final for what was appended). */
+  flush(): Promise<void> {
+    if (!this.writing) return Promise.resolve();
+    return new Promise((resolve) => this.flushWaiters.push(resolve));
   }
 
   private openSpill(): void {

@@ -9,6 +9,8 @@
 import type { Socket } from 'node:net';
 
 const TAPPED = Symbol('websocket-workbench.tapped');
+/** Largest writev batch handed to the sink as one buffer. */
+const JOIN_LIMIT = 256 * 1024;
 
 /** Callbacks of a tap; each gets the bytes of one read or write. */
 export interface TapSink {
@@ -59,7 +61,22 @@ export function tapSocket(socket: Socket, sink: TapSink): void {
   if (typeof writev === 'function') {
     w._writev = function (chunks, cb) {
       try {
-        for (const c of chunks) sink.outgoing(toBuffer(c.chunk, c.encoding));
+        // ws writes a frame's header and payload as two chunks of one writev; handing them over
+        // joined (when small) lets the decoder take its one-chunk fast path.
+        let total = 0;
+        for (const c of chunks) total += typeof c.chunk === 'string' ? Buffer.byteLength(c.chunk) : (c.chunk as Uint8Array).length;
+        if (chunks.length > 1 && total <= JOIN_LIMIT) sink.outgoing(Buffer.concat(chunks.map((c) => toBuffer(c.chunk, c.encoding)), total));
+        else {
+          // A big batch: still join each lone frame header (≤ 14 bytes) with the chunk after it.
+          for (let i = 0; i < chunks.length; i++) {
+            const b = toBuffer(chunks[i]!.chunk, chunks[i]!.encoding);
+            const next = chunks[i + 1];
+            if (b.length <= 14 && next) {
+              sink.outgoing(Buffer.concat([b, toBuffer(next.chunk, next.encoding)]));
+              i++;
+            } else sink.outgoing(b);
+          }
+        }
       } catch {
         // ignore
       }

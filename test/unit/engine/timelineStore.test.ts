@@ -108,6 +108,7 @@ describe('TimelineStore', () => {
     const s = mk({ memoryBudgetBytes: 4096 });
     const N = 2000;
     for (let i = 0; i < N; i++) s.append(message(i, `payload number ${i} ${'x'.repeat(i % 50)}`));
+    await s.flush();
     const c = s.counters();
     assert.equal(c.recorded, N);
     assert.equal(c.inMemory + c.onDisk, N);
@@ -150,6 +151,7 @@ describe('TimelineStore', () => {
   it('clear forgets events but keeps ids increasing; dispose removes the spill file', async () => {
     const s = mk({ memoryBudgetBytes: 1024 });
     for (let i = 0; i < 200; i++) s.append(message(i, `m${i}`.repeat(10)));
+    await s.flush();
     const file = s.spillFile!;
     assert.ok(fs.existsSync(file));
     s.clear();
