@@ -8,4 +8,5 @@ export * from './expect';
 export * from './transcript';
 export * from './har';
 export * from './commandLine';
+export * from './replay';
 export { collectionValidator, collectionSchemaJson, COLLECTION_SCHEMA_ID, MOCK_SCHEMA_ID } from './schema';
