@@ -10,7 +10,7 @@ describe('collections: schema file', () => {
 
   it('is draft-07 and references the mock schema for mocks', () => {
     assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
-    const mocks = (schema.properties as Record<string, { items: { $ref: string } }>).mocks;
+    const mocks = (schema.properties as Record<string, { items: { $ref: string } }>).mocks!;
     assert.equal(mocks.items.$ref, './mock.schema.json');
     assert.ok(fs.existsSync(path.resolve(path.dirname(schemaFile), 'mock.schema.json')));
   });
