@@ -207,14 +207,14 @@ export class Connection {
     const list = this.pings.get(key) ?? [];
     list.push(this.clock());
     this.pings.set(key, list);
-    ws.ping(Buffer.from(payload), undefined, (err) => err && this.fail(this.codeOf(err), err.message));
+    this.guard(() => ws.ping(Buffer.from(payload), undefined, (err) => err && this.fail(this.codeOf(err), err.message)));
   }
 
   /** Sends an unsolicited pong. */
   pong(payload: Uint8Array = EMPTY): void {
     const ws = this.openSocket('pong');
     if (!ws) return;
-    ws.pong(Buffer.from(payload), undefined, (err) => err && this.fail(this.codeOf(err), err.message));
+    this.guard(() => ws.pong(Buffer.from(payload), undefined, (err) => err && this.fail(this.codeOf(err), err.message)));
   }
 
   /** Sends one message as N frames (first with the opcode, then continuations). */
@@ -228,7 +228,7 @@ export class Connection {
     const size = Math.ceil(bytes.length / n);
     for (let i = 0; i < n; i++) {
       const part = bytes.subarray(i * size, i === n - 1 ? bytes.length : (i + 1) * size);
-      ws.send(part, { binary, fin: i === n - 1 }, (err) => err && this.fail(this.codeOf(err), err.message));
+      this.guard(() => ws.send(part, { binary, fin: i === n - 1 }, (err) => err && this.fail(this.codeOf(err), err.message)));
     }
   }
 
@@ -242,6 +242,8 @@ export class Connection {
     if (this.tap) this.tap.rawOut = true;
     try {
       this.socket.write(bytes);
+    } catch (err) {
+      this.recordError(coded(this.codeOf(err), (err as Error).message));
     } finally {
       if (this.tap) this.tap.rawOut = false;
     }
@@ -345,7 +347,17 @@ export class Connection {
     }
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.pendingOut.push({ data: buf, binary });
-    this.ws.send(buf, { binary }, (err) => err && this.fail(this.codeOf(err), err.message));
+    const ws = this.ws;
+    this.guard(() => ws.send(buf, { binary }, (err) => err && this.fail(this.codeOf(err), err.message)));
+  }
+
+  /** Runs a ws call that may throw synchronously (e.g. a state race) and records instead of throwing. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.recordError(coded(this.codeOf(err), (err as Error).message));
+    }
   }
 
   private fail(code: string, message: string): void {

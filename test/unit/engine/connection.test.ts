@@ -200,3 +200,41 @@ describe('Connection: recording through the wire tap', () => {
     void ({} as InfoEvent);
   });
 });
+
+describe('Connection: when another agent supplies the socket (as VS Code\'s proxy support does)', () => {
+  const cleanup = new Cleanup();
+  afterEach(() => cleanup.run());
+
+  it('still taps the request, the response and the frames', async () => {
+    const http = require('node:http') as typeof import('node:http');
+    const original = http.request;
+    let replaced = 0;
+    // Like @vscode/proxy-agent with http.proxySupport = "override": the caller's agent is swapped.
+    (http as { request: unknown }).request = function (this: unknown, ...args: unknown[]) {
+      const opts = args.find((a) => a && typeof a === 'object' && !(a instanceof URL)) as { agent?: unknown } | undefined;
+      if (opts) {
+        opts.agent = new http.Agent();
+        replaced++;
+      }
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+    cleanup.add(() => ((http as { request: unknown }).request = original));
+    const { url } = await echoServer(cleanup);
+    const c = new Connection({ url, proxy: 'none' }, { env: {} });
+    cleanup.add(() => c.dispose());
+    await c.connect();
+    c.sendText('through a foreign agent');
+    await waitFor(c, (e) => e.kind === 'message' && e.dir === 'in');
+    await c.close();
+    assert.equal(replaced, 1);
+    const ev = events(c);
+    assert.ok(ev.some((e) => e.kind === 'info' && /another agent/.test(e.message)));
+    const hs = ev.find((e) => e.kind === 'handshake') as HandshakeEvent;
+    assert.equal(hs.response?.status, 101);
+    assert.equal(hs.acceptValid, true);
+    assert.ok(ev.some((e) => e.kind === 'frame' && e.dir === 'out' && e.opcode === 1 && e.masked));
+    assert.ok(ev.some((e) => e.kind === 'frame' && e.dir === 'in' && e.opcode === 1));
+    const m = ev.find((e) => e.kind === 'message' && e.dir === 'in') as MessageEvent;
+    assert.equal(m.wireSize, 2 + 'through a foreign agent'.length);
+  });
+});
