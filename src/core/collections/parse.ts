@@ -106,8 +106,10 @@ function schemaMessage(e: ErrorObject, path: Array<string | number>): string {
       if (typeof last === 'string' && PATTERN_MESSAGES[last]) return PATTERN_MESSAGES[last];
       if (e.schemaPath.includes('propertyNames')) return `invalid name "${String(p.propertyName ?? last)}"`;
       return `must match ${String(p.pattern)}`;
-    case 'propertyNames':
-      return `invalid name "${String(p.propertyName)}"`;
+    case 'propertyNames': {
+      const what = last === 'headers' ? 'header name' : last === 'environments' ? 'environment name' : last === 'variables' || typeof last === 'string' ? 'variable name' : 'name';
+      return `invalid ${what} "${String(p.propertyName)}"`;
+    }
     case 'false schema':
       return 'not allowed here for this kind';
     case 'format':
@@ -135,7 +137,8 @@ function pruneErrors(errors: ErrorObject[]): ErrorObject[] {
     if (m) dead.push({ at: e.instancePath.replace(/\/(type|kind)$/, '') + '|', branch: m[1]! + '/' });
   }
   const inDead = (e: ErrorObject) => dead.some((d) => e.schemaPath.startsWith(d.branch) && (key(e).startsWith(d.at.slice(0, -1))));
-  let kept = errors.filter((e) => !inDead(e) && e.keyword !== 'if');
+  // A bad property name yields a `pattern` error and a `propertyNames` error; keep the latter.
+  let kept = errors.filter((e) => !inDead(e) && e.keyword !== 'if' && !(e.keyword === 'pattern' && e.schemaPath.includes('/propertyNames/')));
   const drop = new Set<ErrorObject>();
   for (const e of kept) {
     if (e.keyword !== 'oneOf') continue;

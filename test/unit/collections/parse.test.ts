@@ -113,6 +113,18 @@ describe('collections: parseCollection', () => {
     assert.equal(dupKey[0]!.column, dupText.lastIndexOf('"name"') + 1);
   });
 
+  it('reports a bad variable or header name once, at its key', () => {
+    const text = JSON.stringify({ version: 1, name: 'x', variables: { '9bad': 'v' }, environments: { dev: { 'a b': '1' } }, requests: [{ name: 'a', url: 'ws://h', headers: { 'Bad Header': 'x' } }] }, null, 2);
+    assert.deepEqual(
+      errs(text).map((e) => [e.path, e.message, e.column]),
+      [
+        ['/variables/9bad', 'variables["9bad"]: invalid variable name "9bad"', 5],
+        ['/environments/dev/a b', 'environments.dev["a b"]: invalid variable name "a b"', 7],
+        ['/requests/0/headers/Bad Header', 'requests[0].headers["Bad Header"]: invalid header name "Bad Header"', 9],
+      ],
+    );
+  });
+
   it('validates mocks with the mock schema and the mock engine checks', () => {
     const base = (m: unknown) => JSON.stringify({ version: 1, name: 'x', mocks: [m] }, null, 2);
     assert.deepEqual(errs(base({ name: 'echo', rules: [{ match: { text: 'ping' }, respond: ['pong'] }] })), []);
