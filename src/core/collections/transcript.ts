@@ -125,6 +125,17 @@ export function encodeEventLine(e: TimelineEvent): string {
   return JSON.stringify(encodeEvent(e));
 }
 
+/**
+ * Decodes base64 strictly without a regex pass: Node's decoder skips characters outside the
+ * alphabet, so a decoded length different from what the string's length implies means bad input.
+ */
+function fromBase64(v: string, field: string): Uint8Array {
+  const buf = Buffer.from(v, 'base64');
+  const pad = v.endsWith('==') ? 2 : v.endsWith('=') ? 1 : 0;
+  if (v.length % 4 !== 0 || buf.length !== (v.length / 4) * 3 - pad) throw new Error(`${field} is not base64`);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+}
+
 /** Turns one parsed line back into an event; throws a message string when it is not one. */
 export function decodeEvent(o: unknown): TimelineEvent {
   if (!isObj(o)) throw new Error('not a JSON object');
@@ -133,11 +144,10 @@ export function decodeEvent(o: unknown): TimelineEvent {
     throw new Error('event needs numeric id and time and a string connection');
   }
   const e: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (k.endsWith('Base64') && typeof v === 'string') {
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw new Error(`${k} is not base64`);
-      e[k.slice(0, -6)] = new Uint8Array(Buffer.from(v, 'base64'));
-    } else if (k !== 'text' || o.kind !== 'message') e[k] = v;
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v === 'string' && k.endsWith('Base64')) e[k.slice(0, -6)] = fromBase64(v, k);
+    else if (k !== 'text' || o.kind !== 'message') e[k] = v;
   }
   if (o.kind === 'message') {
     if (!(e.data instanceof Uint8Array)) {
