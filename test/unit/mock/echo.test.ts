@@ -59,3 +59,46 @@ describe('mock server: echo and lifecycle', () => {
     await res.text();
   });
 });
+
+describe('mock server: incoming frame payloads on the timeline', () => {
+  const r = new Resources();
+  afterEach(() => r.dispose());
+
+  it('records exact payloads of big and fragmented client frames (taken from the message bytes)', async () => {
+    const { url, events } = await r.mock({ maxPayload: 50_000 });
+    const c = await r.client(url);
+    const parts = [Buffer.alloc(10, 1), Buffer.alloc(1000, 2), Buffer.alloc(3000, 3)];
+    c.ws.send(parts[0]!, { fin: false, binary: true });
+    c.ws.send(parts[1]!, { fin: false, binary: true });
+    c.ws.send(parts[2]!, { fin: true, binary: true });
+    const big = Buffer.from('x'.repeat(200) + 'é'.repeat(50));
+    c.ws.send(big.toString());
+    c.ws.ping('p');
+    assert.equal((await c.next()).data.length, 4010);
+    assert.equal((await c.nextText()).length, 250);
+    await until(() => events.filter((e) => e.kind === 'frame' && e.dir === 'in').length >= 5);
+    const inFrames = events.filter((e) => e.kind === 'frame' && e.dir === 'in');
+    const shown = inFrames.map((f) => f.kind === 'frame' && [f.opcode, f.fin, f.length, Buffer.from(f.payload).equals(f.opcode === 9 ? Buffer.from('p') : f.length === 10 ? parts[0]! : f.length === 1000 ? parts[1]! : f.length === 3000 ? parts[2]! : big), Boolean(f.truncated)]);
+    assert.deepEqual(shown, [
+      [2, false, 10, true, false],
+      [0, false, 1000, true, false],
+      [0, true, 3000, true, false],
+      [1, true, big.length, true, false],
+      [9, true, 1, true, false],
+    ]);
+    // Frames come before the message they carry.
+    const order = events.filter((e) => e.kind === 'message' || (e.kind === 'frame' && e.dir === 'in')).map((e) => e.kind === 'frame' ? `f${e.opcode}` : `m${e.dir}`);
+    assert.deepEqual(order.slice(0, 5), ['f2', 'f0', 'f0', 'min', 'mout']);
+  });
+
+  it('a frame whose message never completes (oversize) is recorded as truncated', async () => {
+    const { url, events } = await r.mock({ maxPayload: 1000 });
+    const c = await r.client(url);
+    c.send(Buffer.alloc(5000, 7));
+    assert.equal((await c.closed).code, 1009);
+    await until(() => events.some((e) => e.kind === 'close'));
+    const f = events.find((e) => e.kind === 'frame' && e.dir === 'in' && e.opcode === 2);
+    assert.ok(f && f.kind === 'frame' && f.length === 5000 && f.truncated === true && f.payload.length <= 125);
+    assert.ok(events.some((e) => e.kind === 'error' && e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'));
+  });
+});

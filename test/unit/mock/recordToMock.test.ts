@@ -80,6 +80,7 @@ describe('record-to-mock', () => {
     store.append({ time: 0, connection: 'c', kind: 'message', dir: 'out', binary: false, data: Buffer.from('get'), size: 3 });
     store.append({ time: 1, connection: 'c', kind: 'message', dir: 'in', binary: false, data: Buffer.from(big), size: big.length });
     for (let i = 0; i < 50; i++) store.append({ time: 2, connection: 'other', kind: 'message', dir: 'in', binary: false, data: Buffer.alloc(1000), size: 1000 });
+    await (store as { flush?: () => Promise<void> }).flush?.();
     assert.ok(store.counters().onDisk > 0, 'something spilled');
     const def = await storeToMock(store, { connection: 'c' });
     assert.deepEqual(def.rules?.[0]?.respond, [big]);

@@ -99,6 +99,10 @@ interface ClientState extends MockClient {
   slowReadMs: number;
   closeStarted: 'client' | 'server' | undefined;
   onSent: (err?: Error) => void;
+  /** Incoming frames waiting for ws's message to supply their payloads (see tap). */
+  inPending: DecodedFrame[];
+  /** Payload bytes of the current incoming message's fragments already recorded. */
+  inMessageOffset: number;
 }
 
 const SEND_BINARY = { binary: true, compress: false };
@@ -484,6 +488,8 @@ export class MockServer {
       fragments: 1,
       slowReadMs: 0,
       closeStarted: undefined,
+      inPending: [],
+      inMessageOffset: 0,
       onSent: (err?: Error) => {
         if (err && ws.readyState === WebSocket.OPEN) this.emitError(id, 'MOCK_SEND_FAILED', err.message);
       },
@@ -522,6 +528,7 @@ export class MockServer {
 
     ws.on('error', (err: Error & { code?: string; [k: symbol]: unknown }) => {
       const status = Object.getOwnPropertySymbols(err).map((s) => err[s]).find((v) => typeof v === 'number') as number | undefined;
+      if (c.inPending.length > 0) this.flushInbound(c);
       this.emitError(id, err.code ?? 'MOCK_CLIENT_ERROR', err.message, status);
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(c, data, isBinary));
@@ -533,6 +540,7 @@ export class MockServer {
       }
     });
     ws.on('close', (code: number, reason: Buffer) => {
+      if (c.inPending.length > 0) this.flushInbound(c);
       this.stat.open--;
       for (const t of c.timers) clearTimeout(t);
       c.timers.clear();
@@ -557,16 +565,27 @@ export class MockServer {
 
   private tap(c: ClientState): void {
     const preview = this.deps.payloadPreviewBytes ?? PREVIEW_DEFAULT;
-    const make = (dir: 'in' | 'out') => {
-      const decoder = new FrameDecoder(
-        { strict: false, payloadLimit: preview },
-        (f) => this.onFrame(c, dir, f, preview),
-        (e) => this.emitError(c.id, e.code, `${dir === 'in' ? 'client' : 'mock'} frame: ${e.message}`, e.closeCode),
-      );
-      return decoder;
-    };
-    const inbound = make('in');
-    const outbound = make('out');
+    // Incoming data frames are masked; ws unmasks them anyway. So the decoder keeps (and unmasks)
+    // at most a control frame's worth, and a bigger data frame waits for ws's message, whose bytes
+    // are exactly the frames' payloads concatenated (no extension is negotiated): see flushInbound.
+    const inLimit = Math.min(preview, 125);
+    const inbound = new FrameDecoder(
+      { strict: false, payloadLimit: inLimit },
+      (f) => {
+        if (f.opcode === 0x8) c.closeStarted ??= 'client';
+        if (c.inPending.length > 0 || (f.opcode <= 0x2 && f.payload.length < f.length)) c.inPending.push(f);
+        else {
+          if (f.opcode <= 0x2) c.inMessageOffset = f.fin ? 0 : c.inMessageOffset + f.length;
+          this.onFrame(c, 'in', f, preview);
+        }
+      },
+      (e) => this.emitError(c.id, e.code, `client frame: ${e.message}`, e.closeCode),
+    );
+    const outbound = new FrameDecoder(
+      { strict: false, payloadLimit: preview },
+      (f) => this.onFrame(c, 'out', f, preview),
+      (e) => this.emitError(c.id, e.code, `mock frame: ${e.message}`, e.closeCode),
+    );
     // Before ws's own listener, so a frame is on the timeline before the message it carries.
     c.socket.prependListener('data', (chunk: Buffer) => {
       if (!inbound.failed) inbound.push(chunk);
@@ -579,8 +598,32 @@ export class MockServer {
     };
   }
 
+  /**
+   * Records the incoming frames held back for payloads: with `message`, the frames up to and
+   * including its final one get their payloads cut from the message bytes; without (the connection
+   * failed or closed before a message completed), they are recorded as kept (truncated).
+   */
+  private flushInbound(c: ClientState, message?: Buffer): void {
+    const preview = this.deps.payloadPreviewBytes ?? PREVIEW_DEFAULT;
+    // Fragments of this message recorded before anything was held back come first in its bytes.
+    let off = message ? c.inMessageOffset : 0;
+    c.inMessageOffset = 0;
+    while (c.inPending.length > 0) {
+      const f = c.inPending.shift()!;
+      if (message && f.opcode <= 0x2 && off + f.length <= message.length) {
+        const end = off + Math.min(f.length, preview);
+        this.onFrame(c, 'in', { ...f, payload: message.subarray(off, end) }, preview);
+        off += f.length;
+      } else {
+        this.onFrame(c, 'in', f, preview);
+      }
+      if (message && f.opcode <= 0x2 && f.fin) break;
+    }
+    // Control frames that followed the message wait for nothing.
+    while (c.inPending.length > 0 && c.inPending[0]!.opcode >= 0x8) this.onFrame(c, 'in', c.inPending.shift()!, preview);
+  }
+
   private onFrame(c: ClientState, dir: 'in' | 'out', f: DecodedFrame, preview: number): void {
-    if (dir === 'in' && f.opcode === 0x8) c.closeStarted ??= 'client';
     // One object literal, same shape every time: this runs for every frame in both directions.
     const e: NewEvent = {
       kind: 'frame',
@@ -603,6 +646,7 @@ export class MockServer {
   }
 
   private onMessage(c: ClientState, data: Buffer, binary: boolean): void {
+    if (c.inPending.length > 0) this.flushInbound(c, data);
     c.count++;
     this.stat.messagesIn++;
     if (this.recordMessages) {
