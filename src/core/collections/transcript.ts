@@ -309,6 +309,22 @@ export class TranscriptWriter {
   }
 }
 
+/**
+ * Events with their spilled payloads read back (e.g. `store.readPayload`), for exports: a spilled
+ * message or frame carries an empty payload and `spilled: true` until then. Others pass through.
+ */
+export async function withPayloads(events: readonly TimelineEvent[], readPayload: (id: number) => Promise<Uint8Array>): Promise<TimelineEvent[]> {
+  const out: TimelineEvent[] = [];
+  for (const e of events) {
+    if ((e.kind === 'message' || e.kind === 'frame') && e.spilled) {
+      const bytes = await readPayload(e.id);
+      const { spilled: _s, ...rest } = e;
+      out.push((e.kind === 'message' ? { ...rest, data: bytes } : { ...rest, payload: bytes }) as TimelineEvent);
+    } else out.push(e);
+  }
+  return out;
+}
+
 /** Writes a whole transcript at once (atomic callers should write to a temp path and rename). */
 export async function writeTranscript(file: string, t: Transcript): Promise<void> {
   const w = await TranscriptWriter.create(file, t.header);

@@ -11,6 +11,7 @@ import {
   readTranscript,
   serializeTranscript,
   writeTranscript,
+  withPayloads,
 } from '../../../src/core/collections/transcript';
 import { sampleEvents } from './fixtures/events';
 import { CollectionError } from '../../../src/core/collections/types';
@@ -41,6 +42,16 @@ describe('collections: transcripts', () => {
       assert.deepEqual(JSON.parse(encodeEventLine(e)), JSON.parse(JSON.stringify(encodeEvent(e))), e.kind);
     }
     assert.equal(JSON.parse(encodeEventLine(spilled)).text, undefined);
+  });
+
+  it('withPayloads reads spilled payloads back before export', async () => {
+    const spilled = { ...sampleEvents[3]!, data: new Uint8Array(0), spilled: true } as (typeof sampleEvents)[number];
+    const asked: number[] = [];
+    const out = await withPayloads([sampleEvents[1]!, spilled], async (id) => (asked.push(id), new TextEncoder().encode('back')));
+    assert.deepEqual(asked, [4]);
+    assert.equal(out[0], sampleEvents[1]);
+    assert.equal('spilled' in out[1]!, false);
+    assert.equal(JSON.parse(encodeEventLine(out[1]!)).text, 'back');
   });
 
   it('round-trips every event kind through NDJSON text', () => {
