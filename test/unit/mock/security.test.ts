@@ -138,6 +138,15 @@ describe('mock hostile clients', () => {
     await healthy(url);
   });
 
+  it('a message in too many fragments closes with 1008 (maxFragments)', async () => {
+    const { url, events } = await r.mock({ maxFragments: 4 });
+    const c = await r.client(url);
+    for (let i = 0; i < 6; i++) c.ws.send('x', { fin: i === 5 });
+    assert.equal((await c.closed).code, 1008);
+    await until(() => events.some((e) => e.kind === 'error' && e.code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS'));
+    await healthy(url);
+  });
+
   it('a flood of small messages and garbage bytes leaves the server serving others', async () => {
     const { url, port, server } = await r.mock({}, { record: { frames: true, messages: true } });
     const flooder = await r.client(url);

@@ -22,6 +22,8 @@ export interface MockDefinition {
   allowedHosts?: string[];
   /** Largest message accepted, in bytes (ws `maxPayload`). Default 16 MiB. */
   maxPayload?: number;
+  /** Most fragments one message may have (ws `maxFragments`); more closes with 1008. Default 16384. */
+  maxFragments?: number;
   /** Several paths on one port; when absent the mock answers on every path. */
   endpoints?: MockEndpoint[];
   /** Default behaviour for every endpoint (an endpoint's own field replaces it). */

@@ -323,6 +323,8 @@ export class MockServer {
       clientTracking: false,
       perMessageDeflate: false,
       maxPayload: this.definition.maxPayload ?? DEFAULT_MOCK_MAX_PAYLOAD,
+      // ws ≥ 8.18 bounds the parts of one message; its typings may not know the option yet.
+      ...({ maxFragments: this.definition.maxFragments ?? 16 * 1024 } as object),
       autoPong: !ep.faults.some((f) => f.type === 'noPong'),
       handleProtocols: (offered: Set<string>) => {
         if (ep.subprotocols.length === 0) return offered.values().next().value ?? false;
