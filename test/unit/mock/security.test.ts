@@ -173,6 +173,18 @@ describe('mock hostile clients', () => {
     assert.ok(Date.now() - t0 < 3000);
   });
 
+  it('stop() destroys a client that never answers the 1001 close, after the grace period', async () => {
+    const { server, port } = await r.mock({}, { closeGraceMs: 150 });
+    const raw = await rawUpgrade(port);
+    const gone = new Promise((resolve) => raw.socket.once('close', resolve));
+    const t0 = Date.now();
+    await server.stop();
+    await gone;
+    assert.ok(Date.now() - t0 < 2000);
+    assert.equal(raw.received()[0], 0x88, 'it got the close frame first');
+    assert.equal(raw.received().readUInt16BE(2), 1001);
+  });
+
   it('a bad upgrade request gets 400 and a coded error', async () => {
     const { port, events } = await r.mock({});
     const bad = await rawUpgrade(port, { 'Sec-WebSocket-Key': 'short' });
