@@ -117,6 +117,10 @@ interface TapState {
   /** Bytes of frames seen in, and bytes of complete frames among them (a difference at close = cut mid-frame). */
   inBytes: number;
   inFramed: number;
+  /** Outgoing stream bytes still needed for frame payloads, with their stream offsets. */
+  outChunks: Array<{ start: number; buf: Buffer }>;
+  outPushed: number;
+  outFrameStart: number;
   /** The transport is established (TCP connected, TLS handshake done): the request really went out. */
   connected: boolean;
   /** A refused upgrade: the handshake event waits for the body. */
@@ -599,6 +603,9 @@ export class Connection {
       rawOut: false,
       inBytes: 0,
       inFramed: 0,
+      outChunks: [],
+      outPushed: 0,
+      outFrameStart: 0,
       connected: !socket.connecting && !(socket instanceof tls.TLSSocket),
     };
     socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => (state.connected = true));
@@ -607,9 +614,12 @@ export class Connection {
       (f) => this.onFrame(state, 'in', f),
       (e) => this.onTapError(e, 'in'),
     );
+    // Outgoing frames are our own: the decoder only parses headers (payloadLimit 0, so it never
+    // unmasks), and outPayload() takes the payload from the message we sent, or unmasks the
+    // retained wire bytes itself, a word at a time.
     state.outDec = new FrameDecoder(
-      { strict: false, payloadLimit: preview },
-      (f) => this.onFrame(state, 'out', f),
+      { strict: false, payloadLimit: 0 },
+      (f) => this.onFrame(state, 'out', this.outPayload(state, f, preview)),
       (e) => this.onTapError(e, 'out'),
     );
     this.tap = state;
@@ -628,10 +638,10 @@ export class Connection {
           state.request = head;
           const rest = state.reqBuf.subarray(head.headSize);
           state.reqBuf = null;
-          if (rest.length) state.outDec.push(rest);
+          if (rest.length) this.pushOut(state, rest);
           return;
         }
-        state.outDec.push(chunk);
+        this.pushOut(state, chunk);
       },
       incoming: (chunk) => {
         if (state.resBuf) {
@@ -667,6 +677,50 @@ export class Connection {
         }
       },
     });
+  }
+
+  private pushOut(state: TapState, chunk: Buffer): void {
+    state.outChunks.push({ start: state.outPushed, buf: chunk });
+    state.outPushed += chunk.length;
+    state.outDec.push(chunk);
+  }
+
+  /** Fills in the payload (first `preview` bytes, unmasked) of an outgoing frame the decoder only parsed. */
+  private outPayload(state: TapState, f: DecodedFrame, preview: number): DecodedFrame {
+    const start = state.outFrameStart;
+    const wire = f.headerSize + f.length;
+    state.outFrameStart = start + wire;
+    const keep = f.length < preview ? f.length : preview;
+    const m = this.pendingOut[0];
+    if (m && !state.rawOut && f.fin && !f.rsv1 && (f.opcode === 1 || f.opcode === 2) && m.data.length === f.length && !state.outCur) {
+      // A whole, uncompressed message in one frame: the payload is exactly what we sent.
+      f.payload = keep === m.data.length ? m.data : m.data.subarray(0, keep);
+    } else if (keep > 0) {
+      f.payload = this.gatherOut(state, start + f.headerSize, keep, f.maskKey);
+    }
+    // Forget chunks that end before the next frame.
+    const chunks = state.outChunks;
+    let drop = 0;
+    while (drop < chunks.length && chunks[drop]!.start + chunks[drop]!.buf.length <= state.outFrameStart) drop++;
+    if (drop) chunks.splice(0, drop);
+    return f;
+  }
+
+  private gatherOut(state: TapState, from: number, len: number, key: Uint8Array | undefined): Uint8Array {
+    const out = new Uint8Array(len); // fresh buffer: 4-byte aligned for the word-wise unmask
+    let filled = 0;
+    for (const c of state.outChunks) {
+      const cEnd = c.start + c.buf.length;
+      const a = from + filled;
+      if (cEnd <= a) continue;
+      if (c.start > a) break;
+      const take = Math.min(len - filled, cEnd - a);
+      out.set(c.buf.subarray(a - c.start, a - c.start + take), filled);
+      filled += take;
+      if (filled === len) break;
+    }
+    if (key) unmaskInPlace(out, key);
+    return filled === len ? out : out.subarray(0, filled);
   }
 
   private recordHandshake(state: TapState, body?: { body: string; truncated: boolean }): void {
@@ -902,6 +956,19 @@ function statusOf(err: Error): number | undefined {
   }
   const c = (err as { closeCode?: unknown }).closeCode;
   return typeof c === 'number' ? c : undefined;
+}
+
+/** XORs with the masking key in place (RFC 6455 §5.3), four bytes at a time; `b` must start 4-byte aligned. */
+function unmaskInPlace(b: Uint8Array, key: Uint8Array): void {
+  const words = b.length >>> 2;
+  if (words > 0 && b.byteOffset % 4 === 0) {
+    const w = new Uint32Array(b.buffer, b.byteOffset, words);
+    const k = new Uint32Array(new Uint8Array([key[0]!, key[1]!, key[2]!, key[3]!]).buffer)[0]!;
+    for (let i = 0; i < words; i++) w[i] = w[i]! ^ k;
+    for (let i = words << 2; i < b.length; i++) b[i] = b[i]! ^ key[i & 3]!;
+  } else {
+    for (let i = 0; i < b.length; i++) b[i] = b[i]! ^ key[i & 3]!;
+  }
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));

@@ -185,6 +185,37 @@ describe('Connection: recording through the wire tap', () => {
     assert.equal(e.code, 'NOT_OPEN');
   });
 
+  it('unmasks outgoing fragments and control frames exactly, within the preview limit', async () => {
+    const { wss, url } = await wsServer(cleanup);
+    const got: Buffer[] = [];
+    wss.on('connection', (s) => s.on('message', (d) => got.push(d as Buffer)));
+    const c = conn({ url, payloadPreviewBytes: 70_000 });
+    await c.connect();
+    const big = Buffer.alloc(300_001);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 8)) & 0xff;
+    c.sendFragmented(big, 3);
+    c.ping(Buffer.from('odd-length ping!!'));
+    c.sendRawFrame({ opcode: 0x2, payload: big.subarray(0, 9), mask: new Uint8Array([1, 2, 3, 4]) });
+    await waitFor(c, (e) => e.kind === 'frame' && e.dir === 'in' && e.opcode === 10);
+    await c.close();
+    assert.deepEqual(got[0], big);
+    const out = events(c).filter((e): e is FrameEvent => e.kind === 'frame' && e.dir === 'out');
+    const frags = out.slice(0, 3);
+    assert.deepEqual(frags.map((f) => [f.opcode, f.fin, f.length, f.payload.length, f.truncated]), [
+      [2, false, 100_001, 70_000, true],
+      [0, false, 100_001, 70_000, true],
+      [0, true, 99_999, 70_000, true],
+    ]);
+    assert.deepEqual(Buffer.from(frags[1]!.payload), big.subarray(100_001, 170_001));
+    assert.deepEqual(Buffer.from(frags[2]!.payload), big.subarray(200_002, 270_002));
+    const ping = out.find((f) => f.opcode === 9)!;
+    assert.equal(Buffer.from(ping.payload).toString(), 'odd-length ping!!');
+    const raw = out.find((f) => f.maskKey === '01020304')!;
+    assert.deepEqual(Buffer.from(raw.payload), big.subarray(0, 9));
+    const msg = events(c).find((e) => e.kind === 'message' && e.dir === 'out') as MessageEvent;
+    assert.equal(msg.size, big.length);
+  });
+
   it('keeps frame payload previews bounded', async () => {
     const { url } = await echoServer(cleanup);
     const c = conn({ url, payloadPreviewBytes: 16 });
@@ -197,6 +228,9 @@ describe('Connection: recording through the wire tap', () => {
     assert.equal(f.length, 1000);
     assert.equal(f.payload.length, 16);
     assert.equal(f.truncated, true);
+    const o = events(c).find((e) => e.kind === 'frame' && e.dir === 'out' && e.opcode === 2) as FrameEvent;
+    assert.deepEqual([o.length, o.payload.length, o.truncated], [1000, 16, true]);
+    assert.deepEqual([...o.payload], new Array(16).fill(7));
     void ({} as InfoEvent);
   });
 });
