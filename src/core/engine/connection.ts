@@ -314,11 +314,13 @@ export class Connection {
     n.time = this.clock();
     n.connection = this.id;
     const ev = this.store.appendKnown(n);
-    for (const l of this.listeners) {
-      try {
-        l(ev);
-      } catch {
-        // a listener's bug must not break the connection
+    if (this.listeners.size) {
+      for (const l of this.listeners) {
+        try {
+          l(ev);
+        } catch {
+          // a listener's bug must not break the connection
+        }
       }
     }
     return ev;

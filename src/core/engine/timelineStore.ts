@@ -207,12 +207,14 @@ export class TimelineStore {
       }
     }
     this.n = i + 1;
-    this.maybeSpill();
-    for (const l of this.listeners) {
-      try {
-        l(ev);
-      } catch {
-        // A listener's bug must not stop recording.
+    if (this.logEnd - this.chunkBase > this.budget) this.maybeSpill();
+    if (this.listeners.size) {
+      for (const l of this.listeners) {
+        try {
+          l(ev);
+        } catch {
+          // A listener's bug must not stop recording.
+        }
       }
     }
     return ev;
@@ -364,7 +366,11 @@ export class TimelineStore {
 
   // ---- internals ----
 
+  private lastConnName: string | undefined;
+  private lastConnId = 0;
+
   private connId(name: string): number {
+    if (name === this.lastConnName) return this.lastConnId;
     let c = this.connIndex.get(name);
     if (c === undefined) {
       c = this.connNames.length;
@@ -374,6 +380,8 @@ export class TimelineStore {
         this.connIndex.set(name, c);
       }
     }
+    this.lastConnName = name;
+    this.lastConnId = c;
     return c;
   }
 
@@ -507,7 +515,7 @@ export class TimelineStore {
   private flushWaiters: Array<() => void> = [];
 
   private notifyFlushed(): void {
-    if (this.writing) return;
+    if (this.writing || this.flushWaiters.length === 0) return;
     for (const w of this.flushWaiters.splice(0)) w();
   }
 
