@@ -73,6 +73,9 @@ const FRAME_KEYS = new Set(['id', 'time', 'connection', 'kind', 'dir', 'fin', 'r
 const MESSAGE_KEYS = new Set(['id', 'time', 'connection', 'kind', 'dir', 'binary', 'data', 'size', 'wireSize', 'compressed', 'spilled']);
 
 const EMPTY = new Uint8Array(0);
+const SEG_BITS = 16;
+const SEG = 1 << SEG_BITS;
+const SEG_MASK = SEG - 1;
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 let spillSeq = 0;
@@ -87,17 +90,17 @@ export class TimelineStore {
   // columns
   private cap = 0;
   private n = 0;
-  private kind = new Uint8Array(0);
-  private flags = new Uint8Array(0);
-  private flags2 = new Uint8Array(0);
-  private opcode = new Uint8Array(0);
-  private conn = new Uint16Array(0);
-  private time = new Float64Array(0);
-  private len = new Float64Array(0); // frame: length; message: size
-  private wire = new Float64Array(0); // wireSize
-  private mask = new Uint32Array(0);
-  private pOff = new Float64Array(0); // payload offset in the log
-  private pLen = new Uint32Array(0); // payload bytes stored
+  private kind = new U8Col();
+  private flags = new U8Col();
+  private flags2 = new U8Col();
+  private opcode = new U8Col();
+  private conn = new U16Col();
+  private time = new F64Col();
+  private len = new F64Col(); // frame: length; message: size
+  private wire = new F64Col(); // wireSize
+  private mask = new U32Col();
+  private pOff = new F64Col(); // payload offset in the log
+  private pLen = new U32Col(); // payload bytes stored
   private objects = new Map<number, TimelineEvent>();
 
   private readonly connNames: string[] = [];
@@ -159,10 +162,10 @@ export class TimelineStore {
     if (ev.time === undefined) ev.time = this.clock();
     const i = this.n;
     if (i === this.cap) this.grow();
-    this.time[i] = ev.time;
-    this.conn[i] = this.connId(ev.connection);
+    this.time.set(i, ev.time);
+    this.conn.set(i, this.connId(ev.connection));
     if (ev.kind === 'frame' && (known || onlyKeys(ev, FRAME_KEYS))) {
-      this.kind[i] = KIND_FRAME;
+      this.kind.set(i, KIND_FRAME);
       let f = ev.dir === 'in' ? F_IN : 0;
       if (ev.fin) f |= F_FIN;
       if (ev.rsv1) f |= F_RSV1;
@@ -170,30 +173,30 @@ export class TimelineStore {
       if (ev.rsv3) f |= F_RSV3;
       if (ev.masked) f |= F_MASKED;
       if (ev.truncated) f |= F_TRUNCATED;
-      this.flags[i] = f;
-      this.flags2[i] = ev.truncated !== undefined ? F2_TRUNCATED_SET : 0;
-      this.opcode[i] = ev.opcode;
-      this.len[i] = ev.length;
-      this.wire[i] = ev.wireSize;
-      this.mask[i] = ev.maskKey ? parseInt(ev.maskKey, 16) >>> 0 : 0;
+      this.flags.set(i, f);
+      this.flags2.set(i, ev.truncated !== undefined ? F2_TRUNCATED_SET : 0);
+      this.opcode.set(i, ev.opcode);
+      this.len.set(i, ev.length);
+      this.wire.set(i, ev.wireSize);
+      this.mask.set(i, ev.maskKey ? parseInt(ev.maskKey, 16) >>> 0 : 0);
       this.storePayload(i, ev.payload);
     } else if (ev.kind === 'message' && (known || onlyKeys(ev, MESSAGE_KEYS))) {
-      this.kind[i] = KIND_MESSAGE;
+      this.kind.set(i, KIND_MESSAGE);
       let f = ev.dir === 'in' ? F_IN : 0;
       if (ev.binary) f |= F_BINARY;
       if (ev.wireSize !== undefined) f |= F_HAS_WIRE;
-      this.flags[i] = f;
-      this.flags2[i] = ev.compressed === undefined ? 0 : ev.compressed ? F2_COMPRESSED_SET | F2_COMPRESSED : F2_COMPRESSED_SET;
-      this.opcode[i] = ev.binary ? 2 : 1;
-      this.len[i] = ev.size;
-      this.wire[i] = ev.wireSize ?? 0;
+      this.flags.set(i, f);
+      this.flags2.set(i, ev.compressed === undefined ? 0 : ev.compressed ? F2_COMPRESSED_SET | F2_COMPRESSED : F2_COMPRESSED_SET);
+      this.opcode.set(i, ev.binary ? 2 : 1);
+      this.len.set(i, ev.size);
+      this.wire.set(i, ev.wireSize ?? 0);
       // A single-frame, uncompressed message has the bytes its frame just stored: share them.
       if (!this.shareRecent(i, ev.data)) this.storePayload(i, ev.data);
     } else {
-      this.kind[i] = KIND_OBJECT;
-      this.flags[i] = 'dir' in ev && ev.dir === 'in' ? F_IN : 0;
-      this.pOff[i] = this.logEnd;
-      this.pLen[i] = 0;
+      this.kind.set(i, KIND_OBJECT);
+      this.flags.set(i, 'dir' in ev && ev.dir === 'in' ? F_IN : 0);
+      this.pOff.set(i, this.logEnd);
+      this.pLen.set(i, 0);
       if (ev.kind === 'frame' || ev.kind === 'message') {
         // Unknown extra fields: keep the object, but still move its payload into the log.
         const bytes = ev.kind === 'frame' ? ev.payload : ev.data;
@@ -270,9 +273,9 @@ export class TimelineStore {
     const re = q.regex;
     const needsPayload = text !== undefined || re !== undefined;
     for (let i = Math.max(0, q.from ?? 0); i < this.n; i++) {
-      const k = this.kind[i]!;
+      const k = this.kind.get(i);
       if (kinds && !(kindMask & (1 << k))) continue;
-      if (conn !== undefined && this.conn[i] !== conn) continue;
+      if (conn !== undefined && this.conn.get(i) !== conn) continue;
       let obj: TimelineEvent | undefined;
       if (k === KIND_OBJECT) {
         obj = this.objects.get(i)!;
@@ -282,7 +285,7 @@ export class TimelineStore {
           if (obj.dir === 'in' ? !dirIn : !dirOut) continue;
         }
       } else if (q.dirs) {
-        if (this.flags[i]! & F_IN ? !dirIn : !dirOut) continue;
+        if (this.flags.get(i) & F_IN ? !dirIn : !dirOut) continue;
       }
       if (needsPayload) {
         let s: string;
@@ -329,7 +332,7 @@ export class TimelineStore {
   clear(): void {
     this.n = 0;
     this.cap = 0;
-    this.allocColumns(0);
+    for (const c of this.columns()) c.reset();
     this.objects.clear();
     this.firstId = this.nextId;
     this.chunks = [];
@@ -386,28 +389,15 @@ export class TimelineStore {
   }
 
   private grow(): void {
-    this.allocColumns(this.cap === 0 ? 1024 : this.cap * 2);
+    // Segmented columns: growing never copies more than one small first segment, so appending
+    // the millionth event costs what the first did (no pause of tens of ms on the event loop).
+    const cap = this.cap < SEG ? (this.cap === 0 ? 1024 : this.cap * 2) : this.cap + SEG;
+    for (const c of this.columns()) c.ensure(cap);
+    this.cap = cap;
   }
 
-  private allocColumns(cap: number): void {
-    const n = this.n;
-    const g = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(old: T, make: (c: number) => T): T => {
-      const a = make(cap);
-      if (n > 0) a.set(old.subarray(0, n) as never);
-      return a;
-    };
-    this.kind = g(this.kind, (c) => new Uint8Array(c));
-    this.flags = g(this.flags, (c) => new Uint8Array(c));
-    this.flags2 = g(this.flags2, (c) => new Uint8Array(c));
-    this.opcode = g(this.opcode, (c) => new Uint8Array(c));
-    this.conn = g(this.conn, (c) => new Uint16Array(c));
-    this.time = g(this.time, (c) => new Float64Array(c));
-    this.len = g(this.len, (c) => new Float64Array(c));
-    this.wire = g(this.wire, (c) => new Float64Array(c));
-    this.mask = g(this.mask, (c) => new Uint32Array(c));
-    this.pOff = g(this.pOff, (c) => new Float64Array(c));
-    this.pLen = g(this.pLen, (c) => new Uint32Array(c));
-    this.cap = cap;
+  private columns(): Array<{ ensure(cap: number): void; reset(): void }> {
+    return [this.kind, this.flags, this.flags2, this.opcode, this.conn, this.time, this.len, this.wire, this.mask, this.pOff, this.pLen];
   }
 
   // The last few payloads written, as [offset, length] pairs, for shareRecent().
@@ -427,8 +417,8 @@ export class TimelineStore {
       const co = rel - ci * cs;
       if (co + len > cs) continue;
       if (this.chunks[ci]!.compare(b, 0, len, co, co + len) !== 0) continue;
-      this.pOff[i] = off;
-      this.pLen[i] = len;
+      this.pOff.set(i, off);
+      this.pLen.set(i, len);
       return true;
     }
     return false;
@@ -436,8 +426,8 @@ export class TimelineStore {
 
   private storePayload(i: number, bytes: Uint8Array | undefined): void {
     const b = bytes ?? EMPTY;
-    this.pOff[i] = this.logEnd;
-    this.pLen[i] = b.length;
+    this.pOff.set(i, this.logEnd);
+    this.pLen.set(i, b.length);
     if (b.length >= 16) {
       this.recent[this.recentPos] = this.logEnd;
       this.recent[this.recentPos + 1] = b.length;
@@ -536,8 +526,8 @@ export class TimelineStore {
     // spilled boundary form a prefix; among them, those with a payload are on disk.
     let p = this.spillScan;
     let c = this.spilledEvents;
-    while (p < this.n && this.pOff[p]! < this.chunkBase) {
-      if (this.pLen[p]! > 0) c++;
+    while (p < this.n && this.pOff.get(p) < this.chunkBase) {
+      if (this.pLen.get(p) > 0) c++;
       p++;
     }
     this.spillScan = p;
@@ -547,15 +537,15 @@ export class TimelineStore {
   private spillScan = 0;
 
   private isSpilled(i: number): boolean {
-    const l = this.pLen[i]!;
-    return l > 0 && this.pOff[i]! < this.chunkBase;
+    const l = this.pLen.get(i);
+    return l > 0 && this.pOff.get(i) < this.chunkBase;
   }
 
   /** Payload bytes of event i: a zero-copy view when it sits in one in-memory chunk, else a copy. */
   private payloadView(i: number): Uint8Array {
-    const l = this.pLen[i]!;
+    const l = this.pLen.get(i);
     if (l === 0) return EMPTY;
-    const off = this.pOff[i]!;
+    const off = this.pOff.get(i);
     if (off >= this.chunkBase) {
       const rel = off - this.chunkBase;
       const ci = Math.floor(rel / this.chunkSize);
@@ -595,9 +585,9 @@ export class TimelineStore {
   }
 
   private payloadText(i: number): string {
-    const l = this.pLen[i]!;
+    const l = this.pLen.get(i);
     if (l === 0) return '';
-    const off = this.pOff[i]!;
+    const off = this.pOff.get(i);
     if (off >= this.chunkBase) {
       const rel = off - this.chunkBase;
       const ci = Math.floor(rel / this.chunkSize);
@@ -611,12 +601,12 @@ export class TimelineStore {
   }
 
   private materialize(i: number): TimelineEvent {
-    const k = this.kind[i]!;
+    const k = this.kind.get(i);
     const id = this.firstId + i;
-    const time = this.time[i]!;
-    const connection = this.connNames[this.conn[i]!]!;
-    const f = this.flags[i]!;
-    const f2 = this.flags2[i]!;
+    const time = this.time.get(i);
+    const connection = this.connNames[this.conn.get(i)]!;
+    const f = this.flags.get(i);
+    const f2 = this.flags2.get(i);
     if (k === KIND_FRAME) {
       const spilled = this.isSpilled(i);
       const e: FrameEvent = {
@@ -629,13 +619,13 @@ export class TimelineStore {
         rsv1: !!(f & F_RSV1),
         rsv2: !!(f & F_RSV2),
         rsv3: !!(f & F_RSV3),
-        opcode: this.opcode[i]!,
+        opcode: this.opcode.get(i),
         masked: !!(f & F_MASKED),
-        length: this.len[i]!,
-        wireSize: this.wire[i]!,
+        length: this.len.get(i),
+        wireSize: this.wire.get(i),
         payload: spilled ? EMPTY : this.payloadView(i),
       };
-      if (f & F_MASKED) e.maskKey = this.mask[i]!.toString(16).padStart(8, '0');
+      if (f & F_MASKED) e.maskKey = this.mask.get(i).toString(16).padStart(8, '0');
       if (f2 & F2_TRUNCATED_SET) e.truncated = !!(f & F_TRUNCATED);
       if (spilled) e.spilled = true;
       return e;
@@ -650,15 +640,15 @@ export class TimelineStore {
         dir: f & F_IN ? 'in' : 'out',
         binary: !!(f & F_BINARY),
         data: spilled ? EMPTY : this.payloadView(i),
-        size: this.len[i]!,
+        size: this.len.get(i),
       };
-      if (f & F_HAS_WIRE) e.wireSize = this.wire[i]!;
+      if (f & F_HAS_WIRE) e.wireSize = this.wire.get(i);
       if (f2 & F2_COMPRESSED_SET) e.compressed = !!(f2 & F2_COMPRESSED);
       if (spilled) e.spilled = true;
       return e;
     }
     const o = this.objects.get(i)!;
-    if ((o.kind === 'frame' || o.kind === 'message') && this.pLen[i]! > 0) {
+    if ((o.kind === 'frame' || o.kind === 'message') && this.pLen.get(i) > 0) {
       const spilled = this.isSpilled(i);
       const bytes = spilled ? EMPTY : this.payloadView(i);
       const e = (o.kind === 'frame' ? { ...o, payload: bytes } : { ...o, data: bytes }) as FrameEvent | MessageEvent;
@@ -666,6 +656,122 @@ export class TimelineStore {
       return e;
     }
     return o;
+  }
+}
+
+/** A growable column of Uint8Array in segments of SEG entries (the first one grows by doubling). */
+class U8Col {
+  private segs: Uint8Array[] = [];
+  get(i: number): number {
+    return this.segs[i >>> SEG_BITS]![i & SEG_MASK]!;
+  }
+  set(i: number, v: number): void {
+    this.segs[i >>> SEG_BITS]![i & SEG_MASK] = v;
+  }
+  ensure(cap: number): void {
+    if (cap <= SEG) {
+      const old = this.segs[0];
+      const a = new Uint8Array(cap);
+      if (old) a.set(old);
+      this.segs[0] = a;
+    } else {
+      while (this.segs.length * SEG < cap) this.segs.push(new Uint8Array(SEG));
+      if (this.segs[0]!.length < SEG) {
+        const a = new Uint8Array(SEG);
+        a.set(this.segs[0]!);
+        this.segs[0] = a;
+      }
+    }
+  }
+  reset(): void {
+    this.segs = [];
+  }
+}
+
+/** A growable column of Uint16Array in segments of SEG entries (the first one grows by doubling). */
+class U16Col {
+  private segs: Uint16Array[] = [];
+  get(i: number): number {
+    return this.segs[i >>> SEG_BITS]![i & SEG_MASK]!;
+  }
+  set(i: number, v: number): void {
+    this.segs[i >>> SEG_BITS]![i & SEG_MASK] = v;
+  }
+  ensure(cap: number): void {
+    if (cap <= SEG) {
+      const old = this.segs[0];
+      const a = new Uint16Array(cap);
+      if (old) a.set(old);
+      this.segs[0] = a;
+    } else {
+      while (this.segs.length * SEG < cap) this.segs.push(new Uint16Array(SEG));
+      if (this.segs[0]!.length < SEG) {
+        const a = new Uint16Array(SEG);
+        a.set(this.segs[0]!);
+        this.segs[0] = a;
+      }
+    }
+  }
+  reset(): void {
+    this.segs = [];
+  }
+}
+
+/** A growable column of Uint32Array in segments of SEG entries (the first one grows by doubling). */
+class U32Col {
+  private segs: Uint32Array[] = [];
+  get(i: number): number {
+    return this.segs[i >>> SEG_BITS]![i & SEG_MASK]!;
+  }
+  set(i: number, v: number): void {
+    this.segs[i >>> SEG_BITS]![i & SEG_MASK] = v;
+  }
+  ensure(cap: number): void {
+    if (cap <= SEG) {
+      const old = this.segs[0];
+      const a = new Uint32Array(cap);
+      if (old) a.set(old);
+      this.segs[0] = a;
+    } else {
+      while (this.segs.length * SEG < cap) this.segs.push(new Uint32Array(SEG));
+      if (this.segs[0]!.length < SEG) {
+        const a = new Uint32Array(SEG);
+        a.set(this.segs[0]!);
+        this.segs[0] = a;
+      }
+    }
+  }
+  reset(): void {
+    this.segs = [];
+  }
+}
+
+/** A growable column of Float64Array in segments of SEG entries (the first one grows by doubling). */
+class F64Col {
+  private segs: Float64Array[] = [];
+  get(i: number): number {
+    return this.segs[i >>> SEG_BITS]![i & SEG_MASK]!;
+  }
+  set(i: number, v: number): void {
+    this.segs[i >>> SEG_BITS]![i & SEG_MASK] = v;
+  }
+  ensure(cap: number): void {
+    if (cap <= SEG) {
+      const old = this.segs[0];
+      const a = new Float64Array(cap);
+      if (old) a.set(old);
+      this.segs[0] = a;
+    } else {
+      while (this.segs.length * SEG < cap) this.segs.push(new Float64Array(SEG));
+      if (this.segs[0]!.length < SEG) {
+        const a = new Float64Array(SEG);
+        a.set(this.segs[0]!);
+        this.segs[0] = a;
+      }
+    }
+  }
+  reset(): void {
+    this.segs = [];
   }
 }
 

@@ -170,8 +170,17 @@ describe('TimelineStore', () => {
     // Not a timing assertion: a structural one. 200k frames must not allocate an object each.
     const s = mk();
     const payload = enc.encode('0123456789');
-    for (let i = 0; i < 200_000; i++) s.append(frame(i, 'in', payload));
+    type Cols = { kind: { segs: Uint8Array[] } };
+    let firstSegment: Uint8Array | undefined;
+    for (let i = 0; i < 200_000; i++) {
+      s.append(frame(i, 'in', payload));
+      if (i === 70_000) firstSegment = (s as unknown as Cols).kind.segs[0];
+    }
     assert.equal(s.length, 200_000);
+    // Growth adds segments; it never reallocates (copies) what is already stored.
+    const segs = (s as unknown as Cols).kind.segs;
+    assert.equal(segs.length, 4);
+    assert.equal(segs[0], firstSegment);
     assert.equal((s as unknown as { objects: Map<number, unknown> }).objects.size, 0);
     assert.equal(Buffer.from((s.at(199_999) as FrameEvent).payload).toString(), '0123456789');
   });
