@@ -98,7 +98,6 @@ interface ClientState extends MockClient {
   fragments: number;
   slowReadMs: number;
   closeStarted: 'client' | 'server' | undefined;
-  onSent: (err?: Error) => void;
   /** Incoming frames waiting for ws's message to supply their payloads (see tap). */
   inPending: DecodedFrame[];
   /** Payload bytes of the current incoming message's fragments already recorded. */
@@ -492,9 +491,6 @@ export class MockServer {
       closeStarted: undefined,
       inPending: [],
       inMessageOffset: 0,
-      onSent: (err?: Error) => {
-        if (err && ws.readyState === WebSocket.OPEN) this.emitError(id, 'MOCK_SEND_FAILED', err.message);
-      },
       send: (message: MockMessage) => {
         if (ws.readyState === WebSocket.OPEN) this.sendTo(c, renderMessage(message, this.templateContext(c)));
       },
@@ -594,9 +590,30 @@ export class MockServer {
     });
     const socket = c.socket as Duplex & { write: (...args: unknown[]) => boolean };
     const write = socket.write;
-    socket.write = function (this: Duplex, chunk: unknown, ...rest: unknown[]) {
-      if (!outbound.failed && chunk instanceof Uint8Array) outbound.push(chunk);
-      return write.call(this, chunk, ...rest);
+    // ws writes a frame as two chunks, header then payload, in one synchronous call. A lone header
+    // is held until its payload arrives so the decoder gets the frame in one chunk (its zero-copy
+    // fast path) instead of collecting the payload into a new buffer.
+    let header: Buffer | undefined;
+    const observe = (chunk: Uint8Array) => {
+      if (outbound.failed) return;
+      if (header) {
+        const h = header;
+        header = undefined;
+        if (chunk.length <= preview) {
+          outbound.push(Buffer.concat([h, chunk]));
+          return;
+        }
+        outbound.push(h);
+      } else if (chunk.length <= 10 && chunk.length >= 2 && chunk.length === loneHeaderSize(chunk)) {
+        header = Buffer.from(chunk);
+        return;
+      }
+      outbound.push(chunk);
+    };
+    socket.write = function (this: Duplex, chunk: unknown) {
+      if (chunk instanceof Uint8Array) observe(chunk);
+      // eslint-disable-next-line prefer-rest-params -- forward the call exactly as made
+      return write.apply(this, arguments as unknown as unknown[]);
     };
   }
 
@@ -700,16 +717,22 @@ export class MockServer {
   private sendTo(c: ClientState, m: RenderedMessage, fragments = c.fragments): void {
     if (c.ws.readyState !== WebSocket.OPEN) return;
     this.stat.messagesOut++;
-    const onSent = c.onSent;
-    if (fragments <= 1 || m.data.length === 0) {
-      c.ws.send(m.data, m.binary ? SEND_BINARY : SEND_TEXT, onSent);
-    } else {
-      const n = Math.min(fragments, m.data.length);
-      const size = Math.ceil(m.data.length / n);
-      for (let i = 0; i < n; i++) {
-        const part = m.data.subarray(i * size, Math.min(m.data.length, (i + 1) * size));
-        c.ws.send(part, { binary: m.binary, compress: false, fin: i === n - 1 }, i === n - 1 ? onSent : undefined);
+    // No send callback: a failed write surfaces as the socket's error/close, and a callback per
+    // write costs Node an extra tick.
+    try {
+      if (fragments <= 1 || m.data.length === 0) {
+        c.ws.send(m.data, m.binary ? SEND_BINARY : SEND_TEXT);
+      } else {
+        const n = Math.min(fragments, m.data.length);
+        const size = Math.ceil(m.data.length / n);
+        for (let i = 0; i < n; i++) {
+          const part = m.data.subarray(i * size, Math.min(m.data.length, (i + 1) * size));
+          c.ws.send(part, { binary: m.binary, compress: false, fin: i === n - 1 });
+        }
       }
+    } catch (err) {
+      this.emitError(c.id, 'MOCK_SEND_FAILED', (err as Error).message);
+      return;
     }
     // After the send: the tap has recorded the frame(s) synchronously, so the timeline reads
     // frames then message in both directions, and the store can share a single frame's bytes.
@@ -912,8 +935,20 @@ function hasPlaceholders(m: MockMessage): boolean {
   return false;
 }
 
+/** The header size a chunk declares when it is exactly one unmasked frame header with a non-empty payload to follow, else 0. */
+function loneHeaderSize(b: Uint8Array): number {
+  const b1 = b[1]!;
+  if (b1 & 0x80) return 0;
+  const l7 = b1 & 0x7f;
+  if (l7 === 0) return 0;
+  return l7 < 126 ? 2 : l7 === 126 ? 4 : 10;
+}
+
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** A 4-byte mask key as 8 hex digits (per frame, so a table beats toString/padStart). */
 function hex32(b: Uint8Array): string {
-  return ((((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0).toString(16).padStart(8, '0');
+  return HEX_BYTE[b[0] ?? 0]! + HEX_BYTE[b[1] ?? 0]! + HEX_BYTE[b[2] ?? 0]! + HEX_BYTE[b[3] ?? 0]!;
 }
 
 function malformedFrame(kind: MalformedKind): Uint8Array {
