@@ -185,6 +185,19 @@ describe('mock hostile clients', () => {
     assert.equal(raw.received().readUInt16BE(2), 1001);
   });
 
+  it('a failure inside the engine (here: a throwing uuid source) is recorded, not thrown; the server keeps serving', async () => {
+    const { url, events } = await r.mock(
+      { rules: [{ match: { text: 'id' }, respond: ['{{uuid}}'] }], schedules: [{ everyMs: 20, count: 1, messages: ['tick {{uuid}}'] }] },
+      { uuid: () => { throw new Error('no entropy'); } },
+    );
+    const c = await r.client(url);
+    c.send('id');
+    c.send('plain');
+    assert.equal(await c.nextText(), 'plain');
+    await until(() => events.filter((e) => e.kind === 'error' && e.code === 'MOCK_INTERNAL_ERROR' && e.message === 'no entropy').length === 2);
+    await healthy(url);
+  });
+
   it('a bad upgrade request gets 400 and a coded error', async () => {
     const { port, events } = await r.mock({});
     const bad = await rawUpgrade(port, { 'Sec-WebSocket-Key': 'short' });

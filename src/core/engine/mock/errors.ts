@@ -14,7 +14,8 @@ export type MockErrorCode =
   | 'MOCK_HANDSHAKE_REFUSED'
   | 'MOCK_BAD_UPGRADE'
   | 'MOCK_CLIENT_ERROR'
-  | 'MOCK_SEND_FAILED';
+  | 'MOCK_SEND_FAILED'
+  | 'MOCK_INTERNAL_ERROR';
 
 /** An Error with a machine code, like ws's `err.code`. */
 export class MockError extends Error {

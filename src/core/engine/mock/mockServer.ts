@@ -529,7 +529,14 @@ export class MockServer {
       if (c.inPending.length > 0) this.flushInbound(c);
       this.emitError(id, err.code ?? 'MOCK_CLIENT_ERROR', err.message, status);
     });
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(c, data, isBinary));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      // A bug here must cost one message, not the process (this runs inside ws's socket handler).
+      try {
+        this.onMessage(c, data, isBinary);
+      } catch (err) {
+        this.internalError(id, err);
+      }
+    });
     // slowRead: after each chunk read, stop reading for a while, so the kernel buffers fill and TCP pushes back.
     socket.on('data', () => {
       if (c.slowReadMs > 0 && !socket.isPaused()) {
@@ -586,7 +593,11 @@ export class MockServer {
     );
     // Before ws's own listener, so a frame is on the timeline before the message it carries.
     c.socket.prependListener('data', (chunk: Buffer) => {
-      if (!inbound.failed) inbound.push(chunk);
+      try {
+        if (!inbound.failed) inbound.push(chunk);
+      } catch (err) {
+        this.internalError(c.id, err);
+      }
     });
     const socket = c.socket as Duplex & { write: (...args: unknown[]) => boolean };
     const write = socket.write;
@@ -610,8 +621,13 @@ export class MockServer {
       }
       outbound.push(chunk);
     };
+    const onTapError = (err: unknown) => this.internalError(c.id, err);
     socket.write = function (this: Duplex, chunk: unknown) {
-      if (chunk instanceof Uint8Array) observe(chunk);
+      try {
+        if (chunk instanceof Uint8Array) observe(chunk);
+      } catch (err) {
+        onTapError(err);
+      }
       // eslint-disable-next-line prefer-rest-params -- forward the call exactly as made
       return write.apply(this, arguments as unknown as unknown[]);
     };
@@ -811,7 +827,11 @@ export class MockServer {
     const schedule = (ms: number) => {
       const t = setTimeout(() => {
         this.serverTimers.delete(t);
-        tick();
+        try {
+          tick();
+        } catch (err) {
+          this.internalError(this.serverConnectionId, err);
+        }
       }, ms);
       this.serverTimers.add(t);
     };
@@ -834,9 +854,17 @@ export class MockServer {
   private later(c: ClientState, ms: number, fn: () => void): void {
     const t = setTimeout(() => {
       c.timers.delete(t);
-      fn();
+      try {
+        fn();
+      } catch (err) {
+        this.internalError(c.id, err);
+      }
     }, ms);
     c.timers.add(t);
+  }
+
+  private internalError(connection: string, err: unknown): void {
+    this.emitError(connection, 'MOCK_INTERNAL_ERROR', err instanceof Error ? err.message : String(err));
   }
 
   private templateContext(c: ClientState | undefined, message?: string, captures?: RegExpExecArray | null, json?: () => unknown): TemplateContext {
