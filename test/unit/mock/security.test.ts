@@ -82,6 +82,25 @@ describe('mock security defaults', () => {
     await assert.rejects(untrusted.opened);
   });
 
+  it('serves wss:// from PEM files named relative to the collection directory', async function () {
+    this.timeout(20000);
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const selfsigned = require('selfsigned') as { generate(a: unknown, o: unknown): Promise<{ cert: string; private: string }> };
+    const pair = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec', algorithm: 'sha256', extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }] });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-mock-tls-'));
+    r.defer(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.mkdirSync(path.join(dir, 'certs'));
+    fs.writeFileSync(path.join(dir, 'certs', 'cert.pem'), pair.cert);
+    fs.writeFileSync(path.join(dir, 'certs', 'key.pem'), pair.private);
+    const { url, server } = await r.mock({ tls: { certFile: 'certs/cert.pem', keyFile: 'certs/key.pem' } }, { baseDir: dir });
+    assert.equal(server.certificate, pair.cert);
+    const c = await r.client(url, undefined, { ca: pair.cert });
+    c.send('from files');
+    assert.equal(await c.nextText(), 'from files');
+  });
+
   it('reports a taken port as MOCK_LISTEN_FAILED and bad TLS files as MOCK_TLS_FAILED', async () => {
     const { port } = await r.mock({});
     const { MockServer } = await import('../../../src/core/engine/mock/mockServer');
