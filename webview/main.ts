@@ -306,7 +306,7 @@ function layout(): HTMLElement {
   return h('div', { class: 'workbench' },
     h('header', { class: 'top' }, stateBadge, req.bar),
     req.options,
-    h('div', { class: 'info-line' }, summaryLine, connError),
+    h('div', { class: 'info-line' }, summaryLine, req.errorEl, connError),
     h('main', { class: 'split' },
       h('section', { class: 'timeline-section', 'aria-label': 'Timeline' }, toolbar, timeline.el),
       detail.el,

@@ -40,6 +40,11 @@ export async function launch(): Promise<void> {
   browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
   server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/__theme.css') {
+      res.setHeader('content-type', 'text/css');
+      res.end(themeCss(url.searchParams.get('theme') ?? 'dark'));
+      return;
+    }
     if (url.pathname === '/') {
       res.setHeader('content-type', 'text/html');
       res.end(pageHtml(url.searchParams.get('theme') ?? 'dark'));
@@ -68,16 +73,44 @@ export async function shutdown(): Promise<void> {
 
 /** VS Code-like page: theme variables, a strict CSP like the real panel's, and acquireVsCodeApi. */
 function pageHtml(theme: string): string {
-  const vars = theme === 'light'
-    ? '--vscode-editor-background:#ffffff;--vscode-foreground:#3b3b3b;--vscode-font-family:sans-serif;--vscode-editor-font-family:monospace;--vscode-focusBorder:#0078d4;--vscode-panel-border:#e5e5e5;'
-    : '--vscode-editor-background:#1f1f1f;--vscode-foreground:#cccccc;--vscode-font-family:sans-serif;--vscode-editor-font-family:monospace;--vscode-focusBorder:#0078d4;--vscode-panel-border:#2b2b2b;';
   return `<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self' data:; script-src 'self' 'nonce-test'">
+<link rel="stylesheet" href="/__theme.css?theme=${theme === 'light' ? 'light' : 'dark'}">
 <link rel="stylesheet" href="/codicons/codicon.css" id="vscode-codicon-stylesheet"><link rel="stylesheet" href="/webview.css">
-<style nonce="test"></style></head>
-<body class="vscode-${theme}" style="${vars}"><div id="app"></div>
+</head>
+<body class="vscode-${theme}"><div id="app"></div>
 <script nonce="test" src="/harness-shim.js"></script>
 <script nonce="test" src="/webview.js"></script></body></html>`;
+}
+
+/**
+ * A subset of VS Code's Dark Modern / Light Modern theme variables. Served as a stylesheet because
+ * the page's CSP (like the real panel's) blocks inline style attributes.
+ */
+export function themeCss(theme: string): string {
+  const dark: Record<string, string> = {
+    'editor-background': '#1f1f1f', foreground: '#cccccc', 'font-family': 'system-ui, "Segoe UI", Ubuntu, "Droid Sans", sans-serif', 'font-size': '13px',
+    'editor-font-family': '"Droid Sans Mono", "DejaVu Sans Mono", monospace', 'editor-font-size': '12px', focusBorder: '#0078d4', 'panel-border': '#2b2b2b',
+    descriptionForeground: '#9d9d9d', errorForeground: '#f85149', 'input-background': '#313131', 'input-foreground': '#cccccc', 'input-border': '#3c3c3c',
+    'dropdown-background': '#313131', 'dropdown-foreground': '#cccccc', 'dropdown-border': '#3c3c3c', 'button-background': '#0078d4', 'button-foreground': '#ffffff',
+    'button-hoverBackground': '#026ec1', 'button-secondaryBackground': '#313131', 'button-secondaryForeground': '#cccccc', 'button-secondaryHoverBackground': '#3c3c3c',
+    'button-border': '#ffffff12', 'list-hoverBackground': '#2a2d2e', 'list-activeSelectionBackground': '#04395e', 'list-activeSelectionForeground': '#ffffff',
+    'badge-background': '#616161', 'badge-foreground': '#f8f8f8', 'sideBar-background': '#181818', 'textCodeBlock-background': '#2b2b2b',
+    'editor-selectionBackground': '#264f78', 'charts-green': '#89d185', 'charts-blue': '#3794ff', 'charts-red': '#f14c4c', 'charts-yellow': '#cca700', 'charts-purple': '#b180d7',
+    'inputOption-activeBackground': '#2489db82', 'toolbar-hoverBackground': '#5a5d5e50', 'panelTitle-activeBorder': '#0078d4', 'widget-shadow': '#0000005c',
+  };
+  const light: Record<string, string> = {
+    ...dark,
+    'editor-background': '#ffffff', foreground: '#3b3b3b', 'panel-border': '#e5e5e5', descriptionForeground: '#717171', errorForeground: '#e51400',
+    'input-background': '#ffffff', 'input-foreground': '#3b3b3b', 'input-border': '#cecece', 'dropdown-background': '#ffffff', 'dropdown-foreground': '#3b3b3b',
+    'dropdown-border': '#cecece', 'button-secondaryBackground': '#e5e5e5', 'button-secondaryForeground': '#3b3b3b', 'button-secondaryHoverBackground': '#cccccc',
+    'button-border': '#0000001a', 'list-hoverBackground': '#f2f2f2', 'list-activeSelectionBackground': '#e8e8e8', 'list-activeSelectionForeground': '#000000',
+    'badge-background': '#cccccc', 'badge-foreground': '#3b3b3b', 'sideBar-background': '#f8f8f8', 'textCodeBlock-background': '#f2f2f2',
+    'editor-selectionBackground': '#add6ff', 'charts-green': '#388a34', 'charts-blue': '#1a85ff', 'charts-red': '#e51400', 'charts-yellow': '#bf8803', 'charts-purple': '#652d90',
+    'inputOption-activeBackground': '#bed6ed', 'toolbar-hoverBackground': '#b8b8b850', 'widget-shadow': '#00000029',
+  };
+  const vars = theme === 'light' ? light : dark;
+  return `html { ${Object.entries(vars).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ')} }`;
 }
 
 /** Opens a fresh page with the webview bundle loaded. */
@@ -95,7 +128,7 @@ export async function openWebview(opts: { theme?: 'dark' | 'light'; state?: unkn
         window.__posted = posted; window.__answered = new Set();
         window.__getState = () => state;
         window.acquireVsCodeApi = () => ({
-          postMessage: (m) => { posted.push(m); },
+          postMessage: (m) => { posted.push(m); if (window.__auto && window.__auto(m)) window.__answered.add(m.id); },
           getState: () => state,
           setState: (s) => { state = s; },
         });
@@ -126,6 +159,55 @@ export async function openWebview(opts: { theme?: 'dark' | 'light'; state?: unkn
     close: () => page.close(),
   };
   return api;
+}
+
+/**
+ * Answers the webview's getRows / readPayload / getEvents requests from inside the page, the way the
+ * host would, so tests and benches can scroll freely. `rows` is either an array of events or the
+ * name of an in-page generator installed with `installRowGenerator`.
+ */
+export async function serveRows(w: WebviewPage, rows: unknown[] | { generated: number }): Promise<void> {
+  // Page code is passed as a string: functions compiled by tsx carry helpers (__name) the page lacks.
+  if (Array.isArray(rows)) await w.page.evaluate((r) => ((window as any).__rowsArr = r), rows);
+  await w.page.evaluate(`(() => {
+    const win = window;
+    const generated = ${Array.isArray(rows) ? 'undefined' : String(rows.generated)};
+    if (generated === undefined) {
+      win.__rowAt = (i) => win.__rowsArr[i];
+      win.__rowTotal = () => win.__rowsArr.length;
+    } else {
+      win.__rowTotal = () => generated;
+    }
+    win.__filtered = null;
+    win.__auto = (m) => {
+      if (m.kind !== 'request') return false;
+      const total = win.__filtered ? win.__filtered.length : win.__rowTotal();
+      const at = (i) => (win.__filtered ? win.__rowAt(win.__filtered[i]) : win.__rowAt(i));
+      let result;
+      if (m.method === 'getRows') {
+        const events = [];
+        for (let i = m.params.from; i < Math.min(m.params.to, total); i++) events.push(at(i));
+        result = { from: m.params.from, events, total };
+      } else if (m.method === 'readPayload') {
+        let e;
+        for (let i = 0; i < win.__rowTotal() && !e; i++) if (win.__rowAt(i) && win.__rowAt(i).id === m.params.id) e = win.__rowAt(i);
+        result = { data: e ? (e.data || e.payload) : new Uint8Array(0) };
+      } else return false;
+      setTimeout(() => win.__send({ kind: 'response', id: m.id, ok: true, result }), 0);
+      return true;
+    };
+  })()`);
+}
+
+/** Installs \`window.__rowAt(i)\` producing synthetic message events in the page (no transfer of n objects). */
+export async function installRowGenerator(w: WebviewPage): Promise<void> {
+  await w.page.evaluate(`(() => {
+    const enc = new TextEncoder();
+    window.__rowAt = (i) => {
+      const data = enc.encode('{"seq":' + i + ',"msg":"row ' + i + ' payload text"}');
+      return { kind: 'message', id: i + 1, time: 1767268800000 + i, connection: 'c1', dir: i % 2 ? 'in' : 'out', binary: false, data, size: data.length };
+    };
+  })()`);
 }
 
 /** A snapshot as the host would send it. */

@@ -1,0 +1,450 @@
+import assert from 'node:assert/strict';
+import { installRowGenerator, openWebview, serveRows, snapshot, type WebviewPage } from './harness';
+import * as f from './fixtures';
+
+/** Opens the bundle, answers ready with a connection and `rows`, and serves rows from the page. */
+async function openWith(rows: unknown[], opts: { theme?: 'dark' | 'light'; state?: unknown; extra?: Record<string, unknown> } = {}): Promise<WebviewPage> {
+  const w = await openWebview({ theme: opts.theme, state: opts.state });
+  await serveRows(w, rows);
+  const ready = await w.request('ready');
+  await w.reply(ready, snapshot({ connection: f.summary(), view: { total: rows.length, filter: { mode: 'messages' } }, ...opts.extra }));
+  await w.page.waitForSelector('body[data-ready="true"]');
+  return w;
+}
+
+async function lastRequest(w: WebviewPage, method: string): Promise<any> {
+  const req = await w.request(method);
+  return req.params;
+}
+
+describe('webview: workbench panel (real bundle in headless Chromium)', () => {
+  beforeEach(() => f.resetIds());
+
+  describe('timeline', () => {
+    it('renders rows with direction, type, size and preview, from windows the host serves', async () => {
+      const rows = [f.handshake(), f.message('out', 'hello'), f.message('in', 'world'), f.binary('in', new Uint8Array([0, 1, 0xff]))];
+      const w = await openWith(rows);
+      try {
+        await w.page.waitForSelector('.timeline .row[data-index="3"]:not(.loading)');
+        const texts = await w.page.$$eval('.timeline .row:not([hidden])', (els) => els.map((e) => [...e.children].map((c) => c.textContent)));
+        assert.equal(texts.length, 4);
+        assert.deepEqual(texts[1]!.slice(2, 4), ['↑', 'TEXT']);
+        assert.equal(texts[1]![6], 'hello');
+        assert.deepEqual(texts[2]!.slice(2, 4), ['↓', 'TEXT']);
+        assert.equal(texts[3]![3], 'BINARY');
+        assert.equal(texts[3]![6], '00 01 ff');
+        assert.match(texts[0]![6]!, /101 Switching Protocols/);
+        assert.equal(await w.page.textContent('#row-count'), '4 rows');
+        assert.equal(await w.page.getAttribute('.timeline', 'role'), 'grid');
+        assert.equal(await w.page.getAttribute('.timeline .row[data-index="0"]', 'role'), 'row');
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('shows frames with FIN/RSV/mask, wire size and close codes in the frames view', async () => {
+      const rows = [f.frame('out', 1, new TextEncoder().encode('hi')), f.frame('in', 8, new Uint8Array([0x0f, 0xa0, 0x62, 0x79, 0x65])), f.frame('in', 9, new Uint8Array([1, 2]), { fin: true, rsv1: true })];
+      const w = await openWith(rows);
+      try {
+        await w.page.click('#view-frames');
+        const p = await lastRequest(w, 'setView');
+        assert.equal(p.filter.mode, 'frames');
+        await w.page.waitForSelector('.timeline-wrap.mode-frames');
+        await w.page.waitForSelector('.timeline .row[data-index="2"]:not(.loading)');
+        const texts = await w.page.$$eval('.timeline .row:not([hidden])', (els) => els.map((e) => [...e.children].map((c) => c.textContent)));
+        assert.equal(texts[0]![4], 'FIN MASK');
+        assert.equal(texts[0]![5], '2 B · 8 B wire');
+        assert.equal(texts[1]![3], 'CLOSE');
+        assert.equal(texts[1]![6], '4000 Private use · bye');
+        assert.equal(texts[2]![4], 'FIN RSV1');
+        assert.equal(texts[2]![3], 'PING');
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('renders server data as text only: markup in payloads stays inert characters', async () => {
+      const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+      const rows = [f.message('in', evil), f.message('in', JSON.stringify({ html: evil })), f.handshake(403, evil)];
+      const w = await openWith(rows);
+      try {
+        await w.page.waitForSelector('.timeline .row[data-index="2"]:not(.loading)');
+        assert.equal(await w.page.textContent('.timeline .row[data-index="0"] .c-summary'), evil);
+        for (const i of [0, 1, 2]) {
+          await w.page.click(`.timeline .row[data-index="${i}"]`);
+          for (const tab of ['text', 'json', 'hex', 'header', 'handshake']) {
+            await w.page.click(`#tab-${tab}`);
+          }
+          await w.page.waitForTimeout(30);
+        }
+        await w.page.click('.timeline .row[data-index="2"]');
+        await w.page.click('#tab-handshake');
+        assert.match((await w.page.textContent('.pane-handshake .body'))!, /<img src=x onerror=/);
+        assert.equal(await w.page.$$eval('img, script:not([src])', (els) => els.length), 0);
+        assert.equal(await w.page.evaluate(() => (window as any).__pwned), undefined);
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('keeps the DOM bounded with 100k rows and reaches the last row with End', async () => {
+      const w = await openWebview();
+      try {
+        await installRowGenerator(w);
+        await serveRows(w, { generated: 100_000 });
+        const ready = await w.request('ready');
+        await w.reply(ready, snapshot({ connection: f.summary(), view: { total: 100_000, filter: { mode: 'messages' } } }));
+        await w.page.waitForSelector('.timeline .row[data-index]:not(.loading)');
+        const dom = await w.page.$$eval('.timeline .row', (els) => els.length);
+        assert.ok(dom < 80, `DOM rows ${dom} stay bounded`);
+        await w.page.focus('.timeline');
+        await w.page.keyboard.press('Home');
+        await w.page.keyboard.press('End');
+        await w.page.waitForSelector('.timeline .row[data-index="99999"]:not(.loading)');
+        assert.equal(await w.page.textContent('.timeline .row[data-index="99999"] .c-idx'), '100000');
+        assert.ok((await w.page.$$eval('.timeline .row', (els) => els.length)) < 80);
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('maps scrolling onto 1M rows without hitting the browser height limit', async () => {
+      const w = await openWebview();
+      try {
+        await installRowGenerator(w);
+        await serveRows(w, { generated: 1_000_000 });
+        const ready = await w.request('ready');
+        await w.reply(ready, snapshot({ connection: f.summary(), view: { total: 1_000_000, filter: { mode: 'messages' } } }));
+        await w.page.waitForSelector('.timeline .row[data-index]:not(.loading)');
+        const h = await w.page.$eval('.timeline', (el) => el.scrollHeight);
+        assert.ok(h <= 8_100_000, `scroll height ${h} capped`);
+        // auto-scroll starts at the end
+        await w.page.waitForSelector('.timeline .row[data-index="999999"]:not(.loading)');
+        await w.page.$eval('.timeline', (el) => (el.scrollTop = (el.scrollHeight - el.clientHeight) / 2));
+        await w.page.waitForFunction(() => {
+          const r = document.querySelector('.timeline .row:not([hidden])') as HTMLElement | null;
+          return r && Math.abs(Number(r.dataset.index) - 500_000) < 1000;
+        });
+        assert.equal(await w.page.getAttribute('#autoscroll', 'aria-pressed'), 'false', 'scrolling up pauses auto-scroll');
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('follows new rows while auto-scrolling, without a DOM node per row', async () => {
+      const w = await openWebview();
+      try {
+        await installRowGenerator(w);
+        await serveRows(w, { generated: 0 });
+        const ready = await w.request('ready');
+        await w.reply(ready, snapshot({ connection: f.summary(), view: { total: 0, filter: { mode: 'messages' } } }));
+        await w.page.waitForSelector('body[data-ready="true"]');
+        for (let total = 500; total <= 5000; total += 500) {
+          await w.page.evaluate((t) => {
+            (window as any).__rowTotal = () => t;
+            const tail = [];
+            for (let i = t - 80; i < t; i++) tail.push((window as any).__rowAt(i));
+            (window as any).__send({ kind: 'event', name: 'events', payload: { connectionId: 'c1', total: t, tailFrom: t - 80, tail, storeTotal: t } });
+          }, total);
+        }
+        await w.page.waitForSelector('.timeline .row[data-index="4999"]:not(.loading)');
+        assert.equal(await w.page.textContent('#row-count'), '5,000 rows');
+        assert.ok((await w.page.$$eval('.timeline .row', (els) => els.length)) < 80);
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('filters by direction and kind and searches with text or regex on the host', async () => {
+      const w = await openWith([f.message('out', 'a'), f.message('in', 'b')]);
+      try {
+        await w.page.uncheck('#dir-out');
+        assert.deepEqual((await lastRequest(w, 'setView')).filter, { mode: 'messages', dirs: ['in'] });
+        await w.page.selectOption('#kind-filter', 'error');
+        assert.deepEqual((await lastRequest(w, 'setView')).filter, { mode: 'messages', dirs: ['in'], kinds: ['error'] });
+        await w.page.check('#dir-out');
+        await lastRequest(w, 'setView');
+        await w.page.selectOption('#kind-filter', '');
+        await lastRequest(w, 'setView');
+        await w.page.fill('#search', 'a.b');
+        assert.deepEqual((await lastRequest(w, 'setView')).filter, { mode: 'messages', regex: 'a\\.b', regexFlags: 'i' });
+        await w.page.check('#search-regex');
+        assert.deepEqual((await lastRequest(w, 'setView')).filter, { mode: 'messages', regex: 'a.b', regexFlags: 'i' });
+        await w.page.check('#search-case');
+        assert.deepEqual((await lastRequest(w, 'setView')).filter, { mode: 'messages', regex: 'a.b' });
+        await w.page.uncheck('#search-regex');
+        assert.deepEqual((await lastRequest(w, 'setView')).filter, { mode: 'messages', text: 'a.b' });
+        await w.page.check('#search-regex');
+        await lastRequest(w, 'setView');
+        await w.page.fill('#search', '(unclosed');
+        await w.page.waitForFunction(() => document.querySelector('#search-error')?.textContent?.includes('Invalid regex'));
+        const setViews = (await w.posted()).filter((m) => m.method === 'setView').length;
+        await w.page.waitForTimeout(250);
+        assert.equal((await w.posted()).filter((m) => m.method === 'setView').length, setViews, 'an invalid regex is not sent');
+      } finally {
+        await w.close();
+      }
+    });
+  });
+
+  describe('keyboard', () => {
+    it('moves the selection with arrows/Home/End, exposes it to assistive tech, opens with Enter', async () => {
+      const rows = [f.message('out', 'one'), f.message('in', 'two'), f.message('in', 'three')];
+      const w = await openWith(rows);
+      try {
+        await w.page.waitForSelector('.timeline .row[data-index="2"]:not(.loading)');
+        await w.page.focus('.timeline');
+        await w.page.keyboard.press('Home');
+        await w.page.keyboard.press('ArrowDown');
+        assert.equal(await w.page.getAttribute('.timeline', 'aria-activedescendant'), 'tl-selected');
+        assert.equal(await w.page.getAttribute('#tl-selected', 'data-index'), '1');
+        assert.equal(await w.page.getAttribute('#tl-selected', 'aria-selected'), 'true');
+        await w.page.keyboard.press('Enter');
+        await w.page.waitForFunction(() => document.querySelector('.pane-text .text-view')?.textContent === 'two');
+        await w.page.focus('.timeline');
+        await w.page.keyboard.press('End');
+        assert.equal(await w.page.getAttribute('#tl-selected', 'data-index'), '2');
+        const focusVisible = await w.page.evaluate(() => document.activeElement?.matches(':focus-visible'));
+        assert.equal(focusVisible, true);
+      } finally {
+        await w.close();
+      }
+    });
+  });
+
+  describe('detail', () => {
+    it('hex view: offsets, hex, ASCII with dots for non-printables, selection across both columns', async () => {
+      const bytes = new Uint8Array(40).map((_, i) => (i < 32 ? i * 8 : 0x41 + i - 32));
+      const rows = [f.binary('in', bytes)];
+      const w = await openWith(rows);
+      try {
+        await w.page.click('.timeline .row[data-index="0"]');
+        await w.page.click('#tab-hex');
+        await w.page.waitForSelector('.hx-row:not([hidden]) .hx-off');
+        const lines = await w.page.$$eval('.hx-row:not([hidden])', (els) => els.map((e) => [...e.children].map((c) => c.textContent)));
+        assert.equal(lines.length, 3);
+        assert.equal(lines[0]![0], '00000000');
+        assert.equal(lines[1]![0], '00000010');
+        assert.equal(lines[2]![0], '00000020');
+        assert.equal(lines[0]![1], '00081018202830384048505860687078');
+        assert.equal(lines[0]![2], '.... (08@HPX`hpx', 'non-printables as dots, 0x20 as a space');
+        assert.equal(lines[2]![2], 'ABCDEFGH');
+        await w.page.evaluate(() => (window as any).__wb.detail.hex.select(4, 20));
+        const sel = await w.page.$$eval('.hx-row .sel', (els) => els.map((e) => `${e.className}:${(e as HTMLElement).dataset.o}`));
+        assert.equal(sel.filter((s) => s.startsWith('b')).length, 16);
+        assert.equal(sel.filter((s) => s.startsWith('a')).length, 16);
+        assert.match((await w.page.textContent('.hex-status'))!, /Selected 0x4–0x13 \(16 bytes\)/);
+        await w.page.click('#copy-hex');
+        assert.equal((await lastRequest(w, 'copy')).text, '20 28 30 38 40 48 50 58 60 68 70 78 80 88 90 98');
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('pretty JSON is collapsible; copy as base64 and save go to the host; handshake shows a refused upgrade', async () => {
+      const rows = [f.message('in', '{"a":{"b":[1,2,{"c":"<b>x</b>"}]},"d":true}'), f.handshake(403, 'forbidden: bad token')];
+      const w = await openWith(rows);
+      try {
+        await w.page.click('.timeline .row[data-index="0"]');
+        await w.page.click('#tab-json');
+        await w.page.waitForSelector('.json-tree');
+        assert.equal(await w.page.$$eval('.json-tree details[open]', (els) => els.length), 2, 'two levels open');
+        assert.equal(await w.page.$$eval('.json-tree details[open] .j-num', (els) => els.length), 0, 'deeper levels are built on demand');
+        await w.page.click('.json-tree > details > summary');
+        assert.equal(await w.page.$$eval('.json-tree details[open]', (els) => els.length), 1);
+        assert.equal(await w.page.$$eval('.j-str', (els) => els.map((e) => e.textContent).join()), '');
+        await w.page.click('#copy-b64');
+        assert.equal((await lastRequest(w, 'copy')).text, Buffer.from('{"a":{"b":[1,2,{"c":"<b>x</b>"}]},"d":true}').toString('base64'));
+        await w.page.click('#save-payload');
+        assert.equal((await lastRequest(w, 'savePayload')).id, 1);
+        await w.page.click('#resend');
+        assert.deepEqual(await lastRequest(w, 'send'), { text: '{"a":{"b":[1,2,{"c":"<b>x</b>"}]},"d":true}', substitute: false });
+        await w.page.click('.timeline .row[data-index="1"]');
+        await w.page.waitForSelector('.pane-handshake .hs-status.bad');
+        assert.equal(await w.page.textContent('.pane-handshake .hs-status'), 'Upgrade refused: 403 Forbidden');
+        assert.equal(await w.page.textContent('.pane-handshake .body'), 'forbidden: bad token');
+      } finally {
+        await w.close();
+      }
+    });
+  });
+
+  describe('composer', () => {
+    it('validates JSON, hex, base64, fragments, control payloads and close reasons before posting', async () => {
+      const w = await openWith([]);
+      try {
+        const err = () => w.page.textContent('#msg-error');
+        await w.page.selectOption('#msg-format', 'json');
+        await w.page.fill('#msg-body', '{"a":');
+        assert.match((await err())!, /Invalid JSON/);
+        assert.equal(await w.page.isDisabled('#send'), true);
+        await w.page.fill('#msg-body', '{"a":{{n}}}');
+        assert.equal(await err(), '');
+        await w.page.fill('#msg-body', '{"a":1,"b":[2]}');
+        await w.page.click('#msg-pretty');
+        assert.equal(await w.page.inputValue('#msg-body'), '{\n  "a": 1,\n  "b": [\n    2\n  ]\n}');
+        await w.page.selectOption('#msg-format', 'hex');
+        await w.page.fill('#msg-body', '0x0g');
+        assert.match((await err())!, /Invalid hex/);
+        await w.page.fill('#msg-body', 'abc');
+        assert.match((await err())!, /odd number/);
+        await w.page.selectOption('#msg-format', 'base64');
+        await w.page.fill('#msg-body', 'a*b');
+        assert.match((await err())!, /Invalid base64/);
+        await w.page.selectOption('#msg-format', 'text');
+        await w.page.fill('#send-fragments', '0');
+        assert.match((await err())!, /Fragments/);
+        await w.page.fill('#send-fragments', '1');
+        await w.page.fill('#ctl-payload', 'x'.repeat(126));
+        assert.match((await w.page.textContent('#ctl-error'))!, /at most 125 bytes/);
+        assert.equal(await w.page.isDisabled('#ping'), true);
+        await w.page.fill('#ctl-payload', '');
+        await w.page.fill('#close-reason', 'é'.repeat(62));
+        assert.match((await w.page.textContent('#ctl-error'))!, /124 bytes/);
+        assert.equal(await w.page.isDisabled('#close'), true);
+        const posted = (await w.posted()).filter((m) => ['send', 'sendRepeat', 'control', 'disconnect'].includes(m.method));
+        assert.equal(posted.length, 0);
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('posts the right request for each send mode, format, ping/pong and close', async () => {
+      const w = await openWith([]);
+      try {
+        await w.page.fill('#msg-body', 'hello {{name}}');
+        await w.page.click('#send');
+        assert.deepEqual(await lastRequest(w, 'send'), { text: 'hello {{name}}' });
+        await w.page.focus('#msg-body');
+        await w.page.keyboard.press('Control+Enter');
+        assert.deepEqual(await lastRequest(w, 'send'), { text: 'hello {{name}}' });
+        await w.page.selectOption('#msg-format', 'hex');
+        await w.page.fill('#msg-body', 'de ad 0xbe ef');
+        await w.page.fill('#send-fragments', '3');
+        await w.page.click('#send');
+        const hex = await lastRequest(w, 'send');
+        assert.deepEqual([...hex.data], [0xde, 0xad, 0xbe, 0xef]);
+        assert.equal(hex.fragments, 3);
+        await w.page.fill('#send-fragments', '1');
+        await w.page.selectOption('#msg-format', 'base64');
+        await w.page.fill('#msg-body', 'AAEC/w==');
+        await w.page.click('#send');
+        assert.deepEqual([...(await lastRequest(w, 'send')).data], [0, 1, 2, 255]);
+        await w.page.selectOption('#msg-format', 'text');
+        await w.page.fill('#msg-body', 'tick');
+        await w.page.selectOption('#send-mode', 'times');
+        await w.page.fill('#send-count', '5');
+        await w.page.click('#send');
+        const times = await w.request('sendRepeat');
+        assert.deepEqual(times.params, { message: { text: 'tick' }, count: 5 });
+        await w.reply(times, { active: false, sent: 5, count: 5 });
+        await w.page.selectOption('#send-mode', 'every');
+        await w.page.fill('#send-every', '250');
+        await w.page.click('#send');
+        const every = await w.request('sendRepeat');
+        assert.deepEqual(every.params, { message: { text: 'tick' }, everyMs: 250 });
+        await w.reply(every, { active: true, sent: 0, everyMs: 250 });
+        await w.page.waitForSelector('#stop:not([hidden])');
+        await w.emit('repeat', { active: true, sent: 3, everyMs: 250 });
+        await w.page.waitForFunction(() => document.querySelector('#repeat-info')?.textContent === 'sent 3…');
+        await w.page.click('#stop');
+        const stop = await w.request('stopRepeat');
+        await w.reply(stop, { active: false, sent: 4, everyMs: 250 });
+        await w.page.waitForSelector('#stop[hidden]', { state: 'attached' });
+        await w.page.fill('#ctl-payload', 'hb');
+        await w.page.click('#ping');
+        assert.deepEqual(await lastRequest(w, 'control'), { type: 'ping', payload: new Uint8Array([0x68, 0x62]) });
+        await w.page.fill('#ctl-payload', '0x0102');
+        await w.page.click('#pong');
+        const pong = await lastRequest(w, 'control');
+        assert.equal(pong.type, 'pong');
+        assert.deepEqual([...pong.payload], [1, 2]);
+        await w.page.selectOption('#close-code', '1001');
+        await w.page.fill('#close-reason', 'bye');
+        await w.page.click('#close');
+        assert.deepEqual(await lastRequest(w, 'disconnect'), { code: 1001, reason: 'bye' });
+        await w.page.selectOption('#close-code', 'custom');
+        await w.page.fill('#close-custom', '4321');
+        await w.page.click('#close');
+        assert.deepEqual(await lastRequest(w, 'disconnect'), { code: 4321, reason: 'bye' });
+        await w.page.click('#terminate');
+        await lastRequest(w, 'terminate');
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('connects with every request option, and refuses a non-WebSocket URL', async () => {
+      const w = await openWith([], { extra: { connection: undefined } });
+      try {
+        await w.page.fill('#url', 'http://example.com');
+        assert.equal(await w.page.isDisabled('#connect'), true);
+        assert.match((await w.page.textContent('#url-error'))!, /ws:\/\/ or wss:\/\//);
+        await w.page.fill('#url', 'wss://{{host}}/socket?x=1');
+        assert.equal(await w.page.isDisabled('#connect'), false);
+        await w.page.click('#options-toggle');
+        await w.page.click('#add-header');
+        await w.page.fill('.h-row .h-name', 'X-Trace');
+        await w.page.fill('.h-row .h-value', '{{trace}}');
+        await w.page.fill('#subprotocols', 'v2, chat');
+        await w.page.fill('#origin', 'https://app.test');
+        await w.page.selectOption('#auth-type', 'bearer');
+        await w.page.fill('#auth-token', 's3cret');
+        await w.page.check('#deflate');
+        await w.page.uncheck('#tls-verify');
+        await w.page.fill('#proxy', 'http://127.0.0.1:3128');
+        await w.page.fill('#ping-interval', '5000');
+        await w.page.uncheck('#auto-pong');
+        await w.page.check('#reconnect');
+        await w.page.fill('#reconnect-max', '8000');
+        await w.page.fill('#variables', 'host=127.0.0.1:9\ntrace=abc');
+        await w.page.click('#connect');
+        const p = await lastRequest(w, 'connect');
+        assert.deepEqual(p.options, {
+          url: 'wss://{{host}}/socket?x=1', headers: [['X-Trace', '{{trace}}']], subprotocols: ['v2', 'chat'], origin: 'https://app.test',
+          auth: { type: 'bearer', token: 's3cret' }, deflate: true, proxy: 'http://127.0.0.1:3128', tls: { rejectUnauthorized: false },
+          pingIntervalMs: 5000, autoPong: false, reconnect: { enabled: true, maxDelayMs: 8000 }, variables: { host: '127.0.0.1:9', trace: 'abc' },
+        });
+        const saved = (await w.savedState()) as any;
+        assert.equal(saved.request.auth.token, '', 'secrets are not kept in webview state');
+        assert.equal(saved.request.url, 'wss://{{host}}/socket?x=1');
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('restores drafts, filter and request from the saved state after a reload', async () => {
+      const state = { request: { url: 'ws://127.0.0.1:1/x' }, draft: { format: 'json', text: '{"k":1}', mode: 'times', count: 7 }, timeMode: 'delta', search: { q: 'abc', regex: false, matchCase: true }, filter: { mode: 'frames', text: 'abc' } };
+      const w = await openWebview({ state });
+      try {
+        const ready = await w.request('ready');
+        await w.reply(ready, snapshot({ view: { total: 0, filter: { mode: 'messages' } } }));
+        await w.page.waitForSelector('body[data-ready="true"]');
+        assert.equal(await w.page.inputValue('#url'), 'ws://127.0.0.1:1/x');
+        assert.equal(await w.page.inputValue('#msg-format'), 'json');
+        assert.equal(await w.page.inputValue('#msg-body'), '{"k":1}');
+        assert.equal(await w.page.inputValue('#send-count'), '7');
+        assert.equal(await w.page.inputValue('#search'), 'abc');
+        assert.deepEqual((await lastRequest(w, 'setView')).filter, { mode: 'frames', text: 'abc' });
+        assert.match((await w.page.textContent('#time-mode'))!, /delta/);
+      } finally {
+        await w.close();
+      }
+    });
+  });
+
+  describe('themes', () => {
+    for (const theme of ['light', 'dark'] as const) {
+      it(`uses the VS Code theme variables (${theme})`, async () => {
+        const w = await openWith([f.message('in', 'x')], { theme });
+        try {
+          const colors = await w.page.evaluate(() => ({ bg: getComputedStyle(document.body).backgroundColor, fg: getComputedStyle(document.body).color }));
+          assert.equal(colors.bg, theme === 'light' ? 'rgb(255, 255, 255)' : 'rgb(31, 31, 31)');
+          assert.equal(colors.fg, theme === 'light' ? 'rgb(59, 59, 59)' : 'rgb(204, 204, 204)');
+        } finally {
+          await w.close();
+        }
+      });
+    }
+  });
+});
