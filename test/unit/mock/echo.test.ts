@@ -87,7 +87,7 @@ describe('mock server: incoming frame payloads on the timeline', () => {
       [9, true, 1, true, false],
     ]);
     // Frames come before the message they carry.
-    const order = events.filter((e) => e.kind === 'message' || (e.kind === 'frame' && e.dir === 'in')).map((e) => e.kind === 'frame' ? `f${e.opcode}` : `m${e.dir}`);
+    const order = events.filter((e) => e.kind === 'message' || (e.kind === 'frame' && e.dir === 'in')).map((e) => (e.kind === 'frame' ? `f${e.opcode}` : e.kind === 'message' ? `m${e.dir}` : '?'));
     assert.deepEqual(order.slice(0, 5), ['f2', 'f0', 'f0', 'min', 'mout']);
   });
 
