@@ -11,16 +11,24 @@ import type { CliIO } from './io';
 import { MockServer } from '../core/engine/mock/mockServer';
 import type { MockDefinition } from '../core/engine/mock/definition';
 import { readCollectionFile } from '../core/collections/fsio';
+import { readTranscript } from '../core/collections/transcript';
+import { recordingToMock } from '../core/engine/mock/recordToMock';
 import { formatDiagnostic } from '../core/collections/parse';
 import { createPrinter } from './output';
 import type { OutputMode } from './output';
 
 const USAGE = `Usage: websocket-workbench mock <file> [options]
+       websocket-workbench mock --transcript <session.ndjson> [--connection ID] [--print] [options]
 
-Run a mock WebSocket server from a collection file (*.websocket.json, "mocks" array).
+Run a mock WebSocket server from a collection file (*.websocket.json, "mocks" array), or one
+that replays the server side of a recorded session transcript (record-to-mock).
 
 Options:
-  --name NAME        which mock to run (required when the file has several)
+  --name NAME        which mock to run (required when the file has several); with --transcript,
+                     the name of the generated mock
+  --transcript       <file> is a session transcript: build the mock from it
+  --connection ID    with --transcript: which recorded connection to replay (default: the first)
+  --print            with --transcript: print the generated mock definition (JSON) and exit
   --port N           listen on this port (0: a free one), overriding the file
   --host ADDR        bind this address instead of the file's (default 127.0.0.1)
   --output FORMAT    ndjson (default when piped), pretty (default on a terminal) or none
@@ -37,6 +45,9 @@ interface MockArgs {
   host?: string;
   output?: OutputMode;
   frames: boolean;
+  transcript?: boolean;
+  connection?: string;
+  print?: boolean;
 }
 
 /** Parses argv; returns a usage error message instead of throwing. */
@@ -78,6 +89,18 @@ export function parseMockArgs(argv: string[]): MockArgs | { error: string } | { 
       case '--no-frames':
         out.frames = false;
         break;
+      case '--transcript':
+        out.transcript = true;
+        break;
+      case '--print':
+        out.print = true;
+        break;
+      case '--connection': {
+        const v = value();
+        if (!v) return { error: '--connection needs a value' };
+        out.connection = v;
+        break;
+      }
       default:
         if (a.startsWith('-') && a !== '-') return { error: `unknown option ${a}` };
         if (out.file !== undefined) return { error: `unexpected argument ${a}` };
@@ -85,6 +108,7 @@ export function parseMockArgs(argv: string[]): MockArgs | { error: string } | { 
     }
   }
   if (out.file === undefined) return { error: 'missing <file>' };
+  if (!out.transcript && (out.print || out.connection !== undefined)) return { error: '--print and --connection go with --transcript' };
   return out as MockArgs;
 }
 
@@ -100,6 +124,15 @@ export async function mock(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const file = path.resolve(io.cwd, args.file);
+  if (args.transcript) {
+    const def = await mockFromTranscript(file, args, io);
+    if (!def) return 2;
+    if (args.print) {
+      io.stdout.write(JSON.stringify(def, null, 2) + '\n');
+      return 0;
+    }
+    return serve(def, file, args, io);
+  }
   const parsed = await readCollectionFile(file);
   if (!parsed.ok || !parsed.collection) {
     for (const d of parsed.errors) io.stderr.write(`${formatDiagnostic(d)} [${d.code}]\n`);
@@ -120,6 +153,36 @@ export async function mock(argv: string[], io: CliIO): Promise<number> {
     );
     return 2;
   }
+  return serve(def, file, args, io);
+}
+
+/** Reads a transcript and builds the mock replaying it; reports problems and returns undefined on failure. */
+async function mockFromTranscript(file: string, args: MockArgs, io: CliIO): Promise<MockDefinition | undefined> {
+  let read: Awaited<ReturnType<typeof readTranscript>>;
+  try {
+    read = await readTranscript(file);
+  } catch (err) {
+    io.stderr.write(`websocket-workbench mock: cannot read ${args.file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})\n`);
+    return undefined;
+  }
+  for (const p of read.errors) io.stderr.write(`${args.file}:${p.line}: ${p.message} [${p.code}]\n`);
+  if (!read.header || !read.events.some((e) => e.kind === 'message')) {
+    io.stderr.write(`websocket-workbench mock: ${args.file} holds no recorded messages to replay\n`);
+    return undefined;
+  }
+  if (args.connection !== undefined && !read.events.some((e) => e.connection === args.connection)) {
+    const ids = [...new Set(read.events.map((e) => e.connection))].join(', ');
+    io.stderr.write(`websocket-workbench mock: no connection "${args.connection}" in ${args.file} (connections: ${ids}) [MOCK_NOT_FOUND]\n`);
+    return undefined;
+  }
+  return recordingToMock(read.events, {
+    name: args.name ?? path.basename(file).replace(/\.(ndjson|jsonl|json)$/i, ''),
+    ...(args.connection !== undefined ? { connection: args.connection } : {}),
+  });
+}
+
+/** Runs one mock until SIGINT/SIGTERM, printing its events. */
+async function serve(def: MockDefinition, file: string, args: MockArgs, io: CliIO): Promise<number> {
   def = { ...def, ...(args.port !== undefined ? { port: args.port } : {}), ...(args.host !== undefined ? { host: args.host } : {}) };
 
   const mode: OutputMode = args.output ?? (io.stdout.isTTY ? 'pretty' : 'ndjson');

@@ -145,6 +145,41 @@ describe('cli: websocket-workbench mock', () => {
     assert.ok(!io.lines.some((l) => l.includes(' frame ')));
   });
 
+  it('--transcript: prints the mock a recorded session becomes, and serves it', async () => {
+    const { serializeTranscript, makeHeader } = await import('../../../src/core/collections/transcript');
+    const msg = (id: number, time: number, dir: 'in' | 'out', text: string) => ({ id, time, connection: 'c1', kind: 'message' as const, dir, binary: false, data: Buffer.from(text), size: text.length });
+    const file = path.join(dir, 'session.ndjson');
+    fs.writeFileSync(file, serializeTranscript({ header: makeHeader({}), events: [msg(1, 0, 'in', 'welcome'), msg(2, 10, 'out', 'get'), msg(3, 11, 'in', '{"items":[1,2]}')] }));
+    const io = fakeIO();
+    assert.equal(await mock(['--transcript', file, '--print'], io), 0);
+    const def = JSON.parse(io.lines.join('\n'));
+    assert.equal(def.name, 'session');
+    assert.deepEqual(def.greeting, ['welcome']);
+    assert.deepEqual(def.rules.map((r: { match: unknown; respond: unknown }) => [r.match, r.respond]), [[{ text: 'get' }, ['{"items":[1,2]}']]]);
+
+    const run = fakeIO();
+    const done = mock(['--transcript', file, '--name', 'replay'], run);
+    const listening = JSON.parse(await run.nextLine());
+    assert.equal(listening.name, 'replay');
+    const ws = new WebSocket(listening.url);
+    ws.on('error', () => undefined);
+    const got: string[] = [];
+    await new Promise<void>((resolve) => ws.on('message', (d) => {
+      got.push(String(d));
+      if (got.length === 1) ws.send('get');
+      else resolve();
+    }));
+    assert.deepEqual(got, ['welcome', '{"items":[1,2]}']);
+    ws.close();
+    run.stop();
+    assert.equal(await done, 0);
+
+    const bad = fakeIO();
+    assert.equal(await mock(['--transcript', file, '--connection', 'nope', '--print'], bad), 2);
+    assert.match(bad.err(), /no connection "nope".*c1/);
+    assert.ok('error' in parseMockArgs([file, '--print']));
+  });
+
   it('the bundled CLI stops on SIGTERM: clients get 1001, exit code 0', async function () {
     this.timeout(30000);
     // Bundled like dist/cli.js, but into a private file so a concurrent build cannot interfere.
