@@ -443,8 +443,9 @@ export class PanelBinding {
         await Promise.race([old.close(1000, 'reconnecting'), new Promise((r) => setTimeout(r, 2000))]);
         if ((old.state as string) !== 'closed') old.terminate();
       }
-      if (!this.store) this.store = this.ownedStore = new TimelineStore();
-      const c = this.host.createConnection(opts, { store: this.store });
+      // Reconnects share the panel's store, so the timeline continues across connections.
+      const store = this.store ?? (this.ownedStore = new TimelineStore());
+      const c = this.host.createConnection(opts, { store });
       this.created.add(c);
       this.attach(c);
       this.request = options;

@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { ConnectionManager } from '../../../src/core/engine/connectionManager';
+import { RpcClient, RpcServer, memoryTransportPair } from '../../../src/shared/rpc';
+import { CONTRACT_VERSION, hostContract, type HostContract, type WebviewEvents } from '../../../src/shared/contract';
+import { PanelBinding, compileFilter, toConnectionOptions } from '../../../src/extension/panel/binding';
+import { substituteVariables, missingVariables } from '../../../src/extension/panel/variables';
+import { toHar, toNdjson } from '../../../src/extension/panel/exporters';
+
+interface Rig {
+  client: RpcClient<HostContract, WebviewEvents>;
+  binding: PanelBinding;
+  manager: ConnectionManager;
+  url: string;
+  posts: Array<{ at: number; total: number; tail: number }>;
+  saved: Array<{ name: string; data: Uint8Array }>;
+  clip: string[];
+  close(): Promise<void>;
+}
+
+/** A binding on an in-memory RPC pair, and a real ws echo server on 127.0.0.1:0. */
+async function rig(): Promise<Rig> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  wss.on('error', () => undefined);
+  wss.on('connection', (s) => {
+    s.on('error', () => undefined);
+    s.on('message', (d, binary) => s.send(d, { binary }));
+  });
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/echo`;
+  const [a, b] = memoryTransportPair();
+  const server = new RpcServer<HostContract, WebviewEvents>(hostContract, a);
+  const client = new RpcClient<HostContract, WebviewEvents>(b);
+  const manager = new ConnectionManager();
+  const saved: Rig['saved'] = [];
+  const clip: string[] = [];
+  const binding = new PanelBinding(server, {
+    createConnection: (o, deps) => manager.create(o, deps),
+    variables: () => ({ who: 'world' }),
+    saveFile: async (name, data) => {
+      saved.push({ name, data });
+      return `/tmp/${name}`;
+    },
+    clipboard: async (t) => {
+      clip.push(t);
+    },
+  }, () => ({ contractVersion: CONTRACT_VERSION, host: { extensionVersion: 't', vscodeVersion: 't' } }));
+  server.handle('ready', () => binding.snapshot());
+  const posts: Rig['posts'] = [];
+  client.onEvent('events', (e) => posts.push({ at: performance.now(), total: e.total, tail: e.tail.length }));
+  await client.call('ready', { contractVersion: CONTRACT_VERSION });
+  return {
+    client, binding, manager, url, posts, saved, clip,
+    async close() {
+      binding.dispose((c) => manager.remove(c.id));
+      await manager.disposeAll();
+      client.dispose();
+      server.dispose();
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+    },
+  };
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('panel binding (host side, real sockets on loopback)', () => {
+  it('connects, sends with {{variables}}, and batches echo events to the webview at most every 16 ms', async () => {
+    const r = await rig();
+    try {
+      await r.client.call('connect', { options: { url: r.url } });
+      await until(() => r.binding.connection?.state === 'open', 'open');
+      assert.deepEqual(await r.client.call('send', { text: 'hello {{who}}' }), { sent: 11 });
+      const status = await r.client.call('sendRepeat', { message: { text: 'x' }, count: 500 });
+      assert.equal(status.sent, 500);
+      await until(() => r.binding.summary()!.counters.messagesIn === 501, 'all echoes');
+      await until(() => r.posts.at(-1)?.total === r.binding.viewTotal, 'last batch');
+      const rows = await r.client.call('getRows', { from: 0, to: 2000 });
+      const msgs = rows.events.filter((e) => e.kind === 'message');
+      assert.equal(msgs.length, 1002);
+      assert.equal(new TextDecoder().decode((msgs[0] as { data: Uint8Array }).data), 'hello world');
+      assert.ok(rows.events.some((e) => e.kind === 'handshake'));
+      assert.ok(!rows.events.some((e) => e.kind === 'frame'), 'the messages view hides frames');
+      for (let i = 1; i < r.posts.length; i++) assert.ok(r.posts[i]!.at - r.posts[i - 1]!.at >= 14, `posts ${i - 1}→${i} at least ~16 ms apart`);
+      assert.ok(r.posts.every((p) => p.tail <= 80), 'each post carries a bounded tail');
+      assert.equal(r.binding.posts, r.posts.length);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('filters views host-side over full payloads (regex, direction, frames), and reads full payloads', async () => {
+    const r = await rig();
+    try {
+      await r.client.call('connect', { options: { url: r.url } });
+      await until(() => r.binding.connection?.state === 'open', 'open');
+      const big = 'A'.repeat(5000) + 'NEEDLE';
+      await r.client.call('send', { text: big });
+      await r.client.call('send', { text: 'plain' });
+      await r.client.call('send', { data: new Uint8Array([1, 2, 3]) });
+      await until(() => r.binding.summary()!.counters.messagesIn === 3, 'echoes');
+      const needle = await r.client.call('setView', { filter: { mode: 'messages', regex: 'needle', regexFlags: 'i' } });
+      assert.equal(needle.total, 2, 'sent and echoed, matched beyond the 256-byte preview');
+      const rows = await r.client.call('getRows', { from: 0, to: 10 });
+      const first = rows.events[0] as { id: number; data: Uint8Array; size: number };
+      assert.equal(first.data.length, 256, 'rows carry a trimmed preview');
+      assert.equal(first.size, 5006);
+      const full = await r.client.call('readPayload', { id: first.id });
+      assert.equal(full.data.length, 5006);
+      assert.equal((await r.client.call('setView', { filter: { mode: 'messages', dirs: ['in'], kinds: ['message'] } })).total, 3);
+      const frames = await r.client.call('setView', { filter: { mode: 'frames', kinds: ['frame'] } });
+      assert.equal(frames.total, 6);
+      // New events are tested against the current filter as they arrive.
+      await r.client.call('send', { text: 'after' });
+      await until(() => r.binding.viewTotal === 8, 'new frames in the frames view');
+      await assert.rejects(r.client.call('setView', { filter: { mode: 'all', regex: '(' } }), /PANEL_BAD_REGEX|Invalid regular expression/);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('repeats every T ms until stopped, pings, closes with a code, exports and clears', async () => {
+    const r = await rig();
+    try {
+      await r.client.call('connect', { options: { url: r.url } });
+      await until(() => r.binding.connection?.state === 'open', 'open');
+      const started = await r.client.call('sendRepeat', { message: { text: 'tick' }, everyMs: 5 });
+      assert.equal(started.active, true);
+      await until(() => r.binding.summary()!.counters.messagesOut >= 3, 'three ticks');
+      const stopped = await r.client.call('stopRepeat', {});
+      assert.equal(stopped.active, false);
+      const n = r.binding.summary()!.counters.messagesOut;
+      await new Promise((res) => setTimeout(res, 30));
+      assert.equal(r.binding.summary()!.counters.messagesOut, n, 'no sends after stop');
+      await r.client.call('control', { type: 'ping', payload: new TextEncoder().encode('hb') });
+      await until(() => r.binding.summary()!.rttMs !== undefined, 'rtt');
+      await r.client.call('export', { format: 'har' });
+      const har = JSON.parse(new TextDecoder().decode(r.saved[0]!.data));
+      assert.ok(har.log.entries[0]._webSocketMessages.some((m: { type: string; data: string }) => m.type === 'receive' && m.data === 'tick'));
+      const closed = await r.client.call('disconnect', { code: 4001, reason: 'done' });
+      assert.equal(closed.code, 4001);
+      await until(() => r.binding.summary()!.state === 'closed', 'closed');
+      assert.equal(r.binding.summary()!.closeCode, 4001);
+      await assert.rejects(r.client.call('send', { text: 'late' }), /PANEL_NOT_OPEN|closed/);
+      await r.client.call('clear', {});
+      assert.equal(r.binding.viewTotal, 0);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('rejects hostile or invalid requests with coded errors', async () => {
+    const r = await rig();
+    try {
+      await assert.rejects(r.client.call('send', { text: 'x' }), (e: { code: string }) => e.code === 'PANEL_NO_CONNECTION');
+      await assert.rejects(r.client.call('connect', { options: { url: 'http://127.0.0.1:1/' } }), (e: { code: string }) => e.code === 'PANEL_BAD_URL');
+      await assert.rejects(r.client.call('readPayload', { id: 12345 }), (e: { code: string }) => e.code === 'PANEL_NO_EVENT');
+      await assert.rejects(r.client.call('control', { type: 'ping', payload: new Uint8Array(126) }), (e: { code: string }) => e.code === 'INVALID_PARAMS');
+      await assert.rejects(r.client.call('setView', { filter: { mode: 'x' } } as never), (e: { code: string }) => e.code === 'INVALID_PARAMS');
+      await assert.rejects(r.client.call('setView', { filter: { mode: 'all', regex: 'a', regexFlags: 'g' } }), (e: { code: string }) => e.code === 'INVALID_PARAMS');
+      // A refused connection is an event on the timeline, not a crash.
+      await r.client.call('connect', { options: { url: 'ws://127.0.0.1:1/' } });
+      await until(() => r.binding.summary()!.error !== undefined, 'error');
+      assert.equal(r.binding.summary()!.state, 'closed');
+    } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('panel helpers', () => {
+  it('substitutes {{variables}}, leaving unknown ones visible', () => {
+    assert.equal(substituteVariables('a {{x}} {{ y }} {{z}}', { x: '1', y: '2' }), 'a 1 2 {{z}}');
+    assert.deepEqual(missingVariables('{{a}}{{b}}{{a}}', { b: '' }), ['a']);
+  });
+
+  it('builds engine options from the composer, with variables in URL, headers and auth', () => {
+    const o = toConnectionOptions({ url: ' ws://{{h}}/x ', headers: [['X-A', '{{t}}'], ['', 'dropped']], subprotocols: [' v1 ', ''], auth: { type: 'bearer', token: '{{t}}' }, proxy: ' ', reconnect: { enabled: true, maxAttempts: 3 } }, { h: 'host:1', t: 'tok' });
+    assert.deepEqual(o, { url: 'ws://host:1/x', headers: [['X-A', 'tok']], subprotocols: ['v1'], auth: { type: 'bearer', token: 'tok' }, reconnect: { enabled: true, maxAttempts: 3 } });
+  });
+
+  it('compiles filters for arriving events', () => {
+    const t = compileFilter({ mode: 'messages', dirs: ['in'], text: 'ok' }).test;
+    const msg = (dir: 'in' | 'out', s: string) => ({ kind: 'message' as const, id: 1, time: 0, connection: 'c', dir, binary: false, data: new TextEncoder().encode(s), size: s.length });
+    assert.equal(t(msg('in', 'is ok')), true);
+    assert.equal(t(msg('out', 'is ok')), false);
+    assert.equal(t(msg('in', 'no')), false);
+  });
+
+  it('exports NDJSON with base64 payloads', () => {
+    const text = toNdjson([{ kind: 'message', id: 1, time: 0, connection: 'c', dir: 'in', binary: true, data: new Uint8Array([255]), size: 1 }], { url: 'ws://x', header: true });
+    const [head, line] = text.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(head.url, 'ws://x');
+    assert.equal(line.dataBase64, '/w==');
+    assert.equal(JSON.parse(toHar([], 'ws://x')).log.entries[0].request.url, 'ws://x');
+  });
+});
