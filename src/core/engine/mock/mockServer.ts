@@ -175,7 +175,9 @@ export class MockServer {
 
   /** Starts listening. Rejects with MockError MOCK_LISTEN_FAILED / MOCK_TLS_FAILED / MOCK_ALREADY_STARTED. */
   async start(): Promise<{ url: string; port: number }> {
-    if (this.server) throw new MockError('MOCK_ALREADY_STARTED', `mock "${this.definition.name}" is already started`);
+    if (this.server || this.stopping) {
+      throw new MockError('MOCK_ALREADY_STARTED', `mock "${this.definition.name}" was already started (a MockServer runs once; create a new one to restart)`);
+    }
     const timeout = this.deps.handshakeTimeoutMs ?? 10_000;
     const common: http.ServerOptions = {
       headersTimeout: timeout,
