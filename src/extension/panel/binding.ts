@@ -14,7 +14,7 @@ import type { Connection, ConnectionOptions } from '../../core/engine/connection
 import { TimelineStore } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { RpcServer } from '../../shared/rpc';
-import type { ConnectionSummary, HostContract, OutgoingMessage, RepeatStatus, RequestOptions, Snapshot, ViewFilter, WebviewEvents } from '../../shared/contract';
+import { hostContract, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
 import { substituteVariables } from './variables';
 import { toHar, toNdjson } from './exporters';
 
@@ -188,6 +188,8 @@ export class PanelBinding {
   private request: RequestOptions | undefined;
   /** Number of `events` posts made (tests and the bench check the ≤ 60/s budget with it). */
   posts = 0;
+  /** Number of getRows windows served (the real webview asks for them as it renders). */
+  rowsServed = 0;
   /** Last snapshot handed to the webview (tests). */
   lastSnapshot: Snapshot | undefined;
 
@@ -424,8 +426,27 @@ export class PanelBinding {
     return { ...r.status };
   }
 
+  private readonly handlers = new Map<string, (params: any) => unknown>();
+
+  /**
+   * Runs one contract request as if the webview had sent it (validated the same way). Used by the
+   * `websocketWorkbench.panel.run` automation command and the integration tests.
+   */
+  async invoke<M extends keyof HostContract & string>(name: M, params: unknown): Promise<unknown> {
+    const spec = hostContract[name];
+    const handler = this.handlers.get(name);
+    if (!spec || !handler) throw coded('UNKNOWN_METHOD', `unknown method: ${name}`);
+    return handler(spec.params(params, 'params'));
+  }
+
   private registerHandlers(): void {
-    const rpc = this.rpc;
+    const server = this.rpc;
+    const rpc = {
+      handle: <M extends keyof HostContract & string>(name: M, fn: Parameters<typeof server.handle<M>>[1]) => {
+        this.handlers.set(name, fn as (p: any) => unknown);
+        server.handle(name, fn);
+      },
+    };
     rpc.handle('connect', async ({ options }) => {
       this.request = options;
       const vars = await this.vars();
@@ -525,6 +546,7 @@ export class PanelBinding {
       return { total: this.rowCount, ms: performance.now() - t0 };
     });
     rpc.handle('getRows', ({ from, to, previewBytes }) => {
+      this.rowsServed++;
       const store = this.store;
       const total = this.rowCount;
       if (!store) return { from, events: [], total: 0 };

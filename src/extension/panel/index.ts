@@ -22,12 +22,20 @@ export function registerPanelFeatures(services: Services): void {
       const wp = await panels.openForUrl(url);
       return wp.binding.connection?.id;
     }),
+    /** Runs a panel request (the webview contract: send, sendRepeat, control, disconnect, setView, …) on the panel showing a connection. */
+    vscode.commands.registerCommand('websocketWorkbench.panel.run', async (connectionId: unknown, method: unknown, params: unknown) => {
+      const panel = panels.list().find((p) => p.binding.connection?.id === connectionId);
+      if (!panel) throw Object.assign(new Error(`No panel shows connection ${String(connectionId)}`), { code: 'PANEL_NOT_FOUND' });
+      if (typeof method !== 'string') throw Object.assign(new Error('method must be a string'), { code: 'INVALID_PARAMS' });
+      return panel.binding.invoke(method as never, params ?? {});
+    }),
     /** Read-only facts about open panels, for tests: posts made, rows in view, last snapshot. */
     vscode.commands.registerCommand('websocketWorkbench.panel.inspect', () =>
       panels.list().map((p) => ({
         readyCount: p.readyCount,
         visible: p.panel.visible,
         posts: p.binding.posts,
+        rowsServed: p.binding.rowsServed,
         viewTotal: p.binding.viewTotal,
         connectionId: p.binding.connection?.id,
         state: p.binding.connection?.state,
