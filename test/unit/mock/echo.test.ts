@@ -92,6 +92,23 @@ describe('mock server: incoming frame payloads on the timeline', () => {
     assert.deepEqual(order.slice(0, 5), ['f2', 'f0', 'f0', 'min', 'mout']);
   });
 
+  it('records outgoing frames of every length encoding exactly (7-bit, 16-bit, 64-bit lengths)', async () => {
+    const { url, events } = await r.mock({});
+    const c = await r.client(url);
+    for (const n of [0, 125, 300, 70_000]) {
+      c.send(Buffer.alloc(n, n % 251));
+      assert.equal((await c.next()).data.length, n);
+    }
+    await until(() => events.filter((e) => e.kind === 'frame' && e.dir === 'out').length === 4);
+    const out = events.filter((e) => e.kind === 'frame' && e.dir === 'out');
+    assert.deepEqual(out.map((f) => f.kind === 'frame' && [f.opcode, f.length, f.wireSize, f.payload.length, Boolean(f.truncated), f.payload.every((b) => b === f.length % 251)]), [
+      [2, 0, 2, 0, false, true],
+      [2, 125, 127, 125, false, true],
+      [2, 300, 304, 300, false, true],
+      [2, 70_000, 70_010, 65_536, true, true],
+    ]);
+  });
+
   it('a frame whose message never completes (oversize) is recorded as truncated', async () => {
     const { url, events } = await r.mock({ maxPayload: 1000 });
     const c = await r.client(url);

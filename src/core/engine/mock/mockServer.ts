@@ -588,11 +588,22 @@ export class MockServer {
       },
       (e) => this.emitError(c.id, e.code, `client frame: ${e.message}`, e.closeCode),
     );
+    // Bytes handed to the outgoing decoder, and bytes of the frames it completed: equal when it
+    // sits at a frame boundary.
+    let pushed = 0;
+    let completed = 0;
     const outbound = new FrameDecoder(
       { strict: false, payloadLimit: preview },
-      (f) => this.onFrame(c, 'out', f, preview),
+      (f) => {
+        completed += f.headerSize + f.length;
+        this.onFrame(c, 'out', f, preview);
+      },
       (e) => this.emitError(c.id, e.code, `mock frame: ${e.message}`, e.closeCode),
     );
+    const push = (b: Uint8Array) => {
+      pushed += b.length;
+      outbound.push(b);
+    };
     // Before ws's own listener, so a frame is on the timeline before the message it carries.
     c.socket.prependListener('data', (chunk: Buffer) => {
       try {
@@ -604,24 +615,29 @@ export class MockServer {
     const socket = c.socket as Duplex & { write: (...args: unknown[]) => boolean };
     const write = socket.write;
     // ws writes a frame as two chunks, header then payload, in one synchronous call. A lone header
-    // is held until its payload arrives so the decoder gets the frame in one chunk (its zero-copy
-    // fast path) instead of collecting the payload into a new buffer.
-    let header: Buffer | undefined;
+    // is held until its payload arrives: when that is exactly the payload the header declares (and
+    // the decoder is between frames), the pair is the whole frame and is recorded as written,
+    // without re-parsing or copying. Anything else goes through the decoder.
+    let header: Uint8Array | undefined;
     const observe = (chunk: Uint8Array) => {
       if (outbound.failed) return;
       if (header) {
         const h = header;
         header = undefined;
-        if (chunk.length <= preview) {
-          outbound.push(Buffer.concat([h, chunk]));
+        if (chunk.length === declaredLength(h) && pushed === completed) {
+          this.onWrittenFrame(c, h, chunk, preview);
           return;
         }
-        outbound.push(h);
+        if (chunk.length <= preview) {
+          push(Buffer.concat([h, chunk]));
+          return;
+        }
+        push(h);
       } else if (chunk.length <= 10 && chunk.length >= 2 && chunk.length === loneHeaderSize(chunk)) {
-        header = Buffer.from(chunk);
+        header = chunk;
         return;
       }
-      outbound.push(chunk);
+      push(chunk);
     };
     const onTapError = (err: unknown) => this.internalError(c.id, err);
     socket.write = function (this: Duplex, chunk: unknown) {
@@ -658,6 +674,29 @@ export class MockServer {
     }
     // Control frames that followed the message wait for nothing.
     while (c.inPending.length > 0 && c.inPending[0]!.opcode >= 0x8) this.onFrame(c, 'in', c.inPending.shift()!, preview);
+  }
+
+  /** An outgoing frame from its unmasked header and its payload, exactly as written. */
+  private onWrittenFrame(c: ClientState, header: Uint8Array, payload: Uint8Array, preview: number): void {
+    const b0 = header[0]!;
+    const e: NewEvent = {
+      kind: 'frame',
+      time: this.clock(),
+      connection: c.id,
+      dir: 'out',
+      fin: (b0 & 0x80) !== 0,
+      rsv1: (b0 & 0x40) !== 0,
+      rsv2: (b0 & 0x20) !== 0,
+      rsv3: (b0 & 0x10) !== 0,
+      opcode: b0 & 0x0f,
+      masked: false,
+      maskKey: undefined,
+      length: payload.length,
+      wireSize: header.length + payload.length,
+      payload: payload.length > preview ? payload.subarray(0, preview) : payload,
+      truncated: payload.length > preview ? true : undefined,
+    };
+    this.emit(e);
   }
 
   private onFrame(c: ClientState, dir: 'in' | 'out', f: DecodedFrame, preview: number): void {
@@ -963,6 +1002,16 @@ function hasPlaceholders(m: MockMessage): boolean {
   if ('text' in m) return !m.literal && m.text.includes('{{');
   if ('json' in m) return JSON.stringify(m.json)?.includes('{{') ?? false;
   return false;
+}
+
+/** The payload length an unmasked frame header declares (RFC 6455 §5.2). */
+function declaredLength(h: Uint8Array): number {
+  const l7 = h[1]! & 0x7f;
+  if (l7 < 126) return l7;
+  if (l7 === 126) return (h[2]! << 8) | h[3]!;
+  const hi = ((h[2]! << 24) >>> 0) + ((h[3]! << 16) | (h[4]! << 8) | h[5]!);
+  const lo = ((h[6]! << 24) >>> 0) + ((h[7]! << 16) | (h[8]! << 8) | h[9]!);
+  return hi * 2 ** 32 + lo;
 }
 
 /** The header size a chunk declares when it is exactly one unmasked frame header with a non-empty payload to follow, else 0. */
