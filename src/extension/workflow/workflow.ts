@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree } from '../../core/collections/jsonc';
 import { Disposable, toDisposable } from '../dispose';
 import type { Services } from '../services';
 import { CollectionIndex, type RequestRef } from './collectionIndex';
@@ -255,13 +255,12 @@ export class Workflow extends Disposable {
       const prepared = await prepareRequest(ref, this.environment(), this.secrets);
       if (!prepared.ok) {
         // Reported before connecting; nothing is sent with a literal {{name}}.
-        const action = prepared.unresolved.some((n) => n.startsWith('secret:')) ? 'Set Secret…' : undefined;
-        const choice = await vscode.window.showErrorMessage(prepared.message, ...(action ? [action] : []));
-        if (choice === action) {
-          const name = prepared.unresolved.find((n) => n.startsWith('secret:'))!.slice(7);
-          await this.setSecret({ name });
-        }
-        throw Object.assign(coded(prepared.code, prepared.message), { unresolved: prepared.unresolved, reported: true });
+        const secret = prepared.unresolved.find((n) => n.startsWith('secret:'));
+        this.services.log.warn(`connect: ${prepared.code} ${prepared.message}`);
+        void vscode.window.showErrorMessage(prepared.message, ...(secret ? ['Set Secret…'] : [])).then((choice) => {
+          if (choice && secret) void this.setSecret({ name: secret.slice(7) });
+        });
+        return undefined;
       }
       const c = await openConnection(this.services, prepared.options);
       if (c) {
@@ -327,7 +326,9 @@ export class Workflow extends Disposable {
     const m = ref?.request.messages?.find((x) => x.name === messageName);
     if (!ref || !m) throw coded('WSWB_MESSAGE_NOT_FOUND', `no message "${messageName}" in request "${requestName}"`);
     const env = this.environment();
-    const resolved = await resolveVariables(ref.collection, { ...ref.request, url: '', headers: {}, messages: [m] }, {
+    // Only the message's own references matter here (the URL and auth were resolved when connecting).
+    const onlyMessage = { name: ref.request.name, url: '', messages: [m], ...(ref.request.variables ? { variables: ref.request.variables } : {}) };
+    const resolved = await resolveVariables(ref.collection, onlyMessage, {
       ...(env !== undefined && ref.collection.environments?.[env] ? { environment: env } : {}),
       secrets: this.secrets,
     });
