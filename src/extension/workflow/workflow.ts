@@ -549,8 +549,7 @@ export class Workflow extends Disposable {
   /** Duplicates a request or message ("name copy"). Returns the new name. */
   async duplicate(arg?: unknown): Promise<string | undefined> {
     const n = this.node(arg);
-    await this.index.settled();
-    const entry = this.index.get(n.file);
+    const entry = await this.fresh(n.file);
     const c = entry?.collection;
     if (!c) throw coded('WSWB_COLLECTION_INVALID', 'Fix the file\'s problems first');
     if (n.type === 'request') {
@@ -590,8 +589,7 @@ export class Workflow extends Disposable {
   /** Renames a request, message or mock. Returns the new name. */
   async rename(arg?: unknown, to?: unknown): Promise<string | undefined> {
     const n = this.node(arg);
-    await this.index.settled();
-    const entry = this.index.get(n.file);
+    const entry = await this.fresh(n.file);
     const c = entry?.collection;
     if (!c) throw coded('WSWB_COLLECTION_INVALID', 'Fix the file\'s problems first');
     const current = n.type === 'request' ? n.request : n.type === 'message' ? n.message : n.type === 'mock' ? n.mock : c.name;
@@ -613,8 +611,7 @@ export class Workflow extends Disposable {
   /** Deletes a request, message or mock after a modal confirmation. */
   async deleteItem(arg?: unknown): Promise<boolean> {
     const n = this.node(arg);
-    await this.index.settled();
-    const entry = this.index.get(n.file);
+    const entry = await this.fresh(n.file);
     const c = entry?.collection;
     if (!c || n.type === 'file') throw coded('WSWB_COLLECTION_INVALID', 'Only requests, messages and mocks of a valid file can be deleted here');
     const what = n.type === 'request' ? `request "${n.request}"` : n.type === 'message' ? `message "${n.message}" of "${n.request}"` : `mock "${n.mock}"`;
@@ -627,6 +624,13 @@ export class Workflow extends Disposable {
       await this.edit(n.file, (t) => updateCollection(t, next), entry.text);
     }
     return true;
+  }
+
+  /** Re-reads a file before an edit, so the edit starts from what is on disk now (the watcher may lag). */
+  private async fresh(file: string): Promise<ReturnType<CollectionIndex['get']>> {
+    await this.index.settled();
+    await this.index.load(vscode.Uri.file(file));
+    return this.index.get(file);
   }
 
   /** Read-modify-write through the core (atomic; refuses invalid or externally changed files). */
@@ -774,7 +778,7 @@ export class Workflow extends Disposable {
       collectionFile = picked.file ?? (await this.newCollection({ open: false }));
       if (!collectionFile) return undefined;
     }
-    const entry = this.index.get(collectionFile) ?? (await this.index.load(vscode.Uri.file(collectionFile)), this.index.get(collectionFile));
+    const entry = await this.fresh(collectionFile);
     if (!entry?.collection) throw coded('WSWB_COLLECTION_INVALID', `${path.basename(collectionFile)} has problems; fix them first`);
     const name = uniqueName(path.basename(file, TRANSCRIPT_EXT).replace(/^[0-9TZ-]+-/, '') || 'recorded', (entry.collection.mocks ?? []).map((m) => m.name));
     const def = recordingToMock(t.events, { name });

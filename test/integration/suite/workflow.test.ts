@@ -238,6 +238,38 @@ describe('workflow: collections, palette, secrets, mocks, tasks, CodeLens (real 
     await fs.writeFile(TEST_FILE(), testCollection());
   });
 
+  it('records a session, lists it, replays it, turns it into a mock, and round-trips it through HAR', async () => {
+    const mock = await api.startMock(TEST_FILE(), 'wf-mock');
+    const id = (await vscode.commands.executeCommand('websocketWorkbench.connect', { url: `${mock.url}rec` })) as string;
+    await waitFor(() => api.connections().some((c) => c.id === id && c.state === 'open'), 10_000, 'open');
+    const transcript = (await vscode.commands.executeCommand('websocketWorkbench.recordSession', { connectionId: id })) as string;
+    await vscode.commands.executeCommand('websocketWorkbench.sendMessage', { connectionId: id, text: 'question-1' });
+    await waitFor(() => api.timeline(id).some((e) => e.kind === 'message' && e.dir === 'in'), 5000, 'echo');
+    await vscode.commands.executeCommand('websocketWorkbench.disconnect', { connectionId: id });
+    await vscode.commands.executeCommand('websocketWorkbench.stopRecording', { connectionId: id });
+    await waitFor(async () => (await api._treeSnapshot()).sessions.some((l) => l.startsWith(path.basename(transcript))), 5000, 'Sessions view lists it');
+
+    // Replay as a client, compressed timing: the same outgoing message reaches the mock again.
+    const replayed = (await vscode.commands.executeCommand('websocketWorkbench.replaySession', { file: transcript }, { timing: 'compressed' })) as string;
+    await waitFor(() => api.timeline(replayed).some((e) => e.kind === 'message' && e.dir === 'in' && Buffer.from(e.data).toString() === 'question-1'), 5000, 'replayed echo');
+    await api.close(replayed);
+
+    // Record-to-mock: added to the collection, started, and it answers what was recorded.
+    const made = (await vscode.commands.executeCommand('websocketWorkbench.sessionToMock', { file: transcript }, TEST_FILE())) as { file: string; name: string };
+    assert.equal(made.file, TEST_FILE());
+    await waitFor(() => api.collections().find((c) => c.file === TEST_FILE())!.mocks.includes(made.name), 5000, 'mock added');
+    const replayMock = await api.startMock(TEST_FILE(), made.name);
+    assert.equal(await echo(replayMock.url, 'question-1'), 'question-1');
+
+    // HAR: export, import back as a new transcript.
+    const har = path.join(root(), 'wf-session.har');
+    await vscode.commands.executeCommand('websocketWorkbench.exportSession', { file: transcript, target: har });
+    const imported = (await vscode.commands.executeCommand('websocketWorkbench.importHar', { file: har })) as string[];
+    assert.equal(imported.length, 1);
+    assert.ok((await fs.readFile(imported[0]!, 'utf8')).includes('question-1'));
+    await fs.writeFile(TEST_FILE(), testCollection());
+  });
+
   it('provides a websocket-mock task that starts the mock and stops it on termination', async () => {
     const tasks = await vscode.tasks.fetchTasks({ type: 'websocket-mock' });
     const task = tasks.find((t) => t.definition.name === 'wf-mock');
