@@ -47,10 +47,19 @@ function coded(code: string, message: string): Error & { code: string } {
   return Object.assign(new Error(message), { code });
 }
 
+/**
+ * Bytes that own their ArrayBuffer. The store hands out views into its payload chunks; posting a
+ * view could copy (or, where buffers are transferred, detach) the whole chunk, so every byte array
+ * that leaves for the webview is copied to its exact size first.
+ */
+export function ownBytes(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !(b instanceof Buffer) ? b : new Uint8Array(b);
+}
+
 /** Copy of an event whose payload is cut to `max` bytes (message `size` / frame `length` keep the truth). */
 export function trimEvent(e: TimelineEvent, max: number): TimelineEvent {
-  if (e.kind === 'message' && e.data.byteLength > max) return { ...e, data: e.data.slice(0, max) };
-  if (e.kind === 'frame' && e.payload.byteLength > max) return { ...e, payload: e.payload.slice(0, max), truncated: true };
+  if (e.kind === 'message') return { ...e, data: e.data.byteLength > max ? new Uint8Array(e.data.subarray(0, max)) : ownBytes(e.data) };
+  if (e.kind === 'frame') return e.payload.byteLength > max ? { ...e, payload: new Uint8Array(e.payload.subarray(0, max)), truncated: true } : { ...e, payload: ownBytes(e.payload) };
   return e;
 }
 
@@ -563,9 +572,9 @@ export class PanelBinding {
       const store = this.store;
       if (!store || store.indexOfId(id) < 0) throw coded('PANEL_NO_EVENT', `No event with id ${id}`);
       const e = store.byId(id)!;
-      if (e.kind === 'frame' && !e.spilled && !e.truncated) return { data: e.payload };
-      if (e.kind === 'message' && !e.spilled) return { data: e.data };
-      return { data: await store.readPayload(id) };
+      if (e.kind === 'frame' && !e.spilled && !e.truncated) return { data: ownBytes(e.payload) };
+      if (e.kind === 'message' && !e.spilled) return { data: ownBytes(e.data) };
+      return { data: ownBytes(await store.readPayload(id)) };
     });
     rpc.handle('clear', () => {
       this.store?.clear();
