@@ -217,9 +217,41 @@ export class MocksTree extends Disposable implements vscode.TreeDataProvider<Run
   private readonly emitter = this._register(new vscode.EventEmitter<RunningMockNode | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
 
+  private readonly watched = new Map<string, () => void>();
+  private pending: NodeJS.Timeout | undefined;
+
   constructor(private readonly registry: MockRegistry) {
     super();
-    this._register(toDisposable(registry.onDidChange(() => this.emitter.fire(undefined))));
+    this._register(toDisposable(registry.onDidChange(() => this.sync())));
+    this._register(toDisposable(() => {
+      clearTimeout(this.pending);
+      for (const off of this.watched.values()) off();
+    }));
+  }
+
+  /** Follows each running mock's clients so the count stays current (coalesced: a flood of clients is one refresh). */
+  private sync(): void {
+    const live = new Set(this.registry.list().map((m) => m.id));
+    for (const [id, off] of this.watched) {
+      if (live.has(id)) continue;
+      off();
+      this.watched.delete(id);
+    }
+    for (const m of this.registry.list()) {
+      if (this.watched.has(m.id)) continue;
+      this.watched.set(m.id, m.server.onEvent((e) => {
+        if (e.kind === 'close' || (e.kind === 'state' && (e.state === 'open' || e.state === 'closed'))) this.refreshSoon();
+      }));
+    }
+    this.emitter.fire(undefined);
+  }
+
+  private refreshSoon(): void {
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.emitter.fire(undefined);
+    }, 250);
   }
 
   getChildren(node?: RunningMockNode): RunningMockNode[] {

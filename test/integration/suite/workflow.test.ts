@@ -142,6 +142,7 @@ describe('workflow: collections, palette, secrets, mocks, tasks, CodeLens (real 
     assert.match(api.statusBar().mocks ?? '', /127\.0\.0\.1/);
     assert.ok((await api._treeSnapshot()).mocks.some((l) => l.startsWith('wf-mock')));
     const client = await wsOpen(started.url);
+    await waitFor(async () => (await api._treeSnapshot()).mocks.some((l) => l.includes('1 client')), 5000, 'client count in the Mock Servers view');
     const closed = new Promise<number>((r) => client.once('close', (c) => r(c)));
     assert.equal(await vscode.commands.executeCommand('websocketWorkbench.stopMock', { id: started.id }), true);
     assert.ok([1001, 1006].includes(await closed));
