@@ -27,6 +27,7 @@ function testCollection(requestUrl = 'ws://127.0.0.1:9/unused'): string {
             name: 'wf-req',
             url: requestUrl,
             auth: { type: 'bearer', token: '{{secret:wfToken}}' },
+            query: { key: '{{secret:wfToken}}' },
             messages: [{ name: 'wf-hello', kind: 'text', data: 'hello {{wfVar}}' }],
           },
           { name: 'wf-unresolved', url: 'ws://{{nowhere}}/x' },
