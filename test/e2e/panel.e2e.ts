@@ -1,0 +1,161 @@
+/**
+ * End to end as a user, in real VS Code (code-server) driven by headless Chromium: command palette →
+ * "WebSocket: Open Workbench" → type the URL of a loopback echo server → connect → send → see the
+ * echo row → open the hex view → screenshots in dark and light → close with a code → reload the
+ * window → the panel comes back with its request. Run by test/host/runE2E.ts.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { WebSocketServer } from 'ws';
+import { startCodeServer, type CodeServer } from '../host/codeServer';
+import { chromiumArgs, chromiumPath } from '../host/locate';
+
+const root = path.resolve(__dirname, '../..');
+const shots = path.join(root, 'media/screenshots');
+
+describe('end to end: the workbench panel in VS Code, driven as a user', function () {
+  let wss: WebSocketServer;
+  let echoUrl = '';
+  let server: CodeServer;
+  let browser: Browser;
+  let page: Page;
+  let work = '';
+
+  before(async function () {
+    wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    wss.on('error', () => undefined);
+    wss.on('connection', (s) => {
+      s.on('error', () => undefined);
+      s.on('message', (d, binary) => s.send(d, { binary }));
+    });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    echoUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/echo`;
+    work = mkdtempSync(path.join(os.tmpdir(), 'wswb-e2e-'));
+    const folder = path.join(work, 'workspace');
+    mkdirSync(folder);
+    server = await startCodeServer({ folder });
+    setTheme('Default Dark Modern');
+    const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${root}`], ['skipWelcome', 'true']];
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.waitForTimeout(1500);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: path.join(os.tmpdir(), `wswb-e2e-failed-${this.currentTest.title.slice(0, 20).replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    for (const c of wss?.clients ?? []) c.terminate();
+    await new Promise<void>((r) => (wss ? wss.close(() => r()) : r()));
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  function setTheme(theme: string): void {
+    const dir = path.join(server.userDataDir, 'User');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ 'workbench.colorTheme': theme, 'workbench.startupEditor': 'none', 'window.commandCenter': false, 'workbench.tips.enabled': false }));
+  }
+
+  async function palette(command: string): Promise<void> {
+    await page.keyboard.press('F1');
+    const box = page.locator('.quick-input-widget input');
+    await box.waitFor({ state: 'visible' });
+    await box.fill(`>${command}`);
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${command}"]`, { timeout: 15_000 });
+    await page.keyboard.press('Enter');
+  }
+
+  function webview(): FrameLocator {
+    return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  }
+
+  async function shot(name: string): Promise<void> {
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: path.join(shots, name) });
+  }
+
+  it('opens from the palette, connects to a loopback echo server, sends and sees the echo', async () => {
+    await palette('WebSocket: Open Workbench');
+    const w = webview();
+    await w.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
+    await w.locator('#url').fill(echoUrl);
+    await w.locator('#connect').click();
+    await w.locator('#state.open').waitFor({ timeout: 15_000 });
+    await w.locator('#msg-body').fill('{"op":"subscribe","channel":"ticker","id":1}');
+    await w.locator('#msg-body').press('Control+Enter');
+    await w.locator('#msg-body').fill('hello from the end-to-end test');
+    await w.locator('#send').click();
+    const echo = w.locator('.timeline .row.d-in .c-summary', { hasText: 'hello from the end-to-end test' });
+    await echo.waitFor({ timeout: 15_000 });
+    assert.equal(await w.locator('.timeline .row.d-out .c-summary', { hasText: 'hello from the end-to-end test' }).count(), 1);
+    assert.match((await w.locator('#summary').textContent())!, /2 · /);
+  });
+
+  it('shows the frames of the echo and opens the hex view', async () => {
+    const w = webview();
+    await w.locator('#view-frames').click();
+    await w.locator('.timeline-wrap.mode-frames').waitFor();
+    const frameRow = w.locator('.timeline .row.d-in', { hasText: 'hello from the end-to-end test' });
+    await frameRow.waitFor();
+    assert.match((await frameRow.locator('.c-flags').textContent())!, /^FIN/);
+    await w.locator('#view-messages').click();
+    await w.locator('.timeline .row.d-in', { hasText: 'hello from the end-to-end test' }).click();
+    await w.locator('#tab-hex').click();
+    const first = w.locator('.hx-row:not([hidden])').first();
+    await first.waitFor();
+    assert.equal(await first.locator('.hx-off').textContent(), '00000000');
+    assert.equal(await first.locator('.hx-ascii').textContent(), 'hello from the e');
+    await w.locator('.timeline .row.d-in', { hasText: 'subscribe' }).click();
+    await w.locator('#tab-json').click();
+    await w.locator('.json-tree').waitFor();
+    await shot('panel-dark.png');
+  });
+
+  async function pickTheme(name: string): Promise<void> {
+    await palette('Preferences: Color Theme');
+    const box = page.locator('.quick-input-widget input');
+    await box.fill(name);
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 15_000 });
+    await page.keyboard.press('Enter');
+  }
+
+  it('follows the light theme', async () => {
+    await pickTheme('Light Modern');
+    await page.waitForFunction(() => document.querySelector('.monaco-workbench')?.classList.contains('vs'), undefined, { timeout: 20_000 });
+    const w = webview();
+    await w.locator('body.vscode-light').waitFor({ timeout: 10_000 });
+    await shot('panel-light.png');
+    await pickTheme('Dark Modern');
+    await page.waitForFunction(() => document.querySelector('.monaco-workbench')?.classList.contains('vs-dark'), undefined, { timeout: 20_000 });
+  });
+
+  it('closes with a code and reason', async () => {
+    const w = webview();
+    await w.locator('#close-code').selectOption('custom');
+    await w.locator('#close-custom').fill('4000');
+    await w.locator('#close-reason').fill('done testing');
+    await w.locator('#close').click();
+    await w.locator('#state.closed').waitFor({ timeout: 15_000 });
+    assert.equal(await w.locator('#state').textContent(), 'closed 4000');
+    await w.locator('.timeline .row.k-close .c-summary', { hasText: '4000' }).waitFor();
+  });
+
+  it('restores the panel after reloading the window', async () => {
+    await palette('Developer: Reload Window');
+    await page.waitForTimeout(1500);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const w = webview();
+    await w.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
+    assert.equal(await w.locator('#url').inputValue(), echoUrl);
+    assert.equal(await w.locator('#msg-body').inputValue(), 'hello from the end-to-end test');
+  });
+});
