@@ -24,10 +24,11 @@ import { toWebsocatCommand, toWscatCommand } from '../../core/collections/comman
 import { readTranscript, writeTranscript } from '../../core/collections/transcript';
 import { importHar, exportHar } from '../../core/collections/har';
 import { recordingToMock } from '../../core/engine/mock/recordToMock';
-import type { Connection } from '../../core/engine/connection';
+import { Connection } from '../../core/engine/connection';
+import { TimelineStore } from '../../core/engine/timelineStore';
 import type { MockDefinition } from '../../core/engine/mock/definition';
 import type { Collection } from '../../core/collections/types';
-import type { TimelineEvent } from '../../core/engine/events';
+import type { NewEvent, TimelineEvent } from '../../core/engine/events';
 import type { WorkflowApi } from './api';
 
 const ENV_KEY = 'websocketWorkbench.environment';
@@ -718,17 +719,33 @@ export class Workflow extends Disposable {
     return picked?.file;
   }
 
-  /** Opens a transcript read-only (a panel when the panel feature can show one, else the text). */
-  async openSession(arg?: unknown): Promise<void> {
+  /** Opens a transcript in a workbench panel, not connected (its text when it holds no events). */
+  async openSession(arg?: unknown): Promise<{ events: number } | undefined> {
     const file = await this.pickSession(arg, 'Open Session');
-    if (!file) return;
-    const pm = this.services.panels as unknown as { openTranscript?: (file: string) => unknown };
-    if (typeof pm.openTranscript === 'function') {
-      await pm.openTranscript(file);
+    if (!file) return undefined;
+    const t = await readTranscript(file);
+    const hs = t.events.find((e) => e.kind === 'handshake');
+    const url = hs?.kind === 'handshake' ? hs.request.url : str((t.header?.request as Record<string, unknown> | undefined)?.url);
+    if (!url || !t.events.length) {
+      // Nothing a panel can show (empty or header-only): the text is the truth.
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      await vscode.window.showTextDocument(doc, { preview: true });
       return;
     }
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-    await vscode.window.showTextDocument(doc, { preview: true });
+    // A timeline of its own, filled from the file, behind a connection that is never connected:
+    // the panel shows it like a live one, and nothing is sent unless the user connects on purpose.
+    const store = new TimelineStore({ memoryBudgetBytes: settings.memoryBudgetBytes() });
+    for (const e of t.events) {
+      const { id: _id, ...rest } = e;
+      store.append(rest as NewEvent);
+    }
+    const c = new Connection({ url }, { store, id: `session:${path.basename(file, TRANSCRIPT_EXT)}` });
+    const wp = this.services.panels.openForConnection(c);
+    wp.onDidDispose(() => {
+      c.dispose();
+      void store.dispose();
+    });
+    return { events: store.length };
   }
 
   /** Replays a transcript as a client: same URL, same outgoing messages, original or compressed timing. Returns the connection id. */

@@ -251,6 +251,16 @@ describe('workflow: collections, palette, secrets, mocks, tasks, CodeLens (real 
     await vscode.commands.executeCommand('websocketWorkbench.stopRecording', { connectionId: id });
     await waitFor(async () => (await api._treeSnapshot()).sessions.some((l) => l.startsWith(path.basename(transcript))), 5000, 'Sessions view lists it');
 
+    // Open it: a panel showing the recorded timeline, not connected.
+    const opened = (await vscode.commands.executeCommand('websocketWorkbench.openSession', { file: transcript })) as { events: number };
+    assert.ok(opened.events >= 4, `handshake, state, messages (${opened.events})`);
+    const panels = (await vscode.commands.executeCommand('websocketWorkbench.panel.inspect')) as Array<{ connectionId?: string; storeTotal: number; state?: string }>;
+    const shown = panels.find((p) => p.connectionId === `session:${path.basename(transcript, '.ndjson')}`);
+    assert.ok(shown, 'a panel shows the session');
+    assert.equal(shown.storeTotal, opened.events);
+    assert.equal(shown.state, 'idle', 'not connected');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
     // Replay as a client, compressed timing: the same outgoing message reaches the mock again.
     const replayed = (await vscode.commands.executeCommand('websocketWorkbench.replaySession', { file: transcript }, { timing: 'compressed' })) as string;
     await waitFor(() => api.timeline(replayed).some((e) => e.kind === 'message' && e.dir === 'in' && Buffer.from(e.data).toString() === 'question-1'), 5000, 'replayed echo');
