@@ -114,6 +114,33 @@ describe('protocol/FrameDecoder', () => {
     });
   });
 
+  describe('masked payloads spanning chunks (word-wise unmask)', () => {
+    it('unmasks every length 0..40 under every two-way split, each payload phase and buffer alignment', () => {
+      const key = Uint8Array.from([0x9a, 0x01, 0xff, 0x5c]);
+      for (let len = 0; len <= 40; len++) {
+        const payload = Uint8Array.from({ length: len }, (_, i) => (i * 37 + 11) & 0xff);
+        const frame = encodeFrame({ opcode: 2, payload, mask: key });
+        decodeEverySplit(frame, { expectMasked: true }, (d, how) => {
+          assert.deepEqual(d.errors, [], `len ${len} ${how}`);
+          assert.deepEqual(Buffer.from(d.frames[0]!.payload), Buffer.from(payload), `len ${len} ${how}`);
+        });
+      }
+    });
+
+    it('unmasks a payload split into chunks of 1, 3, 5 and 7 bytes (every key phase at every cut)', () => {
+      const key = Uint8Array.from([1, 2, 4, 8]);
+      const payload = Uint8Array.from({ length: 1000 }, (_, i) => (i * 131) & 0xff);
+      const frame = encodeFrame({ opcode: 2, payload, mask: key });
+      for (const step of [1, 3, 5, 7]) {
+        const cuts: number[] = [];
+        for (let c = step; c < frame.length; c += step) cuts.push(c);
+        const d = decode(chunksAt(frame, cuts), { expectMasked: true });
+        assert.deepEqual(d.errors, [], `step ${step}`);
+        assert.deepEqual(Buffer.from(d.frames[0]!.payload), Buffer.from(payload), `step ${step}`);
+      }
+    });
+  });
+
   describe('strict errors, each coded with its close status, under every split', () => {
     it('reserved opcodes 3-7 and B-F → 1002 WS_ERR_INVALID_OPCODE', () => {
       for (const op of [3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf]) expectError(Buffer.from([0x80 | op, 0]), {}, 'WS_ERR_INVALID_OPCODE', 1002);
