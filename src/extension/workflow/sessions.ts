@@ -109,7 +109,8 @@ export class Recorder implements vscode.Disposable {
     const file = path.join(folder, `${stamp}-${base}${TRANSCRIPT_EXT}`);
     const request = redact(opts.request ?? { url: c.options.url }, opts.secrets);
     const writer = await TranscriptWriter.create(file, makeHeader({ request, tool: { name: 'websocket-workbench', version: this.version } }));
-    const mask = (e: TimelineEvent): TimelineEvent => (e.kind === 'handshake' || e.kind === 'info' || e.kind === 'error' ? redact(e, opts.secrets) : e);
+    // Payloads too: a token sent in a message (an auth frame) must not reach the transcript either.
+    const mask = (e: TimelineEvent): TimelineEvent => (opts.secrets.length ? redact(e, opts.secrets) : e);
     // What happened before recording started (the handshake, usually) comes first, payloads read back from disk if spilled.
     const before = c.store.slice(0, c.store.length).filter((e) => e.connection === c.id);
     for (const e of before) writer.append(mask(await full(c, e)));

@@ -219,13 +219,18 @@ describe('workflow: collections, palette, secrets, mocks, tasks, CodeLens (real 
     assert.ok(transcript && transcript.endsWith('.ndjson'));
     await vscode.commands.executeCommand('websocketWorkbench.sendMessage', { connectionId: id, text: 'recorded' });
     await waitFor(() => api.timeline(id).some((e) => e.kind === 'message' && e.dir === 'in'), 5000, 'echo');
+    // The secret inside a message payload (sent and echoed) must be masked in the transcript too.
+    await vscode.commands.executeCommand('websocketWorkbench.sendMessage', { connectionId: id, text: `{"auth":"${token}"}` });
+    await waitFor(() => api.timeline(id).filter((e) => e.kind === 'message' && e.dir === 'in').length >= 2, 5000, 'second echo');
     await vscode.commands.executeCommand('websocketWorkbench.disconnect', { connectionId: id });
     await vscode.commands.executeCommand('websocketWorkbench.stopRecording', { connectionId: id });
     const har = path.join(root(), 'wf-export.har');
     await vscode.commands.executeCommand('websocketWorkbench.exportSession', { file: transcript, target: har });
     const harText = await fs.readFile(har, 'utf8');
     assert.ok(harText.includes('recorded'), 'the HAR has the session');
-    assert.ok((await fs.readFile(transcript, 'utf8')).includes('recorded'), 'the transcript has the session');
+    const transcriptText = await fs.readFile(transcript, 'utf8');
+    assert.ok(transcriptText.includes('recorded'), 'the transcript has the session');
+    assert.ok(transcriptText.includes('{\\"auth\\":\\"••••\\"}'), 'the message with the secret is in the transcript, masked');
 
     // Let VS Code flush its state databases and logs, then look everywhere it writes.
     await new Promise((r) => setTimeout(r, 2500));
