@@ -19,6 +19,19 @@ const dist = distArg > 0 ? path.resolve(process.argv[distArg + 1]) : path.join(r
 // ws optionally requires these native helpers; without them it uses its JS fallbacks.
 const wsOptional = ['bufferutil', 'utf-8-validate'];
 
+// Heavy libraries used only on some paths (schema validation, generating a wss:// certificate) are
+// bundled as separate chunks next to the bundle that needs them, and required on first use
+// (src/core/lazy.ts, the mock's certificate generator): activation neither parses nor runs them.
+const lazyChunks = ['ajv', 'selfsigned'];
+const lazyChunkPlugin = {
+  name: 'lazy-chunks',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${lazyChunks.join('|')})$`) }, (args) =>
+      args.kind === 'require-call' ? { path: `./chunks/${args.path}.js`, external: true } : undefined,
+    );
+  },
+};
+
 const common = {
   bundle: true,
   logLevel: 'warning',
@@ -39,6 +52,7 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode', ...wsOptional],
+    plugins: [lazyChunkPlugin],
   },
   {
     ...common,
@@ -49,7 +63,16 @@ const targets = [
     target: 'node20',
     external: wsOptional,
     banner: { js: '#!/usr/bin/env node' },
+    plugins: [lazyChunkPlugin],
   },
+  ...lazyChunks.map((name) => ({
+    ...common,
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, loader: 'js' },
+    outfile: path.join(dist, 'chunks', `${name}.js`),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  })),
   {
     ...common,
     entryPoints: { webview: 'webview/main.ts' },
@@ -109,7 +132,7 @@ if (watch) {
   copyAssets();
   console.log('[build] watching…');
 } else {
-  rmSync(path.join(root, 'out/test/integration'), { recursive: true, force: true });
+  if (!production && distArg < 0) rmSync(path.join(root, 'out/test/integration'), { recursive: true, force: true });
   await Promise.all(targets.map((t) => esbuild.build(t)));
   copyAssets();
   chmodSync(path.join(dist, 'cli.js'), 0o755);

@@ -34,7 +34,8 @@ async function main(): Promise<number> {
   console.log(`[integration] code-server on ${server.url}; loading the workbench in Chromium…`);
 
   const payload = [
-    ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${root}`],
+    // WSWB_EXTENSION_PATH: load another build of the extension (the bench loads a production build).
+    ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${process.env.WSWB_EXTENSION_PATH || root}`],
     ['extensionTestsPath', `vscode-remote://127.0.0.1:${server.port}${path.join(root, 'out/test/integration/index')}`],
     ['skipWelcome', 'true'],
   ];

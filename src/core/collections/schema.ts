@@ -2,7 +2,7 @@
  * The collection JSON Schema, compiled once with ajv. Both schema files are imported so esbuild
  * bundles them; items of `mocks` follow the mock server's own schema (schemas/mock.schema.json).
  */
-import Ajv from 'ajv';
+import { loadAjv } from '../lazy';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import collectionSchema from '../../../schemas/websocket-collection.schema.json';
 import mockSchema from '../../../schemas/mock.schema.json';
@@ -23,7 +23,7 @@ let compiled: ValidateFunction | undefined;
 /** The compiled validator for a whole collection document. */
 export function collectionValidator(): ValidateFunction {
   if (compiled) return compiled;
-  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+  const ajv = new (loadAjv())({ allErrors: true, strict: false, allowUnionTypes: true });
   ajv.addFormat('regex', (s: string) => {
     try {
       new RegExp(s);

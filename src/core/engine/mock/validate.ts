@@ -2,7 +2,7 @@
  * Checks a mock definition: the JSON Schema (schemas/mock.schema.json) first, then what a schema
  * cannot say (regexes compile, hex parses, rule close codes are valid on the wire, ranges ordered).
  */
-import Ajv from 'ajv';
+import { loadAjv } from '../../lazy';
 import type { ValidateFunction } from 'ajv';
 import schema from '../../../../schemas/mock.schema.json';
 import type { MockDefinition, MockFault } from './definition';
@@ -20,7 +20,7 @@ export interface MockDefinitionProblem {
 
 let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
-  if (!compiled) compiled = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  if (!compiled) compiled = new (loadAjv())({ allErrors: true, strict: false }).compile(schema);
   return compiled;
 }
 
