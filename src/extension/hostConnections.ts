@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../core/engine/connectionManager';
 import type { Connection, ConnectionDeps, ConnectionOptions } from '../core/engine/connection';
+import { TimelineStore } from '../core/engine/timelineStore';
+import { settings } from './workflow/config';
 
 /**
  * The engine's ConnectionManager, adapted to VS Code: a connection that does not name a proxy
@@ -8,8 +10,26 @@ import type { Connection, ConnectionDeps, ConnectionOptions } from '../core/engi
  * environment), and the timeline memory budget comes from `websocketWorkbench.timeline.memoryBudgetMB`.
  */
 export class HostConnectionManager extends ConnectionManager {
-  override create(options: ConnectionOptions, deps?: ConnectionDeps): Connection {
-    return super.create(withVsCodeProxy(options), deps);
+  private readonly ownStores = new Map<string, TimelineStore>();
+
+  constructor() {
+    super();
+    this.onDidChange((change) => {
+      if (change.type !== 'removed') return;
+      const store = this.ownStores.get(change.connection.id);
+      this.ownStores.delete(change.connection.id);
+      void store?.dispose();
+    });
+  }
+
+  override create(options: ConnectionOptions, deps: ConnectionDeps = {}): Connection {
+    const opts = withVsCodeProxy({ payloadPreviewBytes: settings.payloadPreviewBytes(), ...options });
+    if (deps.store) return super.create(opts, deps);
+    // The timeline's memory budget is a setting; payloads beyond it spill to disk.
+    const store = new TimelineStore({ memoryBudgetBytes: settings.memoryBudgetBytes() });
+    const c = super.create(opts, { ...deps, store });
+    this.ownStores.set(c.id, store);
+    return c;
   }
 }
 

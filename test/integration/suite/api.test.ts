@@ -49,6 +49,27 @@ describe('public API returned by activate() (real extension host, real sockets)'
     assert.ok(events.some((e) => e.kind === 'handshake' && e.response?.status === 101 && e.acceptValid === true));
   });
 
+  it('applies the timeline memory budget setting: payloads past it spill to disk, none lost', async () => {
+    const config = vscode.workspace.getConfiguration('websocketWorkbench');
+    await config.update('timeline.memoryBudgetMB', 8, vscode.ConfigurationTarget.Global);
+    try {
+      const id = await api.connect(url, { proxy: 'none' });
+      const mib = new Uint8Array(1024 * 1024).fill(7);
+      for (let i = 0; i < 12; i++) api.send(id, mib);
+      await waitFor(() => api.timeline(id).filter((e) => e.kind === 'message' && e.dir === 'in').length >= 12, 20_000);
+      await api.close(id);
+      // Spilling happens off the hot path; give the writes a moment to land.
+      await waitFor(() => api.counters(id).bytesInMemory <= 9 * 1024 * 1024, 10_000).catch(() => undefined);
+      const c = api.counters(id);
+      // 24 MiB of messages (plus frame previews) through an 8 MiB budget: most must be on disk.
+      assert.ok(c.bytesInMemory <= 8 * 1024 * 1024 + 1024 * 1024, `in memory ${c.bytesInMemory}`);
+      assert.ok(c.onDisk > 0 && c.bytesOnDisk >= 12 * 1024 * 1024, `on disk ${c.onDisk} events, ${c.bytesOnDisk} bytes`);
+      assert.equal(c.recorded, api.timeline(id).length);
+    } finally {
+      await config.update('timeline.memoryBudgetMB', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('rejects a refused port with a coded error and keeps the timeline', async () => {
     const dead = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise((r) => dead.once('listening', r));
