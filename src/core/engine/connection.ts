@@ -89,6 +89,8 @@ export interface CodedError extends Error {
 }
 
 const EMPTY = new Uint8Array(0);
+const TEXT = Object.freeze({ binary: false });
+const BINARY = Object.freeze({ binary: true });
 let connectionSeq = 0;
 
 function coded(code: string, message: string, closeCode?: number): CodedError {
@@ -211,14 +213,14 @@ export class Connection {
     const list = this.pings.get(key) ?? [];
     list.push(this.clock());
     this.pings.set(key, list);
-    this.guard(() => ws.ping(Buffer.from(payload), undefined, (err) => err && this.fail(this.codeOf(err), err.message)));
+    this.guard(() => ws.ping(Buffer.from(payload), undefined, this.onSent));
   }
 
   /** Sends an unsolicited pong. */
   pong(payload: Uint8Array = EMPTY): void {
     const ws = this.openSocket('pong');
     if (!ws) return;
-    this.guard(() => ws.pong(Buffer.from(payload), undefined, (err) => err && this.fail(this.codeOf(err), err.message)));
+    this.guard(() => ws.pong(Buffer.from(payload), undefined, this.onSent));
   }
 
   /** Sends one message as N frames (first with the opcode, then continuations). */
@@ -232,7 +234,7 @@ export class Connection {
     const size = Math.ceil(bytes.length / n);
     for (let i = 0; i < n; i++) {
       const part = bytes.subarray(i * size, i === n - 1 ? bytes.length : (i + 1) * size);
-      this.guard(() => ws.send(part, { binary, fin: i === n - 1 }, (err) => err && this.fail(this.codeOf(err), err.message)));
+      this.guard(() => ws.send(part, { binary, fin: i === n - 1 }, this.onSent));
     }
   }
 
@@ -354,8 +356,19 @@ export class Connection {
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.pendingOut.push({ data: buf, binary });
     const ws = this.ws;
-    this.guard(() => ws.send(buf, { binary }, (err) => err && this.fail(this.codeOf(err), err.message)));
+    try {
+      // One callback for every send: Node batches the after-write ticks of consecutive writes that
+      // share a callback, where a fresh closure per send costs a tick each.
+      ws.send(buf, binary ? BINARY : TEXT, this.onSent);
+    } catch (err) {
+      this.recordError(coded(this.codeOf(err), (err as Error).message));
+    }
   }
+
+  /** Write callback of every send: a failed write becomes an error event. */
+  private readonly onSent = (err?: Error | null): void => {
+    if (err) this.fail(this.codeOf(err), err.message);
+  };
 
   /** Runs a ws call that may throw synchronously (e.g. a state race) and records instead of throwing. */
   private guard(fn: () => void): void {
