@@ -34,8 +34,8 @@ export interface BindingHost {
   clearTimeout?: (h: unknown) => void;
 }
 
-/** Minimum time between two `events` posts (one animation frame). */
-export const BATCH_INTERVAL_MS = 16;
+/** Minimum time between two `events` posts (one 60 Hz frame), so at most 60 posts/s. */
+export const BATCH_INTERVAL_MS = 1000 / 60;
 /** Newest rows carried by each `events` post: enough for a screenful while auto-scrolling. */
 export const TAIL_ROWS = 80;
 const DEFAULT_PREVIEW = 256;
@@ -359,11 +359,17 @@ export class PanelBinding {
 
   private schedule(): void {
     if (this.timer !== undefined || this.disposed) return;
-    const wait = Math.max(0, this.lastFlush + BATCH_INTERVAL_MS - this.clock());
-    this.timer = this.setT(() => {
+    const fire = () => {
+      // Timers may fire a little early (ms rounding): never post sooner than one frame after the last.
+      const left = this.lastFlush + BATCH_INTERVAL_MS - this.clock();
+      if (left > 0) {
+        this.timer = this.setT(fire, Math.ceil(left));
+        return;
+      }
       this.timer = undefined;
       this.flush();
-    }, wait);
+    };
+    this.timer = this.setT(fire, Math.max(0, Math.ceil(this.lastFlush + BATCH_INTERVAL_MS - this.clock())));
   }
 
   /** Posts what changed since the last post (rows, header, repeat job). */
