@@ -83,6 +83,7 @@ export class Detail {
     }
     for (const [k, p] of this.panes) p.hidden = k !== t;
     if (t === 'hex') this.hex.render();
+    if (t === 'text' || t === 'json') this.flushPanes();
     if (t === 'handshake') this.renderHandshake();
     if (user) this.deps.onTab(t);
   }
@@ -104,6 +105,7 @@ export class Detail {
     const seq = ++this.seq;
     this.event = e;
     this.data = undefined;
+    this.pendingPanes = undefined;
     if (!e) {
       this.title.textContent = 'Select an event';
       this.renderEmpty();
@@ -140,8 +142,23 @@ export class Detail {
     );
   }
 
+  private pendingPanes: (() => void) | undefined;
+
   private renderPayload(e: TimelineEvent, data: Uint8Array): void {
     this.hex.setData(data);
+    // Text and JSON of a large payload cost a full decode: build them only when one of them is shown.
+    this.pendingPanes = () => this.renderTextPanes(e, data);
+    if (this.tab === 'text' || this.tab === 'json' || data.length < 256 * 1024) this.flushPanes();
+    else for (const t of ['text', 'json'] as const) this.panes.get(t)!.replaceChildren(h('p', { class: 'muted', text: 'Rendering…' }));
+  }
+
+  private flushPanes(): void {
+    const f = this.pendingPanes;
+    this.pendingPanes = undefined;
+    f?.();
+  }
+
+  private renderTextPanes(e: TimelineEvent, data: Uint8Array): void {
     const binary = e.kind === 'message' ? e.binary : e.kind === 'frame' && e.opcode === 2;
     const textPane = this.panes.get('text')!;
     const jsonPane = this.panes.get('json')!;
