@@ -89,6 +89,8 @@ export interface CodedError extends Error {
 }
 
 const EMPTY = new Uint8Array(0);
+/** ws's own close timer fires this much after ours, as a backstop only. */
+const WS_CLOSE_BACKSTOP_MS = 1000;
 const TEXT = Object.freeze({ binary: false });
 const BINARY = Object.freeze({ binary: true });
 let connectionSeq = 0;
@@ -462,7 +464,9 @@ export class Connection {
           maxRedirects: this.options.maxRedirects ?? 10,
           maxPayload: this.options.maxPayload ?? 100 * 1024 * 1024,
           handshakeTimeout: this.options.handshakeTimeoutMs,
-          closeTimeout: this.options.closeTimeoutMs ?? 5000,
+          // Our own close timer decides (it reports CLOSE_TIMEOUT); ws's, armed with the same delay
+          // just before ours, used to win the race now and then and close without the error.
+          closeTimeout: (this.options.closeTimeoutMs ?? 5000) + WS_CLOSE_BACKSTOP_MS,
           rejectUnauthorized: t.rejectUnauthorized !== false,
           finishRequest: (req: http.ClientRequest) => {
             // Fallback: if another agent supplied the socket, tap it before the request is written.
@@ -501,7 +505,7 @@ export class Connection {
         this.attempts = 0;
         this.setState('open', undefined, ws.protocol ? `subprotocol ${ws.protocol}` : undefined);
         // The server's close frame may have arrived in the same chunk as the 101.
-        if (this.tap?.firstClose === 'server') this.setState('closing', 'server');
+        if (this.tap?.firstClose === 'server') this.serverClosing();
         this.startPing();
         settle();
         const q = this.queue.splice(0);
@@ -814,7 +818,7 @@ export class Connection {
       else state.closeOut = true;
       if (!state.firstClose) {
         state.firstClose = dir === 'out' ? 'client' : 'server';
-        if (dir === 'in' && this._state === 'open') this.setState('closing', 'server');
+        if (dir === 'in' && this._state === 'open') this.serverClosing();
         else if (dir === 'out' && this._state === 'open') this.setState('closing', 'client');
       }
     }
@@ -893,16 +897,28 @@ export class Connection {
     for (const r of w) r({ code, reason });
   }
 
-  private armCloseTimer(): void {
+  /**
+   * After close(): terminates (reporting CLOSE_TIMEOUT) when the handshake is not done in time.
+   * When the server started the close, it only ends the connection, as ws's own timer used to.
+   */
+  private armCloseTimer(report = true): void {
     if (this.closeTimer) return;
     const ms = this.options.closeTimeoutMs ?? 5000;
     this.closeTimer = this.setT(() => {
       this.closeTimer = null;
       if (this._state === 'closed') return;
-      this.recordError(coded('CLOSE_TIMEOUT', `The server did not complete the closing handshake within ${ms} ms; terminating`, 1006));
-      this.terminatedByUs = true;
+      if (report) {
+        this.recordError(coded('CLOSE_TIMEOUT', `The server did not complete the closing handshake within ${ms} ms; terminating`, 1006));
+        this.terminatedByUs = true;
+      }
       this.ws?.terminate();
     }, ms);
+  }
+
+  /** The server sent the first close frame: closing, and ended after closeTimeoutMs if TCP stays open. */
+  private serverClosing(): void {
+    this.setState('closing', 'server');
+    this.armCloseTimer(false);
   }
 
   private startPing(): void {

@@ -63,15 +63,71 @@ describe('Connection against hostile servers and failing networks', () => {
   }
 
   it('terminates when the server never completes the closing handshake', async () => {
+    // Real timers: ws's own close timer (a backstop, 1 s later) used to race ours and, on a busy
+    // machine, sometimes closed the socket first, without the CLOSE_TIMEOUT error.
     const { url } = await rawPeer(cleanup, () => undefined);
     const c = conn({ url, closeTimeoutMs: 150 });
     await c.connect();
     const res = await c.close(1000, 'bye');
     assert.equal(res.code, 1006);
-    const err = events(c).find((e) => e.kind === 'error') as ErrorEvent;
-    assert.equal(err.code, 'CLOSE_TIMEOUT');
+    const codes = events(c).filter((e): e is ErrorEvent => e.kind === 'error').map((e) => e.code);
+    assert.deepEqual(codes, ['CLOSE_TIMEOUT']);
     const close = events(c).find((e) => e.kind === 'close') as CloseEvent;
     assert.deepEqual([close.code, close.initiator, close.wasClean], [1006, 'client', false]);
+  });
+
+  /** A Connection whose timers are captured, to fire by hand; ws keeps its real (60 s + backstop) timer. */
+  function connWithTimers(url: string) {
+    const timers: Array<{ fn: () => void; ms: number; cleared: boolean }> = [];
+    const c = new Connection(
+      { url, closeTimeoutMs: 60_000 },
+      {
+        env: {},
+        setTimeout: (fn, ms) => {
+          const t = { fn, ms, cleared: false };
+          timers.push(t);
+          return t;
+        },
+        clearTimeout: (h) => {
+          (h as { cleared: boolean }).cleared = true;
+        },
+      },
+    );
+    cleanup.add(() => c.dispose());
+    const closeTimer = () => timers.filter((t) => t.ms === 60_000 && !t.cleared);
+    return { c, closeTimer };
+  }
+
+  it('close(): when the close timer fires, reports CLOSE_TIMEOUT and terminates (injected timer)', async () => {
+    const { url } = await rawPeer(cleanup, () => undefined);
+    const { c, closeTimer } = connWithTimers(url);
+    await c.connect();
+    assert.equal(closeTimer().length, 0, 'no close timer while open');
+    const closed = c.close(1000, 'bye');
+    assert.equal(closeTimer().length, 1, 'close() arms one close timer');
+    assert.equal(c.state, 'closing');
+    closeTimer()[0]!.fn();
+    const res = await closed;
+    assert.equal(res.code, 1006);
+    assert.deepEqual(events(c).filter((e): e is ErrorEvent => e.kind === 'error').map((e) => e.code), ['CLOSE_TIMEOUT']);
+    const close = events(c).find((e) => e.kind === 'close') as CloseEvent;
+    assert.deepEqual([close.code, close.initiator, close.wasClean], [1006, 'client', false]);
+  });
+
+  it('a server that sends a close frame but keeps TCP open is ended by the close timer, without an error (injected timer)', async () => {
+    const { url } = await rawPeer(cleanup, (sock) => {
+      sock.write(encodeFrame({ opcode: 8, payload: encodeClosePayload(4000, 'go away') }));
+      sock.on('data', () => undefined); // reads our close reply, never ends
+    });
+    const { c, closeTimer } = connWithTimers(url);
+    await c.connect().catch(() => undefined); // the close frame may arrive with the 101
+    await waitFor(c, (e) => e.kind === 'state' && e.state === 'closing');
+    assert.equal(closeTimer().length, 1, 'the server-initiated close arms the close timer');
+    assert.notEqual(c.state, 'closed');
+    closeTimer()[0]!.fn();
+    const close = (await waitClosed(c)) as CloseEvent;
+    assert.deepEqual([close.code, close.reason, close.initiator], [4000, 'go away', 'server']);
+    assert.deepEqual(events(c).filter((e) => e.kind === 'error'), []);
   });
 
   it('reports a TCP reset in the middle of a frame', async () => {
