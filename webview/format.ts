@@ -108,8 +108,10 @@ export function kindLabel(e: TimelineEvent): string {
 export function summaryText(e: TimelineEvent): string {
   switch (e.kind) {
     case 'message':
+      if (e.spilled && e.data.length === 0 && e.size > 0) return '(payload on disk: select the row to load it)';
       return previewBytes(e.data, e.binary);
     case 'frame': {
+      if (e.spilled && e.payload.length === 0 && e.length > 0) return '(payload on disk: select the row to load it)';
       if (e.opcode === 8) {
         if (e.payload.length >= 2) {
           const code = (e.payload[0]! << 8) | e.payload[1]!;
