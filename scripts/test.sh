@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, builds, type-checks and lints, then runs every suite:
 #   unit (mocha, plain Node) · webview (real bundle in headless Chromium) · integration (inside the
-#   real VS Code extension host of code-server) · workflow-e2e (a user driving real VS Code in
+#   real VS Code extension host of code-server) · e2e (the panel driven as a user in real VS Code;
+#   refreshes media/screenshots) · workflow-e2e (a user driving real VS Code in
 #   Chromium: activity bar, palette, quick picks, status bar). Ends with one line: `N passed, N failed`.
 # WSWB_SUITES="unit webview integration" picks suites; extra args are ignored.
 set -uo pipefail
@@ -21,7 +22,7 @@ if ! npm run -s typecheck; then echo "[test] type-check FAILED"; failed_checks=$
 echo "[test] linting (architecture fences)…"
 if ! npx eslint src webview test; then echo "[test] lint FAILED"; failed_checks=$((failed_checks + 1)); fi
 
-suites="${WSWB_SUITES:-unit webview integration workflow-e2e}"
+suites="${WSWB_SUITES:-unit webview integration e2e workflow-e2e}"
 run_suite() {
   local name="$1"; shift
   echo; echo "[test] ── suite: $name ──"
@@ -42,6 +43,7 @@ for s in $suites; do
     unit) run_suite unit npx mocha --config test/unit/.mocharc.json 'test/unit/**/*.test.ts' ;;
     webview) run_suite webview npx mocha --config test/webview/.mocharc.json 'test/webview/**/*.test.ts' ;;
     integration) run_suite integration npx tsx test/host/runIntegration.ts ;;
+    e2e) run_suite e2e npx tsx test/host/runE2E.ts ;;
     workflow-e2e) run_suite workflow-e2e npx tsx test/host/runWorkflowE2E.ts ;;
     *) echo "[test] unknown suite $s"; failed_checks=$((failed_checks + 1)) ;;
   esac
