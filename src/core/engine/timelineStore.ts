@@ -95,10 +95,8 @@ export class TimelineStore {
   // columns
   private cap = 0;
   private n = 0;
-  private kind = new U8Col();
-  private flags = new U8Col();
-  private flags2 = new U8Col();
-  private opcode = new U8Col();
+  // kind (2 bits) | flags << 2 (8 bits) | flags2 << 10 (3 bits) | opcode << 13 (4 bits): one write per event
+  private meta = new U32Col();
   private conn = new U16Col();
   private time = new F64Col();
   private len = new F64Col(); // frame: length; message: size
@@ -169,8 +167,8 @@ export class TimelineStore {
     if (i === this.cap) this.grow();
     this.time.set(i, ev.time);
     this.conn.set(i, this.connId(ev.connection));
-    if (ev.kind === 'frame' && (known || onlyKeys(ev, FRAME_KEYS))) {
-      this.kind.set(i, KIND_FRAME);
+    // Opcodes beyond 4 bits (not on any wire) keep their exact value in the object path.
+    if (ev.kind === 'frame' && (ev.opcode & 0xf) === ev.opcode && (known || onlyKeys(ev, FRAME_KEYS))) {
       let f = ev.dir === 'in' ? F_IN : 0;
       if (ev.fin) f |= F_FIN;
       if (ev.rsv1) f |= F_RSV1;
@@ -178,28 +176,23 @@ export class TimelineStore {
       if (ev.rsv3) f |= F_RSV3;
       if (ev.masked) f |= F_MASKED;
       if (ev.truncated) f |= F_TRUNCATED;
-      this.flags.set(i, f);
-      this.flags2.set(i, ev.truncated !== undefined ? F2_TRUNCATED_SET : 0);
-      this.opcode.set(i, ev.opcode);
+      this.meta.set(i, packMeta(KIND_FRAME, f, ev.truncated !== undefined ? F2_TRUNCATED_SET : 0, ev.opcode));
       this.len.set(i, ev.length);
       this.wire.set(i, ev.wireSize);
       this.mask.set(i, ev.maskKey ? parseInt(ev.maskKey, 16) >>> 0 : 0);
       this.storePayload(i, ev.payload);
     } else if (ev.kind === 'message' && (known || onlyKeys(ev, MESSAGE_KEYS))) {
-      this.kind.set(i, KIND_MESSAGE);
       let f = ev.dir === 'in' ? F_IN : 0;
       if (ev.binary) f |= F_BINARY;
       if (ev.wireSize !== undefined) f |= F_HAS_WIRE;
-      this.flags.set(i, f);
-      this.flags2.set(i, ev.compressed === undefined ? 0 : ev.compressed ? F2_COMPRESSED_SET | F2_COMPRESSED : F2_COMPRESSED_SET);
-      this.opcode.set(i, ev.binary ? 2 : 1);
+      const f2 = ev.compressed === undefined ? 0 : ev.compressed ? F2_COMPRESSED_SET | F2_COMPRESSED : F2_COMPRESSED_SET;
+      this.meta.set(i, packMeta(KIND_MESSAGE, f, f2, ev.binary ? 2 : 1));
       this.len.set(i, ev.size);
       this.wire.set(i, ev.wireSize ?? 0);
       // A single-frame, uncompressed message has the bytes its frame just stored: share them.
       if (!this.shareRecent(i, ev.data)) this.storePayload(i, ev.data);
     } else {
-      this.kind.set(i, KIND_OBJECT);
-      this.flags.set(i, 'dir' in ev && ev.dir === 'in' ? F_IN : 0);
+      this.meta.set(i, packMeta(KIND_OBJECT, 'dir' in ev && ev.dir === 'in' ? F_IN : 0, 0, 0));
       this.pOff.set(i, this.logEnd);
       this.pLen.set(i, 0);
       if (ev.kind === 'frame' || ev.kind === 'message') {
@@ -278,7 +271,8 @@ export class TimelineStore {
     const re = q.regex;
     const needsPayload = text !== undefined || re !== undefined;
     for (let i = Math.max(0, q.from ?? 0); i < this.n; i++) {
-      const k = this.kind.get(i);
+      const m = this.meta.get(i);
+      const k = m & 3;
       if (kinds && !(kindMask & (1 << k))) continue;
       if (conn !== undefined && this.conn.get(i) !== conn) continue;
       let obj: TimelineEvent | undefined;
@@ -290,7 +284,7 @@ export class TimelineStore {
           if (obj.dir === 'in' ? !dirIn : !dirOut) continue;
         }
       } else if (q.dirs) {
-        if (this.flags.get(i) & F_IN ? !dirIn : !dirOut) continue;
+        if ((m >>> 2) & F_IN ? !dirIn : !dirOut) continue;
       }
       if (needsPayload) {
         let s: string;
@@ -403,7 +397,7 @@ export class TimelineStore {
   }
 
   private columns(): Array<{ ensure(cap: number): void; reset(): void }> {
-    return [this.kind, this.flags, this.flags2, this.opcode, this.conn, this.time, this.len, this.wire, this.mask, this.pOff, this.pLen];
+    return [this.meta, this.conn, this.time, this.len, this.wire, this.mask, this.pOff, this.pLen];
   }
 
   // The last few payloads written, as [offset, length] pairs, for shareRecent().
@@ -618,12 +612,13 @@ export class TimelineStore {
   }
 
   private materialize(i: number): TimelineEvent {
-    const k = this.kind.get(i);
+    const m = this.meta.get(i);
+    const k = m & 3;
     const id = this.firstId + i;
     const time = this.time.get(i);
     const connection = this.connNames[this.conn.get(i)]!;
-    const f = this.flags.get(i);
-    const f2 = this.flags2.get(i);
+    const f = (m >>> 2) & 0xff;
+    const f2 = (m >>> 10) & 7;
     if (k === KIND_FRAME) {
       const spilled = this.isSpilled(i);
       const e: FrameEvent = {
@@ -636,7 +631,7 @@ export class TimelineStore {
         rsv1: !!(f & F_RSV1),
         rsv2: !!(f & F_RSV2),
         rsv3: !!(f & F_RSV3),
-        opcode: this.opcode.get(i),
+        opcode: (m >>> 13) & 0xf,
         masked: !!(f & F_MASKED),
         length: this.len.get(i),
         wireSize: this.wire.get(i),
@@ -673,35 +668,6 @@ export class TimelineStore {
       return e;
     }
     return o;
-  }
-}
-
-/** A growable column of Uint8Array in segments of SEG entries (the first one grows by doubling). */
-class U8Col {
-  private segs: Uint8Array[] = [];
-  get(i: number): number {
-    return this.segs[i >>> SEG_BITS]![i & SEG_MASK]!;
-  }
-  set(i: number, v: number): void {
-    this.segs[i >>> SEG_BITS]![i & SEG_MASK] = v;
-  }
-  ensure(cap: number): void {
-    if (cap <= SEG) {
-      const old = this.segs[0];
-      const a = new Uint8Array(cap);
-      if (old) a.set(old);
-      this.segs[0] = a;
-    } else {
-      while (this.segs.length * SEG < cap) this.segs.push(new Uint8Array(SEG));
-      if (this.segs[0]!.length < SEG) {
-        const a = new Uint8Array(SEG);
-        a.set(this.segs[0]!);
-        this.segs[0] = a;
-      }
-    }
-  }
-  reset(): void {
-    this.segs = [];
   }
 }
 
@@ -790,6 +756,11 @@ class F64Col {
   reset(): void {
     this.segs = [];
   }
+}
+
+/** One meta word: kind, flags, flags2 and opcode of an event. */
+function packMeta(kind: number, flags: number, flags2: number, opcode: number): number {
+  return (kind | (flags << 2) | (flags2 << 10) | ((opcode & 0xf) << 13)) >>> 0;
 }
 
 function onlyKeys(o: object, allowed: Set<string>): boolean {

@@ -188,19 +188,43 @@ describe('TimelineStore', () => {
     assert.throws(() => s.append(message(0, 'x')));
   });
 
+  it('round-trips every opcode with every FIN/RSV/mask/truncated combination through the packed columns', () => {
+    const s = mk();
+    const expected: FrameEvent[] = [];
+    for (let opcode = 0; opcode < 16; opcode++) {
+      for (let bits = 0; bits < 64; bits++) {
+        const e = {
+          kind: 'frame', time: 7, connection: `c${bits & 1}`, dir: bits & 1 ? 'in' : 'out', fin: !!(bits & 2), rsv1: !!(bits & 4), rsv2: !!(bits & 8),
+          rsv3: !!(bits & 16), opcode, masked: !!(bits & 32), ...(bits & 32 ? { maskKey: 'ff00ff01' } : {}), length: 3, wireSize: 5,
+          payload: enc.encode('abc'), ...(bits & 2 ? { truncated: !!(bits & 4) } : {}),
+        } as FrameEvent;
+        expected.push({ ...e, id: s.append({ ...e } as NewEvent).id });
+      }
+    }
+    // An opcode no wire can carry still comes back exactly.
+    const odd = { ...frame(0), opcode: 300 } as FrameEvent;
+    const oddId = s.append({ ...odd } as NewEvent).id;
+    for (const e of expected) {
+      const got = s.byId(e.id) as FrameEvent;
+      assert.deepEqual({ ...got, payload: Buffer.from(got.payload).toString() }, { ...e, payload: 'abc' });
+    }
+    assert.equal((s.byId(oddId) as FrameEvent).opcode, 300);
+    assert.deepEqual(s.query({ dirs: ['in'], kinds: ['frame'] }).length, 16 * 32 + 1);
+  });
+
   it('keeps per-event overhead small (columnar storage)', () => {
     // Not a timing assertion: a structural one. 200k frames must not allocate an object each.
     const s = mk();
     const payload = enc.encode('0123456789');
-    type Cols = { kind: { segs: Uint8Array[] } };
-    let firstSegment: Uint8Array | undefined;
+    type Cols = { meta: { segs: Uint32Array[] } };
+    let firstSegment: Uint32Array | undefined;
     for (let i = 0; i < 200_000; i++) {
       s.append(frame(i, 'in', payload));
-      if (i === 70_000) firstSegment = (s as unknown as Cols).kind.segs[0];
+      if (i === 70_000) firstSegment = (s as unknown as Cols).meta.segs[0];
     }
     assert.equal(s.length, 200_000);
     // Growth adds segments; it never reallocates (copies) what is already stored.
-    const segs = (s as unknown as Cols).kind.segs;
+    const segs = (s as unknown as Cols).meta.segs;
     assert.equal(segs.length, 4);
     assert.equal(segs[0], firstSegment);
     assert.equal((s as unknown as { objects: Map<number, unknown> }).objects.size, 0);
