@@ -16,7 +16,9 @@ import type { TimelineEvent } from '../../core/engine/events';
 import type { RpcServer } from '../../shared/rpc';
 import { hostContract, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
 import { substituteVariables } from './variables';
-import { toHar, toNdjson } from './exporters';
+import { encodeEventLine, makeHeader, serializeTranscript, withPayloads } from '../../core/collections/transcript';
+import { exportHar } from '../../core/collections/har';
+import { redact } from '../../core/collections/variables';
 
 /** What the binding needs from its surroundings (VS Code in the extension, fakes in tests and benches). */
 export interface BindingHost {
@@ -28,6 +30,8 @@ export interface BindingHost {
   clipboard?(text: string): Promise<void>;
   pickFile?(): Promise<{ name: string; data: Uint8Array } | undefined>;
   log?(message: string): void;
+  /** Version written into exported transcripts and HAR files. */
+  toolVersion?: string;
   /** Injected for tests. */
   clock?: () => number;
   setTimeout?: (fn: () => void, ms: number) => unknown;
@@ -195,6 +199,7 @@ export class PanelBinding {
   private readonly setT: (fn: () => void, ms: number) => unknown;
   private readonly clearT: (h: unknown) => void;
   private request: RequestOptions | undefined;
+  private readonly extraSecrets = new Set<string>();
   /** Number of `events` posts made (tests and the bench check the ≤ 60/s budget with it). */
   posts = 0;
   /** Number of getRows windows served (the real webview asks for them as it renders). */
@@ -414,6 +419,35 @@ export class PanelBinding {
     return { ...env, ...(this.request?.variables ?? {}), ...(extra ?? {}) };
   }
 
+  /**
+   * Secret values the panel knows: `{{secret:name}}` values of the active environment (the workflow's
+   * variable provider) and of the composer's variables. Masked in exports.
+   */
+  private async secretValues(): Promise<string[]> {
+    const vars = await this.vars();
+    const out = new Set<string>(this.extraSecrets);
+    for (const [k, val] of Object.entries(vars)) if (k.startsWith('secret:') && val) out.add(val);
+    return [...out];
+  }
+
+  /** Secret values known from elsewhere (e.g. the saved request the workflow resolved), masked in exports. */
+  addSecrets(values: readonly string[]): void {
+    for (const v of values) if (v) this.extraSecrets.add(v);
+  }
+
+  /** The request written into a transcript header: composer options without passwords, tokens or keys. */
+  private headerRequest(): Record<string, unknown> {
+    const r: RequestOptions = { ...(this.request ?? { url: this.conn?.options.url ?? '' }) };
+    const isRef = (s: string) => /^\{\{.*\}\}$/.test(s);
+    if (r.auth?.type === 'basic' && !isRef(r.auth.password)) r.auth = { ...r.auth, password: '' };
+    if (r.auth?.type === 'bearer' && !isRef(r.auth.token)) r.auth = { ...r.auth, token: '' };
+    if (r.tls?.key || r.tls?.passphrase) {
+      const { key: _k, passphrase: _p, ...tls } = r.tls;
+      r.tls = tls;
+    }
+    return r as unknown as Record<string, unknown>;
+  }
+
   private async sendOne(m: OutgoingMessage, vars: Record<string, string>): Promise<number> {
     const c = this.requireConn();
     if (c.state !== 'open' && !(c.options.queueWhileReconnecting && c.state === 'connecting')) {
@@ -592,16 +626,23 @@ export class PanelBinding {
     rpc.handle('export', async ({ format, ids }) => {
       const store = this.store;
       if (!store) throw coded('PANEL_NO_CONNECTION', 'Nothing to export yet');
-      const events = ids ? ids.map((i) => store.byId(i)).filter((e): e is TimelineEvent => !!e) : store.slice(0, store.length);
+      const picked = ids ? ids.map((i) => store.byId(i)).filter((e): e is TimelineEvent => !!e) : store.slice(0, store.length);
+      // Spilled payloads are read back from disk; then every known secret value is masked, as the workflow's recorder does.
+      const events = await withPayloads(picked, (id) => store.readPayload(id));
+      const secrets = await this.secretValues();
+      const mask = <T>(x: T): T => (secrets.length ? redact(x, secrets) : x);
+      const tool = { name: 'websocket-workbench', version: this.host.toolVersion ?? 'dev' };
       if (format === 'clipboard') {
         if (!this.host.clipboard) throw coded('PANEL_UNSUPPORTED', 'No clipboard here');
-        await this.host.clipboard(toNdjson(events, { url: this.conn?.options.url ?? '', header: false }));
+        await this.host.clipboard(events.map((e) => encodeEventLine(mask(e))).join('\n') + '\n');
         return { saved: true, target: 'clipboard' };
       }
       if (!this.host.saveFile) throw coded('PANEL_UNSUPPORTED', 'Cannot save files here');
-      const full = await Promise.all(events.map(async (e) => (e.kind === 'message' && e.spilled ? { ...e, data: await store.readPayload(e.id) } : e)));
-      const text = format === 'har' ? toHar(full, this.conn?.options.url ?? '') : toNdjson(full, { url: this.conn?.options.url ?? '', header: true });
-      const name = format === 'har' ? 'websocket-session.har' : 'websocket-session.wsession.ndjson';
+      const text = format === 'har'
+        ? JSON.stringify(exportHar(events, { creator: tool, secrets }), null, 2)
+        : serializeTranscript({ header: makeHeader({ request: mask(this.headerRequest()), tool }), events: events.map(mask) });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const name = format === 'har' ? `websocket-session-${stamp}.har` : `websocket-session-${stamp}.ndjson`;
       const target = await this.host.saveFile(name, new TextEncoder().encode(text));
       return target ? { saved: true, target } : { saved: false };
     });

@@ -82,6 +82,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     const binding: BindingHost = {
       createConnection: (options, deps) => this.connections.create(options, deps),
       variables: () => this.variableProvider?.() ?? {},
+      toolVersion: String(this.context.extension.packageJSON.version ?? 'dev'),
       saveFile: async (name, data) => {
         const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
         const uri = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, saveLabel: 'Save' });

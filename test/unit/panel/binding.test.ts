@@ -6,7 +6,7 @@ import { RpcClient, RpcServer, memoryTransportPair } from '../../../src/shared/r
 import { CONTRACT_VERSION, hostContract, type HostContract, type WebviewEvents } from '../../../src/shared/contract';
 import { PanelBinding, compileFilter, toConnectionOptions } from '../../../src/extension/panel/binding';
 import { substituteVariables, missingVariables } from '../../../src/extension/panel/variables';
-import { toHar, toNdjson } from '../../../src/extension/panel/exporters';
+import { parseTranscript } from '../../../src/core/collections/transcript';
 
 interface Rig {
   client: RpcClient<HostContract, WebviewEvents>;
@@ -37,7 +37,7 @@ async function rig(): Promise<Rig> {
   const clip: string[] = [];
   const binding = new PanelBinding(server, {
     createConnection: (o, deps) => manager.create(o, deps),
-    variables: () => ({ who: 'world' }),
+    variables: () => ({ who: 'world', 'secret:token': 's3cr3t-tok' }),
     saveFile: async (name, data) => {
       saved.push({ name, data });
       return `/tmp/${name}`;
@@ -156,6 +156,45 @@ describe('panel binding (host side, real sockets on loopback)', () => {
     }
   });
 
+  it('exports the core transcript format (reopens with readTranscript) and HAR, secrets masked', async () => {
+    const r = await rig();
+    try {
+      await r.client.call('connect', { options: { url: r.url, headers: [['Authorization', 'Bearer {{secret:token}}']] } });
+      await until(() => r.binding.connection?.state === 'open', 'open');
+      await r.client.call('send', { text: 'auth {{secret:token}} please' });
+      await r.client.call('send', { data: new Uint8Array([0, 1, 255]) });
+      await until(() => r.binding.summary()!.counters.messagesIn === 2, 'two echoes');
+      await r.client.call('export', { format: 'ndjson' });
+      const saved = r.saved[0]!;
+      assert.match(saved.name, /\.ndjson$/);
+      const text = new TextDecoder().decode(saved.data);
+      assert.ok(!text.includes('s3cr3t-tok'), 'the secret never reaches the file');
+      const t = parseTranscript(text);
+      assert.deepEqual(t.errors, []);
+      assert.equal(t.header?.type, 'websocket-workbench-transcript');
+      assert.equal((t.header?.request as { url?: string }).url, r.url);
+      const msgs = t.events.filter((e) => e.kind === 'message');
+      assert.equal(msgs.length, 4);
+      const firstText = msgs[0]!.kind === 'message' ? new TextDecoder().decode(msgs[0]!.data) : '';
+      assert.equal(firstText, 'auth •••• please');
+      const bin = msgs.find((e) => e.kind === 'message' && e.binary && e.dir === 'in');
+      assert.deepEqual(bin?.kind === 'message' ? [...bin.data] : [], [0, 1, 255]);
+      assert.ok(t.events.some((e) => e.kind === 'handshake'), 'handshake included');
+      await r.client.call('export', { format: 'har' });
+      const harText = new TextDecoder().decode(r.saved[1]!.data);
+      assert.ok(!harText.includes('s3cr3t-tok'));
+      const har = JSON.parse(harText);
+      assert.equal(har.log.entries[0].request.url, r.url);
+      assert.deepEqual(har.log.entries[0]._webSocketMessages.map((m: { type: string; opcode: number }) => `${m.type}:${m.opcode}`).sort(), ['receive:1', 'receive:2', 'send:1', 'send:2']);
+      const ids = t.events.filter((e) => e.kind === 'message').map((e) => e.id).slice(0, 1);
+      await r.client.call('export', { format: 'clipboard', ids });
+      const clip = parseTranscript(r.clip[0]!);
+      assert.equal(clip.events.length, 1, 'the selection as transcript lines');
+    } finally {
+      await r.close();
+    }
+  });
+
   it('rejects hostile or invalid requests with coded errors', async () => {
     const r = await rig();
     try {
@@ -194,11 +233,4 @@ describe('panel helpers', () => {
     assert.equal(t(msg('in', 'no')), false);
   });
 
-  it('exports NDJSON with base64 payloads', () => {
-    const text = toNdjson([{ kind: 'message', id: 1, time: 0, connection: 'c', dir: 'in', binary: true, data: new Uint8Array([255]), size: 1 }], { url: 'ws://x', header: true });
-    const [head, line] = text.trim().split('\n').map((l) => JSON.parse(l));
-    assert.equal(head.url, 'ws://x');
-    assert.equal(line.dataBase64, '/w==');
-    assert.equal(JSON.parse(toHar([], 'ws://x')).log.entries[0].request.url, 'ws://x');
-  });
 });
