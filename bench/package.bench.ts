@@ -4,31 +4,24 @@
  * Builds into a temp folder, so dist/ is left alone.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { report } from './lib';
+import { buildVsix } from '../test/host/vsix';
 
 const root = path.resolve(__dirname, '..');
 
-/** Production build + VSIX in a temp folder; returns the folder (an installable extension layout). */
-function packageSizes(tmp: string): void {
-  {
-    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'schemas', 'media']) {
-      if (existsSync(path.join(root, f))) cpSync(path.join(root, f), path.join(tmp, f), { recursive: true });
-    }
-    symlinkSync(path.join(root, 'node_modules'), path.join(tmp, 'node_modules'));
-    execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--production', '--dist', path.join(tmp, 'dist')], { stdio: 'ignore' });
-    const bundle = statSync(path.join(tmp, 'dist/extension.js')).size;
-    report({ name: 'extension bundle size (production, loaded at activation)', value: bundle / 1024, unit: 'KiB', baseline: null, ratio: null, budget: '< 400 KB', ok: bundle < 400_000 });
-    for (const chunk of ['ajv', 'selfsigned']) {
-      const size = statSync(path.join(tmp, 'dist/chunks', `${chunk}.js`)).size;
-      report({ name: `lazy chunk ${chunk}.js (loaded on first use)`, value: size / 1024, unit: 'KiB', baseline: null, ratio: null });
-    }
-    execFileSync(path.join(root, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', path.join(tmp, 'x.vsix')], { cwd: tmp, stdio: 'ignore' });
-    const vsix = statSync(path.join(tmp, 'x.vsix')).size;
-    report({ name: 'vsix size', value: vsix / 1024, unit: 'KiB', baseline: null, ratio: null, budget: '< 2 MB', ok: vsix < 2_000_000 });
+/** Sizes of the production bundle, the lazy chunks and the VSIX built in `dir`. */
+function packageSizes(dir: string, vsix: string): void {
+  const bundle = statSync(path.join(dir, 'dist/extension.js')).size;
+  report({ name: 'extension bundle size (production, loaded at activation)', value: bundle / 1024, unit: 'KiB', baseline: null, ratio: null, budget: '< 400 KB', ok: bundle < 400_000 });
+  for (const chunk of ['ajv', 'selfsigned']) {
+    const size = statSync(path.join(dir, 'dist/chunks', `${chunk}.js`)).size;
+    report({ name: `lazy chunk ${chunk}.js (loaded on first use)`, value: size / 1024, unit: 'KiB', baseline: null, ratio: null });
   }
+  const size = statSync(vsix).size;
+  report({ name: 'vsix size', value: size / 1024, unit: 'KiB', baseline: null, ratio: null, budget: '< 2 MB', ok: size < 2_000_000 });
 }
 
 function activation(extensionPath: string): void {
@@ -57,10 +50,10 @@ function activation(extensionPath: string): void {
   report({ name: 'activation (real VS Code host, production bundle)', value: m.totalMs, unit: 'ms', baseline: null, ratio: null, budget: '< 50 ms', ok: m.totalMs < 50, loadMs: m.loadMs, activateMs: m.activateMs, samples: samples.length });
 }
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'wswb-pkg-'));
+const built = buildVsix();
 try {
-  packageSizes(tmp);
-  activation(tmp);
+  packageSizes(built.dir, built.vsix);
+  activation(built.dir);
 } finally {
-  rmSync(tmp, { recursive: true, force: true });
+  rmSync(built.dir, { recursive: true, force: true });
 }
