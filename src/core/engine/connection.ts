@@ -111,7 +111,8 @@ interface TapState {
   inDec: FrameDecoder;
   outDec: FrameDecoder;
   /** Wire info of data messages seen by the tap, waiting for ws to deliver them. */
-  inMsgs: Array<{ wireSize: number; compressed: boolean }>;
+  /** Packed per message as wireSize * 2 + (compressed ? 1 : 0): no object per message. */
+  inMsgs: number[];
   inCur: { wireSize: number; compressed: boolean } | null;
   outCur: { wireSize: number; compressed: boolean } | null;
   closeIn: boolean;
@@ -122,7 +123,8 @@ interface TapState {
   inBytes: number;
   inFramed: number;
   /** Outgoing stream bytes still needed for frame payloads, with their stream offsets. */
-  outChunks: Array<{ start: number; buf: Buffer }>;
+  outStarts: number[];
+  outBufs: Buffer[];
   outPushed: number;
   outFrameStart: number;
   /** The transport is established (TCP connected, TLS handshake done): the request really went out. */
@@ -519,7 +521,7 @@ export class Connection {
         const wire = this.tap?.inMsgs.shift();
         this.record({
           time: 0, connection: '', kind: 'message', dir: 'in', binary: isBinary, data: buf, size: buf.length,
-          wireSize: wire?.wireSize, compressed: wire?.compressed,
+          wireSize: wire === undefined ? undefined : Math.floor(wire / 2), compressed: wire === undefined ? undefined : wire % 2 === 1,
         } as never);
       });
       ws.on('ping', () => {
@@ -622,7 +624,8 @@ export class Connection {
       rawOut: false,
       inBytes: 0,
       inFramed: 0,
-      outChunks: [],
+      outStarts: [],
+      outBufs: [],
       outPushed: 0,
       outFrameStart: 0,
       connected: !socket.connecting && !(socket instanceof tls.TLSSocket),
@@ -699,7 +702,9 @@ export class Connection {
   }
 
   private pushOut(state: TapState, chunk: Buffer): void {
-    state.outChunks.push({ start: state.outPushed, buf: chunk });
+    // Parallel arrays rather than an object per write.
+    state.outStarts.push(state.outPushed);
+    state.outBufs.push(chunk);
     state.outPushed += chunk.length;
     state.outDec.push(chunk);
   }
@@ -718,23 +723,32 @@ export class Connection {
       f.payload = this.gatherOut(state, start + f.headerSize, keep, f.maskKey);
     }
     // Forget chunks that end before the next frame.
-    const chunks = state.outChunks;
+    const starts = state.outStarts;
+    const bufs = state.outBufs;
     let drop = 0;
-    while (drop < chunks.length && chunks[drop]!.start + chunks[drop]!.buf.length <= state.outFrameStart) drop++;
-    if (drop) chunks.splice(0, drop);
+    while (drop < starts.length && starts[drop]! + bufs[drop]!.length <= state.outFrameStart) drop++;
+    if (drop === starts.length) {
+      starts.length = 0;
+      bufs.length = 0;
+    } else if (drop) {
+      starts.splice(0, drop);
+      bufs.splice(0, drop);
+    }
     return f;
   }
 
   private gatherOut(state: TapState, from: number, len: number, key: Uint8Array | undefined): Uint8Array {
     const out = new Uint8Array(len); // fresh buffer: 4-byte aligned for the word-wise unmask
     let filled = 0;
-    for (const c of state.outChunks) {
-      const cEnd = c.start + c.buf.length;
+    for (let i = 0; i < state.outStarts.length; i++) {
+      const start = state.outStarts[i]!;
+      const buf = state.outBufs[i]!;
+      const cEnd = start + buf.length;
       const a = from + filled;
       if (cEnd <= a) continue;
-      if (c.start > a) break;
+      if (start > a) break;
       const take = Math.min(len - filled, cEnd - a);
-      out.set(c.buf.subarray(a - c.start, a - c.start + take), filled);
+      out.set(buf.subarray(a - start, a - start + take), filled);
       filled += take;
       if (filled === len) break;
     }
@@ -831,23 +845,39 @@ export class Connection {
     } as never);
     if (dir === 'out' && state.rawOut) return; // raw frames are not ws messages
     // Message assembly for wire sizes (data frames and their continuations only).
+    if (isData && f.fin) {
+      // A whole message in one frame (the common case): nothing to assemble.
+      if (dir === 'in') {
+        state.inMsgs.push(wireSize * 2 + (f.rsv1 ? 1 : 0));
+        state.inCur = null;
+      } else {
+        state.outCur = null;
+        this.recordOutMessage(wireSize, f.rsv1);
+      }
+      return;
+    }
     if (isData || (f.opcode === 0 && (dir === 'in' ? state.inCur : state.outCur))) {
       let cur = dir === 'in' ? state.inCur : state.outCur;
       if (isData || !cur) cur = { wireSize: 0, compressed: f.rsv1 };
       cur.wireSize += wireSize;
       if (f.fin) {
         if (dir === 'in') {
-          state.inMsgs.push(cur);
+          state.inMsgs.push(cur.wireSize * 2 + (cur.compressed ? 1 : 0));
           state.inCur = null;
         } else {
           state.outCur = null;
-          const m = this.pendingOut.shift();
-          if (m) {
-            this.record({ time: 0, connection: '', kind: 'message', dir: 'out', binary: m.binary, data: m.data, size: m.data.length, wireSize: cur.wireSize, compressed: cur.compressed } as never);
-          }
+          this.recordOutMessage(cur.wireSize, cur.compressed);
         }
       } else if (dir === 'in') state.inCur = cur;
       else state.outCur = cur;
+    }
+  }
+
+  /** Our next sent message has fully crossed the wire: its message event, after its frames. */
+  private recordOutMessage(wireSize: number, compressed: boolean): void {
+    const m = this.pendingOut.shift();
+    if (m) {
+      this.record({ time: 0, connection: '', kind: 'message', dir: 'out', binary: m.binary, data: m.data, size: m.data.length, wireSize, compressed } as never);
     }
   }
 
