@@ -150,7 +150,9 @@ export class TimelineStore {
 
   /**
    * For the engine's hot path: like append(), for events known to carry only the fields of their
-   * kind (no extra keys to preserve), which skips a per-event key scan.
+   * kind (no extra keys to preserve), which skips a per-event key scan. A message whose data is the
+   * very memory of the payload appended just before (same buffer, offset, length) shares it without
+   * comparing, so such bytes must not change between the two calls.
    */
   appendKnown(e: NewEvent): TimelineEvent {
     return this.appendEvent(e, true);
@@ -190,7 +192,7 @@ export class TimelineStore {
       this.len.set(i, ev.size);
       this.wire.set(i, ev.wireSize ?? 0);
       // A single-frame, uncompressed message has the bytes its frame just stored: share them.
-      if (!this.shareRecent(i, ev.data)) this.storePayload(i, ev.data);
+      if (!(known && this.shareSame(i, ev.data)) && !this.shareRecent(i, ev.data)) this.storePayload(i, ev.data);
     } else {
       this.meta.set(i, packMeta(KIND_OBJECT, 'dir' in ev && ev.dir === 'in' ? F_IN : 0, 0, 0));
       this.pOff.set(i, this.logEnd);
@@ -340,6 +342,7 @@ export class TimelineStore {
     this.spilledEvents = 0;
     this.spillScan = 0;
     this.recent.fill(0);
+    this.lastSrc = undefined;
     this.generation++;
     this.spillFailed = false;
     if (this.spillFd !== undefined && !this.writing) {
@@ -404,6 +407,25 @@ export class TimelineStore {
   private recent = new Float64Array(8);
   private recentPos = 0;
 
+  // Where the last stored payload came from (its memory, not a copy), for shareSame().
+  private lastSrc: ArrayBufferLike | undefined;
+  private lastSrcOffset = 0;
+  private lastSrcLen = 0;
+  private lastSrcAt = 0;
+
+  /**
+   * Points event i at the last stored payload when `b` is the very same memory (same buffer, offset
+   * and length): the engine's message after its single frame, whose bytes are one view of one
+   * socket chunk (or one sent buffer). No compare needed; only for appendKnown() callers, which do
+   * not change those bytes between the two appends.
+   */
+  private shareSame(i: number, b: Uint8Array | undefined): boolean {
+    if (!b || b.length === 0 || b.buffer !== this.lastSrc || b.byteOffset !== this.lastSrcOffset || b.length !== this.lastSrcLen) return false;
+    this.pOff.set(i, this.lastSrcAt);
+    this.pLen.set(i, b.length);
+    return true;
+  }
+
   /** Points event i at an identical recent payload still in memory, instead of copying it again. */
   private shareRecent(i: number, b: Uint8Array | undefined): boolean {
     if (!b || b.length < 16) return false; // tiny payloads: copying is cheaper than comparing
@@ -428,6 +450,10 @@ export class TimelineStore {
     const b = bytes ?? EMPTY;
     this.pOff.set(i, this.logEnd);
     this.pLen.set(i, b.length);
+    this.lastSrc = b.buffer;
+    this.lastSrcOffset = b.byteOffset;
+    this.lastSrcLen = b.length;
+    this.lastSrcAt = this.logEnd;
     if (b.length >= 16) {
       this.recent[this.recentPos] = this.logEnd;
       this.recent[this.recentPos + 1] = b.length;

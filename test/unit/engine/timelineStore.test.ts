@@ -212,6 +212,32 @@ describe('TimelineStore', () => {
     assert.deepEqual(s.query({ dirs: ['in'], kinds: ['frame'] }).length, 16 * 32 + 1);
   });
 
+  it('appendKnown: a message that is the very memory of the frame just stored shares its bytes; append() still copies', async () => {
+    const s = mk();
+    const chunk = Buffer.from('xx' + 'a single frame payload, long enough' + 'yy');
+    const view = chunk.subarray(2, chunk.length - 2);
+    const len = view.length;
+    s.appendKnown(frame(0, 'in', view));
+    s.appendKnown({ ...message(0, ''), data: chunk.subarray(2, chunk.length - 2), size: len } as NewEvent);
+    assert.equal(s.counters().bytesInMemory, len, 'stored once');
+    // Same memory, other length: not the same payload.
+    s.appendKnown({ ...message(1, ''), data: chunk.subarray(2, chunk.length - 3), size: len - 1 } as NewEvent);
+    assert.equal(s.counters().bytesInMemory, 2 * len - 1);
+    // Tiny payloads are never compared, but the same memory is still shared.
+    const tiny = Buffer.from('hi!');
+    s.appendKnown(frame(9, 'out', tiny));
+    s.appendKnown({ ...message(9, ''), data: tiny, size: 3 } as NewEvent);
+    assert.equal(s.counters().bytesInMemory, 2 * len - 1 + 3);
+    assert.equal(Buffer.from(await s.readPayload(5)).toString(), 'hi!');
+    // append() makes no assumption: changed bytes in the same memory are stored as they are now.
+    s.append(frame(2, 'in', view));
+    chunk[2] = 0x41;
+    s.append({ ...message(3, ''), data: view, size: len } as NewEvent);
+    assert.equal(Buffer.from(await s.readPayload(2)).toString(), 'a single frame payload, long enough');
+    assert.equal(Buffer.from(await s.readPayload(6)).toString(), 'a single frame payload, long enough');
+    assert.equal(Buffer.from(await s.readPayload(7)).toString(), 'A single frame payload, long enough');
+  });
+
   it('keeps per-event overhead small (columnar storage)', () => {
     // Not a timing assertion: a structural one. 200k frames must not allocate an object each.
     const s = mk();
