@@ -7,7 +7,7 @@
 import type { OutgoingMessage, RepeatStatus, RequestOptions } from '../src/shared/contract';
 import { CLOSE_CODES, isValidCloseCode } from '../src/core/protocol/closeCodes';
 import { hexToBytes } from '../src/core/protocol/hexdump';
-import { button, checkbox, field, h, icon, input, select } from './dom';
+import { button, checkbox, field, h, icon, input, select, textarea } from './dom';
 import { byteLength, formatSize, fromBase64 } from './format';
 
 export type MessageFormat = 'text' | 'json' | 'hex' | 'base64' | 'file';
@@ -119,9 +119,9 @@ export class RequestComposer {
   private readonly authToken = input({ id: 'auth-token', type: 'password', placeholder: 'token or {{secret:name}}' });
   private readonly deflate = checkbox('permessage-deflate', { id: 'deflate' });
   private readonly rejectUnauthorized = checkbox('Verify TLS certificates', { id: 'tls-verify', checked: true });
-  private readonly ca = h('textarea', { id: 'tls-ca', rows: '2', placeholder: '-----BEGIN CERTIFICATE----- (optional CA)' });
-  private readonly cert = h('textarea', { id: 'tls-cert', rows: '2', placeholder: 'client certificate PEM (optional)' });
-  private readonly key = h('textarea', { id: 'tls-key', rows: '2', placeholder: 'client key PEM (optional)' });
+  private readonly ca = textarea({ id: 'tls-ca', rows: '2', placeholder: '-----BEGIN CERTIFICATE----- (optional CA)' });
+  private readonly cert = textarea({ id: 'tls-cert', rows: '2', placeholder: 'client certificate PEM (optional)' });
+  private readonly key = textarea({ id: 'tls-key', rows: '2', placeholder: 'client key PEM (optional)' });
   private readonly proxy = input({ id: 'proxy', placeholder: 'env (default), none, or http://proxy:3128' });
   private readonly noProxy = input({ id: 'no-proxy', placeholder: 'localhost,.internal' });
   private readonly handshakeTimeout = input({ id: 'handshake-timeout', type: 'number', min: '0', placeholder: '10000' });
@@ -134,7 +134,7 @@ export class RequestComposer {
   private readonly reconnectMax = input({ id: 'reconnect-max', type: 'number', min: '0', placeholder: '30000' });
   private readonly reconnectAttempts = input({ id: 'reconnect-attempts', type: 'number', min: '0', placeholder: '∞' });
   private readonly queue = checkbox('Queue sends while reconnecting', { id: 'queue' });
-  private readonly variables = h('textarea', { id: 'variables', rows: '3', placeholder: 'name=value, one per line; use as {{name}}' });
+  private readonly variables = textarea({ id: 'variables', rows: '3', placeholder: 'name=value, one per line; use as {{name}}' });
 
   constructor(private readonly deps: ComposerDeps) {
     this.url.addEventListener('input', () => {
@@ -234,9 +234,9 @@ export class RequestComposer {
 
   /** The options as edited. */
   value(): RequestOptions {
-    const num = (el: HTMLInputElement) => (el.value.trim() === '' ? undefined : Math.max(0, Math.floor(Number(el.value))));
+    const num = (el: { value: string }) => (el.value.trim() === '' ? undefined : Math.max(0, Math.floor(Number(el.value))));
     const r: RequestOptions = { url: this.url.value.trim() };
-    const headers = [...this.headersBox.querySelectorAll('.h-row')].map((row) => [(row.querySelector('.h-name') as HTMLInputElement).value, (row.querySelector('.h-value') as HTMLInputElement).value] as [string, string]).filter(([k]) => k.trim());
+    const headers = [...this.headersBox.querySelectorAll('.h-row')].map((row) => [(row.querySelector('.h-name') as unknown as { value: string }).value, (row.querySelector('.h-value') as unknown as { value: string }).value] as [string, string]).filter(([k]) => k.trim());
     if (headers.length) r.headers = headers;
     const subs = this.subprotocols.value.split(',').map((s) => s.trim()).filter(Boolean);
     if (subs.length) r.subprotocols = subs;
@@ -324,7 +324,7 @@ export class RequestComposer {
 export class MessageComposer {
   readonly el: HTMLElement;
   readonly format = select([['text', 'Text'], ['json', 'JSON'], ['hex', 'Binary (hex)'], ['base64', 'Binary (base64)'], ['file', 'Binary (file)']], { id: 'msg-format', 'aria-label': 'Message format' });
-  readonly body = h('textarea', { id: 'msg-body', rows: '4', spellcheck: 'false', 'aria-label': 'Message', placeholder: 'Message text — {{variables}} allowed. Ctrl/Cmd+Enter sends.' });
+  readonly body = textarea({ id: 'msg-body', rows: '4', spellcheck: 'false', 'aria-label': 'Message', placeholder: 'Message text — {{variables}} allowed. Ctrl/Cmd+Enter sends.' });
   readonly error = h('div', { class: 'error', id: 'msg-error', role: 'alert' });
   readonly prettyBtn = button('Format', { icon: 'json', id: 'msg-pretty', title: 'Format JSON' });
   readonly fileBtn = button('Choose file…', { icon: 'file', id: 'msg-file' });
@@ -378,6 +378,8 @@ export class MessageComposer {
     this.closeBtn.addEventListener('click', () => this.close());
     this.terminateBtn.addEventListener('click', () => deps.terminate());
     this.stopBtn.hidden = true;
+    // The composer sits at the bottom of the panel: open its dropdowns upwards, into the page.
+    for (const s of [this.format, this.mode, this.closeCode]) s.position = 'above';
     const sendRow = h('div', { class: 'send-row' },
       this.format, this.prettyBtn, this.fileBtn, this.fileInfo,
       h('span', { class: 'spacer' }),

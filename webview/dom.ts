@@ -2,6 +2,19 @@
  * Tiny DOM helpers. Everything coming from the host or a server is set with textContent or
  * attributes, never parsed as HTML: this file has no innerHTML on purpose.
  */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
+import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-textarea/vscode-textarea.js';
+import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
+import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/vscode-checkbox.js';
+
+export type { VscodeButton, VscodeTextfield, VscodeTextarea, VscodeSingleSelect, VscodeCheckbox };
+
 type Attrs = Record<string, string | number | boolean | undefined>;
 
 /** Creates an element with attributes (class, aria-*, data-*, …), text and children. */
@@ -27,11 +40,13 @@ export function icon(name: string, extra = ''): HTMLSpanElement {
   return h('span', { class: `codicon codicon-${name}${extra ? ' ' + extra : ''}`, 'aria-hidden': 'true' });
 }
 
-/** A button with a codicon and a label (label hidden when `iconOnly`, but kept for screen readers). */
-export function button(label: string, opts: { icon?: string; iconOnly?: boolean; primary?: boolean; id?: string; title?: string } = {}): HTMLButtonElement {
-  const b = h('button', { type: 'button', class: `btn${opts.primary ? ' primary' : ''}${opts.iconOnly ? ' icon-only' : ''}`, id: opts.id, title: opts.title ?? label, 'aria-label': label });
-  if (opts.icon) b.append(icon(opts.icon));
-  if (!opts.iconOnly) b.append(h('span', { text: label }));
+/** A vscode-button with a codicon and a label (label hidden when `iconOnly`, but kept for screen readers). */
+export function button(label: string, opts: { icon?: string; iconOnly?: boolean; primary?: boolean; id?: string; title?: string } = {}): VscodeButton {
+  const b = h('vscode-button', { class: `btn${opts.primary ? ' primary' : ''}${opts.iconOnly ? ' icon-only' : ''}`, id: opts.id, title: opts.title ?? label, 'aria-label': label });
+  if (opts.icon) b.icon = opts.icon;
+  if (!opts.primary) b.secondary = true;
+  if (opts.iconOnly) b.iconOnly = true;
+  else b.textContent = label;
   return b;
 }
 
@@ -40,17 +55,38 @@ export function field(label: string, control: HTMLElement, opts: { hint?: string
   return h('label', { class: `field${opts.wide ? ' wide' : ''}` }, h('span', { class: 'field-label', text: label }), control, opts.hint ? h('span', { class: 'hint', text: opts.hint }) : null);
 }
 
-export function input(attrs: Attrs = {}): HTMLInputElement {
-  return h('input', { type: 'text', spellcheck: 'false', ...attrs });
+/** A vscode-textfield (`.value` like an input; the native input lives in its shadow root). */
+export function input(attrs: Attrs = {}): VscodeTextfield {
+  const { value, ...rest } = attrs;
+  const t = h('vscode-textfield', { spellcheck: 'false', ...rest });
+  if (value !== undefined) t.value = String(value);
+  return t;
 }
 
-export function select(options: Array<[string, string]>, attrs: Attrs = {}): HTMLSelectElement {
-  const s = h('select', attrs);
-  for (const [value, label] of options) s.append(h('option', { value, text: label }));
+/** A vscode-textarea. */
+export function textarea(attrs: Attrs = {}): VscodeTextarea {
+  const t = h('vscode-textarea', { spellcheck: 'false', ...attrs });
+  t.resize = 'vertical';
+  return t;
+}
+
+/**
+ * A vscode-single-select. Options are given through the `options` property rather than slotted
+ * vscode-option children: they are known synchronously (so `.value` works before the element is
+ * rendered) and a later slotchange cannot reset a value set before the element was attached.
+ */
+export function select(options: Array<[string, string]>, attrs: Attrs = {}): VscodeSingleSelect {
+  const s = h('vscode-single-select', attrs);
+  s.options = options.map(([value, label]) => ({ value, label, description: '', selected: false, disabled: false }));
+  if (options[0]) s.value = options[0][0];
   return s;
 }
 
-export function checkbox(label: string, attrs: Attrs = {}): { label: HTMLLabelElement; box: HTMLInputElement } {
-  const box = h('input', { type: 'checkbox', ...attrs });
-  return { label: h('label', { class: 'check' }, box, h('span', { text: label })), box };
+/** A vscode-checkbox; `label` and `box` are the same element (kept apart for the callers' layout code). */
+export function checkbox(label: string, attrs: Attrs = {}): { label: VscodeCheckbox; box: VscodeCheckbox } {
+  const { checked, ...rest } = attrs;
+  const box = h('vscode-checkbox', { class: 'check', ...rest });
+  box.label = label;
+  box.checked = Boolean(checked);
+  return { label: box, box };
 }

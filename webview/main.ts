@@ -167,7 +167,7 @@ timeBtn.addEventListener('click', () => {
 });
 function syncTimeBtn(): void {
   const label = timeline.timeMode === 'abs' ? 'Time: absolute' : 'Time: delta';
-  (timeBtn.lastChild as HTMLElement).textContent = label;
+  timeBtn.textContent = label;
   timeBtn.setAttribute('aria-label', label);
 }
 autoBtn.addEventListener('click', () => timeline.setAutoScroll(!timeline.autoScroll));
@@ -253,7 +253,7 @@ function renderSummary(s: ConnectionSummary | undefined): void {
   document.body.dataset.state = state;
   const busy = state === 'open' || state === 'connecting' || state === 'closing';
   req.disconnectBtn.hidden = !busy;
-  (req.connectBtn.lastChild as HTMLElement).textContent = state === 'closed' ? 'Reconnect' : 'Connect';
+  req.connectBtn.textContent = state === 'closed' ? 'Reconnect' : 'Connect';
   req.connectBtn.hidden = busy;
   const parts: Array<Node | string> = [];
   if (s) {

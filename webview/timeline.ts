@@ -45,6 +45,7 @@ export class Timeline {
       renderRow: (el, i) => this.renderRow(el, i),
       onRange: (first, last) => this.onRange(first, last),
       onUserScroll: (atEnd) => this.setAutoScroll(atEnd),
+      stickToEnd: () => this.autoScroll,
     });
     const v = this.list.viewport;
     v.setAttribute('role', 'grid');

@@ -20,6 +20,8 @@ export interface VirtualListOptions {
   onRange?(first: number, last: number): void;
   /** Called on user scroll (not on programmatic scroll). */
   onUserScroll?(atEnd: boolean): void;
+  /** Whether a resize of the viewport should keep it scrolled to the end (auto-scroll on). */
+  stickToEnd?: () => boolean;
 }
 
 export class VirtualList {
@@ -50,6 +52,8 @@ export class VirtualList {
       this.height = this.viewport.clientHeight;
       this.layer.style.height = `${this.height}px`;
       this.spacer.style.marginTop = `-${this.height}px`;
+      // Components above the list render after it (Lit updates are async) and shrink it: stay pinned.
+      if (this.o.stickToEnd?.()) this.scrollToEnd();
       this.render();
     }).observe(this.viewport);
   }

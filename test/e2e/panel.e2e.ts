@@ -100,12 +100,12 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
     await palette('WebSocket: Open Workbench');
     const w = webview();
     await w.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
-    await w.locator('#url').fill(echoUrl);
+    await w.locator('#url input').fill(echoUrl);
     await w.locator('#connect').click();
     await w.locator('#state.open').waitFor({ timeout: 15_000 });
-    await w.locator('#msg-body').fill('{"op":"subscribe","channel":"ticker","id":1}');
-    await w.locator('#msg-body').press('Control+Enter');
-    await w.locator('#msg-body').fill('hello from the end-to-end test');
+    await w.locator('#msg-body textarea').fill('{"op":"subscribe","channel":"ticker","id":1}');
+    await w.locator('#msg-body textarea').press('Control+Enter');
+    await w.locator('#msg-body textarea').fill('hello from the end-to-end test');
     await w.locator('#send').click();
     const echo = w.locator('.timeline .row.d-in .c-summary', { hasText: 'hello from the end-to-end test' });
     await echo.waitFor({ timeout: 15_000 });
@@ -127,7 +127,7 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
     await first.waitFor();
     assert.equal(await first.locator('.hx-off').textContent(), '00000000');
     assert.equal(await first.locator('.hx-ascii').textContent(), 'hello from the e');
-    await w.locator('#ctl-payload').fill('heartbeat');
+    await w.locator('#ctl-payload input').fill('heartbeat');
     await w.locator('#ping').click();
     await w.locator('#summary .codicon-pulse').waitFor({ timeout: 10_000 });
     await w.locator('.timeline .row.d-in', { hasText: 'subscribe' }).click();
@@ -148,9 +148,11 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
 
   it('closes with a code and reason', async () => {
     const w = webview();
-    await w.locator('#close-code').selectOption('custom');
-    await w.locator('#close-custom').fill('4000');
-    await w.locator('#close-reason').fill('done testing');
+    // vscode-single-select: open the dropdown and pick the option as a user does.
+    await w.locator('#close-code').click();
+    await w.locator('#close-code .option', { hasText: 'Custom…' }).click();
+    await w.locator('#close-custom input').fill('4000');
+    await w.locator('#close-reason input').fill('done testing');
     await w.locator('#close').click();
     await w.locator('#state.closed').waitFor({ timeout: 15_000 });
     assert.equal(await w.locator('#state').textContent(), 'closed 4000');
@@ -163,7 +165,7 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     const w = webview();
     await w.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
-    assert.equal(await w.locator('#url').inputValue(), echoUrl);
-    assert.equal(await w.locator('#msg-body').inputValue(), 'hello from the end-to-end test');
+    assert.equal(await w.locator('#url input').inputValue(), echoUrl);
+    assert.equal(await w.locator('#msg-body textarea').inputValue(), 'hello from the end-to-end test');
   });
 });

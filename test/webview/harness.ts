@@ -214,3 +214,42 @@ export async function installRowGenerator(w: WebviewPage): Promise<void> {
 export function snapshot(extra: Record<string, unknown> = {}) {
   return { contractVersion: 1, host: { extensionVersion: '0.0.0-test', vscodeVersion: '1.139.1' }, ...extra };
 }
+
+// ------------------------------------------------------------------ vscode-elements controls
+// The panel's controls are @vscode-elements/elements web components: the native input lives in an
+// open shadow root (Playwright's CSS pierces it), selects and checkboxes are driven as a user would
+// where Playwright can, and read through the component's own properties.
+
+/** Types into a vscode-textfield / vscode-textarea (the native control inside its shadow root). */
+export async function fill(page: Page, selector: string, value: string): Promise<void> {
+  await page.locator(selector).locator('input, textarea').first().fill(value);
+}
+
+/** Picks an option of a vscode-single-select by value (sets it and fires `change`, as the component does). */
+export async function choose(page: Page, selector: string, value: string): Promise<void> {
+  await page.locator(selector).evaluate((el, v) => {
+    const s = el as HTMLElement & { value: string; options: Array<{ value: string }> };
+    if (!s.options.some((o) => o.value === v)) throw new Error(`no option ${v}`);
+    s.value = v;
+    s.dispatchEvent(new Event('change'));
+    s.dispatchEvent(new Event('input'));
+  }, value);
+}
+
+/** Clicks a vscode-checkbox's label when its state differs from `checked`. */
+export async function setChecked(page: Page, selector: string, checked: boolean): Promise<void> {
+  const box = page.locator(selector);
+  if ((await box.evaluate((el) => (el as HTMLElement & { checked: boolean }).checked)) !== checked) await box.locator('label').first().click();
+  const now = await box.evaluate((el) => (el as HTMLElement & { checked: boolean }).checked);
+  if (now !== checked) throw new Error(`${selector} did not become ${checked ? 'checked' : 'unchecked'}`);
+}
+
+/** The `.value` of a vscode-elements control. */
+export async function valueOf(page: Page, selector: string): Promise<string> {
+  return page.locator(selector).evaluate((el) => String((el as HTMLElement & { value: unknown }).value));
+}
+
+/** Whether a vscode-elements control is disabled. */
+export async function isDisabled(page: Page, selector: string): Promise<boolean> {
+  return page.locator(selector).evaluate((el) => Boolean((el as HTMLElement & { disabled?: boolean }).disabled));
+}
