@@ -97,6 +97,19 @@ function onlyKeys(e: object, allowed: ReadonlySet<string>): boolean {
 
 const num = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
 
+// A recording names one connection over and over: its JSON text is kept, not rebuilt per line.
+let lastConn = '';
+let lastConnJson = '""';
+function connJson(c: string): string {
+  if (c !== lastConn) {
+    lastConnJson = JSON.stringify(c);
+    lastConn = c;
+  }
+  return lastConnJson;
+}
+
+const dirJson = (d: string) => (d === 'in' ? '"in"' : d === 'out' ? '"out"' : JSON.stringify(d));
+
 /**
  * One event as its NDJSON line (no newline). Messages and frames — nearly every line of a
  * recording — are built directly as text, which is several times faster than building an object
@@ -106,7 +119,7 @@ const num = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
 export function encodeEventLine(e: TimelineEvent): string {
   if (e.kind === 'message' && typeof e.id === 'number' && onlyKeys(e, MESSAGE_KEYS)) {
     const buf = Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
-    let line = `{"id":${num(e.id)},"time":${num(e.time)},"connection":${JSON.stringify(e.connection)},"kind":"message","dir":${JSON.stringify(e.dir)},"binary":${e.binary},"dataBase64":"${buf.toString('base64')}","size":${num(e.size)}`;
+    let line = `{"id":${num(e.id)},"time":${num(e.time)},"connection":${connJson(e.connection)},"kind":"message","dir":${dirJson(e.dir)},"binary":${e.binary},"dataBase64":"${buf.toString('base64')}","size":${num(e.size)}`;
     if (e.wireSize !== undefined) line += `,"wireSize":${num(e.wireSize)}`;
     if (e.compressed !== undefined) line += `,"compressed":${e.compressed}`;
     if (e.spilled !== undefined) line += `,"spilled":${e.spilled}`;
@@ -115,7 +128,7 @@ export function encodeEventLine(e: TimelineEvent): string {
   }
   if (e.kind === 'frame' && typeof e.id === 'number' && onlyKeys(e, FRAME_KEYS)) {
     const buf = Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength);
-    let line = `{"id":${num(e.id)},"time":${num(e.time)},"connection":${JSON.stringify(e.connection)},"kind":"frame","dir":${JSON.stringify(e.dir)},"fin":${e.fin},"rsv1":${e.rsv1},"rsv2":${e.rsv2},"rsv3":${e.rsv3},"opcode":${num(e.opcode)},"masked":${e.masked}`;
+    let line = `{"id":${num(e.id)},"time":${num(e.time)},"connection":${connJson(e.connection)},"kind":"frame","dir":${dirJson(e.dir)},"fin":${e.fin},"rsv1":${e.rsv1},"rsv2":${e.rsv2},"rsv3":${e.rsv3},"opcode":${num(e.opcode)},"masked":${e.masked}`;
     if (e.maskKey !== undefined) line += `,"maskKey":${JSON.stringify(e.maskKey)}`;
     line += `,"length":${num(e.length)},"wireSize":${num(e.wireSize)},"payloadBase64":"${buf.toString('base64')}"`;
     if (e.truncated !== undefined) line += `,"truncated":${e.truncated}`;

@@ -44,6 +44,18 @@ describe('collections: transcripts', () => {
     assert.equal(JSON.parse(encodeEventLine(spilled)).text, undefined);
   });
 
+  it('the fast line encoder follows changing connection names and directions (quotes and unicode escaped)', () => {
+    const names = ['a', 'a', 'mock "x"#1', 'b\\c\n', 'a', 'ü\u2028'];
+    for (const [i, connection] of names.entries()) {
+      for (const base of [sampleEvents[2]!, sampleEvents[3]!]) {
+        const e = { ...base, connection, dir: i % 2 ? 'in' : 'out' } as (typeof sampleEvents)[number];
+        const back = JSON.parse(encodeEventLine(e)) as { connection: string; dir: string };
+        assert.deepEqual([back.connection, back.dir], [connection, i % 2 ? 'in' : 'out']);
+        assert.deepEqual(JSON.parse(encodeEventLine(e)), JSON.parse(JSON.stringify(encodeEvent(e))));
+      }
+    }
+  });
+
   it('withPayloads reads spilled payloads back before export', async () => {
     const spilled = { ...sampleEvents[3]!, data: new Uint8Array(0), spilled: true } as (typeof sampleEvents)[number];
     const asked: number[] = [];
