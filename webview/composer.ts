@@ -4,7 +4,7 @@
  * once, N times or every T ms; fragments; ping/pong; close with a named code). Validation happens
  * here, before anything is posted; the host validates again.
  */
-import type { OutgoingMessage, RepeatStatus, RequestOptions } from '../src/shared/contract';
+import type { OutgoingMessage, RepeatStatus, RequestOptions, SavedMessage } from '../src/shared/contract';
 import { CLOSE_CODES, isValidCloseCode } from '../src/core/protocol/closeCodes';
 import { hexToBytes } from '../src/core/protocol/hexdump';
 import { button, checkbox, field, h, icon, input, select, textarea } from './dom';
@@ -100,6 +100,49 @@ export interface ComposerDeps {
   control(type: 'ping' | 'pong', payload: Uint8Array): void;
   pickFile(): Promise<{ name: string; data: Uint8Array } | undefined>;
   changed(): void;
+  /** Save the request composer's options to a collection request (the panel's, or a new one). */
+  saveRequest?(options: RequestOptions): void;
+  /** Pick a saved request and load it. */
+  loadRequest?(): void;
+  /** Save the message composer's content as a named message of the saved request. */
+  saveMessage?(message: SavedMessage, previousName: string | undefined): void;
+}
+
+/** The named message for what the message composer holds, or an error to show. */
+export function toSavedMessage(name: string, format: MessageFormat, text: string, file: Uint8Array | undefined): { message: SavedMessage } | { error: string } {
+  const n = name.trim();
+  if (!n) return { error: 'Give the message a name' };
+  switch (format) {
+    case 'text':
+      return { message: { name: n, kind: 'text', text } };
+    case 'json':
+      try {
+        JSON.parse(text);
+      } catch (err) {
+        return { error: `Saved JSON must parse (quote {{variables}} or save as text): ${(err as Error).message}` };
+      }
+      return { message: { name: n, kind: 'json', text } };
+    case 'hex':
+      try {
+        hexToBytes(text);
+      } catch (err) {
+        return { error: `Invalid hex: ${(err as Error).message}` };
+      }
+      return { message: { name: n, kind: 'binary', hex: text.trim() } };
+    case 'base64':
+      try {
+        fromBase64(text);
+      } catch (err) {
+        return { error: `Invalid base64: ${(err as Error).message}` };
+      }
+      return { message: { name: n, kind: 'binary', base64: text.replace(/\s+/g, '') } };
+    case 'file': {
+      if (!file) return { error: 'Choose a file first' };
+      let bin = '';
+      for (let i = 0; i < file.length; i += 0x8000) bin += String.fromCharCode(...file.subarray(i, i + 0x8000));
+      return { message: { name: n, kind: 'binary', base64: btoa(bin) } };
+    }
+  }
 }
 
 export class RequestComposer {
@@ -109,6 +152,8 @@ export class RequestComposer {
   readonly connectBtn = button('Connect', { icon: 'plug', primary: true, id: 'connect' });
   readonly disconnectBtn = button('Disconnect', { icon: 'debug-disconnect', id: 'disconnect' });
   readonly optionsBtn = button('Options', { icon: 'settings', id: 'options-toggle' });
+  readonly saveBtn = button('Save request', { icon: 'save', id: 'save-request', iconOnly: true, title: 'Save the request to a collection' });
+  readonly loadBtn = button('Load request…', { icon: 'folder-opened', id: 'load-request', iconOnly: true, title: 'Load a saved request' });
   private readonly urlError = h('div', { class: 'error', id: 'url-error', role: 'alert' });
   private readonly headersBox = h('div', { class: 'headers-table', role: 'table', 'aria-label': 'Headers' });
   private readonly subprotocols = input({ id: 'subprotocols', placeholder: 'graphql-transport-ws, v2.example' });
@@ -148,7 +193,9 @@ export class RequestComposer {
     this.disconnectBtn.addEventListener('click', () => deps.disconnect(1000, ''));
     this.optionsBtn.setAttribute('aria-expanded', 'false');
     this.optionsBtn.addEventListener('click', () => this.toggleOptions());
-    this.bar = h('div', { class: 'url-bar' }, this.url, this.connectBtn, this.disconnectBtn, this.optionsBtn);
+    this.saveBtn.addEventListener('click', () => deps.saveRequest?.(this.value()));
+    this.loadBtn.addEventListener('click', () => deps.loadRequest?.());
+    this.bar = h('div', { class: 'url-bar' }, this.url, this.connectBtn, this.disconnectBtn, this.optionsBtn, this.saveBtn, this.loadBtn);
     const addHeader = button('Add header', { icon: 'add', id: 'add-header' });
     addHeader.addEventListener('click', () => {
       this.addHeaderRow('', '');
@@ -345,6 +392,11 @@ export class MessageComposer {
   readonly closeBtn = button('Close', { icon: 'close', id: 'close' });
   readonly terminateBtn = button('Drop TCP', { icon: 'debug-disconnect', id: 'terminate', title: 'Drop the TCP connection without a closing handshake' });
   readonly ctlError = h('div', { class: 'error', id: 'ctl-error', role: 'alert' });
+  readonly saveName = input({ id: 'save-msg-name', placeholder: 'message name', 'aria-label': 'Saved message name' });
+  readonly saveMsgBtn = button('Save as message', { icon: 'save', id: 'save-msg', title: 'Save to the request\'s named messages' });
+  readonly saveRow: HTMLElement = h('span', { class: 'save-msg', hidden: true }, this.saveName, this.saveMsgBtn);
+  /** Name of the saved message loaded for editing (saving replaces it, renamed if the name changed). */
+  editing: string | undefined;
   private file: { name: string; data: Uint8Array } | undefined;
 
   constructor(private readonly deps: ComposerDeps) {
@@ -381,11 +433,15 @@ export class MessageComposer {
     // The composer sits at the bottom of the panel: open its dropdowns upwards, into the page.
     for (const s of [this.format, this.mode, this.closeCode]) s.position = 'above';
     const sendRow = h('div', { class: 'send-row' },
-      this.format, this.prettyBtn, this.fileBtn, this.fileInfo,
+      this.format, this.prettyBtn, this.fileBtn, this.fileInfo, this.saveRow,
       h('span', { class: 'spacer' }),
       field('Fragments', this.fragments), this.mode, field('N', this.count), field('Every ms', this.everyMs),
       this.repeatInfo, this.stopBtn, this.sendBtn,
     );
+    this.saveMsgBtn.addEventListener('click', () => this.saveAs());
+    this.saveName.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.saveAs();
+    });
     const ctlRow = h('div', { class: 'ctl-row' },
       icon('pulse'), this.ctlPayload, this.pingBtn, this.pongBtn,
       h('span', { class: 'sep' }),
@@ -436,6 +492,29 @@ export class MessageComposer {
     const r = this.sync();
     if ('error' in r) return;
     this.deps.send(r.message, this.mode.value as SendMode, Math.floor(Number(this.count.value)), Math.floor(Number(this.everyMs.value)));
+  }
+
+  private saveAs(): void {
+    const r = toSavedMessage(this.saveName.value, this.format.value as MessageFormat, this.body.value, this.file?.data);
+    if ('error' in r) {
+      this.error.textContent = r.error;
+      return;
+    }
+    this.deps.saveMessage?.(r.message, this.editing);
+  }
+
+  /** Loads a saved message for editing (and for sending as composed). */
+  loadSaved(m: SavedMessage): void {
+    if (m.kind === 'binary') {
+      this.format.value = m.hex !== undefined ? 'hex' : 'base64';
+      this.body.value = m.hex ?? m.base64 ?? '';
+    } else {
+      this.format.value = m.kind;
+      this.body.value = m.text ?? '';
+    }
+    this.saveName.value = m.name;
+    this.editing = m.name;
+    this.sync();
   }
 
   private control(type: 'ping' | 'pong'): void {

@@ -5,12 +5,13 @@
  * viewState, so a reload or hide/show brings it back.
  */
 import { RpcClient, type Transport } from '../src/shared/rpc';
-import { CONTRACT_VERSION, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type Snapshot, type TimelineEvent, type ViewFilter, type WebviewEvents } from '../src/shared/contract';
+import { CONTRACT_VERSION, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type SavedMessage, type SavedRequestInfo, type Snapshot, type TimelineEvent, type ViewFilter, type WebviewEvents } from '../src/shared/contract';
 import { button, checkbox, h, icon, input, select } from './dom';
 import { Timeline } from './timeline';
 import { Detail, type DetailTab } from './detail';
 import { MessageComposer, RequestComposer, type MessageDraft, type SendMode } from './composer';
 import { closeName, formatSize } from './format';
+import { SavedMessages } from './saved';
 import './styles.css';
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
@@ -39,6 +40,8 @@ interface UiState {
   detailTab?: DetailTab;
   optionsOpen?: boolean;
   search?: { q: string; regex: boolean; matchCase: boolean };
+  /** The saved request shown (file and name only), so the panel serializer can bring it back. */
+  source?: { file: string; request: string };
 }
 
 let ui: UiState = {};
@@ -120,7 +123,47 @@ const composerDeps = {
   },
   pickFile: () => rpc.call('pickFile', {}, 600_000),
   changed: () => persist(),
+  saveRequest: (options: RequestOptions) => {
+    // The user may be asked for a collection and a name: no timeout worth having.
+    rpc.call('saveRequest', { options }, 600_000).then((r) => {
+      if (!r.saved) return;
+      if (r.source) showSource(r.source);
+      notify(`Saved to ${r.source?.label ?? 'the collection'}`);
+    }, fail);
+  },
+  loadRequest: () => {
+    rpc.call('loadRequest', {}, 600_000).then((r) => {
+      if (r.options) req.setValue(r.options);
+      if (r.source) showSource(r.source);
+      persist();
+    }, fail);
+  },
+  saveMessage: (message: SavedMessage, previousName: string | undefined) => {
+    rpc.call('saveMessage', { message, ...(previousName !== undefined ? { previousName } : {}) }).then((info) => {
+      msg.editing = message.name.trim();
+      showSource(info);
+      notify(`Saved message "${message.name.trim()}"`);
+    }, fail);
+  },
 };
+const savedList = new SavedMessages({
+  send: (name) => {
+    rpc.call('sendSaved', { name }).then(undefined, fail);
+  },
+  edit: (m) => {
+    msg.loadSaved(m);
+    persist();
+    msg.body.focus();
+  },
+});
+
+/** Shows the saved request behind the panel (its messages) and lets the composer save to it. */
+function showSource(info: SavedRequestInfo | undefined): void {
+  savedList.show(info);
+  msg.saveRow.hidden = !info || !!info.error;
+  ui.source = info ? { file: info.file, request: info.request } : undefined;
+  persist();
+}
 const req = new RequestComposer(composerDeps);
 const msg = new MessageComposer(composerDeps);
 
@@ -311,6 +354,7 @@ function layout(): HTMLElement {
       h('section', { class: 'timeline-section', 'aria-label': 'Timeline' }, toolbar, timeline.el),
       detail.el,
     ),
+    savedList.el,
     msg.el,
     notice,
   );
@@ -331,6 +375,9 @@ function render(snapshot: Snapshot): void {
   if (saved.detailTab) detail.setTab(saved.detailTab);
   renderSummary(snapshot.connection);
   if (snapshot.repeat) msg.setRepeat(snapshot.repeat);
+  savedList.show(snapshot.source);
+  msg.saveRow.hidden = !snapshot.source || !!snapshot.source.error;
+  ui.source = snapshot.source ? { file: snapshot.source.file, request: snapshot.source.request } : undefined;
   filter = snapshot.view?.filter ?? { mode: 'messages' };
   syncFilterControls(filter);
   timeline.setMode(filter.mode);
@@ -359,6 +406,7 @@ rpc.onEvent('events', (e) => {
 });
 rpc.onEvent('connection', (s) => renderSummary(s));
 rpc.onEvent('repeat', (s) => msg.setRepeat(s));
+rpc.onEvent('source', (s) => showSource(s));
 
 rpc.call('ready', { contractVersion: CONTRACT_VERSION }).then(render, (err: { code?: string; message?: string }) => {
   const app = document.getElementById('app')!;

@@ -30,6 +30,32 @@ export interface Snapshot {
   view?: { total: number; filter: ViewFilter };
   /** A repeat-send job running for this panel. */
   repeat?: RepeatStatus;
+  /** The saved collection request this panel shows, with its named messages. */
+  source?: SavedRequestInfo;
+}
+
+/** A named message of a saved request, as the message composer edits it. */
+export interface SavedMessage {
+  name: string;
+  kind: 'text' | 'json' | 'binary';
+  /** text: the text; json: the value, serialized (pretty). */
+  text?: string;
+  /** binary: hex digits. */
+  hex?: string;
+  /** binary: base64. */
+  base64?: string;
+  description?: string;
+}
+
+/** The collection request behind a panel (`file` is the collection's path on disk). */
+export interface SavedRequestInfo {
+  file: string;
+  request: string;
+  /** Short label: workspace-relative file and request name. */
+  label: string;
+  messages: SavedMessage[];
+  /** Why the request could not be read (invalid file, request gone…); messages are then empty. */
+  error?: { code: string; message: string };
 }
 
 /** The header data of one connection. */
@@ -147,6 +173,15 @@ const filterV: Validator<ViewFilter> = v.object({
   }),
 }) as Validator<ViewFilter>;
 
+const savedMessageV: Validator<SavedMessage> = v.object({
+  name: v.string({ max: 256 }),
+  kind: v.literal('text', 'json', 'binary'),
+  text: v.optional(v.string({ max: 16 * 1024 * 1024 })),
+  hex: v.optional(v.string({ max: 16 * 1024 * 1024 })),
+  base64: v.optional(v.string({ max: 16 * 1024 * 1024 })),
+  description: v.optional(str(4096)),
+}) as Validator<SavedMessage>;
+
 const messageV: Validator<OutgoingMessage> = v.object({
   text: v.optional(v.string({ max: 64 * 1024 * 1024 })),
   data: v.optional(bytes),
@@ -200,6 +235,21 @@ export const hostContract = {
   copy: method<{ text: string }, void>(v.object({ text: v.string({ max: 64 * 1024 * 1024 }) })),
   /** Ask the user for a file to send as binary; resolves with its bytes (undefined if cancelled). */
   pickFile: method<Record<string, never>, { name: string; data: Uint8Array } | undefined>(v.object({}) as Validator<Record<string, never>>),
+  /** Send one of the saved request's named messages (variables resolved host-side). */
+  sendSaved: method<{ name: string }, { sent: number }>(v.object({ name: v.string({ max: 256 }) })),
+  /** Add or replace (`previousName`) a named message of the saved request; writes the collection file atomically. */
+  saveMessage: method<{ message: SavedMessage; previousName?: string }, SavedRequestInfo>(
+    v.object({ message: savedMessageV, previousName: v.optional(v.string({ max: 256 })) }),
+  ),
+  /**
+   * Save the request composer's options to the panel's saved request, or (`asNew`, or when the panel
+   * has none) to a collection request the user picks. Refuses invalid files and literal secrets.
+   */
+  saveRequest: method<{ options: RequestOptions; asNew?: boolean }, { saved: boolean; source?: SavedRequestInfo }>(
+    v.object({ options: requestOptionsV, asNew: optBool }),
+  ),
+  /** Let the user pick a saved request and load it into the composer (the panel then shows its messages). */
+  loadRequest: method<Record<string, never>, { options?: RequestOptions; source?: SavedRequestInfo }>(v.object({}) as Validator<Record<string, never>>),
   /** Persist UI state with the panel so it survives reload and hide/show. */
   saveViewState: method<{ state: Record<string, unknown> }, void>(v.object({ state: v.record(v.unknown(), { max: 200 }) })),
 };
@@ -217,4 +267,6 @@ export interface WebviewEvents extends Record<string, unknown> {
   connection: ConnectionSummary;
   /** The repeat-send job changed. */
   repeat: RepeatStatus;
+  /** The saved request (or its messages) changed. */
+  source: SavedRequestInfo;
 }

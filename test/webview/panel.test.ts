@@ -433,6 +433,86 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
     });
   });
 
+  describe('saved request', () => {
+    const source = {
+      file: '/ws/api.websocket.json', request: 'echo', label: 'api.websocket.json › echo',
+      messages: [
+        { name: 'hello', kind: 'text', text: 'hi {{user}}' },
+        { name: 'sub', kind: 'json', text: '{\n  "op": "sub"\n}' },
+        { name: 'raw', kind: 'binary', hex: 'de ad be ef' },
+        { name: '<img src=x onerror=alert(1)>', kind: 'text', text: '<b>x</b>' },
+      ],
+    };
+
+    it('lists the named messages (as text), sends one, edits and saves it back under a new name', async () => {
+      const w = await openWith([], { extra: { source } });
+      try {
+        assert.equal(await w.page.textContent('#source-label'), 'api.websocket.json › echo');
+        const names = await w.page.$$eval('#saved-messages .saved-msg', (els) => els.map((e) => [e.querySelector('.saved-name')!.textContent, e.querySelector('.saved-kind')!.textContent, e.querySelector('.saved-preview')!.textContent]));
+        assert.deepEqual(names, [['hello', 'text', 'hi {{user}}'], ['sub', 'json', '{ "op": "sub" }'], ['raw', 'hex', 'hex de ad be ef'], ['<img src=x onerror=alert(1)>', 'text', '<b>x</b>']]);
+        assert.equal(await w.page.$$eval('#saved img, #saved b', (els) => els.length), 0, 'names and payloads are text');
+        await w.page.click('.saved-msg[data-name="raw"] .saved-send');
+        assert.deepEqual((await lastRequest(w, 'sendSaved')), { name: 'raw' });
+        // Edit: the message goes into the composer with its kind; saving keeps track of the old name.
+        await w.page.click('.saved-msg[data-name="sub"] .saved-edit');
+        assert.equal(await valueOf(w.page, '#msg-format'), 'json');
+        assert.equal(await valueOf(w.page, '#msg-body'), '{\n  "op": "sub"\n}');
+        assert.equal(await valueOf(w.page, '#save-msg-name'), 'sub');
+        await fill(w.page, '#msg-body', '{"op":"subscribe"}');
+        await fill(w.page, '#save-msg-name', 'subscribe');
+        await w.page.click('#save-msg');
+        const save = await w.request('saveMessage');
+        assert.deepEqual(save.params, { message: { name: 'subscribe', kind: 'json', text: '{"op":"subscribe"}' }, previousName: 'sub' });
+        const next = { ...source, messages: [source.messages[0], { name: 'subscribe', kind: 'json', text: '{"op":"subscribe"}' }] };
+        await w.reply(save, next);
+        await w.page.waitForSelector('.saved-msg[data-name="subscribe"]');
+        assert.equal(await w.page.$$eval('#saved-messages .saved-msg', (els) => els.length), 2);
+        // A new binary message from hex; invalid JSON is refused before anything is posted.
+        await fill(w.page, '#save-msg-name', 'ping');
+        await choose(w.page, '#msg-format', 'hex');
+        await fill(w.page, '#msg-body', '01 02');
+        await w.page.click('#save-msg');
+        assert.deepEqual((await w.request('saveMessage')).params.message, { name: 'ping', kind: 'binary', hex: '01 02' });
+        await choose(w.page, '#msg-format', 'json');
+        await fill(w.page, '#msg-body', '{"a":{{n}}}');
+        await w.page.click('#save-msg');
+        assert.match((await w.page.textContent('#msg-error'))!, /Saved JSON must parse/);
+        // The host's own events update the list (e.g. the file changed).
+        await w.emit('source', { ...source, messages: [], error: { code: 'WSWB_REFUSE_WRITE_INVALID', message: 'bad file' } });
+        await w.page.waitForFunction(() => document.querySelector('#source-error')?.textContent?.includes('bad file'));
+        assert.equal(await w.page.isHidden('.save-msg'), true, 'no saving into a file that does not validate');
+        assert.deepEqual((await w.savedState()).source, { file: '/ws/api.websocket.json', request: 'echo' });
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('saves and loads the request from the composer', async () => {
+      const w = await openWith([]);
+      try {
+        assert.equal(await w.page.isHidden('#saved'), true, 'no saved request, no list');
+        await fill(w.page, '#url', 'ws://127.0.0.1:9/x');
+        await w.page.click('#save-request');
+        const save = await w.request('saveRequest');
+        assert.equal(save.params.options.url, 'ws://127.0.0.1:9/x');
+        await w.reply(save, { saved: true, source: { ...source, messages: [] } });
+        await w.page.waitForSelector('#saved:not([hidden])');
+        await w.page.click('#load-request');
+        const load = await w.request('loadRequest');
+        await w.reply(load, { options: { url: 'wss://{{host}}/feed', headers: [['X-Token', '{{secret:tok}}']] }, source });
+        await w.page.waitForFunction(() => (document.querySelector('#url') as unknown as { value: string }).value === 'wss://{{host}}/feed');
+        assert.equal(await w.page.$$eval('#saved-messages .saved-msg', (els) => els.length), 4);
+        await w.page.click('#save-request');
+        const again = await w.request('saveRequest');
+        assert.deepEqual(again.params.options.headers, [['X-Token', '{{secret:tok}}']]);
+        await w.replyError(again, 'PANEL_SECRET_IN_FILE', 'The token would be written into the collection file in clear');
+        await w.page.waitForFunction(() => document.querySelector('#notice')?.textContent?.includes('PANEL_SECRET_IN_FILE'));
+      } finally {
+        await w.close();
+      }
+    });
+  });
+
   describe('themes', () => {
     for (const theme of ['light', 'dark'] as const) {
       it(`uses the VS Code theme variables (${theme})`, async () => {

@@ -14,11 +14,12 @@ import type { Connection, ConnectionOptions } from '../../core/engine/connection
 import { TimelineStore } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { RpcServer } from '../../shared/rpc';
-import { hostContract, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
+import { hostContract, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type SavedRequestInfo, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
 import { substituteVariables } from './variables';
 import { encodeEventLine, makeHeader, serializeTranscript, withPayloads } from '../../core/collections/transcript';
 import { exportHar } from '../../core/collections/har';
-import { redact } from '../../core/collections/variables';
+import { messagePayload, redact } from '../../core/collections/variables';
+import { readSavedRequest, requestDefToOptions, saveNamedMessage, saveRequestOptions, type RequestSource } from './savedRequest';
 
 /** What the binding needs from its surroundings (VS Code in the extension, fakes in tests and benches). */
 export interface BindingHost {
@@ -30,6 +31,12 @@ export interface BindingHost {
   clipboard?(text: string): Promise<void>;
   pickFile?(): Promise<{ name: string; data: Uint8Array } | undefined>;
   log?(message: string): void;
+  /** Lets the user pick a saved collection request (Load request…). */
+  pickRequest?(): Promise<RequestSource | undefined>;
+  /** Lets the user pick where a new request goes: a collection file and a request name. */
+  pickSaveTarget?(suggestedName: string): Promise<RequestSource | undefined>;
+  /** Short label of a collection file (workspace-relative path). */
+  labelFor?(file: string): string;
   /** Version written into exported transcripts and HAR files. */
   toolVersion?: string;
   /** Injected for tests. */
@@ -200,6 +207,9 @@ export class PanelBinding {
   private readonly clearT: (h: unknown) => void;
   private request: RequestOptions | undefined;
   private readonly extraSecrets = new Set<string>();
+  private src: RequestSource | undefined;
+  private srcInfo: SavedRequestInfo | undefined;
+  private sourceDirty = false;
   /** Number of `events` posts made (tests and the bench check the ≤ 60/s budget with it). */
   posts = 0;
   /** Number of getRows windows served (the real webview asks for them as it renders). */
@@ -233,6 +243,41 @@ export class PanelBinding {
     return this.rowCount;
   }
 
+  /** The saved collection request this panel shows, if any. */
+  get source(): RequestSource | undefined {
+    return this.src;
+  }
+
+  /** The saved request as last read (messages, or why it could not be read). */
+  get sourceInfo(): SavedRequestInfo | undefined {
+    return this.srcInfo;
+  }
+
+  /**
+   * Shows the saved request `src` (its named messages) in this panel, re-reading the file; with
+   * `loadOptions` its url, headers and options also replace the composer's request.
+   */
+  async setSource(src: RequestSource | undefined, opts: { loadOptions?: boolean } = {}): Promise<SavedRequestInfo | undefined> {
+    this.src = src;
+    if (!src) {
+      this.srcInfo = undefined;
+      return undefined;
+    }
+    const file = this.host.labelFor?.(src.file) ?? src.file.split(/[\\/]/).pop() ?? src.file;
+    const { def, ...info } = await readSavedRequest(src, `${file} › ${src.request}`);
+    if (this.src !== src) return info; // replaced meanwhile
+    this.srcInfo = info;
+    if (opts.loadOptions && def) this.request = requestDefToOptions(def);
+    this.sourceDirty = true;
+    this.markSummary();
+    return info;
+  }
+
+  private requireSource(): RequestSource {
+    if (!this.src) throw coded('PANEL_NO_SOURCE', 'This panel shows no saved request: save or load one first');
+    return this.src;
+  }
+
   /** Restores the request the panel had before a reload (no connection yet). */
   restoreRequest(r: RequestOptions | undefined): void {
     this.request = r;
@@ -263,6 +308,7 @@ export class PanelBinding {
     const summary = this.summary();
     if (summary) s.connection = summary;
     if (this.repeat) s.repeat = { ...this.repeat.status };
+    if (this.srcInfo) s.source = this.srcInfo;
     this.postedTotal = this.rowCount;
     this.resetPending = false;
     this.lastSnapshot = s;
@@ -400,6 +446,10 @@ export class PanelBinding {
       this.summaryDirty = false;
       const s = this.summary();
       if (s) this.rpc.emit('connection', s);
+    }
+    if (this.sourceDirty && this.srcInfo) {
+      this.sourceDirty = false;
+      this.rpc.emit('source', this.srcInfo);
     }
     if (this.repeatDirty && this.repeat) {
       this.repeatDirty = false;
@@ -655,6 +705,47 @@ export class PanelBinding {
       const ext = e.kind === 'message' && !e.binary ? 'txt' : 'bin';
       const target = await this.host.saveFile(`payload-${id}.${ext}`, data);
       return target ? { saved: true, target } : { saved: false };
+    });
+    rpc.handle('sendSaved', async ({ name }) => {
+      const src = this.requireSource();
+      this.requireConn();
+      // Re-read: the file may have been edited since the panel showed it.
+      const { def } = await readSavedRequest(src, src.request);
+      const m = def?.messages?.find((x) => x.name === name);
+      if (!m) throw coded('WSWB_MESSAGE_NOT_FOUND', `no message "${name}" in request "${src.request}"`);
+      const p = messagePayload(m, { values: await this.vars() });
+      return { sent: await this.sendOne(p.binary ? { data: p.data } : { text: p.text, substitute: false }, {}) };
+    });
+    rpc.handle('saveMessage', async ({ message, previousName }) => {
+      const src = this.requireSource();
+      await saveNamedMessage(src, message, previousName);
+      return (await this.setSource(src))!;
+    });
+    rpc.handle('saveRequest', async ({ options, asNew }) => {
+      let target = asNew ? undefined : this.src;
+      if (!target) {
+        if (!this.host.pickSaveTarget) throw coded('PANEL_UNSUPPORTED', 'Cannot pick a collection here');
+        let suggested = 'request';
+        try {
+          suggested = new URL(options.url.replace(/\{\{[^}]*\}\}/g, 'x')).host || suggested;
+        } catch {
+          // keep the default
+        }
+        target = await this.host.pickSaveTarget(suggested);
+        if (!target) return { saved: false };
+      }
+      await saveRequestOptions(target, options, { create: true });
+      this.request = options;
+      const source = await this.setSource(target);
+      return source ? { saved: true, source } : { saved: true };
+    });
+    rpc.handle('loadRequest', async () => {
+      if (!this.host.pickRequest) throw coded('PANEL_UNSUPPORTED', 'Cannot pick a collection here');
+      const target = await this.host.pickRequest();
+      if (!target) return {};
+      const source = await this.setSource(target, { loadOptions: true });
+      if (source?.error) throw coded(source.error.code, source.error.message);
+      return { ...(this.request ? { options: this.request } : {}), ...(source ? { source } : {}) };
     });
     rpc.handle('copy', async ({ text }) => {
       if (!this.host.clipboard) throw coded('PANEL_UNSUPPORTED', 'No clipboard here');

@@ -17,9 +17,11 @@ export function registerPanelFeatures(services: Services): void {
   panels.useConnections(() => services.connections);
   context.subscriptions.push(
     /** Opens a panel connected to a URL (used by links and tests). */
-    vscode.commands.registerCommand('websocketWorkbench.panel.openUrl', async (url: unknown) => {
+    vscode.commands.registerCommand('websocketWorkbench.panel.openUrl', async (url: unknown, extra?: unknown) => {
       if (typeof url !== 'string') return undefined;
-      const wp = await panels.openForUrl(url);
+      const src = (extra as { source?: { file?: unknown; request?: unknown } } | undefined)?.source;
+      const source = src && typeof src.file === 'string' && typeof src.request === 'string' ? { file: src.file, request: src.request } : undefined;
+      const wp = await panels.openForUrl(url, {}, source ? { source } : {});
       return wp.binding.connection?.id;
     }),
     /** Runs a panel request (the webview contract: send, sendRepeat, control, disconnect, setView, …) on the panel showing a connection. */
@@ -41,6 +43,7 @@ export function registerPanelFeatures(services: Services): void {
         state: p.binding.connection?.state,
         storeTotal: p.binding.connection?.store.length ?? 0,
         summary: p.binding.summary(),
+        source: p.binding.sourceInfo,
       })),
     ),
   );

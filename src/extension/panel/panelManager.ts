@@ -4,6 +4,17 @@ import { WorkbenchPanel, titleFor, type PanelState } from './workbenchPanel';
 import type { BindingHost } from './binding';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import type { ConnectionManager } from '../../core/engine/connectionManager';
+import { readCollectionFile } from '../../core/collections/fsio';
+import { newCollectionText } from '../../core/collections/edit';
+import type { RequestSource } from './savedRequest';
+
+/** What a caller knows about the panel it opens beyond the connection options. */
+export interface OpenPanelOptions {
+  /** The saved collection request the connection comes from: the panel lists its messages and saves to it. */
+  source?: RequestSource;
+  /** Resolved secret values of that request, masked in the panel's exports. */
+  secrets?: readonly string[];
+}
 
 /** Creates, tracks and restores workbench panels (a WebviewPanelSerializer brings them back after reload). */
 export class PanelManager extends Disposable implements vscode.WebviewPanelSerializer<PanelState> {
@@ -39,10 +50,12 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   }
 
   /** Creates a Connection for `url` through the connection manager, binds a new panel to it, and connects. */
-  async openForUrl(url: string, options: Partial<ConnectionOptions> = {}): Promise<WorkbenchPanel> {
+  async openForUrl(url: string, options: Partial<ConnectionOptions> = {}, panel: OpenPanelOptions = {}): Promise<WorkbenchPanel> {
     const connection = this.connections.create({ ...options, url });
     const wp = this.open({ url });
     wp.attach(connection, true);
+    if (panel.secrets) wp.binding.addSecrets(panel.secrets);
+    if (panel.source) await wp.binding.setSource(panel.source);
     try {
       await connection.connect();
     } catch (err) {
@@ -82,6 +95,9 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     const binding: BindingHost = {
       createConnection: (options, deps) => this.connections.create(options, deps),
       variables: () => this.variableProvider?.() ?? {},
+      labelFor: (file) => vscode.workspace.asRelativePath(file),
+      pickRequest: () => this.pickRequest(),
+      pickSaveTarget: (suggested) => this.pickSaveTarget(suggested),
       toolVersion: String(this.context.extension.packageJSON.version ?? 'dev'),
       saveFile: async (name, data) => {
         const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -115,6 +131,47 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     return wp;
   }
 
+  /** Collection files of the workspace (`*.websocket.json`, not node_modules). */
+  private async collectionFiles(): Promise<string[]> {
+    const uris = await vscode.workspace.findFiles('**/*.websocket.json', '**/node_modules/**', 500);
+    return uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath).sort();
+  }
+
+  /** Quick pick over every request of every valid collection file. */
+  private async pickRequest(): Promise<RequestSource | undefined> {
+    type Item = vscode.QuickPickItem & { src?: RequestSource };
+    const items: Item[] = [];
+    for (const file of await this.collectionFiles()) {
+      const res = await readCollectionFile(file);
+      for (const r of res.collection?.requests ?? []) items.push({ label: `$(plug) ${r.name}`, description: r.url, detail: vscode.workspace.asRelativePath(file), src: { file, request: r.name } });
+    }
+    if (!items.length) {
+      void vscode.window.showInformationMessage('No saved requests: save one from the panel or add a *.websocket.json collection');
+      return undefined;
+    }
+    return (await vscode.window.showQuickPick(items, { title: 'Load a saved request', matchOnDescription: true, matchOnDetail: true }))?.src;
+  }
+
+  /** Asks for a collection file (or a new one) and a request name. */
+  private async pickSaveTarget(suggested: string): Promise<RequestSource | undefined> {
+    type Item = vscode.QuickPickItem & { file?: string; create?: boolean };
+    const items: Item[] = (await this.collectionFiles()).map((file) => ({ label: `$(json) ${vscode.workspace.asRelativePath(file)}`, file }));
+    items.push({ label: '$(new-file) New collection…', create: true });
+    const picked = await vscode.window.showQuickPick(items, { title: 'Save request to collection' });
+    if (!picked) return undefined;
+    let file = picked.file;
+    if (picked.create) {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const uri = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, 'requests.websocket.json') : undefined, filters: { 'WebSocket collection': ['websocket.json', 'json'] } });
+      if (!uri) return undefined;
+      file = uri.fsPath;
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(newCollectionText(uri.path.split('/').pop()!.replace(/\.websocket\.json$|\.json$/, ''))));
+    }
+    if (!file) return undefined;
+    const name = await vscode.window.showInputBox({ title: 'Request name', value: suggested, validateInput: (v) => (v.trim() ? undefined : 'Enter a name') });
+    return name?.trim() ? { file, request: name.trim() } : undefined;
+  }
+
   override dispose(): void {
     for (const p of this.panels) p.dispose();
     this.panels.clear();
@@ -129,5 +186,9 @@ function sanitizeState(s: PanelState): PanelState {
   const req = (s as { request?: unknown }).request ?? (s.viewState as { request?: unknown } | undefined)?.request;
   if (req && typeof req === 'object' && typeof (req as { url?: unknown }).url === 'string') out.request = req as PanelState['request'];
   if (typeof s.url === 'string') out.url = s.url;
+  const src = (s as { source?: unknown }).source ?? (s.viewState as { source?: unknown } | undefined)?.source;
+  if (src && typeof src === 'object' && typeof (src as RequestSource).file === 'string' && typeof (src as RequestSource).request === 'string') {
+    out.source = { file: (src as RequestSource).file, request: (src as RequestSource).request };
+  }
   return out;
 }

@@ -14,6 +14,8 @@ export interface PanelState {
   url?: string;
   /** The request composer's last options (secrets stripped by the webview). */
   request?: RequestOptions;
+  /** The saved collection request shown by the panel. */
+  source?: { file: string; request: string };
 }
 
 /** One workbench panel: the webview, its RPC server, its connection binding, and the view state it keeps for reloads. */
@@ -46,6 +48,7 @@ export class WorkbenchPanel extends Disposable {
     this.rpc.onInvalid = (reason) => this.host.log.warn(`webview message rejected: ${reason}`);
     this.binding = new PanelBinding(this.rpc, { ...host.binding, log: (m) => host.log.info(m) }, () => this.baseSnapshot());
     this.binding.restoreRequest(initial.request ?? (initial.url ? { url: initial.url } : undefined));
+    if (initial.source) void this.binding.setSource(initial.source);
     this._register(toDisposable(() => this.binding.dispose(host.removeConnection)));
     this.rpc.handle('ready', ({ contractVersion }) => {
       if (contractVersion !== CONTRACT_VERSION) {
@@ -89,7 +92,8 @@ export class WorkbenchPanel extends Disposable {
   }
 
   get persistedState(): PanelState {
-    return { ...this.state };
+    const source = this.binding.source;
+    return { ...this.state, ...(source ? { source } : {}) };
   }
 
   private baseSnapshot(): Snapshot {

@@ -38,9 +38,9 @@ export async function prepareRequest(ref: RequestRef, environment: string | unde
 }
 
 /** Opens a panel connected to `url` (the panel feature's openForUrl) and returns its connection. */
-export async function openConnection(services: Services, options: ConnectionOptions): Promise<Connection | undefined> {
+export async function openConnection(services: Services, options: ConnectionOptions, panel: { source?: { file: string; request: string }; secrets?: readonly string[] } = {}): Promise<Connection | undefined> {
   const { url, ...rest } = options;
-  const wp = await services.panels.openForUrl(url, rest);
+  const wp = await services.panels.openForUrl(url, rest, panel);
   return wp.binding.connection;
 }
 

@@ -263,7 +263,7 @@ export class Workflow extends Disposable {
         });
         return undefined;
       }
-      const c = await openConnection(this.services, prepared.options);
+      const c = await openConnection(this.services, prepared.options, { source: { file: ref.file, request: ref.request.name }, secrets: prepared.resolved.secretValues });
       if (c) {
         this.connectionSecrets.set(c.id, prepared.resolved.secretValues);
         this.connectionRequests.set(c.id, redact({ ...ref.request }, prepared.resolved.secretValues) as unknown as Record<string, unknown>);
