@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import { WebSocketServer } from 'ws';
@@ -17,6 +19,7 @@ interface PanelInfo {
   state?: string;
   storeTotal: number;
   summary?: { state: string; closeCode?: number; closeReason?: string; counters: { messagesIn: number; messagesOut: number } };
+  source?: { file: string; request: string; label: string; messages: Array<{ name: string; kind: string }>; error?: { code: string } };
 }
 
 async function inspect(id: string): Promise<PanelInfo> {
@@ -91,5 +94,42 @@ describe('workbench panel (inside the real VS Code extension host)', () => {
     const id = all.find((p) => p.connectionId)!.connectionId!;
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'control', { type: 'ping', payload: new Uint8Array(200) })), /at most 125 bytes/);
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'send', { text: 'x' })), /closed/);
+  });
+
+  it('shows a saved request opened by Connect…: sends and saves its named messages in the collection file', async () => {
+    const api = (await vscode.extensions.getExtension<WorkbenchApi>(EXTENSION_ID)!.activate()) as WorkbenchApi & { collections?: () => Array<{ file: string; ok: boolean }> };
+    const file = path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'panel-it.websocket.json');
+    const collection = {
+      version: 1,
+      name: 'panel-it',
+      requests: [{ name: 'panel-saved', url, messages: [{ name: 'greet', kind: 'text', data: 'hello {{who}}' }, { name: 'bytes', kind: 'binary', hex: '01 02 03' }] }],
+      variables: { who: 'panel' },
+    };
+    await fs.writeFile(file, JSON.stringify(collection, null, 2) + '\n');
+    try {
+      if (api.collections) await until(async () => api.collections!(), (cs) => cs.some((c) => c.file === file && c.ok), 'the collection to be indexed');
+      const id = (await vscode.commands.executeCommand('websocketWorkbench.connect', { file, request: 'panel-saved' })) as string;
+      assert.ok(id, 'connected');
+      const info = await until(() => inspect(id), (p) => p.state === 'open' && (p.source?.messages.length ?? 0) === 2, 'the panel lists the saved messages');
+      assert.equal(info.source!.request, 'panel-saved');
+      assert.deepEqual(info.source!.messages.map((m) => `${m.name}:${m.kind}`), ['greet:text', 'bytes:binary']);
+      await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'sendSaved', { name: 'greet' });
+      await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'sendSaved', { name: 'bytes' });
+      await until(() => inspect(id), (p) => p.summary!.counters.messagesIn === 2, 'both echoed');
+      const rows = (await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'getRows', { from: 0, to: 2000 })) as { events: Array<{ kind: string; dir?: string; binary?: boolean; data?: Uint8Array }> };
+      const echoes = rows.events.filter((e) => e.kind === 'message' && e.dir === 'in');
+      assert.equal(new TextDecoder().decode(echoes[0]!.data), 'hello panel', 'collection variables resolved');
+      assert.deepEqual([...echoes[1]!.data!], [1, 2, 3]);
+      const saved = (await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'saveMessage', { message: { name: 'bye', kind: 'json', text: '{"op":"bye"}' } })) as { messages: Array<{ name: string }> };
+      assert.deepEqual(saved.messages.map((m) => m.name), ['greet', 'bytes', 'bye']);
+      const onDisk = JSON.parse(await fs.readFile(file, 'utf8'));
+      assert.deepEqual(onDisk.requests[0].messages[2], { name: 'bye', kind: 'json', data: { op: 'bye' } });
+      await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'saveRequest', { options: { url, subprotocols: ['chat'] } });
+      assert.deepEqual(JSON.parse(await fs.readFile(file, 'utf8')).requests[0].subprotocols, ['chat']);
+      await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'disconnect', { code: 1000 });
+      hostLog(`      saved request panel: ${info.source!.label}`);
+    } finally {
+      await fs.rm(file, { force: true });
+    }
   });
 });
