@@ -4,6 +4,10 @@
  */
 import type { HandshakeEvent, TimelineEvent } from '../src/shared/contract';
 import { button, h } from './dom';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import type { VscodeTabs } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
 import { HexView } from './hexView';
 import { jsonTree } from './jsonTree';
 import { closeName, decodeText, formatSize, formatTime, isUtf8, kindLabel, opcodeName, summaryText, toBase64, toHex } from './format';
@@ -23,7 +27,8 @@ export interface DetailDeps {
 export class Detail {
   readonly el: HTMLElement;
   readonly hex = new HexView();
-  private readonly tabButtons = new Map<DetailTab, HTMLButtonElement>();
+  private readonly tabHeaders = new Map<DetailTab, HTMLElement>();
+  private readonly tabs: VscodeTabs;
   private readonly panes = new Map<DetailTab, HTMLDivElement>();
   private readonly title: HTMLDivElement;
   private readonly actions: HTMLDivElement;
@@ -36,28 +41,26 @@ export class Detail {
   loaded: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: DetailDeps) {
-    const tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Detail views' });
+    // vscode-tabs gives the tablist its roles, ids and keyboard use (←/→, Home/End); the panes stay plain
+    // DOM inside each vscode-tab-panel (the hex view is virtualized). The label span keeps the
+    // `tab-<name>` id the tests and benches click, since vscode-tabs assigns the headers' own ids.
+    const tabs = h('vscode-tabs', { class: 'detail-tabs', 'aria-label': 'Detail views' });
     for (const [t, label] of TABS) {
-      const b = h('button', { type: 'button', class: 'tab', role: 'tab', id: `tab-${t}`, 'aria-controls': `pane-${t}`, 'aria-selected': 'false', text: label });
-      b.addEventListener('click', () => this.setTab(t, true));
-      b.addEventListener('keydown', (e) => {
-        const i = TABS.findIndex(([x]) => x === t);
-        const n = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length : -1;
-        if (n >= 0) {
-          this.setTab(TABS[n]![0], true);
-          this.tabButtons.get(TABS[n]![0])!.focus();
-        }
-      });
-      this.tabButtons.set(t, b);
-      tablist.append(b);
+      const header = h('vscode-tab-header', { slot: 'header', class: 'tab', 'data-tab': t }, h('span', { id: `tab-${t}`, text: label }));
+      this.tabHeaders.set(t, header);
+      tabs.append(header);
     }
-    const body = h('div', { class: 'detail-body' });
     for (const [t] of TABS) {
-      const p = h('div', { class: `pane pane-${t}`, role: 'tabpanel', id: `pane-${t}`, 'aria-labelledby': `tab-${t}`, tabindex: '0' });
+      const p = h('div', { class: `pane pane-${t}`, tabindex: '0' });
       if (t === 'hex') p.append(this.hex.el);
       this.panes.set(t, p);
-      body.append(p);
+      tabs.append(h('vscode-tab-panel', { 'data-tab': t }, p));
     }
+    tabs.addEventListener('vsc-tabs-select', (e) => {
+      const t = TABS[(e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex]?.[0];
+      if (t && t !== this.tab) this.setTab(t, true);
+    });
+    this.tabs = tabs;
     this.title = h('div', { class: 'detail-title', text: 'Select an event' });
     const copyText = button('Copy text', { icon: 'copy', id: 'copy-text' });
     const copyHex = button('Copy hex', { icon: 'symbol-numeric', id: 'copy-hex' });
@@ -70,17 +73,15 @@ export class Detail {
     save.addEventListener('click', () => this.event && this.deps.save(this.event.id));
     resend.addEventListener('click', () => this.event && this.data && this.deps.resend(this.event, this.data));
     this.actions = h('div', { class: 'detail-actions' }, copyText, copyHex, copyB64, save, resend);
-    this.el = h('section', { class: 'detail', 'aria-label': 'Selected event' }, h('div', { class: 'detail-top' }, this.title, this.actions), tablist, body);
+    this.el = h('section', { class: 'detail', 'aria-label': 'Selected event' }, h('div', { class: 'detail-top' }, this.title, this.actions), this.tabs);
     this.setTab('text');
     this.renderEmpty();
   }
 
   setTab(t: DetailTab, user = false): void {
     this.tab = t;
-    for (const [k, b] of this.tabButtons) {
-      b.setAttribute('aria-selected', String(k === t));
-      b.tabIndex = k === t ? 0 : -1;
-    }
+    const i = TABS.findIndex(([x]) => x === t);
+    if (this.tabs.selectedIndex !== i) this.tabs.selectedIndex = i;
     for (const [k, p] of this.panes) p.hidden = k !== t;
     if (t === 'hex') this.hex.render();
     if (t === 'text' || t === 'json') this.flushPanes();
