@@ -395,7 +395,7 @@ export class MessageComposer {
   readonly saveName = input({ id: 'save-msg-name', placeholder: 'message name', 'aria-label': 'Saved message name' });
   readonly saveMsgBtn = button('Save as message', { icon: 'save', id: 'save-msg', title: 'Save to the request\'s named messages' });
   readonly saveRow: HTMLElement = h('span', { class: 'save-msg', hidden: true }, this.saveName, this.saveMsgBtn);
-  /** Name of the saved message loaded for editing (saving replaces it, renamed if the name changed). */
+  /** Name of the saved message loaded for editing (saving under it updates it; another name saves a copy). */
   editing: string | undefined;
   private file: { name: string; data: Uint8Array } | undefined;
 
@@ -500,7 +500,8 @@ export class MessageComposer {
       this.error.textContent = r.error;
       return;
     }
-    this.deps.saveMessage?.(r.message, this.editing);
+    // The same name updates the message; a new name saves a copy (the original stays; rename lives in the tree).
+    this.deps.saveMessage?.(r.message, r.message.name === this.editing ? this.editing : undefined);
   }
 
   /** Loads a saved message for editing (and for sending as composed). */

@@ -5,7 +5,7 @@
  * window → the panel comes back with its request. Run by test/host/runE2E.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,7 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
   let browser: Browser;
   let page: Page;
   let work = '';
+  let collectionFile = '';
 
   before(async function () {
     wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -37,6 +38,13 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
     work = mkdtempSync(path.join(os.tmpdir(), 'wswb-e2e-'));
     const folder = path.join(work, 'workspace');
     mkdirSync(folder);
+    collectionFile = path.join(folder, 'e2e.websocket.json');
+    writeFileSync(collectionFile, JSON.stringify({
+      version: 1,
+      name: 'e2e',
+      variables: { who: 'e2e' },
+      requests: [{ name: 'e2e-saved', url: echoUrl, messages: [{ name: 'greet', kind: 'text', data: 'saved hello {{who}}' }] }],
+    }, null, 2) + '\n');
     server = await startCodeServer({ folder });
     setTheme('Default Dark Modern');
     const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${root}`], ['skipWelcome', 'true']];
@@ -167,5 +175,28 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
     await w.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
     assert.equal(await w.locator('#url input').inputValue(), echoUrl);
     assert.equal(await w.locator('#msg-body textarea').inputValue(), 'hello from the end-to-end test');
+  });
+
+  it('connects to a saved request from the palette, sends its named message and saves a new one into the collection', async () => {
+    await palette('View: Close All Editors');
+    await palette('WebSocket: Connect…');
+    const box = page.locator('.quick-input-widget input');
+    await box.waitFor({ state: 'visible' });
+    await box.fill('e2e-saved');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="e2e-saved"]', { timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    const w = webview();
+    await w.locator('#state.open').waitFor({ timeout: 20_000 });
+    await w.locator('#source-label', { hasText: 'e2e-saved' }).waitFor();
+    await w.locator('.saved-msg[data-name="greet"] .saved-send').click();
+    await w.locator('.timeline .row.d-in .c-summary', { hasText: 'saved hello e2e' }).waitFor({ timeout: 10_000 });
+    // Edit the saved message into a new one and save it back to the file.
+    await w.locator('.saved-msg[data-name="greet"] .saved-edit').click();
+    await w.locator('#msg-body textarea').fill('bye {{who}}');
+    await w.locator('#save-msg-name input').fill('bye');
+    await w.locator('#save-msg').click();
+    await w.locator('.saved-msg[data-name="bye"]').waitFor({ timeout: 10_000 });
+    const saved = JSON.parse(readFileSync(collectionFile, 'utf8'));
+    assert.deepEqual(saved.requests[0].messages.map((m: { name: string; data: string }) => `${m.name}=${m.data}`), ['greet=saved hello {{who}}', 'bye=bye {{who}}']);
   });
 });

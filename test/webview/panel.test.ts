@@ -444,7 +444,7 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
       ],
     };
 
-    it('lists the named messages (as text), sends one, edits and saves it back under a new name', async () => {
+    it('lists the named messages (as text), sends one, edits it into a copy and updates it', async () => {
       const w = await openWith([], { extra: { source } });
       try {
         assert.equal(await w.page.textContent('#source-label'), 'api.websocket.json › echo');
@@ -462,11 +462,15 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         await fill(w.page, '#save-msg-name', 'subscribe');
         await w.page.click('#save-msg');
         const save = await w.request('saveMessage');
-        assert.deepEqual(save.params, { message: { name: 'subscribe', kind: 'json', text: '{"op":"subscribe"}' }, previousName: 'sub' });
-        const next = { ...source, messages: [source.messages[0], { name: 'subscribe', kind: 'json', text: '{"op":"subscribe"}' }] };
+        assert.deepEqual(save.params, { message: { name: 'subscribe', kind: 'json', text: '{"op":"subscribe"}' } }, 'a new name saves a copy');
+        const next = { ...source, messages: [source.messages[0], source.messages[1], { name: 'subscribe', kind: 'json', text: '{"op":"subscribe"}' }] };
         await w.reply(save, next);
         await w.page.waitForSelector('.saved-msg[data-name="subscribe"]');
-        assert.equal(await w.page.$$eval('#saved-messages .saved-msg', (els) => els.length), 2);
+        assert.equal(await w.page.$$eval('#saved-messages .saved-msg', (els) => els.length), 3);
+        // Saving again under the name being edited updates it in place.
+        await fill(w.page, '#msg-body', '{"op":"subscribe","v":2}');
+        await w.page.click('#save-msg');
+        assert.deepEqual((await w.request('saveMessage')).params, { message: { name: 'subscribe', kind: 'json', text: '{"op":"subscribe","v":2}' }, previousName: 'subscribe' });
         // A new binary message from hex; invalid JSON is refused before anything is posted.
         await fill(w.page, '#save-msg-name', 'ping');
         await choose(w.page, '#msg-format', 'hex');
