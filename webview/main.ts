@@ -296,7 +296,9 @@ function renderSummary(s: ConnectionSummary | undefined): void {
   document.body.dataset.state = state;
   const busy = state === 'open' || state === 'connecting' || state === 'closing';
   req.disconnectBtn.hidden = !busy;
-  req.connectBtn.textContent = state === 'closed' ? 'Reconnect' : 'Connect';
+  // Only on change: rewriting a vscode-button's text re-slots and re-renders it (header updates come up to 60 times a second).
+  const connectLabel = state === 'closed' ? 'Reconnect' : 'Connect';
+  if (req.connectBtn.textContent !== connectLabel) req.connectBtn.textContent = connectLabel;
   req.connectBtn.hidden = busy;
   const parts: Array<Node | string> = [];
   if (s) {
