@@ -75,8 +75,13 @@ if [ "$want_host" = 1 ] && [ -z "${CODE_SERVER_BIN:-}" ]; then
     ( while sleep 15; do printf '[setup]   … still installing code-server (%s so far)\n' "$(du -sh "$CS" 2>/dev/null | cut -f1)"; done ) &
     beat=$!
     trap 'kill $beat 2>/dev/null || true' EXIT
-    PATH="$NODE24_DIR/bin:$PATH" npm_config_nodedir="$NODE24_DIR" \
-      npm install --prefix "$CS" --no-save --no-audit --no-fund --loglevel=warn "code-server@$CODE_SERVER_VERSION"
+    # Under `npm test` the outer npm (Node 20) exports npm_* variables that make code-server's
+    # postinstall run on Node 20, which it refuses: drop them (keep the rest, e.g. CA settings)
+    # and run npm itself on Node 24, first on PATH.
+    unset_npm=()
+    while IFS= read -r v; do unset_npm+=(-u "$v"); done < <(env | grep -o '^npm_[A-Za-z0-9_]*' || true)
+    env "${unset_npm[@]}" PATH="$NODE24_DIR/bin:$PATH" npm_config_nodedir="$NODE24_DIR" \
+      "$NODE24_DIR/bin/node" "$(command -v npm)" install --prefix "$CS" --no-save --no-audit --no-fund --loglevel=warn "code-server@$CODE_SERVER_VERSION"
     kill $beat 2>/dev/null || true
     touch "$CS/.ok"
   fi
