@@ -485,7 +485,7 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         await w.emit('source', { ...source, messages: [], error: { code: 'WSWB_REFUSE_WRITE_INVALID', message: 'bad file' } });
         await w.page.waitForFunction(() => document.querySelector('#source-error')?.textContent?.includes('bad file'));
         assert.equal(await w.page.isHidden('.save-msg'), true, 'no saving into a file that does not validate');
-        assert.deepEqual((await w.savedState()).source, { file: '/ws/api.websocket.json', request: 'echo' });
+        assert.deepEqual(((await w.savedState()) as { source?: unknown }).source, { file: '/ws/api.websocket.json', request: 'echo' });
       } finally {
         await w.close();
       }
