@@ -13,26 +13,12 @@ import os from 'node:os';
 import path from 'node:path';
 import Mocha from 'mocha';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { palette, pickRow } from './workbenchUi';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { chromiumArgs, chromiumPath, codeServerCommand } from './locate';
 import { buildVsix, vsixFiles, type BuiltVsix } from './vsix';
 
 const root = path.resolve(__dirname, '../..');
-
-async function palette(page: Page, command: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${command}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-}
-
-async function pickRow(page: Page, text: string): Promise<void> {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ timeout: 15_000 });
-  await row.click();
-}
 
 async function main(): Promise<number> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'wswb-vsix-'));

@@ -13,6 +13,7 @@ import path from 'node:path';
 import Mocha from 'mocha';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';
+import { palette, pickRow } from './workbenchUi';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { chromiumArgs, chromiumPath } from './locate';
 
@@ -37,21 +38,6 @@ function echo(url: string, text: string): Promise<string> {
       resolve(String(d));
     });
   });
-}
-
-async function palette(page: Page, command: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${command}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
-
-async function pickRow(page: Page, text: string): Promise<void> {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ timeout: 15_000 });
-  await row.click();
 }
 
 async function main(): Promise<number> {
