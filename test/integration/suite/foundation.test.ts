@@ -59,3 +59,25 @@ describe('activation cost (measured inside the real extension host)', () => {
     if (out) require('node:fs').writeFileSync(out, JSON.stringify(a.activation));
   });
 });
+
+describe('Get Started walkthrough', () => {
+  it('has four steps whose links and completion events name registered commands, and whose media ship', async () => {
+    await api();
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const walkthroughs: Array<{ steps: Array<{ id: string; description: string; media: { markdown?: string }; completionEvents?: string[] }> }> = ext.packageJSON.contributes.walkthroughs;
+    assert.equal(walkthroughs.length, 1);
+    const steps = walkthroughs[0]!.steps;
+    assert.equal(steps.length, 4);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const step of steps) {
+      const linked = [...step.description.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]!);
+      const events = (step.completionEvents ?? []).filter((e) => e.startsWith('onCommand:')).map((e) => e.slice('onCommand:'.length));
+      assert.ok(linked.length > 0, `step ${step.id} links a command`);
+      for (const c of [...linked, ...events]) assert.ok(registered.has(c), `step ${step.id}: ${c} is a registered command`);
+      if (step.media.markdown) {
+        const md = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(ext.extensionUri, step.media.markdown));
+        assert.ok(md.byteLength > 20, `${step.media.markdown} ships with content`);
+      }
+    }
+  });
+});
