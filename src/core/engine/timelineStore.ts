@@ -794,7 +794,8 @@ function onlyKeys(o: object, allowed: Set<string>): boolean {
   return true;
 }
 
-function objectText(e: TimelineEvent): string {
+/** The text a text/regex query matches for a non-data event (data events match their decoded payload). */
+export function objectText(e: TimelineEvent): string {
   switch (e.kind) {
     case 'error':
       return `${e.code} ${e.message}`;

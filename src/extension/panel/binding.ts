@@ -11,7 +11,7 @@
  * source of truth and nothing grows in the webview with the traffic.
  */
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
-import { TimelineStore } from '../../core/engine/timelineStore';
+import { TimelineStore, objectText } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { RpcServer } from '../../shared/rpc';
 import { hostContract, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type SavedRequestInfo, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
@@ -74,30 +74,11 @@ export function trimEvent(e: TimelineEvent, max: number): TimelineEvent {
   return e;
 }
 
-/** The text a filter's text/regex is matched against (full payload for data events). */
+/** The text a filter's text/regex is matched against: the same as the store's query (full payload for data events). */
 function eventText(e: TimelineEvent): string {
-  switch (e.kind) {
-    case 'message':
-      return utf8.decode(e.data);
-    case 'frame':
-      return utf8.decode(e.payload);
-    case 'error':
-      return `${e.code} ${e.message}`;
-    case 'info':
-      return e.message;
-    case 'close':
-      return `${e.code} ${e.reason}`;
-    case 'state':
-      return e.detail ? `${e.state} ${e.detail}` : e.state;
-    case 'rtt':
-      return `${e.ms}`;
-    case 'handshake': {
-      const parts = [e.request.url, ...e.request.headers.map(([k, v]) => `${k}: ${v}`)];
-      if (e.response) parts.push(`${e.response.status} ${e.response.statusText}`, ...e.response.headers.map(([k, v]) => `${k}: ${v}`));
-      if (e.response?.body) parts.push(e.response.body);
-      return parts.join('\n');
-    }
-  }
+  if (e.kind === 'message') return utf8.decode(e.data);
+  if (e.kind === 'frame') return utf8.decode(e.payload);
+  return objectText(e);
 }
 
 /** Compiles a view filter: the store query for existing events and a predicate for new ones. */
