@@ -3,8 +3,21 @@
  * schemas/mock.schema.json (keep both in step). Pure types and defaults: no I/O here.
  */
 
-/** One mock server: where it listens, who may connect, and how it behaves. */
-export interface MockDefinition {
+/** How a mock (or one of its endpoints) behaves; an endpoint's own field replaces the mock's. */
+export interface MockBehaviour {
+  subprotocols?: string[];
+  /** Reject a client that offers none of `subprotocols` (HTTP 400) instead of accepting without one. */
+  requireSubprotocol?: boolean;
+  greeting?: MockMessage[];
+  rules?: MockRule[];
+  schedules?: MockSchedule[];
+  faults?: MockFault[];
+  /** Echo messages no rule matched. Default true. */
+  echo?: boolean;
+}
+
+/** One mock server: where it listens, who may connect, and how it behaves (the default for every endpoint). */
+export interface MockDefinition extends MockBehaviour {
   /** Unique within the collection; shown in the tree, status bar and CLI `--name`. */
   name: string;
   description?: string;
@@ -26,16 +39,6 @@ export interface MockDefinition {
   maxFragments?: number;
   /** Several paths on one port; when absent the mock answers on every path. */
   endpoints?: MockEndpoint[];
-  /** Default behaviour for every endpoint (an endpoint's own field replaces it). */
-  subprotocols?: string[];
-  /** Reject a client that offers none of `subprotocols` (HTTP 400) instead of accepting without one. */
-  requireSubprotocol?: boolean;
-  greeting?: MockMessage[];
-  rules?: MockRule[];
-  schedules?: MockSchedule[];
-  faults?: MockFault[];
-  /** Echo messages no rule matched. Default true. */
-  echo?: boolean;
 }
 
 /** TLS: user-provided PEM files (paths relative to the collection file), or a generated self-signed pair. */
@@ -44,16 +47,9 @@ export type MockTls =
   | { generate: true; hostnames?: string[] };
 
 /** One routed path; unset fields inherit the mock-level ones. */
-export interface MockEndpoint {
+export interface MockEndpoint extends MockBehaviour {
   /** Request path without query: exact (`/chat`), or a prefix ending in `*` (`/rooms/*`). */
   path: string;
-  subprotocols?: string[];
-  requireSubprotocol?: boolean;
-  greeting?: MockMessage[];
-  rules?: MockRule[];
-  schedules?: MockSchedule[];
-  faults?: MockFault[];
-  echo?: boolean;
 }
 
 /** A message to send: text, JSON (serialised), binary as hex or base64. Strings are templates unless `literal`. */
