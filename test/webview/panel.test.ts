@@ -330,6 +330,14 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         await fill(w.page, '#msg-body', 'AAEC/w==');
         await w.page.click('#send');
         assert.deepEqual([...(await lastRequest(w, 'send')).data], [0, 1, 2, 255]);
+        // Binary from a file: the host's file picker answers with the bytes, which are then sent as they are.
+        await choose(w.page, '#msg-format', 'file');
+        await w.page.click('#msg-file');
+        const picked = await w.request('pickFile');
+        await w.reply(picked, { name: 'blob.bin', data: new Uint8Array([9, 8, 7, 0, 255]) });
+        await w.page.waitForFunction(() => document.body.textContent?.includes('blob.bin'));
+        await w.page.click('#send');
+        assert.deepEqual([...(await lastRequest(w, 'send')).data], [9, 8, 7, 0, 255]);
         await choose(w.page, '#msg-format', 'text');
         await fill(w.page, '#msg-body', 'tick');
         await choose(w.page, '#send-mode', 'times');
