@@ -1,0 +1,31 @@
+/**
+ * One error shape for the whole project. Every error the core, the extension host, the webview
+ * contract and the CLI raise on purpose is a CodedError (or a subclass): `code` is the machine
+ * code listed in docs/error-codes.md, `message` says what happened in words a user can act on.
+ * Subclasses add what their area needs (a close status, a diagnostic position) and nothing else.
+ */
+
+/** An error with a machine-readable code. */
+export class CodedError extends Error {
+  /** Machine code, e.g. 'WS_ERR_INVALID_OPCODE' or 'WSWB_FILE_READ'. */
+  readonly code: string;
+  /** Optional structured context (positions, the offending value's kind…); never secret values. */
+  readonly details?: unknown;
+
+  constructor(code: string, message: string, options: { cause?: unknown; details?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (options.details !== undefined) this.details = options.details;
+  }
+}
+
+/** True for anything carrying a string `code` and a `message` (ours, Node's and ws's errors). */
+export function isCoded(e: unknown): e is Error & { code: string } {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string';
+}
+
+/** The code of an error, or `fallback` when it has none. */
+export function codeOf(e: unknown, fallback = 'WSWB_INTERNAL'): string {
+  return isCoded(e) ? e.code : fallback;
+}
