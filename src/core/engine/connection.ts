@@ -25,6 +25,7 @@ import { FrameDecoder, type DecodedFrame } from '../protocol/frameDecoder';
 import { encodeFrame, encodeClosePayload, type FrameSpec } from '../protocol/frameEncoder';
 import { checkAccept } from '../protocol/handshake';
 import { parseHttpHead, type HttpHead } from '../protocol/http';
+import { applyMask, hex32 } from '../protocol/mask';
 import { isValidCloseCode } from '../protocol/closeCodes';
 import type { ProtocolError } from '../protocol/errors';
 import type { ConnectionState, HandshakeEvent, HeaderPair, Initiator, NewEvent, TimelineEvent } from './events';
@@ -753,7 +754,7 @@ export class Connection {
       filled += take;
       if (filled === len) break;
     }
-    if (key) unmaskInPlace(out, key);
+    if (key) applyMask(out, 0, out.length, key);
     return filled === len ? out : out.subarray(0, filled);
   }
 
@@ -1020,37 +1021,11 @@ function statusOf(err: Error): number | undefined {
   return typeof c === 'number' ? c : undefined;
 }
 
-/** XORs with the masking key in place (RFC 6455 §5.3), four bytes at a time; `b` must start 4-byte aligned. */
-function unmaskInPlace(b: Uint8Array, key: Uint8Array): void {
-  const words = b.length >>> 2;
-  if (words > 0 && b.byteOffset % 4 === 0) {
-    const w = new Uint32Array(b.buffer, b.byteOffset, words);
-    const k = new Uint32Array(new Uint8Array([key[0]!, key[1]!, key[2]!, key[3]!]).buffer)[0]!;
-    for (let i = 0; i < words; i++) w[i] = w[i]! ^ k;
-    for (let i = words << 2; i < b.length; i++) b[i] = b[i]! ^ key[i & 3]!;
-  } else {
-    for (let i = 0; i < b.length; i++) b[i] = b[i]! ^ key[i & 3]!;
-  }
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-function hex32(k: Uint8Array): string {
-  return HEX[k[0]!]! + HEX[k[1]!]! + HEX[k[2]!]! + HEX[k[3]!]!;
-}
-
 function toPem(v: string | Uint8Array): string | Buffer {
   return typeof v === 'string' ? v : Buffer.from(v);
 }
 
+/** A close body for any code, even one not valid on the wire (tests of servers): codes wrap to 16 bits. */
 function rawClosePayload(code: number, reason: string): Uint8Array {
-  try {
-    return encodeClosePayload(code, reason);
-  } catch {
-    const r = Buffer.from(reason, 'utf8');
-    const b = Buffer.alloc(2 + r.length);
-    b.writeUInt16BE(code & 0xffff, 0);
-    r.copy(b, 2);
-    return b;
-  }
+  return encodeClosePayload(code & 0xffff, reason);
 }

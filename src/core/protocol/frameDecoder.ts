@@ -17,6 +17,7 @@
  * numbers. After the first error the decoder stops (`failed`).
  */
 import { ProtocolError, protocolError } from './errors';
+import { applyMask } from './mask';
 
 /** One frame as decoded from the wire (RFC 6455 §5.2). */
 export interface DecodedFrame {
@@ -340,7 +341,7 @@ export class FrameDecoder {
       buf.set(k === avail && pos === 0 ? chunk : chunk.subarray(pos, pos + k), dst);
       // RFC 6455 §5.3: byte i of the payload is XORed with key[i mod 4]; copied first, then
       // unmasked in place a 32-bit word at a time.
-      if (this.masked) unmaskInPlace(buf, dst, k, this.mk, this.read);
+      if (this.masked) applyMask(buf, dst, k, this.mk, this.read);
       this.kept += k;
     }
     this.read += take;
@@ -380,33 +381,4 @@ export class FrameDecoder {
     this.onError(e);
     return false;
   }
-}
-
-/** Native byte order, for assembling a 32-bit mask word that XORs the bytes in memory order. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/**
- * XORs `b[from, from + n)` with the masking key (RFC 6455 §5.3), where `b[from]` is payload byte
- * `phase` of its frame: bytes up to a 4-byte boundary one by one, then 32-bit words, then the tail.
- */
-function unmaskInPlace(b: Uint8Array, from: number, n: number, key: Uint8Array, phase: number): void {
-  let i = from;
-  const end = from + n;
-  let p = phase;
-  // Head: until the address is word aligned.
-  for (; i < end && ((b.byteOffset + i) & 3) !== 0; i++) b[i] = b[i]! ^ key[p++ & 3]!;
-  const words = (end - i) >>> 2;
-  if (words > 0) {
-    // The key rotated so that word lane 0 meets payload byte p.
-    const k0 = key[p & 3]!;
-    const k1 = key[(p + 1) & 3]!;
-    const k2 = key[(p + 2) & 3]!;
-    const k3 = key[(p + 3) & 3]!;
-    const kw = LITTLE_ENDIAN ? ((k3 << 24) | (k2 << 16) | (k1 << 8) | k0) : ((k0 << 24) | (k1 << 16) | (k2 << 8) | k3);
-    const w = new Uint32Array(b.buffer, b.byteOffset + i, words);
-    for (let j = 0; j < words; j++) w[j] = w[j]! ^ kw;
-    i += words << 2;
-    // p advances by a multiple of 4: the phase of the tail is unchanged.
-  }
-  for (; i < end; i++) b[i] = b[i]! ^ key[p++ & 3]!;
 }

@@ -21,7 +21,8 @@ import { WebSocketServer, WebSocket } from 'ws';
 import type { HeaderPair, NewEvent, TimelineEvent } from '../events';
 import { FrameDecoder } from '../../protocol/frameDecoder';
 import type { DecodedFrame } from '../../protocol/frameDecoder';
-import { encodeFrame } from '../../protocol/frameEncoder';
+import { encodeClosePayload, encodeFrame } from '../../protocol/frameEncoder';
+import { hex32 } from '../../protocol/mask';
 import type { MalformedKind, MockDefinition, MockFault, MockMessage, MockRule, MockSchedule, ResolvedEndpoint } from './definition';
 import { DEFAULT_MOCK_HOST, DEFAULT_MOCK_MAX_PAYLOAD, pathMatches, resolveEndpoints } from './definition';
 import { compileRules, findRule } from './rules';
@@ -815,10 +816,7 @@ export class MockServer {
             c.ws.close(f.code, f.reason ?? '');
           } else {
             // A code ws refuses to send: write the close frame raw, then end the connection.
-            const reason = Buffer.from(f.reason ?? '', 'utf8');
-            const payload = Buffer.alloc(2 + reason.length);
-            payload.writeUInt16BE(f.code & 0xffff, 0);
-            reason.copy(payload, 2);
+            const payload = encodeClosePayload(f.code & 0xffff, f.reason ?? '');
             c.socket.write(encodeFrame({ opcode: 0x8, payload: payload.subarray(0, 125) }));
             this.later(c, 1000, () => c.ws.terminate());
           }
@@ -1021,13 +1019,6 @@ function loneHeaderSize(b: Uint8Array): number {
   const l7 = b1 & 0x7f;
   if (l7 === 0) return 0;
   return l7 < 126 ? 2 : l7 === 126 ? 4 : 10;
-}
-
-const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** A 4-byte mask key as 8 hex digits (per frame, so a table beats toString/padStart). */
-function hex32(b: Uint8Array): string {
-  return HEX_BYTE[b[0] ?? 0]! + HEX_BYTE[b[1] ?? 0]! + HEX_BYTE[b[2] ?? 0]! + HEX_BYTE[b[3] ?? 0]!;
 }
 
 function malformedFrame(kind: MalformedKind): Uint8Array {
