@@ -29,3 +29,19 @@ export function isCoded(e: unknown): e is Error & { code: string } {
 export function codeOf(e: unknown, fallback = 'WSWB_INTERNAL'): string {
   return isCoded(e) ? e.code : fallback;
 }
+
+/**
+ * The close status an error implies: ws keeps it on its protocol errors under a symbol described
+ * 'status-code' (1002, 1007, 1009…); ours carry it as `closeCode`. Undefined when there is none.
+ */
+export function closeStatusOf(err: unknown): number | undefined {
+  if (!(err instanceof Error)) return undefined;
+  for (const s of Object.getOwnPropertySymbols(err)) {
+    if (s.description === 'status-code') {
+      const v = (err as unknown as Record<symbol, unknown>)[s];
+      if (typeof v === 'number') return v;
+    }
+  }
+  const c = (err as { closeCode?: unknown }).closeCode;
+  return typeof c === 'number' ? c : undefined;
+}

@@ -9,6 +9,7 @@
  *                        ◀── response {id, ok} ─ (errors become {ok:false, error:{code,message}})
  *     onEvent(name)      ◀── event {name} ────── emit() — held until the client has called 'ready'
  */
+import { CodedError } from '../core/errors';
 import type { Validator } from './validate';
 import { ValidationError } from './validate';
 
@@ -40,11 +41,7 @@ export interface EventEnvelope { kind: 'event'; name: string; payload: unknown }
 export type Envelope = RequestEnvelope | ResponseEnvelope | EventEnvelope;
 
 /** An error reply from the other side, or a local failure (timeout, disposed). */
-export class RpcError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+export class RpcError extends CodedError {}
 
 function isEnvelope(m: unknown): m is Envelope {
   if (typeof m !== 'object' || m === null) return false;

@@ -2,13 +2,14 @@
  * Tiny structural validators for messages crossing the host↔webview boundary. Every message from
  * the webview is checked with these before the host uses it. Pure: no DOM, no vscode.
  */
+import { CodedError } from '../core/errors';
+
 export type Validator<T> = (value: unknown, path?: string) => T;
 
 /** Thrown when a value does not have the expected shape; `path` says where. */
-export class ValidationError extends Error {
-  readonly code = 'INVALID_MESSAGE';
+export class ValidationError extends CodedError {
   constructor(readonly path: string, expected: string) {
-    super(`${path || 'value'}: expected ${expected}`);
+    super('INVALID_PARAMS', `${path || 'value'}: expected ${expected}`);
   }
 }
 

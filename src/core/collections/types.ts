@@ -4,6 +4,7 @@
  * Pure: no vscode, no DOM.
  */
 import type { MockDefinition } from '../engine/mock/definition';
+import { CodedError } from '../errors';
 
 /** Variables: name → value. Values may themselves contain `{{references}}`. */
 export type VariableMap = Record<string, string>;
@@ -144,13 +145,9 @@ export interface ParseResult {
 }
 
 /** A coded error thrown by collection helpers (resolution, writes). */
-export class CollectionError extends Error {
-  constructor(
-    public readonly code: string,
-    message: string,
-    public readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'CollectionError';
+export class CollectionError extends CodedError {
+  declare readonly details?: Record<string, unknown>;
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(code, message, { details });
   }
 }

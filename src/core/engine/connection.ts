@@ -21,6 +21,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
+import { CodedError, closeStatusOf, isCoded } from '../errors';
 import { FrameDecoder, type DecodedFrame } from '../protocol/frameDecoder';
 import { encodeFrame, encodeClosePayload, type FrameSpec } from '../protocol/frameEncoder';
 import { checkAccept } from '../protocol/handshake';
@@ -83,11 +84,29 @@ export interface ConnectionDeps {
   clearTimeout?: (h: unknown) => void;
 }
 
-/** An Error with a machine code (see docs/error-codes.md). */
-export interface CodedError extends Error {
-  code: string;
-  closeCode?: number;
+/** An error of a connection (see docs/error-codes.md), with the close status it implies when one applies. */
+export class ConnectionError extends CodedError {
+  readonly closeCode?: number;
+  constructor(code: string, message: string, closeCode?: number) {
+    super(code, message);
+    if (closeCode !== undefined) this.closeCode = closeCode;
+  }
 }
+
+/** What the current attempt's opening handshake showed, to name a failure `ws` reports without a code. */
+interface HandshakeSeen {
+  /** Our Sec-WebSocket-Key. */
+  key: string;
+  /** The socket idled past handshakeTimeoutMs (ws then aborts the request). */
+  timedOut: boolean;
+  /** Status of the last HTTP response to an upgrade request (3xx while redirecting). */
+  status?: number;
+  /** The 101 response ws is checking. */
+  upgrade?: http.IncomingMessage;
+}
+
+/** RFC 6455 §4.1: a subprotocol is an HTTP token, offered once (ws throws a SyntaxError otherwise). */
+const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
 
 const EMPTY = new Uint8Array(0);
 /** ws's own close timer fires this much after ours, as a backstop only. */
@@ -95,13 +114,6 @@ const WS_CLOSE_BACKSTOP_MS = 1000;
 const TEXT = Object.freeze({ binary: false });
 const BINARY = Object.freeze({ binary: true });
 let connectionSeq = 0;
-
-function coded(code: string, message: string, closeCode?: number): CodedError {
-  const e = new Error(message) as CodedError;
-  e.code = code;
-  if (closeCode !== undefined) e.closeCode = closeCode;
-  return e;
-}
 
 /** Per-socket tap state: handshake capture, then one frame decoder per direction. */
 interface TapState {
@@ -160,11 +172,12 @@ export class Connection {
   private attempts = 0;
   private userClosed = false;
   private terminatedByUs = false;
-  private lastError: CodedError | null = null;
+  private lastError: ConnectionError | null = null;
   private queue: Array<() => void> = [];
   private closeWaiters: Array<(c: { code: number; reason: string }) => void> = [];
   private disposed = false;
   private opened = false;
+  private hs: HandshakeSeen = { key: '', timedOut: false };
 
   constructor(options: ConnectionOptions, deps: ConnectionDeps = {}) {
     this.options = options;
@@ -188,10 +201,10 @@ export class Connection {
     return () => this.listeners.delete(listener);
   }
 
-  /** Opens the connection; resolves on open, rejects with a CodedError. */
+  /** Opens the connection; resolves on open, rejects with a ConnectionError. */
   connect(): Promise<void> {
-    if (this.disposed) return Promise.reject(coded('DISPOSED', 'The connection was disposed'));
-    if (this._state === 'connecting' || this._state === 'open') return Promise.reject(coded('ALREADY_CONNECTED', `The connection is ${this._state}`));
+    if (this.disposed) return Promise.reject(new ConnectionError('DISPOSED', 'The connection was disposed'));
+    if (this._state === 'connecting' || this._state === 'open') return Promise.reject(new ConnectionError('ALREADY_CONNECTED', `The connection is ${this._state}`));
     this.userClosed = false;
     this.attempts = 0;
     this.cancelReconnect();
@@ -246,7 +259,7 @@ export class Connection {
   /** Writes one hand-built frame straight to the socket (any opcode, RSV, FIN; masked unless mask: false). */
   sendRawFrame(spec: FrameSpec): void {
     if (!this.socket || this._state !== 'open' && this._state !== 'closing') {
-      this.recordError(coded('NOT_OPEN', 'Cannot send a raw frame: the connection is not open'));
+      this.recordError(new ConnectionError('NOT_OPEN', 'Cannot send a raw frame: the connection is not open'));
       return;
     }
     const bytes = encodeFrame({ ...spec, mask: spec.mask ?? true });
@@ -254,7 +267,7 @@ export class Connection {
     try {
       this.socket.write(bytes);
     } catch (err) {
-      this.recordError(coded(this.codeOf(err), (err as Error).message));
+      this.recordError(new ConnectionError(this.codeOf(err), (err as Error).message));
     } finally {
       if (this.tap) this.tap.rawOut = false;
     }
@@ -285,7 +298,7 @@ export class Connection {
         this.sendRawFrame({ opcode: 0x8, payload: rawClosePayload(code, reason) });
       }
     } catch (err) {
-      this.recordError(coded(this.codeOf(err), (err as Error).message));
+      this.recordError(new ConnectionError(this.codeOf(err), (err as Error).message));
       ws.terminate();
     }
     this.armCloseTimer();
@@ -333,7 +346,7 @@ export class Connection {
     return ev;
   }
 
-  private recordError(e: CodedError): void {
+  private recordError(e: ConnectionError): void {
     this.record({ kind: 'error', code: e.code, message: e.message, ...(e.closeCode ? { closeCode: e.closeCode } : {}) } as never);
   }
 
@@ -344,7 +357,7 @@ export class Connection {
 
   private openSocket(what: string): WebSocket | null {
     if (this.ws && this._state === 'open') return this.ws;
-    this.recordError(coded('NOT_OPEN', `Cannot ${what}: the connection is ${this._state}`));
+    this.recordError(new ConnectionError('NOT_OPEN', `Cannot ${what}: the connection is ${this._state}`));
     return null;
   }
 
@@ -355,7 +368,7 @@ export class Connection {
         this.queue.push(() => this.sendMessage(copy, binary));
         return;
       }
-      this.recordError(coded('NOT_OPEN', `Cannot send: the connection is ${this._state}`));
+      this.recordError(new ConnectionError('NOT_OPEN', `Cannot send: the connection is ${this._state}`));
       return;
     }
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -366,7 +379,7 @@ export class Connection {
       // share a callback, where a fresh closure per send costs a tick each.
       ws.send(buf, binary ? BINARY : TEXT, this.onSent);
     } catch (err) {
-      this.recordError(coded(this.codeOf(err), (err as Error).message));
+      this.recordError(new ConnectionError(this.codeOf(err), (err as Error).message));
     }
   }
 
@@ -380,27 +393,41 @@ export class Connection {
     try {
       fn();
     } catch (err) {
-      this.recordError(coded(this.codeOf(err), (err as Error).message));
+      this.recordError(new ConnectionError(this.codeOf(err), (err as Error).message));
     }
   }
 
   private fail(code: string, message: string): void {
-    this.recordError(coded(code, message));
+    this.recordError(new ConnectionError(code, message));
   }
 
+  /**
+   * The code of an error from `ws` or Node: its own `code` when it has one (Node's errno and TLS
+   * codes, ws's WS_ERR_*). ws raises opening-handshake failures as plain errors, so those are named
+   * from what the handshake showed and what we asked for, in the order ws checks them — never
+   * from the wording of ws's messages.
+   */
   private codeOf(err: unknown): string {
-    const e = err as { code?: unknown; message?: string };
-    if (typeof e?.code === 'string') return e.code;
-    const m = e?.message ?? '';
-    if (/handshake has timed out/i.test(m)) return 'HANDSHAKE_TIMEOUT';
-    if (/Unexpected server response/i.test(m)) return 'HANDSHAKE_UNEXPECTED_RESPONSE';
-    if (/Sec-WebSocket-Accept/i.test(m)) return 'HANDSHAKE_INVALID_ACCEPT';
-    if (/subprotocol/i.test(m)) return 'HANDSHAKE_INVALID_SUBPROTOCOL';
-    if (/Extensions|extension/.test(m)) return 'HANDSHAKE_INVALID_EXTENSIONS';
-    if (/Upgrade header/i.test(m)) return 'HANDSHAKE_INVALID_UPGRADE';
-    if (/Maximum redirects/i.test(m)) return 'HANDSHAKE_TOO_MANY_REDIRECTS';
-    if (/Invalid URL/i.test(m)) return 'INVALID_URL';
-    if (/closed before the connection was established/i.test(m)) return 'ABORTED';
+    if (isCoded(err)) return err.code;
+    if (this.opened) return 'ERROR';
+    const subprotocols = this.options.subprotocols ?? [];
+    if (err instanceof SyntaxError) {
+      const valid = subprotocols.every((p) => TOKEN.test(p)) && new Set(subprotocols).size === subprotocols.length;
+      return valid ? 'INVALID_URL' : 'HANDSHAKE_INVALID_SUBPROTOCOL';
+    }
+    // Our own close()/terminate() (or refusing an unexpected response) while connecting.
+    if (this.terminatedByUs) return 'ABORTED';
+    const { upgrade, key, timedOut, status } = this.hs;
+    if (upgrade) {
+      const h = upgrade.headers;
+      if (h.upgrade?.toLowerCase() !== 'websocket') return 'HANDSHAKE_INVALID_UPGRADE';
+      if (!checkAccept(key, String(h['sec-websocket-accept'] ?? ''))) return 'HANDSHAKE_INVALID_ACCEPT';
+      const chosen = h['sec-websocket-protocol'];
+      if (chosen === undefined ? subprotocols.length > 0 : !subprotocols.includes(chosen)) return 'HANDSHAKE_INVALID_SUBPROTOCOL';
+      return 'HANDSHAKE_INVALID_EXTENSIONS';
+    }
+    if (timedOut) return 'HANDSHAKE_TIMEOUT';
+    if (this.options.followRedirects && status !== undefined && status >= 300 && status < 400) return 'HANDSHAKE_TOO_MANY_REDIRECTS';
     return 'ERROR';
   }
 
@@ -409,11 +436,11 @@ export class Connection {
     try {
       url = new URL(this.options.url);
     } catch {
-      throw coded('INVALID_URL', `Invalid URL: ${this.options.url}`);
+      throw new ConnectionError('INVALID_URL', `Invalid URL: ${this.options.url}`);
     }
     if (url.protocol === 'http:') url.protocol = 'ws:';
     else if (url.protocol === 'https:') url.protocol = 'wss:';
-    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw coded('INVALID_URL', `Unsupported scheme ${url.protocol} (use ws: or wss:)`);
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new ConnectionError('INVALID_URL', `Unsupported scheme ${url.protocol} (use ws: or wss:)`);
     for (const [k, v] of Object.entries(this.options.query ?? {})) url.searchParams.append(k, v);
     return url;
   }
@@ -437,7 +464,7 @@ export class Connection {
   private attempt(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      const settle = (err?: CodedError) => {
+      const settle = (err?: ConnectionError) => {
         if (settled) return;
         settled = true;
         if (err) reject(err);
@@ -446,6 +473,7 @@ export class Connection {
       this.lastError = null;
       this.terminatedByUs = false;
       this.opened = false;
+      this.hs = { key: '', timedOut: false };
       this.pendingOut = [];
       this.pings.clear();
       this.setState('connecting', undefined, this.attempts > 0 ? `reconnect attempt ${this.attempts}` : undefined);
@@ -472,6 +500,10 @@ export class Connection {
           closeTimeout: (this.options.closeTimeoutMs ?? 5000) + WS_CLOSE_BACKSTOP_MS,
           rejectUnauthorized: t.rejectUnauthorized !== false,
           finishRequest: (req: http.ClientRequest) => {
+            const hs = this.hs;
+            hs.key = String(req.getHeader('sec-websocket-key') ?? '');
+            req.on('timeout', () => (hs.timedOut = true));
+            req.on('response', (res: http.IncomingMessage) => (hs.status = res.statusCode));
             // Fallback: if another agent supplied the socket, tap it before the request is written.
             req.on('socket', (s: net.Socket) => {
               if (!isTapped(s)) {
@@ -485,7 +517,7 @@ export class Connection {
         if (this.options.origin) wsOpts.origin = this.options.origin;
         ws = new WebSocket(url, this.options.subprotocols ?? [], wsOpts);
       } catch (err) {
-        const e = coded(this.codeOf(err), (err as Error).message);
+        const e = new ConnectionError(this.codeOf(err), (err as Error).message);
         this.lastError = e;
         this.recordError(e);
         this._state = 'closed';
@@ -498,9 +530,7 @@ export class Connection {
       this.ws = ws;
 
       ws.on('redirect', (to: string) => this.record({ kind: 'info', message: `redirected to ${to}`, data: { url: to } } as never));
-      ws.on('upgrade', () => {
-        // The tap parses the raw response; nothing to do here.
-      });
+      ws.on('upgrade', (res: http.IncomingMessage) => (this.hs.upgrade = res));
       ws.on('unexpected-response', (req: http.ClientRequest, res: http.IncomingMessage) => this.onUnexpectedResponse(ws, req, res));
       ws.on('open', () => {
         if (this.ws !== ws) return;
@@ -540,8 +570,8 @@ export class Connection {
       ws.on('error', (err: Error) => {
         if (this.ws !== ws) return;
         const code = this.codeOf(err);
-        const closeCode = statusOf(err);
-        const e = coded(code, err.message, closeCode);
+        const closeCode = closeStatusOf(err);
+        const e = new ConnectionError(code, err.message, closeCode);
         // Our own abort after an already-reported failure is not news.
         if (code === 'ABORTED' && this.lastError) {
           if (!this.opened) settle(this.lastError);
@@ -554,7 +584,7 @@ export class Connection {
       ws.on('close', (code: number, reasonBuf: Buffer) => {
         if (this.ws !== ws) return;
         this.onClosed(code, reasonBuf.toString('utf8'));
-        if (!this.opened) settle(this.lastError ?? coded('CONNECTION_CLOSED', `The connection closed before opening (${code})`));
+        if (!this.opened) settle(this.lastError ?? new ConnectionError('CONNECTION_CLOSED', `The connection closed before opening (${code})`));
       });
     });
   }
@@ -608,7 +638,7 @@ export class Connection {
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // Before open, ws reports socket errors through the request; after open it swallows them.
       if (this.opened && this.socket === socket && this._state !== 'closed') {
-        this.recordError(coded(err.code ?? 'SOCKET_ERROR', `Socket error: ${err.message}`, 1006));
+        this.recordError(new ConnectionError(err.code ?? 'SOCKET_ERROR', `Socket error: ${err.message}`, 1006));
       }
     });
     const preview = this.options.payloadPreviewBytes ?? 64 * 1024;
@@ -674,7 +704,7 @@ export class Connection {
             head = parseHttpHead(state.resBuf);
           } catch (e) {
             state.resBuf = null;
-            this.recordError(coded((e as ProtocolError).code ?? 'HTTP_PARSE_ERROR', `Unparseable upgrade response: ${(e as Error).message}`));
+            this.recordError(new ConnectionError((e as ProtocolError).code ?? 'HTTP_PARSE_ERROR', `Unparseable upgrade response: ${(e as Error).message}`));
             return;
           }
           if (!head) return;
@@ -800,7 +830,7 @@ export class Connection {
       const state = this.tap;
       const body = Buffer.concat(chunks).toString('utf8');
       if (state?.deferredHandshake) this.recordHandshake(state, { body, truncated });
-      const e = coded('HANDSHAKE_UNEXPECTED_RESPONSE', `Unexpected server response: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(), 1006);
+      const e = new ConnectionError('HANDSHAKE_UNEXPECTED_RESPONSE', `Unexpected server response: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(), 1006);
       this.lastError = e;
       this.recordError(e);
       res.destroy();
@@ -911,7 +941,7 @@ export class Connection {
       }
     }
     if (state && state.response?.status === 101 && state.inBytes > state.inFramed && !state.inDec.failed) {
-      this.recordError(coded('TRUNCATED_FRAME', `The connection ended inside a frame: ${state.inBytes - state.inFramed} byte(s) of an incomplete frame were received`, 1006));
+      this.recordError(new ConnectionError('TRUNCATED_FRAME', `The connection ended inside a frame: ${state.inBytes - state.inFramed} byte(s) of an incomplete frame were received`, 1006));
     }
     const initiator: Initiator = state?.firstClose ?? (this.terminatedByUs || this.userClosed ? 'client' : 'server');
     const wasClean = !!state && state.closeIn && state.closeOut;
@@ -940,7 +970,7 @@ export class Connection {
       this.closeTimer = null;
       if (this._state === 'closed') return;
       if (report) {
-        this.recordError(coded('CLOSE_TIMEOUT', `The server did not complete the closing handshake within ${ms} ms; terminating`, 1006));
+        this.recordError(new ConnectionError('CLOSE_TIMEOUT', `The server did not complete the closing handshake within ${ms} ms; terminating`, 1006));
         this.terminatedByUs = true;
       }
       this.ws?.terminate();
@@ -1008,17 +1038,6 @@ export class Connection {
       });
     }, delay);
   }
-}
-
-function statusOf(err: Error): number | undefined {
-  for (const s of Object.getOwnPropertySymbols(err)) {
-    if (s.description === 'status-code') {
-      const v = (err as unknown as Record<symbol, unknown>)[s];
-      if (typeof v === 'number') return v;
-    }
-  }
-  const c = (err as { closeCode?: unknown }).closeCode;
-  return typeof c === 'number' ? c : undefined;
 }
 
 function toPem(v: string | Uint8Array): string | Buffer {

@@ -4,6 +4,7 @@
  * Node's `http` module, which VS Code's extension host patches with its own proxy agent.
  */
 import * as net from 'node:net';
+import { CodedError } from '../errors';
 import { parseHttpHead } from '../protocol/http';
 
 /** Resolves the proxy URL for a target, or undefined for a direct connection. */
@@ -24,9 +25,7 @@ export function resolveProxy(
   try {
     return new URL(raw.includes('://') ? raw : `http://${raw}`);
   } catch {
-    const err = new Error(`Invalid proxy URL: ${raw}`) as Error & { code: string };
-    err.code = 'PROXY_INVALID_URL';
-    throw err;
+    throw new ProxyError('PROXY_INVALID_URL', `Invalid proxy URL: ${raw}`);
   }
 }
 
@@ -52,10 +51,14 @@ export function bypassed(target: URL, noProxy: string): boolean {
 }
 
 /** An error while tunnelling: coded, with the proxy's status and headers when it answered. */
-export interface ProxyError extends Error {
-  code: string;
-  status?: number;
-  headers?: Array<[string, string]>;
+export class ProxyError extends CodedError {
+  readonly status?: number;
+  readonly headers?: Array<[string, string]>;
+  constructor(code: string, message: string, extra: { cause?: unknown; status?: number; headers?: Array<[string, string]> } = {}) {
+    super(code, message, extra.cause === undefined ? {} : { cause: extra.cause });
+    if (extra.status !== undefined) this.status = extra.status;
+    if (extra.headers !== undefined) this.headers = extra.headers;
+  }
 }
 
 /**
@@ -84,10 +87,7 @@ export function openTunnel(
       cb(err);
     } else cb(null, socket);
   };
-  const fail = (code: string, message: string, extra: Partial<ProxyError> = {}) => {
-    const e = Object.assign(new Error(message), { code, ...extra }) as ProxyError;
-    finish(e);
-  };
+  const fail = (code: string, message: string, extra: ConstructorParameters<typeof ProxyError>[2] = {}) => finish(new ProxyError(code, message, extra));
   const onData = (chunk: Buffer) => {
     buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
     let head;
@@ -112,7 +112,7 @@ export function openTunnel(
   };
   socket.on('data', onData);
   socket.on('error', (e: NodeJS.ErrnoException) => {
-    if (!done) fail('PROXY_UNREACHABLE', `Cannot reach proxy ${phost}:${pport}: ${e.message} (${e.code ?? 'error'})`, { cause: e } as never);
+    if (!done) fail('PROXY_UNREACHABLE', `Cannot reach proxy ${phost}:${pport}: ${e.message} (${e.code ?? 'error'})`, { cause: e });
   });
   socket.on('close', () => {
     if (!done) fail('PROXY_UNREACHABLE', `The proxy ${phost}:${pport} closed the connection before answering CONNECT`);

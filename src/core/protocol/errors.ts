@@ -3,18 +3,15 @@
  * ProtocolError with a machine code (ws's vocabulary where ws has one) and the close status it
  * implies (RFC 6455 §7.4.1). All codes are listed in docs/error-codes.md.
  */
+import { CodedError } from '../errors';
 
 /** A protocol violation or malformed input: `code` is machine-readable, `closeCode` the implied close status (0: none). */
-export class ProtocolError extends Error {
-  /** Machine code, e.g. 'WS_ERR_INVALID_OPCODE'. */
-  readonly code: string;
+export class ProtocolError extends CodedError {
   /** Close status the error implies (1002, 1007, 1009…; 1006 for a failed handshake; 0 when none). */
   readonly closeCode: number;
 
   constructor(code: string, message: string, closeCode: number) {
-    super(message);
-    this.name = 'ProtocolError';
-    this.code = code;
+    super(code, message);
     this.closeCode = closeCode;
   }
 }

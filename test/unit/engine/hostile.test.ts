@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import { Connection, type ConnectionOptions } from '../../../src/core/engine/connection';
 import type { CloseEvent, ErrorEvent, FrameEvent, HandshakeEvent } from '../../../src/core/engine/events';
 import { encodeFrame, encodeClosePayload } from '../../../src/core/protocol/frameEncoder';
+import { computeAccept } from '../../../src/core/protocol/handshake';
 import { Cleanup, connectProxy, events, rawPeer, waitClosed, waitFor } from './helpers';
 
 /** A peer that answers our close frame with its own (so the close code on our side is the one we sent). */
@@ -216,5 +217,41 @@ describe('Connection against hostile servers and failing networks', () => {
     const e = await rejection(c.connect());
     assert.ok(e.code);
     await waitFor(c, (x) => x.kind === 'close');
+  });
+  describe('handshake failures get their code from what crossed the wire, not from ws\'s wording', () => {
+    const ok = (key: string, extra = '') => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(key)}\r\n${extra}\r\n`;
+    const failures: Array<{ name: string; opts?: Partial<ConnectionOptions>; response: (key: string) => string; code: string }> = [
+      { name: 'a 101 without Upgrade: websocket', response: (k) => ok(k).replace('Upgrade: websocket\r\n', 'Upgrade: h2c\r\n'), code: 'HANDSHAKE_INVALID_UPGRADE' },
+      { name: 'a subprotocol we did not offer', response: (k) => ok(k, 'Sec-WebSocket-Protocol: chat\r\n'), code: 'HANDSHAKE_INVALID_SUBPROTOCOL' },
+      { name: 'another subprotocol than the ones offered', opts: { subprotocols: ['a', 'b'] }, response: (k) => ok(k, 'Sec-WebSocket-Protocol: c\r\n'), code: 'HANDSHAKE_INVALID_SUBPROTOCOL' },
+      { name: 'no subprotocol when we offered some', opts: { subprotocols: ['a'] }, response: (k) => ok(k), code: 'HANDSHAKE_INVALID_SUBPROTOCOL' },
+      { name: 'an extension we did not offer', response: (k) => ok(k, 'Sec-WebSocket-Extensions: permessage-deflate\r\n'), code: 'HANDSHAKE_INVALID_EXTENSIONS' },
+      { name: 'a malformed Sec-WebSocket-Extensions', opts: { deflate: true }, response: (k) => ok(k, 'Sec-WebSocket-Extensions: ;;\r\n'), code: 'HANDSHAKE_INVALID_EXTENSIONS' },
+      { name: 'too many redirects', opts: { followRedirects: true, maxRedirects: 1 }, response: () => 'HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n', code: 'HANDSHAKE_TOO_MANY_REDIRECTS' },
+      { name: 'a redirect to a Location that is not a URL', opts: { followRedirects: true }, response: () => 'HTTP/1.1 302 Found\r\nLocation: http://[nope\r\nContent-Length: 0\r\n\r\n', code: 'INVALID_URL' },
+    ];
+    for (const f of failures) {
+      it(`reports ${f.name} as ${f.code}`, async () => {
+        const { url } = await rawPeer(cleanup, () => undefined, f.response);
+        const c = conn({ url, ...f.opts });
+        const e = await rejection(c.connect());
+        assert.equal(e.code, f.code, e.message);
+        assert.ok(events(c).some((x) => x.kind === 'error' && x.code === f.code));
+      });
+    }
+
+    it('reports invalid subprotocol names as HANDSHAKE_INVALID_SUBPROTOCOL before connecting', async () => {
+      assert.equal((await rejection(conn({ url: 'ws://127.0.0.1:9/', subprotocols: ['a b'] }).connect())).code, 'HANDSHAKE_INVALID_SUBPROTOCOL');
+      assert.equal((await rejection(conn({ url: 'ws://127.0.0.1:9/', subprotocols: ['a', 'a'] }).connect())).code, 'HANDSHAKE_INVALID_SUBPROTOCOL');
+    });
+
+    it('reports a close() during the handshake as ABORTED', async () => {
+      const { url } = await rawPeer(cleanup, () => undefined, () => '');
+      const c = conn({ url });
+      const p = rejection(c.connect());
+      await new Promise((r) => setTimeout(r, 50));
+      void c.close();
+      assert.equal((await p).code, 'ABORTED');
+    });
   });
 });

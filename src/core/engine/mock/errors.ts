@@ -1,4 +1,5 @@
 /** Coded errors of the mock server engine (documented in docs/error-codes.md, "Mock servers"). */
+import { CodedError } from '../../errors';
 
 /** Machine codes a MockServer throws or records. */
 export type MockErrorCode =
@@ -17,12 +18,10 @@ export type MockErrorCode =
   | 'MOCK_SEND_FAILED'
   | 'MOCK_INTERNAL_ERROR';
 
-/** An Error with a machine code, like ws's `err.code`. */
-export class MockError extends Error {
-  readonly code: MockErrorCode;
+/** An error of the mock engine: one of the MockErrorCode codes. */
+export class MockError extends CodedError {
+  declare readonly code: MockErrorCode;
   constructor(code: MockErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'MockError';
-    this.code = code;
+    super(code, message, options);
   }
 }

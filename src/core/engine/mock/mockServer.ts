@@ -30,6 +30,7 @@ import type { CompiledRule } from './rules';
 import { renderMessage } from './template';
 import type { RenderedMessage, TemplateContext } from './template';
 import { MockError } from './errors';
+import { closeStatusOf } from '../../errors';
 import { assertMockDefinition, isSendableCloseCode } from './validate';
 
 /** Where events go: a TimelineStore (or anything that numbers events the same way). */
@@ -527,10 +528,9 @@ export class MockServer {
     this.emit({ kind: 'state', time: this.clock(), connection: id, state: 'open', detail: `${remote} ${url.pathname}${url.search}` });
     if (this.recordFrames) this.tap(c);
 
-    ws.on('error', (err: Error & { code?: string; [k: symbol]: unknown }) => {
-      const status = Object.getOwnPropertySymbols(err).map((s) => err[s]).find((v) => typeof v === 'number') as number | undefined;
+    ws.on('error', (err: Error & { code?: string }) => {
       if (c.inPending.length > 0) this.flushInbound(c);
-      this.emitError(id, err.code ?? 'MOCK_CLIENT_ERROR', err.message, status);
+      this.emitError(id, err.code ?? 'MOCK_CLIENT_ERROR', err.message, closeStatusOf(err));
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       // A bug here must cost one message, not the process (this runs inside ws's socket handler).
