@@ -7,6 +7,7 @@ import type { Services } from './services';
 import type { Snapshot } from '../shared/contract';
 import { HostConnectionManager } from './hostConnections';
 import { hexOrText } from './apiHelpers';
+import { CodedError } from '../core/errors';
 
 declare const __wswbLoadStart: number | undefined;
 
@@ -85,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
 
   function must(id: string) {
     const c = connections.get(id);
-    if (!c) throw Object.assign(new Error(`no connection with id ${id}`), { code: 'UNKNOWN_CONNECTION' });
+    if (!c) throw new CodedError('UNKNOWN_CONNECTION', `no connection with id ${id}`);
     return c;
   }
 }

@@ -20,6 +20,7 @@ import { encodeEventLine, makeHeader, serializeTranscript, withPayloads } from '
 import { exportHar } from '../../core/collections/har';
 import { messagePayload, redact } from '../../core/collections/variables';
 import { readSavedRequest, requestDefToOptions, saveNamedMessage, saveRequestOptions, type RequestSource } from './savedRequest';
+import { CodedError } from '../../core/errors';
 
 /** What the binding needs from its surroundings (VS Code in the extension, fakes in tests and benches). */
 export interface BindingHost {
@@ -54,10 +55,6 @@ const MAX_WINDOW = 2000;
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-function coded(code: string, message: string): Error & { code: string } {
-  return Object.assign(new Error(message), { code });
-}
-
 /**
  * Bytes that own their ArrayBuffer. The store hands out views into its payload chunks; posting a
  * view could copy (or, where buffers are transferred, detach) the whole chunk, so every byte array
@@ -88,7 +85,7 @@ export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => bool
     try {
       regex = new RegExp(f.regex, (f.regexFlags ?? '').replace(/[^imsu]/g, ''));
     } catch (err) {
-      throw coded('PANEL_BAD_REGEX', `Invalid regular expression: ${(err as Error).message}`);
+      throw new CodedError('PANEL_BAD_REGEX', `Invalid regular expression: ${(err as Error).message}`);
     }
   }
   const kinds = f.kinds && f.kinds.length ? new Set(f.kinds) : undefined;
@@ -255,7 +252,7 @@ export class PanelBinding {
   }
 
   private requireSource(): RequestSource {
-    if (!this.src) throw coded('PANEL_NO_SOURCE', 'This panel shows no saved request: save or load one first');
+    if (!this.src) throw new CodedError('PANEL_NO_SOURCE', 'This panel shows no saved request: save or load one first');
     return this.src;
   }
 
@@ -441,7 +438,7 @@ export class PanelBinding {
   // ------------------------------------------------------------------ requests
 
   private requireConn(): Connection {
-    if (!this.conn) throw coded('PANEL_NO_CONNECTION', 'This panel has no connection yet: connect first');
+    if (!this.conn) throw new CodedError('PANEL_NO_CONNECTION', 'This panel has no connection yet: connect first');
     return this.conn;
   }
 
@@ -482,12 +479,12 @@ export class PanelBinding {
   private async sendOne(m: OutgoingMessage, vars: Record<string, string>): Promise<number> {
     const c = this.requireConn();
     if (c.state !== 'open' && !(c.options.queueWhileReconnecting && c.state === 'connecting')) {
-      throw coded('PANEL_NOT_OPEN', `Cannot send: the connection is ${c.state}`);
+      throw new CodedError('PANEL_NOT_OPEN', `Cannot send: the connection is ${c.state}`);
     }
     let payload: string | Uint8Array;
     if (m.data !== undefined) payload = m.data;
     else if (m.text !== undefined) payload = m.substitute === false ? m.text : substituteVariables(m.text, vars);
-    else throw coded('PANEL_EMPTY_MESSAGE', 'Nothing to send: give text or data');
+    else throw new CodedError('PANEL_EMPTY_MESSAGE', 'Nothing to send: give text or data');
     const fragments = m.fragments ?? 1;
     if (fragments > 1) c.sendFragmented(payload, fragments);
     else if (typeof payload === 'string') c.sendText(payload);
@@ -515,7 +512,7 @@ export class PanelBinding {
   async invoke<M extends keyof HostContract & string>(name: M, params: unknown): Promise<unknown> {
     const spec = hostContract[name];
     const handler = this.handlers.get(name);
-    if (!spec || !handler) throw coded('UNKNOWN_METHOD', `unknown method: ${name}`);
+    if (!spec || !handler) throw new CodedError('UNKNOWN_METHOD', `unknown method: ${name}`);
     return handler(spec.params(params, 'params'));
   }
 
@@ -535,9 +532,9 @@ export class PanelBinding {
       try {
         url = new URL(opts.url);
       } catch {
-        throw coded('PANEL_BAD_URL', `Not a URL: ${opts.url || '(empty)'}`);
+        throw new CodedError('PANEL_BAD_URL', `Not a URL: ${opts.url || '(empty)'}`);
       }
-      if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw coded('PANEL_BAD_URL', `The URL must start with ws:// or wss:// (got ${url.protocol})`);
+      if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new CodedError('PANEL_BAD_URL', `The URL must start with ws:// or wss:// (got ${url.protocol})`);
       const old = this.conn;
       if (old && (old.state === 'open' || old.state === 'connecting' || old.state === 'closing')) {
         this.stopRepeat();
@@ -606,7 +603,7 @@ export class PanelBinding {
     rpc.handle('stopRepeat', () => this.stopRepeat());
     rpc.handle('control', ({ type, payload }) => {
       const c = this.requireConn();
-      if (c.state !== 'open') throw coded('PANEL_NOT_OPEN', `Cannot ${type}: the connection is ${c.state}`);
+      if (c.state !== 'open') throw new CodedError('PANEL_NOT_OPEN', `Cannot ${type}: the connection is ${c.state}`);
       if (type === 'ping') c.ping(payload);
       else c.pong(payload);
     });
@@ -641,7 +638,7 @@ export class PanelBinding {
     });
     rpc.handle('readPayload', async ({ id }) => {
       const store = this.store;
-      if (!store || store.indexOfId(id) < 0) throw coded('PANEL_NO_EVENT', `No event with id ${id}`);
+      if (!store || store.indexOfId(id) < 0) throw new CodedError('PANEL_NO_EVENT', `No event with id ${id}`);
       const e = store.byId(id)!;
       if (e.kind === 'frame' && !e.spilled && !e.truncated) return { data: ownBytes(e.payload) };
       if (e.kind === 'message' && !e.spilled) return { data: ownBytes(e.data) };
@@ -656,7 +653,7 @@ export class PanelBinding {
     });
     rpc.handle('export', async ({ format, ids }) => {
       const store = this.store;
-      if (!store) throw coded('PANEL_NO_CONNECTION', 'Nothing to export yet');
+      if (!store) throw new CodedError('PANEL_NO_CONNECTION', 'Nothing to export yet');
       const picked = ids ? ids.map((i) => store.byId(i)).filter((e): e is TimelineEvent => !!e) : store.slice(0, store.length);
       // Spilled payloads are read back from disk; then every known secret value is masked, as the workflow's recorder does.
       const events = await withPayloads(picked, (id) => store.readPayload(id));
@@ -664,11 +661,11 @@ export class PanelBinding {
       const mask = <T>(x: T): T => (secrets.length ? redact(x, secrets) : x);
       const tool = { name: 'websocket-workbench', version: this.host.toolVersion ?? 'dev' };
       if (format === 'clipboard') {
-        if (!this.host.clipboard) throw coded('PANEL_UNSUPPORTED', 'No clipboard here');
+        if (!this.host.clipboard) throw new CodedError('PANEL_UNSUPPORTED', 'No clipboard here');
         await this.host.clipboard(events.map((e) => encodeEventLine(mask(e))).join('\n') + '\n');
         return { saved: true, target: 'clipboard' };
       }
-      if (!this.host.saveFile) throw coded('PANEL_UNSUPPORTED', 'Cannot save files here');
+      if (!this.host.saveFile) throw new CodedError('PANEL_UNSUPPORTED', 'Cannot save files here');
       const text = format === 'har'
         ? JSON.stringify(exportHar(events, { creator: tool, secrets }), null, 2)
         : serializeTranscript({ header: makeHeader({ request: mask(this.headerRequest()), tool }), events: events.map(mask) });
@@ -679,8 +676,8 @@ export class PanelBinding {
     });
     rpc.handle('savePayload', async ({ id }) => {
       const store = this.store;
-      if (!store || store.indexOfId(id) < 0) throw coded('PANEL_NO_EVENT', `No event with id ${id}`);
-      if (!this.host.saveFile) throw coded('PANEL_UNSUPPORTED', 'Cannot save files here');
+      if (!store || store.indexOfId(id) < 0) throw new CodedError('PANEL_NO_EVENT', `No event with id ${id}`);
+      if (!this.host.saveFile) throw new CodedError('PANEL_UNSUPPORTED', 'Cannot save files here');
       const data = await store.readPayload(id);
       const e = store.byId(id)!;
       const ext = e.kind === 'message' && !e.binary ? 'txt' : 'bin';
@@ -693,7 +690,7 @@ export class PanelBinding {
       // Re-read: the file may have been edited since the panel showed it.
       const { def } = await readSavedRequest(src, src.request);
       const m = def?.messages?.find((x) => x.name === name);
-      if (!m) throw coded('WSWB_MESSAGE_NOT_FOUND', `no message "${name}" in request "${src.request}"`);
+      if (!m) throw new CodedError('WSWB_MESSAGE_NOT_FOUND', `no message "${name}" in request "${src.request}"`);
       const p = messagePayload(m, { values: await this.vars() });
       return { sent: await this.sendOne(p.binary ? { data: p.data } : { text: p.text, substitute: false }, {}) };
     });
@@ -705,7 +702,7 @@ export class PanelBinding {
     rpc.handle('saveRequest', async ({ options, asNew }) => {
       let target = asNew ? undefined : this.src;
       if (!target) {
-        if (!this.host.pickSaveTarget) throw coded('PANEL_UNSUPPORTED', 'Cannot pick a collection here');
+        if (!this.host.pickSaveTarget) throw new CodedError('PANEL_UNSUPPORTED', 'Cannot pick a collection here');
         let suggested = 'request';
         try {
           suggested = new URL(options.url.replace(/\{\{[^}]*\}\}/g, 'x')).host || suggested;
@@ -721,15 +718,15 @@ export class PanelBinding {
       return source ? { saved: true, source } : { saved: true };
     });
     rpc.handle('loadRequest', async () => {
-      if (!this.host.pickRequest) throw coded('PANEL_UNSUPPORTED', 'Cannot pick a collection here');
+      if (!this.host.pickRequest) throw new CodedError('PANEL_UNSUPPORTED', 'Cannot pick a collection here');
       const target = await this.host.pickRequest();
       if (!target) return {};
       const source = await this.setSource(target, { loadOptions: true });
-      if (source?.error) throw coded(source.error.code, source.error.message);
+      if (source?.error) throw new CodedError(source.error.code, source.error.message);
       return { ...(this.request ? { options: this.request } : {}), ...(source ? { source } : {}) };
     });
     rpc.handle('copy', async ({ text }) => {
-      if (!this.host.clipboard) throw coded('PANEL_UNSUPPORTED', 'No clipboard here');
+      if (!this.host.clipboard) throw new CodedError('PANEL_UNSUPPORTED', 'No clipboard here');
       await this.host.clipboard(text);
     });
     rpc.handle('pickFile', async () => (this.host.pickFile ? this.host.pickFile() : undefined));

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../../core/engine/connectionManager';
 import type { Services } from '../services';
+import { CodedError } from '../../core/errors';
 
 /**
  * Registers the panel's features: panels create connections through services.connections, and two
@@ -27,8 +28,8 @@ export function registerPanelFeatures(services: Services): void {
     /** Runs a panel request (the webview contract: send, sendRepeat, control, disconnect, setView, …) on the panel showing a connection. */
     vscode.commands.registerCommand('websocketWorkbench.panel.run', async (connectionId: unknown, method: unknown, params: unknown) => {
       const panel = panels.list().find((p) => p.binding.connection?.id === connectionId);
-      if (!panel) throw Object.assign(new Error(`No panel shows connection ${String(connectionId)}`), { code: 'PANEL_NOT_FOUND' });
-      if (typeof method !== 'string') throw Object.assign(new Error('method must be a string'), { code: 'INVALID_PARAMS' });
+      if (!panel) throw new CodedError('PANEL_NOT_FOUND', `No panel shows connection ${String(connectionId)}`);
+      if (typeof method !== 'string') throw new CodedError('INVALID_PARAMS', 'method must be a string');
       return panel.binding.invoke(method as never, params ?? {});
     }),
     /** Read-only facts about open panels, for tests: posts made, rows in view, last snapshot. */

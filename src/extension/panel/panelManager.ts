@@ -7,6 +7,7 @@ import type { ConnectionManager } from '../../core/engine/connectionManager';
 import { readCollectionFile } from '../../core/collections/fsio';
 import { newCollectionText } from '../../core/collections/edit';
 import type { RequestSource } from './savedRequest';
+import { CodedError } from '../../core/errors';
 
 /** What a caller knows about the panel it opens beyond the connection options. */
 export interface OpenPanelOptions {
@@ -36,7 +37,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   }
 
   private get connections(): ConnectionManager {
-    if (!this.connectionsSource) throw Object.assign(new Error('No connection manager yet'), { code: 'PANEL_NO_MANAGER' });
+    if (!this.connectionsSource) throw new CodedError('PANEL_NO_MANAGER', 'No connection manager yet');
     return this.connectionsSource();
   }
 
@@ -112,7 +113,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
         const uri = picked?.[0];
         if (!uri) return undefined;
         const stat = await vscode.workspace.fs.stat(uri);
-        if (stat.size > 256 * 1024 * 1024) throw Object.assign(new Error('The file is larger than 256 MiB'), { code: 'PANEL_FILE_TOO_BIG' });
+        if (stat.size > 256 * 1024 * 1024) throw new CodedError('PANEL_FILE_TOO_BIG', 'The file is larger than 256 MiB');
         return { name: uri.path.split('/').pop() ?? 'file', data: await vscode.workspace.fs.readFile(uri) };
       },
     };

@@ -9,15 +9,12 @@ import { editCollectionFile, readCollectionFile } from '../../core/collections/f
 import { parseCollection } from '../../core/collections/parse';
 import { CollectionError, type MessageDef, type RequestDef } from '../../core/collections/types';
 import type { RequestOptions, SavedMessage, SavedRequestInfo } from '../../shared/contract';
+import { CodedError } from '../../core/errors';
 
 /** Where a panel's request lives. */
 export interface RequestSource {
   file: string;
   request: string;
-}
-
-function coded(code: string, message: string): Error & { code: string } {
-  return Object.assign(new Error(message), { code });
 }
 
 const isRef = (s: string) => /^\s*\{\{[^{}]+\}\}\s*$/.test(s);
@@ -83,7 +80,7 @@ export function optionsToRequestDef(name: string, r: RequestOptions, existing?: 
   if (r.subprotocols?.length) d.subprotocols = [...r.subprotocols];
   if (r.origin) d.origin = r.origin;
   const secret = (what: string, v: string) => {
-    if (v && !isRef(v)) throw coded('PANEL_SECRET_IN_FILE', `The ${what} would be written into the collection file in clear: use a reference such as {{secret:name}} (WebSocket: Set Secret…)`);
+    if (v && !isRef(v)) throw new CodedError('PANEL_SECRET_IN_FILE', `The ${what} would be written into the collection file in clear: use a reference such as {{secret:name}} (WebSocket: Set Secret…)`);
   };
   if (r.auth?.type === 'basic') {
     secret('password', r.auth.password);
@@ -151,7 +148,7 @@ export function toSavedMessage(m: MessageDef): SavedMessage {
 /** The collection's message for what the composer saves (over `existing`: its expectations survive). */
 export function fromSavedMessage(s: SavedMessage, existing?: MessageDef): MessageDef {
   const name = s.name.trim();
-  if (!name) throw coded('PANEL_BAD_MESSAGE', 'Give the message a name');
+  if (!name) throw new CodedError('PANEL_BAD_MESSAGE', 'Give the message a name');
   const m: MessageDef = { ...(existing ?? {}), name, kind: s.kind };
   delete m.data;
   delete m.hex;
@@ -163,7 +160,7 @@ export function fromSavedMessage(s: SavedMessage, existing?: MessageDef): Messag
       m.data = JSON.parse(s.text ?? 'null');
     } catch (err) {
       // `{{name}}` in a value position is not JSON: the file stores JSON values, so quote it or save as text.
-      throw coded('PANEL_BAD_JSON', `Not saved: the JSON does not parse (${(err as Error).message}); quote {{variables}} or save it as text`);
+      throw new CodedError('PANEL_BAD_JSON', `Not saved: the JSON does not parse (${(err as Error).message}); quote {{variables}} or save it as text`);
     }
   } else if (s.hex !== undefined) m.hex = s.hex;
   else m.base64 = s.base64 ?? '';

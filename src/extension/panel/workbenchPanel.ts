@@ -6,6 +6,7 @@ import type { Connection } from '../../core/engine/connection';
 import { workbenchHtml, workbenchWebviewOptions } from './html';
 import { webviewTransport } from './webviewTransport';
 import { PanelBinding, type BindingHost } from './binding';
+import { CodedError } from '../../core/errors';
 
 /** What a panel persists through reloads (VS Code keeps it with the serialized panel). */
 export interface PanelState {
@@ -52,7 +53,7 @@ export class WorkbenchPanel extends Disposable {
     this._register(toDisposable(() => this.binding.dispose(host.removeConnection)));
     this.rpc.handle('ready', ({ contractVersion }) => {
       if (contractVersion !== CONTRACT_VERSION) {
-        throw Object.assign(new Error(`webview contract ${contractVersion} ≠ host ${CONTRACT_VERSION}`), { code: 'CONTRACT_MISMATCH' });
+        throw new CodedError('CONTRACT_MISMATCH', `webview contract ${contractVersion} ≠ host ${CONTRACT_VERSION}`);
       }
       const snapshot = this.snapshot();
       this._readyCount++;

@@ -4,6 +4,7 @@ import type { MockDefinition } from '../../core/engine/mock/definition';
 import type { CollectionIndex } from './collectionIndex';
 import { settings } from './config';
 import { TimelineStore } from '../../core/engine/timelineStore';
+import { CodedError } from '../../core/errors';
 
 /** Starts and stops mocks for VS Code: bind address from settings and Workspace Trust, warnings, logs. */
 export class MockHost implements vscode.Disposable {
@@ -22,11 +23,11 @@ export class MockHost implements vscode.Disposable {
     if (typeof fileOrDef === 'string') {
       await this.index.settled();
       const entry = this.index.get(fileOrDef);
-      if (!entry) throw coded('WSWB_MOCK_NOT_FOUND', `no collection file ${fileOrDef}`);
-      if (!entry.ok) throw coded('WSWB_COLLECTION_INVALID', `${fileOrDef} has ${entry.errors.length} problem(s); fix them before starting a mock`);
+      if (!entry) throw new CodedError('WSWB_MOCK_NOT_FOUND', `no collection file ${fileOrDef}`);
+      if (!entry.ok) throw new CodedError('WSWB_COLLECTION_INVALID', `${fileOrDef} has ${entry.errors.length} problem(s); fix them before starting a mock`);
       const mocks = entry.collection?.mocks ?? [];
       const found = name === undefined ? mocks[0] : mocks.find((m) => m.name === name);
-      if (!found) throw coded('WSWB_MOCK_NOT_FOUND', `no mock named "${name ?? '(first)'}" in ${fileOrDef}`);
+      if (!found) throw new CodedError('WSWB_MOCK_NOT_FOUND', `no mock named "${name ?? '(first)'}" in ${fileOrDef}`);
       def = found;
       file = entry.file;
     } else {
@@ -57,6 +58,3 @@ export class MockHost implements vscode.Disposable {
   }
 }
 
-function coded(code: string, message: string): Error & { code: string } {
-  return Object.assign(new Error(message), { code });
-}

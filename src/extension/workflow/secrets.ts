@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SecretResolver } from '../../core/collections/variables';
+import { CodedError } from '../../core/errors';
 
 const NAMES_KEY = 'websocketWorkbench.secretNames';
 const PREFIX = 'websocketWorkbench.secret.';
@@ -26,7 +27,7 @@ export class SecretManager implements SecretResolver {
   }
 
   async set(name: string, value: string): Promise<void> {
-    if (!SECRET_NAME.test(name)) throw Object.assign(new Error(`invalid secret name "${name}"`), { code: 'WSWB_BAD_SECRET_NAME' });
+    if (!SECRET_NAME.test(name)) throw new CodedError('WSWB_BAD_SECRET_NAME', `invalid secret name "${name}"`);
     await this.storage.store(PREFIX + name, value);
     if (value) this.seen.add(value);
     const names = new Set(this.names());

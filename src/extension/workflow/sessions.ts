@@ -7,6 +7,7 @@ import { redact } from '../../core/collections/variables';
 import type { Connection } from '../../core/engine/connection';
 import type { TimelineEvent } from '../../core/engine/events';
 import { settings } from './config';
+import { CodedError } from '../../core/errors';
 
 /** Transcript files end in `.ndjson` (docs/transcript-format.md). */
 export const TRANSCRIPT_EXT = '.ndjson';
@@ -101,7 +102,7 @@ export class Recorder implements vscode.Disposable {
     const existing = this.active.get(c.id);
     if (existing) return existing;
     const folder = sessionsFolder();
-    if (!folder) throw Object.assign(new Error('Recording needs a workspace folder on disk'), { code: 'WSWB_NO_WORKSPACE' });
+    if (!folder) throw new CodedError('WSWB_NO_WORKSPACE', 'Recording needs a workspace folder on disk');
     await fs.mkdir(folder, { recursive: true });
     await opts.offerGitignore?.(folder);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');

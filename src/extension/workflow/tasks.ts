@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CollectionIndex } from './collectionIndex';
 import type { MockHost } from './mocks';
+import { CodedError } from '../../core/errors';
 
 /** `tasks.json` type of a mock server task. */
 export const MOCK_TASK_TYPE = 'websocket-mock';
@@ -86,7 +87,7 @@ class MockPty implements vscode.Pseudoterminal {
       await this.index.settled();
       if (!file) {
         const first = this.index.mocks().find((m) => this.def.name === undefined || m.mock.name === this.def.name);
-        if (!first) throw Object.assign(new Error(`no mock named "${this.def.name ?? ''}" in the workspace`), { code: 'WSWB_MOCK_NOT_FOUND' });
+        if (!first) throw new CodedError('WSWB_MOCK_NOT_FOUND', `no mock named "${this.def.name ?? ''}" in the workspace`);
         file = first.file;
       } else if (!this.index.get(file)) {
         await this.index.load(vscode.Uri.file(file));

@@ -30,17 +30,12 @@ import type { MockDefinition } from '../../core/engine/mock/definition';
 import type { Collection } from '../../core/collections/types';
 import type { NewEvent, TimelineEvent } from '../../core/engine/events';
 import type { WorkflowApi } from './api';
+import { CodedError } from '../../core/errors';
 
 const ENV_KEY = 'websocketWorkbench.environment';
 const GITIGNORE_ASKED = 'websocketWorkbench.sessionsGitignoreAsked';
 const CTX_ACTIVE = 'websocketWorkbench.hasActiveConnection';
 const CTX_MOCKS = 'websocketWorkbench.mocksRunning';
-
-type Coded = Error & { code?: string };
-
-function coded(code: string, message: string): Coded {
-  return Object.assign(new Error(message), { code });
-}
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -178,7 +173,7 @@ export class Workflow extends Disposable {
         try {
           return await fn(...args);
         } catch (err) {
-          const e = err as Coded;
+          const e = err as Error & { code?: string };
           const message = redact(e.message ?? String(err), this.secrets.knownValues());
           this.services.log.error(`${id}: ${e.code ?? 'ERROR'} ${message}`);
           void vscode.window.showErrorMessage(message);
@@ -222,7 +217,7 @@ export class Workflow extends Disposable {
     if (isObj(arg) && typeof arg.file === 'string' && typeof arg.request === 'string') {
       await this.index.settled();
       ref = this.index.findRequest(arg.file, arg.request);
-      if (!ref) throw coded('WSWB_REQUEST_NOT_FOUND', `no request "${arg.request}" in ${arg.file}`);
+      if (!ref) throw new CodedError('WSWB_REQUEST_NOT_FOUND', `no request "${arg.request}" in ${arg.file}`);
     } else if (isObj(arg) && typeof arg.url === 'string') {
       url = arg.url;
     } else {
@@ -273,7 +268,7 @@ export class Workflow extends Disposable {
       return c?.id;
     }
     url = url!.trim();
-    if (!isWsUrl(url)) throw coded('WSWB_BAD_URL', `Not a ws:// or wss:// URL: ${safeUrl(url)}`);
+    if (!isWsUrl(url)) throw new CodedError('WSWB_BAD_URL', `Not a ws:// or wss:// URL: ${safeUrl(url)}`);
     await this.recent.add(safeUrl(url, this.secrets.knownValues()));
     const c = await openConnection(this.services, { ...settings.defaultConnectionOptions(), url });
     if (c) {
@@ -292,7 +287,7 @@ export class Workflow extends Disposable {
   /** Send Message…: to the active connection, a saved message or typed text. */
   async sendMessage(arg?: unknown): Promise<boolean> {
     const c = this.connectionFrom(arg);
-    if (!c || c.state !== 'open') throw coded('WSWB_NO_ACTIVE_CONNECTION', 'No open WebSocket connection: use "WebSocket: Connect…" first');
+    if (!c || c.state !== 'open') throw new CodedError('WSWB_NO_ACTIVE_CONNECTION', 'No open WebSocket connection: use "WebSocket: Connect…" first');
     // A message node from the tree, or { file, request, message }.
     if (isObj(arg) && typeof arg.file === 'string' && typeof arg.request === 'string' && typeof arg.message === 'string') {
       return this.sendSaved(c, arg.file, arg.request, arg.message);
@@ -316,7 +311,7 @@ export class Workflow extends Disposable {
     if (text === undefined) return false;
     const vars = await this.panelVariables();
     const missing = [...text.matchAll(/\{\{\s*(secret:)?([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g)].map((m) => (m[1] ?? '') + m[2]).filter((k) => vars[k] === undefined);
-    if (missing.length) throw coded('WSWB_UNRESOLVED_VARIABLE', `Not sent: unresolved ${missing.join(', ')}`);
+    if (missing.length) throw new CodedError('WSWB_UNRESOLVED_VARIABLE', `Not sent: unresolved ${missing.join(', ')}`);
     c.sendText(text.replace(/\{\{\s*(secret:)?([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g, (_m, s: string | undefined, n: string) => vars[(s ?? '') + n]!));
     return true;
   }
@@ -325,7 +320,7 @@ export class Workflow extends Disposable {
     await this.index.settled();
     const ref = this.index.findRequest(file, requestName);
     const m = ref?.request.messages?.find((x) => x.name === messageName);
-    if (!ref || !m) throw coded('WSWB_MESSAGE_NOT_FOUND', `no message "${messageName}" in request "${requestName}"`);
+    if (!ref || !m) throw new CodedError('WSWB_MESSAGE_NOT_FOUND', `no message "${messageName}" in request "${requestName}"`);
     const env = this.environment();
     // Only the message's own references matter here (the URL and auth were resolved when connecting).
     const onlyMessage = { name: ref.request.name, url: '', messages: [m], ...(ref.request.variables ? { variables: ref.request.variables } : {}) };
@@ -333,7 +328,7 @@ export class Workflow extends Disposable {
       ...(env !== undefined && ref.collection.environments?.[env] ? { environment: env } : {}),
       secrets: this.secrets,
     });
-    if (!resolved.ok) throw coded('WSWB_UNRESOLVED_VARIABLE', `"${m.name}" not sent: ${resolved.errors.map((e) => e.message).join('; ')}`);
+    if (!resolved.ok) throw new CodedError('WSWB_UNRESOLVED_VARIABLE', `"${m.name}" not sent: ${resolved.errors.map((e) => e.message).join('; ')}`);
     const p = messagePayload(m, resolved);
     if (p.binary) c.sendBinary(p.data);
     else c.sendText(p.text);
@@ -342,7 +337,7 @@ export class Workflow extends Disposable {
 
   async disconnect(arg?: unknown): Promise<boolean> {
     const c = this.connectionFrom(arg);
-    if (!c) throw coded('WSWB_NO_ACTIVE_CONNECTION', 'No active WebSocket connection');
+    if (!c) throw new CodedError('WSWB_NO_ACTIVE_CONNECTION', 'No active WebSocket connection');
     if (c.state === 'open' || c.state === 'connecting') await Promise.race([c.close(1000, ''), new Promise((r) => setTimeout(r, 3000))]);
     return true;
   }
@@ -399,7 +394,7 @@ export class Workflow extends Disposable {
   /** New Collection: writes `<name>.websocket.json` (atomically) and opens it. Returns its path. */
   async newCollection(arg?: unknown): Promise<string | undefined> {
     const folder = (isObj(arg) && typeof arg.folder === 'string' ? arg.folder : undefined) ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    if (!folder) throw coded('WSWB_NO_WORKSPACE', 'Open a folder first: collections live in the workspace');
+    if (!folder) throw new CodedError('WSWB_NO_WORKSPACE', 'Open a folder first: collections live in the workspace');
     const name = (isObj(arg) && typeof arg.name === 'string' ? arg.name : undefined) ?? (await this.prompts.input({ title: 'WebSocket: New Collection', prompt: 'Collection name', value: 'My API', validateInput: (v) => (v.trim() ? undefined : 'Enter a name') }));
     if (!name) return undefined;
     const slug = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'collection';
@@ -483,7 +478,7 @@ export class Workflow extends Disposable {
     await this.index.settled();
     if (isObj(arg) && typeof arg.file === 'string' && typeof arg.request === 'string') {
       const ref = this.index.findRequest(arg.file, arg.request);
-      if (!ref) throw coded('WSWB_REQUEST_NOT_FOUND', `no request "${arg.request}" in ${arg.file}`);
+      if (!ref) throw new CodedError('WSWB_REQUEST_NOT_FOUND', `no request "${arg.request}" in ${arg.file}`);
       return ref;
     }
     const picked = await this.prompts.pick(
@@ -499,7 +494,7 @@ export class Workflow extends Disposable {
     if (!ref) return undefined;
     const env = this.environment();
     const resolved = await resolveVariables(ref.collection, ref.request, { ...(env !== undefined && ref.collection.environments?.[env] ? { environment: env } : {}), secrets: this.secrets });
-    if (!resolved.ok) throw coded('WSWB_UNRESOLVED_VARIABLE', `Cannot build the command: ${resolved.errors.map((e) => e.message).join('; ')}`);
+    if (!resolved.ok) throw new CodedError('WSWB_UNRESOLVED_VARIABLE', `Cannot build the command: ${resolved.errors.map((e) => e.message).join('; ')}`);
     const line = tool === 'websocat' ? toWebsocatCommand(ref.request, resolved) : toWscatCommand(ref.request, resolved);
     await vscode.env.clipboard.writeText(line);
     void vscode.window.setStatusBarMessage(`Copied ${tool} command${resolved.secretValues.length ? ' (secrets masked)' : ''}`, 3000);
@@ -521,7 +516,7 @@ export class Workflow extends Disposable {
       name = picked.value ?? (await this.prompts.input({ title: 'WebSocket: Set Secret', prompt: 'Secret name (use it as {{secret:name}})', validateInput: (v) => (SECRET_NAME.test(v) ? undefined : 'Letters, digits, _ . - (not starting with a digit)') }));
       if (!name) return undefined;
     }
-    if (!SECRET_NAME.test(name)) throw coded('WSWB_BAD_SECRET_NAME', `Invalid secret name "${name}"`);
+    if (!SECRET_NAME.test(name)) throw new CodedError('WSWB_BAD_SECRET_NAME', `Invalid secret name "${name}"`);
     const value = await this.prompts.input({ title: `Secret "${name}"`, prompt: 'Stored in VS Code\'s secret storage, never in a file', password: true, ignoreFocusOut: true });
     if (value === undefined) return undefined;
     await this.secrets.set(name, value);
@@ -544,7 +539,7 @@ export class Workflow extends Disposable {
 
   private node(arg: unknown): CollectionNode {
     if (isObj(arg) && typeof arg.file === 'string' && typeof arg.type === 'string') return arg as unknown as CollectionNode;
-    throw coded('WSWB_NO_SELECTION', 'Run this from an item of the Collections view');
+    throw new CodedError('WSWB_NO_SELECTION', 'Run this from an item of the Collections view');
   }
 
   /** Duplicates a request or message ("name copy"). Returns the new name. */
@@ -552,7 +547,7 @@ export class Workflow extends Disposable {
     const n = this.node(arg);
     const entry = await this.fresh(n.file);
     const c = entry?.collection;
-    if (!c) throw coded('WSWB_COLLECTION_INVALID', 'Fix the file\'s problems first');
+    if (!c) throw new CodedError('WSWB_COLLECTION_INVALID', 'Fix the file\'s problems first');
     if (n.type === 'request') {
       const r = c.requests?.find((x) => x.name === n.request);
       if (!r) return undefined;
@@ -592,12 +587,12 @@ export class Workflow extends Disposable {
     const n = this.node(arg);
     const entry = await this.fresh(n.file);
     const c = entry?.collection;
-    if (!c) throw coded('WSWB_COLLECTION_INVALID', 'Fix the file\'s problems first');
+    if (!c) throw new CodedError('WSWB_COLLECTION_INVALID', 'Fix the file\'s problems first');
     const current = n.type === 'request' ? n.request : n.type === 'message' ? n.message : n.type === 'mock' ? n.mock : c.name;
     const siblings = n.type === 'request' ? (c.requests ?? []).map((x) => x.name) : n.type === 'message' ? (c.requests?.find((x) => x.name === n.request)?.messages ?? []).map((x) => x.name) : n.type === 'mock' ? (c.mocks ?? []).map((x) => x.name) : [];
     const name = typeof to === 'string' ? to : await this.prompts.input({ title: `Rename "${current}"`, value: current, validateInput: (v) => (!v.trim() ? 'Enter a name' : v !== current && siblings.includes(v) ? 'That name is taken' : undefined) });
     if (!name || name === current) return undefined;
-    if (siblings.includes(name)) throw coded('WSWB_NAME_TAKEN', `"${name}" already exists`);
+    if (siblings.includes(name)) throw new CodedError('WSWB_NAME_TAKEN', `"${name}" already exists`);
     if (n.type === 'request') await this.edit(n.file, (t) => renameRequest(t, n.request, name), entry.text);
     else if (n.type === 'message') await this.edit(n.file, (t) => renameMessage(t, n.request, n.message, name), entry.text);
     else {
@@ -614,7 +609,7 @@ export class Workflow extends Disposable {
     const n = this.node(arg);
     const entry = await this.fresh(n.file);
     const c = entry?.collection;
-    if (!c || n.type === 'file') throw coded('WSWB_COLLECTION_INVALID', 'Only requests, messages and mocks of a valid file can be deleted here');
+    if (!c || n.type === 'file') throw new CodedError('WSWB_COLLECTION_INVALID', 'Only requests, messages and mocks of a valid file can be deleted here');
     const what = n.type === 'request' ? `request "${n.request}"` : n.type === 'message' ? `message "${n.message}" of "${n.request}"` : `mock "${n.mock}"`;
     if (!(await this.prompts.confirm(`Delete ${what} from ${path.basename(n.file)}?`, 'Delete'))) return false;
     if (n.type === 'request') await this.edit(n.file, (t) => removeRequest(t, n.request), entry.text);
@@ -637,7 +632,7 @@ export class Workflow extends Disposable {
   /** Read-modify-write through the core (atomic; refuses invalid or externally changed files). */
   private async edit(file: string, fn: (text: string) => string, expectedText?: string): Promise<void> {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === path.resolve(file));
-    if (doc?.isDirty) throw coded('WSWB_FILE_DIRTY', `${path.basename(file)} has unsaved changes in an editor; save or revert it first`);
+    if (doc?.isDirty) throw new CodedError('WSWB_FILE_DIRTY', `${path.basename(file)} has unsaved changes in an editor; save or revert it first`);
     await editCollectionFile(file, fn, expectedText !== undefined ? { expectedText } : {});
     await this.index.load(vscode.Uri.file(file));
   }
@@ -670,7 +665,7 @@ export class Workflow extends Disposable {
   /** Starts recording a connection into a transcript under the sessions folder. Returns the file. */
   async recordSession(arg?: unknown): Promise<string | undefined> {
     const c = this.connectionFrom(arg);
-    if (!c) throw coded('WSWB_NO_ACTIVE_CONNECTION', 'No connection to record');
+    if (!c) throw new CodedError('WSWB_NO_ACTIVE_CONNECTION', 'No connection to record');
     const rec = await this.recorder.start(c, {
       secrets: [...(this.connectionSecrets.get(c.id) ?? []), ...this.secrets.knownValues()],
       ...(this.connectionRequests.get(c.id) ? { request: this.connectionRequests.get(c.id)! } : {}),
@@ -755,7 +750,7 @@ export class Workflow extends Disposable {
     const t = await readTranscript(file);
     const hs = t.events.find((e) => e.kind === 'handshake');
     const url = (isObj(opts) && typeof opts.url === 'string' ? opts.url : undefined) ?? (hs?.kind === 'handshake' ? hs.request.url : str((t.header?.request as Record<string, unknown> | undefined)?.url));
-    if (!url || !isWsUrl(url)) throw coded('WSWB_TRANSCRIPT_NO_URL', 'The transcript does not say which URL it connected to');
+    if (!url || !isWsUrl(url)) throw new CodedError('WSWB_TRANSCRIPT_NO_URL', 'The transcript does not say which URL it connected to');
     let timing = isObj(opts) ? str(opts.timing) : undefined;
     if (!timing) {
       const picked = await this.prompts.pick([{ label: 'Original timing', value: 'original' }, { label: 'Compressed (no waiting)', value: 'compressed' }], { title: `Replay to ${safeUrl(url)}` });
@@ -796,7 +791,7 @@ export class Workflow extends Disposable {
       if (!collectionFile) return undefined;
     }
     const entry = await this.fresh(collectionFile);
-    if (!entry?.collection) throw coded('WSWB_COLLECTION_INVALID', `${path.basename(collectionFile)} has problems; fix them first`);
+    if (!entry?.collection) throw new CodedError('WSWB_COLLECTION_INVALID', `${path.basename(collectionFile)} has problems; fix them first`);
     const name = uniqueName(path.basename(file, TRANSCRIPT_EXT).replace(/^[0-9TZ-]+-/, '') || 'recorded', (entry.collection.mocks ?? []).map((m) => m.name));
     const def = recordingToMock(t.events, { name });
     const next: Collection = structuredClone(entry.collection);
@@ -814,9 +809,9 @@ export class Workflow extends Disposable {
     }
     if (!file) return [];
     const r = importHar(await fs.readFile(file, 'utf8'), { tool: { name: 'websocket-workbench', version: String(this.services.context.extension.packageJSON.version) } });
-    if (!r.transcripts.length) throw coded(r.errors[0]?.code ?? 'WSWB_HAR_INVALID', `No WebSocket entries imported from ${path.basename(file)}${r.errors[0] ? `: ${r.errors[0].message}` : ''}`);
+    if (!r.transcripts.length) throw new CodedError(r.errors[0]?.code ?? 'WSWB_HAR_INVALID', `No WebSocket entries imported from ${path.basename(file)}${r.errors[0] ? `: ${r.errors[0].message}` : ''}`);
     const folder = sessionsFolder();
-    if (!folder) throw coded('WSWB_NO_WORKSPACE', 'Open a folder first');
+    if (!folder) throw new CodedError('WSWB_NO_WORKSPACE', 'Open a folder first');
     await fs.mkdir(folder, { recursive: true });
     const out: string[] = [];
     for (const [i, t] of r.transcripts.entries()) {
