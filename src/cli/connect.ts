@@ -9,7 +9,8 @@ import { Connection, type ConnectionOptions } from '../core/engine/connection';
 import type { HeaderPair, TimelineEvent } from '../core/engine/events';
 import { hexToBytes } from '../core/protocol/hexdump';
 import type { CliIO } from './io';
-import { createPrinter, isOutputMode, type OutputMode } from './output';
+import { createPrinter, type OutputMode } from './output';
+import { intValue, outputValue, parseCommandLine, parseOrUsage, single, UsageError, type OptionSpec } from './args';
 
 const USAGE = `Usage: websocket-workbench connect <url> [options]
 
@@ -48,11 +49,33 @@ export interface ConnectArgs {
   output: OutputMode;
 }
 
-class UsageError extends Error {}
+const OPTIONS = {
+  header: { type: 'string' },
+  subprotocol: { type: 'string' },
+  origin: { type: 'string' },
+  insecure: { type: 'boolean' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  proxy: { type: 'string' },
+  deflate: { type: 'boolean' },
+  send: { type: 'string' },
+  'send-hex': { type: 'string' },
+  'send-file': { type: 'string' },
+  ping: { type: 'string' },
+  close: { type: 'string' },
+  wait: { type: 'string' },
+  'handshake-timeout': { type: 'string' },
+  output: { type: 'string' },
+} satisfies OptionSpec;
 
-/** Parses argv (after `connect`); throws UsageError with a message for bad usage. */
-export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs {
-  let url: string | undefined;
+const WS_URL = /^(wss?|https?):\/\//i;
+
+/** Parses argv (after `connect`); throws UsageError for bad usage; 'help' for -h/--help. */
+export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs | 'help' {
+  // `--ping` takes the next argument as its payload unless it is an option or, before the URL, a URL.
+  const tokens = parseCommandLine(argv, OPTIONS, { optionalValue: { ping: (next, urlSeen) => next !== undefined && !next.startsWith('--') && (urlSeen || !WS_URL.test(next)) } });
+  if (tokens === 'help') return 'help';
   const headers: HeaderPair[] = [];
   const subprotocols: string[] = [];
   const steps: Step[] = [];
@@ -71,98 +94,74 @@ export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs {
       throw new UsageError(`cannot read ${what} ${f}: ${(e as Error).message}`);
     }
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    const num = (name: string, v: string, min: number, max: number): number => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer between ${min} and ${max}, got '${v}'`);
-      return n;
-    };
-    switch (a) {
-      case '--header': {
-        const v = value();
+  for (const t of tokens.options) {
+    const v = t.value ?? '';
+    switch (t.name as keyof typeof OPTIONS) {
+      case 'header': {
         const c = v.indexOf(':');
         if (c <= 0) throw new UsageError(`--header expects "Name: value", got '${v}'`);
         headers.push([v.slice(0, c).trim(), v.slice(c + 1).trim()]);
         break;
       }
-      case '--subprotocol':
-        subprotocols.push(value());
+      case 'subprotocol':
+        subprotocols.push(v);
         break;
-      case '--origin':
-        origin = value();
+      case 'origin':
+        origin = v;
         break;
-      case '--insecure':
+      case 'insecure':
         tlsOpts.rejectUnauthorized = false;
         break;
-      case '--ca':
-        tlsOpts.ca = readFile(value(), 'CA file').toString('utf8');
+      case 'ca':
+        tlsOpts.ca = readFile(v, 'CA file').toString('utf8');
         break;
-      case '--cert':
-        tlsOpts.cert = readFile(value(), 'certificate file').toString('utf8');
+      case 'cert':
+        tlsOpts.cert = readFile(v, 'certificate file').toString('utf8');
         break;
-      case '--key':
-        tlsOpts.key = readFile(value(), 'key file').toString('utf8');
+      case 'key':
+        tlsOpts.key = readFile(v, 'key file').toString('utf8');
         break;
-      case '--proxy':
-        proxy = value();
+      case 'proxy':
+        proxy = v;
         break;
-      case '--deflate':
+      case 'deflate':
         deflate = true;
         break;
-      case '--send':
-        steps.push({ kind: 'text', text: value() });
+      case 'send':
+        steps.push({ kind: 'text', text: v });
         break;
-      case '--send-hex': {
-        const v = value();
+      case 'send-hex':
         try {
           steps.push({ kind: 'binary', data: hexToBytes(v) });
         } catch (e) {
           throw new UsageError(`--send-hex: ${(e as Error).message}`);
         }
         break;
-      }
-      case '--send-file':
-        steps.push({ kind: 'binary', data: readFile(value(), 'file') });
+      case 'send-file':
+        steps.push({ kind: 'binary', data: readFile(v, 'file') });
         break;
-      case '--ping': {
-        const next = argv[i + 1];
-        const hasPayload = next !== undefined && !next.startsWith('--') && !(url === undefined && /^(wss?|https?):\/\//i.test(next));
-        steps.push({ kind: 'ping', payload: hasPayload ? Buffer.from(argv[++i]!, 'utf8') : new Uint8Array(0) });
+      case 'ping':
+        steps.push({ kind: 'ping', payload: Buffer.from(v, 'utf8') });
         break;
-      }
-      case '--close': {
-        const v = value();
+      case 'close': {
         const m = /^(\d+)(?::(.*))?$/s.exec(v);
         if (!m) throw new UsageError(`--close expects CODE[:REASON], got '${v}'`);
-        close = { code: num('--close code', m[1]!, 0, 65535), reason: m[2] ?? '' };
+        close = { code: intValue('--close code', m[1], 0, 65535), reason: m[2] ?? '' };
         break;
       }
-      case '--wait':
-        waitMs = num('--wait', value(), 0, 86_400_000);
+      case 'wait':
+        waitMs = intValue('--wait', v, 0, 86_400_000);
         break;
-      case '--handshake-timeout':
-        handshakeTimeoutMs = num('--handshake-timeout', value(), 1, 3_600_000);
+      case 'handshake-timeout':
+        handshakeTimeoutMs = intValue('--handshake-timeout', v, 1, 3_600_000);
         break;
-      case '--output': {
-        const v = value();
-        if (!isOutputMode(v)) throw new UsageError(`--output must be ndjson, pretty or none, got '${v}'`);
-        output = v;
+      case 'output':
+        output = outputValue(v);
         break;
-      }
-      default:
-        if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
-        if (url !== undefined) throw new UsageError(`unexpected argument '${a}' (the URL is '${url}')`);
-        url = a;
     }
   }
-  if (!url) throw new UsageError('a URL is required');
-  if (!/^(wss?|https?):\/\//i.test(url)) throw new UsageError(`the URL must start with ws:// or wss://, got '${url}'`);
+  const url = single(tokens.positionals, 'the URL');
+  if (!WS_URL.test(url) || !URL.canParse(url)) throw new UsageError(`the URL must be a ws:// or wss:// URL, got '${url}'`);
   if ((tlsOpts.cert === undefined) !== (tlsOpts.key === undefined)) throw new UsageError('--cert and --key go together');
   const options: ConnectionOptions = {
     url,
@@ -179,20 +178,8 @@ export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs {
 
 /** Runs `connect`; returns the exit code. */
 export async function connect(argv: string[], io: CliIO): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  let args: ConnectArgs;
-  try {
-    args = parseConnectArgs(argv, io);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr.write(`websocket-workbench connect: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+  const args = parseOrUsage('connect', USAGE, io, () => parseConnectArgs(argv, io));
+  if (typeof args === 'number') return args;
   const printer = createPrinter(args.output, io);
   const conn = new Connection(args.options, { env: io.env, id: 'c1' });
   let errors = 0;

@@ -15,6 +15,7 @@ import { readTranscript } from '../core/collections/transcript';
 import { recordingToMock } from '../core/engine/mock/recordToMock';
 import { formatDiagnostic } from '../core/collections/parse';
 import { createPrinter } from './output';
+import { intValue, nonEmpty, outputValue, parseCommandLine, parseOrUsage, single, UsageError, type OptionSpec } from './args';
 import type { OutputMode } from './output';
 
 const USAGE = `Usage: websocket-workbench mock <file> [options]
@@ -50,79 +51,60 @@ interface MockArgs {
   print?: boolean;
 }
 
-/** Parses argv; returns a usage error message instead of throwing. */
-export function parseMockArgs(argv: string[]): MockArgs | { error: string } | { help: true } {
+const OPTIONS = {
+  name: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  output: { type: 'string' },
+  'no-frames': { type: 'boolean' },
+  transcript: { type: 'boolean' },
+  print: { type: 'boolean' },
+  connection: { type: 'string' },
+} satisfies OptionSpec;
+
+/** Parses argv; throws UsageError for bad usage; 'help' for -h/--help. */
+export function parseMockArgs(argv: string[]): MockArgs | 'help' {
+  const tokens = parseCommandLine(argv, OPTIONS);
+  if (tokens === 'help') return 'help';
   const out: Partial<MockArgs> & { frames: boolean } = { frames: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '-h':
-      case '--help':
-        return { help: true };
-      case '--name': {
-        const v = value();
-        if (!v) return { error: '--name needs a value' };
-        out.name = v;
+  for (const t of tokens.options) {
+    const v = t.value;
+    switch (t.name as keyof typeof OPTIONS) {
+      case 'name':
+        out.name = nonEmpty('--name', v);
         break;
-      }
-      case '--port': {
-        const v = value();
-        const n = Number(v);
-        if (v === undefined || !/^\d+$/.test(v) || n > 65535) return { error: `--port needs a number from 0 to 65535, got ${v ?? 'nothing'}` };
-        out.port = n;
+      case 'port':
+        out.port = intValue('--port', v, 0, 65535);
         break;
-      }
-      case '--host': {
-        const v = value();
-        if (!v) return { error: '--host needs a value' };
-        out.host = v;
+      case 'host':
+        out.host = nonEmpty('--host', v);
         break;
-      }
-      case '--output': {
-        const v = value();
-        if (v !== 'ndjson' && v !== 'pretty' && v !== 'none') return { error: `--output must be ndjson, pretty or none, got ${v ?? 'nothing'}` };
-        out.output = v;
+      case 'output':
+        out.output = outputValue(v);
         break;
-      }
-      case '--no-frames':
+      case 'no-frames':
         out.frames = false;
         break;
-      case '--transcript':
+      case 'transcript':
         out.transcript = true;
         break;
-      case '--print':
+      case 'print':
         out.print = true;
         break;
-      case '--connection': {
-        const v = value();
-        if (!v) return { error: '--connection needs a value' };
-        out.connection = v;
+      case 'connection':
+        out.connection = nonEmpty('--connection', v);
         break;
-      }
-      default:
-        if (a.startsWith('-') && a !== '-') return { error: `unknown option ${a}` };
-        if (out.file !== undefined) return { error: `unexpected argument ${a}` };
-        out.file = a;
     }
   }
-  if (out.file === undefined) return { error: 'missing <file>' };
-  if (!out.transcript && (out.print || out.connection !== undefined)) return { error: '--print and --connection go with --transcript' };
+  out.file = single(tokens.positionals, '<file>');
+  if (!out.transcript && (out.print || out.connection !== undefined)) throw new UsageError('--print and --connection go with --transcript');
   return out as MockArgs;
 }
 
 /** `websocket-workbench mock`. */
 export async function mock(argv: string[], io: CliIO): Promise<number> {
-  const args = parseMockArgs(argv);
-  if ('help' in args) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  if ('error' in args) {
-    io.stderr.write(`websocket-workbench mock: ${args.error}\n\n${USAGE}`);
-    return 2;
-  }
+  const args = parseOrUsage('mock', USAGE, io, () => parseMockArgs(argv));
+  if (typeof args === 'number') return args;
   const file = path.resolve(io.cwd, args.file);
   if (args.transcript) {
     const def = await mockFromTranscript(file, args, io);

@@ -11,7 +11,8 @@
  */
 import * as path from 'node:path';
 import type { CliIO } from './io';
-import { createPrinter, isOutputMode } from './output';
+import { createPrinter } from './output';
+import { nonEmpty, outputValue, parseCommandLine, parseOrUsage, single, UsageError, type OptionSpec } from './args';
 import type { OutputMode } from './output';
 import { Connection } from '../core/engine/connection';
 import type { MessageEvent, TimelineEvent } from '../core/engine/events';
@@ -51,52 +52,47 @@ interface RunArgs {
   transcript?: string;
 }
 
-/** Parses argv; returns a usage error instead of throwing. */
-export function parseRunArgs(argv: string[]): RunArgs | { error: string } | { help: true } {
+const OPTIONS = {
+  request: { type: 'string' },
+  env: { type: 'string' },
+  var: { type: 'string' },
+  output: { type: 'string' },
+  'no-frames': { type: 'boolean' },
+  transcript: { type: 'string' },
+} satisfies OptionSpec;
+
+/** Parses argv; throws UsageError for bad usage; 'help' for -h/--help. */
+export function parseRunArgs(argv: string[]): RunArgs | 'help' {
+  const tokens = parseCommandLine(argv, OPTIONS);
+  if (tokens === 'help') return 'help';
   const out: Partial<RunArgs> & { vars: Record<string, string>; frames: boolean } = { vars: {}, frames: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '-h':
-      case '--help':
-        return { help: true };
-      case '--request':
-      case '--env':
-      case '--transcript': {
-        const v = value();
-        if (!v) return { error: `${flag} needs a value` };
-        if (flag === '--request') out.request = v;
-        else if (flag === '--env') out.env = v;
-        else out.transcript = v;
+  for (const t of tokens.options) {
+    const v = t.value;
+    switch (t.name as keyof typeof OPTIONS) {
+      case 'request':
+        out.request = nonEmpty('--request', v);
         break;
-      }
-      case '--var': {
-        const v = value();
+      case 'env':
+        out.env = nonEmpty('--env', v);
+        break;
+      case 'transcript':
+        out.transcript = nonEmpty('--transcript', v);
+        break;
+      case 'var': {
         const m = v ? /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(v) : null;
-        if (!m) return { error: `--var needs NAME=VALUE, got ${v ?? 'nothing'}` };
+        if (!m) throw new UsageError(`--var needs NAME=VALUE, got '${v ?? ''}'`);
         out.vars[m[1]!] = m[2]!;
         break;
       }
-      case '--output': {
-        const v = value();
-        if (!v || !isOutputMode(v)) return { error: `--output must be ndjson, pretty or none, got ${v ?? 'nothing'}` };
-        out.output = v;
+      case 'output':
+        out.output = outputValue(v);
         break;
-      }
-      case '--no-frames':
+      case 'no-frames':
         out.frames = false;
         break;
-      default:
-        if (a.startsWith('-') && a !== '-') return { error: `unknown option ${a}` };
-        if (out.file !== undefined) return { error: `unexpected argument ${a}` };
-        out.file = a;
     }
   }
-  if (out.file === undefined) return { error: 'missing <file>' };
+  out.file = single(tokens.positionals, '<file>');
   return out as RunArgs;
 }
 
@@ -161,15 +157,8 @@ class ReplyWatch {
 
 /** `websocket-workbench run`. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseRunArgs(argv);
-  if ('help' in args) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  if ('error' in args) {
-    io.stderr.write(`websocket-workbench run: ${args.error}\n\n${USAGE}`);
-    return 2;
-  }
+  const args = parseOrUsage('run', USAGE, io, () => parseRunArgs(argv));
+  if (typeof args === 'number') return args;
   const fail = (msg: string, code: string) => {
     io.stderr.write(`websocket-workbench run: ${msg} [${code}]\n`);
     return 2;

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { CliIO } from './io';
+import { oneOf, parseCommandLine, parseOrUsage, UsageError, type OptionSpec } from './args';
 import { readCollectionFile } from '../core/collections/fsio';
 import type { CollectionDiagnostic } from '../core/collections/types';
 
@@ -38,33 +39,29 @@ async function collect(target: string, out: string[]): Promise<void> {
   }
 }
 
+const OPTIONS = {
+  output: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+} satisfies OptionSpec;
+
+/** Parses argv; throws UsageError for bad usage; 'help' for -h/--help. */
+export function parseValidateArgs(argv: string[]): { targets: string[]; output: 'text' | 'ndjson'; quiet: boolean } | 'help' {
+  const tokens = parseCommandLine(argv, OPTIONS);
+  if (tokens === 'help') return 'help';
+  const out = { targets: tokens.positionals, output: 'text' as 'text' | 'ndjson', quiet: false };
+  for (const t of tokens.options) {
+    if (t.name === 'quiet') out.quiet = true;
+    else out.output = oneOf('--output', t.value, ['text', 'ndjson'] as const);
+  }
+  if (!out.targets.length) throw new UsageError('no files given');
+  return out;
+}
+
 /** `websocket-workbench validate`. */
 export async function validate(argv: string[], io: CliIO): Promise<number> {
-  const targets: string[] = [];
-  let output: 'text' | 'ndjson' = 'text';
-  let quiet = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-h' || a === '--help') {
-      io.stdout.write(USAGE);
-      return 0;
-    } else if (a === '-q' || a === '--quiet') quiet = true;
-    else if (a === '--output' || a.startsWith('--output=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (v !== 'text' && v !== 'ndjson') {
-        io.stderr.write(`websocket-workbench validate: --output must be text or ndjson, got ${v ?? 'nothing'}\n\n${USAGE}`);
-        return 2;
-      }
-      output = v;
-    } else if (a.startsWith('-') && a !== '-') {
-      io.stderr.write(`websocket-workbench validate: unknown option ${a}\n\n${USAGE}`);
-      return 2;
-    } else targets.push(a);
-  }
-  if (!targets.length) {
-    io.stderr.write(`websocket-workbench validate: no files given\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseOrUsage('validate', USAGE, io, () => parseValidateArgs(argv));
+  if (typeof parsed === 'number') return parsed;
+  const { targets, output, quiet } = parsed;
 
   const files: string[] = [];
   for (const t of targets) await collect(path.resolve(io.cwd, t), files);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { connect, parseConnectArgs } from '../../../src/cli/connect';
+import { connect, parseConnectArgs as parseOrHelp, type ConnectArgs } from '../../../src/cli/connect';
 import { createPrinter, toNdjson, toPretty } from '../../../src/cli/output';
 import type { CliIO } from '../../../src/cli/io';
 import { Cleanup, echoServer, rawPeer, wsServer } from '../engine/helpers';
@@ -12,6 +12,7 @@ import { encodeFrame } from '../../../src/core/protocol/frameEncoder';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = path.join(root, 'dist/cli.js');
+const parseConnectArgs = (argv: string[], io: CliIO) => parseOrHelp(argv, io) as ConnectArgs;
 
 function fakeIO(opts: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   const out = new PassThrough();

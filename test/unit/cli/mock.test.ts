@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { WebSocket } from 'ws';
 import { mock, parseMockArgs } from '../../../src/cli/mock';
+import { UsageError } from '../../../src/cli/args';
+import { bundleCli } from './bundle';
 import type { CliIO } from '../../../src/cli/io';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-mock-cli-'));
@@ -66,10 +68,10 @@ function fakeIO(): CliIO & { lines: string[]; err: () => string; stop: () => voi
 describe('cli: websocket-workbench mock', () => {
   it('parses its arguments', () => {
     assert.deepEqual(parseMockArgs(['f.json', '--name', 'a', '--port=0', '--output', 'pretty', '--no-frames']), { file: 'f.json', name: 'a', port: 0, output: 'pretty', frames: false });
-    assert.ok('error' in parseMockArgs([]));
-    assert.ok('error' in parseMockArgs(['f', '--port', 'x']));
-    assert.ok('error' in parseMockArgs(['f', '--output', 'xml']));
-    assert.ok('help' in parseMockArgs(['--help']));
+    assert.throws(() => parseMockArgs([]), UsageError);
+    assert.throws(() => parseMockArgs(['f', '--port', 'x']), UsageError);
+    assert.throws(() => parseMockArgs(['f', '--output', 'xml']), UsageError);
+    assert.equal(parseMockArgs(['--help']), 'help');
   });
 
   it('prints listening, one NDJSON line per event with connection ids, and exits 0 with 1001 on stop', async () => {
@@ -177,26 +179,12 @@ describe('cli: websocket-workbench mock', () => {
     const bad = fakeIO();
     assert.equal(await mock(['--transcript', file, '--connection', 'nope', '--print'], bad), 2);
     assert.match(bad.err(), /no connection "nope".*c1/);
-    assert.ok('error' in parseMockArgs([file, '--print']));
+    assert.throws(() => parseMockArgs([file, '--print']), UsageError);
   });
 
   it('the bundled CLI stops on SIGTERM: clients get 1001, exit code 0', async function () {
     this.timeout(30000);
-    // Bundled like dist/cli.js, but into a private file so a concurrent build cannot interfere.
-    const cli = path.join(dir, 'cli.js');
-    const esbuild = await import('esbuild');
-    await esbuild.build({
-      entryPoints: [path.resolve(__dirname, '../../../src/cli/cli.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      outfile: cli,
-      external: ['bufferutil', 'utf-8-validate'],
-      // jsonc-parser's `main` is a UMD build with dynamic requires esbuild cannot follow.
-      mainFields: ['module', 'main'],
-      logLevel: 'error',
-    });
+    const cli = await bundleCli(path.join(dir, 'cli.js'));
     const file = collection([{ name: 'sig' }]);
     const child = spawn(process.execPath, [cli, 'mock', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

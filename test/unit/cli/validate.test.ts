@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { validate } from '../../../src/cli/validate';
+import { bundleCli } from './bundle';
 import { captureIO } from '../collections/fixtures/captureIO';
 
 describe('cli: validate', () => {
@@ -80,21 +81,8 @@ describe('cli: validate and run as a bundled binary', () => {
   let cli: string;
   before(async function () {
     this.timeout(60000);
-    // Bundle the CLI like scripts/build.mjs does, so this covers what esbuild makes of the schema
-    // imports and jsonc-parser (whose UMD build does not survive bundling).
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-cli-bundle-'));
-    cli = path.join(tmp, 'cli.js');
-    const esbuild = await import('esbuild');
-    await esbuild.build({
-      entryPoints: [path.resolve(__dirname, '../../../src/cli/cli.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      outfile: cli,
-      external: ['bufferutil', 'utf-8-validate'],
-      logLevel: 'silent',
-    });
+    cli = await bundleCli(path.join(tmp, 'cli.js'));
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
