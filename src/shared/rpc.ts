@@ -25,9 +25,9 @@ export function method<P, R>(params: Validator<P>): MethodSpec<P, R> {
   return { params };
 }
 
-export type Contract = Record<string, MethodSpec<any, any>>;
-export type ParamsOf<S> = S extends MethodSpec<infer P, any> ? P : never;
-export type ResultOf<S> = S extends MethodSpec<any, infer R> ? R : never;
+export type Contract = Record<string, MethodSpec<unknown, unknown>>;
+export type ParamsOf<S> = S extends MethodSpec<infer P, unknown> ? P : never;
+export type ResultOf<S> = S extends MethodSpec<unknown, infer R> ? R : never;
 
 /** Anything that can post and receive structured-clone messages. */
 export interface Transport {
@@ -55,8 +55,9 @@ function isEnvelope(m: unknown): m is Envelope {
 /** The calling side (the webview). */
 export class RpcClient<C extends Contract, E extends Record<string, unknown>> {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
-  private readonly listeners = new Map<string, Set<(payload: any) => void>>();
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  /** Listeners by event name; the payload's type is E[name], checked at onEvent. */
+  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
   private readonly unsubscribe: () => void;
   private disposed = false;
 
@@ -73,7 +74,7 @@ export class RpcClient<C extends Contract, E extends Record<string, unknown>> {
         this.pending.delete(id);
         reject(new RpcError('TIMEOUT', `${name} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.transport.post({ kind: 'request', id, method: name, params } satisfies RequestEnvelope);
     });
   }
@@ -82,8 +83,9 @@ export class RpcClient<C extends Contract, E extends Record<string, unknown>> {
   onEvent<K extends keyof E & string>(name: K, listener: (payload: E[K]) => void): () => void {
     let set = this.listeners.get(name);
     if (!set) this.listeners.set(name, (set = new Set()));
-    set.add(listener);
-    return () => set!.delete(listener);
+    const l = listener as (payload: unknown) => void;
+    set.add(l);
+    return () => set!.delete(l);
   }
 
   private receive(m: unknown): void {
@@ -118,7 +120,8 @@ type Handler<S> = (params: ParamsOf<S>) => ResultOf<S> | Promise<ResultOf<S>>;
 
 /** The answering side (the extension host). Validates every incoming message before use. */
 export class RpcServer<C extends Contract, E extends Record<string, unknown>> {
-  private readonly handlers = new Map<string, (params: any) => unknown>();
+  /** Handlers by method name; each takes what its contract's validator returns. */
+  private readonly handlers = new Map<string, (params: unknown) => unknown>();
   private readonly held: EventEnvelope[] = [];
   private readonly unsubscribe: () => void;
   private ready = false;
@@ -132,7 +135,28 @@ export class RpcServer<C extends Contract, E extends Record<string, unknown>> {
 
   /** Registers the handler for one method of the contract. */
   handle<M extends keyof C & string>(name: M, handler: Handler<C[M]>): void {
-    this.handlers.set(name, handler as (p: any) => unknown);
+    this.handlers.set(name, handler as (p: unknown) => unknown);
+  }
+
+  /**
+   * Runs one request in-process as if it had arrived from the client: validated by the contract,
+   * then handled. Rejects with RpcError UNKNOWN_METHOD or INVALID_PARAMS, or the handler's error.
+   */
+  async invoke(name: string, params: unknown): Promise<unknown> {
+    const { handler, params: valid } = this.prepare(name, params);
+    return handler(valid);
+  }
+
+  /** The handler for a method and its validated params; throws RpcError UNKNOWN_METHOD / INVALID_PARAMS. */
+  private prepare(name: string, raw: unknown): { handler: (params: unknown) => unknown; params: unknown } {
+    const spec = Object.prototype.hasOwnProperty.call(this.contract, name) ? this.contract[name] : undefined;
+    const handler = this.handlers.get(name);
+    if (!spec || !handler) throw new RpcError('UNKNOWN_METHOD', `unknown method: ${name}`);
+    try {
+      return { handler, params: spec.params(raw, 'params') };
+    } catch (err) {
+      throw new RpcError('INVALID_PARAMS', err instanceof ValidationError ? err.message : String(err));
+    }
   }
 
   /** Sends an event; held (bounded, oldest dropped) until the client has completed the ready call. */
@@ -166,24 +190,17 @@ export class RpcServer<C extends Contract, E extends Record<string, unknown>> {
     const reply = (r: Omit<ResponseEnvelope, 'kind' | 'id'>) => {
       if (!this.disposed) this.transport.post({ kind: 'response', id: m.id, ...r });
     };
-    const spec = Object.prototype.hasOwnProperty.call(this.contract, m.method) ? this.contract[m.method] : undefined;
-    const handler = this.handlers.get(m.method);
-    if (!spec || !handler) {
-      this.onInvalid?.(`unknown method ${m.method}`, m);
-      reply({ ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method: ${m.method}` } });
-      return;
-    }
-    let params: unknown;
+    let prepared: ReturnType<typeof this.prepare>;
     try {
-      params = spec.params(m.params, 'params');
+      prepared = this.prepare(m.method, m.params);
     } catch (err) {
-      const message = err instanceof ValidationError ? err.message : String(err);
-      this.onInvalid?.(message, m);
-      reply({ ok: false, error: { code: 'INVALID_PARAMS', message } });
+      const e = err as RpcError;
+      this.onInvalid?.(e.code === 'UNKNOWN_METHOD' ? `unknown method ${m.method}` : e.message, m);
+      reply({ ok: false, error: { code: e.code, message: e.message } });
       return;
     }
     try {
-      const result = await handler(params);
+      const result = await prepared.handler(prepared.params);
       reply({ ok: true, result });
       if (m.method === (this.options.readyMethod ?? 'ready') && !this.ready) {
         this.ready = true;

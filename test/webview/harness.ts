@@ -9,17 +9,34 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../host/locate';
+import type { HostContract } from '../../src/shared/contract';
+import type { ParamsOf } from '../../src/shared/rpc';
 
 const root = path.resolve(__dirname, '../..');
 
-export interface PostedRequest { kind: 'request'; id: number; method: string; params: any }
+export interface PostedRequest<M extends keyof HostContract = keyof HostContract> { kind: 'request'; id: number; method: M; params: ParamsOf<HostContract[M]> }
+/** A message the webview posted (a request, or a response to nothing: only requests are expected). */
+export interface PostedMessage { kind: string; id: number; method: string; params?: unknown }
+
+/** What the test page (test/webview/page) adds to `window`, for code run with page.evaluate. */
+export type TestWindow = Window & {
+  __posted: PostedMessage[];
+  __answered: Set<number>;
+  __send(message: unknown): void;
+  __getState(): unknown;
+  __rowsArr?: unknown[];
+  __rowTotal?: () => number;
+  __rowAt(i: number): unknown;
+  __pwned?: unknown;
+  __wb: { detail: { hex: { select(from: number, to: number): void } } };
+};
 
 export interface WebviewPage {
   page: Page;
   /** Every message the webview posted, in order. */
-  posted(): Promise<any[]>;
+  posted(): Promise<PostedMessage[]>;
   /** Waits for the next request with that method (not yet answered by the harness) and returns it. */
-  request(method: string, timeoutMs?: number): Promise<PostedRequest>;
+  request<M extends keyof HostContract & string>(method: M, timeoutMs?: number): Promise<PostedRequest<M>>;
   /** Answers a request as the host would. */
   reply(req: PostedRequest, result: unknown): Promise<void>;
   replyError(req: PostedRequest, code: string, message: string): Promise<void>;
@@ -139,23 +156,23 @@ export async function openWebview(opts: { theme?: 'dark' | 'light'; state?: unkn
   await page.goto(`${base}/?theme=${opts.theme ?? 'dark'}`);
   const api: WebviewPage = {
     page,
-    posted: () => page.evaluate(() => (window as any).__posted.slice()),
+    posted: () => page.evaluate(() => (window as unknown as TestWindow).__posted.slice()),
     async request(method, timeoutMs = 5000) {
       const handle = await page.waitForFunction(
-        (m) => (window as any).__posted.find((p: any) => p.kind === 'request' && p.method === m && !(window as any).__answered.has(p.id)) ?? null,
+        (m) => (window as unknown as TestWindow).__posted.find((p) => p.kind === 'request' && p.method === m && !(window as unknown as TestWindow).__answered.has(p.id)) ?? null,
         method,
         { timeout: timeoutMs },
       ).catch(() => {
         throw new Error(`webview did not post a '${method}' request within ${timeoutMs} ms; page errors: ${errors.join(' | ') || 'none'}`);
       });
-      const req = (await handle.jsonValue()) as PostedRequest;
-      await page.evaluate((id) => (window as any).__answered.add(id), req.id);
+      const req = (await handle.jsonValue()) as PostedRequest<typeof method>;
+      await page.evaluate((id) => (window as unknown as TestWindow).__answered.add(id), req.id);
       return req;
     },
-    reply: (req, result) => page.evaluate(([id, r]) => (window as any).__send({ kind: 'response', id, ok: true, result: r }), [req.id, result] as const),
-    replyError: (req, code, message) => page.evaluate(([id, c, m]) => (window as any).__send({ kind: 'response', id, ok: false, error: { code: c, message: m } }), [req.id, code, message] as const),
-    emit: (name, payload) => page.evaluate(([n, p]) => (window as any).__send({ kind: 'event', name: n, payload: p }), [name, payload] as const),
-    savedState: () => page.evaluate(() => (window as any).__getState()),
+    reply: (req, result) => page.evaluate(([id, r]) => (window as unknown as TestWindow).__send({ kind: 'response', id, ok: true, result: r }), [req.id, result] as const),
+    replyError: (req, code, message) => page.evaluate(([id, c, m]) => (window as unknown as TestWindow).__send({ kind: 'response', id, ok: false, error: { code: c, message: m } }), [req.id, code, message] as const),
+    emit: (name, payload) => page.evaluate(([n, p]) => (window as unknown as TestWindow).__send({ kind: 'event', name: n, payload: p }), [name, payload] as const),
+    savedState: () => page.evaluate(() => (window as unknown as TestWindow).__getState()),
     close: () => page.close(),
   };
   return api;
@@ -168,7 +185,7 @@ export async function openWebview(opts: { theme?: 'dark' | 'light'; state?: unkn
  */
 export async function serveRows(w: WebviewPage, rows: unknown[] | { generated: number }): Promise<void> {
   // Page code is passed as a string: functions compiled by tsx carry helpers (__name) the page lacks.
-  if (Array.isArray(rows)) await w.page.evaluate((r) => ((window as any).__rowsArr = r), rows);
+  if (Array.isArray(rows)) await w.page.evaluate((r) => ((window as unknown as TestWindow).__rowsArr = r), rows);
   await w.page.evaluate(`(() => {
     const win = window;
     const generated = ${Array.isArray(rows) ? 'undefined' : String(rows.generated)};

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { choose, fill, installRowGenerator, isDisabled, openWebview, serveRows, setChecked, snapshot, valueOf, type WebviewPage } from './harness';
+import { choose, fill, installRowGenerator, isDisabled, openWebview, serveRows, setChecked, snapshot, valueOf, type TestWindow, type WebviewPage } from './harness';
+import type { HostContract, RequestOptions } from '../../src/shared/contract';
+import type { ParamsOf } from '../../src/shared/rpc';
 import * as f from './fixtures';
 
 /** Opens the bundle, answers ready with a connection and `rows`, and serves rows from the page. */
@@ -12,9 +14,8 @@ async function openWith(rows: unknown[], opts: { theme?: 'dark' | 'light'; state
   return w;
 }
 
-async function lastRequest(w: WebviewPage, method: string): Promise<any> {
-  const req = await w.request(method);
-  return req.params;
+async function lastRequest<M extends keyof HostContract & string>(w: WebviewPage, method: M): Promise<ParamsOf<HostContract[M]>> {
+  return (await w.request(method)).params;
 }
 
 describe('webview: workbench panel (real bundle in headless Chromium)', () => {
@@ -81,7 +82,7 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         await w.page.click('#tab-handshake');
         assert.match((await w.page.textContent('.pane-handshake .body'))!, /<img src=x onerror=/);
         assert.equal(await w.page.$$eval('img, script:not([src])', (els) => els.length), 0);
-        assert.equal(await w.page.evaluate(() => (window as any).__pwned), undefined);
+        assert.equal(await w.page.evaluate(() => (window as unknown as TestWindow).__pwned), undefined);
       } finally {
         await w.close();
       }
@@ -141,10 +142,10 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         await w.page.waitForSelector('body[data-ready="true"]');
         for (let total = 500; total <= 5000; total += 500) {
           await w.page.evaluate((t) => {
-            (window as any).__rowTotal = () => t;
+            (window as unknown as TestWindow).__rowTotal = () => t;
             const tail = [];
-            for (let i = t - 80; i < t; i++) tail.push((window as any).__rowAt(i));
-            (window as any).__send({ kind: 'event', name: 'events', payload: { connectionId: 'c1', total: t, tailFrom: t - 80, tail, storeTotal: t } });
+            for (let i = t - 80; i < t; i++) tail.push((window as unknown as TestWindow).__rowAt(i));
+            (window as unknown as TestWindow).__send({ kind: 'event', name: 'events', payload: { connectionId: 'c1', total: t, tailFrom: t - 80, tail, storeTotal: t } });
           }, total);
         }
         await w.page.waitForSelector('.timeline .row[data-index="4999"]:not(.loading)');
@@ -229,7 +230,7 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         assert.equal(lines[0]![1], '00081018202830384048505860687078');
         assert.equal(lines[0]![2], '.... (08@HPX`hpx', 'non-printables as dots, 0x20 as a space');
         assert.equal(lines[2]![2], 'ABCDEFGH');
-        await w.page.evaluate(() => (window as any).__wb.detail.hex.select(4, 20));
+        await w.page.evaluate(() => (window as unknown as TestWindow).__wb.detail.hex.select(4, 20));
         const sel = await w.page.$$eval('.hx-row .sel', (els) => els.map((e) => `${e.className}:${(e as HTMLElement).dataset.o}`));
         assert.equal(sel.filter((s) => s.startsWith('b')).length, 16);
         assert.equal(sel.filter((s) => s.startsWith('a')).length, 16);
@@ -323,13 +324,13 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         await fill(w.page, '#send-fragments', '3');
         await w.page.click('#send');
         const hex = await lastRequest(w, 'send');
-        assert.deepEqual([...hex.data], [0xde, 0xad, 0xbe, 0xef]);
+        assert.deepEqual([...hex.data!], [0xde, 0xad, 0xbe, 0xef]);
         assert.equal(hex.fragments, 3);
         await fill(w.page, '#send-fragments', '1');
         await choose(w.page, '#msg-format', 'base64');
         await fill(w.page, '#msg-body', 'AAEC/w==');
         await w.page.click('#send');
-        assert.deepEqual([...(await lastRequest(w, 'send')).data], [0, 1, 2, 255]);
+        assert.deepEqual([...(await lastRequest(w, 'send')).data!], [0, 1, 2, 255]);
         // Binary from a file: the host's file picker answers with the bytes, which are then sent as they are.
         await choose(w.page, '#msg-format', 'file');
         await w.page.click('#msg-file');
@@ -337,7 +338,7 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         await w.reply(picked, { name: 'blob.bin', data: new Uint8Array([9, 8, 7, 0, 255]) });
         await w.page.waitForFunction(() => document.body.textContent?.includes('blob.bin'));
         await w.page.click('#send');
-        assert.deepEqual([...(await lastRequest(w, 'send')).data], [9, 8, 7, 0, 255]);
+        assert.deepEqual([...(await lastRequest(w, 'send')).data!], [9, 8, 7, 0, 255]);
         await choose(w.page, '#msg-format', 'text');
         await fill(w.page, '#msg-body', 'tick');
         await choose(w.page, '#send-mode', 'times');
@@ -366,7 +367,7 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         await w.page.click('#pong');
         const pong = await lastRequest(w, 'control');
         assert.equal(pong.type, 'pong');
-        assert.deepEqual([...pong.payload], [1, 2]);
+        assert.deepEqual([...pong.payload!], [1, 2]);
         await choose(w.page, '#close-code', '1001');
         await fill(w.page, '#close-reason', 'bye');
         await w.page.click('#close');
@@ -413,7 +414,7 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
           auth: { type: 'bearer', token: 's3cret' }, deflate: true, proxy: 'http://127.0.0.1:3128', tls: { rejectUnauthorized: false },
           pingIntervalMs: 5000, autoPong: false, reconnect: { enabled: true, maxDelayMs: 8000 }, variables: { host: '127.0.0.1:9', trace: 'abc' },
         });
-        const saved = (await w.savedState()) as any;
+        const saved = (await w.savedState()) as { request: RequestOptions & { auth: { token: string } } };
         assert.equal(saved.request.auth.token, '', 'secrets are not kept in webview state');
         assert.equal(saved.request.url, 'wss://{{host}}/socket?x=1');
       } finally {

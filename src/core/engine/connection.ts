@@ -29,7 +29,7 @@ import { parseHttpHead, type HttpHead } from '../protocol/http';
 import { applyMask, hex32 } from '../protocol/mask';
 import { isValidCloseCode } from '../protocol/closeCodes';
 import type { ProtocolError } from '../protocol/errors';
-import type { ConnectionState, HandshakeEvent, HeaderPair, Initiator, NewEvent, TimelineEvent } from './events';
+import type { ConnectionState, DistributiveOmit, HandshakeEvent, HeaderPair, Initiator, NewEvent, TimelineEvent } from './events';
 import { TimelineStore } from './timelineStore';
 import { openTunnel, resolveProxy, type ProxyError } from './proxy';
 import { isTapped, tapSocket } from './wireTap';
@@ -327,7 +327,8 @@ export class Connection {
 
   // ---------------------------------------------------------------- internals
 
-  private record(e: Omit<NewEvent, 'time' | 'connection'>): TimelineEvent | undefined {
+  /** Stamps and stores an event. Hot paths pass `time: 0, connection: ''` so the object keeps one shape. */
+  private record(e: DistributiveOmit<NewEvent, 'time' | 'connection'> & Partial<Pick<NewEvent, 'time' | 'connection'>>): TimelineEvent | undefined {
     if (this.disposed) return undefined;
     // Filled in place (no copies): this is the hot path of every frame and message.
     const n = e as NewEvent;
@@ -347,12 +348,12 @@ export class Connection {
   }
 
   private recordError(e: ConnectionError): void {
-    this.record({ kind: 'error', code: e.code, message: e.message, ...(e.closeCode ? { closeCode: e.closeCode } : {}) } as never);
+    this.record({ kind: 'error', code: e.code, message: e.message, ...(e.closeCode ? { closeCode: e.closeCode } : {}) });
   }
 
   private setState(state: ConnectionState, initiator?: Initiator, detail?: string): void {
     this._state = state;
-    this.record({ kind: 'state', state, ...(initiator ? { initiator } : {}), ...(detail ? { detail } : {}) } as never);
+    this.record({ kind: 'state', state, ...(initiator ? { initiator } : {}), ...(detail ? { detail } : {}) });
   }
 
   private openSocket(what: string): WebSocket | null {
@@ -508,7 +509,7 @@ export class Connection {
             req.on('socket', (s: net.Socket) => {
               if (!isTapped(s)) {
                 this.attachTap(s);
-                this.record({ kind: 'info', message: 'wire tap attached to a socket supplied by another agent' } as never);
+                this.record({ kind: 'info', message: 'wire tap attached to a socket supplied by another agent' });
               }
             });
             req.end();
@@ -521,7 +522,7 @@ export class Connection {
         this.lastError = e;
         this.recordError(e);
         this._state = 'closed';
-        this.record({ kind: 'close', code: 1006, reason: '', initiator: 'client', wasClean: false } as never);
+        this.record({ kind: 'close', code: 1006, reason: '', initiator: 'client', wasClean: false });
         this.setState('closed');
         this.resolveClose(1006, '');
         settle(e);
@@ -529,7 +530,7 @@ export class Connection {
       }
       this.ws = ws;
 
-      ws.on('redirect', (to: string) => this.record({ kind: 'info', message: `redirected to ${to}`, data: { url: to } } as never));
+      ws.on('redirect', (to: string) => this.record({ kind: 'info', message: `redirected to ${to}`, data: { url: to } }));
       ws.on('upgrade', (res: http.IncomingMessage) => (this.hs.upgrade = res));
       ws.on('unexpected-response', (req: http.ClientRequest, res: http.IncomingMessage) => this.onUnexpectedResponse(ws, req, res));
       ws.on('open', () => {
@@ -543,7 +544,7 @@ export class Connection {
         settle();
         const q = this.queue.splice(0);
         if (q.length) {
-          this.record({ kind: 'info', message: `flushing ${q.length} queued message(s)`, data: { queued: q.length } } as never);
+          this.record({ kind: 'info', message: `flushing ${q.length} queued message(s)`, data: { queued: q.length } });
           for (const send of q) send();
         }
       });
@@ -553,7 +554,7 @@ export class Connection {
         this.record({
           time: 0, connection: '', kind: 'message', dir: 'in', binary: isBinary, data: buf, size: buf.length,
           wireSize: wire === undefined ? undefined : Math.floor(wire / 2), compressed: wire === undefined ? undefined : wire % 2 === 1,
-        } as never);
+        });
       });
       ws.on('ping', () => {
         // Frame events come from the tap; with autoPong off nothing answers.
@@ -564,7 +565,7 @@ export class Connection {
         const t0 = list?.shift();
         if (t0 !== undefined) {
           if (!list!.length) this.pings.delete(key);
-          this.record({ kind: 'rtt', ms: this.clock() - t0 } as never);
+          this.record({ kind: 'rtt', ms: this.clock() - t0 });
         }
       });
       ws.on('error', (err: Error) => {
@@ -611,7 +612,7 @@ export class Connection {
         this.attachTap(s);
         return s;
       }
-      this.record({ kind: 'info', message: `tunnelling through proxy ${proxy.host}`, data: { proxy: `${proxy.protocol}//${proxy.host}` } } as never);
+      this.record({ kind: 'info', message: `tunnelling through proxy ${proxy.host}`, data: { proxy: `${proxy.protocol}//${proxy.host}` } });
       openTunnel(proxy, host, port, this.options.handshakeTimeoutMs, (err, raw) => {
         if (err || !raw) {
           this.proxyError = err ?? undefined;
@@ -814,7 +815,7 @@ export class Connection {
         ev.acceptValid = !!key && !!accept && checkAccept(key, accept);
       }
     }
-    this.record(ev as never);
+    this.record(ev);
   }
 
   private onUnexpectedResponse(ws: WebSocket, req: http.ClientRequest, res: http.IncomingMessage): void {
@@ -874,7 +875,7 @@ export class Connection {
       maskKey: mk ? hex32(mk) : undefined,
       length: f.length, wireSize, payload: f.payload,
       truncated: f.payload.length < f.length ? true : undefined,
-    } as never);
+    });
     if (dir === 'out' && state.rawOut) return; // raw frames are not ws messages
     // Message assembly for wire sizes (data frames and their continuations only).
     if (isData && f.fin) {
@@ -909,12 +910,12 @@ export class Connection {
   private recordOutMessage(wireSize: number, compressed: boolean): void {
     const m = this.pendingOut.shift();
     if (m) {
-      this.record({ time: 0, connection: '', kind: 'message', dir: 'out', binary: m.binary, data: m.data, size: m.data.length, wireSize, compressed } as never);
+      this.record({ time: 0, connection: '', kind: 'message', dir: 'out', binary: m.binary, data: m.data, size: m.data.length, wireSize, compressed });
     }
   }
 
   private onTapError(e: ProtocolError, dir: 'in' | 'out'): void {
-    this.record({ kind: 'error', code: e.code, message: `wire tap (${dir}): ${e.message}`, ...(e.closeCode ? { closeCode: e.closeCode } : {}) } as never);
+    this.record({ kind: 'error', code: e.code, message: `wire tap (${dir}): ${e.message}`, ...(e.closeCode ? { closeCode: e.closeCode } : {}) });
   }
 
   private onClosed(code: number, reason: string): void {
@@ -937,7 +938,7 @@ export class Connection {
           kind: 'handshake',
           request: { method: 'CONNECT', path: '', url: this.options.url, headers: [] },
           response: { status: pe.status, statusText: '', headers: pe.headers ?? [] },
-        } as never);
+        });
       }
     }
     if (state && state.response?.status === 101 && state.inBytes > state.inFramed && !state.inDec.failed) {
@@ -946,7 +947,7 @@ export class Connection {
     const initiator: Initiator = state?.firstClose ?? (this.terminatedByUs || this.userClosed ? 'client' : 'server');
     const wasClean = !!state && state.closeIn && state.closeOut;
     if (this._state !== 'closed') {
-      this.record({ kind: 'close', code, reason, initiator, wasClean } as never);
+      this.record({ kind: 'close', code, reason, initiator, wasClean });
       this.setState('closed');
     }
     this.socket = null;
@@ -1017,19 +1018,19 @@ export class Connection {
     const r = this.options.reconnect;
     if (!r?.enabled || this.userClosed || this.disposed) {
       if (this.queue.length) {
-        this.record({ kind: 'info', message: `dropped ${this.queue.length} queued message(s)`, data: { dropped: this.queue.length } } as never);
+        this.record({ kind: 'info', message: `dropped ${this.queue.length} queued message(s)`, data: { dropped: this.queue.length } });
         this.queue = [];
       }
       return;
     }
     if (r.maxAttempts !== undefined && this.attempts >= r.maxAttempts) {
-      this.record({ kind: 'info', message: `giving up after ${this.attempts} reconnect attempt(s)`, data: { attempts: this.attempts } } as never);
+      this.record({ kind: 'info', message: `giving up after ${this.attempts} reconnect attempt(s)`, data: { attempts: this.attempts } });
       this.queue = [];
       return;
     }
     const delay = this.reconnectDelay(this.attempts);
     this.attempts++;
-    this.record({ kind: 'info', message: `reconnecting in ${delay} ms (attempt ${this.attempts})`, data: { attempt: this.attempts, delayMs: delay } } as never);
+    this.record({ kind: 'info', message: `reconnecting in ${delay} ms (attempt ${this.attempts})`, data: { attempt: this.attempts, delayMs: delay } });
     this.reconnectTimer = this.setT(() => {
       this.reconnectTimer = null;
       if (this.userClosed || this.disposed) return;

@@ -133,7 +133,10 @@ export type TimelineEvent =
 export type EventKind = TimelineEvent['kind'];
 
 /** An event before the store has numbered it. */
-export type NewEvent = TimelineEvent extends infer E ? (E extends TimelineEvent ? Omit<E, 'id'> : never) : never;
+export type NewEvent = DistributiveOmit<TimelineEvent, 'id'>;
+
+/** `Omit` applied to each member of a union (plain `Omit` merges the union into one shape first). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** WebSocket opcodes (RFC 6455 §5.2). */
 export const Opcode = {

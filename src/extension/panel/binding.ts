@@ -14,7 +14,7 @@ import type { Connection, ConnectionOptions } from '../../core/engine/connection
 import { TimelineStore, objectText } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { RpcServer } from '../../shared/rpc';
-import { hostContract, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type SavedRequestInfo, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
+import { type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type SavedRequestInfo, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
 import { substituteVariables } from './variables';
 import { encodeEventLine, makeHeader, serializeTranscript, withPayloads } from '../../core/collections/transcript';
 import { exportHar } from '../../core/collections/har';
@@ -503,27 +503,16 @@ export class PanelBinding {
     return { ...r.status };
   }
 
-  private readonly handlers = new Map<string, (params: any) => unknown>();
-
   /**
    * Runs one contract request as if the webview had sent it (validated the same way). Used by the
    * `websocketWorkbench.panel.run` automation command and the integration tests.
    */
-  async invoke<M extends keyof HostContract & string>(name: M, params: unknown): Promise<unknown> {
-    const spec = hostContract[name];
-    const handler = this.handlers.get(name);
-    if (!spec || !handler) throw new CodedError('UNKNOWN_METHOD', `unknown method: ${name}`);
-    return handler(spec.params(params, 'params'));
+  invoke(name: string, params: unknown): Promise<unknown> {
+    return this.rpc.invoke(name, params);
   }
 
   private registerHandlers(): void {
-    const server = this.rpc;
-    const rpc = {
-      handle: <M extends keyof HostContract & string>(name: M, fn: Parameters<typeof server.handle<M>>[1]) => {
-        this.handlers.set(name, fn as (p: any) => unknown);
-        server.handle(name, fn);
-      },
-    };
+    const rpc = this.rpc;
     rpc.handle('connect', async ({ options }) => {
       this.request = options;
       const vars = await this.vars();

@@ -30,7 +30,7 @@ export function registerPanelFeatures(services: Services): void {
       const panel = panels.list().find((p) => p.binding.connection?.id === connectionId);
       if (!panel) throw new CodedError('PANEL_NOT_FOUND', `No panel shows connection ${String(connectionId)}`);
       if (typeof method !== 'string') throw new CodedError('INVALID_PARAMS', 'method must be a string');
-      return panel.binding.invoke(method as never, params ?? {});
+      return panel.binding.invoke(method, params ?? {});
     }),
     /** Read-only facts about open panels, for tests: posts made, rows in view, last snapshot. */
     vscode.commands.registerCommand('websocketWorkbench.panel.inspect', () =>

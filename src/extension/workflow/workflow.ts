@@ -168,10 +168,11 @@ export class Workflow extends Disposable {
   // --------------------------------------------------------------- commands
 
   private registerCommands(): void {
-    const reg = (id: string, fn: (...args: any[]) => unknown) =>
+    // VS Code passes command arguments untyped: each handler states what it accepts and checks it.
+    const reg = <A extends unknown[]>(id: string, fn: (...args: A) => unknown) =>
       this._register(vscode.commands.registerCommand(`websocketWorkbench.${id}`, async (...args: unknown[]) => {
         try {
-          return await fn(...args);
+          return await fn(...(args as A));
         } catch (err) {
           const e = err as Error & { code?: string };
           const message = redact(e.message ?? String(err), this.secrets.knownValues());

@@ -75,7 +75,7 @@ describe('public API returned by activate() (real extension host, real sockets)'
     await new Promise((r) => dead.once('listening', r));
     const port = (dead.address() as AddressInfo).port;
     await new Promise((r) => dead.close(r));
-    await assert.rejects(api.connect(`ws://127.0.0.1:${port}/`, { proxy: 'none' }), (err: any) => {
+    await assert.rejects(api.connect(`ws://127.0.0.1:${port}/`, { proxy: 'none' }), (err: { code: string }) => {
       assert.equal(typeof err.code, 'string');
       assert.match(err.code, /ECONNREFUSED/);
       return true;

@@ -12,6 +12,8 @@ import { encodeFrame } from '../../../src/core/protocol/frameEncoder';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = path.join(root, 'dist/cli.js');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- NDJSON lines are read field by field, as a consumer's JSON.parse would give them
+type NdjsonLine = Record<string, any>;
 const parseConnectArgs = (argv: string[], io: CliIO) => parseOrHelp(argv, io) as ConnectArgs;
 
 function fakeIO(opts: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}) {
@@ -32,7 +34,7 @@ function fakeIO(opts: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}) {
       return () => stops.delete(l);
     },
   };
-  return { io, out: () => stdout, err: () => stderr, lines: () => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>), stop: () => stops.forEach((l) => l()) };
+  return { io, out: () => stdout, err: () => stderr, lines: () => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as NdjsonLine), stop: () => stops.forEach((l) => l()) };
 }
 
 describe('websocket-workbench connect', () => {

@@ -12,7 +12,7 @@ import { chunksAt, decode, receive } from './helpers';
 // ws's own framer, used only as an oracle (ws's package exports hide lib/, so go by path).
 const Receiver = require(join(dirname(require.resolve('ws')), 'lib/receiver.js')) as new (opts: object) => {
   write(chunk: Buffer): boolean;
-  on(event: string, fn: (...args: any[]) => void): void;
+  on(event: string, fn: (...args: never[]) => void): void;
 };
 const Sender = require(join(dirname(require.resolve('ws')), 'lib/sender.js')) as {
   frame(data: Buffer, options: { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean; maskBuffer?: Buffer; generateMask?: (m: Buffer) => void }): Buffer[];
