@@ -564,24 +564,4 @@ export class MessageComposer {
     this.closeReason.value = x.closeReason;
     this.sync();
   }
-
-  /** Puts a payload in the composer for editing (resend). */
-  load(data: Uint8Array, binary: boolean): void {
-    if (binary) {
-      this.format.value = 'hex';
-      this.body.value = [...data].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    } else {
-      const text = new TextDecoder().decode(data);
-      let json = false;
-      try {
-        JSON.parse(text);
-        json = /^\s*[[{]/.test(text);
-      } catch {
-        json = false;
-      }
-      this.format.value = json ? 'json' : 'text';
-      this.body.value = text;
-    }
-    this.sync();
-  }
 }

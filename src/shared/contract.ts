@@ -211,10 +211,6 @@ export const hostContract = {
   stopRepeat: method<Record<string, never>, RepeatStatus>(v.object({}) as Validator<Record<string, never>>),
   /** Ping or pong with a payload (≤ 125 bytes, RFC 6455 §5.5). */
   control: method<{ type: 'ping' | 'pong'; payload?: Uint8Array }, void>(v.object({ type: v.literal('ping', 'pong'), payload: v.optional(v.bytes({ max: 125 })) })),
-  /** A window of the raw store: events [from, to). */
-  getEvents: method<{ from: number; to: number }, { events: TimelineEvent[]; total: number }>(
-    v.object({ from: v.number({ integer: true, min: 0 }), to: v.number({ integer: true, min: 0 }) }),
-  ),
   /** Set the view's filter; returns the number of rows (the regex runs over full payloads in the host). */
   setView: method<{ filter: ViewFilter }, { total: number; ms: number }>(v.object({ filter: filterV })),
   /** A window of view rows [from, to) (at most 2000); payloads trimmed to `previewBytes` (default 256). */

@@ -179,7 +179,7 @@ export async function openWebview(opts: { theme?: 'dark' | 'light'; state?: unkn
 }
 
 /**
- * Answers the webview's getRows / readPayload / getEvents requests from inside the page, the way the
+ * Answers the webview's getRows / readPayload requests from inside the page, the way the
  * host would, so tests and benches can scroll freely. `rows` is either an array of events or the
  * name of an in-page generator installed with `installRowGenerator`.
  */

@@ -123,8 +123,10 @@ interface TapState {
   response?: HttpHead;
   inDec: FrameDecoder;
   outDec: FrameDecoder;
-  /** Wire info of data messages seen by the tap, waiting for ws to deliver them. */
-  /** Packed per message as wireSize * 2 + (compressed ? 1 : 0): no object per message. */
+  /**
+   * Wire info of data messages seen by the tap, waiting for ws to deliver them: packed per message
+   * as wireSize * 2 + (compressed ? 1 : 0), no object per message.
+   */
   inMsgs: number[];
   inCur: { wireSize: number; compressed: boolean } | null;
   outCur: { wireSize: number; compressed: boolean } | null;
@@ -555,9 +557,6 @@ export class Connection {
           time: 0, connection: '', kind: 'message', dir: 'in', binary: isBinary, data: buf, size: buf.length,
           wireSize: wire === undefined ? undefined : Math.floor(wire / 2), compressed: wire === undefined ? undefined : wire % 2 === 1,
         });
-      });
-      ws.on('ping', () => {
-        // Frame events come from the tap; with autoPong off nothing answers.
       });
       ws.on('pong', (data: Buffer) => {
         const key = data.toString('hex');

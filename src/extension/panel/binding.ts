@@ -596,12 +596,6 @@ export class PanelBinding {
       if (type === 'ping') c.ping(payload);
       else c.pong(payload);
     });
-    rpc.handle('getEvents', ({ from, to }) => {
-      const store = this.store;
-      if (!store) return { events: [], total: 0 };
-      const end = Math.min(to, from + MAX_WINDOW, store.length);
-      return { events: store.slice(from, end).map((e) => trimEvent(e, DEFAULT_PREVIEW)), total: store.length };
-    });
     rpc.handle('setView', ({ filter }) => {
       const compiled = compileFilter(filter);
       const t0 = performance.now();
