@@ -138,9 +138,12 @@ describe('Restricted Mode: Workspace Trust on, folder untrusted (real VS Code)',
     assert.equal(notices.pop()?.code, 'WSWB_UNTRUSTED_SECRET');
     assert.equal(await vscode.commands.executeCommand('websocketWorkbench.copyAsWebsocat', { file: FILE(), request: 'direct' }), undefined);
     assert.equal(notices.pop()?.code, 'WSWB_UNTRUSTED_SECRET');
+    // The panel's composer gets no secrets either: the reference goes out as typed.
+    await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'send', { text: 'panel={{secret:utToken}}' });
+    await waitFor(() => received.includes('panel={{secret:utToken}}'), 5000, 'the panel message, unresolved');
     await new Promise((r) => setTimeout(r, 300));
     hostLog(`      the collection's host saw: ${received.map((r) => r.slice(0, 40)).join(' | ')}`);
-    assert.equal(received.length, 1, 'only the secret-free handshake arrived');
+    assert.equal(received.length, 2, 'only the secret-free handshake and the unresolved panel message arrived');
     assert.ok(!received.some((r) => r.includes(token) || r.includes(encodeURIComponent(token))), 'the secret never reached the host');
   });
 
