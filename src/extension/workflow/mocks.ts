@@ -5,19 +5,16 @@ import type { MockDefinition } from '../../core/engine/mock/definition';
 import type { CollectionIndex } from './collectionIndex';
 import { settings } from './config';
 import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, restrictMockExposure } from './trust';
+import { TimelineStore } from '../../core/engine/timelineStore';
 
 /** Warning code: a restricted workspace ran a mock with safer settings than its definition asked for. */
 export const UNTRUSTED_MOCK_DOWNGRADED = 'WSWB_UNTRUSTED_MOCK_DOWNGRADED';
-import { TimelineStore } from '../../core/engine/timelineStore';
 
 /** Starts and stops mocks for VS Code: bind address from settings and Workspace Trust, warnings, logs. */
 export class MockHost implements vscode.Disposable {
   readonly registry = new MockRegistry();
   /** One timeline for every mock of this window (server-side view of each client). */
   readonly store: TimelineStore;
-
-  /** Restricted-Mode downgrades of this mock (empty when none), by running mock id. */
-  readonly downgrades = new Map<string, string[]>();
 
   constructor(
     private readonly index: CollectionIndex,
@@ -66,14 +63,12 @@ export class MockHost implements vscode.Disposable {
       deps: { store: this.store, payloadPreviewBytes: settings.payloadPreviewBytes(), log: (l) => this.log.debug(`mock "${def.name}": ${l}`) },
     });
     this.log.info(`mock "${m.name}" listening on ${m.url}`);
-    if (downgrades.length) this.downgrades.set(m.id, downgrades);
     return m;
   }
 
   async stop(id: string): Promise<boolean> {
     const m = this.registry.get(id);
     const ok = await this.registry.stop(id);
-    this.downgrades.delete(id);
     if (ok && m) this.log.info(`mock "${m.name}" stopped`);
     return ok;
   }
