@@ -2,7 +2,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { WebSocketServer, type ServerOptions } from 'ws';
-import type { Connection } from '../../../src/core/engine/connection';
+import { Connection, type ConnectionDeps, type ConnectionOptions } from '../../../src/core/engine/connection';
 import type { TimelineEvent } from '../../../src/core/engine/events';
 import { computeAccept } from '../../../src/core/protocol/handshake';
 
@@ -48,15 +48,17 @@ export async function echoServer(cleanup: Cleanup, opts: ServerOptions = {}) {
 
 /**
  * A raw TCP peer that completes a real upgrade (101 with a valid accept) and then lets the test
- * write whatever bytes it likes.
+ * write whatever bytes it likes. `allowHalfOpen`: the peer keeps its side open after our FIN, as a
+ * hostile server would (Node's default ends it).
  */
 export async function rawPeer(
   cleanup: Cleanup,
   onUpgraded: (socket: net.Socket, head: string) => void,
   response?: (key: string) => string,
+  opts: { allowHalfOpen?: boolean } = {},
 ): Promise<{ url: string; port: number; sockets: net.Socket[] }> {
   const sockets: net.Socket[] = [];
-  const server = net.createServer((sock) => {
+  const server = net.createServer({ allowHalfOpen: !!opts.allowHalfOpen }, (sock) => {
     sockets.push(sock);
     sock.on('error', () => undefined);
     let buf = '';
@@ -124,6 +126,13 @@ export async function connectProxy(cleanup: Cleanup, opts: { refuse?: number; au
       }),
   );
   return { url: `http://127.0.0.1:${port}`, port, targets, authSeen };
+}
+
+/** A Connection with no proxy environment, disposed at cleanup. */
+export function newConnection(cleanup: Cleanup, opts: ConnectionOptions, deps: ConnectionDeps = {}): Connection {
+  const c = new Connection(opts, { env: {}, ...deps });
+  cleanup.add(() => c.dispose());
+  return c;
 }
 
 /** Resolves with the first event matching `pred` (already recorded or future). */
