@@ -5,28 +5,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Cleanup } from '../engine/helpers';
+import { Cleanup, tcpServer } from '../engine/helpers';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = path.join(root, 'dist/cli.js');
-
-/** A TCP server that accepts and says nothing; resolves `accepted` on the first connection. */
-async function silentServer(cleanup: Cleanup) {
-  const sockets: net.Socket[] = [];
-  let onAccept: () => void = () => undefined;
-  const accepted = new Promise<void>((r) => (onAccept = r));
-  const server = net.createServer((s) => {
-    sockets.push(s);
-    s.on('error', () => undefined);
-    onAccept();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  cleanup.add(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }));
-  return { port: (server.address() as net.AddressInfo).port, accepted };
-}
 
 /** Spawns the CLI, sends `signal` `afterMs` after the server accepted, and times the exit. */
 async function interrupt(args: string[], accepted: Promise<void>, signal: NodeJS.Signals, afterMs = 300, cwd = root) {
@@ -60,7 +44,7 @@ describe('the CLI exits at once on SIGINT/SIGTERM while connecting (dist/cli.js)
   });
 
   it('connect: SIGINT during the handshake aborts it, exit 1 with an ABORTED error line', async () => {
-    const srv = await silentServer(cleanup);
+    const srv = await tcpServer(cleanup);
     const r = await interrupt(['connect', `ws://127.0.0.1:${srv.port}/`, '--handshake-timeout', '30000', '--output', 'ndjson'], srv.accepted, 'SIGINT');
     assert.ok(r.ms < 1000, `exited ${r.ms} ms after SIGINT`);
     assert.deepEqual([r.code, r.signal], [1, null], r.stderr);
@@ -70,7 +54,7 @@ describe('the CLI exits at once on SIGINT/SIGTERM while connecting (dist/cli.js)
   });
 
   it('connect: SIGTERM while a proxy has not answered CONNECT: the tunnel is abandoned, exit 1', async () => {
-    const proxy = await silentServer(cleanup);
+    const proxy = await tcpServer(cleanup);
     const r = await interrupt(['connect', 'ws://127.0.0.1:9/', '--proxy', `http://127.0.0.1:${proxy.port}`, '--handshake-timeout', '30000', '--output', 'ndjson'], proxy.accepted, 'SIGTERM');
     assert.ok(r.ms < 1000, `exited ${r.ms} ms after SIGTERM`);
     assert.deepEqual([r.code, r.signal], [1, null], r.stderr);
@@ -78,7 +62,7 @@ describe('the CLI exits at once on SIGINT/SIGTERM while connecting (dist/cli.js)
   });
 
   it('run: SIGINT while a proxy has not answered CONNECT: exit 1, summary not connected with ABORTED', async () => {
-    const proxy = await silentServer(cleanup);
+    const proxy = await tcpServer(cleanup);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-signals-'));
     cleanup.add(() => fs.rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'slow.websocket.json');

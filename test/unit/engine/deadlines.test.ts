@@ -5,51 +5,10 @@
  * Real sockets on 127.0.0.1; the hostile peers are raw `net` servers.
  */
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import type { Connection, ConnectionOptions } from '../../../src/core/engine/connection';
 import type { CloseEvent, ErrorEvent, HandshakeEvent } from '../../../src/core/engine/events';
 import { encodeFrame } from '../../../src/core/protocol/frameEncoder';
-import { Cleanup, connectProxy, events, newConnection, rawPeer, waitClosed, waitFor } from './helpers';
-
-/** A TCP server whose connections get `onSocket`; every socket is destroyed at cleanup. */
-async function tcpServer(cleanup: Cleanup, onSocket: (s: net.Socket) => void) {
-  const sockets: net.Socket[] = [];
-  const closedAt: number[] = [];
-  const server = net.createServer((s) => {
-    sockets.push(s);
-    s.on('error', () => undefined);
-    s.on('close', () => closedAt.push(Date.now()));
-    onSocket(s);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  cleanup.add(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }));
-  return { port: (server.address() as net.AddressInfo).port, sockets, closedAt };
-}
-
-/** Writes `text` one byte every `everyMs` (keeps an idle timer alive forever) until the socket closes. */
-function drip(s: net.Socket, text: string | Buffer, everyMs = 100): void {
-  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1');
-  let i = 0;
-  const t = setInterval(() => {
-    if (s.destroyed || i >= bytes.length) return void clearInterval(t);
-    s.write(bytes.subarray(i, ++i));
-  }, everyMs);
-  s.on('close', () => clearInterval(t));
-}
-
-/** After the request head arrives, calls `then`. */
-function afterHead(s: net.Socket, then: (head: string) => void): void {
-  let buf = '';
-  const on = (d: Buffer) => {
-    buf += d.toString('latin1');
-    if (!buf.includes('\r\n\r\n')) return;
-    s.off('data', on);
-    then(buf);
-  };
-  s.on('data', on);
-}
-
-const SLOW_101 = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Slow: ' + 'z'.repeat(200) + '\r\n\r\n';
+import { Cleanup, SLOW_101, afterHead, connectProxy, drip, events, newConnection, rawPeer, tcpServer, waitClosed, waitFor } from './helpers';
 
 describe('Deadlines', () => {
   const cleanup = new Cleanup();

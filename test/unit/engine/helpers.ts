@@ -128,6 +128,53 @@ export async function connectProxy(cleanup: Cleanup, opts: { refuse?: number; au
   return { url: `http://127.0.0.1:${port}`, port, targets, authSeen };
 }
 
+/**
+ * A raw TCP server (for slow or silent peers) whose connections get `onSocket`; `accepted`
+ * resolves at the first connection, `closedAt` collects when each socket closed.
+ */
+export async function tcpServer(cleanup: Cleanup, onSocket: (s: net.Socket) => void = () => undefined) {
+  const sockets: net.Socket[] = [];
+  const closedAt: number[] = [];
+  let onAccept: () => void = () => undefined;
+  const accepted = new Promise<void>((r) => (onAccept = r));
+  const server = net.createServer((s) => {
+    sockets.push(s);
+    s.on('error', () => undefined);
+    s.on('close', () => closedAt.push(Date.now()));
+    onAccept();
+    onSocket(s);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  cleanup.add(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }));
+  return { port: (server.address() as net.AddressInfo).port, sockets, closedAt, accepted };
+}
+
+/** Writes `text` one byte every `everyMs` (keeps an idle timer alive forever) until the socket closes. */
+export function drip(s: net.Socket, text: string | Buffer, everyMs = 100): void {
+  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1');
+  let i = 0;
+  const t = setInterval(() => {
+    if (s.destroyed || i >= bytes.length) return void clearInterval(t);
+    s.write(bytes.subarray(i, ++i));
+  }, everyMs);
+  s.on('close', () => clearInterval(t));
+}
+
+/** After the request head arrives, calls `then`. */
+export function afterHead(s: net.Socket, then: (head: string) => void): void {
+  let buf = '';
+  const on = (d: Buffer) => {
+    buf += d.toString('latin1');
+    if (!buf.includes('\r\n\r\n')) return;
+    s.off('data', on);
+    then(buf);
+  };
+  s.on('data', on);
+}
+
+/** A 101 head long enough to trickle for seconds. */
+export const SLOW_101 = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Slow: ' + 'z'.repeat(200) + '\r\n\r\n';
+
 /** A Connection with no proxy environment, disposed at cleanup. */
 export function newConnection(cleanup: Cleanup, opts: ConnectionOptions, deps: ConnectionDeps = {}): Connection {
   const c = new Connection(opts, { env: {}, ...deps });
