@@ -93,8 +93,9 @@ const EMPTY = new Uint8Array(0);
 const WS_CLOSE_BACKSTOP_MS = 1000;
 /**
  * Once we have failed the connection (a protocol error: we sent our close frame), how long the peer
- * gets to end TCP before we destroy the socket (capped by closeTimeoutMs), and how many more bytes
- * we read, unparsed and unrecorded, while waiting for its FIN; past that we stop reading.
+ * gets to end TCP before we destroy the socket (capped by closeTimeoutMs). After a failure or the
+ * server's close frame, how many more bytes we read, unparsed and unrecorded, while waiting for its
+ * FIN; past that we stop reading.
  */
 const FAIL_GRACE_MS = 1000;
 const FAIL_DRAIN_BYTES = 64 * 1024;
@@ -138,7 +139,7 @@ interface TapState {
   connected: boolean;
   /** A refused upgrade: the handshake event waits for the body. */
   deferredHandshake?: boolean;
-  /** We failed the connection: incoming bytes are no longer parsed or recorded, only counted. */
+  /** We failed the connection. Then, or after the server's close frame (closeIn), incoming bytes are no longer parsed or recorded, only counted. */
   failed: boolean;
   ignoredIn: number;
 }
@@ -700,9 +701,10 @@ export class Connection {
         this.pushOut(state, chunk);
       },
       incoming: (chunk) => {
-        if (state.failed) {
-          // Nothing after a failure is processed (RFC 6455 §7.1.7): count it, and stop reading once
-          // the peer has had room for its close frame and FIN.
+        if (state.failed || state.closeIn) {
+          // Nothing after a failure (RFC 6455 §7.1.7) or after the server's close frame (§5.5.1)
+          // is processed, as ws does not: count it, and stop reading once the peer has had room
+          // for its close frame and FIN. The close timers end the connection.
           state.ignoredIn += chunk.length;
           if (state.ignoredIn > FAIL_DRAIN_BYTES) socket.pause();
           return;
@@ -869,7 +871,14 @@ export class Connection {
 
   private onFrame(state: TapState, dir: 'in' | 'out', f: DecodedFrame): void {
     const wireSize = f.headerSize + f.length;
-    if (dir === 'in') state.inFramed += wireSize;
+    if (dir === 'in') {
+      if (state.closeIn) {
+        // After the server's close frame, in the same chunk: not processed (ws ignores it too).
+        state.ignoredIn += wireSize;
+        return;
+      }
+      state.inFramed += wireSize;
+    }
     const isData = f.opcode === 1 || f.opcode === 2;
     if (f.opcode === 8) {
       if (dir === 'in') state.closeIn = true;
@@ -949,7 +958,10 @@ export class Connection {
         } as never);
       }
     }
-    if (state && state.response?.status === 101 && state.inBytes > state.inFramed && !state.inDec.failed && !state.failed) {
+    if (state?.ignoredIn) {
+      this.record({ kind: 'info', message: `ignored ${state.ignoredIn} byte(s) the server sent after ${state.failed ? 'the connection failed' : 'its close frame'}`, data: { ignoredBytes: state.ignoredIn } } as never);
+    }
+    if (state && state.response?.status === 101 && state.inBytes > state.inFramed && !state.inDec.failed && !state.failed && !state.closeIn) {
       this.recordError(coded('TRUNCATED_FRAME', `The connection ended inside a frame: ${state.inBytes - state.inFramed} byte(s) of an incomplete frame were received`, 1006));
     }
     const initiator: Initiator = state?.firstClose ?? (this.terminatedByUs || this.userClosed ? 'client' : 'server');

@@ -177,6 +177,25 @@ describe('Deadlines', () => {
       assert.ok(stats.written < 64 * 1024 * 1024, `the peer got ${stats.written} bytes in`);
     });
 
+    it('a server that floods after its own close frame: nothing after it is recorded, reading stops, the close timeout ends it', async function () {
+      this.timeout(15000);
+      const close = encodeFrame({ opcode: 8, payload: Buffer.from([0x03, 0xe8]) });
+      const small = Buffer.concat(Array.from({ length: 4096 }, () => encodeFrame({ opcode: 1, payload: Buffer.from('flood') })));
+      const { url, stats } = await floodingPeer(close, small);
+      const c = conn({ url, closeTimeoutMs: 500 });
+      await c.connect().catch(() => undefined); // the close frame may arrive with the 101
+      const t0 = Date.now();
+      const ev = (await waitClosed(c, 3000)) as CloseEvent;
+      assert.ok(Date.now() - t0 <= 900, `closed after ${Date.now() - t0} ms (close timeout 500 ms)`);
+      assert.deepEqual([ev.code, ev.initiator, ev.wasClean], [1000, 'server', true]);
+      const inFrames = events(c).filter((e) => e.kind === 'frame' && e.dir === 'in');
+      assert.equal(inFrames.length, 1, `${inFrames.length} incoming frames recorded: only the close frame`);
+      assert.deepEqual(events(c).filter((e) => e.kind === 'error'), [], 'no TRUNCATED_FRAME for bytes we ignored');
+      const info = events(c).find((e) => e.kind === 'info' && typeof e.data?.ignoredBytes === 'number');
+      assert.ok(info, 'the ignored bytes are counted on the timeline');
+      assert.ok(stats.written < 64 * 1024 * 1024, `the peer got ${stats.written} bytes in`);
+    });
+
     it('a well-behaved peer that answers our close frame still ends the connection at once', async () => {
       const { url } = await rawPeer(cleanup, (sock) => {
         sock.on('data', (d: Buffer) => {
