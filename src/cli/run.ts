@@ -231,7 +231,8 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
   try {
     options = toConnectionOptions(request, resolved, { baseDir: path.dirname(file) });
     const concrete = resolveRequest(request, resolved);
-    plan = (concrete.messages ?? []).map((m) => ({ name: m.name, payload: messagePayload(m, resolved), expects: (m.expect ?? []).map(compileExpect) }));
+    // Payloads from the templates, so substitution knows which parts came from a secret.
+    plan = (concrete.messages ?? []).map((m, i) => ({ name: m.name, payload: messagePayload(request.messages![i]!, resolved), expects: (m.expect ?? []).map(compileExpect) }));
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err), (err as { code?: string }).code ?? 'WSWB_RUN_ERROR');
   }
