@@ -18,7 +18,7 @@ import { Connection } from '../core/engine/connection';
 import type { MessageEvent, TimelineEvent } from '../core/engine/events';
 import { readCollectionFile } from '../core/collections/fsio';
 import { formatDiagnostic } from '../core/collections/parse';
-import { messagePayload, resolveRequest, resolveVariables, toConnectionOptions } from '../core/collections/variables';
+import { messagePayload, redactedRequest, resolveRequest, resolveVariables, toConnectionOptions } from '../core/collections/variables';
 import { maskFor } from '../core/collections/secretMask';
 import type { ResolvedVariables, SecretResolver } from '../core/collections/variables';
 import { compileExpect } from '../core/collections/expect';
@@ -257,7 +257,7 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
   let transcript: TranscriptWriter | undefined;
   if (args.transcript) {
     try {
-      transcript = await TranscriptWriter.create(path.resolve(io.cwd, args.transcript), makeHeader({ request: mask(resolveRequest(request, resolved)) as unknown as Record<string, unknown>, tool: { name: 'websocket-workbench', version: cliVersion() } }));
+      transcript = await TranscriptWriter.create(path.resolve(io.cwd, args.transcript), makeHeader({ request: redactedRequest(request, resolved) as unknown as Record<string, unknown>, tool: { name: 'websocket-workbench', version: cliVersion() } }));
     } catch (err) {
       return fail(err instanceof Error ? err.message : String(err), 'WSWB_TRANSCRIPT_WRITE');
     }

@@ -94,6 +94,28 @@ export function spanTexts(r: Pick<Rendered, 'text' | 'spans'>): string[] {
   return r.spans.map(([a, b]) => r.text.slice(a, b));
 }
 
+/** `text` with each span replaced by `replacement`. */
+export function maskSpans(text: string, spans: readonly Span[], replacement: string): string {
+  let out = '';
+  let at = 0;
+  for (const [a, b] of spans) {
+    out += text.slice(at, a) + replacement;
+    at = b;
+  }
+  return out + text.slice(at);
+}
+
+/**
+ * The same values with every secret span replaced by `replacement`: rendering a template with
+ * them gives what was sent with the secrets masked by construction, wherever they sit (object keys
+ * of a JSON message included).
+ */
+export function maskedValues(vars: TemplateValues, replacement: string): TemplateValues {
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(vars.values)) values[k] = maskSpans(v, spansOfValue(vars, k, v), replacement);
+  return { values };
+}
+
 function unresolved(missing: readonly string[]): CollectionError {
   const names = [...new Set(missing)];
   return new CollectionError('WSWB_UNRESOLVED_VARIABLE', `unresolved variables: ${names.join(', ')}`, { names });

@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import type { ConnectionOptions } from '../engine/connection';
 import { hexToBytes } from '../protocol/hexdump';
 import { CollectionError } from './types';
-import { basicCredentials } from './secretMask';
-import { referencesIn, render, renderJson, renderStrict, spanTexts, substitute, substituteDeep } from './template';
+import { basicCredentials, REDACTED, redact } from './secretMask';
+import { maskedValues, referencesIn, render, renderJson, renderStrict, spanTexts, substitute, substituteDeep } from './template';
 import type { Span, TemplateValues } from './template';
 import type { Collection, MessageDef, RequestDef, VariableMap } from './types';
 
@@ -188,13 +188,15 @@ function userinfoCredentials(url: string): string[] {
     return [];
   }
   if (!u.username && !u.password) return [];
-  const out = [basicCredentials(u.username, u.password)];
-  try {
-    out.push(basicCredentials(decodeURIComponent(u.username), decodeURIComponent(u.password)));
-  } catch {
-    /* not decodable: only the encoded form is sent */
-  }
-  return out;
+  // Each part decoded when it can be (as the proxy tunnel does), else as written.
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return [basicCredentials(u.username, u.password), basicCredentials(decode(u.username), decode(u.password))];
 }
 
 /**
@@ -242,6 +244,14 @@ export function secretFragments(request: RequestDef, vars: TemplateValues): stri
 export function resolveRequest(request: RequestDef, resolved: TemplateValues): RequestDef {
   const { variables: _vars, ...rest } = request;
   return substituteDeep(rest, resolved) as RequestDef;
+}
+
+/**
+ * The request as sent, for a transcript header or an export: references replaced, with what came
+ * from a secret masked by construction (object keys included), then scrubbed by value as well.
+ */
+export function redactedRequest(request: RequestDef, resolved: TemplateValues & Pick<ResolvedVariables, 'secretValues'>): RequestDef {
+  return redact(resolveRequest(request, maskedValues(resolved, REDACTED)), resolved);
 }
 
 /** How TLS files named in a request are read (relative to the collection file). */

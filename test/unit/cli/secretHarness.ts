@@ -11,9 +11,10 @@ import { Connection } from '../../../src/core/engine/connection';
 import type { TimelineEvent } from '../../../src/core/engine/events';
 import { exportHar } from '../../../src/core/collections/har';
 import { makeHeader, serializeTranscript } from '../../../src/core/collections/transcript';
-import { messagePayload, redact, resolveRequest, resolveVariables, toConnectionOptions } from '../../../src/core/collections/variables';
+import { messagePayload, redact, redactedRequest, resolveRequest, resolveVariables, toConnectionOptions } from '../../../src/core/collections/variables';
 import type { Collection, RequestDef } from '../../../src/core/collections/types';
 import { captureIO } from '../collections/fixtures/captureIO';
+import { assertNoLeak } from '../collections/fixtures/leaks';
 
 let seq = 0;
 
@@ -88,10 +89,20 @@ export async function recordWithCore(dir: string, request: RequestDef, secrets: 
   const har = JSON.stringify(exportHar(events, { creator: tool, secrets: resolved.secretValues }));
   let concrete: unknown = request;
   try {
-    concrete = resolveRequest(request, resolved);
+    concrete = redactedRequest(request, resolved);
   } catch {
     /* unresolved: the template itself */
   }
-  const exported = serializeTranscript({ header: makeHeader({ request: redact(concrete, resolved), tool }), events: events.map((e) => redact(e, resolved)) });
+  const exported = serializeTranscript({ header: makeHeader({ request: concrete, tool }), events: events.map((e) => redact(e, resolved)) });
   return { har, exported, log, events };
+}
+
+/** Throws when any output of a run or of the core's exports reveals the secret in any form. */
+export function assertHidden(secret: string, r: RunOutputs, core: CoreOutputs, mode = 'ndjson'): void {
+  assertNoLeak(r.stdout, secret, `run --output ${mode}`);
+  assertNoLeak(r.stderr, secret, 'stderr');
+  assertNoLeak(r.transcript, secret, 'run transcript');
+  assertNoLeak(core.har, secret, 'exportHar');
+  assertNoLeak(core.exported, secret, 'panel export');
+  assertNoLeak(core.log, secret, 'log line');
 }

@@ -8,8 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { Cleanup, connectProxy, echoServer } from '../engine/helpers';
-import { assertNoLeak } from '../collections/fixtures/leaks';
-import { recordWithCore, runRequest } from './secretHarness';
+import { assertHidden, recordWithCore, runRequest } from './secretHarness';
 import type { RequestDef } from '../../../src/core/collections/types';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-secrets-'));
@@ -30,13 +29,7 @@ describe('secrets never reach an output (issue 10 §1 regressions)', () => {
   const check = async (request: RequestDef, secret: string, expectCode = 0) => {
     const r = await runRequest(dir, request, { s: secret });
     assert.equal(r.code, expectCode, r.stderr + r.stdout);
-    assertNoLeak(r.stdout, secret, 'run --output ndjson');
-    assertNoLeak(r.stderr, secret, 'stderr');
-    assertNoLeak(r.transcript, secret, 'transcript');
-    const core = await recordWithCore(dir, request, { s: secret });
-    assertNoLeak(core.har, secret, 'exportHar');
-    assertNoLeak(core.exported, secret, 'panel export');
-    assertNoLeak(core.log, secret, 'log line');
+    assertHidden(secret, r, await recordWithCore(dir, request, { s: secret }));
     return r;
   };
 
@@ -70,6 +63,13 @@ describe('secrets never reach an output (issue 10 §1 regressions)', () => {
     assert.equal(proxy.authSeen[0], `Basic ${Buffer.from(`u:${secret}`).toString('base64')}`, 'the proxy got the credentials');
     await check({ name: 'r', url: `ws://127.0.0.1:${port}/p/{{secret:s}}`, auth: { type: 'basic', username: 'u', password: '{{secret:s}}' }, headers: { 'X-Key': 'k={{secret:s}};' } }, 'Zm9vYmFy+/=:x y');
     await check({ name: 'r', url: `ws://127.0.0.1:${port}/`, auth: { type: 'bearer', token: '{{secret:s}}' } }, 'tok/with+plus=');
+  });
+
+  it('a proxy password with a stray % neither crashes the process nor leaks (found by the property test)', async () => {
+    const proxy = await connectProxy(cleanup);
+    const secret = 'pw%zz-100%-sure';
+    await check({ name: 'r', url: `ws://127.0.0.1:${port}/`, proxy: `http://u:{{secret:s}}@127.0.0.1:${proxy.port}` }, secret);
+    assert.equal(proxy.authSeen[0], `Basic ${Buffer.from(`u:${secret}`).toString('base64')}`);
   });
 
   it('stderr: a secret used as a TLS file path is not printed', async () => {
