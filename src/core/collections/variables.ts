@@ -2,8 +2,9 @@
  * Variables and secrets. `{{name}}` resolves request → collection → environment → secret;
  * `{{secret:name}}` only through the injected SecretResolver (VS Code SecretStorage in the
  * extension, WSWB_SECRET_<NAME> environment variables in the CLI). Unresolved references are
- * reported before connecting and are never sent literally; secret values are tracked so `redact`
- * can mask them in anything exported or logged.
+ * reported before connecting and are never sent literally. Substitution itself is template.ts's;
+ * resolving records which spans of each value came from a secret, and `secretFragments` turns
+ * them into what was sent, so secretMask.ts can mask them in anything exported or logged.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
