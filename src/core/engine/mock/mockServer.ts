@@ -28,6 +28,7 @@ import { compileRules, findRule } from './rules';
 import type { CompiledRule } from './rules';
 import { renderMessage } from './template';
 import type { RenderedMessage, TemplateContext } from './template';
+import type { PatternMatch } from '../../pattern';
 import { MockError } from './errors';
 import { assertMockDefinition, isSendableCloseCode } from './validate';
 
@@ -908,7 +909,7 @@ export class MockServer {
     this.emitError(connection, 'MOCK_INTERNAL_ERROR', err instanceof Error ? err.message : String(err));
   }
 
-  private templateContext(c: ClientState | undefined, message?: string, captures?: RegExpExecArray | null, json?: () => unknown): TemplateContext {
+  private templateContext(c: ClientState | undefined, message?: string, captures?: PatternMatch | null, json?: () => unknown): TemplateContext {
     return {
       message,
       captures,

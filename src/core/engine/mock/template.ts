@@ -3,13 +3,14 @@
  * literal `{{x}}` that means nothing to the mock survives. Pure: randomness, ids and time injected.
  */
 import type { MockMessage } from './definition';
+import type { PatternMatch } from '../../pattern';
 
 /** What a template can refer to when it is rendered. */
 export interface TemplateContext {
   /** The received message as text (UTF-8 decoded), when rendering an answer. */
   message?: string;
   /** Regex captures of the matching rule: `{{1}}`, `{{name}}`. */
-  captures?: RegExpExecArray | null;
+  captures?: PatternMatch | null;
   /** The received message parsed as JSON (lazily by the caller); `undefined` when not JSON. */
   json?: () => unknown;
   connection: { id: string; path: string; query: Record<string, string> };
