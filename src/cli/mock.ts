@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { CliIO } from './io';
 import { MockServer } from '../core/engine/mock/mockServer';
 import type { MockDefinition } from '../core/engine/mock/definition';
-import { readCollectionFile } from '../core/collections/fsio';
+import { collectionSizeLimit, readCollectionFile } from '../core/collections/fsio';
 import { readTranscript } from '../core/collections/transcript';
 import { recordingToMock } from '../core/engine/mock/recordToMock';
 import { formatDiagnostic } from '../core/collections/parse';
@@ -133,7 +133,7 @@ export async function mock(argv: string[], io: CliIO): Promise<number> {
     }
     return serve(def, file, args, io);
   }
-  const parsed = await readCollectionFile(file);
+  const parsed = await readCollectionFile(file, { maxBytes: collectionSizeLimit(io.env.WSWB_MAX_FILE_SIZE_MB) });
   if (!parsed.ok || !parsed.collection) {
     for (const d of parsed.errors) io.stderr.write(`${formatDiagnostic(d)} [${d.code}]\n`);
     return 2;

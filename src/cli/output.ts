@@ -36,7 +36,8 @@ export function isOutputMode(s: string): s is OutputMode {
 
 /** Headers as an object: names as first seen on the wire, repeated headers joined with ", ". */
 export function headersObject(pairs: HeaderPair[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a `__proto__` header from the wire is printed, not turned into a prototype.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   const byLower = new Map<string, string>();
   for (const [k, v] of pairs) {
     const lower = k.toLowerCase();

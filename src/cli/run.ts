@@ -15,7 +15,7 @@ import { createPrinter, isOutputMode } from './output';
 import type { OutputMode } from './output';
 import { Connection } from '../core/engine/connection';
 import type { MessageEvent, TimelineEvent } from '../core/engine/events';
-import { readCollectionFile } from '../core/collections/fsio';
+import { collectionSizeLimit, readCollectionFile } from '../core/collections/fsio';
 import { formatDiagnostic } from '../core/collections/parse';
 import { messagePayload, redact, resolveRequest, resolveVariables, toConnectionOptions } from '../core/collections/variables';
 import type { ResolvedVariables, SecretResolver } from '../core/collections/variables';
@@ -176,7 +176,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   };
 
   const file = path.resolve(io.cwd, args.file);
-  const parsed = await readCollectionFile(file);
+  const parsed = await readCollectionFile(file, { maxBytes: collectionSizeLimit(io.env.WSWB_MAX_FILE_SIZE_MB) });
   if (!parsed.ok || !parsed.collection) {
     for (const d of parsed.errors) io.stderr.write(`${formatDiagnostic({ ...d, file: args.file })} [${d.code}]\n`);
     return 2;

@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { CliIO } from './io';
-import { readCollectionFile } from '../core/collections/fsio';
+import { collectionSizeLimit, readCollectionFile } from '../core/collections/fsio';
 import type { CollectionDiagnostic } from '../core/collections/types';
 
 const USAGE = `Usage: websocket-workbench validate <file|dir>… [options]
@@ -76,7 +76,7 @@ export async function validate(argv: string[], io: CliIO): Promise<number> {
   let invalid = 0;
   let problems = 0;
   for (const file of files) {
-    const r = await readCollectionFile(file);
+    const r = await readCollectionFile(file, { maxBytes: collectionSizeLimit(io.env.WSWB_MAX_FILE_SIZE_MB) });
     const name = shown(file);
     const diags: CollectionDiagnostic[] = r.errors.map((d) => ({ ...d, file: name }));
     if (diags.length) {

@@ -97,8 +97,9 @@ export async function resolveVariables(
     ['collection', collection.variables ?? {}],
     ['environment', env],
   ];
-  const values: Record<string, string> = {};
-  const sources: Record<string, VariableSource> = {};
+  // No prototype: `{{constructor}}` or `{{toString}}` is a variable name, not Object.prototype's member.
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  const sources: Record<string, VariableSource> = Object.create(null) as Record<string, VariableSource>;
   const unresolved = new Set<string>();
   const secretValues = new Set<string>();
   const secretCache = new Map<string, Promise<string | undefined>>();
@@ -198,10 +199,15 @@ export async function resolveVariables(
   return { ok, values, sources, unresolved: [...unresolved], errors, secretValues: secretList };
 }
 
+/** Own values only: callers may pass plain objects, whose inherited members are not variables. */
+function lookup(values: Record<string, string>, key: string): string | undefined {
+  return Object.hasOwn(values, key) ? values[key] : undefined;
+}
+
 function trySubstitute(text: string, values: Record<string, string>): string | undefined {
   let failed = false;
   const out = text.replace(REF, (_m, secret: string | undefined, name: string) => {
-    const v = values[(secret ? 'secret:' : '') + name];
+    const v = lookup(values, (secret ? 'secret:' : '') + name);
     if (v === undefined) failed = true;
     return v ?? '';
   });
@@ -213,7 +219,7 @@ export function substitute(text: string, resolved: Pick<ResolvedVariables, 'valu
   const missing: string[] = [];
   const out = text.replace(REF, (_m, secret: string | undefined, name: string) => {
     const key = (secret ? 'secret:' : '') + name;
-    const v = resolved.values[key];
+    const v = lookup(resolved.values, key);
     if (v === undefined) missing.push(key);
     return v ?? '';
   });
@@ -228,7 +234,8 @@ function substituteDeep(v: unknown, resolved: Pick<ResolvedVariables, 'values'>)
   if (Array.isArray(v)) return v.map((x) => substituteDeep(x, resolved));
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[substitute(k, resolved)] = substituteDeep(x, resolved);
+    // defineProperty: a `__proto__` key from the file stays a key (assignment would set the prototype).
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, substitute(k, resolved), { value: substituteDeep(x, resolved), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;
@@ -264,7 +271,7 @@ export function redact<T>(value: T, secrets: Pick<ResolvedVariables, 'secretValu
     if (v instanceof RegExp || v instanceof Date) return v;
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+      for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: walk(x), enumerable: true, writable: true, configurable: true });
       return out;
     }
     return v;

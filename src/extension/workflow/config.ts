@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConnectionOptions } from '../../core/engine/connection';
+import { collectionSizeLimit, DEFAULT_MAX_COLLECTION_MB } from '../../core/collections/fsio';
 import { decideBindAddress, mocksToAutoStart, type BindDecision, type SettingInspect } from './trust';
 
 /** Section of every setting (`websocketWorkbench.*`). */
@@ -25,6 +26,10 @@ export const settings = {
   },
   memoryBudgetBytes(): number {
     return clampInt(cfg().get('timeline.memoryBudgetMB'), 8, 4096, 64) * 1024 * 1024;
+  },
+  /** Largest collection file read (bytes); larger ones are a diagnostic, not parsed. */
+  maxCollectionBytes(): number {
+    return collectionSizeLimit(clampInt(cfg().get('collections.maxFileSizeMB'), 1, 100, DEFAULT_MAX_COLLECTION_MB));
   },
   recentUrlsMax(): number {
     return clampInt(cfg().get('connection.recentUrls'), 0, 50, 10);

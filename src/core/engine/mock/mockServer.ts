@@ -474,7 +474,8 @@ export class MockServer {
   private onConnection(st: EndpointState, ws: WebSocket, req: http.IncomingMessage, socket: Duplex, id: string, url: URL, responseHeaders: string[]): void {
     this.stat.connections++;
     this.stat.open++;
-    const query: Record<string, string> = {};
+    // No prototype: a parameter named `constructor` or `__proto__` is a parameter like any other.
+    const query: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
     const remote = (socket as { remoteAddress?: string }).remoteAddress ?? '';
     const c: ClientState = {

@@ -86,7 +86,7 @@ function compileMatch(m: MockMatch, index: number): CompiledRule['test'] {
     if (m.path !== undefined && !pathMatches(m.path, input.path)) return null;
     if (m.query) {
       for (const [k, v] of Object.entries(m.query)) {
-        const actual = input.query[k];
+        const actual = Object.hasOwn(input.query, k) ? input.query[k] : undefined;
         if (actual === undefined || (v !== '*' && v !== actual)) return null;
       }
     }

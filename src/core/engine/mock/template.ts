@@ -50,8 +50,9 @@ export function renderJson(value: unknown, ctx: TemplateContext): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => renderJson(v, ctx));
   if (value !== null && typeof value === 'object') {
+    // defineProperty: a `__proto__` key in a response template is sent as a key, not swallowed as a prototype.
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderJson(v, ctx);
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: renderJson(v, ctx), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;
@@ -115,7 +116,10 @@ function resolve(expr: string, ctx: TemplateContext): unknown {
       return s;
     }
   }
-  if (head.startsWith('connection.query.')) return ctx.connection.query[head.slice('connection.query.'.length)] ?? '';
+  if (head.startsWith('connection.query.')) {
+    const name = head.slice('connection.query.'.length);
+    return Object.hasOwn(ctx.connection.query, name) ? ctx.connection.query[name] : '';
+  }
   const groups = ctx.captures?.groups;
   if (groups && Object.prototype.hasOwnProperty.call(groups, head)) return groups[head] ?? '';
   return NOT_RESOLVED;
