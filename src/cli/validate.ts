@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { CliIO } from './io';
 import { collectionSizeLimit, readCollectionFile } from '../core/collections/fsio';
+import { visible } from './output';
 import type { CollectionDiagnostic } from '../core/collections/types';
 
 const USAGE = `Usage: websocket-workbench validate <file|dir>… [options]
@@ -86,11 +87,11 @@ export async function validate(argv: string[], io: CliIO): Promise<number> {
     for (const d of diags) {
       if (output === 'ndjson') {
         io.stdout.write(JSON.stringify({ type: 'problem', file: d.file, line: d.line, column: d.column, code: d.code, message: d.message, path: d.path }) + '\n');
-      } else io.stdout.write(`${d.file}:${d.line}:${d.column} ${d.message} [${d.code}]\n`);
+      } else io.stdout.write(`${visible(d.file)}:${d.line}:${d.column} ${visible(d.message)} [${d.code}]\n`);
     }
     if (!diags.length && !quiet) {
       if (output === 'ndjson') io.stdout.write(JSON.stringify({ type: 'valid', file: name }) + '\n');
-      else io.stdout.write(`${name}: ok\n`);
+      else io.stdout.write(`${visible(name)}: ok\n`);
     }
   }
   if (!files.length) {
