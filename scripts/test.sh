@@ -71,7 +71,7 @@ node -e '
   for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
     for (const line of fs.readFileSync(dir + "/" + f, "utf8").split("\n").filter(Boolean)) {
       const r = JSON.parse(line);
-      console.log(`[test] ${r.suite}: ${r.passed} passed, ${r.failed} failed${r.pending ? `, ${r.pending} pending` : ""}${r.error ? ` (${r.error})` : ""}`);
+      console.log(`[test] ${r.suite}: ${r.passed} passed, ${r.failed} failed${r.pending ? `, ${r.pending} pending` : ""}${r.hidden ? ` (${r.hidden} of them never ran: a hook failed)` : ""}${r.error ? ` (${r.error})` : ""}`);
       passed += r.passed; failed += r.failed; pending += r.pending;
     }
   }
