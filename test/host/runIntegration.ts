@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startCodeServer } from './codeServer';
-import { chromiumArgs, chromiumPath } from './locate';
+import { chromiumArgs, chromiumPath, VSCODE_VERSION } from './locate';
 
 const root = path.resolve(__dirname, '../..');
 const TIMEOUT_MS = Number(process.env.WSWB_INTEGRATION_TIMEOUT_MS || 15 * 60_000);
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   console.log('[integration] starting code-server…');
   const server = await startCodeServer({
     folder: workspace,
-    env: { WSWB_RESULTS_FILE: resultsFile, WSWB_TEST_LOG: logFile, WSWB_SUITE: 'integration (VS Code)' },
+    env: { WSWB_RESULTS_FILE: resultsFile, WSWB_TEST_LOG: logFile, WSWB_SUITE: 'integration (VS Code)', WSWB_VSCODE_VERSION: VSCODE_VERSION },
     log: (l) => serverLog.push(l),
   });
   console.log(`[integration] code-server on ${server.url}; loading the workbench in Chromium…`);
