@@ -338,7 +338,9 @@ describe('workflow: collections, palette, secrets, mocks, tasks, CodeLens (real 
     assert.equal(c.ok, true);
   });
 
-  it('trust gate: no auto-start and no workspace port settings in a restricted workspace', async () => {
+  // VS Code runs this suite with Workspace Trust disabled (--disable-workspace-trust), so this is
+  // the policy called with `trusted: false` by hand, not a run in a restricted workspace.
+  it('trust policy, given an untrusted workspace: no auto-start and no workspace port settings (trust passed in; VS Code runs with trust disabled)', async () => {
     assert.equal(api.trustPolicy(false).autoStartMocks, false);
     assert.equal(api.trustPolicy(false).readCollections, true);
     assert.equal(api.trustPolicy(false).workspacePortSettings, false);
