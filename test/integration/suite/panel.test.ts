@@ -116,7 +116,8 @@ describe('workbench panel (inside the real VS Code extension host)', () => {
     };
     await fs.writeFile(file, JSON.stringify(collection, null, 2) + '\n');
     try {
-      if (api.collections) await until(async () => api.collections!(), (cs) => cs.some((c) => c.file === file && c.ok), 'the collection to be indexed');
+      assert.equal(typeof api.collections, 'function', 'the API lists collections');
+      await until(async () => api.collections!(), (cs) => cs.some((c) => c.file === file && c.ok), 'the collection to be indexed');
       const id = (await vscode.commands.executeCommand('websocketWorkbench.connect', { file, request: 'panel-saved' })) as string;
       assert.ok(id, 'connected');
       const info = await until(() => inspect(id), (p) => p.state === 'open' && (p.source?.messages.length ?? 0) === 2, 'the panel lists the saved messages');
