@@ -15,6 +15,7 @@ import { TimelineStore, objectText } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
 import { compilePattern, type Pattern } from '../../core/pattern';
 import type { RpcServer } from '../../shared/rpc';
+import { ValidationError } from '../../shared/validate';
 import { hostContract, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type SavedRequestInfo, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
 import { substituteVariables } from './variables';
 import { encodeEventLine, makeHeader, serializeTranscript, withPayloads } from '../../core/collections/transcript';
@@ -513,7 +514,14 @@ export class PanelBinding {
     const spec = hostContract[name];
     const handler = this.handlers.get(name);
     if (!spec || !handler) throw coded('UNKNOWN_METHOD', `unknown method: ${name}`);
-    return handler(spec.params(params, 'params'));
+    let valid: unknown;
+    try {
+      valid = spec.params(params, 'params');
+    } catch (err) {
+      // The code the webview gets for the same params (RpcServer answers INVALID_PARAMS).
+      throw err instanceof ValidationError ? coded('INVALID_PARAMS', err.message) : err;
+    }
+    return handler(valid);
   }
 
   private registerHandlers(): void {
