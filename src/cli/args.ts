@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { CodedError } from '../core/errors';
 import type { CliIO } from './io';
-import { isOutputMode, type OutputMode } from './output';
+import { isOutputMode, visible, type OutputMode } from './output';
 
 /** Bad usage: an unknown option, a missing or malformed value, a bad URL, a missing argument. */
 export class UsageError extends CodedError {
@@ -135,7 +135,7 @@ export function parseOrUsage<T>(command: string, usage: string, io: CliIO, parse
     return 0;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`websocket-workbench ${command}: ${err.message}\n\n${usage}`);
+    io.stderr.write(`websocket-workbench ${command}: ${visible(err.message)}\n\n${usage}`);
     return USAGE_EXIT;
   }
 }

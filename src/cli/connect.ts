@@ -1,7 +1,7 @@
 /**
  * `websocket-workbench connect <url>` — connect, send in order, wait for traffic, close, and print
  * every event (NDJSON by default when stdout is not a terminal). Exit codes: 0 clean close,
- * 1 connection or protocol error (or an unclean close), 2 bad usage.
+ * 1 connection or protocol error (or an unclean close, or a signal while connecting), 2 bad usage.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -33,6 +33,9 @@ Options:
   --wait MS              wait this long for traffic after sending (default 1000)
   --handshake-timeout MS give up on the opening handshake after MS (default 10000)
   --output ndjson|pretty|none   (default: pretty on a terminal, ndjson otherwise)
+
+SIGINT/SIGTERM while connecting aborts the attempt (exit 1); once open, closes with --close
+(a second signal drops the connection).
 
 Exit status: 0 on a clean close, 1 on a connection or protocol error, 2 on bad usage.
 `;
@@ -161,7 +164,10 @@ export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs | 'help
     }
   }
   const url = single(tokens.positionals, 'the URL');
-  if (!WS_URL.test(url) || !URL.canParse(url)) throw new UsageError(`the URL must be a ws:// or wss:// URL, got '${url}'`);
+  if (!WS_URL.test(url)) throw new UsageError(`the URL must start with ws:// or wss://, got '${url}'`);
+  // A URL that cannot be parsed (port above 65535, bad host) is bad usage (exit 2), not a failed connection.
+  assertValidUrl(url, 'the URL');
+  if (proxy !== undefined && proxy !== 'none' && proxy !== 'env') assertValidUrl(proxy, '--proxy');
   if ((tlsOpts.cert === undefined) !== (tlsOpts.key === undefined)) throw new UsageError('--cert and --key go together');
   const options: ConnectionOptions = {
     url,
@@ -174,6 +180,16 @@ export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs | 'help
     ...(Object.keys(tlsOpts).length ? { tls: tlsOpts } : {}),
   };
   return { url, options, steps, close, waitMs, output };
+}
+
+function assertValidUrl(url: string, what: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`${what} is not a valid URL (check the host and that the port is 1-65535): '${url}'`);
+  }
+  if (u.port === '0') throw new UsageError(`${what} has port 0: '${url}'`);
 }
 
 /** Runs `connect`; returns the exit code. */
@@ -197,6 +213,9 @@ export async function connect(argv: string[], io: CliIO): Promise<number> {
   let stopped = false;
   let wake: () => void = () => undefined;
   const offStop = io.onStop(() => {
+    // While connecting, or at a second signal, there is nothing to close gracefully: stop now.
+    // (At the first signal once open, the connection is closed with --close as usual.)
+    if (stopped || conn.state === 'connecting') conn.terminate();
     stopped = true;
     wake();
   });

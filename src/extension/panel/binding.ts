@@ -13,6 +13,7 @@
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import { TimelineStore, objectText } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
+import { compilePattern, type Pattern } from '../../core/pattern';
 import type { RpcServer } from '../../shared/rpc';
 import { type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type SavedRequestInfo, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
 import { substituteVariables } from './variables';
@@ -79,14 +80,13 @@ function eventText(e: TimelineEvent): string {
 }
 
 /** Compiles a view filter: the store query for existing events and a predicate for new ones. */
-export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => boolean; regex?: RegExp } {
-  let regex: RegExp | undefined;
+export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => boolean; regex?: Pattern } {
+  let regex: Pattern | undefined;
   if (f.regex) {
-    try {
-      regex = new RegExp(f.regex, (f.regexFlags ?? '').replace(/[^imsu]/g, ''));
-    } catch (err) {
-      throw new CodedError('PANEL_BAD_REGEX', `Invalid regular expression: ${(err as Error).message}`);
-    }
+    // Linear-time engine: a search over 100k events cannot stall the shared extension host.
+    const c = compilePattern(f.regex, (f.regexFlags ?? '').replace(/[^imsu]/g, ''));
+    if (!c.ok) throw new CodedError('PANEL_BAD_REGEX', `Invalid regular expression: ${c.error}`);
+    regex = c.pattern;
   }
   const kinds = f.kinds && f.kinds.length ? new Set(f.kinds) : undefined;
   const dirs = f.dirs && f.dirs.length ? new Set(f.dirs) : undefined;
@@ -101,10 +101,7 @@ export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => bool
     if (text !== undefined || regex) {
       const s = eventText(e);
       if (text !== undefined && !s.includes(text)) return false;
-      if (regex) {
-        regex.lastIndex = 0;
-        if (!regex.test(s)) return false;
-      }
+      if (regex && !regex.test(s)) return false;
     }
     return true;
   };

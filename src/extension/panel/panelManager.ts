@@ -5,7 +5,9 @@ import type { BindingHost } from './binding';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import type { ConnectionManager } from '../../core/engine/connectionManager';
 import { readCollectionFile } from '../../core/collections/fsio';
+import { settings } from '../workflow/config';
 import { newCollectionText } from '../../core/collections/edit';
+import { redact } from '../../core/collections/secretMask';
 import type { RequestSource } from './savedRequest';
 import { CodedError } from '../../core/errors';
 
@@ -61,7 +63,8 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
       await connection.connect();
     } catch (err) {
       // The panel shows the coded error from the timeline; the caller gets the panel either way.
-      this.log.warn(`connect ${url} failed: ${(err as { code?: string }).code ?? ''} ${(err as Error).message}`);
+      // The URL and the message may carry the saved request's secrets (userinfo, query, a TLS path).
+      this.log.warn(redact(`connect ${url} failed: ${(err as { code?: string }).code ?? ''} ${(err as Error).message}`, panel.secrets ?? []));
     }
     return wp;
   }
@@ -143,7 +146,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     type Item = vscode.QuickPickItem & { src?: RequestSource };
     const items: Item[] = [];
     for (const file of await this.collectionFiles()) {
-      const res = await readCollectionFile(file);
+      const res = await readCollectionFile(file, { maxBytes: settings.maxCollectionBytes() });
       for (const r of res.collection?.requests ?? []) items.push({ label: `$(plug) ${r.name}`, description: r.url, detail: vscode.workspace.asRelativePath(file), src: { file, request: r.name } });
     }
     if (!items.length) {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { bundleCli } from './bundle';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,7 +8,6 @@ import { PassThrough } from 'node:stream';
 import { WebSocket } from 'ws';
 import { mock, parseMockArgs } from '../../../src/cli/mock';
 import { UsageError } from '../../../src/cli/args';
-import { bundleCli } from './bundle';
 import type { CliIO } from '../../../src/cli/io';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-mock-cli-'));
@@ -184,7 +184,7 @@ describe('cli: websocket-workbench mock', () => {
 
   it('the bundled CLI stops on SIGTERM: clients get 1001, exit code 0', async function () {
     this.timeout(30000);
-    const cli = await bundleCli(path.join(dir, 'cli.js'));
+    const cli = await bundleCli(dir);
     const file = collection([{ name: 'sig' }]);
     const child = spawn(process.execPath, [cli, 'mock', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -17,7 +17,7 @@ describe('cli: bad usage exits 2 (bundled binary)', () => {
   before(async function () {
     this.timeout(60000);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-usage-'));
-    cli = await bundleCli(path.join(tmp, 'cli.js'));
+    cli = await bundleCli(tmp);
     file = path.join(tmp, 'c.websocket.json');
     fs.writeFileSync(file, JSON.stringify({ version: 1, name: 'u', requests: [{ name: 'r', url: 'ws://127.0.0.1:9/' }], mocks: [{ name: 'm' }] }));
   });
@@ -29,7 +29,7 @@ describe('cli: bad usage exits 2 (bundled binary)', () => {
     ['bad number', ['connect', 'ws://h/', '--wait', 'soon'], /--wait must be an integer/],
     ['bad close code', ['connect', 'ws://h/', '--close', '70000'], /--close code must be an integer/],
     ['bad URL scheme', ['connect', 'ftp://h/'], /ws:\/\/ or wss:\/\//],
-    ['URL that does not parse', ['connect', 'ws://[nope/'], /ws:\/\/ or wss:\/\//],
+    ['URL that does not parse', ['connect', 'ws://[nope/'], /not a valid URL/],
     ['missing URL', ['connect', '--send', 'x'], /missing the URL/],
     ['bad output', ['connect', 'ws://h/', '--output', 'xml'], /--output must be/],
     ['a value given to a flag', ['connect', 'ws://h/', '--insecure=yes'], /does not take an argument/],

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
+import { bundleCli } from './bundle';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { validate } from '../../../src/cli/validate';
-import { bundleCli } from './bundle';
 import { captureIO } from '../collections/fixtures/captureIO';
 
 describe('cli: validate', () => {
@@ -81,8 +81,9 @@ describe('cli: validate and run as a bundled binary', () => {
   let cli: string;
   before(async function () {
     this.timeout(60000);
+    // Covers what esbuild makes of the schema imports and jsonc-parser (whose UMD build does not survive bundling).
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-cli-bundle-'));
-    cli = await bundleCli(path.join(tmp, 'cli.js'));
+    cli = await bundleCli(tmp);
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
