@@ -276,7 +276,7 @@ function applyFilter(f: ViewFilter): Promise<void> {
     },
     (err: unknown) => {
       const e = err as { code?: string; message?: string };
-      if (e.code !== 'PANEL_BAD_REGEX') return fail(err);
+      if (e.code !== 'WSWB_PANEL_BAD_REGEX') return fail(err);
       if (seq !== filterSeq) return;
       filter = prev;
       ui.filter = prev;

@@ -128,10 +128,10 @@ export async function mock(argv: string[], io: CliIO): Promise<number> {
     const names = mocks.map((m) => m.name).join(', ') || 'none';
     io.stderr.write(
       args.name !== undefined
-        ? `websocket-workbench mock: no mock named "${args.name}" in ${args.file} (mocks: ${names}) [MOCK_NOT_FOUND]\n`
+        ? `websocket-workbench mock: no mock named "${args.name}" in ${args.file} (mocks: ${names}) [WSWB_MOCK_NOT_FOUND]\n`
         : mocks.length === 0
-          ? `websocket-workbench mock: ${args.file} defines no mocks [MOCK_NOT_FOUND]\n`
-          : `websocket-workbench mock: ${args.file} defines several mocks (${names}); choose one with --name [MOCK_NOT_FOUND]\n`,
+          ? `websocket-workbench mock: ${args.file} defines no mocks [WSWB_MOCK_NOT_FOUND]\n`
+          : `websocket-workbench mock: ${args.file} defines several mocks (${names}); choose one with --name [WSWB_MOCK_NOT_FOUND]\n`,
     );
     return 2;
   }
@@ -154,7 +154,7 @@ async function mockFromTranscript(file: string, args: MockArgs, io: CliIO): Prom
   }
   if (args.connection !== undefined && !read.events.some((e) => e.connection === args.connection)) {
     const ids = [...new Set(read.events.map((e) => e.connection))].join(', ');
-    io.stderr.write(`websocket-workbench mock: no connection "${args.connection}" in ${args.file} (connections: ${ids}) [MOCK_NOT_FOUND]\n`);
+    io.stderr.write(`websocket-workbench mock: no connection "${args.connection}" in ${args.file} (connections: ${ids}) [WSWB_MOCK_NOT_FOUND]\n`);
     return undefined;
   }
   return recordingToMock(read.events, {
@@ -175,7 +175,7 @@ async function serve(def: MockDefinition, file: string, args: MockArgs, io: CliI
   try {
     server = new MockServer(def, { baseDir: path.dirname(file), log: (l) => io.stderr.write(visible(l) + '\n') });
   } catch (err) {
-    io.stderr.write(`websocket-workbench mock: ${(err as Error).message} [${(err as { code?: string }).code ?? 'MOCK_INVALID_DEFINITION'}]\n`);
+    io.stderr.write(`websocket-workbench mock: ${(err as Error).message} [${(err as { code?: string }).code ?? 'WSWB_MOCK_INVALID_DEFINITION'}]\n`);
     return 2;
   }
   server.onEvent((e) => {
@@ -199,7 +199,7 @@ async function serve(def: MockDefinition, file: string, args: MockArgs, io: CliI
     else printer.line({ type: 'stopped', name: def.name, ...server.stats() });
     return 0;
   } catch (err) {
-    io.stderr.write(`websocket-workbench mock: ${(err as Error).message} [${(err as { code?: string }).code ?? 'MOCK_LISTEN_FAILED'}]\n`);
+    io.stderr.write(`websocket-workbench mock: ${(err as Error).message} [${(err as { code?: string }).code ?? 'WSWB_MOCK_LISTEN_FAILED'}]\n`);
     await server.stop().catch(() => undefined);
     return 1;
   } finally {

@@ -26,6 +26,7 @@ import { compileExpect } from '../core/collections/expect';
 import type { CompiledExpect } from '../core/collections/expect';
 import { makeHeader, TranscriptWriter } from '../core/collections/transcript';
 import type { RequestDef } from '../core/collections/types';
+import { codeOf } from '../core/errors';
 
 const USAGE = `Usage: websocket-workbench run <file> [options]
 
@@ -223,7 +224,7 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
     // Payloads from the templates, so substitution knows which parts came from a secret.
     plan = (concrete.messages ?? []).map((m, i) => ({ name: m.name, payload: messagePayload(request.messages![i]!, resolved), expects: (m.expect ?? []).map(compileExpect) }));
   } catch (err) {
-    return fail(err instanceof Error ? err.message : String(err), (err as { code?: string }).code ?? 'WSWB_RUN_ERROR');
+    return fail(err instanceof Error ? err.message : String(err), codeOf(err));
   }
 
   const mode: OutputMode = args.output ?? (io.stdout.isTTY ? 'pretty' : 'ndjson');
@@ -279,7 +280,7 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
     try {
       await conn.connect();
     } catch (err) {
-      const code = (err as { code?: string }).code ?? 'CONNECT_FAILED';
+      const code = codeOf(err);
       result({ type: 'summary', ok: false, connected: false, code, message: mask(err instanceof Error ? err.message : String(err)), passed, failed });
       if (mode === 'none') io.stderr.write(`websocket-workbench run: ${mask((err as Error).message)} [${code}]\n`);
       return 1;

@@ -87,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
 
   function must(id: string) {
     const c = connections.get(id);
-    if (!c) throw new CodedError('UNKNOWN_CONNECTION', `no connection with id ${id}`);
+    if (!c) throw new CodedError('WSWB_UNKNOWN_CONNECTION', `no connection with id ${id}`);
     return c;
   }
 }

@@ -9,7 +9,7 @@
  *                        ◀── response {id, ok} ─ (errors become {ok:false, error:{code,message}})
  *     onEvent(name)      ◀── event {name} ────── emit() — held until the client has called 'ready'
  */
-import { CodedError } from '../core/errors';
+import { CodedError, codeOf } from '../core/errors';
 import type { Validator } from './validate';
 import { ValidationError } from './validate';
 
@@ -67,12 +67,12 @@ export class RpcClient<C extends Contract, E extends Record<string, unknown>> {
 
   /** Calls `name` on the other side; rejects with RpcError on an error reply, a timeout or dispose. */
   call<M extends keyof C & string>(name: M, params: ParamsOf<C[M]>, timeoutMs = this.options.timeoutMs ?? 15000): Promise<ResultOf<C[M]>> {
-    if (this.disposed) return Promise.reject(new RpcError('DISPOSED', 'channel is disposed'));
+    if (this.disposed) return Promise.reject(new RpcError('WSWB_RPC_DISPOSED', 'channel is disposed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new RpcError('TIMEOUT', `${name} timed out after ${timeoutMs} ms`));
+        reject(new RpcError('WSWB_RPC_TIMEOUT', `${name} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.transport.post({ kind: 'request', id, method: name, params } satisfies RequestEnvelope);
@@ -96,7 +96,7 @@ export class RpcClient<C extends Contract, E extends Record<string, unknown>> {
       this.pending.delete(m.id);
       clearTimeout(p.timer);
       if (m.ok) p.resolve(m.result);
-      else p.reject(new RpcError(m.error?.code ?? 'ERROR', m.error?.message ?? 'request failed'));
+      else p.reject(new RpcError(m.error?.code ?? 'WSWB_INTERNAL', m.error?.message ?? 'request failed'));
     } else if (m.kind === 'event') {
       for (const l of this.listeners.get(m.name) ?? []) l(m.payload);
     }
@@ -109,7 +109,7 @@ export class RpcClient<C extends Contract, E extends Record<string, unknown>> {
     this.unsubscribe();
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
-      p.reject(new RpcError('DISPOSED', 'channel was disposed'));
+      p.reject(new RpcError('WSWB_RPC_DISPOSED', 'channel was disposed'));
     }
     this.pending.clear();
     this.listeners.clear();
@@ -140,22 +140,22 @@ export class RpcServer<C extends Contract, E extends Record<string, unknown>> {
 
   /**
    * Runs one request in-process as if it had arrived from the client: validated by the contract,
-   * then handled. Rejects with RpcError UNKNOWN_METHOD or INVALID_PARAMS, or the handler's error.
+   * then handled. Rejects with RpcError WSWB_RPC_UNKNOWN_METHOD or WSWB_RPC_INVALID_PARAMS, or the handler's error.
    */
   async invoke(name: string, params: unknown): Promise<unknown> {
     const { handler, params: valid } = this.prepare(name, params);
     return handler(valid);
   }
 
-  /** The handler for a method and its validated params; throws RpcError UNKNOWN_METHOD / INVALID_PARAMS. */
+  /** The handler for a method and its validated params; throws RpcError WSWB_RPC_UNKNOWN_METHOD / WSWB_RPC_INVALID_PARAMS. */
   private prepare(name: string, raw: unknown): { handler: (params: unknown) => unknown; params: unknown } {
     const spec = Object.prototype.hasOwnProperty.call(this.contract, name) ? this.contract[name] : undefined;
     const handler = this.handlers.get(name);
-    if (!spec || !handler) throw new RpcError('UNKNOWN_METHOD', `unknown method: ${name}`);
+    if (!spec || !handler) throw new RpcError('WSWB_RPC_UNKNOWN_METHOD', `unknown method: ${name}`);
     try {
       return { handler, params: spec.params(raw, 'params') };
     } catch (err) {
-      throw new RpcError('INVALID_PARAMS', err instanceof ValidationError ? err.message : String(err));
+      throw new RpcError('WSWB_RPC_INVALID_PARAMS', err instanceof ValidationError ? err.message : String(err));
     }
   }
 
@@ -195,7 +195,7 @@ export class RpcServer<C extends Contract, E extends Record<string, unknown>> {
       prepared = this.prepare(m.method, m.params);
     } catch (err) {
       const e = err as RpcError;
-      this.onInvalid?.(e.code === 'UNKNOWN_METHOD' ? `unknown method ${m.method}` : e.message, m);
+      this.onInvalid?.(e.code === 'WSWB_RPC_UNKNOWN_METHOD' ? `unknown method ${m.method}` : e.message, m);
       reply({ ok: false, error: { code: e.code, message: e.message } });
       return;
     }
@@ -207,8 +207,7 @@ export class RpcServer<C extends Contract, E extends Record<string, unknown>> {
         for (const env of this.held.splice(0)) this.transport.post(env);
       }
     } catch (err) {
-      const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'HANDLER_ERROR';
-      reply({ ok: false, error: { code, message: err instanceof Error ? err.message : String(err) } });
+      reply({ ok: false, error: { code: codeOf(err), message: err instanceof Error ? err.message : String(err) } });
     }
   }
 

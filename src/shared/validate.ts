@@ -9,7 +9,7 @@ export type Validator<T> = (value: unknown, path?: string) => T;
 /** Thrown when a value does not have the expected shape; `path` says where. */
 export class ValidationError extends CodedError {
   constructor(readonly path: string, expected: string) {
-    super('INVALID_PARAMS', `${path || 'value'}: expected ${expected}`);
+    super('WSWB_RPC_INVALID_PARAMS', `${path || 'value'}: expected ${expected}`);
   }
 }
 

@@ -181,7 +181,7 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         await fill(w.page, '#search', '(a)\\1');
         const refused = await w.request('setView');
         assert.equal(refused.params.filter.regex, '(a)\\1');
-        await w.replyError(refused, 'PANEL_BAD_REGEX', 'Invalid regular expression: backreferences (\\1, \\k<name>) are not supported');
+        await w.replyError(refused, 'WSWB_PANEL_BAD_REGEX', 'Invalid regular expression: backreferences (\\1, \\k<name>) are not supported');
         await w.page.waitForFunction(() => document.querySelector('#search-error')?.textContent?.includes('Invalid regex: backreferences'));
         await fill(w.page, '#search', 'a+');
         const fixed = await w.request('setView');
@@ -524,8 +524,8 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         await w.page.click('#save-request');
         const again = await w.request('saveRequest');
         assert.deepEqual(again.params.options.headers, [['X-Token', '{{secret:tok}}']]);
-        await w.replyError(again, 'PANEL_SECRET_IN_FILE', 'The token would be written into the collection file in clear');
-        await w.page.waitForFunction(() => document.querySelector('#notice')?.textContent?.includes('PANEL_SECRET_IN_FILE'));
+        await w.replyError(again, 'WSWB_PANEL_SECRET_IN_FILE', 'The token would be written into the collection file in clear');
+        await w.page.waitForFunction(() => document.querySelector('#notice')?.textContent?.includes('WSWB_PANEL_SECRET_IN_FILE'));
       } finally {
         await w.close();
       }

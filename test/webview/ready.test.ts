@@ -21,8 +21,8 @@ describe('webview: ready handshake (real bundle in headless Chromium)', () => {
     const w = await openWebview();
     try {
       const ready = await w.request('ready');
-      await w.replyError(ready, 'CONTRACT_MISMATCH', 'webview contract 1 ≠ host 2');
-      await w.page.waitForFunction(() => document.body.textContent?.includes('CONTRACT_MISMATCH') || document.body.textContent?.includes('contract 1'));
+      await w.replyError(ready, 'WSWB_RPC_CONTRACT_MISMATCH', 'webview contract 1 ≠ host 2');
+      await w.page.waitForFunction(() => document.body.textContent?.includes('WSWB_RPC_CONTRACT_MISMATCH') || document.body.textContent?.includes('contract 1'));
     } finally {
       await w.close();
     }

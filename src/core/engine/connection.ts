@@ -225,8 +225,8 @@ export class Connection {
 
   /** Opens the connection; resolves on open, rejects with a ConnectionError. */
   connect(): Promise<void> {
-    if (this.disposed) return Promise.reject(new ConnectionError('DISPOSED', 'The connection was disposed'));
-    if (this._state === 'connecting' || this._state === 'open') return Promise.reject(new ConnectionError('ALREADY_CONNECTED', `The connection is ${this._state}`));
+    if (this.disposed) return Promise.reject(new ConnectionError('WSWB_CONN_DISPOSED', 'The connection was disposed'));
+    if (this._state === 'connecting' || this._state === 'open') return Promise.reject(new ConnectionError('WSWB_CONN_ALREADY_CONNECTED', `The connection is ${this._state}`));
     this.userClosed = false;
     this.attempts = 0;
     this.cancelReconnect();
@@ -281,7 +281,7 @@ export class Connection {
   /** Writes one hand-built frame straight to the socket (any opcode, RSV, FIN; masked unless mask: false). */
   sendRawFrame(spec: FrameSpec): void {
     if (!this.socket || this._state !== 'open' && this._state !== 'closing') {
-      this.recordError(new ConnectionError('NOT_OPEN', 'Cannot send a raw frame: the connection is not open'));
+      this.recordError(new ConnectionError('WSWB_CONN_NOT_OPEN', 'Cannot send a raw frame: the connection is not open'));
       return;
     }
     const bytes = encodeFrame({ ...spec, mask: spec.mask ?? true });
@@ -382,7 +382,7 @@ export class Connection {
 
   private openSocket(what: string): WebSocket | null {
     if (this.ws && this._state === 'open') return this.ws;
-    this.recordError(new ConnectionError('NOT_OPEN', `Cannot ${what}: the connection is ${this._state}`));
+    this.recordError(new ConnectionError('WSWB_CONN_NOT_OPEN', `Cannot ${what}: the connection is ${this._state}`));
     return null;
   }
 
@@ -393,7 +393,7 @@ export class Connection {
         this.queue.push(() => this.sendMessage(copy, binary));
         return;
       }
-      this.recordError(new ConnectionError('NOT_OPEN', `Cannot send: the connection is ${this._state}`));
+      this.recordError(new ConnectionError('WSWB_CONN_NOT_OPEN', `Cannot send: the connection is ${this._state}`));
       return;
     }
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -434,26 +434,26 @@ export class Connection {
    */
   private codeOf(err: unknown): string {
     if (isCoded(err)) return err.code;
-    if (this.opened) return 'ERROR';
+    if (this.opened) return 'WSWB_CONN_UNKNOWN';
     const subprotocols = this.options.subprotocols ?? [];
     if (err instanceof SyntaxError) {
       const valid = subprotocols.every((p) => TOKEN.test(p)) && new Set(subprotocols).size === subprotocols.length;
-      return valid ? 'INVALID_URL' : 'HANDSHAKE_INVALID_SUBPROTOCOL';
+      return valid ? 'WSWB_CONN_INVALID_URL' : 'WSWB_HANDSHAKE_INVALID_SUBPROTOCOL';
     }
     // Our own close()/terminate() (or refusing an unexpected response) while connecting.
-    if (this.terminatedByUs) return 'ABORTED';
+    if (this.terminatedByUs) return 'WSWB_CONN_ABORTED';
     const { upgrade, key, timedOut, status } = this.hs;
     if (upgrade) {
       const h = upgrade.headers;
-      if (h.upgrade?.toLowerCase() !== 'websocket') return 'HANDSHAKE_INVALID_UPGRADE';
-      if (!checkAccept(key, String(h['sec-websocket-accept'] ?? ''))) return 'HANDSHAKE_INVALID_ACCEPT';
+      if (h.upgrade?.toLowerCase() !== 'websocket') return 'WSWB_HANDSHAKE_INVALID_UPGRADE';
+      if (!checkAccept(key, String(h['sec-websocket-accept'] ?? ''))) return 'WSWB_HANDSHAKE_INVALID_ACCEPT';
       const chosen = h['sec-websocket-protocol'];
-      if (chosen === undefined ? subprotocols.length > 0 : !subprotocols.includes(chosen)) return 'HANDSHAKE_INVALID_SUBPROTOCOL';
-      return 'HANDSHAKE_INVALID_EXTENSIONS';
+      if (chosen === undefined ? subprotocols.length > 0 : !subprotocols.includes(chosen)) return 'WSWB_HANDSHAKE_INVALID_SUBPROTOCOL';
+      return 'WSWB_HANDSHAKE_INVALID_EXTENSIONS';
     }
-    if (timedOut) return 'HANDSHAKE_TIMEOUT';
-    if (this.options.followRedirects && status !== undefined && status >= 300 && status < 400) return 'HANDSHAKE_TOO_MANY_REDIRECTS';
-    return 'ERROR';
+    if (timedOut) return 'WSWB_HANDSHAKE_TIMEOUT';
+    if (this.options.followRedirects && status !== undefined && status >= 300 && status < 400) return 'WSWB_HANDSHAKE_TOO_MANY_REDIRECTS';
+    return 'WSWB_CONN_UNKNOWN';
   }
 
   private buildUrl(): URL {
@@ -461,11 +461,11 @@ export class Connection {
     try {
       url = new URL(this.options.url);
     } catch {
-      throw new ConnectionError('INVALID_URL', `Invalid URL: ${this.options.url}`);
+      throw new ConnectionError('WSWB_CONN_INVALID_URL', `Invalid URL: ${this.options.url}`);
     }
     if (url.protocol === 'http:') url.protocol = 'ws:';
     else if (url.protocol === 'https:') url.protocol = 'wss:';
-    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new ConnectionError('INVALID_URL', `Unsupported scheme ${url.protocol} (use ws: or wss:)`);
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new ConnectionError('WSWB_CONN_INVALID_URL', `Unsupported scheme ${url.protocol} (use ws: or wss:)`);
     for (const [k, v] of Object.entries(this.options.query ?? {})) url.searchParams.append(k, v);
     return url;
   }
@@ -525,7 +525,7 @@ export class Connection {
           // ws's is an idle timeout (reset by every byte); ours (armHandshakeDeadline) is total and
           // fires first. ws's stays as a backstop for injected timers that never fire.
           handshakeTimeout: this.options.handshakeTimeoutMs,
-          // Our own close timer decides (it reports CLOSE_TIMEOUT); ws's, armed with the same delay
+          // Our own close timer decides (it reports WSWB_CONN_CLOSE_TIMEOUT); ws's, armed with the same delay
           // just before ours, used to win the race now and then and close without the error.
           closeTimeout: (this.options.closeTimeoutMs ?? 5000) + WS_CLOSE_BACKSTOP_MS,
           rejectUnauthorized: t.rejectUnauthorized !== false,
@@ -603,7 +603,7 @@ export class Connection {
         const closeCode = closeStatusOf(err);
         const e = new ConnectionError(code, err.message, closeCode);
         // Our own abort after an already-reported failure is not news.
-        if (code === 'ABORTED' && this.lastError) {
+        if (code === 'WSWB_CONN_ABORTED' && this.lastError) {
           if (!this.opened) settle(this.lastError);
           return;
         }
@@ -616,7 +616,7 @@ export class Connection {
       ws.on('close', (code: number, reasonBuf: Buffer) => {
         if (this.ws !== ws) return;
         this.onClosed(code, reasonBuf.toString('utf8'));
-        if (!this.opened) settle(this.lastError ?? new ConnectionError('CONNECTION_CLOSED', `The connection closed before opening (${code})`));
+        if (!this.opened) settle(this.lastError ?? new ConnectionError('WSWB_CONN_CLOSED', `The connection closed before opening (${code})`));
       });
     });
   }
@@ -672,7 +672,7 @@ export class Connection {
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // Before open, ws reports socket errors through the request; after open it swallows them.
       if (this.opened && this.socket === socket && this._state !== 'closed') {
-        this.recordError(new ConnectionError(err.code ?? 'SOCKET_ERROR', `Socket error: ${err.message}`, 1006));
+        this.recordError(new ConnectionError(err.code ?? 'WSWB_CONN_SOCKET_ERROR', `Socket error: ${err.message}`, 1006));
       }
     });
     const preview = this.options.payloadPreviewBytes ?? 64 * 1024;
@@ -748,7 +748,7 @@ export class Connection {
             head = parseHttpHead(state.resBuf);
           } catch (e) {
             state.resBuf = null;
-            this.recordError(new ConnectionError((e as ProtocolError).code ?? 'HTTP_PARSE_ERROR', `Unparseable upgrade response: ${(e as Error).message}`));
+            this.recordError(new ConnectionError((e as ProtocolError).code ?? 'WSWB_HTTP_PARSE_ERROR', `Unparseable upgrade response: ${(e as Error).message}`));
             return;
           }
           if (!head) return;
@@ -875,7 +875,7 @@ export class Connection {
       const state = this.tap;
       const body = Buffer.concat(chunks).toString('utf8');
       if (state?.deferredHandshake) this.recordHandshake(state, { body, truncated });
-      const e = new ConnectionError('HANDSHAKE_UNEXPECTED_RESPONSE', `Unexpected server response: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(), 1006);
+      const e = new ConnectionError('WSWB_HANDSHAKE_UNEXPECTED_RESPONSE', `Unexpected server response: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(), 1006);
       this.lastError = e;
       this.recordError(e);
       res.destroy();
@@ -994,7 +994,7 @@ export class Connection {
       this.record({ kind: 'info', message: `ignored ${state.ignoredIn} byte(s) the server sent after ${state.failed ? 'the connection failed' : 'its close frame'}`, data: { ignoredBytes: state.ignoredIn } });
     }
     if (state && state.response?.status === 101 && state.inBytes > state.inFramed && !state.inDec.failed && !state.failed && !state.closeIn) {
-      this.recordError(new ConnectionError('TRUNCATED_FRAME', `The connection ended inside a frame: ${state.inBytes - state.inFramed} byte(s) of an incomplete frame were received`, 1006));
+      this.recordError(new ConnectionError('WSWB_CONN_TRUNCATED_FRAME', `The connection ended inside a frame: ${state.inBytes - state.inFramed} byte(s) of an incomplete frame were received`, 1006));
     }
     const initiator: Initiator = state?.firstClose ?? (this.terminatedByUs || this.userClosed ? 'client' : 'server');
     const wasClean = !!state && state.closeIn && state.closeOut;
@@ -1013,7 +1013,7 @@ export class Connection {
   }
 
   /**
-   * After close(): terminates (reporting CLOSE_TIMEOUT) when the handshake is not done in time.
+   * After close(): terminates (reporting WSWB_CONN_CLOSE_TIMEOUT) when the handshake is not done in time.
    * When the server started the close, it only ends the connection, as ws's own timer used to.
    */
   private armCloseTimer(report = true): void {
@@ -1023,7 +1023,7 @@ export class Connection {
       this.closeTimer = null;
       if (this._state === 'closed') return;
       if (report) {
-        this.recordError(new ConnectionError('CLOSE_TIMEOUT', `The server did not complete the closing handshake within ${ms} ms; terminating`, 1006));
+        this.recordError(new ConnectionError('WSWB_CONN_CLOSE_TIMEOUT', `The server did not complete the closing handshake within ${ms} ms; terminating`, 1006));
         this.terminatedByUs = true;
       }
       this.ws?.terminate();
@@ -1049,10 +1049,10 @@ export class Connection {
       }
       if (this.tunnelPending) {
         // Reported through the tunnel's callback, like every other proxy failure.
-        this.handshakeAbort?.abort(new ConnectionError('PROXY_TIMEOUT', `The proxy did not answer CONNECT within ${ms} ms (total handshake deadline)`));
+        this.handshakeAbort?.abort(new ConnectionError('WSWB_PROXY_TIMEOUT', `The proxy did not answer CONNECT within ${ms} ms (total handshake deadline)`));
         return;
       }
-      const e = new ConnectionError('HANDSHAKE_TIMEOUT', `The opening handshake did not complete within ${ms} ms (${this.handshakePhase()})`);
+      const e = new ConnectionError('WSWB_HANDSHAKE_TIMEOUT', `The opening handshake did not complete within ${ms} ms (${this.handshakePhase()})`);
       this.lastError = e; // ws's own ABORTED that follows is not news
       this.recordError(e);
       this.stopHandshake();
@@ -1078,7 +1078,7 @@ export class Connection {
     const abort = this.handshakeAbort;
     this.handshakeAbort = null;
     // A tunnel already established has stopped listening: aborting it then is a no-op.
-    if (abort && !abort.signal.aborted) abort.abort(new ConnectionError('ABORTED', 'The handshake was aborted locally'));
+    if (abort && !abort.signal.aborted) abort.abort(new ConnectionError('WSWB_CONN_ABORTED', 'The handshake was aborted locally'));
   }
 
   /**

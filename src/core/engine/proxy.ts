@@ -25,7 +25,7 @@ export function resolveProxy(
   try {
     return new URL(raw.includes('://') ? raw : `http://${raw}`);
   } catch {
-    throw new ProxyError('PROXY_INVALID_URL', `Invalid proxy URL: ${raw}`);
+    throw new ProxyError('WSWB_PROXY_INVALID_URL', `Invalid proxy URL: ${raw}`);
   }
 }
 
@@ -65,7 +65,7 @@ export class ProxyError extends CodedError {
  * Opens a TCP connection to the proxy and asks it to CONNECT host:port. Calls back with the raw
  * socket once the proxy answered 2xx (any bytes after its head are put back into the socket).
  * `signal` abandons the attempt: the socket is destroyed and the callback gets the abort reason's
- * `code` (e.g. PROXY_TIMEOUT when the caller's total handshake deadline passed) or ABORTED.
+ * `code` (e.g. WSWB_PROXY_TIMEOUT when the caller's total handshake deadline passed) or ABORTED.
  */
 export function openTunnel(
   proxy: URL,
@@ -98,13 +98,13 @@ export function openTunnel(
     try {
       head = parseHttpHead(buf);
     } catch {
-      fail('PROXY_BAD_RESPONSE', 'The proxy answered CONNECT with something that is not HTTP');
+      fail('WSWB_PROXY_BAD_RESPONSE', 'The proxy answered CONNECT with something that is not HTTP');
       return;
     }
     if (!head) return;
     const status = head.status ?? 0;
     if (status < 200 || status >= 300) {
-      fail('PROXY_CONNECT_FAILED', `The proxy refused CONNECT ${host}:${port}: ${status} ${head.statusText ?? ''}`.trim(), {
+      fail('WSWB_PROXY_CONNECT_FAILED', `The proxy refused CONNECT ${host}:${port}: ${status} ${head.statusText ?? ''}`.trim(), {
         status,
         headers: head.headers,
       });
@@ -116,19 +116,19 @@ export function openTunnel(
   };
   const onAbort = () => {
     const r = signal?.reason as { code?: unknown; message?: unknown } | undefined;
-    fail(typeof r?.code === 'string' ? r.code : 'ABORTED', typeof r?.message === 'string' ? r.message : 'The proxy tunnel was abandoned');
+    fail(typeof r?.code === 'string' ? r.code : 'WSWB_CONN_ABORTED', typeof r?.message === 'string' ? r.message : 'The proxy tunnel was abandoned');
   };
   if (signal?.aborted) process.nextTick(onAbort);
   else signal?.addEventListener('abort', onAbort, { once: true });
   socket.on('data', onData);
   socket.on('error', (e: NodeJS.ErrnoException) => {
-    if (!done) fail('PROXY_UNREACHABLE', `Cannot reach proxy ${phost}:${pport}: ${e.message} (${e.code ?? 'error'})`, { cause: e });
+    if (!done) fail('WSWB_PROXY_UNREACHABLE', `Cannot reach proxy ${phost}:${pport}: ${e.message} (${e.code ?? 'error'})`, { cause: e });
   });
   socket.on('close', () => {
-    if (!done) fail('PROXY_UNREACHABLE', `The proxy ${phost}:${pport} closed the connection before answering CONNECT`);
+    if (!done) fail('WSWB_PROXY_UNREACHABLE', `The proxy ${phost}:${pport} closed the connection before answering CONNECT`);
   });
   if (timeoutMs) {
-    socket.setTimeout(timeoutMs, () => fail('PROXY_TIMEOUT', `The proxy did not answer CONNECT within ${timeoutMs} ms`));
+    socket.setTimeout(timeoutMs, () => fail('WSWB_PROXY_TIMEOUT', `The proxy did not answer CONNECT within ${timeoutMs} ms`));
   }
   socket.on('connect', () => {
     const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

@@ -46,14 +46,14 @@ export function hexdumpLines(b: Uint8Array, opts: HexdumpOptions = {}): string[]
   return out;
 }
 
-/** Parses hex text into bytes; accepts whitespace, commas, colons and `0x` prefixes; throws ProtocolError HEX_PARSE_ERROR on odd length or a non-hex digit. */
+/** Parses hex text into bytes; accepts whitespace, commas, colons and `0x` prefixes; throws ProtocolError WSWB_HEX_PARSE_ERROR on odd length or a non-hex digit. */
 export function hexToBytes(hex: string): Uint8Array {
   const clean = hex.replace(/0[xX]/g, '').replace(/[\s,:]+/g, '');
   if (!/^[0-9a-fA-F]*$/.test(clean)) {
     const bad = /[^0-9a-fA-F]/.exec(clean)?.[0] ?? '';
-    throw protocolError('HEX_PARSE_ERROR', `not a hex digit: ${JSON.stringify(bad)}`);
+    throw protocolError('WSWB_HEX_PARSE_ERROR', `not a hex digit: ${JSON.stringify(bad)}`);
   }
-  if (clean.length % 2 !== 0) throw protocolError('HEX_PARSE_ERROR', 'odd number of hex digits');
+  if (clean.length % 2 !== 0) throw protocolError('WSWB_HEX_PARSE_ERROR', 'odd number of hex digits');
   const out = new Uint8Array(clean.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.substr(i * 2, 2), 16);
   return out;

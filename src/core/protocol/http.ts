@@ -20,7 +20,7 @@ export interface HttpHead {
   headSize: number;
 }
 
-/** Largest head accepted; larger is HTTP_PARSE_ERROR (Node's default is 16 KiB). */
+/** Largest head accepted; larger is WSWB_HTTP_PARSE_ERROR (Node's default is 16 KiB). */
 export const MAX_HEAD_SIZE = 64 * 1024;
 
 // RFC 9110 §5.6.2: token characters.
@@ -46,18 +46,18 @@ function latin1(b: Uint8Array, start: number, end: number): string {
   return s;
 }
 
-/** Parses an HTTP/1.x head: null while incomplete; throws ProtocolError HTTP_PARSE_ERROR on garbage or a head over 64 KiB. */
+/** Parses an HTTP/1.x head: null while incomplete; throws ProtocolError WSWB_HTTP_PARSE_ERROR on garbage or a head over 64 KiB. */
 export function parseHttpHead(b: Uint8Array): HttpHead | null {
   const end = findHeadEnd(b);
   if (end < 0) {
-    if (b.length > MAX_HEAD_SIZE) throw protocolError('HTTP_PARSE_ERROR', `HTTP head larger than ${MAX_HEAD_SIZE} bytes`);
+    if (b.length > MAX_HEAD_SIZE) throw protocolError('WSWB_HTTP_PARSE_ERROR', `HTTP head larger than ${MAX_HEAD_SIZE} bytes`);
     // Fail early on bytes that cannot start an HTTP message (e.g. a TLS record on a plain port).
     if (b.length > 0 && !/^[A-Za-z]/.test(String.fromCharCode(b[0]!))) {
-      throw protocolError('HTTP_PARSE_ERROR', 'not an HTTP message');
+      throw protocolError('WSWB_HTTP_PARSE_ERROR', 'not an HTTP message');
     }
     return null;
   }
-  if (end > MAX_HEAD_SIZE) throw protocolError('HTTP_PARSE_ERROR', `HTTP head larger than ${MAX_HEAD_SIZE} bytes`);
+  if (end > MAX_HEAD_SIZE) throw protocolError('WSWB_HTTP_PARSE_ERROR', `HTTP head larger than ${MAX_HEAD_SIZE} bytes`);
   const text = latin1(b, 0, end);
   const lines = text.split(/\r?\n/);
   // The split leaves two empty strings after the final blank line.
@@ -67,13 +67,13 @@ export function parseHttpHead(b: Uint8Array): HttpHead | null {
   if (start.startsWith('HTTP/')) {
     // RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ]
     const m = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(start);
-    if (!m) throw protocolError('HTTP_PARSE_ERROR', `bad status line: ${JSON.stringify(start.slice(0, 100))}`);
+    if (!m) throw protocolError('WSWB_HTTP_PARSE_ERROR', `bad status line: ${JSON.stringify(start.slice(0, 100))}`);
     head = { kind: 'response', version: m[1]!, status: Number(m[2]), statusText: m[3] ?? '', headers: [], headSize: end };
   } else {
     // RFC 9112 §3: request-line = method SP request-target SP HTTP-version
     const parts = start.split(' ');
     if (parts.length !== 3 || !TOKEN.test(parts[0]!) || parts[1]!.length === 0 || !VERSION.test(parts[2]!)) {
-      throw protocolError('HTTP_PARSE_ERROR', `bad request line: ${JSON.stringify(start.slice(0, 100))}`);
+      throw protocolError('WSWB_HTTP_PARSE_ERROR', `bad request line: ${JSON.stringify(start.slice(0, 100))}`);
     }
     head = { kind: 'request', method: parts[0]!, path: parts[1]!, version: parts[2]!, headers: [], headSize: end };
   }
@@ -82,14 +82,14 @@ export function parseHttpHead(b: Uint8Array): HttpHead | null {
     if (line.startsWith(' ') || line.startsWith('\t')) {
       // RFC 9112 §5.2: obsolete line folding; a recipient may replace it with a space.
       const last = head.headers[head.headers.length - 1];
-      if (!last) throw protocolError('HTTP_PARSE_ERROR', 'folded line before the first header');
+      if (!last) throw protocolError('WSWB_HTTP_PARSE_ERROR', 'folded line before the first header');
       last[1] = (last[1] + ' ' + line.trim()).trim();
       continue;
     }
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon) : '';
     // RFC 9112 §5.1: no whitespace between the field name and the colon.
-    if (!TOKEN.test(name)) throw protocolError('HTTP_PARSE_ERROR', `bad header line: ${JSON.stringify(line.slice(0, 100))}`);
+    if (!TOKEN.test(name)) throw protocolError('WSWB_HTTP_PARSE_ERROR', `bad header line: ${JSON.stringify(line.slice(0, 100))}`);
     head.headers.push([name, line.slice(colon + 1).trim()]);
   }
   return head;

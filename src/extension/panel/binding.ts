@@ -85,7 +85,7 @@ export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => bool
   if (f.regex) {
     // Linear-time engine: a search over 100k events cannot stall the shared extension host.
     const c = compilePattern(f.regex, (f.regexFlags ?? '').replace(/[^imsu]/g, ''));
-    if (!c.ok) throw new CodedError('PANEL_BAD_REGEX', `Invalid regular expression: ${c.error}`);
+    if (!c.ok) throw new CodedError('WSWB_PANEL_BAD_REGEX', `Invalid regular expression: ${c.error}`);
     regex = c.pattern;
   }
   const kinds = f.kinds && f.kinds.length ? new Set(f.kinds) : undefined;
@@ -249,7 +249,7 @@ export class PanelBinding {
   }
 
   private requireSource(): RequestSource {
-    if (!this.src) throw new CodedError('PANEL_NO_SOURCE', 'This panel shows no saved request: save or load one first');
+    if (!this.src) throw new CodedError('WSWB_PANEL_NO_SOURCE', 'This panel shows no saved request: save or load one first');
     return this.src;
   }
 
@@ -435,7 +435,7 @@ export class PanelBinding {
   // ------------------------------------------------------------------ requests
 
   private requireConn(): Connection {
-    if (!this.conn) throw new CodedError('PANEL_NO_CONNECTION', 'This panel has no connection yet: connect first');
+    if (!this.conn) throw new CodedError('WSWB_PANEL_NO_CONNECTION', 'This panel has no connection yet: connect first');
     return this.conn;
   }
 
@@ -476,12 +476,12 @@ export class PanelBinding {
   private async sendOne(m: OutgoingMessage, vars: Record<string, string>): Promise<number> {
     const c = this.requireConn();
     if (c.state !== 'open' && !(c.options.queueWhileReconnecting && c.state === 'connecting')) {
-      throw new CodedError('PANEL_NOT_OPEN', `Cannot send: the connection is ${c.state}`);
+      throw new CodedError('WSWB_PANEL_NOT_OPEN', `Cannot send: the connection is ${c.state}`);
     }
     let payload: string | Uint8Array;
     if (m.data !== undefined) payload = m.data;
     else if (m.text !== undefined) payload = m.substitute === false ? m.text : substituteVariables(m.text, vars);
-    else throw new CodedError('PANEL_EMPTY_MESSAGE', 'Nothing to send: give text or data');
+    else throw new CodedError('WSWB_PANEL_EMPTY_MESSAGE', 'Nothing to send: give text or data');
     const fragments = m.fragments ?? 1;
     if (fragments > 1) c.sendFragmented(payload, fragments);
     else if (typeof payload === 'string') c.sendText(payload);
@@ -518,9 +518,9 @@ export class PanelBinding {
       try {
         url = new URL(opts.url);
       } catch {
-        throw new CodedError('PANEL_BAD_URL', `Not a URL: ${opts.url || '(empty)'}`);
+        throw new CodedError('WSWB_PANEL_BAD_URL', `Not a URL: ${opts.url || '(empty)'}`);
       }
-      if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new CodedError('PANEL_BAD_URL', `The URL must start with ws:// or wss:// (got ${url.protocol})`);
+      if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new CodedError('WSWB_PANEL_BAD_URL', `The URL must start with ws:// or wss:// (got ${url.protocol})`);
       const old = this.conn;
       if (old && (old.state === 'open' || old.state === 'connecting' || old.state === 'closing')) {
         this.stopRepeat();
@@ -589,7 +589,7 @@ export class PanelBinding {
     rpc.handle('stopRepeat', () => this.stopRepeat());
     rpc.handle('control', ({ type, payload }) => {
       const c = this.requireConn();
-      if (c.state !== 'open') throw new CodedError('PANEL_NOT_OPEN', `Cannot ${type}: the connection is ${c.state}`);
+      if (c.state !== 'open') throw new CodedError('WSWB_PANEL_NOT_OPEN', `Cannot ${type}: the connection is ${c.state}`);
       if (type === 'ping') c.ping(payload);
       else c.pong(payload);
     });
@@ -618,7 +618,7 @@ export class PanelBinding {
     });
     rpc.handle('readPayload', async ({ id }) => {
       const store = this.store;
-      if (!store || store.indexOfId(id) < 0) throw new CodedError('PANEL_NO_EVENT', `No event with id ${id}`);
+      if (!store || store.indexOfId(id) < 0) throw new CodedError('WSWB_PANEL_NO_EVENT', `No event with id ${id}`);
       const e = store.byId(id)!;
       if (e.kind === 'frame' && !e.spilled && !e.truncated) return { data: ownBytes(e.payload) };
       if (e.kind === 'message' && !e.spilled) return { data: ownBytes(e.data) };
@@ -633,7 +633,7 @@ export class PanelBinding {
     });
     rpc.handle('export', async ({ format, ids }) => {
       const store = this.store;
-      if (!store) throw new CodedError('PANEL_NO_CONNECTION', 'Nothing to export yet');
+      if (!store) throw new CodedError('WSWB_PANEL_NO_CONNECTION', 'Nothing to export yet');
       const picked = ids ? ids.map((i) => store.byId(i)).filter((e): e is TimelineEvent => !!e) : store.slice(0, store.length);
       // Spilled payloads are read back from disk; then every known secret value is masked, as the workflow's recorder does.
       const events = await withPayloads(picked, (id) => store.readPayload(id));
@@ -641,11 +641,11 @@ export class PanelBinding {
       const mask = <T>(x: T): T => (secrets.length ? redact(x, secrets) : x);
       const tool = { name: 'websocket-workbench', version: this.host.toolVersion ?? 'dev' };
       if (format === 'clipboard') {
-        if (!this.host.clipboard) throw new CodedError('PANEL_UNSUPPORTED', 'No clipboard here');
+        if (!this.host.clipboard) throw new CodedError('WSWB_PANEL_UNSUPPORTED', 'No clipboard here');
         await this.host.clipboard(events.map((e) => encodeEventLine(mask(e))).join('\n') + '\n');
         return { saved: true, target: 'clipboard' };
       }
-      if (!this.host.saveFile) throw new CodedError('PANEL_UNSUPPORTED', 'Cannot save files here');
+      if (!this.host.saveFile) throw new CodedError('WSWB_PANEL_UNSUPPORTED', 'Cannot save files here');
       const text = format === 'har'
         ? JSON.stringify(exportHar(events, { creator: tool, secrets }), null, 2)
         : serializeTranscript({ header: makeHeader({ request: mask(this.headerRequest()), tool }), events: events.map(mask) });
@@ -656,8 +656,8 @@ export class PanelBinding {
     });
     rpc.handle('savePayload', async ({ id }) => {
       const store = this.store;
-      if (!store || store.indexOfId(id) < 0) throw new CodedError('PANEL_NO_EVENT', `No event with id ${id}`);
-      if (!this.host.saveFile) throw new CodedError('PANEL_UNSUPPORTED', 'Cannot save files here');
+      if (!store || store.indexOfId(id) < 0) throw new CodedError('WSWB_PANEL_NO_EVENT', `No event with id ${id}`);
+      if (!this.host.saveFile) throw new CodedError('WSWB_PANEL_UNSUPPORTED', 'Cannot save files here');
       const data = await store.readPayload(id);
       const e = store.byId(id)!;
       const ext = e.kind === 'message' && !e.binary ? 'txt' : 'bin';
@@ -682,7 +682,7 @@ export class PanelBinding {
     rpc.handle('saveRequest', async ({ options, asNew }) => {
       let target = asNew ? undefined : this.src;
       if (!target) {
-        if (!this.host.pickSaveTarget) throw new CodedError('PANEL_UNSUPPORTED', 'Cannot pick a collection here');
+        if (!this.host.pickSaveTarget) throw new CodedError('WSWB_PANEL_UNSUPPORTED', 'Cannot pick a collection here');
         let suggested = 'request';
         try {
           suggested = new URL(options.url.replace(/\{\{[^}]*\}\}/g, 'x')).host || suggested;
@@ -698,7 +698,7 @@ export class PanelBinding {
       return source ? { saved: true, source } : { saved: true };
     });
     rpc.handle('loadRequest', async () => {
-      if (!this.host.pickRequest) throw new CodedError('PANEL_UNSUPPORTED', 'Cannot pick a collection here');
+      if (!this.host.pickRequest) throw new CodedError('WSWB_PANEL_UNSUPPORTED', 'Cannot pick a collection here');
       const target = await this.host.pickRequest();
       if (!target) return {};
       const source = await this.setSource(target, { loadOptions: true });
@@ -706,7 +706,7 @@ export class PanelBinding {
       return { ...(this.request ? { options: this.request } : {}), ...(source ? { source } : {}) };
     });
     rpc.handle('copy', async ({ text }) => {
-      if (!this.host.clipboard) throw new CodedError('PANEL_UNSUPPORTED', 'No clipboard here');
+      if (!this.host.clipboard) throw new CodedError('WSWB_PANEL_UNSUPPORTED', 'No clipboard here');
       await this.host.clipboard(text);
     });
     rpc.handle('pickFile', async () => (this.host.pickFile ? this.host.pickFile() : undefined));

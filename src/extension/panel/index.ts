@@ -28,8 +28,8 @@ export function registerPanelFeatures(services: Services): void {
     /** Runs a panel request (the webview contract: send, sendRepeat, control, disconnect, setView, …) on the panel showing a connection. */
     vscode.commands.registerCommand('websocketWorkbench.panel.run', async (connectionId: unknown, method: unknown, params: unknown) => {
       const panel = panels.list().find((p) => p.binding.connection?.id === connectionId);
-      if (!panel) throw new CodedError('PANEL_NOT_FOUND', `No panel shows connection ${String(connectionId)}`);
-      if (typeof method !== 'string') throw new CodedError('INVALID_PARAMS', 'method must be a string');
+      if (!panel) throw new CodedError('WSWB_PANEL_NOT_FOUND', `No panel shows connection ${String(connectionId)}`);
+      if (typeof method !== 'string') throw new CodedError('WSWB_RPC_INVALID_PARAMS', 'method must be a string');
       return panel.binding.invoke(method, params ?? {});
     }),
     /** Read-only facts about open panels, for tests: posts made, rows in view, last snapshot. */

@@ -39,7 +39,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   }
 
   private get connections(): ConnectionManager {
-    if (!this.connectionsSource) throw new CodedError('PANEL_NO_MANAGER', 'No connection manager yet');
+    if (!this.connectionsSource) throw new CodedError('WSWB_PANEL_NO_MANAGER', 'No connection manager yet');
     return this.connectionsSource();
   }
 
@@ -116,7 +116,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
         const uri = picked?.[0];
         if (!uri) return undefined;
         const stat = await vscode.workspace.fs.stat(uri);
-        if (stat.size > 256 * 1024 * 1024) throw new CodedError('PANEL_FILE_TOO_BIG', 'The file is larger than 256 MiB');
+        if (stat.size > 256 * 1024 * 1024) throw new CodedError('WSWB_PANEL_FILE_TOO_BIG', 'The file is larger than 256 MiB');
         return { name: uri.path.split('/').pop() ?? 'file', data: await vscode.workspace.fs.readFile(uri) };
       },
     };

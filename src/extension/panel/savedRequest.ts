@@ -66,7 +66,7 @@ const COMPOSER_KEYS = ['url', 'headers', 'subprotocols', 'origin', 'auth', 'defl
 /**
  * The saved request for the composer's options, over `existing` (its messages, description and the
  * fields the composer does not show survive). Secrets never go into the file: a password, token or
- * client key must be a `{{secret:name}}` (or other) reference, else PANEL_SECRET_IN_FILE.
+ * client key must be a `{{secret:name}}` (or other) reference, else WSWB_PANEL_SECRET_IN_FILE.
  */
 export function optionsToRequestDef(name: string, r: RequestOptions, existing?: RequestDef): RequestDef {
   const d: RequestDef = { ...(existing ?? { name, url: r.url }), name };
@@ -80,7 +80,7 @@ export function optionsToRequestDef(name: string, r: RequestOptions, existing?: 
   if (r.subprotocols?.length) d.subprotocols = [...r.subprotocols];
   if (r.origin) d.origin = r.origin;
   const secret = (what: string, v: string) => {
-    if (v && !isRef(v)) throw new CodedError('PANEL_SECRET_IN_FILE', `The ${what} would be written into the collection file in clear: use a reference such as {{secret:name}} (WebSocket: Set Secret…)`);
+    if (v && !isRef(v)) throw new CodedError('WSWB_PANEL_SECRET_IN_FILE', `The ${what} would be written into the collection file in clear: use a reference such as {{secret:name}} (WebSocket: Set Secret…)`);
   };
   if (r.auth?.type === 'basic') {
     secret('password', r.auth.password);
@@ -148,7 +148,7 @@ export function toSavedMessage(m: MessageDef): SavedMessage {
 /** The collection's message for what the composer saves (over `existing`: its expectations survive). */
 export function fromSavedMessage(s: SavedMessage, existing?: MessageDef): MessageDef {
   const name = s.name.trim();
-  if (!name) throw new CodedError('PANEL_BAD_MESSAGE', 'Give the message a name');
+  if (!name) throw new CodedError('WSWB_PANEL_BAD_MESSAGE', 'Give the message a name');
   const m: MessageDef = { ...(existing ?? {}), name, kind: s.kind };
   delete m.data;
   delete m.hex;
@@ -160,7 +160,7 @@ export function fromSavedMessage(s: SavedMessage, existing?: MessageDef): Messag
       m.data = JSON.parse(s.text ?? 'null');
     } catch (err) {
       // `{{name}}` in a value position is not JSON: the file stores JSON values, so quote it or save as text.
-      throw new CodedError('PANEL_BAD_JSON', `Not saved: the JSON does not parse (${(err as Error).message}); quote {{variables}} or save it as text`);
+      throw new CodedError('WSWB_PANEL_BAD_JSON', `Not saved: the JSON does not parse (${(err as Error).message}); quote {{variables}} or save it as text`);
     }
   } else if (s.hex !== undefined) m.hex = s.hex;
   else m.base64 = s.base64 ?? '';

@@ -53,7 +53,7 @@ export class WorkbenchPanel extends Disposable {
     this._register(toDisposable(() => this.binding.dispose(host.removeConnection)));
     this.rpc.handle('ready', ({ contractVersion }) => {
       if (contractVersion !== CONTRACT_VERSION) {
-        throw new CodedError('CONTRACT_MISMATCH', `webview contract ${contractVersion} ≠ host ${CONTRACT_VERSION}`);
+        throw new CodedError('WSWB_RPC_CONTRACT_MISMATCH', `webview contract ${contractVersion} ≠ host ${CONTRACT_VERSION}`);
       }
       const snapshot = this.snapshot();
       this._readyCount++;

@@ -7,6 +7,7 @@ import type { SecretManager } from './secrets';
 import type { Services } from '../services';
 import { settings } from './config';
 import { TrustGatedSecrets } from './trust';
+import { codeOf } from '../../core/errors';
 
 /** Outcome of preparing a saved request for connecting. */
 export type Prepared =
@@ -37,7 +38,7 @@ export async function prepareRequest(ref: RequestRef, environment: string | unde
     return { ok: true, options, resolved };
   } catch (err) {
     const e = err as Error & { code?: string };
-    return { ok: false, code: e.code ?? 'WSWB_REQUEST_INVALID', message: redact(e.message, resolved), unresolved: [] };
+    return { ok: false, code: codeOf(err), message: redact(e.message, resolved), unresolved: [] };
   }
 }
 

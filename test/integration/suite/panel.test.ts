@@ -94,13 +94,13 @@ describe('workbench panel (inside the real VS Code extension host)', () => {
       assert.equal((err as { code?: unknown }).code, code, String(err));
       return true;
     };
-    await assert.rejects(run('nope', 'send', {}), withCode('PANEL_NOT_FOUND'));
+    await assert.rejects(run('nope', 'send', {}), withCode('WSWB_PANEL_NOT_FOUND'));
     const all = (await vscode.commands.executeCommand('websocketWorkbench.panel.inspect')) as PanelInfo[];
     const id = all.find((p) => p.connectionId)!.connectionId!;
-    await assert.rejects(run(id, 7, {}), withCode('INVALID_PARAMS'));
-    await assert.rejects(run(id, 'noSuchMethod', {}), withCode('UNKNOWN_METHOD'));
-    await assert.rejects(run(id, 'control', { type: 'ping', payload: new Uint8Array(200) }), withCode('INVALID_PARAMS'));
-    await assert.rejects(run(id, 'send', { text: 'x' }), withCode('PANEL_NOT_OPEN'));
+    await assert.rejects(run(id, 7, {}), withCode('WSWB_RPC_INVALID_PARAMS'));
+    await assert.rejects(run(id, 'noSuchMethod', {}), withCode('WSWB_RPC_UNKNOWN_METHOD'));
+    await assert.rejects(run(id, 'control', { type: 'ping', payload: new Uint8Array(200) }), withCode('WSWB_RPC_INVALID_PARAMS'));
+    await assert.rejects(run(id, 'send', { text: 'x' }), withCode('WSWB_PANEL_NOT_OPEN'));
     // The host is still serving: the panel answers.
     assert.equal((await inspect(id)).summary?.state, 'closed');
   });

@@ -21,17 +21,17 @@ describe('CLI handshake deadlines against a server that trickles its 101', () =>
     return { ...srv, acceptedAt: srv.accepted.then(() => Date.now()) };
   };
 
-  it('connect --handshake-timeout 1000: HANDSHAKE_TIMEOUT after ~1 s, exit 1', async () => {
+  it('connect --handshake-timeout 1000: WSWB_HANDSHAKE_TIMEOUT after ~1 s, exit 1', async () => {
     const srv = await trickling();
     const io = captureIO(os.tmpdir());
     const code = await connect([`ws://127.0.0.1:${srv.port}/`, '--handshake-timeout', '1000', '--output', 'ndjson'], io);
     const ms = Date.now() - (await srv.acceptedAt);
     assert.equal(code, 1);
     assert.ok(ms >= 900 && ms < 1500, `exited after ${ms} ms`);
-    assert.deepEqual(ndjson(io.out()).filter((l) => l.type === 'error').map((l) => l.code), ['HANDSHAKE_TIMEOUT']);
+    assert.deepEqual(ndjson(io.out()).filter((l) => l.type === 'error').map((l) => l.code), ['WSWB_HANDSHAKE_TIMEOUT']);
   });
 
-  it('run with "handshakeTimeoutMs": 1000 in the request: summary HANDSHAKE_TIMEOUT after ~1 s, exit 1', async () => {
+  it('run with "handshakeTimeoutMs": 1000 in the request: summary WSWB_HANDSHAKE_TIMEOUT after ~1 s, exit 1', async () => {
     const srv = await trickling();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-deadline-'));
     cleanup.add(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -44,6 +44,6 @@ describe('CLI handshake deadlines against a server that trickles its 101', () =>
     assert.equal(code, 1, io.err());
     assert.ok(ms >= 900 && ms < 1500, `exited after ${ms} ms`);
     const summary = ndjson(io.out()).find((l) => l.type === 'summary')!;
-    assert.deepEqual([summary.ok, summary.connected, summary.code], [false, false, 'HANDSHAKE_TIMEOUT']);
+    assert.deepEqual([summary.ok, summary.connected, summary.code], [false, false, 'WSWB_HANDSHAKE_TIMEOUT']);
   });
 });

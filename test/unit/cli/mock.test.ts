@@ -113,7 +113,7 @@ describe('cli: websocket-workbench mock', () => {
     assert.match(io2.err(), /several mocks \(a, b\).*--name/);
     const io3 = fakeIO();
     assert.equal(await mock([two, '--name', 'zz'], io3), 2);
-    assert.match(io3.err(), /MOCK_NOT_FOUND/);
+    assert.match(io3.err(), /WSWB_MOCK_NOT_FOUND/);
   });
 
   it('exits 1 when the port is taken', async () => {
@@ -123,7 +123,7 @@ describe('cli: websocket-workbench mock', () => {
     const { port } = JSON.parse(await io.nextLine());
     const io2 = fakeIO();
     assert.equal(await mock([first, '--port', String(port)], io2), 1);
-    assert.match(io2.err(), /MOCK_LISTEN_FAILED/);
+    assert.match(io2.err(), /WSWB_MOCK_LISTEN_FAILED/);
     io.stop();
     assert.equal(await running, 0);
   });

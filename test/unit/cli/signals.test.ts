@@ -54,7 +54,7 @@ describe('the CLI exits at once on SIGINT/SIGTERM while connecting (dist/cli.js)
     assert.ok(r.ms < 1000, `exited ${r.ms} ms after SIGINT`);
     assert.deepEqual([r.code, r.signal], [1, null], r.stderr);
     const errors = r.lines.filter((l) => l.type === 'error').map((l) => l.code);
-    assert.deepEqual(errors, ['ABORTED']);
+    assert.deepEqual(errors, ['WSWB_CONN_ABORTED']);
     assert.ok(r.lines.some((l) => l.type === 'close' && l.code === 1006 && l.initiator === 'client'));
   });
 
@@ -63,7 +63,7 @@ describe('the CLI exits at once on SIGINT/SIGTERM while connecting (dist/cli.js)
     const r = await interrupt(['connect', 'ws://127.0.0.1:9/', '--proxy', `http://127.0.0.1:${proxy.port}`, '--handshake-timeout', '30000', '--output', 'ndjson'], proxy.accepted, 'SIGTERM');
     assert.ok(r.ms < 1000, `exited ${r.ms} ms after SIGTERM`);
     assert.deepEqual([r.code, r.signal], [1, null], r.stderr);
-    assert.deepEqual(r.lines.filter((l) => l.type === 'error').map((l) => l.code), ['ABORTED']);
+    assert.deepEqual(r.lines.filter((l) => l.type === 'error').map((l) => l.code), ['WSWB_CONN_ABORTED']);
   });
 
   it('run: SIGINT while a proxy has not answered CONNECT: exit 1, summary not connected with ABORTED', async () => {
@@ -76,7 +76,7 @@ describe('the CLI exits at once on SIGINT/SIGTERM while connecting (dist/cli.js)
     assert.ok(r.ms < 1000, `exited ${r.ms} ms after SIGINT`);
     assert.deepEqual([r.code, r.signal], [1, null], r.stderr);
     const summary = r.lines.find((l) => l.type === 'summary')!;
-    assert.deepEqual([summary.ok, summary.connected, summary.code], [false, false, 'ABORTED']);
+    assert.deepEqual([summary.ok, summary.connected, summary.code], [false, false, 'WSWB_CONN_ABORTED']);
   });
 
   it('mock: SIGINT with a client that ignores the close and one that never upgrades: exit 0 within the 1 s grace', async function () {

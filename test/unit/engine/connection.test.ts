@@ -178,11 +178,11 @@ describe('Connection: recording through the wire tap', () => {
     assert.equal(store.query({ connection: 'b', kinds: ['message'], text: 'from b' }).length, 2);
   });
 
-  it('records NOT_OPEN instead of throwing when sending while closed', async () => {
+  it('records WSWB_CONN_NOT_OPEN instead of throwing when sending while closed', async () => {
     const c = conn({ url: 'ws://127.0.0.1:1' });
     c.sendText('nope');
     const e = (await waitFor(c, (x) => x.kind === 'error')) as ErrorEvent;
-    assert.equal(e.code, 'NOT_OPEN');
+    assert.equal(e.code, 'WSWB_CONN_NOT_OPEN');
   });
 
   it('unmasks outgoing fragments and control frames exactly, within the preview limit', async () => {

@@ -30,13 +30,13 @@ describe('Deadlines', () => {
       return events(c).filter((e): e is ErrorEvent => e.kind === 'error').map((e) => e.code);
     }
 
-    it('a server that trickles its 101 one byte at a time: HANDSHAKE_TIMEOUT at the deadline, socket destroyed', async () => {
+    it('a server that trickles its 101 one byte at a time: WSWB_HANDSHAKE_TIMEOUT at the deadline, socket destroyed', async () => {
       const srv = await tcpServer(cleanup, (s) => afterHead(s, () => drip(s, SLOW_101)));
       const c = conn({ url: `ws://127.0.0.1:${srv.port}/`, handshakeTimeoutMs: 1000 });
       const { code, ms } = await timedFailure(c);
-      assert.equal(code, 'HANDSHAKE_TIMEOUT');
+      assert.equal(code, 'WSWB_HANDSHAKE_TIMEOUT');
       assert.ok(ms >= 950 && ms < 1500, `failed after ${ms} ms`);
-      assert.deepEqual(errorCodes(c), ['HANDSHAKE_TIMEOUT'], 'one error, no cascade');
+      assert.deepEqual(errorCodes(c), ['WSWB_HANDSHAKE_TIMEOUT'], 'one error, no cascade');
       const err = events(c).find((e): e is ErrorEvent => e.kind === 'error')!;
       assert.match(err.message, /1000 ms/);
       assert.match(err.message, /upgrade response/);
@@ -50,31 +50,31 @@ describe('Deadlines', () => {
       assert.equal(srv.closedAt.length, 1, 'the client destroyed the socket');
     });
 
-    it('a CONNECT proxy that trickles its answer: PROXY_TIMEOUT at the deadline, tunnel socket destroyed', async () => {
+    it('a CONNECT proxy that trickles its answer: WSWB_PROXY_TIMEOUT at the deadline, tunnel socket destroyed', async () => {
       const proxy = await tcpServer(cleanup, (s) => afterHead(s, () => drip(s, 'HTTP/1.1 200 Connection Established\r\nX-Slow: ' + 'z'.repeat(200) + '\r\n\r\n')));
       const c = conn({ url: 'ws://127.0.0.1:9/', proxy: `http://127.0.0.1:${proxy.port}`, handshakeTimeoutMs: 1000 });
       const { code, ms } = await timedFailure(c);
-      assert.equal(code, 'PROXY_TIMEOUT');
+      assert.equal(code, 'WSWB_PROXY_TIMEOUT');
       assert.ok(ms >= 950 && ms < 1500, `failed after ${ms} ms`);
-      assert.deepEqual(errorCodes(c), ['PROXY_TIMEOUT']);
+      assert.deepEqual(errorCodes(c), ['WSWB_PROXY_TIMEOUT']);
       await waitClosed(c, 1000);
       const t0 = Date.now();
       while (!proxy.closedAt.length && Date.now() - t0 < 500) await new Promise((r) => setTimeout(r, 10));
       assert.equal(proxy.closedAt.length, 1, 'the tunnel socket was destroyed');
     });
 
-    it('a proxy that tunnels promptly to a server that trickles: the deadline covers CONNECT + upgrade (HANDSHAKE_TIMEOUT)', async () => {
+    it('a proxy that tunnels promptly to a server that trickles: the deadline covers CONNECT + upgrade (WSWB_HANDSHAKE_TIMEOUT)', async () => {
       const srv = await tcpServer(cleanup, (s) => afterHead(s, () => drip(s, SLOW_101)));
       const proxy = await connectProxy(cleanup);
       const c = conn({ url: `ws://127.0.0.1:${srv.port}/`, proxy: proxy.url, handshakeTimeoutMs: 1000 });
       const { code, ms } = await timedFailure(c);
-      assert.equal(code, 'HANDSHAKE_TIMEOUT');
+      assert.equal(code, 'WSWB_HANDSHAKE_TIMEOUT');
       assert.ok(ms >= 950 && ms < 1500, `failed after ${ms} ms`);
-      assert.deepEqual(errorCodes(c), ['HANDSHAKE_TIMEOUT']);
+      assert.deepEqual(errorCodes(c), ['WSWB_HANDSHAKE_TIMEOUT']);
       assert.deepEqual(proxy.targets, [`127.0.0.1:${srv.port}`]);
     });
 
-    it('a TLS server that accepts TCP but never completes the TLS handshake (trickles a record): HANDSHAKE_TIMEOUT', async () => {
+    it('a TLS server that accepts TCP but never completes the TLS handshake (trickles a record): WSWB_HANDSHAKE_TIMEOUT', async () => {
       // A TLS handshake record header announcing 16 KiB, then its body one byte at a time: the
       // client's TLS layer keeps waiting for the rest of the record, and the socket is never idle.
       const record = Buffer.concat([Buffer.from([0x16, 0x03, 0x03, 0x40, 0x00]), Buffer.alloc(0x4000, 0x02)]);
@@ -83,24 +83,24 @@ describe('Deadlines', () => {
       });
       const c = conn({ url: `wss://127.0.0.1:${srv.port}/`, handshakeTimeoutMs: 1000 });
       const { code, ms } = await timedFailure(c);
-      assert.equal(code, 'HANDSHAKE_TIMEOUT');
+      assert.equal(code, 'WSWB_HANDSHAKE_TIMEOUT');
       assert.ok(ms >= 950 && ms < 1500, `failed after ${ms} ms`);
-      assert.deepEqual(errorCodes(c), ['HANDSHAKE_TIMEOUT']);
+      assert.deepEqual(errorCodes(c), ['WSWB_HANDSHAKE_TIMEOUT']);
       const err = events(c).find((e): e is ErrorEvent => e.kind === 'error')!;
       assert.match(err.message, /TLS/);
       await waitClosed(c, 1000);
     });
 
-    it('a refused upgrade whose body trickles is reported at the deadline with its status (HANDSHAKE_UNEXPECTED_RESPONSE)', async () => {
+    it('a refused upgrade whose body trickles is reported at the deadline with its status (WSWB_HANDSHAKE_UNEXPECTED_RESPONSE)', async () => {
       const srv = await tcpServer(cleanup, (s) => afterHead(s, () => {
         s.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 1000\r\n\r\nno');
         drip(s, 'x'.repeat(998));
       }));
       const c = conn({ url: `ws://127.0.0.1:${srv.port}/`, handshakeTimeoutMs: 500 });
       const { code, ms } = await timedFailure(c);
-      assert.equal(code, 'HANDSHAKE_UNEXPECTED_RESPONSE');
+      assert.equal(code, 'WSWB_HANDSHAKE_UNEXPECTED_RESPONSE');
       assert.ok(ms >= 450 && ms < 1000, `failed after ${ms} ms`);
-      assert.deepEqual(errorCodes(c), ['HANDSHAKE_UNEXPECTED_RESPONSE']);
+      assert.deepEqual(errorCodes(c), ['WSWB_HANDSHAKE_UNEXPECTED_RESPONSE']);
       const hs = events(c).find((e): e is HandshakeEvent => e.kind === 'handshake')!;
       assert.equal(hs.response?.status, 403);
       assert.match(hs.response?.body ?? '', /^nox*$/);
@@ -150,7 +150,7 @@ describe('Deadlines', () => {
       const closedIn = Date.now() - failedAt;
       assert.ok(closedIn <= 1300, `closed ${closedIn} ms after the failure (grace ≤ 1 s, not the 5 s close timeout)`);
       assert.deepEqual([close.code, close.initiator, close.wasClean], [1006, 'client', false]);
-      assert.deepEqual(events(c).filter((e) => e.kind === 'error').map((e) => (e as ErrorEvent).code), ['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'], 'no TRUNCATED_FRAME or CLOSE_TIMEOUT on top');
+      assert.deepEqual(events(c).filter((e) => e.kind === 'error').map((e) => (e as ErrorEvent).code), ['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'], 'no WSWB_CONN_TRUNCATED_FRAME or WSWB_CONN_CLOSE_TIMEOUT on top');
       // The flood is bounded by what the kernel buffers, not by how long we wait.
       assert.ok(stats.written < 64 * 1024 * 1024, `the peer got ${stats.written} bytes in`);
       const t0 = Date.now();
@@ -190,7 +190,7 @@ describe('Deadlines', () => {
       assert.deepEqual([ev.code, ev.initiator, ev.wasClean], [1000, 'server', true]);
       const inFrames = events(c).filter((e) => e.kind === 'frame' && e.dir === 'in');
       assert.equal(inFrames.length, 1, `${inFrames.length} incoming frames recorded: only the close frame`);
-      assert.deepEqual(events(c).filter((e) => e.kind === 'error'), [], 'no TRUNCATED_FRAME for bytes we ignored');
+      assert.deepEqual(events(c).filter((e) => e.kind === 'error'), [], 'no WSWB_CONN_TRUNCATED_FRAME for bytes we ignored');
       const info = events(c).find((e) => e.kind === 'info' && typeof e.data?.ignoredBytes === 'number');
       assert.ok(info, 'the ignored bytes are counted on the timeline');
       assert.ok(stats.written < 64 * 1024 * 1024, `the peer got ${stats.written} bytes in`);

@@ -61,14 +61,14 @@ describe('Connection against hostile servers and failing networks', () => {
 
   it('terminates when the server never completes the closing handshake', async () => {
     // Real timers: ws's own close timer (a backstop, 1 s later) used to race ours and, on a busy
-    // machine, sometimes closed the socket first, without the CLOSE_TIMEOUT error.
+    // machine, sometimes closed the socket first, without the WSWB_CONN_CLOSE_TIMEOUT error.
     const { url } = await rawPeer(cleanup, () => undefined);
     const c = conn({ url, closeTimeoutMs: 150 });
     await c.connect();
     const res = await c.close(1000, 'bye');
     assert.equal(res.code, 1006);
     const codes = events(c).filter((e): e is ErrorEvent => e.kind === 'error').map((e) => e.code);
-    assert.deepEqual(codes, ['CLOSE_TIMEOUT']);
+    assert.deepEqual(codes, ['WSWB_CONN_CLOSE_TIMEOUT']);
     const close = events(c).find((e) => e.kind === 'close') as CloseEvent;
     assert.deepEqual([close.code, close.initiator, close.wasClean], [1006, 'client', false]);
   });
@@ -95,7 +95,7 @@ describe('Connection against hostile servers and failing networks', () => {
     return { c, closeTimer };
   }
 
-  it('close(): when the close timer fires, reports CLOSE_TIMEOUT and terminates (injected timer)', async () => {
+  it('close(): when the close timer fires, reports WSWB_CONN_CLOSE_TIMEOUT and terminates (injected timer)', async () => {
     const { url } = await rawPeer(cleanup, () => undefined);
     const { c, closeTimer } = connWithTimers(url);
     await c.connect();
@@ -106,7 +106,7 @@ describe('Connection against hostile servers and failing networks', () => {
     closeTimer()[0]!.fn();
     const res = await closed;
     assert.equal(res.code, 1006);
-    assert.deepEqual(events(c).filter((e): e is ErrorEvent => e.kind === 'error').map((e) => e.code), ['CLOSE_TIMEOUT']);
+    assert.deepEqual(events(c).filter((e): e is ErrorEvent => e.kind === 'error').map((e) => e.code), ['WSWB_CONN_CLOSE_TIMEOUT']);
     const close = events(c).find((e) => e.kind === 'close') as CloseEvent;
     assert.deepEqual([close.code, close.initiator, close.wasClean], [1006, 'client', false]);
   });
@@ -140,7 +140,7 @@ describe('Connection against hostile servers and failing networks', () => {
     assert.equal(close.initiator, 'server');
     const codes = events(c).filter((e): e is ErrorEvent => e.kind === 'error').map((e) => e.code);
     assert.ok(codes.includes('ECONNRESET'), codes.join());
-    assert.ok(codes.includes('TRUNCATED_FRAME'), codes.join());
+    assert.ok(codes.includes('WSWB_CONN_TRUNCATED_FRAME'), codes.join());
   });
 
   it('reports a refused upgrade with status, headers and a bounded body', async () => {
@@ -149,7 +149,7 @@ describe('Connection against hostile servers and failing networks', () => {
     cleanup.add(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
     const c = conn({ url: `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/`, maxErrorBodyBytes: 100 });
     const e = await rejection(c.connect());
-    assert.equal(e.code, 'HANDSHAKE_UNEXPECTED_RESPONSE');
+    assert.equal(e.code, 'WSWB_HANDSHAKE_UNEXPECTED_RESPONSE');
     const hs = events(c).find((x) => x.kind === 'handshake') as HandshakeEvent;
     assert.equal(hs.response?.status, 401);
     assert.ok(hs.response?.headers.some(([k, v]) => k.toLowerCase() === 'www-authenticate' && v === 'Bearer'));
@@ -164,7 +164,7 @@ describe('Connection against hostile servers and failing networks', () => {
     const { url } = await rawPeer(cleanup, () => undefined, () => 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: bogus=\r\n\r\n');
     const c = conn({ url });
     const e = await rejection(c.connect());
-    assert.equal(e.code, 'HANDSHAKE_INVALID_ACCEPT');
+    assert.equal(e.code, 'WSWB_HANDSHAKE_INVALID_ACCEPT');
     const hs = events(c).find((x) => x.kind === 'handshake') as HandshakeEvent;
     assert.equal(hs.acceptValid, false);
   });
@@ -179,7 +179,7 @@ describe('Connection against hostile servers and failing networks', () => {
     assert.match((await rejection(dns.connect())).code, /^(ENOTFOUND|EAI_AGAIN)$/);
 
     const dead = conn({ url: 'ws://127.0.0.1:9/', proxy: 'http://127.0.0.1:1' });
-    assert.equal((await rejection(dead.connect())).code, 'PROXY_UNREACHABLE');
+    assert.equal((await rejection(dead.connect())).code, 'WSWB_PROXY_UNREACHABLE');
 
     const plainSockets: net.Socket[] = [];
     const plain = net.createServer((s) => {
@@ -196,7 +196,7 @@ describe('Connection against hostile servers and failing networks', () => {
     assert.ok(events(tlsFail).some((x) => x.kind === 'error' && x.code === 'EPROTO'));
 
     const badUrl = conn({ url: 'ftp://x' });
-    assert.equal((await rejection(badUrl.connect())).code, 'INVALID_URL');
+    assert.equal((await rejection(badUrl.connect())).code, 'WSWB_CONN_INVALID_URL');
   });
 
   it('reports a proxy that hangs up without answering', async () => {
@@ -204,32 +204,32 @@ describe('Connection against hostile servers and failing networks', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     cleanup.add(() => new Promise<void>((r) => server.close(() => r())));
     const c = conn({ url: 'ws://127.0.0.1:9/', proxy: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
-    assert.equal((await rejection(c.connect())).code, 'PROXY_UNREACHABLE');
+    assert.equal((await rejection(c.connect())).code, 'WSWB_PROXY_UNREACHABLE');
     void connectProxy;
   });
 
   it('survives a server that sends garbage instead of HTTP', async () => {
     const { url } = await rawPeer(cleanup, () => undefined, () => '\x00\x01\x02garbage\r\n\r\n');
     const c = conn({ url });
-    // The wire tap fails to parse the status line (HTTP_PARSE_ERROR, on the timeline); connect()
+    // The wire tap fails to parse the status line (WSWB_HTTP_PARSE_ERROR, on the timeline); connect()
     // rejects with what Node's HTTP parser says about the same bytes.
     const e = await rejection(c.connect());
     assert.equal(e.code, 'HPE_INVALID_CONSTANT', e.message);
     await waitFor(c, (x) => x.kind === 'close');
-    assert.deepEqual(events(c).filter((x): x is ErrorEvent => x.kind === 'error').map((x) => x.code), ['HTTP_PARSE_ERROR', 'HPE_INVALID_CONSTANT']);
+    assert.deepEqual(events(c).filter((x): x is ErrorEvent => x.kind === 'error').map((x) => x.code), ['WSWB_HTTP_PARSE_ERROR', 'HPE_INVALID_CONSTANT']);
     assert.equal((events(c).find((x) => x.kind === 'close') as CloseEvent).code, 1006);
   });
   describe('handshake failures get their code from what crossed the wire, not from ws\'s wording', () => {
     const ok = (key: string, extra = '') => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(key)}\r\n${extra}\r\n`;
     const failures: Array<{ name: string; opts?: Partial<ConnectionOptions>; response: (key: string) => string; code: string }> = [
-      { name: 'a 101 without Upgrade: websocket', response: (k) => ok(k).replace('Upgrade: websocket\r\n', 'Upgrade: h2c\r\n'), code: 'HANDSHAKE_INVALID_UPGRADE' },
-      { name: 'a subprotocol we did not offer', response: (k) => ok(k, 'Sec-WebSocket-Protocol: chat\r\n'), code: 'HANDSHAKE_INVALID_SUBPROTOCOL' },
-      { name: 'another subprotocol than the ones offered', opts: { subprotocols: ['a', 'b'] }, response: (k) => ok(k, 'Sec-WebSocket-Protocol: c\r\n'), code: 'HANDSHAKE_INVALID_SUBPROTOCOL' },
-      { name: 'no subprotocol when we offered some', opts: { subprotocols: ['a'] }, response: (k) => ok(k), code: 'HANDSHAKE_INVALID_SUBPROTOCOL' },
-      { name: 'an extension we did not offer', response: (k) => ok(k, 'Sec-WebSocket-Extensions: permessage-deflate\r\n'), code: 'HANDSHAKE_INVALID_EXTENSIONS' },
-      { name: 'a malformed Sec-WebSocket-Extensions', opts: { deflate: true }, response: (k) => ok(k, 'Sec-WebSocket-Extensions: ;;\r\n'), code: 'HANDSHAKE_INVALID_EXTENSIONS' },
-      { name: 'too many redirects', opts: { followRedirects: true, maxRedirects: 1 }, response: () => 'HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n', code: 'HANDSHAKE_TOO_MANY_REDIRECTS' },
-      { name: 'a redirect to a Location that is not a URL', opts: { followRedirects: true }, response: () => 'HTTP/1.1 302 Found\r\nLocation: http://[nope\r\nContent-Length: 0\r\n\r\n', code: 'INVALID_URL' },
+      { name: 'a 101 without Upgrade: websocket', response: (k) => ok(k).replace('Upgrade: websocket\r\n', 'Upgrade: h2c\r\n'), code: 'WSWB_HANDSHAKE_INVALID_UPGRADE' },
+      { name: 'a subprotocol we did not offer', response: (k) => ok(k, 'Sec-WebSocket-Protocol: chat\r\n'), code: 'WSWB_HANDSHAKE_INVALID_SUBPROTOCOL' },
+      { name: 'another subprotocol than the ones offered', opts: { subprotocols: ['a', 'b'] }, response: (k) => ok(k, 'Sec-WebSocket-Protocol: c\r\n'), code: 'WSWB_HANDSHAKE_INVALID_SUBPROTOCOL' },
+      { name: 'no subprotocol when we offered some', opts: { subprotocols: ['a'] }, response: (k) => ok(k), code: 'WSWB_HANDSHAKE_INVALID_SUBPROTOCOL' },
+      { name: 'an extension we did not offer', response: (k) => ok(k, 'Sec-WebSocket-Extensions: permessage-deflate\r\n'), code: 'WSWB_HANDSHAKE_INVALID_EXTENSIONS' },
+      { name: 'a malformed Sec-WebSocket-Extensions', opts: { deflate: true }, response: (k) => ok(k, 'Sec-WebSocket-Extensions: ;;\r\n'), code: 'WSWB_HANDSHAKE_INVALID_EXTENSIONS' },
+      { name: 'too many redirects', opts: { followRedirects: true, maxRedirects: 1 }, response: () => 'HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n', code: 'WSWB_HANDSHAKE_TOO_MANY_REDIRECTS' },
+      { name: 'a redirect to a Location that is not a URL', opts: { followRedirects: true }, response: () => 'HTTP/1.1 302 Found\r\nLocation: http://[nope\r\nContent-Length: 0\r\n\r\n', code: 'WSWB_CONN_INVALID_URL' },
     ];
     for (const f of failures) {
       it(`reports ${f.name} as ${f.code}`, async () => {
@@ -241,9 +241,9 @@ describe('Connection against hostile servers and failing networks', () => {
       });
     }
 
-    it('reports invalid subprotocol names as HANDSHAKE_INVALID_SUBPROTOCOL before connecting', async () => {
-      assert.equal((await rejection(conn({ url: 'ws://127.0.0.1:9/', subprotocols: ['a b'] }).connect())).code, 'HANDSHAKE_INVALID_SUBPROTOCOL');
-      assert.equal((await rejection(conn({ url: 'ws://127.0.0.1:9/', subprotocols: ['a', 'a'] }).connect())).code, 'HANDSHAKE_INVALID_SUBPROTOCOL');
+    it('reports invalid subprotocol names as WSWB_HANDSHAKE_INVALID_SUBPROTOCOL before connecting', async () => {
+      assert.equal((await rejection(conn({ url: 'ws://127.0.0.1:9/', subprotocols: ['a b'] }).connect())).code, 'WSWB_HANDSHAKE_INVALID_SUBPROTOCOL');
+      assert.equal((await rejection(conn({ url: 'ws://127.0.0.1:9/', subprotocols: ['a', 'a'] }).connect())).code, 'WSWB_HANDSHAKE_INVALID_SUBPROTOCOL');
     });
 
     it('reports a close() during the handshake as ABORTED', async () => {
@@ -252,7 +252,7 @@ describe('Connection against hostile servers and failing networks', () => {
       const p = rejection(c.connect());
       await new Promise((r) => setTimeout(r, 50));
       void c.close();
-      assert.equal((await p).code, 'ABORTED');
+      assert.equal((await p).code, 'WSWB_CONN_ABORTED');
     });
   });
 });

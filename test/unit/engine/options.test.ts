@@ -102,7 +102,7 @@ describe('Connection options', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     cleanup.add(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }));
     const c = conn({ url: `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}`, handshakeTimeoutMs: 100 });
-    assert.equal(await codeOf(c.connect()), 'HANDSHAKE_TIMEOUT');
+    assert.equal(await codeOf(c.connect()), 'WSWB_HANDSHAKE_TIMEOUT');
     const close = (await waitClosed(c)) as CloseEvent;
     assert.equal(close.code, 1006);
     const hs = events(c).find((e) => e.kind === 'handshake') as HandshakeEvent;
@@ -130,7 +130,7 @@ describe('Connection options', () => {
     cleanup.add(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
     const from = `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/old`;
     const c = conn({ url: from });
-    assert.equal(await codeOf(c.connect()), 'HANDSHAKE_UNEXPECTED_RESPONSE');
+    assert.equal(await codeOf(c.connect()), 'WSWB_HANDSHAKE_UNEXPECTED_RESPONSE');
     const hs = events(c).find((e) => e.kind === 'handshake') as HandshakeEvent;
     assert.equal(hs.response?.status, 302);
     assert.equal(hs.response?.body, 'see other');
@@ -244,7 +244,7 @@ describe('Connection options', () => {
     const { url } = await echoServer(cleanup);
     const proxy = await connectProxy(cleanup, { refuse: 407 });
     const c = conn({ url, proxy: proxy.url });
-    assert.equal(await codeOf(c.connect()), 'PROXY_CONNECT_FAILED');
+    assert.equal(await codeOf(c.connect()), 'WSWB_PROXY_CONNECT_FAILED');
     const hs = events(c).find((e) => e.kind === 'handshake') as HandshakeEvent;
     assert.equal(hs.request.method, 'CONNECT');
     assert.equal(hs.response?.status, 407);

@@ -134,7 +134,7 @@ describe('mock server with headless Chromium', function () {
     assert.equal(out.opened, false);
     assert.equal(out.error, true);
     assert.equal(out.close?.code, 1006);
-    await until(() => events.some((e) => e.kind === 'error' && e.code === 'MOCK_ORIGIN_REJECTED' && e.message.includes(evil.origin)));
+    await until(() => events.some((e) => e.kind === 'error' && e.code === 'WSWB_MOCK_ORIGIN_REJECTED' && e.message.includes(evil.origin)));
     const hs = events.find((e) => e.kind === 'handshake');
     assert.equal(hs && hs.kind === 'handshake' ? hs.response?.status : 0, 403);
     // The same page is fine once its origin is listed.

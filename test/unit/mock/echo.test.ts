@@ -50,7 +50,7 @@ describe('mock server: echo and lifecycle', () => {
     assert.equal((await b.closed).code, 1001);
     const late = r.rawClient(url);
     await assert.rejects(late.opened);
-    await assert.rejects(server.start(), (e: { code?: string }) => e.code === 'MOCK_ALREADY_STARTED');
+    await assert.rejects(server.start(), (e: { code?: string }) => e.code === 'WSWB_MOCK_ALREADY_STARTED');
   });
 
   it('answers plain HTTP with 426', async () => {

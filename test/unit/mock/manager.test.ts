@@ -13,7 +13,7 @@ describe('mock manager', () => {
     const a = await manager.start({ name: 'chat' }, { source: '/w/a.websocket.json' });
     const b = await manager.start({ name: 'chat' }, { source: '/w/b.websocket.json' });
     assert.notEqual(a.port, b.port);
-    await assert.rejects(manager.start({ name: 'chat' }, { source: '/w/a.websocket.json' }), (e: { code?: string }) => e.code === 'MOCK_ALREADY_STARTED');
+    await assert.rejects(manager.start({ name: 'chat' }, { source: '/w/a.websocket.json' }), (e: { code?: string }) => e.code === 'WSWB_MOCK_ALREADY_STARTED');
     assert.deepEqual(manager.list().map((m) => m.key).sort(), ['/w/a.websocket.json::chat', '/w/b.websocket.json::chat']);
     const ws = new WebSocket(a.url);
     ws.on('error', () => undefined);
@@ -28,7 +28,7 @@ describe('mock manager', () => {
 
   it('a failed start leaves nothing running', async () => {
     const a = await manager.start({ name: 'one' });
-    await assert.rejects(manager.start({ name: 'two', port: a.port }), (e: { code?: string }) => e.code === 'MOCK_LISTEN_FAILED');
+    await assert.rejects(manager.start({ name: 'two', port: a.port }), (e: { code?: string }) => e.code === 'WSWB_MOCK_LISTEN_FAILED');
     assert.deepEqual(manager.list().map((m) => m.name), ['one']);
     await manager.disposeAll();
     assert.equal(manager.list().length, 0);

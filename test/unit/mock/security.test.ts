@@ -39,7 +39,7 @@ describe('mock security defaults', () => {
     const nul = await rawUpgrade(port, { Origin: 'null' });
     assert.match(nul.head, /^HTTP\/1\.1 403/);
     nul.socket.destroy();
-    await until(() => events.filter((e) => e.kind === 'error' && e.code === 'MOCK_ORIGIN_REJECTED').length === 3);
+    await until(() => events.filter((e) => e.kind === 'error' && e.code === 'WSWB_MOCK_ORIGIN_REJECTED').length === 3);
   });
 
   it('allows listed origins (with port wildcards) and "*"', async () => {
@@ -63,7 +63,7 @@ describe('mock security defaults', () => {
       assert.match(bad.head, /^HTTP\/1\.1 403/, host);
       bad.socket.destroy();
     }
-    assert.ok(events.some((e) => e.kind === 'error' && e.code === 'MOCK_HOST_REJECTED'));
+    assert.ok(events.some((e) => e.kind === 'error' && e.code === 'WSWB_MOCK_HOST_REJECTED'));
     const open = await r.mock({ checkHost: false });
     const any = await rawUpgrade(open.port, { Host: 'attacker.example' });
     assert.match(any.head, /^HTTP\/1\.1 101/);
@@ -101,16 +101,16 @@ describe('mock security defaults', () => {
     assert.equal(await c.nextText(), 'from files');
   });
 
-  it('reports a taken port as MOCK_LISTEN_FAILED and bad TLS files as MOCK_TLS_FAILED', async () => {
+  it('reports a taken port as WSWB_MOCK_LISTEN_FAILED and bad TLS files as WSWB_MOCK_TLS_FAILED', async () => {
     const { port } = await r.mock({});
     const { MockServer } = await import('../../../src/core/engine/mock/mockServer');
-    await assert.rejects(new MockServer({ name: 'dup', port }).start(), (e: { code?: string }) => e.code === 'MOCK_LISTEN_FAILED');
-    await assert.rejects(new MockServer({ name: 'tls', tls: { certFile: '/nonexistent.pem', keyFile: '/nonexistent.key' } }).start(), (e: { code?: string }) => e.code === 'MOCK_TLS_FAILED');
+    await assert.rejects(new MockServer({ name: 'dup', port }).start(), (e: { code?: string }) => e.code === 'WSWB_MOCK_LISTEN_FAILED');
+    await assert.rejects(new MockServer({ name: 'tls', tls: { certFile: '/nonexistent.pem', keyFile: '/nonexistent.key' } }).start(), (e: { code?: string }) => e.code === 'WSWB_MOCK_TLS_FAILED');
   });
 
-  it('rejects an invalid definition with MOCK_INVALID_DEFINITION', async () => {
+  it('rejects an invalid definition with WSWB_MOCK_INVALID_DEFINITION', async () => {
     const { MockServer } = await import('../../../src/core/engine/mock/mockServer');
-    assert.throws(() => new MockServer({ name: 'x', port: 70000 } as never), (e: { code?: string; message: string }) => e.code === 'MOCK_INVALID_DEFINITION' && /port/.test(e.message));
+    assert.throws(() => new MockServer({ name: 'x', port: 70000 } as never), (e: { code?: string; message: string }) => e.code === 'WSWB_MOCK_INVALID_DEFINITION' && /port/.test(e.message));
     assert.throws(() => new MockServer({ name: 'x', rules: [{ close: { code: 1005 } }] }), /close code 1005/);
     assert.throws(() => new MockServer({ name: 'x', rules: [{ match: { regex: '[' } }] }), /regex/);
   });
@@ -213,7 +213,7 @@ describe('mock hostile clients', () => {
     c.send('id');
     c.send('plain');
     assert.equal(await c.nextText(), 'plain');
-    await until(() => events.filter((e) => e.kind === 'error' && e.code === 'MOCK_INTERNAL_ERROR' && e.message === 'no entropy').length === 2);
+    await until(() => events.filter((e) => e.kind === 'error' && e.code === 'WSWB_MOCK_INTERNAL_ERROR' && e.message === 'no entropy').length === 2);
     await healthy(url);
   });
 
@@ -222,7 +222,7 @@ describe('mock hostile clients', () => {
     const bad = await rawUpgrade(port, { 'Sec-WebSocket-Key': 'short' });
     assert.match(bad.head, /^HTTP\/1\.1 400/);
     bad.socket.destroy();
-    await until(() => events.some((e) => e.kind === 'error' && e.code === 'MOCK_BAD_UPGRADE'));
+    await until(() => events.some((e) => e.kind === 'error' && e.code === 'WSWB_MOCK_BAD_UPGRADE'));
   });
 
   it('clients that vanish mid-handshake or mid-message do not crash the server', async () => {

@@ -120,7 +120,7 @@ describe('panel binding (host side, real sockets on loopback)', () => {
       // New events are tested against the current filter as they arrive.
       await r.client.call('send', { text: 'after' });
       await until(() => r.binding.viewTotal === 8, 'new frames in the frames view');
-      await assert.rejects(r.client.call('setView', { filter: { mode: 'all', regex: '(' } }), /PANEL_BAD_REGEX|Invalid regular expression/);
+      await assert.rejects(r.client.call('setView', { filter: { mode: 'all', regex: '(' } }), /WSWB_PANEL_BAD_REGEX|Invalid regular expression/);
     } finally {
       await r.close();
     }
@@ -148,7 +148,7 @@ describe('panel binding (host side, real sockets on loopback)', () => {
       assert.equal(closed.code, 4001);
       await until(() => r.binding.summary()!.state === 'closed', 'closed');
       assert.equal(r.binding.summary()!.closeCode, 4001);
-      await assert.rejects(r.client.call('send', { text: 'late' }), /PANEL_NOT_OPEN|closed/);
+      await assert.rejects(r.client.call('send', { text: 'late' }), /WSWB_PANEL_NOT_OPEN|closed/);
       await r.client.call('clear', {});
       assert.equal(r.binding.viewTotal, 0);
     } finally {
@@ -198,12 +198,12 @@ describe('panel binding (host side, real sockets on loopback)', () => {
   it('rejects hostile or invalid requests with coded errors', async () => {
     const r = await rig();
     try {
-      await assert.rejects(r.client.call('send', { text: 'x' }), (e: { code: string }) => e.code === 'PANEL_NO_CONNECTION');
-      await assert.rejects(r.client.call('connect', { options: { url: 'http://127.0.0.1:1/' } }), (e: { code: string }) => e.code === 'PANEL_BAD_URL');
-      await assert.rejects(r.client.call('readPayload', { id: 12345 }), (e: { code: string }) => e.code === 'PANEL_NO_EVENT');
-      await assert.rejects(r.client.call('control', { type: 'ping', payload: new Uint8Array(126) }), (e: { code: string }) => e.code === 'INVALID_PARAMS');
-      await assert.rejects(r.client.call('setView', { filter: { mode: 'x' } } as never), (e: { code: string }) => e.code === 'INVALID_PARAMS');
-      await assert.rejects(r.client.call('setView', { filter: { mode: 'all', regex: 'a', regexFlags: 'g' } }), (e: { code: string }) => e.code === 'INVALID_PARAMS');
+      await assert.rejects(r.client.call('send', { text: 'x' }), (e: { code: string }) => e.code === 'WSWB_PANEL_NO_CONNECTION');
+      await assert.rejects(r.client.call('connect', { options: { url: 'http://127.0.0.1:1/' } }), (e: { code: string }) => e.code === 'WSWB_PANEL_BAD_URL');
+      await assert.rejects(r.client.call('readPayload', { id: 12345 }), (e: { code: string }) => e.code === 'WSWB_PANEL_NO_EVENT');
+      await assert.rejects(r.client.call('control', { type: 'ping', payload: new Uint8Array(126) }), (e: { code: string }) => e.code === 'WSWB_RPC_INVALID_PARAMS');
+      await assert.rejects(r.client.call('setView', { filter: { mode: 'x' } } as never), (e: { code: string }) => e.code === 'WSWB_RPC_INVALID_PARAMS');
+      await assert.rejects(r.client.call('setView', { filter: { mode: 'all', regex: 'a', regexFlags: 'g' } }), (e: { code: string }) => e.code === 'WSWB_RPC_INVALID_PARAMS');
       // A refused connection is an event on the timeline, not a crash.
       await r.client.call('connect', { options: { url: 'ws://127.0.0.1:1/' } });
       await until(() => r.binding.summary()!.error !== undefined, 'error');

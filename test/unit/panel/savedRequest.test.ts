@@ -51,7 +51,7 @@ describe('panel saved requests (collections core, real files)', () => {
     assert.deepEqual(back.tls, { caFile: 'ca.pem', rejectUnauthorized: false });
     assert.deepEqual(back.reconnect, { enabled: true, maxAttempts: 2, queue: true, jitter: 0.1 });
     assert.equal(back.query, undefined, 'the query now lives in the URL');
-    assert.throws(() => optionsToRequestDef('r', { url: 'ws://h', auth: { type: 'bearer', token: 'literal' } }), (e: { code: string }) => e.code === 'PANEL_SECRET_IN_FILE');
+    assert.throws(() => optionsToRequestDef('r', { url: 'ws://h', auth: { type: 'bearer', token: 'literal' } }), (e: { code: string }) => e.code === 'WSWB_PANEL_SECRET_IN_FILE');
     assert.deepEqual(optionsToRequestDef('r', { url: 'ws://h', auth: { type: 'bearer', token: '{{secret:t}}' } }).auth, { type: 'bearer', token: '{{secret:t}}' });
   });
 
@@ -59,8 +59,8 @@ describe('panel saved requests (collections core, real files)', () => {
     assert.deepEqual(toSavedMessage({ name: 'j', kind: 'json', data: { a: 1 } }), { name: 'j', kind: 'json', text: '{\n  "a": 1\n}' });
     assert.deepEqual(fromSavedMessage({ name: 'j', kind: 'json', text: '{"a":2}' }, { name: 'old', kind: 'json', data: 1, expect: [{ regex: 'x' }] }), { name: 'j', kind: 'json', data: { a: 2 }, expect: [{ regex: 'x' }] });
     assert.deepEqual(fromSavedMessage({ name: 'b', kind: 'binary', base64: 'AQI=' }), { name: 'b', kind: 'binary', base64: 'AQI=' });
-    assert.throws(() => fromSavedMessage({ name: 'j', kind: 'json', text: '{"a":{{n}}}' }), (e: { code: string }) => e.code === 'PANEL_BAD_JSON');
-    assert.throws(() => fromSavedMessage({ name: ' ', kind: 'text', text: '' }), (e: { code: string }) => e.code === 'PANEL_BAD_MESSAGE');
+    assert.throws(() => fromSavedMessage({ name: 'j', kind: 'json', text: '{"a":{{n}}}' }), (e: { code: string }) => e.code === 'WSWB_PANEL_BAD_JSON');
+    assert.throws(() => fromSavedMessage({ name: ' ', kind: 'text', text: '' }), (e: { code: string }) => e.code === 'WSWB_PANEL_BAD_MESSAGE');
   });
 
   it('reports an invalid or missing request instead of throwing', async () => {
@@ -104,7 +104,7 @@ describe('panel saved requests (collections core, real files)', () => {
     client.onEvent('source', (s) => sourceEvents.push(s.messages.length));
     try {
       await client.call('ready', { contractVersion: CONTRACT_VERSION });
-      await assert.rejects(client.call('sendSaved', { name: 'hello' }), (e: { code: string }) => e.code === 'PANEL_NO_SOURCE');
+      await assert.rejects(client.call('sendSaved', { name: 'hello' }), (e: { code: string }) => e.code === 'WSWB_PANEL_NO_SOURCE');
       const loaded = await client.call('loadRequest', {});
       assert.equal(loaded.options?.url, url);
       assert.deepEqual(loaded.options?.headers, [['Authorization', 'Bearer {{secret:tok}}']]);
@@ -135,7 +135,7 @@ describe('panel saved requests (collections core, real files)', () => {
       await client.call('saveRequest', { options: { ...loaded.options!, subprotocols: ['v2'] } });
       assert.deepEqual(parseCollection(await fs.readFile(file, 'utf8'), file).collection!.requests![0]!.subprotocols, ['v2']);
       const before = await fs.readFile(file, 'utf8');
-      await assert.rejects(client.call('saveRequest', { options: { url, auth: { type: 'bearer', token: 'T0K' } } }), (e: { code: string }) => e.code === 'PANEL_SECRET_IN_FILE');
+      await assert.rejects(client.call('saveRequest', { options: { url, auth: { type: 'bearer', token: 'T0K' } } }), (e: { code: string }) => e.code === 'WSWB_PANEL_SECRET_IN_FILE');
       assert.equal(await fs.readFile(file, 'utf8'), before);
       // Save as a new request in the collection the user picks.
       const asNew = await client.call('saveRequest', { options: { url: 'ws://127.0.0.1:2/' }, asNew: true });

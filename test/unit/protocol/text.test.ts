@@ -5,7 +5,7 @@ import { bytesToHex, hexdumpLines, hexToBytes } from '../../../src/core/protocol
 import { ProtocolError } from '../../../src/core/protocol/errors';
 import { hex } from './helpers';
 
-const httpError = (e: unknown) => e instanceof ProtocolError && e.code === 'HTTP_PARSE_ERROR';
+const httpError = (e: unknown) => e instanceof ProtocolError && e.code === 'WSWB_HTTP_PARSE_ERROR';
 
 describe('protocol/utf8', () => {
   it('accepts valid text, including 4-byte sequences and U+10FFFF', () => {
@@ -73,7 +73,7 @@ describe('protocol/http', () => {
   it('joins obsolete folded lines', () => {
     assert.deepEqual(parseHttpHead(Buffer.from('HTTP/1.1 200 OK\r\nA: x\r\n  y\r\n\r\n'))!.headers, [['A', 'x y']]);
   });
-  it('throws HTTP_PARSE_ERROR on garbage, bad header lines and over 64 KiB', () => {
+  it('throws WSWB_HTTP_PARSE_ERROR on garbage, bad header lines and over 64 KiB', () => {
     assert.throws(() => parseHttpHead(hex('16 03 01 00')), httpError);
     assert.throws(() => parseHttpHead(Buffer.from('GET / HTTP/1.1\r\nBad Header: x\r\n\r\n')), httpError);
     assert.throws(() => parseHttpHead(Buffer.from('GET /\r\n\r\n')), httpError);
@@ -110,9 +110,9 @@ describe('protocol/hexdump', () => {
     assert.equal(bytesToHex(hexToBytes('DEADbeef')), 'deadbeef');
     assert.equal(hexToBytes('').length, 0);
   });
-  it('hexToBytes throws HEX_PARSE_ERROR on odd length or a non-hex digit', () => {
+  it('hexToBytes throws WSWB_HEX_PARSE_ERROR on odd length or a non-hex digit', () => {
     for (const s of ['abc', 'zz', '12 3g']) {
-      assert.throws(() => hexToBytes(s), (e: unknown) => e instanceof ProtocolError && e.code === 'HEX_PARSE_ERROR', s);
+      assert.throws(() => hexToBytes(s), (e: unknown) => e instanceof ProtocolError && e.code === 'WSWB_HEX_PARSE_ERROR', s);
     }
   });
 });

@@ -48,7 +48,7 @@ describe('workflow MockRegistry', () => {
 
   it('rejects an invalid definition with a coded error and keeps nothing', async () => {
     await assert.rejects(reg.start({ name: 'bad', port: -5 } as never), (e: Error & { code?: string }) => {
-      assert.equal(e.code, 'MOCK_INVALID_DEFINITION');
+      assert.equal(e.code, 'WSWB_MOCK_INVALID_DEFINITION');
       assert.match(e.message, /\/port: must be >= 0/);
       return true;
     });

@@ -35,10 +35,10 @@ export class MockManager {
     return `${source ?? ''}::${name}`;
   }
 
-  /** Starts a mock; rejects with MOCK_ALREADY_STARTED when that key runs, or the server's start error. */
+  /** Starts a mock; rejects with WSWB_MOCK_ALREADY_STARTED when that key runs, or the server's start error. */
   async start(def: MockDefinition, opts: { source?: string; deps?: MockServerDeps } = {}): Promise<RunningMock> {
     const key = MockManager.keyOf(def.name, opts.source);
-    if (this.running.has(key) || this.starting.has(key)) throw new MockError('MOCK_ALREADY_STARTED', `mock "${def.name}" is already running`);
+    if (this.running.has(key) || this.starting.has(key)) throw new MockError('WSWB_MOCK_ALREADY_STARTED', `mock "${def.name}" is already running`);
     const p = (async () => {
       const server = new MockServer(def, { ...this.defaults, ...opts.deps });
       const { url, port } = await server.start();

@@ -176,10 +176,10 @@ export class MockServer {
     return this.server !== undefined && this.stopping === undefined;
   }
 
-  /** Starts listening. Rejects with MockError MOCK_LISTEN_FAILED / MOCK_TLS_FAILED / MOCK_ALREADY_STARTED. */
+  /** Starts listening. Rejects with MockError WSWB_MOCK_LISTEN_FAILED / WSWB_MOCK_TLS_FAILED / WSWB_MOCK_ALREADY_STARTED. */
   async start(): Promise<{ url: string; port: number }> {
     if (this.server || this.stopping) {
-      throw new MockError('MOCK_ALREADY_STARTED', `mock "${this.definition.name}" was already started (a MockServer runs once; create a new one to restart)`);
+      throw new MockError('WSWB_MOCK_ALREADY_STARTED', `mock "${this.definition.name}" was already started (a MockServer runs once; create a new one to restart)`);
     }
     const timeout = this.deps.handshakeTimeoutMs ?? 10_000;
     const common: http.ServerOptions = {
@@ -196,7 +196,7 @@ export class MockServer {
       try {
         server = https.createServer({ ...common, cert: creds.cert, key: creds.key, passphrase: creds.passphrase });
       } catch (e) {
-        throw new MockError('MOCK_TLS_FAILED', `mock "${this.definition.name}": TLS: ${(e as Error).message}`, { cause: e });
+        throw new MockError('WSWB_MOCK_TLS_FAILED', `mock "${this.definition.name}": TLS: ${(e as Error).message}`, { cause: e });
       }
     } else {
       server = http.createServer(common);
@@ -222,7 +222,7 @@ export class MockServer {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         this.server = undefined;
-        reject(new MockError('MOCK_LISTEN_FAILED', `mock "${this.definition.name}" cannot listen on ${host}:${this.definition.port ?? 0}: ${err.code ?? err.message}`, { cause: err }));
+        reject(new MockError('WSWB_MOCK_LISTEN_FAILED', `mock "${this.definition.name}" cannot listen on ${host}:${this.definition.port ?? 0}: ${err.code ?? err.message}`, { cause: err }));
       };
       server.once('error', onError);
       server.listen(this.definition.port ?? 0, host, () => {
@@ -340,7 +340,7 @@ export class MockServer {
     // ws reports bad upgrade requests here instead of answering them itself.
     wss.on('wsClientError', (err: Error, socket: Duplex, req: http.IncomingMessage) => {
       const id = (req as { mockConnectionId?: string }).mockConnectionId ?? this.nextConnectionId();
-      this.refuse(socket, req, id, 400, err.message, 'MOCK_BAD_UPGRADE', err.message);
+      this.refuse(socket, req, id, 400, err.message, 'WSWB_MOCK_BAD_UPGRADE', err.message);
     });
     return wss;
   }
@@ -361,23 +361,23 @@ export class MockServer {
     try {
       url = new URL(req.url ?? '/', 'http://mock.invalid');
     } catch {
-      return void this.refuse(socket, req, id, 400, 'bad request target', 'MOCK_BAD_UPGRADE', `unparseable request target ${JSON.stringify(req.url)}`);
+      return void this.refuse(socket, req, id, 400, 'bad request target', 'WSWB_MOCK_BAD_UPGRADE', `unparseable request target ${JSON.stringify(req.url)}`);
     }
     const st = this.endpoints.find((e) => pathMatches(e.ep.path, url.pathname));
-    if (!st) return void this.refuse(socket, req, id, 404, `no endpoint at ${url.pathname}`, 'MOCK_PATH_NOT_FOUND', `no endpoint at ${url.pathname}`);
+    if (!st) return void this.refuse(socket, req, id, 404, `no endpoint at ${url.pathname}`, 'WSWB_MOCK_PATH_NOT_FOUND', `no endpoint at ${url.pathname}`);
     if (this.definition.checkHost !== false && !this.hostAllowed(req.headers.host)) {
-      return void this.refuse(socket, req, id, 403, 'Host not allowed', 'MOCK_HOST_REJECTED', `Host ${JSON.stringify(req.headers.host ?? '')} is not this mock's address (DNS rebinding guard; see allowedHosts/checkHost)`);
+      return void this.refuse(socket, req, id, 403, 'Host not allowed', 'WSWB_MOCK_HOST_REJECTED', `Host ${JSON.stringify(req.headers.host ?? '')} is not this mock's address (DNS rebinding guard; see allowedHosts/checkHost)`);
     }
     const origin = req.headers.origin ?? (req.headers['sec-websocket-origin'] as string | undefined);
     if (origin !== undefined && !this.originAllowed(origin)) {
-      return void this.refuse(socket, req, id, 403, 'Origin not allowed', 'MOCK_ORIGIN_REJECTED', `Origin ${origin} is not allowed (see allowedOrigins)`);
+      return void this.refuse(socket, req, id, 403, 'Origin not allowed', 'WSWB_MOCK_ORIGIN_REJECTED', `Origin ${origin} is not allowed (see allowedOrigins)`);
     }
     const refuse = st.ep.faults.find((f): f is Extract<MockFault, { type: 'refuse' }> => f.type === 'refuse');
     if (refuse) return void this.refuse(socket, req, id, refuse.status, refuse.body ?? '', undefined, undefined, refuse.headers);
     if (st.ep.requireSubprotocol && st.ep.subprotocols.length > 0) {
       const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       if (!st.ep.subprotocols.some((p) => offered.includes(p))) {
-        return void this.refuse(socket, req, id, 400, `subprotocol required: ${st.ep.subprotocols.join(', ')}`, 'MOCK_SUBPROTOCOL_REJECTED', `client offered ${offered.length ? offered.join(', ') : 'no subprotocol'}; the mock requires one of ${st.ep.subprotocols.join(', ')}`);
+        return void this.refuse(socket, req, id, 400, `subprotocol required: ${st.ep.subprotocols.join(', ')}`, 'WSWB_MOCK_SUBPROTOCOL_REJECTED', `client offered ${offered.length ? offered.join(', ') : 'no subprotocol'}; the mock requires one of ${st.ep.subprotocols.join(', ')}`);
       }
     }
     const delay = st.ep.faults.find((f): f is Extract<MockFault, { type: 'handshakeDelay' }> => f.type === 'handshakeDelay');
@@ -409,7 +409,7 @@ export class MockServer {
       });
     } catch (e) {
       socket.destroy();
-      this.emitError(id, 'MOCK_CLIENT_ERROR', (e as Error).message);
+      this.emitError(id, 'WSWB_MOCK_CLIENT_ERROR', (e as Error).message);
     } finally {
       // handleUpgrade may refuse synchronously (wsClientError) without calling back.
       if (responseHeaders.length === 0) st.wss.off('headers', onHeaders);
@@ -532,7 +532,7 @@ export class MockServer {
 
     ws.on('error', (err: Error & { code?: string }) => {
       if (c.inPending.length > 0) this.flushInbound(c);
-      this.emitError(id, err.code ?? 'MOCK_CLIENT_ERROR', err.message, closeStatusOf(err));
+      this.emitError(id, err.code ?? 'WSWB_MOCK_CLIENT_ERROR', err.message, closeStatusOf(err));
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       // A bug here must cost one message, not the process (this runs inside ws's socket handler).
@@ -791,7 +791,7 @@ export class MockServer {
         }
       }
     } catch (err) {
-      this.emitError(c.id, 'MOCK_SEND_FAILED', (err as Error).message);
+      this.emitError(c.id, 'WSWB_MOCK_SEND_FAILED', (err as Error).message);
       return;
     }
     // After the send: the tap has recorded the frame(s) synchronously, so the timeline reads
@@ -905,7 +905,7 @@ export class MockServer {
   }
 
   private internalError(connection: string, err: unknown): void {
-    this.emitError(connection, 'MOCK_INTERNAL_ERROR', err instanceof Error ? err.message : String(err));
+    this.emitError(connection, 'WSWB_MOCK_INTERNAL_ERROR', err instanceof Error ? err.message : String(err));
   }
 
   private templateContext(c: ClientState | undefined, message?: string, captures?: PatternMatch | null, json?: () => unknown): TemplateContext {
@@ -968,7 +968,7 @@ export class MockServer {
       };
     } catch (e) {
       if ('generate' in tls) generatedCert = undefined;
-      throw new MockError('MOCK_TLS_FAILED', `mock "${this.definition.name}": TLS: ${(e as Error).message}`, { cause: e });
+      throw new MockError('WSWB_MOCK_TLS_FAILED', `mock "${this.definition.name}": TLS: ${(e as Error).message}`, { cause: e });
     }
   }
 }

@@ -68,12 +68,12 @@ export function checkMockDefinition(def: unknown): MockDefinitionProblem[] {
   return problems;
 }
 
-/** Returns `def` typed when valid; throws MockError MOCK_INVALID_DEFINITION listing the problems. */
+/** Returns `def` typed when valid; throws MockError WSWB_MOCK_INVALID_DEFINITION listing the problems. */
 export function assertMockDefinition(def: unknown): MockDefinition {
   const problems = checkMockDefinition(def);
   if (problems.length > 0) {
     const name = typeof def === 'object' && def !== null && typeof (def as { name?: unknown }).name === 'string' ? ` "${(def as { name: string }).name}"` : '';
-    throw new MockError('MOCK_INVALID_DEFINITION', `invalid mock definition${name}: ${problems.map((p) => `${p.pointer}: ${p.message}`).join('; ')}`);
+    throw new MockError('WSWB_MOCK_INVALID_DEFINITION', `invalid mock definition${name}: ${problems.map((p) => `${p.pointer}: ${p.message}`).join('; ')}`);
   }
   return def as MockDefinition;
 }
