@@ -7,6 +7,7 @@ import type { MockMatch, MockRule } from './definition';
 import { pathMatches } from './definition';
 import { getJsonPath, parseHex } from './template';
 import { compilePattern, type Pattern, type PatternMatch } from '../../pattern';
+import { MockError } from './errors';
 
 /** A received message and where it came from, as the matcher sees it. */
 export interface MatchInput {
@@ -31,13 +32,13 @@ export interface CompiledRule {
 }
 
 /** A rule that does not compile: which field (a JSON pointer below the rule) and why. */
-export class RuleCompileError extends Error {
+export class RuleCompileError extends MockError {
   constructor(
     readonly index: number,
     readonly field: 'match/regex' | 'match/binaryPrefix',
     readonly detail: string,
   ) {
-    super(`rules[${index}].${field.replace('/', '.')}: ${detail}`);
+    super('WSWB_MOCK_INVALID_DEFINITION', `rules[${index}].${field.replace('/', '.')}: ${detail}`);
   }
 }
 
