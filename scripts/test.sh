@@ -5,7 +5,9 @@
 #   and the folder in Restricted Mode) · e2e (the panel driven as a user in real VS Code;
 #   refreshes media/screenshots) · workflow-e2e (a user driving real VS Code in
 #   Chromium: activity bar, palette, quick picks, status bar) · vsix-e2e (the production .vsix
-#   installed into a fresh code-server with --install-extension and used from the palette). Ends with one line: `N passed, N failed`.
+#   installed into a fresh code-server with --install-extension and used from the palette) · remote-e2e
+#   (code-server as the remote window it is: a page from another origin reaches a mock through the
+#   forwarded URL after the user allows it). Ends with one line: `N passed, N failed`.
 # WSWB_SUITES="unit webview integration" picks suites; extra args are ignored.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +26,7 @@ if ! npm run -s typecheck; then echo "[test] type-check FAILED"; failed_checks=$
 echo "[test] linting (architecture fences)…"
 if ! npx eslint src webview test; then echo "[test] lint FAILED"; failed_checks=$((failed_checks + 1)); fi
 
-suites="${WSWB_SUITES:-unit webview integration integration-untrusted e2e workflow-e2e vsix-e2e}"
+suites="${WSWB_SUITES:-unit webview integration integration-untrusted e2e workflow-e2e vsix-e2e remote-e2e}"
 run_suite() {
   local name="$1"; shift
   echo; echo "[test] ── suite: $name ──"
@@ -49,6 +51,7 @@ for s in $suites; do
     e2e) run_suite e2e npx tsx test/host/runE2E.ts ;;
     workflow-e2e) run_suite workflow-e2e npx tsx test/host/runWorkflowE2E.ts ;;
     vsix-e2e) run_suite vsix-e2e npx tsx test/host/runVsixE2E.ts ;;
+    remote-e2e) run_suite remote-e2e npx tsx test/host/runRemoteE2E.ts ;;
     *) echo "[test] unknown suite $s"; failed_checks=$((failed_checks + 1)) ;;
   esac
 done

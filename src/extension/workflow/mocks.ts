@@ -67,7 +67,7 @@ export class MockHost implements vscode.Disposable {
       deps: { store: this.store, payloadPreviewBytes: settings.payloadPreviewBytes(), log: (l) => this.log.debug(`mock "${def.name}": ${l}`) },
     });
     this.log.info(`mock "${m.name}" listening on ${m.url}`);
-    if (!this.remote.attached(m)) this.remote.attach(m);
+    if (!this.remote.attached(m)) await this.remote.attach(m);
     return m;
   }
 

@@ -36,8 +36,8 @@ export class RemoteMocks implements vscode.Disposable {
     return this.offs.has(m.id);
   }
 
-  /** Called once a mock listens: resolves its browser URL and watches its refusals. */
-  attach(m: RunningMock): void {
+  /** Called once a mock listens: watches its refusals and resolves its browser URL (settles within `waitMs`, the URL may come later). */
+  attach(m: RunningMock, waitMs = 3000): Promise<void> {
     this.offs.set(m.id, m.server.onRefusal((r) => this.onRefusal(m, r)));
     const off = this.deps.registry.onDidChange(() => {
       if (this.deps.registry.get(m.id)) return;
@@ -46,7 +46,8 @@ export class RemoteMocks implements vscode.Disposable {
       this.offs.delete(m.id);
       this.memory.forget(m.id);
     });
-    void this.resolveBrowserUrl(m);
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([this.resolveBrowserUrl(m), new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]).finally(() => clearTimeout(timer));
   }
 
   private async resolveBrowserUrl(m: RunningMock): Promise<void> {

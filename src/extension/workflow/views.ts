@@ -248,7 +248,7 @@ export class MocksTree extends Disposable implements vscode.TreeDataProvider<Run
     for (const m of this.registry.list()) {
       if (this.watched.has(m.id)) continue;
       this.watched.set(m.id, m.server.onEvent((e) => {
-        if (e.kind === 'close' || (e.kind === 'state' && (e.state === 'open' || e.state === 'closed'))) this.refreshSoon();
+        if (e.kind === 'close' || e.kind === 'message' || (e.kind === 'state' && (e.state === 'open' || e.state === 'closed'))) this.refreshSoon();
       }));
     }
     this.emitter.fire(undefined);
@@ -287,7 +287,8 @@ export class MocksTree extends Disposable implements vscode.TreeDataProvider<Run
     const item = new vscode.TreeItem(m?.name ?? node.id, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `running:${node.id}`;
     const clients = m ? m.server.clients().length : 0;
-    item.description = m ? `${m.url} · ${clients} client${clients === 1 ? '' : 's'}` : '';
+    const st = m?.server.stats();
+    item.description = m && st ? `${m.url} · ${clients} client${clients === 1 ? '' : 's'} · ${st.messagesIn} in, ${st.messagesOut} out` : '';
     item.tooltip = m ? `${m.name}\n${mockUrlChoices(m).map((c) => `${c.label}: ${c.url}`).join('\n')}${m.file ? `\n${rel(m.file)}` : ''}` : undefined;
     item.iconPath = new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('testing.iconPassed'));
     item.contextValue = 'runningMock';

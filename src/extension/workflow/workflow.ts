@@ -454,7 +454,7 @@ export class Workflow extends Disposable {
       name = picked.d.mock.name;
     }
     const m = await this.mocks.start(file, name);
-    void vscode.window.showInformationMessage(`Mock "${m.name}" listening on ${m.url}`, 'Copy URL', 'Connect').then(async (a) => {
+    void vscode.window.showInformationMessage(`Mock "${m.name}" listening on ${m.url}${m.browserUrl && m.browserUrl !== m.url ? ` (browsers on your machine: ${m.browserUrl})` : ''}`, 'Copy URL', 'Connect').then(async (a) => {
       if (a === 'Copy URL') await this.mocks.remote.copyMockUrl({ id: m.id }, (items, o) => this.prompts.pick(items, o));
       if (a === 'Connect') await this.connect({ url: m.url });
     });

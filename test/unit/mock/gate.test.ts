@@ -1,29 +1,10 @@
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { Resources, until } from './helpers';
 import { gateReasons, hostAllowed, normaliseHost, normaliseOrigin, originAllowed, MAX_REFUSAL_FIELD } from '../../../src/core/engine/mock/gate';
 import type { GatePolicy, MockRefusal } from '../../../src/core/engine/mock/gate';
+import { upgradeStatus as upgrade } from '../../support/upgradeStatus';
 
 const policy = (over: Partial<GatePolicy> = {}): GatePolicy => ({ boundHost: '127.0.0.1', boundPort: 8765, tls: false, checkHost: true, allowedHosts: [], allowedOrigins: [], ...over });
-
-/** Sends an upgrade request with exactly these headers; resolves with the status line. */
-function upgrade(port: number, headers: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let got = '';
-    socket.on('error', reject);
-    socket.on('data', (d) => {
-      got += d.toString('latin1');
-      const i = got.indexOf('\r\n');
-      if (i >= 0) {
-        socket.destroy();
-        resolve(got.slice(0, i));
-      }
-    });
-    const h = { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13', ...headers };
-    socket.write(`GET / HTTP/1.1\r\n${Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
-  });
-}
 
 describe('mock gate (pure)', () => {
   it('accepts the bound address, loopback and localhost at the bound port only', () => {
