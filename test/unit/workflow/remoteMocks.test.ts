@@ -62,3 +62,11 @@ describe('mock refusal notices (pure)', () => {
     assert.ok(mem.first('m1', refusal()));
   });
 });
+
+describe('where the extension runs in a remote window', () => {
+  it('stays a workspace extension, so connections and mocks run next to the workspace (docs/vscode.md#remote-windows-where-connections-and-mocks-run)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { extensionKind?: string[] };
+    assert.deepEqual(pkg.extensionKind, ['workspace']);
+  });
+});
