@@ -213,6 +213,21 @@ async function main(): Promise<number> {
       assert.equal(await n.locator('.monaco-button', { hasText: /^Allow$/ }).count(), 0, 'no Allow for a rebinding-shaped host');
       assert.ok(!readFileSync(collection, 'utf8').includes('rebind.example'));
     });
+
+    it('the panel connects from the extension host to the local URL, and its tab says where it runs', async () => {
+      await workbench.keyboard.press('Escape');
+      await palette(workbench, 'WebSocket: Connect…');
+      await pickRow(workbench, 'Enter URL');
+      const input = workbench.locator('.quick-input-widget input').first();
+      await input.waitFor({ state: 'visible' });
+      await input.fill(`${state.localUrl}panel`);
+      await workbench.keyboard.press('Enter');
+      const tab = workbench.locator('.tab', { hasText: `127.0.0.1:${state.mockPort}` }).first();
+      await tab.waitFor({ timeout: 20_000 });
+      assert.match(await tab.innerText(), /\(extension host\)/);
+      await workbench.locator('.statusbar-item', { hasText: /open/ }).first().waitFor({ timeout: 20_000 });
+      await workbench.screenshot({ path: path.join(shots, 'remote-panel.png') });
+    });
   });
 
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
