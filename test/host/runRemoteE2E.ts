@@ -99,7 +99,7 @@ async function main(): Promise<number> {
   let app!: Page;
   const state: { browserUrl?: string; localUrl?: string; mockPort?: number } = {};
 
-  const mocha = new Mocha({ timeout: 60_000, reporter: path.join(root, 'test/support/countingReporter.cjs') });
+  const mocha = new Mocha({ timeout: 60_000, forbidOnly: true, forbidPending: true, reporter: path.join(root, 'test/support/countingReporter.cjs') });
   mocha.suite.emit('pre-require', globalThis, 'remote-e2e', mocha);
 
   const notificationCenter = async () => {
