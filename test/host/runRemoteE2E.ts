@@ -116,6 +116,7 @@ async function main(): Promise<number> {
       server = await startCodeServer({ folder: workspace, log: () => undefined, extraArgs: ['--trusted-origins', `app.test:${pagePort}`] });
       browser = await chromium.launch({ executablePath: chromiumPath(), args: [...chromiumArgs, '--host-resolver-rules=MAP app.test 127.0.0.1'], headless: true });
       const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await ctx.grantPermissions(['clipboard-read', 'clipboard-write']);
       workbench = await ctx.newPage();
       app = await ctx.newPage();
       const payload = [
@@ -156,6 +157,20 @@ async function main(): Promise<number> {
       state.mockPort = Number(new URL(state.localUrl).port);
       assert.equal(state.browserUrl, `ws://127.0.0.1:${server!.port}/proxy/${state.mockPort}/`);
       await workbench.screenshot({ path: path.join(shots, 'remote-mock-urls.png') });
+    });
+
+    it('Copy Mock URL from the palette offers both, browser first, and copies the one picked', async () => {
+      await palette(workbench, 'WebSocket: Copy Mock URL');
+      const rows = workbench.locator('.quick-input-list .monaco-list-row');
+      await rows.first().waitFor({ timeout: 15_000 });
+      assert.match(await rows.nth(0).innerText(), /Browser \(your machine\)/);
+      assert.match(await rows.nth(1).innerText(), /Local \(extension host\)/);
+      await pickRow(workbench, 'Browser (your machine)');
+      const copied = await waitFor(async () => {
+        const t = (await workbench.evaluate('navigator.clipboard.readText()').catch(() => '')) as string;
+        return t === state.browserUrl ? t : undefined;
+      }, 10_000, 'the browser URL on the clipboard');
+      assert.equal(copied, state.browserUrl);
     });
 
     it('a page from another origin is refused through the forwarded URL, and the refusal is a notification with Allow', async () => {
