@@ -12,6 +12,7 @@
  * Origin: loopback origins (any port) pass; others only when listed in `allowedOrigins` (exact
  * origin, `scheme://host:*` for any port, or `*`).
  */
+import { isIP } from 'node:net';
 
 /** Longest origin or host a refusal carries (the rest of a hostile header is cut). */
 export const MAX_REFUSAL_FIELD = 256;
@@ -61,9 +62,6 @@ export function parseHostHeader(hostHeader: string | undefined, tls: boolean): {
   return { name, bare: name.startsWith('[') ? name.slice(1, -1) : name, port, explicitPort: m[2] !== undefined };
 }
 
-function isIpLiteral(bare: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(bare) || (bare.includes(':') && /^[0-9a-f:.]+$/.test(bare));
-}
 
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -83,7 +81,7 @@ export function hostAllowed(policy: GatePolicy, hostHeader: string | undefined):
   }
   if (h.port !== policy.boundPort) return false;
   if (h.name === 'localhost') return true;
-  if (!isIpLiteral(h.bare)) return false;
+  if (isIP(h.bare) === 0) return false;
   const bound = policy.boundHost.toLowerCase();
   return h.bare === bound || isLoopbackHost(h.bare) || bound === '0.0.0.0' || bound === '::';
 }
