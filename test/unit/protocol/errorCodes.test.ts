@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { PROTOCOL_ERROR_CODES } from '../../../src/core/protocol/errors';
+import { PROTOCOL_ERROR_CODES, ProtocolError } from '../../../src/core/protocol/errors';
+import { CodedError } from '../../../src/core/errors';
+import { ConnectionError } from '../../../src/core/engine/connection';
+import { ProxyError } from '../../../src/core/engine/proxy';
+import { MockError } from '../../../src/core/engine/mock/errors';
+import { RuleCompileError } from '../../../src/core/engine/mock/rules';
+import { CollectionError } from '../../../src/core/collections/types';
+import { RpcError } from '../../../src/shared/rpc';
+import { ValidationError } from '../../../src/shared/validate';
+import { UsageError } from '../../../src/cli/args';
 
 describe('protocol/error codes', () => {
   const root = join(__dirname, '../../..');
@@ -65,6 +74,28 @@ describe('error codes: one prefix table', () => {
     const all = sources.map((s) => s.text).join('\n');
     const stale = [...documented].filter((c) => /^WSWB_/.test(c) && !raised.has(c) && !all.includes(c));
     assert.deepEqual(stale, []);
+  });
+
+  it('every error class is a CodedError with its code, name and cause', () => {
+    const cause = new Error('under');
+    const errors: CodedError[] = [
+      new ProtocolError('WS_ERR_INVALID_OPCODE', 'm', 1002),
+      new ConnectionError('WSWB_CONN_NOT_OPEN', 'm'),
+      new ProxyError('WSWB_PROXY_UNREACHABLE', 'm', { cause, status: 502 }),
+      new MockError('WSWB_MOCK_LISTEN_FAILED', 'm', { cause }),
+      new RuleCompileError(0, 'match/regex', 'bad'),
+      new CollectionError('WSWB_FILE_READ', 'm', { file: 'f' }),
+      new RpcError('WSWB_RPC_TIMEOUT', 'm'),
+      new ValidationError('params.a', 'string'),
+      new UsageError('m'),
+    ];
+    for (const e of errors) {
+      assert.ok(e instanceof CodedError && e instanceof Error, e.name);
+      assert.match(e.code, /^(WS_ERR_|WSWB_)/, e.name);
+      assert.equal(e.name, e.constructor.name);
+    }
+    assert.equal(errors[2]!.cause, cause);
+    assert.deepEqual(errors[5]!.details, { file: 'f' });
   });
 
   it('documented codes follow the prefix table', () => {
