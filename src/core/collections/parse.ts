@@ -8,6 +8,7 @@ import type { Node, ParseError } from './jsonc';
 import type { Collection, CollectionDiagnostic, ParseResult } from './types';
 import { collectionValidator } from './schema';
 import { checkMockDefinition } from '../engine/mock/validate';
+import { checkScenarios, STEP_ACTIONS } from './scenario';
 import type { ErrorObject } from './schema';
 
 /** Maps offsets to 1-based line/column. */
@@ -111,13 +112,15 @@ function schemaMessage(e: ErrorObject, path: Array<string | number>): string {
       return `invalid ${what} "${String(p.propertyName)}"`;
     }
     case 'false schema':
-      return 'not allowed here for this kind';
+      return path.includes('steps') ? 'does not go with this step (see the step\'s action)' : 'not allowed here for this kind';
     case 'format':
       return p.format === 'regex' ? 'is not a valid regular expression' : `must be a ${String(p.format)}`;
     case 'minLength':
       return p.limit === 1 ? 'must not be empty' : `must have at least ${String(p.limit)} characters`;
     case 'oneOf':
       return 'must match exactly one of the allowed shapes';
+    case 'minProperties':
+      return path.includes('steps') ? `a step needs one of ${STEP_ACTIONS.join(', ')}` : 'must not be empty';
     default:
       return e.message ?? e.keyword;
   }
@@ -295,6 +298,7 @@ export function parseCollection(text: string, file = '<input>'): ParseResult {
       }
       mockNames.add(m.name);
     });
+    for (const p of checkScenarios(c)) errors.push(diag(p.code, locate(root, p.path), `${describePath(p.path)}: ${p.message}`, p.path));
   }
 
   errors.sort((a, b) => a.offset - b.offset);

@@ -4,6 +4,7 @@
  * Pure: no vscode, no DOM.
  */
 import type { MockDefinition } from '../engine/mock/definition';
+import type { ScenarioDef } from './scenario';
 
 /** Variables: name → value. Values may themselves contain `{{references}}`. */
 export type VariableMap = Record<string, string>;
@@ -119,6 +120,8 @@ export interface Collection {
   environments?: Record<string, VariableMap>;
   requests?: RequestDef[];
   mocks?: MockRef[];
+  /** Multi-connection flows run as tests (src/core/collections/scenario.ts). */
+  scenarios?: ScenarioDef[];
 }
 
 /** A problem found in a file, with a 1-based position. */
