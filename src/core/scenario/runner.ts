@@ -164,6 +164,8 @@ class TestRun {
   private readonly secretValues = new Set<string>();
   private maskCache: SecretMask | undefined;
   private lastAlias: string | undefined;
+  /** The (first) rule the running step compiled, for its label. */
+  private stepRule: CompiledExpect | undefined;
   private deadline = 0;
   private readonly results: StepResult[] = [];
 
@@ -216,6 +218,7 @@ class TestRun {
     const action = stepAction(step) ?? 'unordered';
     const on = ['connect', 'wait', 'startMock', 'stopMock', 'unordered'].includes(action) ? undefined : (step.on ?? this.lastAlias);
     let label = stepLabel(step, action, on);
+    this.stepRule = undefined;
     try {
       if (this.opts.signal?.aborted) throw new StepFailure('WSWB_INTERRUPTED', 'interrupted');
       if (this.now() >= this.deadline) throw this.deadlineFailure();
@@ -223,6 +226,7 @@ class TestRun {
       if (rule) label = stepLabel(step, action, on, rule);
       return this.masked({ path: ps.path, action, label, ...(on ? { on } : {}), ok: true, elapsedMs: this.now() - started });
     } catch (err) {
+      if (this.stepRule) label = stepLabel(step, action, on, this.stepRule);
       const f = err instanceof StepFailure ? err : new StepFailure((err as { code?: string }).code ?? 'WSWB_STEP_ERROR', err instanceof Error ? err.message : String(err));
       const r: StepResult = {
         path: f.extra.path ?? ps.path,
@@ -407,7 +411,9 @@ class TestRun {
 
   private async compile(c: Conn, rule: ExpectRule): Promise<CompiledExpect> {
     const resolved = await this.resolve(c.request, c.env, { value: rule });
-    return compileExpect(substituteDeep(rule, resolved) as ExpectRule);
+    const x = compileExpect(substituteDeep(rule, resolved) as ExpectRule);
+    this.stepRule ??= x;
+    return x;
   }
 
   private actualSince(c: Conn, from: number): string {
