@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { validateXML } from 'xmllint-wasm';
 import { chatCollection } from './fixtures';
+import { bundleCli } from '../cli/bundle';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-suite-'));
 const cli = path.join(dir, 'cli.js');
@@ -17,19 +18,7 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 before(async function () {
   this.timeout(60000);
-  // Bundled like dist/cli.js, into a private file so a concurrent build cannot interfere.
-  const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: [path.resolve(__dirname, '../../../src/cli/cli.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile: cli,
-    external: ['bufferutil', 'utf-8-validate'],
-    mainFields: ['module', 'main'],
-    logLevel: 'error',
-  });
+  assert.equal(await bundleCli(dir), cli);
 });
 
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string; ms: number }> {
