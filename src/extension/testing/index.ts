@@ -9,6 +9,7 @@
  * asks (resolveHandler: the Test Explorer opened, a run) or an editor shows one, and the scenario
  * runner is loaded on the first run.
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Services } from '../services';
@@ -16,8 +17,11 @@ import { discoverTests } from '../../core/scenario/discover';
 import type { DiscoveredFile } from '../../core/scenario/discover';
 import { SecretManager } from '../workflow/secrets';
 import { TrustGatedSecrets } from '../workflow/trust';
+import { makeHeader, TranscriptWriter } from '../../core/collections/transcript';
 
 const GLOB = '**/*.websocket.json';
+/** Sessions of test runs kept (the oldest are deleted past this). */
+const KEEP_RUN_SESSIONS = 50;
 const EXCLUDE = '**/node_modules/**';
 
 /** A test's outcome, as the Run Scenario command and the extension API report it. */
@@ -32,6 +36,8 @@ export interface ScenarioOutcome {
   actual?: string;
   /** 0-based, as vscode.Position. */
   location?: { file: string; line: number; character: number };
+  /** The session of the run (every connection's and mock's events, secrets masked): a transcript that opens in the panel. */
+  transcript?: string;
 }
 
 /** What the extension API exposes of the Test Explorer (integration tests use it). */
@@ -175,6 +181,23 @@ export function registerTesting(services: Services): TestingApi {
     }
   };
 
+  /** A transcript for one test's run, in the extension's workspace storage (never in the repository). */
+  const openTranscript = async (item: vscode.TestItem): Promise<TranscriptWriter | undefined> => {
+    const dir = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'test-runs').fsPath;
+    try {
+      await fs.mkdir(dir, { recursive: true });
+      const old = (await fs.readdir(dir)).filter((f) => f.endsWith('.ndjson')).sort();
+      for (const f of old.slice(0, Math.max(0, old.length - KEEP_RUN_SESSIONS + 1))) await fs.rm(path.join(dir, f), { force: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const safe = item.label.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 60);
+      const version = String((context.extension.packageJSON as { version?: unknown }).version ?? 'dev');
+      return await TranscriptWriter.create(path.join(dir, `${stamp}-${safe}.ndjson`), makeHeader({ source: `test run: ${item.label}`, tool: { name: 'websocket-workbench', version } }));
+    } catch (err) {
+      log.warn(`tests: no session transcript for "${item.label}": ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  };
+
   /** The test items a request covers (files expand to their tests). */
   const collect = (request: vscode.TestRunRequest): vscode.TestItem[] => {
     const out: vscode.TestItem[] = [];
@@ -229,6 +252,7 @@ export function registerTesting(services: Services): TestingApi {
           continue;
         }
         run.started(item);
+        const transcript = await openTranscript(item);
         const toLocation = (p: Array<string | number>) => {
           const at = found.locator.locate(p);
           return new vscode.Location(entry.uri, new vscode.Position(at.line - 1, at.column - 1));
@@ -238,12 +262,22 @@ export function registerTesting(services: Services): TestingApi {
           baseDir: path.dirname(entry.uri.fsPath),
           secrets: gatedSecrets,
           signal: abort.signal,
+          onEvent: (e) => transcript?.append(e),
           onStep: (s) => {
             const detail = s.ok ? '' : ` — ${s.message ?? 'failed'}`;
             run.appendOutput(`${s.ok ? '✔' : '✖'} ${s.label} (${s.elapsedMs} ms)${detail}\r\n`, toLocation(s.path), item);
           },
         });
         outcome.durationMs = result.durationMs;
+        const sessionLink: vscode.TestMessage[] = [];
+        if (transcript) {
+          await transcript.close().catch((err: Error) => log.warn(`tests: session transcript: ${err.message}`));
+          outcome.transcript = transcript.file;
+          run.appendOutput(`session: ${transcript.file}\r\n`, undefined, item);
+          const link = new vscode.MarkdownString(`[Open this run's session in the panel](command:websocketWorkbench.openSession?${encodeURIComponent(JSON.stringify([transcript.file]))})`);
+          link.isTrusted = { enabledCommands: ['websocketWorkbench.openSession'] };
+          sessionLink.push(new vscode.TestMessage(link));
+        }
         if (result.ok) {
           outcome.state = 'passed';
           run.passed(item, result.durationMs);
@@ -258,7 +292,7 @@ export function registerTesting(services: Services): TestingApi {
         if (f.expected !== undefined) outcome.expected = f.expected;
         if (f.actual !== undefined) outcome.actual = f.actual;
         outcome.location = { file: entry.uri.fsPath, line: msg.location.range.start.line, character: msg.location.range.start.character };
-        run.failed(item, msg, result.durationMs);
+        run.failed(item, [msg, ...sessionLink], result.durationMs);
       }
     } catch (err) {
       log.error(`tests: run failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -90,6 +90,16 @@ describe('scenarios in the Test Explorer (real VS Code)', function () {
     assert.equal(fail.location?.file, FILE());
     assert.equal(fail.location?.line, expectLine - 2);
     assert.equal(lines[fail.location.line]![fail.location.character], '{');
+    // Each run's session is kept as a transcript (secrets masked), outside the workspace.
+    for (const o of [pass, fail]) {
+      assert.ok(o.transcript && !o.transcript.startsWith(root()), `transcript of ${o.name}: ${o.transcript}`);
+      const text = await fs.readFile(o.transcript, 'utf8');
+      assert.match(text.split('\n')[0]!, /websocket-workbench-transcript/);
+      assert.ok(text.includes('"connection":"alice"'), 'holds the connection\'s events');
+    }
+    // And it opens in the panel.
+    const opened = (await vscode.commands.executeCommand('websocketWorkbench.openSession', fail.transcript)) as { events: number } | undefined;
+    assert.ok(opened && opened.events > 0, JSON.stringify(opened));
   });
 
   it('updates the items as the file is edited (before saving), and a run uses the edited text', async () => {
