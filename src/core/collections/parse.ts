@@ -175,7 +175,7 @@ function pruneErrors(errors: ErrorObject[]): ErrorObject[] {
 function oneOfMessage(e: ErrorObject): string | undefined {
   if (e.keyword !== 'oneOf') return undefined;
   const p = e.instancePath;
-  if (/\/expect\/\d+$/.test(p)) return 'must have either "regex" or "jsonPath" (equals/exists go with jsonPath, flags with regex)';
+  if (/\/expect\/\d+$/.test(p)) return 'must have either "regex" or "jsonPath", or a "shape" (equals/exists go with jsonPath, flags with regex)';
   if (/\/messages\/\d+$/.test(p)) return 'a binary message needs exactly one of "hex" or "base64"';
   if (/\/auth$/.test(p)) return 'must be {"type":"basic","username","password"} or {"type":"bearer","token"}';
   return undefined;
