@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   );
   registerPanelFeatures(services);
   const workflowApi = registerWorkflow(services);
-  const testing = registerTesting(services);
+  const testing = registerTesting(services, () => workflowApi.activeEnvironment?.());
 
   const version: string = context.extension.packageJSON.version;
   const activateEnd = performance.now();

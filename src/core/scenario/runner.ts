@@ -35,6 +35,8 @@ export interface RunOptions {
   secrets?: SecretResolver;
   /** Environment for every connection (beats the scenario's `env`; a connect step's `env` beats it). */
   environment?: string;
+  /** Environment used when neither the step, `environment` nor the scenario names one (the editor's active environment). */
+  defaultEnvironment?: string;
   /** Variables set from outside (`--var`). */
   overrides?: VariableMap;
   /** Process environment for proxies (HTTPS_PROXY…). */
@@ -259,7 +261,7 @@ class TestRun {
       ? { ...request, messages: [] }
       : ({ name: request?.name ?? '_', url: '', variables: request?.variables, messages: parts.message ? [parts.message] : [], value: parts.value } as unknown as RequestDef);
     const resolved = await resolveVariables(this.opts.collection, subject, {
-      environment: env ?? this.opts.environment ?? this.test.env,
+      environment: env ?? this.opts.environment ?? this.test.env ?? this.opts.defaultEnvironment,
       secrets: this.opts.secrets,
       overrides,
     });

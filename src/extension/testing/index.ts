@@ -52,7 +52,8 @@ export interface TestingApi {
 
 const isCollection = (uri: vscode.Uri) => uri.path.endsWith('.websocket.json') && !uri.path.includes('/node_modules/');
 
-export function registerTesting(services: Services): TestingApi {
+/** `activeEnvironment`: the environment selected with WebSocket: Select Environment, used where a file defines it and a scenario names none. */
+export function registerTesting(services: Services, activeEnvironment: () => string | undefined = () => undefined): TestingApi {
   const { context, log } = services;
   const ctrl = vscode.tests.createTestController('websocketWorkbench.tests', 'WebSocket Workbench');
   context.subscriptions.push(ctrl);
@@ -261,6 +262,10 @@ export function registerTesting(services: Services): TestingApi {
           collection,
           baseDir: path.dirname(entry.uri.fsPath),
           secrets: gatedSecrets,
+          defaultEnvironment: (() => {
+            const env = activeEnvironment();
+            return env !== undefined && collection.environments && Object.prototype.hasOwnProperty.call(collection.environments, env) ? env : undefined;
+          })(),
           signal: abort.signal,
           onEvent: (e) => transcript?.append(e),
           onStep: (s) => {
