@@ -119,6 +119,10 @@ describe('scenario runner', () => {
     assert.equal(r.ok, false);
     assert.equal(r.failure!.code, 'WSWB_SCENARIO_TIMEOUT');
     assert.ok(r.durationMs < 1500);
+    // An expectNone window the deadline cuts short does not pass.
+    const none = await runOnly(chatCollection([{ name: 'n', timeoutMs: 300, steps: [...start, { expectNone: { regex: 'x' }, on: 'bob', for: 5000 }] }]), 'n');
+    assert.equal(none.r.failure?.code, 'WSWB_SCENARIO_TIMEOUT');
+    assert.ok(none.r.durationMs < 1500);
   });
 
   it('a connect that fails is a failed step; secrets in messages are masked', async () => {
