@@ -385,6 +385,7 @@ class TestRun {
     const alias = step.as ?? request.name;
     const old = this.conns.get(alias);
     if (old && old.conn.state !== 'closed') throw new StepFailure('WSWB_ALIAS_IN_USE', `connection "${alias}" is already open`);
+    old?.conn.dispose();
     const resolved = await this.resolve(request, step.env, { whole: true });
     // Messages resolve when sent (they may use values captured later).
     const options = toConnectionOptions({ ...request, messages: [] }, resolved, { baseDir: this.opts.baseDir });

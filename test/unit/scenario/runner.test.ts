@@ -137,6 +137,16 @@ describe('scenario runner', () => {
     assert.equal(bad.r.failure!.action, 'connect');
   });
 
+  it('an alias can connect again after its close; connecting an open alias again fails', async () => {
+    const again = await runOnly(
+      chatCollection([{ name: 'again', steps: [...start, { close: true, on: 'alice' }, { connect: 'chat', as: 'alice', env: 'alice' }, { send: 'join', on: 'alice' }, { expect: { jsonPath: '$.user', equals: 'alice' }, on: 'alice', within: 2000 }] }]),
+      'again',
+    );
+    assert.equal(again.r.ok, true, JSON.stringify(again.r.failure));
+    const twice = await runOnly(chatCollection([{ name: 'twice', steps: [...start, { connect: 'chat', as: 'alice' }] }]), 'twice');
+    assert.equal(twice.r.failure?.code, 'WSWB_ALIAS_IN_USE');
+  });
+
   it('runs a saved request with expectations as a test (several rules may match one reply)', async () => {
     const doc = chatCollection([]);
     const req = (doc.requests as Array<Record<string, unknown>>)[0]!;
