@@ -15,6 +15,7 @@
 import { Connection } from '../engine/connection';
 import type { TimelineEvent } from '../engine/events';
 import { MockServer } from '../engine/mock/mockServer';
+import type { MockDefinition } from '../engine/mock/definition';
 import type { Collection, ExpectRule, MessageDef, RequestDef, VariableMap } from '../collections/types';
 import { compileExpect, DEFAULT_EXPECT_TIMEOUT_MS, evaluateJsonPath } from '../collections/expect';
 import type { CompiledExpect } from '../collections/expect';
@@ -37,6 +38,11 @@ export interface RunOptions {
   environment?: string;
   /** Environment used when neither the step, `environment` nor the scenario names one (the editor's active environment). */
   defaultEnvironment?: string;
+  /**
+   * What a `startMock` step starts, given the file's definition: the editor narrows a mock's exposure
+   * in a restricted workspace here (loopback only, Origin and Host checks on). `notes` are reported.
+   */
+  prepareMock?(def: MockDefinition): { definition: MockDefinition; notes: string[] };
   /** Variables set from outside (`--var`). */
   overrides?: VariableMap;
   /** Process environment for proxies (HTTPS_PROXY…). */
@@ -361,12 +367,14 @@ class TestRun {
         const def = (this.opts.collection.mocks ?? []).find((m) => m.name === step.startMock);
         if (!def) throw new StepFailure('WSWB_SCENARIO_UNKNOWN_NAME', `no mock named "${step.startMock}"`);
         if (this.mocks.has(def.name)) throw new StepFailure('WSWB_MOCK_RUNNING', `mock "${def.name}" is already started`);
-        const mock = new MockServer(def, { baseDir: this.opts.baseDir, closeGraceMs: 200 });
+        const prepared = this.opts.prepareMock ? this.opts.prepareMock(def) : { definition: def, notes: [] };
+        const mock = new MockServer(prepared.definition, { baseDir: this.opts.baseDir, closeGraceMs: 200 });
         const source = `mock:${def.name}`;
         mock.onEvent((e) => this.opts.onEvent?.(this.mask.value(e), source));
         const { url, port } = await mock.start();
         this.mocks.set(def.name, mock);
         Object.assign(this.captures, mockVariables(def.name, url, port));
+        for (const note of prepared.notes) this.opts.onEvent?.({ kind: 'info', id: 0, time: this.now(), connection: source, message: note }, source);
         return undefined;
       }
       case 'stopMock': {

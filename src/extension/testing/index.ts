@@ -16,7 +16,8 @@ import type { Services } from '../services';
 import { discoverTests } from '../../core/scenario/discover';
 import type { DiscoveredFile } from '../../core/scenario/discover';
 import { SecretManager } from '../workflow/secrets';
-import { TrustGatedSecrets } from '../workflow/trust';
+import { restrictMockExposure, TrustGatedSecrets } from '../workflow/trust';
+import { settings } from '../workflow/config';
 import { makeHeader, TranscriptWriter } from '../../core/collections/transcript';
 
 const GLOB = '**/*.websocket.json';
@@ -267,6 +268,16 @@ export function registerTesting(services: Services, activeEnvironment: () => str
             return env !== undefined && collection.environments && Object.prototype.hasOwnProperty.call(collection.environments, env) ? env : undefined;
           })(),
           signal: abort.signal,
+          // As for mocks started from the palette: in Restricted Mode, loopback only, Origin and Host checks on.
+          prepareMock: (def) => {
+            const trusted = vscode.workspace.isTrusted;
+            const { definition, downgrades } = restrictMockExposure(def, trusted);
+            const bind = settings.bindAddress(definition.host, trusted);
+            const notes = downgrades.map((d) => `Restricted Mode: mock "${def.name}": ${d}`);
+            if (bind.warning) notes.push(bind.warning);
+            for (const n of notes) run.appendOutput(`${n}\r\n`, undefined, item);
+            return { definition: { ...definition, host: bind.host }, notes };
+          },
           onEvent: (e) => transcript?.append(e),
           onStep: (s) => {
             const detail = s.ok ? '' : ` — ${s.message ?? 'failed'}`;

@@ -147,6 +147,26 @@ describe('scenario runner', () => {
     assert.equal(twice.r.failure?.code, 'WSWB_ALIAS_IN_USE');
   });
 
+  it('prepareMock decides what a startMock step starts (the editor narrows exposure in Restricted Mode) and its notes are events', async () => {
+    const doc = chatCollection([{ name: 'm', steps: [{ startMock: 'chat' }] }]);
+    (doc.mocks as Array<Record<string, unknown>>)[0]!.allowedOrigins = ['*'];
+    const c = load(doc);
+    const seen: unknown[] = [];
+    const infos: string[] = [];
+    const r = await runTest(planTests(c)[0]!, {
+      collection: c,
+      prepareMock: (def) => {
+        seen.push(def.allowedOrigins);
+        const { allowedOrigins: _drop, ...rest } = def;
+        return { definition: { ...rest, host: '127.0.0.1' }, notes: ['allowedOrigins ignored'] };
+      },
+      onEvent: (e, source) => e.kind === 'info' && source === 'mock:chat' && infos.push(e.message),
+    });
+    assert.equal(r.ok, true);
+    assert.deepEqual(seen, [['*']]);
+    assert.ok(infos.includes('allowedOrigins ignored'), infos.join('; '));
+  });
+
   it('runs a saved request with expectations as a test (several rules may match one reply)', async () => {
     const doc = chatCollection([]);
     const req = (doc.requests as Array<Record<string, unknown>>)[0]!;
