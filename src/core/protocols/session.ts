@@ -1,0 +1,342 @@
+/**
+ * Session drivers: what a real client of each protocol does by itself once the WebSocket is open
+ * (handshake, heartbeats, acks), and how it sends protocol messages. Drivers read the decoded
+ * packets the ProtocolMonitor produced (one parse per message) and write through a transport.
+ * Every automatic answer can be switched off (`autoAnswer: false`) to test how servers treat
+ * silent clients.
+ */
+import { GRAPHQL_CLOSE_CODES } from './graphqlws';
+import { encodeJsonRpc } from './jsonrpc';
+import { KIND_PROTOCOL, MessageDefError, type ProtocolMessage } from './messages';
+import { encodeSocketIo, SioType, type OutMessage } from './socketio';
+import type { Decoded, Dir, ProtocolName } from './types';
+import { isObject } from './util';
+
+/** Where a driver writes. */
+export interface SessionTransport {
+  sendText(text: string): void;
+  sendBinary(data: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/** Settings common to every driver (`protocolOptions`). */
+export interface SessionOptions {
+  /** Answer heartbeats and pings by itself (default true). */
+  autoAnswer?: boolean;
+  /** Report what the driver does (session open, ready, close codes explained). */
+  info?: (message: string, data?: Record<string, unknown>) => void;
+}
+
+/** The protocol session refused or failed before it was ready. */
+export class SessionError extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message);
+  }
+}
+
+/** Base of the drivers. */
+export abstract class SessionDriver {
+  abstract readonly protocol: ProtocolName;
+  protected transport: SessionTransport | undefined;
+  readonly autoAnswer: boolean;
+  protected readonly info: (message: string, data?: Record<string, unknown>) => void;
+  private readyState: 'waiting' | 'ready' | 'failed' = 'waiting';
+  private readonly readyPromise: Promise<void>;
+  private resolveReady!: () => void;
+  private rejectReady!: (e: Error) => void;
+
+  constructor(opts: SessionOptions) {
+    this.autoAnswer = opts.autoAnswer ?? true;
+    this.info = opts.info ?? (() => undefined);
+    this.readyPromise = new Promise<void>((res, rej) => {
+      this.resolveReady = res;
+      this.rejectReady = rej;
+    });
+    this.readyPromise.catch(() => undefined);
+  }
+
+  /** The URL to open (Socket.IO builds its endpoint from a plain URL). */
+  url(url: string): string {
+    return url;
+  }
+
+  /** Sub-protocols to offer, given those the user offered. */
+  subprotocols(offered: string[]): string[] {
+    return offered;
+  }
+
+  /** The WebSocket is open: start the protocol's own handshake. */
+  start(transport: SessionTransport): void {
+    this.transport = transport;
+    this.onStart();
+  }
+
+  protected onStart(): void {
+    this.markReady();
+  }
+
+  /** A decoded message, in either direction (drivers act on incoming ones). */
+  abstract onDecoded(d: Decoded, dir: Dir): void;
+
+  /** Resolves once the protocol session is usable; rejects when it was refused or the connection ended first. */
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  /** Whether ready() resolved. */
+  get isReady(): boolean {
+    return this.readyState === 'ready';
+  }
+
+  /** Sends one protocol message; rejects (MessageDefError) for a kind of another protocol. */
+  async send(m: ProtocolMessage): Promise<void> {
+    if (KIND_PROTOCOL[m.kind] !== this.protocol) throw new MessageDefError(`a "${m.kind}" message cannot be sent on a ${this.protocol} connection`);
+    await this.sendOwn(m);
+  }
+
+  protected abstract sendOwn(m: ProtocolMessage): Promise<void>;
+
+  /** The WebSocket closed. */
+  closed(code: number, reason: string): void {
+    this.stop();
+    this.fail(new SessionError(`the connection closed (${code}${reason ? ` ${reason}` : ''}) before the ${this.protocol} session was ready`, 'PROTOCOL_CLOSED'));
+  }
+
+  /** Stops timers. */
+  stop(): void {}
+
+  protected markReady(): void {
+    if (this.readyState !== 'waiting') return;
+    this.readyState = 'ready';
+    this.resolveReady();
+  }
+
+  protected fail(e: Error): void {
+    if (this.readyState !== 'waiting') return;
+    this.readyState = 'failed';
+    this.rejectReady(e);
+  }
+
+  protected write(msgs: OutMessage[]): void {
+    const t = this.transport;
+    if (!t) throw new SessionError('the connection is not open', 'PROTOCOL_NOT_OPEN');
+    for (const m of msgs) {
+      if (m.binary) t.sendBinary(m.data);
+      else t.sendText(m.text);
+    }
+  }
+
+  protected text(s: string): void {
+    this.write([{ binary: false, text: s }]);
+  }
+}
+
+/** protocolOptions of Socket.IO. */
+export interface SocketIoOptions extends SessionOptions {
+  /** Namespace connected at start (default: the URL's path when it is not the Engine.IO path, else `/`). */
+  namespace?: string;
+  /** Auth payload of the CONNECT packet (`socket.handshake.auth` on the server). */
+  auth?: Record<string, unknown>;
+  /** Engine.IO path (default `/socket.io/`). */
+  path?: string;
+  /** Extra query parameters of the Engine.IO URL. */
+  query?: Record<string, string>;
+}
+
+/**
+ * The Engine.IO websocket endpoint for a URL: a plain `ws://`/`http://` URL becomes
+ * `ws://host/socket.io/?EIO=4&transport=websocket`, its path naming the namespace (as the official
+ * client reads `io("http://host/admin")`). A URL that already has `EIO` is used as it is.
+ */
+export function socketIoEndpoint(url: string, opts: { path?: string; query?: Record<string, string> } = {}): { url: string; namespace: string } {
+  const u = new URL(url);
+  if (u.protocol === 'http:') u.protocol = 'ws:';
+  else if (u.protocol === 'https:') u.protocol = 'wss:';
+  if (u.searchParams.has('EIO')) return { url: u.toString(), namespace: '/' };
+  const namespace = u.pathname && u.pathname !== '/' ? u.pathname.replace(/\/+$/, '') : '/';
+  let path = opts.path ?? '/socket.io/';
+  if (!path.startsWith('/')) path = `/${path}`;
+  if (!path.endsWith('/')) path += '/';
+  u.pathname = path;
+  u.searchParams.set('EIO', '4');
+  u.searchParams.set('transport', 'websocket');
+  for (const [k, v] of Object.entries(opts.query ?? {})) u.searchParams.set(k, v);
+  return { url: u.toString(), namespace };
+}
+
+/** Socket.IO v4 client: reads the open packet, answers pings, connects namespaces with auth, numbers acks. */
+export class SocketIoDriver extends SessionDriver {
+  readonly protocol = 'socket.io' as const;
+  private namespace: string;
+  private opened = false;
+  private nextAck = 1;
+  /** Namespaces: a promise settled by the server's CONNECT or CONNECT_ERROR. */
+  private readonly nsps = new Map<string, { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; settled: boolean }>();
+  /** Engine.IO session id and timing from the open packet. */
+  sid: string | undefined;
+  pingInterval: number | undefined;
+  pingTimeout: number | undefined;
+
+  constructor(private readonly opts: SocketIoOptions = {}) {
+    super(opts);
+    this.namespace = opts.namespace ?? '/';
+  }
+
+  override url(url: string): string {
+    const e = socketIoEndpoint(url, this.opts);
+    if (this.opts.namespace === undefined) this.namespace = e.namespace;
+    return e.url;
+  }
+
+  protected override onStart(): void {
+    // Nothing to send: the server speaks first (the Engine.IO open packet).
+  }
+
+  onDecoded(d: Decoded, dir: Dir): void {
+    if (dir !== 'in') return;
+    switch (d.type) {
+      case 'OPEN': {
+        const o = isObject(d.data) ? d.data : {};
+        this.sid = typeof o.sid === 'string' ? o.sid : undefined;
+        this.pingInterval = typeof o.pingInterval === 'number' ? o.pingInterval : undefined;
+        this.pingTimeout = typeof o.pingTimeout === 'number' ? o.pingTimeout : undefined;
+        this.opened = true;
+        this.connectNamespace(this.namespace, this.opts.auth).then(
+          () => this.markReady(),
+          (e: Error) => this.fail(e),
+        );
+        break;
+      }
+      case 'PING':
+        if (this.autoAnswer) this.text('3');
+        break;
+      case 'CONNECT':
+      case 'CONNECT_ERROR': {
+        const n = this.nsps.get(String(d.namespace));
+        if (!n || n.settled) break;
+        n.settled = true;
+        if (d.type === 'CONNECT') {
+          this.info(`socket.io namespace ${String(d.namespace)} connected`, { namespace: d.namespace, sid: isObject(d.data) ? d.data.sid : undefined });
+          n.resolve();
+        } else {
+          const msg = isObject(d.data) && typeof d.data.message === 'string' ? d.data.message : JSON.stringify(d.data);
+          n.reject(new SessionError(`socket.io namespace ${String(d.namespace)} refused: ${msg}`, 'SOCKETIO_CONNECT_ERROR'));
+        }
+        break;
+      }
+      case 'DISCONNECT':
+        this.nsps.delete(String(d.namespace));
+        this.info(`socket.io namespace ${String(d.namespace)} disconnected by the server`, { namespace: d.namespace });
+        break;
+    }
+  }
+
+  /** Sends CONNECT for a namespace (once) and waits for the server's answer. */
+  connectNamespace(nsp: string, auth?: Record<string, unknown>): Promise<void> {
+    const had = this.nsps.get(nsp);
+    if (had) return had.promise;
+    let resolve!: () => void, reject!: (e: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => undefined);
+    this.nsps.set(nsp, { promise, resolve, reject, settled: false });
+    this.write(encodeSocketIo({ type: SioType.CONNECT, nsp, ...(auth !== undefined ? { data: auth } : {}) }));
+    return promise;
+  }
+
+  protected async sendOwn(m: ProtocolMessage): Promise<void> {
+    if (m.kind !== 'socket.io') return;
+    if (!this.opened) throw new SessionError('the Engine.IO session is not open yet', 'PROTOCOL_NOT_READY');
+    const nsp = m.namespace ?? this.namespace;
+    await this.connectNamespace(nsp, nsp === this.namespace ? this.opts.auth : undefined);
+    const id = m.ack ? this.nextAck++ : undefined;
+    this.write(encodeSocketIo({ type: SioType.EVENT, nsp, data: [m.event, ...(m.args ?? [])], ...(id !== undefined ? { id } : {}) }));
+  }
+
+  override closed(code: number, reason: string): void {
+    for (const n of this.nsps.values()) if (!n.settled) n.reject(new SessionError('the connection closed', 'PROTOCOL_CLOSED'));
+    super.closed(code, reason);
+  }
+}
+
+/** protocolOptions of GraphQL over WebSocket. */
+export interface GraphqlWsOptions extends SessionOptions {
+  /** Payload of connection_init. */
+  connectionParams?: Record<string, unknown>;
+  /** Speak the legacy subscriptions-transport-ws protocol (sub-protocol `graphql-ws`) instead of graphql-transport-ws. */
+  legacy?: boolean;
+}
+
+/** GraphQL over WebSocket client: connection_init with connectionParams, waits for connection_ack, answers ping. */
+export class GraphqlWsDriver extends SessionDriver {
+  readonly protocol = 'graphql-ws' as const;
+  private nextId = 1;
+  private readonly ids = new Map<string, string>();
+
+  constructor(private readonly opts: GraphqlWsOptions = {}) {
+    super(opts);
+  }
+
+  override subprotocols(offered: string[]): string[] {
+    return offered.length ? offered : [this.opts.legacy ? 'graphql-ws' : 'graphql-transport-ws'];
+  }
+
+  protected override onStart(): void {
+    this.text(JSON.stringify({ type: 'connection_init', ...(this.opts.connectionParams !== undefined ? { payload: this.opts.connectionParams } : {}) }));
+  }
+
+  onDecoded(d: Decoded, dir: Dir): void {
+    if (dir !== 'in') return;
+    if (d.type === 'connection_ack') this.markReady();
+    else if (d.type === 'connection_error') this.fail(new SessionError(`connection_init refused: ${JSON.stringify(d.payload)}`, 'GRAPHQL_CONNECTION_ERROR'));
+    else if (d.type === 'ping' && this.autoAnswer) this.text(JSON.stringify({ type: 'pong' }));
+  }
+
+  protected async sendOwn(m: ProtocolMessage): Promise<void> {
+    await this.ready();
+    if (m.kind === 'graphql') {
+      const id = m.name ?? String(this.nextId++);
+      if (m.name !== undefined) this.ids.set(m.name, id);
+      const payload = { query: m.query, ...(m.variables !== undefined ? { variables: m.variables } : {}), ...(m.operationName !== undefined ? { operationName: m.operationName } : {}) };
+      this.text(JSON.stringify({ type: this.opts.legacy ? 'start' : 'subscribe', id, payload }));
+    } else if (m.kind === 'graphql-complete') {
+      const id = this.ids.get(m.of) ?? m.of;
+      this.text(JSON.stringify({ type: this.opts.legacy ? 'stop' : 'complete', id }));
+    }
+  }
+
+  override closed(code: number, reason: string): void {
+    const meaning = GRAPHQL_CLOSE_CODES[code];
+    if (meaning) this.info(`graphql-ws close ${code}: ${meaning}`, { code, meaning });
+    super.closed(code, reason);
+  }
+}
+
+/** JSON-RPC 2.0 client: nothing to negotiate; request ids assigned 1, 2, 3… */
+export class JsonRpcDriver extends SessionDriver {
+  readonly protocol = 'json-rpc' as const;
+  private nextId = 1;
+
+  onDecoded(): void {}
+
+  protected async sendOwn(m: ProtocolMessage): Promise<void> {
+    if (m.kind !== 'json-rpc') return;
+    this.text(encodeJsonRpc(m.method, m.params, m.notification ? undefined : this.nextId++));
+  }
+}
+
+/** The driver for a protocol, or undefined when the client does not speak it yet. */
+export function createDriver(protocol: ProtocolName, options: Record<string, unknown> & SessionOptions = {}): SessionDriver | undefined {
+  switch (protocol) {
+    case 'socket.io':
+      return new SocketIoDriver(options as SocketIoOptions);
+    case 'graphql-ws':
+      return new GraphqlWsDriver(options as GraphqlWsOptions);
+    case 'json-rpc':
+      return new JsonRpcDriver(options);
+    default:
+      return undefined;
+  }
+}
