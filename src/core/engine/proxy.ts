@@ -134,7 +134,16 @@ export function openTunnel(
     const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     let head = `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n`;
     if (proxy.username || proxy.password) {
-      const cred = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+      // A stray `%` (not an escape) is sent as written: decodeURIComponent would throw inside this
+      // socket callback, an uncaught exception that takes down the process (the extension host).
+      const decode = (s: string) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          return s;
+        }
+      };
+      const cred = `${decode(proxy.username)}:${decode(proxy.password)}`;
       head += `Proxy-Authorization: Basic ${Buffer.from(cred).toString('base64')}\r\n`;
     }
     socket.write(head + '\r\n');
