@@ -14,11 +14,7 @@ import { createDriver, SessionError, type SessionDriver, type SessionOptions } f
 import type { Decoded, ProtocolSetting } from './types';
 
 /** What the session reports, in order. */
-export type SessionOutput =
-  | { type: 'event'; event: TimelineEvent; decoded?: Decoded }
-  | Exchange
-  | Unanswered
-  | { type: 'info'; message: string; data?: Record<string, unknown> };
+export type SessionOutput = { type: 'event'; event: TimelineEvent; decoded?: Decoded } | Exchange | Unanswered;
 
 /** Options of a protocol session. */
 export interface ProtocolSessionOptions {
@@ -41,13 +37,15 @@ export class ProtocolSession {
   private timer: ReturnType<typeof setInterval> | undefined;
   private off: (() => void) | undefined;
   private output: (o: SessionOutput) => void = () => undefined;
+  private conn: Connection | undefined;
 
   constructor(readonly setting: ProtocolSetting, opts: ProtocolSessionOptions = {}) {
     this.clock = opts.clock ?? fineClock;
     const po = opts.protocolOptions ?? {};
     this.monitor = new ProtocolMonitor(setting, { ...(opts.replyTimeoutMs !== undefined ? { timeoutMs: opts.replyTimeoutMs } : {}), ...(po.eio === 3 ? { eio: 3 as const } : {}) });
     if (setting !== 'auto' && setting !== 'raw') {
-      const info: SessionOptions['info'] = (message, data) => this.output({ type: 'info', message, ...(data ? { data } : {}) });
+      // What the driver reports becomes an info event of the connection's timeline.
+      const info: SessionOptions['info'] = (message, data) => this.conn?.info(message, data);
       this.driver = createDriver(setting, { ...po, info });
     }
   }
@@ -61,6 +59,7 @@ export class ProtocolSession {
   /** Listens to a connection (before connect()); `output` receives every event and protocol line in order. */
   attach(conn: Connection, output: (o: SessionOutput) => void): void {
     this.output = output;
+    this.conn = conn;
     this.off = conn.onEvent((e) => this.onEvent(conn, e));
     this.timer = setInterval(() => {
       for (const u of this.monitor.expire(this.clock())) this.output(u);

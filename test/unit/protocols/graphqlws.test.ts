@@ -117,7 +117,7 @@ describe('protocols: GraphQL over WebSocket against a real graphql-ws server', f
     await assert.rejects(c.session.ready(), /closed \(4403 Forbidden\)/);
     const close = await c.waitFor((o) => o.type === 'event' && o.event.kind === 'close');
     assert.equal((close as { event: { code: number } }).event.code, 4403);
-    assert.ok(c.out.some((o) => o.type === 'info' && o.message === 'graphql-ws close 4403: forbidden (connection_init refused)'));
+    assert.ok(c.out.some((o) => o.type === 'event' && o.event.kind === 'info' && o.event.message === 'graphql-ws close 4403: forbidden (connection_init refused)'));
     // connection_init got no reply: reported when the connection ended.
     assert.ok(c.out.some((o) => o.type === 'unanswered' && o.key === 'connection_init' && o.closed));
   });

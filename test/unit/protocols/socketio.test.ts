@@ -124,7 +124,7 @@ describe('protocols: Socket.IO against a real socket.io server', function () {
     assert.ok(c.decoded('out').filter((d) => d.type === 'PONG').length >= 2, 'answered pings');
     await c.session.send({ kind: 'socket.io', event: 'kick' });
     await c.waitFor((o) => o.type === 'event' && o.decoded?.type === 'DISCONNECT');
-    await c.waitFor((o) => o.type === 'info' && /disconnected by the server/.test(o.message));
+    await c.waitFor((o) => o.type === 'event' && o.event.kind === 'info' && /disconnected by the server/.test(o.event.message));
     assert.deepEqual(disconnects, ['server namespace disconnect']);
   });
 
