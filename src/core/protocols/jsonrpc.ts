@@ -2,44 +2,52 @@
  * JSON-RPC 2.0: requests (method + id), notifications (no id), responses (result or error by id),
  * and batches (arrays of any of these). Nothing to negotiate.
  */
+import { LazyPacket } from './packet';
 import type { Decoded, ProtocolDecoder, WireMessage } from './types';
 import { isObject, short, textOf, tryJson } from './util';
+
+/** The summary of a decoded JSON-RPC object (built when first read). */
+function summarizeRpc(d: LazyPacket): string {
+  const id = d.id === undefined ? '?' : d.id === null ? 'null' : String(d.id as string | number);
+  switch (d.type) {
+    case 'request':
+      return `${String(d.method)}(${d.params === undefined ? '' : short(d.params, 60)}) id ${id}`;
+    case 'notification':
+      return `notify ${String(d.method)}(${d.params === undefined ? '' : short(d.params, 60)})`;
+    case 'error': {
+      const e = isObject(d.error) ? d.error : {};
+      return `error ${id}: ${String(e.code)} ${typeof e.message === 'string' ? e.message : ''}`.trimEnd();
+    }
+    default:
+      return `result ${id}: ${short(d.result, 70)}`;
+  }
+}
 
 /** The decoded form of one JSON-RPC object. */
 export function describeRpc(m: unknown): Decoded {
   if (!isObject(m) || m.jsonrpc !== '2.0') return invalid(`not a JSON-RPC 2.0 object: ${short(m, 40)}`);
-  const d: Decoded = { protocol: 'json-rpc', type: 'invalid', summary: '' };
-  const hasId = 'id' in m && m.id !== undefined;
-  if (hasId) d.id = m.id;
-  const id = hasId ? (m.id === null ? 'null' : String(m.id as string | number)) : undefined;
+  const id = m.id;
+  const hasId = id !== undefined;
+  let d: LazyPacket;
   if (typeof m.method === 'string') {
+    d = new LazyPacket('json-rpc', hasId ? 'request' : 'notification', summarizeRpc);
+    if (hasId) {
+      d.key = id === null ? 'null' : String(id as string | number);
+      d.role = 'request';
+      d.id = id;
+    }
     d.method = m.method;
     if (m.params !== undefined) d.params = m.params;
-    const call = `${m.method}(${m.params === undefined ? '' : short(m.params, 60)})`;
-    if (hasId) {
-      d.type = 'request';
-      d.key = id;
-      d.role = 'request';
-      d.summary = `${call} id ${id}`;
-    } else {
-      d.type = 'notification';
-      d.summary = `notify ${call}`;
-    }
-  } else if ('result' in m || 'error' in m) {
-    if ('error' in m) {
-      d.type = 'error';
-      d.error = m.error;
-      const e = isObject(m.error) ? m.error : {};
-      d.summary = `error ${id ?? '?'}: ${String(e.code)} ${typeof e.message === 'string' ? e.message : ''}`.trimEnd();
-    } else {
-      d.type = 'result';
-      d.result = m.result;
-      d.summary = `result ${id ?? '?'}: ${short(m.result, 70)}`;
-    }
-    if (id !== undefined && id !== 'null') {
-      d.key = id;
+  } else if (m.result !== undefined || 'result' in m || 'error' in m) {
+    const isError = 'error' in m;
+    d = new LazyPacket('json-rpc', isError ? 'error' : 'result', summarizeRpc);
+    if (hasId && id !== null) {
+      d.key = String(id as string | number);
       d.role = 'reply';
     }
+    if (hasId) d.id = id;
+    if (isError) d.error = m.error;
+    else d.result = m.result;
   } else {
     return invalid(`JSON-RPC object with neither method nor result/error: ${short(m, 40)}`);
   }

@@ -69,6 +69,12 @@ export class ProtocolMonitor {
 
 /** The decoded packet without the fields only the pairing table reads (what NDJSON prints). */
 export function publicDecoded(d: Decoded): Record<string, unknown> {
-  const { role: _role, items, ...rest } = d;
-  return items ? { ...rest, items: items.map(publicDecoded) } : rest;
+  // summary may be a getter (LazyPacket): named explicitly, it is read and comes third.
+  const { protocol, type, summary } = d;
+  const o: Record<string, unknown> = { protocol, type, summary };
+  for (const k of Object.keys(d)) {
+    if (k === 'role' || k === 'protocol' || k === 'type' || k === 'summary') continue;
+    o[k] = k === 'items' ? d.items!.map(publicDecoded) : d[k];
+  }
+  return o;
 }

@@ -47,12 +47,17 @@ export interface PairingOptions {
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
+/** The shared empty result (most messages complete no pair). */
+const NONE: Exchange[] = [];
+Object.freeze(NONE);
 
 /** Request ↔ reply pairing for one connection. */
 export class PairingTable {
   readonly timeoutMs: number;
   private readonly maxEntries: number;
-  private readonly open = new Map<string, Entry>();
+  /** Open requests by protocol and key, one map per direction the request travelled. */
+  private readonly fromOut = new Map<string, Entry>();
+  private readonly fromIn = new Map<string, Entry>();
 
   constructor(opts: PairingOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
@@ -61,60 +66,79 @@ export class PairingTable {
 
   /** Feeds one decoded message (its items for batches) seen at `time` (ms); returns the pairs it completes. */
   observe(d: Decoded, dir: Dir, eventId: number, time: number): Exchange[] {
-    const out: Exchange[] = [];
-    for (const p of d.items ?? [d]) {
-      if (p.key === undefined || p.role === undefined) continue;
-      if (p.role === 'request') {
-        const id = `${p.protocol}\0${dir}\0${p.key}`;
-        this.open.delete(id);
-        this.open.set(id, { protocol: p.protocol, key: p.key, dir, request: eventId, time, answered: false });
-        if (this.open.size > this.maxEntries) this.open.delete(this.open.keys().next().value!);
-        continue;
-      }
-      const id = `${p.protocol}\0${dir === 'in' ? 'out' : 'in'}\0${p.key}`;
-      const e = this.open.get(id);
-      if (!e) continue;
-      if (!e.answered) {
-        out.push({ type: 'exchange', protocol: e.protocol, key: e.key, request: e.request, response: eventId, latencyMs: round(Math.max(0, time - e.time)) });
-        e.answered = true;
-      }
-      if (p.role === 'reply') this.open.delete(id);
+    const items = d.items;
+    if (!items) return this.one(d, dir, eventId, time, NONE);
+    let out = NONE;
+    for (const p of items) out = this.one(p, dir, eventId, time, out);
+    return out;
+  }
+
+  private one(p: Decoded, dir: Dir, eventId: number, time: number, out: Exchange[]): Exchange[] {
+    const key = p.key;
+    const role = p.role;
+    if (key === undefined || role === undefined) return out;
+    if (role === 'request') {
+      const open = dir === 'out' ? this.fromOut : this.fromIn;
+      const id = `${p.protocol}\0${key}`;
+      open.delete(id);
+      open.set(id, { protocol: p.protocol, key, dir, request: eventId, time, answered: false });
+      if (open.size > this.maxEntries) open.delete(open.keys().next().value!);
+      return out;
     }
+    // A reply answers a request that travelled the other way.
+    const open = dir === 'out' ? this.fromIn : this.fromOut;
+    const id = `${p.protocol}\0${key}`;
+    const e = open.get(id);
+    if (!e) return out;
+    if (!e.answered) {
+      if (out === NONE) out = [];
+      out.push({ type: 'exchange', protocol: e.protocol, key: e.key, request: e.request, response: eventId, latencyMs: round(time > e.time ? time - e.time : 0) });
+      e.answered = true;
+    }
+    if (role === 'reply') open.delete(id);
     return out;
   }
 
   /** Requests whose timeout passed at `now` without a reply; each is reported once and forgotten. */
   expire(now: number): Unanswered[] {
     const out: Unanswered[] = [];
-    for (const [id, e] of this.open) {
-      if (e.answered || now - e.time < this.timeoutMs) continue;
-      out.push({ type: 'unanswered', protocol: e.protocol, key: e.key, request: e.request, afterMs: this.timeoutMs });
-      this.open.delete(id);
+    for (const open of [this.fromOut, this.fromIn]) {
+      for (const [id, e] of open) {
+        if (e.answered || now - e.time < this.timeoutMs) continue;
+        out.push({ type: 'unanswered', protocol: e.protocol, key: e.key, request: e.request, afterMs: this.timeoutMs });
+        open.delete(id);
+      }
     }
-    return out;
+    return out.sort((a, b) => a.request - b.request);
   }
 
   /** At the end of the connection: every request still waiting for its first reply, flagged `closed`. */
   drain(now: number): Unanswered[] {
     const out: Unanswered[] = [];
-    for (const e of this.open.values()) {
+    for (const e of this.entries()) {
       if (!e.answered) out.push({ type: 'unanswered', protocol: e.protocol, key: e.key, request: e.request, afterMs: round(now - e.time), closed: true });
     }
-    this.open.clear();
-    return out;
+    this.fromOut.clear();
+    this.fromIn.clear();
+    return out.sort((a, b) => a.request - b.request);
   }
 
   /** The earliest time at which expire() would report something, if any request waits. */
   nextDeadline(): number | undefined {
     let min: number | undefined;
-    for (const e of this.open.values()) if (!e.answered && (min === undefined || e.time < min)) min = e.time;
+    for (const e of this.entries()) if (!e.answered && (min === undefined || e.time < min)) min = e.time;
     return min === undefined ? undefined : min + this.timeoutMs;
   }
 
   /** Requests waiting for their first reply. */
   get waiting(): number {
     let n = 0;
-    for (const e of this.open.values()) if (!e.answered) n++;
+    for (const e of this.entries()) if (!e.answered) n++;
     return n;
+  }
+
+  private *entries(): Iterable<Entry> {
+    yield* this.fromOut.values();
+    yield* this.fromIn.values();
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { Packet } from 'socket.io-parser';
 import { loadEngineIoParser, loadSocketIoParser } from '../lazy';
+import { LazyPacket } from './packet';
 import type { Decoded, Dir, ProtocolDecoder, WireMessage } from './types';
 import { argList, bytesToJson, jsonToBytes, short, textOf } from './util';
 
@@ -17,49 +18,70 @@ export function ackKey(nsp: string, id: number): string {
   return nsp === '/' ? String(id) : `${nsp}#${id}`;
 }
 
-/** The decoded form of a complete Socket.IO packet. */
-export function describePacket(p: Packet, dir: Dir, pendingAttachments = 0, wireType: number = p.type): Decoded {
-  const type = TYPE_NAMES[wireType] ?? `TYPE_${wireType}`;
-  const d: Decoded = { protocol: 'socket.io', type, summary: '', namespace: p.nsp };
-  const nsp = p.nsp === '/' ? '' : `${p.nsp} `;
-  const data = bytesToJson(p.data);
-  if (p.type === 2 || p.type === 5) {
+/** The summary of a decoded Socket.IO packet (built when first read). */
+function summarizeSio(d: LazyPacket): string {
+  const nsp = d.namespace === '/' ? '' : `${String(d.namespace)} `;
+  let s: string;
+  switch (d.type) {
+    case 'EVENT':
+    case 'BINARY_EVENT': {
+      const ev = d.event;
+      s = `${nsp}${typeof ev === 'string' ? ev : short(ev, 30)}(${argList(d.args as unknown[])})${d.ackId !== undefined ? ` ack ${String(d.ackId)}` : ''}`;
+      break;
+    }
+    case 'ACK':
+    case 'BINARY_ACK':
+      s = `${nsp}ack ${d.ackId === undefined ? '?' : String(d.ackId)} ${argList(d.args as unknown[])}`.trimEnd();
+      break;
+    case 'CONNECT':
+      s = `connect ${String(d.namespace)}${d.data !== undefined ? ` ${short(d.data, 60)}` : ''}`;
+      break;
+    case 'CONNECT_ERROR':
+      s = `connect_error ${String(d.namespace)} ${short(d.data, 60)}`;
+      break;
+    default:
+      s = `disconnect ${String(d.namespace)}`;
+  }
+  const n = d.attachments as number | undefined;
+  return n ? `${s} (+${n} attachment${n > 1 ? 's' : ''})` : s;
+}
+
+/**
+ * The decoded form of a complete Socket.IO packet. `hasBinary`: its data may hold bytes (a binary
+ * packet), shown as `{"$binary":…}`; a text packet's data is JSON already and is used as it is.
+ */
+export function describePacket(p: Packet, dir: Dir, pendingAttachments = 0, wireType: number = p.type, hasBinary = wireType >= 5): Decoded {
+  const d = new LazyPacket('socket.io', TYPE_NAMES[wireType] ?? `TYPE_${wireType}`, summarizeSio);
+  d.namespace = p.nsp;
+  const data: unknown = hasBinary ? bytesToJson(p.data) : p.data;
+  const t = p.type;
+  if (t === 2 || t === 5) {
     const arr = Array.isArray(data) ? data : [];
-    const [event, ...args] = arr;
-    d.event = event;
-    d.args = args;
+    d.event = arr[0];
+    d.args = arr.slice(1);
     if (p.id !== undefined) {
       d.ackId = p.id;
       d.key = ackKey(p.nsp, p.id);
       d.role = 'request';
     }
-    d.summary = `${nsp}${typeof event === 'string' ? event : short(event, 30)}(${argList(args)})${p.id !== undefined ? ` ack ${p.id}` : ''}`;
-  } else if (p.type === 3 || p.type === 6) {
+  } else if (t === 3 || t === 6) {
     d.args = Array.isArray(data) ? data : [];
     d.ackId = p.id;
     if (p.id !== undefined) {
       d.key = ackKey(p.nsp, p.id);
       d.role = 'reply';
     }
-    d.summary = `${nsp}ack ${p.id ?? '?'} ${argList(d.args as unknown[])}`.trimEnd();
-  } else if (p.type === 0) {
+  } else if (t === 0) {
     if (data !== undefined) d.data = data;
     d.key = `connect ${p.nsp}`;
     d.role = dir === 'out' ? 'request' : 'reply';
-    d.summary = `connect ${p.nsp}${data !== undefined ? ` ${short(data, 60)}` : ''}`;
-  } else if (p.type === 4) {
+  } else if (t === 4) {
     d.data = data;
+    d.error = data;
     d.key = `connect ${p.nsp}`;
     d.role = 'reply';
-    d.error = data;
-    d.summary = `connect_error ${p.nsp} ${short(data, 60)}`;
-  } else {
-    d.summary = `disconnect ${p.nsp}`;
   }
-  if (pendingAttachments > 0) {
-    d.attachments = pendingAttachments;
-    d.summary += ` (+${pendingAttachments} attachment${pendingAttachments > 1 ? 's' : ''})`;
-  }
+  if (pendingAttachments > 0) d.attachments = pendingAttachments;
   return d;
 }
 
@@ -145,10 +167,11 @@ export class SocketIoDecoder implements ProtocolDecoder {
     }
     const total = of.attachments ?? n;
     const d: Decoded = { protocol: 'socket.io', type: 'ATTACHMENT', summary: `attachment ${n}/${total} (${bytes.length} B)`, namespace: of.nsp };
-    if (st.last) {
+    const last = st.last as Packet | undefined; // set by the parser's 'decoded' listener during add()
+    if (last) {
       // The last attachment: the whole packet, placeholders replaced by the bytes.
       st.pending = undefined;
-      const full = describePacket(st.last, dir);
+      const full = describePacket(last, dir, 0, last.type, true);
       for (const k of ['event', 'args', 'ackId'] as const) if (full[k] !== undefined) d[k] = full[k];
       d.complete = true;
       d.summary += ` → ${full.summary}`;

@@ -1,13 +1,14 @@
 /** Small helpers shared by the codecs: text of a message, short JSON for summaries, `$binary` values. */
 import type { BinaryJson, WireMessage } from './types';
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
 /** The message as text (replacement characters for invalid UTF-8). */
 export function textOf(msg: WireMessage): string {
-  return utf8.decode(msg.data);
+  const d = msg.data;
+  // Buffer's own UTF-8 decoding is several times faster than TextDecoder on short messages.
+  return (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)).toString('utf8');
 }
 
 /** UTF-8 text of bytes, or undefined when they are not valid UTF-8. */
