@@ -9,7 +9,7 @@ import type { SessionOutput } from '../core/protocols/connectionSession';
 import { createDriver } from '../core/protocols/session';
 import { isProtocolSetting, PROTOCOLS, type ProtocolSetting } from '../core/protocols/types';
 import type { CliIO } from './io';
-import type { OutputMode, Printer } from './output';
+import { visible, type OutputMode, type Printer } from './output';
 
 /** Usage lines of the protocol options. */
 export const PROTOCOL_USAGE = `  --protocol P           auto (default: decode what is recognised, speak nothing), raw, or one of
@@ -96,15 +96,15 @@ export function protocolOutput(printer: Printer, mode: OutputMode, io: CliIO): (
     if (o.type === 'event') {
       if (mode === 'ndjson' && o.decoded) printer.event(o.event, { decoded: publicDecoded(o.decoded) });
       else printer.event(o.event);
-      if (mode === 'pretty' && o.decoded) io.stdout.write(`    ⤷ ${o.decoded.protocol} ${o.decoded.type}  ${o.decoded.summary}\n`);
+      if (mode === 'pretty' && o.decoded) io.stdout.write(`    ⤷ ${o.decoded.protocol} ${visible(o.decoded.type)}  ${visible(o.decoded.summary)}\n`); // server text: no terminal escapes
       return;
     }
     if (mode === 'ndjson') printer.line(o);
     else if (mode === 'pretty') {
       io.stdout.write(
         o.type === 'exchange'
-          ? `    ⇄ ${o.protocol} ${o.key}  ${o.latencyMs} ms  (#${o.request} → #${o.response})\n`
-          : `    ✖ ${o.protocol} ${o.key} unanswered after ${o.afterMs} ms${o.closed ? ' (connection ended)' : ''}  (#${o.request})\n`,
+          ? `    ⇄ ${o.protocol} ${visible(o.key)}  ${o.latencyMs} ms  (#${o.request} → #${o.response})\n`
+          : `    ✖ ${o.protocol} ${visible(o.key)} unanswered after ${o.afterMs} ms${o.closed ? ' (connection ended)' : ''}  (#${o.request})\n`,
       );
     }
   };

@@ -4,6 +4,7 @@
  * extension's activation neither parses nor evaluates them.
  */
 import type AjvClass from 'ajv';
+import type { RE2JS } from 're2js';
 
 /** ajv's constructor (JSON Schema validation of collections and mock definitions). */
 export function loadAjv(): typeof AjvClass {
@@ -24,4 +25,9 @@ export function loadEngineIoParser(): typeof import('engine.io-parser') {
 /** mqtt-packet (MQTT 3.1.1 and 5 packets), loaded on first MQTT decode or encode. */
 export function loadMqttPacket(): typeof import('mqtt-packet') {
   return require('mqtt-packet') as typeof import('mqtt-packet');
+}
+
+/** re2js (the linear-time regular expression engine behind src/core/pattern.ts). */
+export function loadRe2(): typeof RE2JS {
+  return (require('re2js') as typeof import('re2js')).RE2JS;
 }
