@@ -15,7 +15,8 @@ import { visible, type OutputMode, type Printer } from './output';
 export const PROTOCOL_USAGE = `  --protocol P           auto (default: decode what is recognised, speak nothing), raw, or one of
                          ${PROTOCOLS.join(', ')} (decode, pair, and speak it)
   --protocol-options JSON  the protocol's settings, e.g. '{"namespace":"/chat","auth":{"token":"t"}}'
-                         (Socket.IO), '{"connectionParams":{…}}' (GraphQL), '{"autoAnswer":false}'
+                         (Socket.IO), '{"connectionParams":{…}}' (GraphQL), '{"clientId":"c","keepalive":30}'
+                         (MQTT), '{"autoAnswer":false}'
   --no-auto-answer       do not answer the protocol's pings/heartbeats (test server timeouts)
   --message JSON         send a protocol message (repeatable, in order with --send), e.g.
                          '{"kind":"socket.io","event":"chat","args":["hi"],"ack":true}'

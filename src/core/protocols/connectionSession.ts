@@ -131,7 +131,8 @@ export class ProtocolSession {
     for (const x of exchanges) this.output(x);
     if (decoded && this.driver) {
       if (!this.started && conn.state === 'open') this.start(conn);
-      this.driver.onDecoded(decoded, e.dir);
+      if (decoded.items) for (const d of decoded.items) this.driver.onDecoded(d, e.dir);
+      else this.driver.onDecoded(decoded, e.dir);
     }
   }
 }

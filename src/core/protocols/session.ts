@@ -8,9 +8,11 @@
 import { GRAPHQL_CLOSE_CODES } from './graphqlws';
 import { encodeJsonRpc } from './jsonrpc';
 import { KIND_PROTOCOL, MessageDefError, type ProtocolMessage } from './messages';
+import type { Packet as MqttPacket } from 'mqtt-packet';
+import { encodeMqtt } from './mqtt';
 import { encodeSocketIo, SioType, type OutMessage } from './socketio';
 import type { Decoded, Dir, ProtocolName } from './types';
-import { isObject } from './util';
+import { isBinaryJson, isObject } from './util';
 
 /** Where a driver writes. */
 export interface SessionTransport {
@@ -327,6 +329,119 @@ export class JsonRpcDriver extends SessionDriver {
   }
 }
 
+/** protocolOptions of MQTT. */
+export interface MqttOptions extends SessionOptions {
+  /** Client identifier (default `wswb-` and 8 random hex digits). */
+  clientId?: string;
+  username?: string;
+  password?: string;
+  /** Keep-alive in seconds (default 60; 0 turns PINGREQ off). */
+  keepalive?: number;
+  /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5. */
+  protocolVersion?: 4 | 5;
+  /** Clean session / clean start (default true). */
+  clean?: boolean;
+}
+
+/**
+ * MQTT client over WebSocket: CONNECT → CONNACK, PINGREQ every keep-alive, and the QoS flows
+ * completed (PUBACK for QoS 1, PUBREC → PUBREL → PUBCOMP for QoS 2, both ways). With
+ * autoAnswer off it neither pings nor acknowledges.
+ */
+export class MqttDriver extends SessionDriver {
+  readonly protocol = 'mqtt' as const;
+  private nextId = 1;
+  private keepaliveTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly opts: MqttOptions = {}) {
+    super(opts);
+  }
+
+  override subprotocols(offered: string[]): string[] {
+    return offered.length ? offered : ['mqtt'];
+  }
+
+  private get version(): 4 | 5 {
+    return this.opts.protocolVersion ?? 4;
+  }
+
+  private packet(p: Record<string, unknown>): void {
+    this.write([{ binary: true, data: encodeMqtt(p as unknown as MqttPacket, this.version) }]);
+  }
+
+  protected override onStart(): void {
+    const clientId = this.opts.clientId ?? `wswb-${Math.random().toString(16).slice(2, 10)}`;
+    this.packet({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: this.version,
+      clientId,
+      clean: this.opts.clean ?? true,
+      keepalive: this.opts.keepalive ?? 60,
+      ...(this.opts.username !== undefined ? { username: this.opts.username } : {}),
+      ...(this.opts.password !== undefined ? { password: Buffer.from(this.opts.password, 'utf8') } : {}),
+    });
+  }
+
+  onDecoded(d: Decoded, dir: Dir): void {
+    if (dir !== 'in') return;
+    const id = d.packetId as number | undefined;
+    switch (d.packet) {
+      case 'connack': {
+        const rc = (d.returnCode ?? d.reasonCode ?? 0) as number;
+        if (rc !== 0) {
+          this.fail(new SessionError(`CONNACK refused the connection (return code ${rc})`, 'MQTT_CONNACK_REFUSED'));
+          return;
+        }
+        const ka = this.opts.keepalive ?? 60;
+        if (this.autoAnswer && ka > 0) {
+          this.keepaliveTimer = setInterval(() => this.packet({ cmd: 'pingreq' }), ka * 1000);
+          this.keepaliveTimer.unref?.();
+        }
+        this.markReady();
+        return;
+      }
+      case 'publish':
+        if (!this.autoAnswer || id === undefined) return;
+        if (d.qos === 1) this.packet({ cmd: 'puback', messageId: id });
+        else if (d.qos === 2) this.packet({ cmd: 'pubrec', messageId: id });
+        return;
+      case 'pubrel':
+        if (this.autoAnswer && id !== undefined) this.packet({ cmd: 'pubcomp', messageId: id });
+        return;
+      case 'pubrec':
+        if (this.autoAnswer && id !== undefined) this.packet({ cmd: 'pubrel', messageId: id });
+        return;
+    }
+  }
+
+  private id(): number {
+    const id = this.nextId;
+    this.nextId = (this.nextId % 65535) + 1;
+    return id;
+  }
+
+  protected async sendOwn(m: ProtocolMessage): Promise<void> {
+    if (m.kind !== 'mqtt') return;
+    await this.ready();
+    const qos = m.qos ?? 0;
+    if (m.packet === 'publish') {
+      const p = m.payload;
+      const payload = p === undefined ? Buffer.alloc(0) : typeof p === 'string' ? Buffer.from(p, 'utf8') : isBinaryJson(p) ? Buffer.from(p.$binary, 'base64') : Buffer.from(JSON.stringify(p), 'utf8');
+      this.packet({ cmd: 'publish', topic: m.topic, payload, qos, retain: m.retain ?? false, dup: false, ...(qos > 0 ? { messageId: this.id() } : {}) });
+    } else if (m.packet === 'subscribe') {
+      this.packet({ cmd: 'subscribe', messageId: this.id(), subscriptions: [{ topic: m.topic, qos }] });
+    } else {
+      this.packet({ cmd: 'unsubscribe', messageId: this.id(), unsubscriptions: [m.topic] });
+    }
+  }
+
+  override stop(): void {
+    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
+  }
+}
+
 /** The driver for a protocol, or undefined when the client does not speak it yet. */
 export function createDriver(protocol: ProtocolName, options: Record<string, unknown> & SessionOptions = {}): SessionDriver | undefined {
   switch (protocol) {
@@ -336,6 +451,8 @@ export function createDriver(protocol: ProtocolName, options: Record<string, unk
       return new GraphqlWsDriver(options as GraphqlWsOptions);
     case 'json-rpc':
       return new JsonRpcDriver(options);
+    case 'mqtt':
+      return new MqttDriver(options as MqttOptions);
     default:
       return undefined;
   }
