@@ -132,6 +132,28 @@ describe('protocols: connect --protocol (CLI)', function () {
     }
   });
 
+  it('mqtt: CONNECT/CONNACK, subscribe and a QoS 1 publish to itself, paired by packet id', async () => {
+    http = await httpServer();
+    const { Aedes } = (await import('aedes')) as unknown as { Aedes: { createBroker(): Promise<{ handle(s: unknown): void; close(cb: () => void): void }> } };
+    const broker = await Aedes.createBroker();
+    const wss = new WebSocketServer({ server: http.server, handleProtocols: (p) => (p.has('mqtt') ? 'mqtt' : false) });
+    const { createWebSocketStream } = await import('ws');
+    wss.on('connection', (ws) => broker.handle(createWebSocketStream(ws)));
+    try {
+      const r = await run([`ws://127.0.0.1:${http.port}`, '--protocol', 'mqtt', '--protocol-options', '{"clientId":"cli"}', '--message', '{"kind":"mqtt","packet":"subscribe","topic":"t/#","qos":1}', '--message', '{"kind":"mqtt","packet":"publish","topic":"t/1","payload":"hello","qos":1}', '--wait', '300']);
+      assert.equal(r.code, 0, r.stderr);
+      const delivered = r.lines.find((l) => l.dir === 'in' && l.decoded?.packet === 'publish')!;
+      // Our SUBSCRIBE (1) and PUBLISH (2), the CONNECT, and the broker's delivery our PUBACK answered.
+      const keys = r.lines.filter((l) => l.type === 'exchange').map((l) => l.key);
+      assert.deepEqual(keys.sort(), ['1', '2', String(delivered.decoded.packetId), 'connect'].sort());
+      assert.deepEqual([delivered.decoded.topic, delivered.decoded.payload, delivered.decoded.qos], ['t/1', 'hello', 1]);
+      assert.ok(r.lines.some((l) => l.dir === 'out' && l.decoded?.packet === 'puback'), 'the delivery was acknowledged');
+    } finally {
+      await new Promise<void>((res) => wss.close(() => res()));
+      await new Promise<void>((res) => broker.close(() => res()));
+    }
+  });
+
   it('usage errors exit 2: --message without --protocol, a kind of another protocol, a malformed message, an unknown protocol', async () => {
     const cases: [string[], RegExp][] = [
       [['--message', '{"kind":"socket.io","event":"x"}'], /--message needs --protocol socket.io/],

@@ -96,6 +96,17 @@ describe('protocols: Socket.IO against a real socket.io server', function () {
     assert.equal((await c.waitFor(isExchange)).key, 'connect /admin');
   });
 
+  it('a message to another namespace connects it first; a refused one rejects the send', async () => {
+    io.of('/open').on('connection', (s) => s.on('hi', (ack: (x: string) => void) => ack(s.nsp.name)));
+    c = await client(`http://127.0.0.1:${http.port}`, 'socket.io');
+    await c.session.ready();
+    await c.session.send({ kind: 'socket.io', namespace: '/open', event: 'hi', ack: true });
+    await c.waitFor(exchangeOf('/open#1'));
+    assert.deepEqual(c.decoded('in').find((d) => d.type === 'ACK')!.args, ['/open']);
+    await assert.rejects(c.session.send({ kind: 'socket.io', namespace: '/admin', event: 'whoami' }), /namespace \/admin refused: not authorized/);
+    assert.ok(!c.decoded('out').some((d) => d.type === 'EVENT' && d.namespace === '/admin'), 'nothing sent to a refused namespace');
+  });
+
   it('sends binary arguments as attachments and reassembles a BINARY_ACK and a binary server event', async () => {
     c = await client(`http://127.0.0.1:${http.port}`, 'socket.io');
     await c.session.ready();
