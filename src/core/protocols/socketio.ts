@@ -8,7 +8,7 @@ import type { Packet } from 'socket.io-parser';
 import { loadEngineIoParser, loadSocketIoParser } from '../lazy';
 import { LazyPacket } from './packet';
 import type { Decoded, Dir, ProtocolDecoder, WireMessage } from './types';
-import { argList, bytesToJson, jsonToBytes, short, textOf } from './util';
+import { argList, bytesToJson, isObject, jsonToBytes, short, textOf } from './util';
 
 const TYPE_NAMES = ['CONNECT', 'DISCONNECT', 'EVENT', 'ACK', 'CONNECT_ERROR', 'BINARY_EVENT', 'BINARY_ACK'] as const;
 const ENGINE_NAMES: Record<string, string> = { open: 'OPEN', close: 'CLOSE', ping: 'PING', pong: 'PONG', message: 'MESSAGE', upgrade: 'UPGRADE', noop: 'NOOP' };
@@ -119,7 +119,11 @@ export class SocketIoDecoder implements ProtocolDecoder {
     const st = this.state(dir);
     if (msg.binary) return this.attachment(st, msg.data, dir);
     const text = textOf(msg);
-    const engine = loadEngineIoParser().decodePacket(text, 'nodebuffer');
+    const c0 = text.charCodeAt(0) - 48;
+    // Engine.IO over the websocket transport: one type digit, then the data. The hot case, a
+    // Socket.IO packet with no attachments, skips both parsers (see fastPacket); anything
+    // unusual goes through the official ones.
+    const engine = c0 >= 0 && c0 <= 6 ? { type: ENGINE_TYPES[c0]!, data: text.slice(1) } : loadEngineIoParser().decodePacket(text, 'nodebuffer');
     if (engine.type === 'error') return invalid(`not an Engine.IO packet: ${short(text, 40)}`);
     if (engine.type !== 'message') {
       const d: Decoded = { protocol: 'socket.io', type: ENGINE_NAMES[engine.type] ?? engine.type, summary: engine.type };
@@ -135,6 +139,10 @@ export class SocketIoDecoder implements ProtocolDecoder {
       return d;
     }
     const payload = typeof engine.data === 'string' ? engine.data : '';
+    if (!st.pending) {
+      const fast = fastPacket(payload);
+      if (fast) return describePacket(fast, dir, 0, fast.type, false);
+    }
     st.last = undefined;
     try {
       st.decoder.add(payload);
@@ -182,6 +190,52 @@ export class SocketIoDecoder implements ProtocolDecoder {
   private reset(dir: Dir): void {
     this.dirs[dir] = undefined;
   }
+}
+
+const ENGINE_TYPES = ['open', 'close', 'ping', 'pong', 'message', 'upgrade', 'noop'] as const;
+const RESERVED_EVENTS = ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'];
+
+/**
+ * A Socket.IO packet without attachments (CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR),
+ * decoded as socket.io-parser's decodeString does, with the same payload checks; undefined for
+ * anything else or anything doubtful, which then goes through socket.io-parser itself.
+ */
+function fastPacket(str: string): Packet | undefined {
+  const type = str.charCodeAt(0) - 48;
+  if (type < 0 || type > 4) return undefined;
+  let i = 1;
+  let nsp = '/';
+  if (str.charCodeAt(1) === 47 /* / */) {
+    const comma = str.indexOf(',', 1);
+    nsp = comma < 0 ? str.slice(1) : str.slice(1, comma);
+    i = comma < 0 ? str.length : comma + 1;
+  }
+  let id: number | undefined;
+  const start = i;
+  while (i < str.length && str.charCodeAt(i) >= 48 && str.charCodeAt(i) <= 57) i++;
+  if (i > start) {
+    if (i - start > 15) return undefined;
+    id = Number(str.slice(start, i));
+  }
+  // The parser's own quirks (no payload, ids it reads from spaces) are left to the parser.
+  const open = str.charCodeAt(i);
+  if (open !== 91 /* [ */ && open !== 123 /* { */ && open !== 34 /* " */) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(str.slice(i));
+  } catch {
+    return undefined;
+  }
+  const ok =
+    type === 0 ? isObject(data)
+    : type === 1 ? false
+    : type === 4 ? typeof data === 'string' || isObject(data)
+    : type === 2 ? Array.isArray(data) && (typeof data[0] === 'number' || (typeof data[0] === 'string' && !RESERVED_EVENTS.includes(data[0])))
+    : Array.isArray(data);
+  if (!ok) return undefined;
+  const p: Packet = { type, nsp, data };
+  if (id !== undefined) p.id = id;
+  return p;
 }
 
 function invalid(why: string): Decoded {
