@@ -143,6 +143,12 @@ export interface SocketIoOptions extends SessionOptions {
   path?: string;
   /** Extra query parameters of the Engine.IO URL. */
   query?: Record<string, string>;
+  /**
+   * Engine.IO version: 4 (Socket.IO 3 and 4 servers, the default) or 3 (Socket.IO 2 servers: the
+   * client pings, `/` is connected by the server, binary frames carry a 0x04 prefix, no auth
+   * payload: put credentials in `query`).
+   */
+  eio?: 3 | 4;
 }
 
 /**
@@ -150,7 +156,7 @@ export interface SocketIoOptions extends SessionOptions {
  * `ws://host/socket.io/?EIO=4&transport=websocket`, its path naming the namespace (as the official
  * client reads `io("http://host/admin")`). A URL that already has `EIO` is used as it is.
  */
-export function socketIoEndpoint(url: string, opts: { path?: string; query?: Record<string, string> } = {}): { url: string; namespace: string } {
+export function socketIoEndpoint(url: string, opts: { path?: string; query?: Record<string, string>; eio?: 3 | 4 } = {}): { url: string; namespace: string } {
   const u = new URL(url);
   if (u.protocol === 'http:') u.protocol = 'ws:';
   else if (u.protocol === 'https:') u.protocol = 'wss:';
@@ -160,7 +166,7 @@ export function socketIoEndpoint(url: string, opts: { path?: string; query?: Rec
   if (!path.startsWith('/')) path = `/${path}`;
   if (!path.endsWith('/')) path += '/';
   u.pathname = path;
-  u.searchParams.set('EIO', '4');
+  u.searchParams.set('EIO', String(opts.eio ?? 4));
   u.searchParams.set('transport', 'websocket');
   for (const [k, v] of Object.entries(opts.query ?? {})) u.searchParams.set(k, v);
   return { url: u.toString(), namespace };
@@ -178,10 +184,13 @@ export class SocketIoDriver extends SessionDriver {
   sid: string | undefined;
   pingInterval: number | undefined;
   pingTimeout: number | undefined;
+  private readonly eio: 3 | 4;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly opts: SocketIoOptions = {}) {
     super(opts);
     this.namespace = opts.namespace ?? '/';
+    this.eio = opts.eio === 3 ? 3 : 4;
   }
 
   override url(url: string): string {
@@ -203,6 +212,11 @@ export class SocketIoDriver extends SessionDriver {
         this.pingInterval = typeof o.pingInterval === 'number' ? o.pingInterval : undefined;
         this.pingTimeout = typeof o.pingTimeout === 'number' ? o.pingTimeout : undefined;
         this.opened = true;
+        if (this.eio === 3 && this.autoAnswer && this.pingInterval) {
+          // Engine.IO 3: the client pings, the server answers.
+          this.pingTimer = setInterval(() => this.text('2'), this.pingInterval);
+          this.pingTimer.unref?.();
+        }
         this.connectNamespace(this.namespace, this.opts.auth).then(
           () => this.markReady(),
           (e: Error) => this.fail(e),
@@ -221,7 +235,7 @@ export class SocketIoDriver extends SessionDriver {
           this.info(`socket.io namespace ${String(d.namespace)} connected`, { namespace: d.namespace, sid: isObject(d.data) ? d.data.sid : undefined });
           n.resolve();
         } else {
-          const msg = isObject(d.data) && typeof d.data.message === 'string' ? d.data.message : JSON.stringify(d.data);
+          const msg = typeof d.data === 'string' ? d.data : isObject(d.data) && typeof d.data.message === 'string' ? d.data.message : JSON.stringify(d.data);
           n.reject(new SessionError(`socket.io namespace ${String(d.namespace)} refused: ${msg}`, 'SOCKETIO_CONNECT_ERROR'));
         }
         break;
@@ -244,7 +258,9 @@ export class SocketIoDriver extends SessionDriver {
     });
     promise.catch(() => undefined);
     this.nsps.set(nsp, { promise, resolve, reject, settled: false });
-    this.write(encodeSocketIo({ type: SioType.CONNECT, nsp, ...(auth !== undefined ? { data: auth } : {}) }));
+    // Socket.IO 2 servers connect `/` by themselves (and know no auth payload).
+    if (this.eio === 3 && nsp === '/') return promise;
+    this.write(encodeSocketIo({ type: SioType.CONNECT, nsp, ...(auth !== undefined && this.eio === 4 ? { data: auth } : {}) }, this.eio));
     return promise;
   }
 
@@ -254,7 +270,12 @@ export class SocketIoDriver extends SessionDriver {
     const nsp = m.namespace ?? this.namespace;
     await this.connectNamespace(nsp, nsp === this.namespace ? this.opts.auth : undefined);
     const id = m.ack ? this.nextAck++ : undefined;
-    this.write(encodeSocketIo({ type: SioType.EVENT, nsp, data: [m.event, ...(m.args ?? [])], ...(id !== undefined ? { id } : {}) }));
+    this.write(encodeSocketIo({ type: SioType.EVENT, nsp, data: [m.event, ...(m.args ?? [])], ...(id !== undefined ? { id } : {}) }, this.eio));
+  }
+
+  override stop(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
   }
 
   override closed(code: number, reason: string): void {

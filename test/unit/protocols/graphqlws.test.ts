@@ -7,9 +7,7 @@ import assert from 'node:assert/strict';
 import { buildSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { Exchange } from '../../../src/core/protocols/pairing';
-import type { SessionOutput } from '../../../src/core/protocols/connectionSession';
-import { client, httpServer, type Client } from './helpers';
+import { client, exchangeOf, httpServer, type Client } from './helpers';
 
 const schema = buildSchema(`
   type Query { hello(name: String): String }
@@ -25,7 +23,6 @@ const root = {
   },
 };
 
-const exchangeOf = (key: string) => (o: SessionOutput): o is Exchange => o.type === 'exchange' && o.key === key;
 
 describe('protocols: GraphQL over WebSocket against a real graphql-ws server', function () {
   let http: Awaited<ReturnType<typeof httpServer>>;

@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Connection } from '../../../src/core/engine/connection';
 import { ProtocolSession, type ProtocolSessionOptions, type SessionOutput } from '../../../src/core/protocols/connectionSession';
+import type { Exchange } from '../../../src/core/protocols/pairing';
 import type { Decoded, ProtocolSetting } from '../../../src/core/protocols/types';
 
 /** A client with a protocol session; `out` collects everything in order. */
@@ -69,3 +70,9 @@ export async function httpServer(): Promise<{ server: http.Server; port: number;
       }),
   };
 }
+
+/** Matches the exchange line of a key. */
+export const exchangeOf =
+  (key: string) =>
+  (o: SessionOutput): o is Exchange =>
+    o.type === 'exchange' && o.key === key;

@@ -2,11 +2,8 @@
 import assert from 'node:assert/strict';
 import { JSONRPCServer } from 'json-rpc-2.0';
 import { WebSocketServer } from 'ws';
-import type { Exchange } from '../../../src/core/protocols/pairing';
-import type { SessionOutput } from '../../../src/core/protocols/connectionSession';
-import { client, httpServer, type Client } from './helpers';
+import { client, exchangeOf, httpServer, type Client } from './helpers';
 
-const exchangeOf = (key: string) => (o: SessionOutput): o is Exchange => o.type === 'exchange' && o.key === key;
 
 describe('protocols: JSON-RPC against a json-rpc-2.0 server', function () {
   let http: Awaited<ReturnType<typeof httpServer>>;

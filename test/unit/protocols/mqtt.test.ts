@@ -7,11 +7,8 @@
 import assert from 'node:assert/strict';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { MqttDecoder, encodeMqtt } from '../../../src/core/protocols/mqtt';
-import type { Exchange } from '../../../src/core/protocols/pairing';
-import type { SessionOutput } from '../../../src/core/protocols/connectionSession';
-import { client, httpServer, type Client } from './helpers';
+import { client, exchangeOf, httpServer, type Client } from './helpers';
 
-const exchangeOf = (key: string) => (o: SessionOutput): o is Exchange => o.type === 'exchange' && o.key === key;
 const decodedIn = (c: Client, packet: string) => c.decoded('in').flatMap((d) => d.items ?? [d]).filter((d) => d.packet === packet);
 
 describe('protocols: MQTT against a real aedes broker', function () {

@@ -8,10 +8,9 @@ import { Server } from 'socket.io';
 import { socketIoEndpoint } from '../../../src/core/protocols/session';
 import type { Exchange, Unanswered } from '../../../src/core/protocols/pairing';
 import type { SessionOutput } from '../../../src/core/protocols/connectionSession';
-import { client, describe as describeOutput, httpServer, type Client } from './helpers';
+import { client, exchangeOf, describe as describeOutput, httpServer, type Client } from './helpers';
 
 const isExchange = (o: SessionOutput): o is Exchange => o.type === 'exchange';
-const exchangeOf = (key: string) => (o: SessionOutput): o is Exchange => o.type === 'exchange' && o.key === key;
 
 describe('protocols: Socket.IO against a real socket.io server', function () {
   let io: Server;
