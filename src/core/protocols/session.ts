@@ -10,6 +10,7 @@ import { encodeJsonRpc } from './jsonrpc';
 import { KIND_PROTOCOL, MessageDefError, type ProtocolMessage } from './messages';
 import type { Packet as MqttPacket } from 'mqtt-packet';
 import { encodeMqtt } from './mqtt';
+import { encodeSignalr } from './signalr';
 import { encodeSocketIo, SioType, type OutMessage } from './socketio';
 import type { Decoded, Dir, ProtocolName } from './types';
 import { isBinaryJson, isObject } from './util';
@@ -43,6 +44,8 @@ export abstract class SessionDriver {
   readonly autoAnswer: boolean;
   protected readonly info: (message: string, data?: Record<string, unknown>) => void;
   private readyState: 'waiting' | 'ready' | 'failed' = 'waiting';
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private lastId = 0;
   private readonly readyPromise: Promise<void>;
   private resolveReady!: () => void;
   private rejectReady!: (e: Error) => void;
@@ -105,7 +108,23 @@ export abstract class SessionDriver {
   }
 
   /** Stops timers. */
-  stop(): void {}
+  stop(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+  }
+
+  /** The next id of the session's requests: 1, 2, 3… (back to 1 after `max`). */
+  protected newId(max = Number.MAX_SAFE_INTEGER): number {
+    this.lastId = this.lastId >= max ? 1 : this.lastId + 1;
+    return this.lastId;
+  }
+
+  /** Runs the protocol's own heartbeat (client pings, keep-alives) every `ms`, when auto-answer is on. */
+  protected startHeartbeat(ms: number, beat: () => void): void {
+    if (!this.autoAnswer || !(ms > 0) || this.heartbeatTimer) return;
+    this.heartbeatTimer = setInterval(beat, ms);
+    this.heartbeatTimer.unref?.();
+  }
 
   protected markReady(): void {
     if (this.readyState !== 'waiting') return;
@@ -177,7 +196,6 @@ export class SocketIoDriver extends SessionDriver {
   readonly protocol = 'socket.io' as const;
   private namespace: string;
   private opened = false;
-  private nextAck = 1;
   /** Namespaces: a promise settled by the server's CONNECT or CONNECT_ERROR. */
   private readonly nsps = new Map<string, { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; settled: boolean }>();
   /** Engine.IO session id and timing from the open packet. */
@@ -185,7 +203,6 @@ export class SocketIoDriver extends SessionDriver {
   pingInterval: number | undefined;
   pingTimeout: number | undefined;
   private readonly eio: 3 | 4;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly opts: SocketIoOptions = {}) {
     super(opts);
@@ -212,11 +229,8 @@ export class SocketIoDriver extends SessionDriver {
         this.pingInterval = typeof o.pingInterval === 'number' ? o.pingInterval : undefined;
         this.pingTimeout = typeof o.pingTimeout === 'number' ? o.pingTimeout : undefined;
         this.opened = true;
-        if (this.eio === 3 && this.autoAnswer && this.pingInterval) {
-          // Engine.IO 3: the client pings, the server answers.
-          this.pingTimer = setInterval(() => this.text('2'), this.pingInterval);
-          this.pingTimer.unref?.();
-        }
+        // Engine.IO 3: the client pings, the server answers.
+        if (this.eio === 3) this.startHeartbeat(this.pingInterval ?? 0, () => this.text('2'));
         this.connectNamespace(this.namespace, this.opts.auth).then(
           () => this.markReady(),
           (e: Error) => this.fail(e),
@@ -269,13 +283,8 @@ export class SocketIoDriver extends SessionDriver {
     if (!this.opened) throw new SessionError('the Engine.IO session is not open yet', 'PROTOCOL_NOT_READY');
     const nsp = m.namespace ?? this.namespace;
     await this.connectNamespace(nsp, nsp === this.namespace ? this.opts.auth : undefined);
-    const id = m.ack ? this.nextAck++ : undefined;
+    const id = m.ack ? this.newId() : undefined;
     this.write(encodeSocketIo({ type: SioType.EVENT, nsp, data: [m.event, ...(m.args ?? [])], ...(id !== undefined ? { id } : {}) }, this.eio));
-  }
-
-  override stop(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
   }
 
   override closed(code: number, reason: string): void {
@@ -295,7 +304,6 @@ export interface GraphqlWsOptions extends SessionOptions {
 /** GraphQL over WebSocket client: connection_init with connectionParams, waits for connection_ack, answers ping. */
 export class GraphqlWsDriver extends SessionDriver {
   readonly protocol = 'graphql-ws' as const;
-  private nextId = 1;
   private readonly ids = new Map<string, string>();
 
   constructor(private readonly opts: GraphqlWsOptions = {}) {
@@ -320,7 +328,7 @@ export class GraphqlWsDriver extends SessionDriver {
   protected async sendOwn(m: ProtocolMessage): Promise<void> {
     await this.ready();
     if (m.kind === 'graphql') {
-      const id = m.name ?? String(this.nextId++);
+      const id = m.name ?? String(this.newId());
       if (m.name !== undefined) this.ids.set(m.name, id);
       const payload = { query: m.query, ...(m.variables !== undefined ? { variables: m.variables } : {}), ...(m.operationName !== undefined ? { operationName: m.operationName } : {}) };
       this.text(JSON.stringify({ type: this.opts.legacy ? 'start' : 'subscribe', id, payload }));
@@ -340,13 +348,12 @@ export class GraphqlWsDriver extends SessionDriver {
 /** JSON-RPC 2.0 client: nothing to negotiate; request ids assigned 1, 2, 3… */
 export class JsonRpcDriver extends SessionDriver {
   readonly protocol = 'json-rpc' as const;
-  private nextId = 1;
 
   onDecoded(): void {}
 
   protected async sendOwn(m: ProtocolMessage): Promise<void> {
     if (m.kind !== 'json-rpc') return;
-    this.text(encodeJsonRpc(m.method, m.params, m.notification ? undefined : this.nextId++));
+    this.text(encodeJsonRpc(m.method, m.params, m.notification ? undefined : this.newId()));
   }
 }
 
@@ -371,8 +378,6 @@ export interface MqttOptions extends SessionOptions {
  */
 export class MqttDriver extends SessionDriver {
   readonly protocol = 'mqtt' as const;
-  private nextId = 1;
-  private keepaliveTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly opts: MqttOptions = {}) {
     super(opts);
@@ -414,11 +419,7 @@ export class MqttDriver extends SessionDriver {
           this.fail(new SessionError(`CONNACK refused the connection (return code ${rc})`, 'MQTT_CONNACK_REFUSED'));
           return;
         }
-        const ka = this.opts.keepalive ?? 60;
-        if (this.autoAnswer && ka > 0) {
-          this.keepaliveTimer = setInterval(() => this.packet({ cmd: 'pingreq' }), ka * 1000);
-          this.keepaliveTimer.unref?.();
-        }
+        this.startHeartbeat((this.opts.keepalive ?? 60) * 1000, () => this.packet({ cmd: 'pingreq' }));
         this.markReady();
         return;
       }
@@ -436,12 +437,6 @@ export class MqttDriver extends SessionDriver {
     }
   }
 
-  private id(): number {
-    const id = this.nextId;
-    this.nextId = (this.nextId % 65535) + 1;
-    return id;
-  }
-
   protected async sendOwn(m: ProtocolMessage): Promise<void> {
     if (m.kind !== 'mqtt') return;
     await this.ready();
@@ -449,17 +444,61 @@ export class MqttDriver extends SessionDriver {
     if (m.packet === 'publish') {
       const p = m.payload;
       const payload = p === undefined ? Buffer.alloc(0) : typeof p === 'string' ? Buffer.from(p, 'utf8') : isBinaryJson(p) ? Buffer.from(p.$binary, 'base64') : Buffer.from(JSON.stringify(p), 'utf8');
-      this.packet({ cmd: 'publish', topic: m.topic, payload, qos, retain: m.retain ?? false, dup: false, ...(qos > 0 ? { messageId: this.id() } : {}) });
+      this.packet({ cmd: 'publish', topic: m.topic, payload, qos, retain: m.retain ?? false, dup: false, ...(qos > 0 ? { messageId: this.newId(65535) } : {}) });
     } else if (m.packet === 'subscribe') {
-      this.packet({ cmd: 'subscribe', messageId: this.id(), subscriptions: [{ topic: m.topic, qos }] });
+      this.packet({ cmd: 'subscribe', messageId: this.newId(65535), subscriptions: [{ topic: m.topic, qos }] });
     } else {
-      this.packet({ cmd: 'unsubscribe', messageId: this.id(), unsubscriptions: [m.topic] });
+      this.packet({ cmd: 'unsubscribe', messageId: this.newId(65535), unsubscriptions: [m.topic] });
     }
   }
 
-  override stop(): void {
-    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
-    this.keepaliveTimer = undefined;
+}
+
+/** protocolOptions of SignalR. */
+export interface SignalrOptions extends SessionOptions {
+  /** Hub protocol (only `json` is spoken; default `json`). */
+  hubProtocol?: 'json';
+  /** Send a Ping record this often (ms, default 15000 as the official client; 0 = never). */
+  keepAliveMs?: number;
+}
+
+/**
+ * SignalR hub client over a direct WebSocket (the official clients' `skipNegotiation`): handshake
+ * `{"protocol":"json","version":1}` + 0x1E, waits for the empty handshake response, sends Ping
+ * records as keep-alive, numbers invocations; a Close record from the server is reported.
+ */
+export class SignalrDriver extends SessionDriver {
+  readonly protocol = 'signalr' as const;
+
+  constructor(private readonly opts: SignalrOptions = {}) {
+    super(opts);
+  }
+
+  protected override onStart(): void {
+    this.text(encodeSignalr({ protocol: this.opts.hubProtocol ?? 'json', version: 1 }));
+  }
+
+  onDecoded(d: Decoded, dir: Dir): void {
+    if (dir !== 'in') return;
+    if (d.type === 'HandshakeResponse') {
+      if (d.error !== undefined) {
+        this.fail(new SessionError(`SignalR handshake refused: ${String(d.error)}`, 'SIGNALR_HANDSHAKE_ERROR'));
+        return;
+      }
+      this.startHeartbeat(this.opts.keepAliveMs ?? 15_000, () => this.text(encodeSignalr({ type: 6 })));
+      this.markReady();
+    } else if (d.type === 'Close') {
+      this.info(`signalr hub closed the connection${d.error ? `: ${String(d.error)}` : ''}`, { error: d.error });
+    }
+  }
+
+  protected async sendOwn(m: ProtocolMessage): Promise<void> {
+    if (m.kind !== 'signalr') return;
+    await this.ready();
+    const how = m.invocation ?? 'invoke';
+    const args = m.arguments ?? [];
+    if (how === 'send') this.text(encodeSignalr({ type: 1, target: m.target, arguments: args }));
+    else this.text(encodeSignalr({ type: how === 'stream' ? 4 : 1, invocationId: String(this.newId()), target: m.target, arguments: args }));
   }
 }
 
@@ -474,6 +513,8 @@ export function createDriver(protocol: ProtocolName, options: Record<string, unk
       return new JsonRpcDriver(options);
     case 'mqtt':
       return new MqttDriver(options as MqttOptions);
+    case 'signalr':
+      return new SignalrDriver(options as SignalrOptions);
     default:
       return undefined;
   }
