@@ -16,7 +16,7 @@ export const PROTOCOL_USAGE = `  --protocol P           auto (default: decode wh
                          ${PROTOCOLS.join(', ')} (decode, pair, and speak it)
   --protocol-options JSON  the protocol's settings, e.g. '{"namespace":"/chat","auth":{"token":"t"}}'
                          (Socket.IO), '{"connectionParams":{…}}' (GraphQL), '{"clientId":"c","keepalive":30}'
-                         (MQTT), '{"autoAnswer":false}'
+                         (MQTT), '{"login":"u","passcode":"p"}' (STOMP), '{"autoAnswer":false}'
   --no-auto-answer       do not answer the protocol's pings/heartbeats (test server timeouts)
   --message JSON         send a protocol message (repeatable, in order with --send), e.g.
                          '{"kind":"socket.io","event":"chat","args":["hi"],"ack":true}'

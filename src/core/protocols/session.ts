@@ -11,6 +11,7 @@ import { KIND_PROTOCOL, MessageDefError, type ProtocolMessage } from './messages
 import type { Packet as MqttPacket } from 'mqtt-packet';
 import { encodeMqtt } from './mqtt';
 import { encodeSignalr } from './signalr';
+import { encodeStomp } from './stomp';
 import { encodeSocketIo, SioType, type OutMessage } from './socketio';
 import type { Decoded, Dir, ProtocolName } from './types';
 import { isBinaryJson, isObject } from './util';
@@ -502,6 +503,76 @@ export class SignalrDriver extends SessionDriver {
   }
 }
 
+/** protocolOptions of STOMP. */
+export interface StompOptions extends SessionOptions {
+  /** The CONNECT `host` header (default: the URL's host name). */
+  host?: string;
+  login?: string;
+  passcode?: string;
+  /** The CONNECT `heart-beat` header, `cx,cy` in ms (default `10000,10000`). */
+  heartBeat?: string;
+}
+
+/**
+ * STOMP 1.0–1.2 client: CONNECT (accept-version, host, login, heart-beat) → CONNECTED, heart-beat
+ * EOLs at the negotiated interval, SUBSCRIBE ids assigned when missing, and ACK of MESSAGEs of
+ * `client`/`client-individual` subscriptions. With autoAnswer off it sends neither.
+ */
+export class StompDriver extends SessionDriver {
+  readonly protocol = 'stomp' as const;
+  private host = '/';
+  /** Ack mode of each subscription id. */
+  private readonly ackModes = new Map<string, string>();
+
+  constructor(private readonly opts: StompOptions = {}) {
+    super(opts);
+  }
+
+  override url(url: string): string {
+    this.host = this.opts.host ?? new URL(url).hostname;
+    return url;
+  }
+
+  override subprotocols(offered: string[]): string[] {
+    return offered.length ? offered : ['v12.stomp', 'v11.stomp', 'v10.stomp'];
+  }
+
+  protected override onStart(): void {
+    const h: Record<string, string> = { 'accept-version': '1.2,1.1,1.0', host: this.host, 'heart-beat': this.opts.heartBeat ?? '10000,10000' };
+    if (this.opts.login !== undefined) h.login = this.opts.login;
+    if (this.opts.passcode !== undefined) h.passcode = this.opts.passcode;
+    this.text(encodeStomp('CONNECT', h));
+  }
+
+  onDecoded(d: Decoded, dir: Dir): void {
+    if (dir !== 'in') return;
+    const h = (d.headers ?? {}) as Record<string, string>;
+    if (d.type === 'CONNECTED') {
+      // Heart-beating (STOMP 1.2 § Heart-beating): we send every max(our cx, their cy) ms.
+      const [cx] = (this.opts.heartBeat ?? '10000,10000').split(',').map(Number);
+      const [, sy] = (h['heart-beat'] ?? '0,0').split(',').map(Number);
+      if (cx && sy) this.startHeartbeat(Math.max(cx, sy), () => this.text('\n'));
+      this.markReady();
+    } else if (d.type === 'ERROR' && !this.isReady) {
+      this.fail(new SessionError(`STOMP CONNECT refused: ${h.message ?? String(d.body)}`, 'STOMP_ERROR'));
+    } else if (d.type === 'MESSAGE' && this.autoAnswer) {
+      const mode = this.ackModes.get(h.subscription ?? '');
+      if (mode === 'client' || mode === 'client-individual') this.text(encodeStomp('ACK', { id: h.ack ?? h['message-id'] ?? '', ...(h.ack ? {} : { subscription: h.subscription ?? '' }) }));
+    }
+  }
+
+  protected async sendOwn(m: ProtocolMessage): Promise<void> {
+    if (m.kind !== 'stomp') return;
+    await this.ready();
+    const headers = { ...(m.headers ?? {}) };
+    if (m.command === 'SUBSCRIBE') {
+      headers.id ??= `sub-${this.newId()}`;
+      this.ackModes.set(headers.id, headers.ack ?? 'auto');
+    }
+    this.text(encodeStomp(m.command, headers, m.body ?? ''));
+  }
+}
+
 /** The driver for a protocol, or undefined when the client does not speak it yet. */
 export function createDriver(protocol: ProtocolName, options: Record<string, unknown> & SessionOptions = {}): SessionDriver | undefined {
   switch (protocol) {
@@ -515,6 +586,8 @@ export function createDriver(protocol: ProtocolName, options: Record<string, unk
       return new MqttDriver(options as MqttOptions);
     case 'signalr':
       return new SignalrDriver(options as SignalrOptions);
+    case 'stomp':
+      return new StompDriver(options as StompOptions);
     default:
       return undefined;
   }

@@ -161,7 +161,7 @@ describe('protocols: connect --protocol (CLI)', function () {
       [['--protocol', 'socket.io', '--message', '{"kind":"socket.io","evnt":"x"}'], /unknown field "evnt"/],
       [['--protocol', 'socket.io', '--message', '{oops'], /--message is not JSON/],
       [['--protocol', 'soap'], /--protocol must be auto, raw or one of/],
-      [['--protocol', 'stomp', '--message', '{"kind":"stomp","command":"SEND"}'], /not supported yet/],
+      [['--protocol', 'stomp', '--message', '{"kind":"stomp","headers":{}}'], /"command" is required for kind "stomp"/],
     ];
     for (const [args, re] of cases) {
       const r = await run(['ws://127.0.0.1:1', ...args]);
