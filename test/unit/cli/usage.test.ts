@@ -78,7 +78,7 @@ describe('cli: parseArgs keeps the flags as they were', () => {
   it('keeps --send/--send-hex/--ping in command-line order, with --name=value and a trailing --ping', () => {
     const a = connectArgs(['--send=a', 'ws://h/', '--send-hex', '0102', '--ping', '--send', 'b', '--ping']);
     assert.deepEqual(
-      a.steps.map((s) => (s.kind === 'text' ? s.text : s.kind === 'binary' ? Buffer.from(s.data).toString('hex') : `ping:${Buffer.from(s.payload).toString()}`)),
+      a.steps.map((s) => (s.kind === 'text' ? s.text : s.kind === 'binary' ? Buffer.from(s.data).toString('hex') : s.kind === 'ping' ? `ping:${Buffer.from(s.payload).toString()}` : s.kind)),
       ['a', '0102', 'ping:', 'b', 'ping:'],
     );
   });

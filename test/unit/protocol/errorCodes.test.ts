@@ -11,6 +11,7 @@ import { CollectionError } from '../../../src/core/collections/types';
 import { RpcError } from '../../../src/shared/rpc';
 import { ValidationError } from '../../../src/shared/validate';
 import { UsageError } from '../../../src/cli/args';
+import { SessionError } from '../../../src/core/protocols/session';
 
 describe('protocol/error codes', () => {
   const root = join(__dirname, '../../..');
@@ -46,9 +47,9 @@ describe('error codes: one prefix table', () => {
 
   /** Quoted ALL_CAPS_WITH_UNDERSCORES strings: error codes, and a few names that are not codes. */
   const literals = sources.flatMap(({ file, text }) => [...text.matchAll(/['`]([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+_?)['`]/g)].map((m) => ({ file, value: m[1]! })));
-  /** Strings of that shape that are not error codes: environment variables, prefixes of codes or names, Node's codes, severities. */
+  /** Strings of that shape that are not error codes: environment variables, prefixes, Node's codes, Socket.IO packet types. */
   const notCodes = (v: string) =>
-    /^(HTTPS?_PROXY|NO_PROXY|WSWB_SECRET_|WSWB_MAX_FILE_SIZE_MB|WSWB_UNTRUSTED_)$/.test(v) || /^(ERR_|HPE_)/.test(v) || /_$/.test(v);
+    /^(HTTPS?_PROXY|NO_PROXY|WSWB_SECRET_|WSWB_MAX_FILE_SIZE_MB|WSWB_UNTRUSTED_|CONNECT_ERROR|BINARY_EVENT|BINARY_ACK)$/.test(v) || /^(ERR_|HPE_)/.test(v) || /_$/.test(v);
 
   /** Codes in the first column of the tables (a cell may list several). */
   const documented = new Set(
@@ -88,6 +89,7 @@ describe('error codes: one prefix table', () => {
       new RpcError('WSWB_RPC_TIMEOUT', 'm'),
       new ValidationError('params.a', 'string'),
       new UsageError('m'),
+      new SessionError('m', 'WSWB_PROTO_CLOSED'),
     ];
     for (const e of errors) {
       assert.ok(e instanceof CodedError && e instanceof Error, e.name);
