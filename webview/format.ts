@@ -1,6 +1,9 @@
 /** Formatting helpers for the timeline and detail views. Pure (no DOM), so they are easy to reason about. */
 import type { TimelineEvent } from '../src/shared/contract';
 import { CLOSE_CODES } from '../src/core/protocol/closeCodes';
+import { formatRtt } from '../src/shared/units';
+
+export { formatRtt };
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -149,12 +152,6 @@ export function closeTone(e: { code: number; wasClean: boolean }): 'close-normal
   if (e.wasClean && e.code === 1000) return 'close-normal';
   if (!e.wasClean || e.code === 1002 || e.code === 1003 || (e.code >= 1006 && e.code <= 1015)) return 'close-abnormal';
   return 'close-other';
-}
-
-/** A round-trip time: µs below 1 ms (a loopback ping is ~0.1 ms, which "0.0 ms" hid), ms above. */
-export function formatRtt(ms: number): string {
-  if (ms < 1) return `${Math.max(0, Math.round(ms * 1000))} µs`;
-  return `${ms.toFixed(ms < 100 ? 1 : 0)} ms`;
 }
 
 /** Frame header flags, compact: `FIN RSV1 MASK`. */
