@@ -5,7 +5,7 @@
 //   out/test/…         test bundles that must run inside the VS Code extension host
 // Flags: --production (minify, no source maps), --watch.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, existsSync, chmodSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, existsSync, chmodSync, readdirSync, rmSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,11 +23,11 @@ const wsOptional = ['bufferutil', 'utf-8-validate'];
 // linear-time engine for user regexes) are bundled as separate chunks next to the bundle that needs
 // them, and required on first use
 // (src/core/lazy.ts, the mock's certificate generator): activation neither parses nor runs them.
-const lazyChunks = ['ajv', 'selfsigned', 're2js'];
+const lazyChunks = ['ajv', 'selfsigned', 're2js', 'socket.io-parser', 'engine.io-parser', 'mqtt-packet'];
 const lazyChunkPlugin = {
   name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: new RegExp(`^(${lazyChunks.join('|')})$`) }, (args) =>
+    build.onResolve({ filter: new RegExp(`^(${lazyChunks.map((n) => n.replace(/[.]/g, '\\.')).join('|')})$`) }, (args) =>
       args.kind === 'require-call' ? { path: `./chunks/${args.path}.js`, external: true } : undefined,
     );
   },
@@ -59,6 +59,8 @@ const targets = [
     ...common,
     entryPoints: ['src/cli/cli.ts'],
     outfile: path.join(dist, 'cli.js'),
+    // `websocket-workbench --version` (and transcripts' tool.version) print the package's version.
+    define: { ...common.define, __VERSION__: JSON.stringify(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version) },
     platform: 'node',
     format: 'cjs',
     target: 'node20',
