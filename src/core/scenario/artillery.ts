@@ -35,7 +35,7 @@ export interface ArtilleryOptions {
 export class ArtilleryExportError extends Error {
   constructor(
     message: string,
-    readonly code: 'WSWB_EXPORT_UNSUPPORTED' | 'WSWB_SCENARIO_UNKNOWN_NAME' | 'WSWB_VARIABLE_MISSING',
+    readonly code: 'WSWB_EXPORT_UNSUPPORTED' | 'WSWB_SCENARIO_UNKNOWN_NAME' | 'WSWB_UNRESOLVED_VARIABLE',
   ) {
     super(message);
   }
@@ -291,7 +291,7 @@ export function scenarioToArtillery(c: Collection, scenarioName: string, opts: A
   walk(sc.steps);
 
   if (missing.size) {
-    throw new ArtilleryExportError(`no value for ${[...missing].map((m) => `{{${m}}}`).join(', ')}: define it in the collection, an environment (--env) or with --var`, 'WSWB_VARIABLE_MISSING');
+    throw new ArtilleryExportError(`no value for ${[...missing].map((m) => `{{${m}}}`).join(', ')}: define it in the collection, an environment (--env) or with --var`, 'WSWB_UNRESOLVED_VARIABLE');
   }
   const header: string[] = [
     `Exported by websocket-workbench from scenario "${sc.name}" of collection "${c.name}", connection "${alias}".`,
