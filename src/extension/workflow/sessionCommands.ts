@@ -10,7 +10,7 @@ import { CodedError } from '../../core/errors';
 import { atomicWriteFile } from '../../core/collections/fsio';
 import { exportHar, importHar } from '../../core/collections/har';
 import { updateCollection } from '../../core/collections/edit';
-import { readTranscript, writeTranscript } from '../../core/collections/transcript';
+import { readTranscript, serializeTranscript } from '../../core/collections/transcript';
 import type { Collection } from '../../core/collections/types';
 import { Connection } from '../../core/engine/connection';
 import type { NewEvent, TimelineEvent } from '../../core/engine/events';
@@ -199,9 +199,7 @@ async function importHarCommand(ctx: WorkflowContext, arg?: unknown): Promise<st
   const out: string[] = [];
   for (const [i, t] of r.transcripts.entries()) {
     const target = path.join(folder, `${path.basename(file).replace(/\.[^.]+$/, '')}-${i + 1}${TRANSCRIPT_EXT}`);
-    const tmp = `${target}.${process.pid}.tmp`;
-    await writeTranscript(tmp, t);
-    await fs.rename(tmp, target);
+    await atomicWriteFile(target, serializeTranscript(t));
     out.push(target);
   }
   await ctx.sessions.refresh();
