@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { CodedError } from '../../core/errors';
-import { messagePayload, redact, resolveVariables } from '../../core/collections/variables';
+import { messagePayload, redact, referencesIn, resolveVariables, substitute } from '../../core/collections/variables';
 import type { Connection } from '../../core/engine/connection';
 import { toDisposable } from '../dispose';
 import type { RequestRef } from './collectionIndex';
@@ -127,10 +127,10 @@ export async function sendMessage(ctx: WorkflowContext, arg?: unknown): Promise<
   if (picked.send) return picked.send();
   const text = await ctx.prompts.input({ title: `Send to ${safeUrl(c.options.url)}`, prompt: 'Text message ({{variables}} are resolved)' });
   if (text === undefined) return false;
-  const vars = await panelVariables(ctx);
-  const missing = [...text.matchAll(/\{\{\s*(secret:)?([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g)].map((m) => (m[1] ?? '') + m[2]).filter((k) => vars[k] === undefined);
+  const values = await panelVariables(ctx);
+  const missing = referencesIn(text).filter((k) => values[k] === undefined);
   if (missing.length) throw new CodedError('WSWB_UNRESOLVED_VARIABLE', `Not sent: unresolved ${missing.join(', ')}`);
-  c.sendText(text.replace(/\{\{\s*(secret:)?([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g, (_m, s: string | undefined, n: string) => vars[(s ?? '') + n]!));
+  c.sendText(substitute(text, { values }));
   return true;
 }
 

@@ -4,6 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import { CodedError } from '../../core/errors';
+import { referencesIn } from '../../core/collections/variables';
 import { isObj, registerCommand, str, type WorkflowContext } from './context';
 import { SECRET_NAME } from './secrets';
 
@@ -20,7 +21,7 @@ export async function setSecret(ctx: WorkflowContext, arg?: unknown): Promise<st
   if (!name) {
     await ctx.index.settled();
     const referenced = new Set<string>();
-    for (const c of ctx.index.list()) for (const m of (c.text ?? '').matchAll(/\{\{\s*secret:([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g)) referenced.add(m[1]!);
+    for (const c of ctx.index.list()) for (const k of referencesIn(c.text ?? '')) if (k.startsWith('secret:')) referenced.add(k.slice('secret:'.length));
     for (const n of ctx.secrets.names()) referenced.add(n);
     const items: Array<vscode.QuickPickItem & { value?: string }> = [...referenced].sort().map((n) => ({ label: `$(key) ${n}`, description: ctx.secrets.names().includes(n) ? 'set' : 'not set', value: n }));
     items.push({ label: '$(add) New secret name…' });
