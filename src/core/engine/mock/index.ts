@@ -6,4 +6,3 @@ export * from './template';
 export * from './rules';
 export * from './mockServer';
 export * from './recordToMock';
-export * from './mockManager';
