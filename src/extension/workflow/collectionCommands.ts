@@ -15,7 +15,8 @@ import type { Collection } from '../../core/collections/types';
 import { resolveVariables } from '../../core/collections/variables';
 import type { MockDefinition } from '../../core/engine/mock/definition';
 import type { CollectionIndex, RequestRef } from './collectionIndex';
-import { exists, isObj, registerCommand, uniqueName, type WorkflowContext } from './context';
+import { exists, gatedSecrets, isObj, registerCommand, uniqueName, type WorkflowContext } from './context';
+import { UNTRUSTED_SECRET } from './trust';
 import type { CollectionNode } from './views';
 
 const SCHEMA_URL = 'https://raw.githubusercontent.com/websocket-workbench/websocket-workbench/main/schemas/websocket-collection.schema.json';
@@ -89,7 +90,9 @@ async function copyAs(ctx: WorkflowContext, tool: 'websocat' | 'wscat', arg?: un
   const ref = await requestFrom(ctx, arg, `Copy as ${tool}`);
   if (!ref) return undefined;
   const env = ctx.state.environment();
-  const resolved = await resolveVariables(ref.collection, ref.request, { ...(env !== undefined && ref.collection.environments?.[env] ? { environment: env } : {}), secrets: ctx.secrets });
+  const gate = gatedSecrets(ctx);
+  const resolved = await resolveVariables(ref.collection, ref.request, { ...(env !== undefined && ref.collection.environments?.[env] ? { environment: env } : {}), secrets: gate });
+  if (gate.refused.size) throw new CodedError(UNTRUSTED_SECRET, gate.refusal(`"${ref.request.name}"`).message);
   if (!resolved.ok) throw new CodedError('WSWB_UNRESOLVED_VARIABLE', `Cannot build the command: ${resolved.errors.map((e) => e.message).join('; ')}`);
   const line = tool === 'websocat' ? toWebsocatCommand(ref.request, resolved) : toWscatCommand(ref.request, resolved);
   await vscode.env.clipboard.writeText(line);

@@ -11,8 +11,9 @@ import type { RequestRef } from './collectionIndex';
 import { WsUrlCodeLensProvider } from './codeLens';
 import { settings } from './config';
 import { isWsUrl, openConnection, prepareRequest, safeUrl } from './connect';
-import { isObj, panelVariables, registerCommand, type WorkflowContext } from './context';
+import { gatedSecrets, isObj, panelVariables, registerCommand, type WorkflowContext } from './context';
 import { setSecret } from './secretCommands';
+import { UNTRUSTED_SECRET } from './trust';
 import { recordSession, stopRecording } from './sessionCommands';
 
 export function register(ctx: WorkflowContext): vscode.Disposable[] {
@@ -84,6 +85,7 @@ export async function connect(ctx: WorkflowContext, arg?: unknown): Promise<stri
 
 async function connectSaved(ctx: WorkflowContext, ref: RequestRef): Promise<string | undefined> {
   const prepared = await prepareRequest(ref, ctx.state.environment(), ctx.secrets);
+  if (!prepared.ok && prepared.code === UNTRUSTED_SECRET) throw new CodedError(prepared.code, prepared.message);
   if (!prepared.ok) {
     // Reported before connecting; nothing is sent with a literal {{name}}.
     const secret = prepared.unresolved.find((n) => n.startsWith('secret:'));
@@ -142,10 +144,12 @@ async function sendSaved(ctx: WorkflowContext, c: Connection, file: string, requ
   const env = ctx.state.environment();
   // Only the message's own references matter here (the URL and auth were resolved when connecting).
   const onlyMessage = { name: ref.request.name, url: '', messages: [m], ...(ref.request.variables ? { variables: ref.request.variables } : {}) };
+  const gate = gatedSecrets(ctx);
   const resolved = await resolveVariables(ref.collection, onlyMessage, {
     ...(env !== undefined && ref.collection.environments?.[env] ? { environment: env } : {}),
-    secrets: ctx.secrets,
+    secrets: gate,
   });
+  if (gate.refused.size) throw new CodedError(UNTRUSTED_SECRET, gate.refusal(`Message "${m.name}"`).message);
   if (!resolved.ok) throw new CodedError('WSWB_UNRESOLVED_VARIABLE', `"${m.name}" not sent: ${resolved.errors.map((e) => e.message).join('; ')}`);
   const p = messagePayload(m, resolved);
   if (p.binary) c.sendBinary(p.data);

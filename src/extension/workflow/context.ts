@@ -17,6 +17,7 @@ import type { RecentUrls } from './connect';
 import type { MockRegistry } from './mockRegistry';
 import type { PromptHolder } from './prompter';
 import type { SecretManager } from './secrets';
+import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, TrustGatedSecrets } from './trust';
 import type { Recorder, SessionIndex } from './sessions';
 
 export interface WorkflowContext {
@@ -121,7 +122,9 @@ export function registerCommand(ctx: WorkflowContext, id: string, fn: (...args: 
       const e = err as Error & { code?: string };
       const message = redact(e.message ?? String(err), ctx.secrets.knownValues());
       ctx.services.log.error(`${id}: ${e.code ?? 'ERROR'} ${message}`);
-      void vscode.window.showErrorMessage(message);
+      // Refusals of Restricted Mode offer the way out.
+      const actions = e.code?.startsWith('WSWB_UNTRUSTED_') ? [MANAGE_TRUST_ACTION] : [];
+      offerManageTrust(ctx.prompts.notify('error', message, actions, e.code));
       return undefined;
     }
   });
@@ -134,11 +137,25 @@ export async function panelVariables(ctx: WorkflowContext): Promise<Record<strin
   // Lowest precedence first: environment, then collection variables (request → collection → environment).
   for (const c of ctx.index.list()) if (env && c.collection?.environments?.[env]) Object.assign(out, c.collection.environments[env]);
   for (const c of ctx.index.list()) Object.assign(out, c.collection?.variables ?? {});
+  // Restricted Mode: the panel gets no stored secrets either; `{{secret:…}}` stays unresolved there.
+  if (!vscode.workspace.isTrusted) return out;
   for (const name of ctx.secrets.names()) {
     const v = await ctx.secrets.get(name);
     if (v !== undefined) out[`secret:${name}`] = v;
   }
   return out;
+}
+
+/** The stored secrets as a collection may use them: none while the workspace is restricted. */
+export function gatedSecrets(ctx: WorkflowContext): TrustGatedSecrets {
+  return new TrustGatedSecrets(ctx.secrets, () => vscode.workspace.isTrusted);
+}
+
+/** Runs "Manage Workspace Trust" when the notification's answer is that action. */
+export function offerManageTrust(answer: Promise<string | undefined>): void {
+  void answer.then((a) => {
+    if (a === MANAGE_TRUST_ACTION) void vscode.commands.executeCommand(MANAGE_TRUST_COMMAND);
+  });
 }
 
 // ------------------------------------------------------------- argument helpers

@@ -4,19 +4,23 @@
  * `startMock`, which adds what VS Code decides (bind address from settings and Workspace Trust,
  * warnings, logs, the shared mock timeline) before the registry starts the server.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CodedError } from '../../core/errors';
 import type { MockDefinition } from '../../core/engine/mock/definition';
 import { toDisposable } from '../dispose';
 import { settings } from './config';
-import { isObj, registerCommand, str, type WorkflowContext } from './context';
+import { isObj, offerManageTrust, registerCommand, str, type WorkflowContext } from './context';
 import { connect } from './connectionCommands';
 import { newCollection } from './collectionCommands';
 import type { RunningMock } from './mockRegistry';
 import { MockTaskProvider, MOCK_TASK_TYPE } from './tasks';
-import { trustPolicy } from './trust';
+import { MANAGE_TRUST_ACTION, restrictMockExposure, trustPolicy } from './trust';
 
 const CTX_MOCKS = 'websocketWorkbench.mocksRunning';
+
+/** Warning code: a restricted workspace ran a mock with safer settings than its definition asked for. */
+export const UNTRUSTED_MOCK_DOWNGRADED = 'WSWB_UNTRUSTED_MOCK_DOWNGRADED';
 
 export function register(ctx: WorkflowContext): vscode.Disposable[] {
   const control = { start: (file: string, name: string | undefined, opts: { quiet?: boolean }) => startMock(ctx, file, name, opts), stop: (id: string) => stopMock(ctx, id) };
@@ -51,10 +55,20 @@ export async function startMock(ctx: WorkflowContext, fileOrDef: string | MockDe
     def = fileOrDef;
   }
   const log = ctx.services.log;
-  const bind = settings.bindAddress(def.host);
-  if (bind.warning && !opts.quiet) void vscode.window.showWarningMessage(bind.warning);
-  if (bind.warning) log.warn(`mock "${def.name}": ${bind.warning}`);
-  const m = await ctx.mocks.start(def, {
+  const isTrusted = vscode.workspace.isTrusted;
+  const bind = settings.bindAddress(def.host, isTrusted);
+  // Restricted Mode: the definition cannot widen its own exposure; say so whatever `quiet` asks.
+  const exposure = restrictMockExposure(def, isTrusted);
+  const downgrades = [...(bind.code === 'WSWB_UNTRUSTED_BIND_IGNORED' ? [`bind address ${def.host !== undefined ? JSON.stringify(def.host) : 'from the workspace settings'} ignored (listens on ${bind.host})`] : []), ...exposure.downgrades];
+  if (downgrades.length) {
+    const notice = `Restricted Mode: mock "${def.name}"${file ? ` from ${path.basename(file)}` : ''} runs with safe defaults: ${downgrades.join('; ')}.`;
+    log.warn(`${UNTRUSTED_MOCK_DOWNGRADED} ${notice}`);
+    offerManageTrust(ctx.prompts.notify('warning', notice, [MANAGE_TRUST_ACTION], UNTRUSTED_MOCK_DOWNGRADED));
+  } else if (bind.warning) {
+    if (!opts.quiet) void vscode.window.showWarningMessage(bind.warning);
+    log.warn(`mock "${def.name}": ${bind.warning}`);
+  }
+  const m = await ctx.mocks.start(exposure.definition, {
     host: bind.host,
     ...(file ? { file } : {}),
     deps: { store: ctx.mockStore, payloadPreviewBytes: settings.payloadPreviewBytes(), log: (l) => log.debug(`mock "${def.name}": ${l}`) },

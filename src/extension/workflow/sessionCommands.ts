@@ -21,7 +21,7 @@ import { edit, fresh, newCollection } from './collectionCommands';
 import { settings } from './config';
 import { isWsUrl, openConnection, safeUrl } from './connect';
 import { exists, isObj, registerCommand, str, uniqueName, type WorkflowContext } from './context';
-import { TRANSCRIPT_EXT, sessionsFolder } from './sessions';
+import { TRANSCRIPT_EXT, writableSessionsFolder } from './sessions';
 
 const GITIGNORE_ASKED = 'websocketWorkbench.sessionsGitignoreAsked';
 
@@ -193,8 +193,7 @@ async function importHarCommand(ctx: WorkflowContext, arg?: unknown): Promise<st
   if (!file) return [];
   const r = importHar(await fs.readFile(file, 'utf8'), { tool: { name: 'websocket-workbench', version: toolVersion(ctx) } });
   if (!r.transcripts.length) throw new CodedError(r.errors[0]?.code ?? 'WSWB_HAR_INVALID', `No WebSocket entries imported from ${path.basename(file)}${r.errors[0] ? `: ${r.errors[0].message}` : ''}`);
-  const folder = sessionsFolder();
-  if (!folder) throw new CodedError('WSWB_NO_WORKSPACE', 'Open a folder first');
+  const folder = await writableSessionsFolder(ctx.services.log);
   await fs.mkdir(folder, { recursive: true });
   const out: string[] = [];
   for (const [i, t] of r.transcripts.entries()) {
