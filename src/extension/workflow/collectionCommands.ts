@@ -12,11 +12,9 @@ import { atomicWriteFile, editCollectionFile } from '../../core/collections/fsio
 import { findNodeAtLocation, parseTree } from '../../core/collections/jsonc';
 import { parseCollection } from '../../core/collections/parse';
 import type { Collection } from '../../core/collections/types';
-import { resolveVariables } from '../../core/collections/variables';
 import type { MockDefinition } from '../../core/engine/mock/definition';
 import type { CollectionIndex, RequestRef } from './collectionIndex';
-import { exists, gatedSecrets, isObj, registerCommand, uniqueName, type WorkflowContext } from './context';
-import { UNTRUSTED_SECRET } from './trust';
+import { exists, isObj, registerCommand, resolveReferences, uniqueName, type WorkflowContext } from './context';
 import type { CollectionNode } from './views';
 
 const SCHEMA_URL = 'https://raw.githubusercontent.com/websocket-workbench/websocket-workbench/main/schemas/websocket-collection.schema.json';
@@ -89,10 +87,7 @@ async function requestFrom(ctx: WorkflowContext, arg: unknown, title: string): P
 async function copyAs(ctx: WorkflowContext, tool: 'websocat' | 'wscat', arg?: unknown): Promise<string | undefined> {
   const ref = await requestFrom(ctx, arg, `Copy as ${tool}`);
   if (!ref) return undefined;
-  const env = ctx.state.environment();
-  const gate = gatedSecrets(ctx);
-  const resolved = await resolveVariables(ref.collection, ref.request, { ...(env !== undefined && ref.collection.environments?.[env] ? { environment: env } : {}), secrets: gate });
-  if (gate.refused.size) throw new CodedError(UNTRUSTED_SECRET, gate.refusal(`"${ref.request.name}"`).message);
+  const resolved = await resolveReferences(ctx, ref.collection, ref.request, `"${ref.request.name}"`);
   if (!resolved.ok) throw new CodedError('WSWB_UNRESOLVED_VARIABLE', `Cannot build the command: ${resolved.errors.map((e) => e.message).join('; ')}`);
   const line = tool === 'websocat' ? toWebsocatCommand(ref.request, resolved) : toWscatCommand(ref.request, resolved);
   await vscode.env.clipboard.writeText(line);

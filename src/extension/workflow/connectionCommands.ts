@@ -4,14 +4,14 @@
  */
 import * as vscode from 'vscode';
 import { CodedError } from '../../core/errors';
-import { messagePayload, redact, referencesIn, resolveVariables, substitute } from '../../core/collections/variables';
+import { messagePayload, redact, referencesIn, substitute } from '../../core/collections/variables';
 import type { Connection } from '../../core/engine/connection';
 import { toDisposable } from '../dispose';
 import type { RequestRef } from './collectionIndex';
 import { WsUrlCodeLensProvider } from './codeLens';
 import { settings } from './config';
 import { isWsUrl, openConnection, prepareRequest, safeUrl } from './connect';
-import { gatedSecrets, isObj, panelVariables, registerCommand, type WorkflowContext } from './context';
+import { isObj, panelVariables, registerCommand, resolveReferences, type WorkflowContext } from './context';
 import { setSecret } from './secretCommands';
 import { UNTRUSTED_SECRET } from './trust';
 import { recordSession, stopRecording } from './sessionCommands';
@@ -141,15 +141,9 @@ async function sendSaved(ctx: WorkflowContext, c: Connection, file: string, requ
   const ref = ctx.index.findRequest(file, requestName);
   const m = ref?.request.messages?.find((x) => x.name === messageName);
   if (!ref || !m) throw new CodedError('WSWB_MESSAGE_NOT_FOUND', `no message "${messageName}" in request "${requestName}"`);
-  const env = ctx.state.environment();
   // Only the message's own references matter here (the URL and auth were resolved when connecting).
   const onlyMessage = { name: ref.request.name, url: '', messages: [m], ...(ref.request.variables ? { variables: ref.request.variables } : {}) };
-  const gate = gatedSecrets(ctx);
-  const resolved = await resolveVariables(ref.collection, onlyMessage, {
-    ...(env !== undefined && ref.collection.environments?.[env] ? { environment: env } : {}),
-    secrets: gate,
-  });
-  if (gate.refused.size) throw new CodedError(UNTRUSTED_SECRET, gate.refusal(`Message "${m.name}"`).message);
+  const resolved = await resolveReferences(ctx, ref.collection, onlyMessage, `Message "${m.name}"`);
   if (!resolved.ok) throw new CodedError('WSWB_UNRESOLVED_VARIABLE', `"${m.name}" not sent: ${resolved.errors.map((e) => e.message).join('; ')}`);
   const p = messagePayload(m, resolved);
   if (p.binary) c.sendBinary(p.data);

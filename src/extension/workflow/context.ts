@@ -6,8 +6,10 @@
  */
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import { redact } from '../../core/collections/variables';
+import type { Collection, RequestDef } from '../../core/collections/types';
+import { redact, resolveVariables, type ResolvedVariables } from '../../core/collections/variables';
 import type { Connection } from '../../core/engine/connection';
+import { CodedError } from '../../core/errors';
 import type { ConnectionManager } from '../../core/engine/connectionManager';
 import type { TimelineStore } from '../../core/engine/timelineStore';
 import { Disposable, toDisposable } from '../dispose';
@@ -17,7 +19,7 @@ import type { RecentUrls } from './connect';
 import type { MockRegistry } from './mockRegistry';
 import type { PromptHolder } from './prompter';
 import type { SecretManager } from './secrets';
-import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, TrustGatedSecrets } from './trust';
+import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, TrustGatedSecrets, UNTRUSTED_SECRET } from './trust';
 import type { Recorder, SessionIndex } from './sessions';
 
 export interface WorkflowContext {
@@ -146,9 +148,18 @@ export async function panelVariables(ctx: WorkflowContext): Promise<Record<strin
   return out;
 }
 
-/** The stored secrets as a collection may use them: none while the workspace is restricted. */
-export function gatedSecrets(ctx: WorkflowContext): TrustGatedSecrets {
-  return new TrustGatedSecrets(ctx.secrets, () => vscode.workspace.isTrusted);
+/**
+ * Resolves what `request` references, with the active environment when `collection` defines it and
+ * the stored secrets only while the workspace is trusted: a secret refused in Restricted Mode throws
+ * WSWB_UNTRUSTED_SECRET, naming `what`. Other problems are in the result (`ok` false).
+ */
+export async function resolveReferences(ctx: WorkflowContext, collection: Collection, request: RequestDef, what: string): Promise<ResolvedVariables> {
+  const env = ctx.state.environment();
+  const gate = new TrustGatedSecrets(ctx.secrets, () => vscode.workspace.isTrusted);
+  const hasEnv = env !== undefined && collection.environments !== undefined && Object.prototype.hasOwnProperty.call(collection.environments, env);
+  const resolved = await resolveVariables(collection, request, { ...(hasEnv ? { environment: env } : {}), secrets: gate });
+  if (gate.refused.size) throw new CodedError(UNTRUSTED_SECRET, gate.refusal(what).message);
+  return resolved;
 }
 
 /** Runs "Manage Workspace Trust" when the notification's answer is that action. */
