@@ -97,9 +97,10 @@ export async function resolveVariables(
     ['collection', collection.variables ?? {}],
     ['environment', env],
   ];
-  const values: Record<string, string> = {};
-  const secretSpans: Record<string, readonly Span[]> = {};
-  const sources: Record<string, VariableSource> = {};
+  // No prototype: `{{constructor}}` or `{{toString}}` is a variable name, not Object.prototype's member.
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  const secretSpans: Record<string, readonly Span[]> = Object.create(null) as Record<string, readonly Span[]>;
+  const sources: Record<string, VariableSource> = Object.create(null) as Record<string, VariableSource>;
   const unresolved = new Set<string>();
   const secretValues = new Set<string>();
   const secretCache = new Map<string, Promise<string | undefined>>();

@@ -13,7 +13,9 @@
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import { TimelineStore, objectText } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
+import { compilePattern, type Pattern } from '../../core/pattern';
 import type { RpcServer } from '../../shared/rpc';
+import { ValidationError } from '../../shared/validate';
 import { hostContract, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type SavedRequestInfo, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
 import { substituteVariables } from './variables';
 import { encodeEventLine, makeHeader, serializeTranscript, withPayloads } from '../../core/collections/transcript';
@@ -82,14 +84,13 @@ function eventText(e: TimelineEvent): string {
 }
 
 /** Compiles a view filter: the store query for existing events and a predicate for new ones. */
-export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => boolean; regex?: RegExp } {
-  let regex: RegExp | undefined;
+export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => boolean; regex?: Pattern } {
+  let regex: Pattern | undefined;
   if (f.regex) {
-    try {
-      regex = new RegExp(f.regex, (f.regexFlags ?? '').replace(/[^imsu]/g, ''));
-    } catch (err) {
-      throw coded('PANEL_BAD_REGEX', `Invalid regular expression: ${(err as Error).message}`);
-    }
+    // Linear-time engine: a search over 100k events cannot stall the shared extension host.
+    const c = compilePattern(f.regex, (f.regexFlags ?? '').replace(/[^imsu]/g, ''));
+    if (!c.ok) throw coded('PANEL_BAD_REGEX', `Invalid regular expression: ${c.error}`);
+    regex = c.pattern;
   }
   const kinds = f.kinds && f.kinds.length ? new Set(f.kinds) : undefined;
   const dirs = f.dirs && f.dirs.length ? new Set(f.dirs) : undefined;
@@ -104,10 +105,7 @@ export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => bool
     if (text !== undefined || regex) {
       const s = eventText(e);
       if (text !== undefined && !s.includes(text)) return false;
-      if (regex) {
-        regex.lastIndex = 0;
-        if (!regex.test(s)) return false;
-      }
+      if (regex && !regex.test(s)) return false;
     }
     return true;
   };
@@ -516,7 +514,14 @@ export class PanelBinding {
     const spec = hostContract[name];
     const handler = this.handlers.get(name);
     if (!spec || !handler) throw coded('UNKNOWN_METHOD', `unknown method: ${name}`);
-    return handler(spec.params(params, 'params'));
+    let valid: unknown;
+    try {
+      valid = spec.params(params, 'params');
+    } catch (err) {
+      // The code the webview gets for the same params (RpcServer answers INVALID_PARAMS).
+      throw err instanceof ValidationError ? coded('INVALID_PARAMS', err.message) : err;
+    }
+    return handler(valid);
   }
 
   private registerHandlers(): void {

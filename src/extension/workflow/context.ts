@@ -135,9 +135,13 @@ export function registerCommand(ctx: WorkflowContext, id: string, fn: (...args: 
 /** Variables for the panel's `{{name}}`: the active environment, then collection variables, then secrets (`secret:name`). */
 export async function panelVariables(ctx: WorkflowContext): Promise<Record<string, string>> {
   const env = ctx.state.environment();
-  const out: Record<string, string> = {};
+  // No prototype: `{{constructor}}` is a variable name, not Object.prototype's member.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   // Lowest precedence first: environment, then collection variables (request → collection → environment).
-  for (const c of ctx.index.list()) if (env && c.collection?.environments?.[env]) Object.assign(out, c.collection.environments[env]);
+  for (const c of ctx.index.list()) {
+    const envs = c.collection?.environments;
+    if (env && envs && Object.hasOwn(envs, env)) Object.assign(out, envs[env]);
+  }
   for (const c of ctx.index.list()) Object.assign(out, c.collection?.variables ?? {});
   // Restricted Mode: the panel gets no stored secrets either; `{{secret:…}}` stays unresolved there.
   if (!vscode.workspace.isTrusted) return out;
@@ -156,7 +160,7 @@ export async function panelVariables(ctx: WorkflowContext): Promise<Record<strin
 export async function resolveReferences(ctx: WorkflowContext, collection: Collection, request: RequestDef, what: string): Promise<ResolvedVariables> {
   const env = ctx.state.environment();
   const gate = new TrustGatedSecrets(ctx.secrets, () => vscode.workspace.isTrusted);
-  const hasEnv = env !== undefined && collection.environments !== undefined && Object.prototype.hasOwnProperty.call(collection.environments, env);
+  const hasEnv = env !== undefined && collection.environments !== undefined && Object.hasOwn(collection.environments, env);
   const resolved = await resolveVariables(collection, request, { ...(hasEnv ? { environment: env } : {}), secrets: gate });
   if (gate.refused.size) throw new CodedError(UNTRUSTED_SECRET, gate.refusal(what).message);
   return resolved;
