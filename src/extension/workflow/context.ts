@@ -18,6 +18,7 @@ import type { CollectionIndex } from './collectionIndex';
 import type { RecentUrls } from './connect';
 import type { MockRegistry } from './mockRegistry';
 import type { PromptHolder } from './prompter';
+import type { RemoteMocks } from './remoteMocks';
 import type { SecretManager } from './secrets';
 import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, TrustGatedSecrets, UNTRUSTED_SECRET } from './trust';
 import type { Recorder, SessionIndex } from './sessions';
@@ -31,6 +32,8 @@ export interface WorkflowContext {
   readonly mocks: MockRegistry;
   /** One timeline for every mock of this window (server-side view of each client). */
   readonly mockStore: TimelineStore;
+  /** Running mocks' browser URLs (remote windows) and refusal notifications with Allow. */
+  readonly remoteMocks: RemoteMocks;
   readonly sessions: SessionIndex;
   readonly recorder: Recorder;
   readonly recent: RecentUrls;

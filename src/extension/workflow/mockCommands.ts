@@ -28,6 +28,7 @@ export function register(ctx: WorkflowContext): vscode.Disposable[] {
     registerCommand(ctx, 'startMock', (arg) => startMockCommand(ctx, arg)),
     registerCommand(ctx, 'stopMock', (arg) => stopMockCommand(ctx, arg)),
     registerCommand(ctx, 'mockActions', () => mockActions(ctx)),
+    registerCommand(ctx, 'copyMockUrl', (arg) => copyMockUrl(ctx, arg)),
     vscode.tasks.registerTaskProvider(MOCK_TASK_TYPE, new MockTaskProvider(ctx.index, control)),
     toDisposable(ctx.mocks.onDidChange(() => void vscode.commands.executeCommand('setContext', CTX_MOCKS, ctx.mocks.list().length > 0))),
     // Workspace Trust: mocks auto-start only in a trusted workspace (and once trust is granted).
@@ -74,7 +75,13 @@ export async function startMock(ctx: WorkflowContext, fileOrDef: string | MockDe
     deps: { store: ctx.mockStore, payloadPreviewBytes: settings.payloadPreviewBytes(), log: (l) => log.debug(`mock "${def.name}": ${l}`) },
   });
   log.info(`mock "${m.name}" listening on ${m.url}`);
+  if (!ctx.remoteMocks.attached(m)) await ctx.remoteMocks.attach(m);
   return m;
+}
+
+/** Copy Mock URL: the browser URL first in a remote window, else the one it listens on. Returns the URL copied. */
+function copyMockUrl(ctx: WorkflowContext, arg: unknown): Promise<string | undefined> {
+  return ctx.remoteMocks.copyMockUrl(arg, (items, o) => ctx.prompts.pick(items, o));
 }
 
 /** Stops a running mock (its clients are terminated); false when it was not running. */
@@ -125,8 +132,8 @@ async function startMockCommand(ctx: WorkflowContext, arg?: unknown): Promise<{ 
     name = picked.d.mock.name;
   }
   const m = await startMock(ctx, file, name);
-  void vscode.window.showInformationMessage(`Mock "${m.name}" listening on ${m.url}`, 'Copy URL', 'Connect').then(async (a) => {
-    if (a === 'Copy URL') await vscode.env.clipboard.writeText(m.url);
+  void vscode.window.showInformationMessage(`Mock "${m.name}" listening on ${m.url}${m.browserUrl && m.browserUrl !== m.url ? ` (browsers on your machine: ${m.browserUrl})` : ''}`, 'Copy URL', 'Connect').then(async (a) => {
+    if (a === 'Copy URL') await copyMockUrl(ctx, { id: m.id });
     if (a === 'Connect') await connect(ctx, { url: m.url });
   });
   return { id: m.id, url: m.url };
@@ -155,7 +162,7 @@ async function mockActions(ctx: WorkflowContext): Promise<void> {
   type Item = vscode.QuickPickItem & { run: () => unknown };
   const items: Item[] = [];
   for (const m of ctx.mocks.list()) {
-    items.push({ label: `$(copy) Copy ${m.url}`, description: m.name, run: () => vscode.env.clipboard.writeText(m.url) });
+    items.push({ label: `$(copy) Copy ${m.browserUrl ?? m.url}`, description: m.name, run: () => copyMockUrl(ctx, { id: m.id }) });
     items.push({ label: `$(plug) Connect to ${m.name}`, run: () => connect(ctx, { url: m.url }) });
     items.push({ label: `$(debug-stop) Stop ${m.name}`, run: () => stopMock(ctx, m.id) });
   }

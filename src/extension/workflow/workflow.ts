@@ -24,6 +24,7 @@ import { WorkflowState, type WorkflowContext } from './context';
 import * as mockCommands from './mockCommands';
 import { MockRegistry } from './mockRegistry';
 import { PromptHolder } from './prompter';
+import { RemoteMocks } from './remoteMocks';
 import * as secretCommands from './secretCommands';
 import { SecretManager } from './secrets';
 import * as sessionCommands from './sessionCommands';
@@ -37,18 +38,21 @@ export function registerWorkflow(services: Services): WorkflowApi {
   context.subscriptions.push(subscriptions);
   const index = subscriptions.add(new CollectionIndex(log));
   const secrets = subscriptions.add(new SecretManager(context.secrets, context.globalState));
+  const prompts = new PromptHolder();
   const mocks = new MockRegistry();
   // The mock timeline outlives the mocks: a stopping mock still records its last events.
   const mockStore = new TimelineStore({ memoryBudgetBytes: Math.min(settings.memoryBudgetBytes(), 32 * 1024 * 1024) });
   subscriptions.add(new vscode.Disposable(() => void mocks.stopAll().finally(() => mockStore.dispose())));
+  const remoteMocks = subscriptions.add(new RemoteMocks({ registry: mocks, log, notify: (message, actions, code) => prompts.notify('warning', message, actions, code), reload: (f) => index.load(vscode.Uri.file(f)) }));
   const sessions = subscriptions.add(new SessionIndex());
   const ctx: WorkflowContext = {
     services,
-    prompts: new PromptHolder(),
+    prompts,
     index,
     secrets,
     mocks,
     mockStore,
+    remoteMocks,
     sessions,
     recorder: subscriptions.add(new Recorder(log, context.workspaceState, sessions, String(context.extension.packageJSON.version ?? '0'))),
     recent: new RecentUrls(context.globalState),
