@@ -12,7 +12,7 @@
  */
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import { TimelineStore, objectText } from '../../core/engine/timelineStore';
-import type { TimelineEvent } from '../../core/engine/events';
+import type { EventKind, TimelineEvent } from '../../core/engine/events';
 import { compilePattern, type Pattern } from '../../core/pattern';
 import type { RpcServer } from '../../shared/rpc';
 import { ValidationError } from '../../shared/validate';
@@ -83,6 +83,22 @@ function eventText(e: TimelineEvent): string {
   return objectText(e);
 }
 
+/**
+ * Whether an event is a row of the view's mode, before its criteria (direction, kind, text). The
+ * `closed` state change is not a row: the close event just before it says it all (code, reason,
+ * initiator), so a close shows as one row. The store and transcripts keep both.
+ */
+export function inMode(f: ViewFilter, e: TimelineEvent): boolean {
+  if (f.mode === 'messages' && e.kind === 'frame') return false;
+  if (f.mode === 'frames' && e.kind === 'message') return false;
+  return !(e.kind === 'state' && e.state === 'closed');
+}
+
+/** Whether a filter narrows its mode's rows (the panel then shows "N of M rows"). */
+export function narrows(f: ViewFilter): boolean {
+  return !!(f.text || f.regex || f.dirs?.length || f.kinds?.length);
+}
+
 /** Compiles a view filter: the store query for existing events and a predicate for new ones. */
 export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => boolean; regex?: Pattern } {
   let regex: Pattern | undefined;
@@ -96,8 +112,7 @@ export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => bool
   const dirs = f.dirs && f.dirs.length ? new Set(f.dirs) : undefined;
   const text = f.text || undefined;
   const test = (e: TimelineEvent): boolean => {
-    if (f.mode === 'messages' && e.kind === 'frame') return false;
-    if (f.mode === 'frames' && e.kind === 'message') return false;
+    if (!inMode(f, e)) return false;
     if (kinds && !kinds.has(e.kind)) return false;
     if (dirs) {
       if (!('dir' in e) || !dirs.has(e.dir)) return false;
@@ -110,6 +125,23 @@ export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => bool
     return true;
   };
   return { test, regex };
+}
+
+/** The kinds a mode shows. */
+function modeKinds(mode: ViewFilter['mode']): EventKind[] {
+  const all: EventKind[] = ['handshake', 'frame', 'message', 'state', 'close', 'error', 'rtt', 'info'];
+  return mode === 'all' ? all : all.filter((k) => (mode === 'messages' ? k !== 'frame' : k !== 'message'));
+}
+
+/** Store indexes minus the `closed` state changes (few: one per connection), see inMode. */
+function withoutClosedStates(store: TimelineStore, q: number[]): number[] {
+  const states = store.query({ kinds: ['state'] });
+  const closed = new Set<number>();
+  for (const i of states) {
+    const e = store.at(i);
+    if (e?.kind === 'state' && e.state === 'closed') closed.add(i);
+  }
+  return closed.size ? q.filter((i) => !closed.has(i)) : q;
 }
 
 /** Engine options from the composer's request options, with `{{variables}}` substituted. */
@@ -172,6 +204,8 @@ export class PanelBinding {
   private test: (e: TimelineEvent) => boolean = compileFilter(this.filter).test;
   private rows = new Uint32Array(1024);
   private rowCount = 0;
+  /** Rows of the view's mode without its criteria (the M of "N of M rows"). */
+  private unfiltered = 0;
   private postedTotal = 0;
   private timer: unknown;
   private lastFlush = -Infinity;
@@ -283,7 +317,7 @@ export class PanelBinding {
 
   /** The snapshot a (re)loaded webview starts from. */
   snapshot(): Snapshot {
-    const s: Snapshot = { ...this.base(), view: { total: this.rowCount, filter: this.filter } };
+    const s: Snapshot = { ...this.base(), view: { total: this.rowCount, filter: this.filter, unfiltered: this.unfiltered } };
     const summary = this.summary();
     if (summary) s.connection = summary;
     if (this.repeat) s.repeat = { ...this.repeat.status };
@@ -332,6 +366,8 @@ export class PanelBinding {
       case 'close':
         s.closeCode = e.code;
         s.closeReason = e.reason;
+        s.closeInitiator = e.initiator;
+        s.closeClean = e.wasClean;
         break;
       case 'rtt':
         s.rttMs = e.ms;
@@ -343,11 +379,14 @@ export class PanelBinding {
         if (e.state === 'connecting') {
           delete s.closeCode;
           delete s.closeReason;
+          delete s.closeInitiator;
+          delete s.closeClean;
           delete s.error;
         }
         break;
     }
     this.summaryDirty = true;
+    if (inMode(this.filter, e)) this.unfiltered++;
     if (this.test(e)) {
       const i = this.store!.indexOfId(e.id);
       if (i >= 0) this.pushRow(i);
@@ -366,6 +405,7 @@ export class PanelBinding {
 
   private rebuildRows(): void {
     this.rowCount = 0;
+    this.unfiltered = 0;
     const store = this.store;
     if (!store) return;
     const f = this.filter;
@@ -377,9 +417,11 @@ export class PanelBinding {
       ...(f.text ? { text: f.text } : {}),
       ...(compiled.regex ? { regex: compiled.regex } : {}),
     });
-    if (this.rows.length < q.length) this.rows = new Uint32Array(Math.max(1024, q.length * 2));
-    this.rows.set(q);
-    this.rowCount = q.length;
+    const rows = withoutClosedStates(store, q);
+    if (this.rows.length < rows.length) this.rows = new Uint32Array(Math.max(1024, rows.length * 2));
+    this.rows.set(rows);
+    this.rowCount = rows.length;
+    this.unfiltered = narrows(f) ? withoutClosedStates(store, store.query(f.mode === 'all' ? {} : { kinds: modeKinds(f.mode) })).length : rows.length;
   }
 
   private markSummary(): void {
@@ -417,7 +459,7 @@ export class PanelBinding {
         if (e) tail.push(trimEvent(e, DEFAULT_PREVIEW));
       }
       this.posts++;
-      this.rpc.emit('events', { connectionId: conn?.id ?? '', total, tailFrom: from, tail, storeTotal: this.store?.length ?? 0, ...(this.resetPending ? { reset: true } : {}) });
+      this.rpc.emit('events', { connectionId: conn?.id ?? '', total, tailFrom: from, tail, storeTotal: this.store?.length ?? 0, unfiltered: this.unfiltered, ...(this.resetPending ? { reset: true } : {}) });
       this.postedTotal = total;
       this.resetPending = false;
     }
@@ -628,7 +670,7 @@ export class PanelBinding {
       this.test = compiled.test;
       this.rebuildRows();
       this.postedTotal = this.rowCount;
-      return { total: this.rowCount, ms: performance.now() - t0 };
+      return { total: this.rowCount, ms: performance.now() - t0, unfiltered: this.unfiltered };
     });
     rpc.handle('getRows', ({ from, to, previewBytes }) => {
       this.rowsServed++;
@@ -655,6 +697,7 @@ export class PanelBinding {
     rpc.handle('clear', () => {
       this.store?.clear();
       this.rowCount = 0;
+      this.unfiltered = 0;
       this.postedTotal = 0;
       this.resetPending = true;
       this.markSummary();
