@@ -130,7 +130,7 @@ export async function sendMessage(ctx: WorkflowContext, arg?: unknown): Promise<
   const text = await ctx.prompts.input({ title: `Send to ${safeUrl(c.options.url)}`, prompt: 'Text message ({{variables}} are resolved)' });
   if (text === undefined) return false;
   const values = await panelVariables(ctx);
-  const missing = referencesIn(text).filter((k) => values[k] === undefined);
+  const missing = [...new Set(referencesIn(text))].filter((k) => values[k] === undefined);
   if (missing.length) throw new CodedError('WSWB_UNRESOLVED_VARIABLE', `Not sent: unresolved ${missing.join(', ')}`);
   c.sendText(substitute(text, { values }));
   return true;
