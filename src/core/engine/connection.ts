@@ -339,7 +339,7 @@ export class Connection {
 
   /** Records an info event from a layer above the engine (e.g. a protocol session: namespace connected). */
   info(message: string, data?: Record<string, unknown>): void {
-    this.record({ kind: 'info', message, ...(data ? { data } : {}) } as never);
+    this.record({ kind: 'info', message, ...(data ? { data } : {}) });
   }
 
   /** Terminates, stops timers, forgets listeners; disposes the store if the connection created it. */

@@ -9,6 +9,7 @@ import type { MessageEvent, TimelineEvent } from '../engine/events';
 import type { Collection, ExpectRule, JsonType, MessageDef, RequestDef } from '../collections/types';
 import type { ScenarioDef, StepDef } from '../collections/scenario';
 import { jsonType } from '../collections/expect';
+import { CodedError } from '../errors';
 
 export type SessionExpectMode = 'exact' | 'shape';
 
@@ -100,7 +101,7 @@ export function sessionToScenario(events: readonly TimelineEvent[], opts: Sessio
   const connection = opts.connection ?? events.find((e) => e.kind === 'handshake' || e.kind === 'message')?.connection;
   const mine = events.filter((e) => e.connection === connection);
   const hs = mine.find((e) => e.kind === 'handshake');
-  if (!hs || hs.kind !== 'handshake') throw Object.assign(new Error(`the session has no handshake${connection ? ` for connection ${connection}` : ''}: nothing to connect to`), { code: 'WSWB_SESSION_NO_HANDSHAKE' });
+  if (!hs || hs.kind !== 'handshake') throw new CodedError('WSWB_SESSION_NO_HANDSHAKE', `the session has no handshake${connection ? ` for connection ${connection}` : ''}: nothing to connect to`);
   const requestName = opts.requestName ?? 'recorded';
   const alias = 'client';
   const request: RequestDef = { name: requestName, url: hs.request.url, messages: [] };
