@@ -11,6 +11,9 @@ import type { ConnectionOptions } from '../engine/connection';
 import { hexToBytes } from '../protocol/hexdump';
 import { CollectionError } from './types';
 import type { Collection, MessageDef, RequestDef, VariableMap } from './types';
+import { REFERENCE, referenceKey, referencesIn, replaceReferences } from './references';
+
+export { referencesIn };
 
 /** Where secret values come from; returns undefined for an unknown name. */
 export interface SecretResolver {
@@ -42,15 +45,6 @@ export interface ResolvedVariables {
 
 /** Replacement for secret values in exported or logged data. */
 export const REDACTED = '••••';
-
-const REF = /\{\{\s*(secret:)?([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
-
-/** Reference keys (`name`, `secret:name`) in a string, in order of appearance. */
-export function referencesIn(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(REF)) out.push((m[1] ? 'secret:' : '') + m[2]!);
-  return out;
-}
 
 function collectStrings(v: unknown, out: string[]): void {
   if (typeof v === 'string') out.push(v);
@@ -137,8 +131,8 @@ export async function resolveVariables(
         let out = '';
         let last = 0;
         let failed = false;
-        for (const m of raw.matchAll(REF)) {
-          const inner = (m[1] ? 'secret:' : '') + m[2]!;
+        for (const m of raw.matchAll(REFERENCE)) {
+          const inner = referenceKey(m[1], m[2]!);
           const v = await resolveKey(inner, [...stack, key]);
           if (v === undefined) failed = true;
           out += raw.slice(last, m.index) + (v ?? '');
@@ -200,10 +194,10 @@ export async function resolveVariables(
 
 function trySubstitute(text: string, values: Record<string, string>): string | undefined {
   let failed = false;
-  const out = text.replace(REF, (_m, secret: string | undefined, name: string) => {
-    const v = values[(secret ? 'secret:' : '') + name];
+  const out = replaceReferences(text, (key) => {
+    const v = values[key];
     if (v === undefined) failed = true;
-    return v ?? '';
+    return v;
   });
   return failed ? undefined : out;
 }
@@ -211,11 +205,10 @@ function trySubstitute(text: string, values: Record<string, string>): string | u
 /** Replaces every reference in `text`; throws WSWB_UNRESOLVED_VARIABLE rather than send one literally. */
 export function substitute(text: string, resolved: Pick<ResolvedVariables, 'values'>): string {
   const missing: string[] = [];
-  const out = text.replace(REF, (_m, secret: string | undefined, name: string) => {
-    const key = (secret ? 'secret:' : '') + name;
+  const out = replaceReferences(text, (key) => {
     const v = resolved.values[key];
     if (v === undefined) missing.push(key);
-    return v ?? '';
+    return v;
   });
   if (missing.length) {
     throw new CollectionError('WSWB_UNRESOLVED_VARIABLE', `unresolved variables: ${[...new Set(missing)].join(', ')}`, { names: [...new Set(missing)] });
