@@ -10,23 +10,29 @@
  * The webview asks for windows (`getRows`) and full payloads (`readPayload`); the store stays the
  * source of truth and nothing grows in the webview with the traffic.
  */
+import * as path from 'node:path';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import { TimelineStore, objectText } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { RpcServer } from '../../shared/rpc';
-import { hostContract, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type SavedRequestInfo, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
-import { substituteVariables } from './variables';
+import { hostContract, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type SavedRequestInfo, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
 import { encodeEventLine, makeHeader, serializeTranscript, withPayloads } from '../../core/collections/transcript';
 import { exportHar } from '../../core/collections/har';
-import { messagePayload, redact } from '../../core/collections/variables';
-import { readSavedRequest, requestDefToOptions, saveNamedMessage, saveRequestOptions, type RequestSource } from './savedRequest';
+import { messagePayload, redact, resolveVariables, toConnectionOptions } from '../../core/collections/variables';
+import { replaceReferences, withPlaceholders } from '../../core/collections/references';
+import { draftOf, withoutSecrets } from '../../core/collections/request';
+import type { RequestDef, RequestDraft, VariableMap } from '../../core/collections/types';
+import { CodedError } from '../../core/errors';
+import { readSavedRequest, saveNamedMessage, saveRequestDraft, type RequestSource } from './savedRequest';
 
 /** What the binding needs from its surroundings (VS Code in the extension, fakes in tests and benches). */
 export interface BindingHost {
   /** Creates (does not connect) a connection, e.g. through services.connections. */
   createConnection(options: ConnectionOptions, deps: { store: TimelineStore }): Connection;
-  /** Variables of the active environment (the workflow feature provides them). */
+  /** Variables of the active environment (the workflow feature provides them); `secret:name` keys hold secrets. */
   variables?(): Promise<Record<string, string>> | Record<string, string>;
+  /** Connection settings applied under the request's own options (the tree and palette use the same). */
+  connectionDefaults?(): Omit<ConnectionOptions, 'url'>;
   saveFile?(suggestedName: string, data: Uint8Array): Promise<string | undefined>;
   clipboard?(text: string): Promise<void>;
   pickFile?(): Promise<{ name: string; data: Uint8Array } | undefined>;
@@ -114,52 +120,26 @@ export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => bool
   return { test, regex };
 }
 
-/** Engine options from the composer's request options, with `{{variables}}` substituted. */
-export function toConnectionOptions(r: RequestOptions, vars: Record<string, string>): ConnectionOptions {
-  const s = (x: string) => substituteVariables(x, vars);
-  const o: ConnectionOptions = { url: s(r.url).trim() };
-  if (r.headers?.length) o.headers = r.headers.filter(([k]) => k.trim() !== '').map(([k, v]) => [s(k).trim(), s(v)] as [string, string]);
-  if (r.subprotocols?.length) o.subprotocols = r.subprotocols.map(s).map((p) => p.trim()).filter(Boolean);
-  if (r.origin?.trim()) o.origin = s(r.origin).trim();
-  if (r.auth?.type === 'basic') o.auth = { type: 'basic', username: s(r.auth.username), password: s(r.auth.password) };
-  else if (r.auth?.type === 'bearer') o.auth = { type: 'bearer', token: s(r.auth.token) };
-  if (r.deflate !== undefined) o.deflate = r.deflate;
-  if (r.handshakeTimeoutMs) o.handshakeTimeoutMs = r.handshakeTimeoutMs;
-  if (r.maxPayload) o.maxPayload = r.maxPayload;
-  if (r.followRedirects !== undefined) o.followRedirects = r.followRedirects;
-  if (r.tls) {
-    const t: NonNullable<ConnectionOptions['tls']> = {};
-    if (r.tls.rejectUnauthorized !== undefined) t.rejectUnauthorized = r.tls.rejectUnauthorized;
-    if (r.tls.ca) t.ca = r.tls.ca;
-    if (r.tls.cert) t.cert = r.tls.cert;
-    if (r.tls.key) t.key = r.tls.key;
-    if (r.tls.passphrase) t.passphrase = s(r.tls.passphrase);
-    o.tls = t;
+/**
+ * Engine options for the panel's request: the resolution every saved request goes through
+ * (variables, secrets, TLS files relative to `baseDir`). `known` holds the active environment's
+ * variables and `secret:name` values; the draft's own variables take precedence. Unresolved
+ * references are refused (WSWB_UNRESOLVED_VARIABLE), never sent as written.
+ */
+export async function resolveDraft(draft: RequestDraft, known: Record<string, string>, baseDir?: string): Promise<{ options: ConnectionOptions; secretValues: string[] }> {
+  const variables: VariableMap = {};
+  const secrets = new Map<string, string>();
+  for (const [k, val] of Object.entries(known)) {
+    if (k.startsWith('secret:')) secrets.set(k.slice(7), val);
+    else variables[k] = val;
   }
-  if (r.proxy?.trim()) o.proxy = s(r.proxy).trim();
-  if (r.noProxy?.trim()) o.noProxy = r.noProxy.trim();
-  if (r.pingIntervalMs) o.pingIntervalMs = r.pingIntervalMs;
-  if (r.autoPong !== undefined) o.autoPong = r.autoPong;
-  if (r.reconnect) o.reconnect = { ...r.reconnect };
-  if (r.queueWhileReconnecting !== undefined) o.queueWhileReconnecting = r.queueWhileReconnecting;
-  return o;
-}
-
-/** The composer's view of engine options, secrets left out. */
-export function toRequestOptions(o: ConnectionOptions): RequestOptions {
-  const r: RequestOptions = { url: o.url };
-  if (o.headers) r.headers = Array.isArray(o.headers) ? o.headers.map(([k, v]) => [k, v] as [string, string]) : Object.entries(o.headers);
-  if (o.subprotocols) r.subprotocols = [...o.subprotocols];
-  if (o.origin) r.origin = o.origin;
-  if (o.auth?.type === 'basic') r.auth = { type: 'basic', username: o.auth.username, password: '' };
-  else if (o.auth?.type === 'bearer') r.auth = { type: 'bearer', token: '' };
-  for (const k of ['deflate', 'handshakeTimeoutMs', 'maxPayload', 'followRedirects', 'noProxy', 'pingIntervalMs', 'autoPong', 'queueWhileReconnecting'] as const) {
-    if (o[k] !== undefined) (r as unknown as Record<string, unknown>)[k] = o[k];
+  const request: RequestDef = { name: 'panel', ...draft };
+  const resolved = await resolveVariables({ version: 1, name: 'panel', variables }, request, { secrets: { get: async (n) => secrets.get(n) } });
+  if (!resolved.ok) {
+    const code = resolved.errors[0]?.code ?? 'WSWB_UNRESOLVED_VARIABLE';
+    throw new CodedError(code, `Cannot connect: ${resolved.errors.map((e) => e.message).join('; ')}`, { details: { names: resolved.unresolved } });
   }
-  if (typeof o.proxy === 'string') r.proxy = o.proxy;
-  if (o.reconnect) r.reconnect = { enabled: o.reconnect.enabled, initialDelayMs: o.reconnect.initialDelayMs, maxDelayMs: o.reconnect.maxDelayMs, maxAttempts: o.reconnect.maxAttempts };
-  if (o.tls) r.tls = { rejectUnauthorized: o.tls.rejectUnauthorized };
-  return r;
+  return { options: toConnectionOptions(request, resolved, baseDir !== undefined ? { baseDir } : {}), secretValues: resolved.secretValues };
 }
 
 /** One panel ↔ one connection (and the connections that replace it on reconnect, sharing its store). */
@@ -186,7 +166,7 @@ export class PanelBinding {
   private readonly clock: () => number;
   private readonly setT: (fn: () => void, ms: number) => unknown;
   private readonly clearT: (h: unknown) => void;
-  private request: RequestOptions | undefined;
+  private request: RequestDraft | undefined;
   private readonly extraSecrets = new Set<string>();
   private src: RequestSource | undefined;
   private srcInfo: SavedRequestInfo | undefined;
@@ -214,8 +194,8 @@ export class PanelBinding {
     return this.conn;
   }
 
-  /** The request options last used or restored (for the panel title and serializer). */
-  get requestOptions(): RequestOptions | undefined {
+  /** The request last connected, loaded or restored (for the panel title and serializer). */
+  get requestDraft(): RequestDraft | undefined {
     return this.request;
   }
 
@@ -248,7 +228,7 @@ export class PanelBinding {
     const { def, ...info } = await readSavedRequest(src, `${file} › ${src.request}`);
     if (this.src !== src) return info; // replaced meanwhile
     this.srcInfo = info;
-    if (opts.loadOptions && def) this.request = requestDefToOptions(def);
+    if (opts.loadOptions && def) this.request = draftOf(def);
     this.sourceDirty = true;
     this.markSummary();
     return info;
@@ -260,7 +240,7 @@ export class PanelBinding {
   }
 
   /** Restores the request the panel had before a reload (no connection yet). */
-  restoreRequest(r: RequestOptions | undefined): void {
+  restoreRequest(r: RequestDraft | undefined): void {
     this.request = r;
   }
 
@@ -268,7 +248,8 @@ export class PanelBinding {
   attach(conn: Connection): void {
     this.unsubConn?.();
     this.conn = conn;
-    this.request = { ...toRequestOptions(conn.options), ...(this.request && this.request.url === conn.options.url ? { variables: this.request.variables } : {}) };
+    // A connection opened elsewhere (palette URL, tree): the composer shows its URL until a request is loaded.
+    if (!this.request) this.request = { url: conn.options.url };
     if (conn.store !== this.store) {
       this.unsubStore?.();
       this.store = conn.store;
@@ -301,9 +282,9 @@ export class PanelBinding {
     const c = this.conn;
     if (!c) {
       if (!this.request) return undefined;
-      return { id: '', url: this.request.url, state: 'idle', total: 0, ...this.freshSummary(), options: this.request };
+      return { id: '', url: this.request.url, state: 'idle', total: 0, ...this.freshSummary(), request: withoutSecrets(this.request) };
     }
-    return { id: c.id, url: c.options.url, state: c.state, total: this.store?.length ?? 0, ...this.summaryState, options: this.request ?? toRequestOptions(c.options) };
+    return { id: c.id, url: c.options.url, state: c.state, total: this.store?.length ?? 0, ...this.summaryState, ...(this.request ? { request: withoutSecrets(this.request) } : {}) };
   }
 
   private freshSummary(): Omit<ConnectionSummary, 'id' | 'url' | 'state' | 'total'> {
@@ -466,17 +447,9 @@ export class PanelBinding {
     for (const v of values) if (v) this.extraSecrets.add(v);
   }
 
-  /** The request written into a transcript header: composer options without passwords, tokens or keys. */
+  /** The request written into a transcript header: the panel's request without literal passwords, tokens or keys. */
   private headerRequest(): Record<string, unknown> {
-    const r: RequestOptions = { ...(this.request ?? { url: this.conn?.options.url ?? '' }) };
-    const isRef = (s: string) => /^\{\{.*\}\}$/.test(s);
-    if (r.auth?.type === 'basic' && !isRef(r.auth.password)) r.auth = { ...r.auth, password: '' };
-    if (r.auth?.type === 'bearer' && !isRef(r.auth.token)) r.auth = { ...r.auth, token: '' };
-    if (r.tls?.key || r.tls?.passphrase) {
-      const { key: _k, passphrase: _p, ...tls } = r.tls;
-      r.tls = tls;
-    }
-    return r as unknown as Record<string, unknown>;
+    return { ...withoutSecrets(this.request ?? { url: this.conn?.options.url ?? '' }) };
   }
 
   private async sendOne(m: OutgoingMessage, vars: Record<string, string>): Promise<number> {
@@ -486,7 +459,7 @@ export class PanelBinding {
     }
     let payload: string | Uint8Array;
     if (m.data !== undefined) payload = m.data;
-    else if (m.text !== undefined) payload = m.substitute === false ? m.text : substituteVariables(m.text, vars);
+    else if (m.text !== undefined) payload = m.substitute === false ? m.text : replaceReferences(m.text, (k) => (Object.prototype.hasOwnProperty.call(vars, k) ? vars[k] : undefined));
     else throw coded('PANEL_EMPTY_MESSAGE', 'Nothing to send: give text or data');
     const fragments = m.fragments ?? 1;
     if (fragments > 1) c.sendFragmented(payload, fragments);
@@ -527,10 +500,12 @@ export class PanelBinding {
         server.handle(name, fn);
       },
     };
-    rpc.handle('connect', async ({ options }) => {
-      this.request = options;
-      const vars = await this.vars();
-      const opts = toConnectionOptions(options, vars);
+    rpc.handle('connect', async ({ request }) => {
+      this.request = request;
+      const env = (await this.host.variables?.()) ?? {};
+      const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
+      this.addSecrets(resolved.secretValues);
+      const opts: ConnectionOptions = { ...(this.host.connectionDefaults?.() ?? {}), ...resolved.options };
       let url: URL;
       try {
         url = new URL(opts.url);
@@ -549,7 +524,6 @@ export class PanelBinding {
       const c = this.host.createConnection(opts, { store });
       this.created.add(c);
       this.attach(c);
-      this.request = options;
       c.connect().catch((err: Error & { code?: string }) => {
         this.host.log?.(`connect ${opts.url} failed: ${err.code ?? ''} ${err.message}`);
       });
@@ -702,21 +676,21 @@ export class PanelBinding {
       await saveNamedMessage(src, message, previousName);
       return (await this.setSource(src))!;
     });
-    rpc.handle('saveRequest', async ({ options, asNew }) => {
+    rpc.handle('saveRequest', async ({ request, asNew }) => {
       let target = asNew ? undefined : this.src;
       if (!target) {
         if (!this.host.pickSaveTarget) throw coded('PANEL_UNSUPPORTED', 'Cannot pick a collection here');
         let suggested = 'request';
         try {
-          suggested = new URL(options.url.replace(/\{\{[^}]*\}\}/g, 'x')).host || suggested;
+          suggested = new URL(withPlaceholders(request.url, 'x')).host || suggested;
         } catch {
           // keep the default
         }
         target = await this.host.pickSaveTarget(suggested);
         if (!target) return { saved: false };
       }
-      await saveRequestOptions(target, options, { create: true });
-      this.request = options;
+      await saveRequestDraft(target, request, { create: true });
+      this.request = request;
       const source = await this.setSource(target);
       return source ? { saved: true, source } : { saved: true };
     });
@@ -726,7 +700,7 @@ export class PanelBinding {
       if (!target) return {};
       const source = await this.setSource(target, { loadOptions: true });
       if (source?.error) throw coded(source.error.code, source.error.message);
-      return { ...(this.request ? { options: this.request } : {}), ...(source ? { source } : {}) };
+      return { ...(this.request ? { request: withoutSecrets(this.request) } : {}), ...(source ? { source } : {}) };
     });
     rpc.handle('copy', async ({ text }) => {
       if (!this.host.clipboard) throw coded('PANEL_UNSUPPORTED', 'No clipboard here');

@@ -7,6 +7,7 @@ import type { ConnectionManager } from '../../core/engine/connectionManager';
 import { readCollectionFile } from '../../core/collections/fsio';
 import { newCollectionText } from '../../core/collections/edit';
 import type { RequestSource } from './savedRequest';
+import { settings } from '../workflow/config';
 
 /** What a caller knows about the panel it opens beyond the connection options. */
 export interface OpenPanelOptions {
@@ -95,6 +96,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     const binding: BindingHost = {
       createConnection: (options, deps) => this.connections.create(options, deps),
       variables: () => this.variableProvider?.() ?? {},
+      connectionDefaults: () => settings.defaultConnectionOptions(),
       labelFor: (file) => vscode.workspace.asRelativePath(file),
       pickRequest: () => this.pickRequest(),
       pickSaveTarget: (suggested) => this.pickSaveTarget(suggested),

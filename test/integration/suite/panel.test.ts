@@ -124,7 +124,7 @@ describe('workbench panel (inside the real VS Code extension host)', () => {
       assert.deepEqual(saved.messages.map((m) => m.name), ['greet', 'bytes', 'bye']);
       const onDisk = JSON.parse(await fs.readFile(file, 'utf8'));
       assert.deepEqual(onDisk.requests[0].messages[2], { name: 'bye', kind: 'json', data: { op: 'bye' } });
-      await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'saveRequest', { options: { url, subprotocols: ['chat'] } });
+      await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'saveRequest', { request: { url, subprotocols: ['chat'] } });
       assert.deepEqual(JSON.parse(await fs.readFile(file, 'utf8')).requests[0].subprotocols, ['chat']);
       await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'disconnect', { code: 1000 });
       hostLog(`      saved request panel: ${info.source!.label}`);

@@ -4,8 +4,7 @@ import { WebSocketServer } from 'ws';
 import { ConnectionManager } from '../../../src/core/engine/connectionManager';
 import { RpcClient, RpcServer, memoryTransportPair } from '../../../src/shared/rpc';
 import { CONTRACT_VERSION, hostContract, type HostContract, type WebviewEvents } from '../../../src/shared/contract';
-import { PanelBinding, compileFilter, toConnectionOptions } from '../../../src/extension/panel/binding';
-import { substituteVariables, missingVariables } from '../../../src/extension/panel/variables';
+import { PanelBinding, compileFilter, resolveDraft } from '../../../src/extension/panel/binding';
 import { parseTranscript } from '../../../src/core/collections/transcript';
 
 interface Rig {
@@ -75,7 +74,7 @@ describe('panel binding (host side, real sockets on loopback)', () => {
   it('connects, sends with {{variables}}, and batches echo events to the webview at most every 16 ms', async () => {
     const r = await rig();
     try {
-      await r.client.call('connect', { options: { url: r.url } });
+      await r.client.call('connect', { request: { url: r.url } });
       await until(() => r.binding.connection?.state === 'open', 'open');
       assert.deepEqual(await r.client.call('send', { text: 'hello {{who}}' }), { sent: 11 });
       const status = await r.client.call('sendRepeat', { message: { text: 'x' }, count: 500 });
@@ -99,7 +98,7 @@ describe('panel binding (host side, real sockets on loopback)', () => {
   it('filters views host-side over full payloads (regex, direction, frames), and reads full payloads', async () => {
     const r = await rig();
     try {
-      await r.client.call('connect', { options: { url: r.url } });
+      await r.client.call('connect', { request: { url: r.url } });
       await until(() => r.binding.connection?.state === 'open', 'open');
       const big = 'A'.repeat(5000) + 'NEEDLE';
       await r.client.call('send', { text: big });
@@ -129,7 +128,7 @@ describe('panel binding (host side, real sockets on loopback)', () => {
   it('repeats every T ms until stopped, pings, closes with a code, exports and clears', async () => {
     const r = await rig();
     try {
-      await r.client.call('connect', { options: { url: r.url } });
+      await r.client.call('connect', { request: { url: r.url } });
       await until(() => r.binding.connection?.state === 'open', 'open');
       const started = await r.client.call('sendRepeat', { message: { text: 'tick' }, everyMs: 5 });
       assert.equal(started.active, true);
@@ -159,7 +158,7 @@ describe('panel binding (host side, real sockets on loopback)', () => {
   it('exports the core transcript format (reopens with readTranscript) and HAR, secrets masked', async () => {
     const r = await rig();
     try {
-      await r.client.call('connect', { options: { url: r.url, headers: [['Authorization', 'Bearer {{secret:token}}']] } });
+      await r.client.call('connect', { request: { url: r.url, headers: { Authorization: 'Bearer {{secret:token}}' } } });
       await until(() => r.binding.connection?.state === 'open', 'open');
       await r.client.call('send', { text: 'auth {{secret:token}} please' });
       await r.client.call('send', { data: new Uint8Array([0, 1, 255]) });
@@ -199,13 +198,13 @@ describe('panel binding (host side, real sockets on loopback)', () => {
     const r = await rig();
     try {
       await assert.rejects(r.client.call('send', { text: 'x' }), (e: { code: string }) => e.code === 'PANEL_NO_CONNECTION');
-      await assert.rejects(r.client.call('connect', { options: { url: 'http://127.0.0.1:1/' } }), (e: { code: string }) => e.code === 'PANEL_BAD_URL');
+      await assert.rejects(r.client.call('connect', { request: { url: 'http://127.0.0.1:1/' } }), (e: { code: string }) => e.code === 'PANEL_BAD_URL');
       await assert.rejects(r.client.call('readPayload', { id: 12345 }), (e: { code: string }) => e.code === 'PANEL_NO_EVENT');
       await assert.rejects(r.client.call('control', { type: 'ping', payload: new Uint8Array(126) }), (e: { code: string }) => e.code === 'INVALID_PARAMS');
       await assert.rejects(r.client.call('setView', { filter: { mode: 'x' } } as never), (e: { code: string }) => e.code === 'INVALID_PARAMS');
       await assert.rejects(r.client.call('setView', { filter: { mode: 'all', regex: 'a', regexFlags: 'g' } }), (e: { code: string }) => e.code === 'INVALID_PARAMS');
       // A refused connection is an event on the timeline, not a crash.
-      await r.client.call('connect', { options: { url: 'ws://127.0.0.1:1/' } });
+      await r.client.call('connect', { request: { url: 'ws://127.0.0.1:1/' } });
       await until(() => r.binding.summary()!.error !== undefined, 'error');
       assert.equal(r.binding.summary()!.state, 'closed');
     } finally {
@@ -215,14 +214,11 @@ describe('panel binding (host side, real sockets on loopback)', () => {
 });
 
 describe('panel helpers', () => {
-  it('substitutes {{variables}}, leaving unknown ones visible', () => {
-    assert.equal(substituteVariables('a {{x}} {{ y }} {{z}}', { x: '1', y: '2' }), 'a 1 2 {{z}}');
-    assert.deepEqual(missingVariables('{{a}}{{b}}{{a}}', { b: '' }), ['a']);
-  });
-
-  it('builds engine options from the composer, with variables in URL, headers and auth', () => {
-    const o = toConnectionOptions({ url: ' ws://{{h}}/x ', headers: [['X-A', '{{t}}'], ['', 'dropped']], subprotocols: [' v1 ', ''], auth: { type: 'bearer', token: '{{t}}' }, proxy: ' ', reconnect: { enabled: true, maxAttempts: 3 } }, { h: 'host:1', t: 'tok' });
-    assert.deepEqual(o, { url: 'ws://host:1/x', headers: [['X-A', 'tok']], subprotocols: ['v1'], auth: { type: 'bearer', token: 'tok' }, reconnect: { enabled: true, maxAttempts: 3 } });
+  it('resolves the panel request like a saved one: variables, secrets, request variables first; refuses what is unresolved', async () => {
+    const { options, secretValues } = await resolveDraft({ url: 'ws://{{h}}/x', headers: { 'X-A': '{{t}}' }, auth: { type: 'bearer', token: '{{secret:tok}}' }, reconnect: { enabled: true, maxAttempts: 3, queue: true }, variables: { t: 'mine' } }, { h: 'host:1', t: 'env', 'secret:tok': 'S3' });
+    assert.deepEqual(options, { url: 'ws://host:1/x', headers: { 'X-A': 'mine' }, auth: { type: 'bearer', token: 'S3' }, reconnect: { enabled: true, maxAttempts: 3 }, queueWhileReconnecting: true });
+    assert.deepEqual(secretValues, ['S3']);
+    await assert.rejects(resolveDraft({ url: 'ws://h/{{nope}}' }, {}), (e: { code: string }) => e.code === 'WSWB_UNRESOLVED_VARIABLE');
   });
 
   it('compiles filters for arriving events', () => {
