@@ -18,7 +18,7 @@ interface PanelInfo {
   connectionId?: string;
   state?: string;
   storeTotal: number;
-  summary?: { state: string; closeCode?: number; closeReason?: string; counters: { messagesIn: number; messagesOut: number } };
+  summary?: { state: string; closeCode?: number; closeReason?: string; counters: { messagesIn: number; messagesOut: number }; request?: unknown };
   source?: { file: string; request: string; label: string; messages: Array<{ name: string; kind: string }>; error?: { code: string } };
 }
 
@@ -102,7 +102,7 @@ describe('workbench panel (inside the real VS Code extension host)', () => {
     const collection = {
       version: 1,
       name: 'panel-it',
-      requests: [{ name: 'panel-saved', url, messages: [{ name: 'greet', kind: 'text', data: 'hello {{who}}' }, { name: 'bytes', kind: 'binary', hex: '01 02 03' }] }],
+      requests: [{ name: 'panel-saved', url, headers: { 'X-Who': '{{who}}' }, messages: [{ name: 'greet', kind: 'text', data: 'hello {{who}}' }, { name: 'bytes', kind: 'binary', hex: '01 02 03' }] }],
       variables: { who: 'panel' },
     };
     await fs.writeFile(file, JSON.stringify(collection, null, 2) + '\n');
@@ -112,6 +112,8 @@ describe('workbench panel (inside the real VS Code extension host)', () => {
       assert.ok(id, 'connected');
       const info = await until(() => inspect(id), (p) => p.state === 'open' && (p.source?.messages.length ?? 0) === 2, 'the panel lists the saved messages');
       assert.equal(info.source!.request, 'panel-saved');
+      // The composer shows the request as written, not the resolved options (which may hold secrets).
+      assert.deepEqual(info.summary!.request, { url, headers: { 'X-Who': '{{who}}' } });
       assert.deepEqual(info.source!.messages.map((m) => `${m.name}:${m.kind}`), ['greet:text', 'bytes:binary']);
       await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'sendSaved', { name: 'greet' });
       await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'sendSaved', { name: 'bytes' });
