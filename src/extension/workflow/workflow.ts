@@ -20,6 +20,7 @@ import { atomicWriteFile, editCollectionFile } from '../../core/collections/fsio
 import { addRequest, newCollectionText, removeMessage, removeRequest, renameMessage, renameRequest, updateCollection } from '../../core/collections/edit';
 import { parseCollection } from '../../core/collections/parse';
 import { resolveVariables, messagePayload, redact } from '../../core/collections/variables';
+import { referencesIn, replaceReferences } from '../../core/collections/references';
 import { toWebsocatCommand, toWscatCommand } from '../../core/collections/commandLine';
 import { readTranscript, writeTranscript } from '../../core/collections/transcript';
 import { importHar, exportHar } from '../../core/collections/har';
@@ -315,9 +316,9 @@ export class Workflow extends Disposable {
     const text = await this.prompts.input({ title: `Send to ${safeUrl(c.options.url)}`, prompt: 'Text message ({{variables}} are resolved)' });
     if (text === undefined) return false;
     const vars = await this.panelVariables();
-    const missing = [...text.matchAll(/\{\{\s*(secret:)?([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g)].map((m) => (m[1] ?? '') + m[2]).filter((k) => vars[k] === undefined);
+    const missing = [...new Set(referencesIn(text))].filter((k) => vars[k] === undefined);
     if (missing.length) throw coded('WSWB_UNRESOLVED_VARIABLE', `Not sent: unresolved ${missing.join(', ')}`);
-    c.sendText(text.replace(/\{\{\s*(secret:)?([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g, (_m, s: string | undefined, n: string) => vars[(s ?? '') + n]!));
+    c.sendText(replaceReferences(text, (k) => vars[k]));
     return true;
   }
 
@@ -512,7 +513,7 @@ export class Workflow extends Disposable {
     if (!name) {
       await this.index.settled();
       const referenced = new Set<string>();
-      for (const c of this.index.list()) for (const m of (c.text ?? '').matchAll(/\{\{\s*secret:([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g)) referenced.add(m[1]!);
+      for (const c of this.index.list()) for (const k of referencesIn(c.text ?? '')) if (k.startsWith('secret:')) referenced.add(k.slice(7));
       for (const n of this.secrets.names()) referenced.add(n);
       const items: Array<vscode.QuickPickItem & { value?: string }> = [...referenced].sort().map((n) => ({ label: `$(key) ${n}`, description: this.secrets.names().includes(n) ? 'set' : 'not set', value: n }));
       items.push({ label: '$(add) New secret name…' });
