@@ -1,6 +1,6 @@
 /**
- * The collection request behind a panel: reading it (with its named messages) and saving the
- * composer's RequestDraft and messages back through the collections core
+ * The collection request behind a panel: reading it (with its named messages), resolving the
+ * composer's RequestDraft for connecting, and saving it and its messages back through the collections core
  * (jsonc edits that keep formatting, atomic write, refusing files that do not validate). No `vscode`
  * import: unit-tested in plain Node.
  */
@@ -8,14 +8,38 @@ import { addMessage, addRequest, updateMessage, updateRequest } from '../../core
 import { editCollectionFile, readCollectionFile } from '../../core/collections/fsio';
 import { parseCollection } from '../../core/collections/parse';
 import { toRequestDef } from '../../core/collections/request';
-import { CollectionError, type MessageDef, type RequestDef, type RequestDraft } from '../../core/collections/types';
+import { CollectionError, type MessageDef, type RequestDef, type RequestDraft, type VariableMap } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
+import type { ConnectionOptions } from '../../core/engine/connection';
+import { resolveVariables, toConnectionOptions } from '../../core/collections/variables';
 import type { SavedMessage, SavedRequestInfo } from '../../shared/contract';
 
 /** Where a panel's request lives. */
 export interface RequestSource {
   file: string;
   request: string;
+}
+
+/**
+ * Engine options for the panel's request: the resolution every saved request goes through
+ * (variables, secrets, TLS files relative to `baseDir`). `known` holds the active environment's
+ * variables and `secret:name` values; the draft's own variables take precedence. Unresolved
+ * references are refused (WSWB_UNRESOLVED_VARIABLE), never sent as written.
+ */
+export async function resolveDraft(draft: RequestDraft, known: Record<string, string>, baseDir?: string): Promise<{ options: ConnectionOptions; secretValues: string[] }> {
+  const variables: VariableMap = {};
+  const secrets = new Map<string, string>();
+  for (const [k, val] of Object.entries(known)) {
+    if (k.startsWith('secret:')) secrets.set(k.slice(7), val);
+    else variables[k] = val;
+  }
+  const request: RequestDef = { name: 'panel', ...draft };
+  const resolved = await resolveVariables({ version: 1, name: 'panel', variables }, request, { secrets: { get: async (n) => secrets.get(n) } });
+  if (!resolved.ok) {
+    const code = resolved.errors[0]?.code ?? 'WSWB_UNRESOLVED_VARIABLE';
+    throw new CodedError(code, `Cannot connect: ${resolved.errors.map((e) => e.message).join('; ')}`, { details: { names: resolved.unresolved } });
+  }
+  return { options: toConnectionOptions(request, resolved, baseDir !== undefined ? { baseDir } : {}), secretValues: resolved.secretValues };
 }
 
 /** A named message as the composer shows it. */

@@ -4,7 +4,9 @@ import { WebSocketServer } from 'ws';
 import { ConnectionManager } from '../../../src/core/engine/connectionManager';
 import { RpcClient, RpcServer, memoryTransportPair } from '../../../src/shared/rpc';
 import { CONTRACT_VERSION, hostContract, type HostContract, type WebviewEvents } from '../../../src/shared/contract';
-import { PanelBinding, compileFilter, resolveDraft } from '../../../src/extension/panel/binding';
+import { PanelBinding } from '../../../src/extension/panel/binding';
+import { compileFilter } from '../../../src/extension/panel/rows';
+import { resolveDraft } from '../../../src/extension/panel/savedRequest';
 import { parseTranscript } from '../../../src/core/collections/transcript';
 
 interface Rig {
