@@ -115,7 +115,7 @@ export async function resolveVariables(
 
   // Resolves one key; `stack` detects cycles through nested references.
   const resolveKey = async (key: string, stack: string[]): Promise<string | undefined> => {
-    if (key in values) return values[key];
+    if (Object.prototype.hasOwnProperty.call(values, key)) return values[key];
     if (unresolved.has(key)) return undefined;
     if (stack.includes(key)) {
       errors.push({ code: 'WSWB_VARIABLE_CYCLE', name: key, message: `variables reference each other in a cycle: ${[...stack, key].join(' → ')}` });
@@ -192,10 +192,15 @@ export async function resolveVariables(
   return { ok, values, sources, unresolved: [...unresolved], errors, secretValues: secretList };
 }
 
+/** The value of `key`, never one inherited from Object.prototype (`{{constructor}}` is a valid name). */
+function valueOf(values: Record<string, string>, key: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined;
+}
+
 function trySubstitute(text: string, values: Record<string, string>): string | undefined {
   let failed = false;
   const out = replaceReferences(text, (key) => {
-    const v = values[key];
+    const v = valueOf(values, key);
     if (v === undefined) failed = true;
     return v;
   });
@@ -206,7 +211,7 @@ function trySubstitute(text: string, values: Record<string, string>): string | u
 export function substitute(text: string, resolved: Pick<ResolvedVariables, 'values'>): string {
   const missing: string[] = [];
   const out = replaceReferences(text, (key) => {
-    const v = resolved.values[key];
+    const v = valueOf(resolved.values, key);
     if (v === undefined) missing.push(key);
     return v;
   });
