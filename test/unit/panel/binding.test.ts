@@ -7,6 +7,7 @@ import { CONTRACT_VERSION, hostContract, type HostContract, type WebviewEvents }
 import { PanelBinding } from '../../../src/extension/panel/binding';
 import { compileFilter } from '../../../src/extension/panel/rows';
 import { resolveDraft } from '../../../src/extension/panel/savedRequest';
+import { until } from './helpers';
 import { parseTranscript } from '../../../src/core/collections/transcript';
 
 interface Rig {
@@ -64,13 +65,6 @@ async function rig(): Promise<Rig> {
   };
 }
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('panel binding (host side, real sockets on loopback)', () => {
   it('connects, sends with {{variables}}, and batches echo events to the webview at most every 16 ms', async () => {
