@@ -53,12 +53,12 @@ export class RepeatScheduler {
         () => {
           job.status.sent++;
           this.deps.changed();
-          if (count !== undefined && job.status.sent >= count) this.stop();
+          if (count !== undefined && job.status.sent >= count) this.stopJob(job);
           else if (job.status.active) job.timer = this.deps.setTimeout(tick, everyMs);
         },
         (err: Error) => {
           this.deps.log?.(`repeat send stopped: ${err.message}`);
-          this.stop();
+          this.stopJob(job);
         },
       );
     };
@@ -68,8 +68,11 @@ export class RepeatScheduler {
 
   /** Stops the running job (if any) and returns its final status. */
   stop(): RepeatStatus {
-    const job = this.job;
-    if (!job) return { active: false, sent: 0 };
+    return this.job ? this.stopJob(this.job) : { active: false, sent: 0 };
+  }
+
+  /** Stops `job`: a send still in flight for a job already replaced must not stop its successor. */
+  private stopJob(job: Job): RepeatStatus {
     if (job.timer !== undefined) this.deps.clearTimeout(job.timer);
     job.timer = undefined;
     job.status.active = false;
