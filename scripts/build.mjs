@@ -89,7 +89,7 @@ if (!production && distArg < 0) {
   targets.push({
     ...common,
     sourcemap: 'inline',
-    entryPoints: ['test/integration/index.ts', ...listSuites('test/integration/suite')],
+    entryPoints: ['test/integration/index.ts', ...listSuites('test/integration/suite'), ...listSuites('test/integration/untrusted')],
     outdir: 'out/test/integration',
     outbase: 'test/integration',
     platform: 'node',

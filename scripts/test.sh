@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, builds, type-checks and lints, then runs every suite:
 #   unit (mocha, plain Node) · webview (real bundle in headless Chromium) · integration (inside the
-#   real VS Code extension host of code-server) · e2e (the panel driven as a user in real VS Code;
+#   real VS Code extension host of code-server) · integration-untrusted (the same, Workspace Trust on
+#   and the folder in Restricted Mode) · e2e (the panel driven as a user in real VS Code;
 #   refreshes media/screenshots) · workflow-e2e (a user driving real VS Code in
 #   Chromium: activity bar, palette, quick picks, status bar) · vsix-e2e (the production .vsix
 #   installed into a fresh code-server with --install-extension and used from the palette). Ends with one line: `N passed, N failed`.
@@ -23,7 +24,7 @@ if ! npm run -s typecheck; then echo "[test] type-check FAILED"; failed_checks=$
 echo "[test] linting (architecture fences)…"
 if ! npx eslint src webview test; then echo "[test] lint FAILED"; failed_checks=$((failed_checks + 1)); fi
 
-suites="${WSWB_SUITES:-unit webview integration e2e workflow-e2e vsix-e2e}"
+suites="${WSWB_SUITES:-unit webview integration integration-untrusted e2e workflow-e2e vsix-e2e}"
 run_suite() {
   local name="$1"; shift
   echo; echo "[test] ── suite: $name ──"
@@ -44,6 +45,7 @@ for s in $suites; do
     unit) run_suite unit npx mocha --config test/unit/.mocharc.json 'test/unit/**/*.test.ts' ;;
     webview) run_suite webview npx mocha --config test/webview/.mocharc.json 'test/webview/**/*.test.ts' ;;
     integration) run_suite integration npx tsx test/host/runIntegration.ts ;;
+    integration-untrusted) run_suite integration-untrusted npx tsx test/host/runIntegration.ts --untrusted ;;
     e2e) run_suite e2e npx tsx test/host/runE2E.ts ;;
     workflow-e2e) run_suite workflow-e2e npx tsx test/host/runWorkflowE2E.ts ;;
     vsix-e2e) run_suite vsix-e2e npx tsx test/host/runVsixE2E.ts ;;

@@ -4,7 +4,7 @@
  * validates again. The request composer is requestComposer.ts.
  */
 import type { OutgoingMessage, RepeatStatus, RequestDraft, SavedMessage } from '../src/shared/contract';
-import { withPlaceholders } from '../src/core/collections/references';
+import { withPlaceholders } from '../src/core/collections/template';
 import { CLOSE_CODES, isValidCloseCode } from '../src/core/protocol/closeCodes';
 import { hexToBytes } from '../src/core/protocol/hexdump';
 import { button, field, h, icon, input, select, textarea } from './dom';

@@ -8,7 +8,7 @@
  */
 import type { RequestDraft } from '../src/shared/contract';
 import { withoutSecrets } from '../src/core/collections/request';
-import { startsWithReference, VARIABLE_NAME, withPlaceholders } from '../src/core/collections/references';
+import { startsWithReference, VARIABLE_NAME, withPlaceholders } from '../src/core/collections/template';
 import type { ComposerDeps } from './composer';
 import { button, checkbox, field, h, input, select, textarea } from './dom';
 

@@ -1,7 +1,7 @@
 /**
  * `websocket-workbench connect <url>` — connect, send in order, wait for traffic, close, and print
  * every event (NDJSON by default when stdout is not a terminal). Exit codes: 0 clean close,
- * 1 connection or protocol error (or an unclean close), 2 bad usage.
+ * 1 connection or protocol error (or an unclean close, or a signal while connecting), 2 bad usage.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -32,6 +32,9 @@ Options:
   --wait MS              wait this long for traffic after sending (default 1000)
   --handshake-timeout MS give up on the opening handshake after MS (default 10000)
   --output ndjson|pretty|none   (default: pretty on a terminal, ndjson otherwise)
+
+SIGINT/SIGTERM while connecting aborts the attempt (exit 1); once open, closes with --close
+(a second signal drops the connection).
 
 Exit status: 0 on a clean close, 1 on a connection or protocol error, 2 on bad usage.
 `;
@@ -210,6 +213,9 @@ export async function connect(argv: string[], io: CliIO): Promise<number> {
   let stopped = false;
   let wake: () => void = () => undefined;
   const offStop = io.onStop(() => {
+    // While connecting, or at a second signal, there is nothing to close gracefully: stop now.
+    // (At the first signal once open, the connection is closed with --close as usual.)
+    if (stopped || conn.state === 'connecting') conn.terminate();
     stopped = true;
     wake();
   });

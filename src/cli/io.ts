@@ -24,3 +24,21 @@ export function defaultIO(): CliIO {
     },
   };
 }
+
+/**
+ * The same IO with every string written to stdout and stderr passed through `mask` (the last net
+ * for secrets: whatever a subcommand prints, an error message included, is scrubbed).
+ */
+export function maskedIO(io: CliIO, mask: (text: string) => string): CliIO {
+  const wrap = (s: NodeJS.WritableStream & { isTTY?: boolean }) =>
+    new Proxy(s, {
+      get(target, prop, receiver) {
+        if (prop !== 'write') return Reflect.get(target, prop, receiver) as unknown;
+        return (chunk: unknown, ...rest: unknown[]) => {
+          const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk);
+          return (target.write as (c: string, ...r: unknown[]) => boolean).call(target, mask(text), ...rest);
+        };
+      },
+    });
+  return { ...io, stdout: wrap(io.stdout), stderr: wrap(io.stderr) };
+}

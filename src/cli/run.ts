@@ -11,13 +11,15 @@
  */
 import * as path from 'node:path';
 import type { CliIO } from './io';
+import { maskedIO } from './io';
 import { createPrinter, isOutputMode } from './output';
 import type { OutputMode } from './output';
 import { Connection } from '../core/engine/connection';
 import type { MessageEvent, TimelineEvent } from '../core/engine/events';
 import { readCollectionFile } from '../core/collections/fsio';
 import { formatDiagnostic } from '../core/collections/parse';
-import { messagePayload, redact, resolveRequest, resolveVariables, toConnectionOptions } from '../core/collections/variables';
+import { messagePayload, redactedRequest, resolveRequest, resolveVariables, toConnectionOptions } from '../core/collections/variables';
+import { maskFor } from '../core/collections/secretMask';
 import type { ResolvedVariables, SecretResolver } from '../core/collections/variables';
 import { compileExpect } from '../core/collections/expect';
 import type { CompiledExpect } from '../core/collections/expect';
@@ -198,6 +200,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     secrets: envSecretResolver(io.env),
     overrides: args.vars,
   });
+  // From here on everything printed goes through the secrets' mask, error messages included.
+  const secretMask = maskFor(resolved);
+  if (secretMask.active) io = maskedIO(io, secretMask.text);
+  try {
+    return await runResolved(args, io, file, request, resolved);
+  } catch (err) {
+    io.stderr.write(`websocket-workbench run: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+}
+
+async function runResolved(args: RunArgs, io: CliIO, file: string, request: RequestDef, resolved: ResolvedVariables): Promise<number> {
+  const fail = (msg: string, code: string) => {
+    io.stderr.write(`websocket-workbench run: ${msg} [${code}]\n`);
+    return 2;
+  };
   if (!resolved.ok) {
     for (const e of resolved.errors) io.stderr.write(`websocket-workbench run: ${e.message} [${e.code}]\n`);
     const secretNames = resolved.unresolved.filter((k) => k.startsWith('secret:')).map((k) => k.slice(7));
@@ -213,14 +231,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     options = toConnectionOptions(request, resolved, { baseDir: path.dirname(file) });
     const concrete = resolveRequest(request, resolved);
-    plan = (concrete.messages ?? []).map((m) => ({ name: m.name, payload: messagePayload(m, resolved), expects: (m.expect ?? []).map(compileExpect) }));
+    // Payloads from the templates, so substitution knows which parts came from a secret.
+    plan = (concrete.messages ?? []).map((m, i) => ({ name: m.name, payload: messagePayload(request.messages![i]!, resolved), expects: (m.expect ?? []).map(compileExpect) }));
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err), (err as { code?: string }).code ?? 'WSWB_RUN_ERROR');
   }
 
   const mode: OutputMode = args.output ?? (io.stdout.isTTY ? 'pretty' : 'ndjson');
   const printer = createPrinter(mode, io, { frames: args.frames });
-  const mask = <T>(x: T): T => (resolved.secretValues.length ? redact(x, resolved) : x);
+  const mask = maskFor(resolved).value;
   // Result lines: NDJSON objects, or a readable line in pretty mode.
   const result = (obj: Record<string, unknown>) => {
     if (mode !== 'pretty') return printer.line(obj);
@@ -238,7 +257,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   let transcript: TranscriptWriter | undefined;
   if (args.transcript) {
     try {
-      transcript = await TranscriptWriter.create(path.resolve(io.cwd, args.transcript), makeHeader({ request: mask(resolveRequest(request, resolved)) as unknown as Record<string, unknown>, tool: { name: 'websocket-workbench', version: cliVersion() } }));
+      transcript = await TranscriptWriter.create(path.resolve(io.cwd, args.transcript), makeHeader({ request: redactedRequest(request, resolved) as unknown as Record<string, unknown>, tool: { name: 'websocket-workbench', version: cliVersion() } }));
     } catch (err) {
       return fail(err instanceof Error ? err.message : String(err), 'WSWB_TRANSCRIPT_WRITE');
     }

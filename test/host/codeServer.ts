@@ -3,7 +3,7 @@
  * and stops it (whole process group) when asked.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,10 +37,18 @@ export async function startCodeServer(opts: {
   log?: (line: string) => void;
   port?: number;
   keepDirs?: boolean;
+  /** Keep Workspace Trust on (default off: `--disable-workspace-trust`); the folder then opens in Restricted Mode. */
+  workspaceTrust?: boolean;
+  /** User settings written to `<user-data-dir>/User/settings.json` before start. */
+  userSettings?: Record<string, unknown>;
 }): Promise<CodeServer> {
   const { cmd, args, env } = codeServerCommand();
   const port = opts.port ?? (await freePort());
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'wswb-user-'));
+  if (opts.userSettings) {
+    mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+    writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(opts.userSettings, null, 2));
+  }
   const extensionsDir = opts.extensionsDir ?? mkdtempSync(path.join(os.tmpdir(), 'wswb-ext-'));
   const child = spawn(
     cmd,
@@ -50,7 +58,7 @@ export async function startCodeServer(opts: {
       '--bind-addr', `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--user-data-dir', userDataDir,
       '--extensions-dir', extensionsDir,

@@ -1,6 +1,6 @@
 /**
  * Entry that VS Code loads inside its extension host (extensionTestsPath). Runs every bundled
- * suite in ./suite with mocha; the spec output goes to the host's console and, line by line, to
+ * suite in ./suite (or ./untrusted, see WSWB_INTEGRATION_DIR) with mocha; the spec output goes to the host's console and, line by line, to
  * $WSWB_TEST_LOG so the outer runner can show it; the counts go to $WSWB_RESULTS_FILE.
  */
 import * as fs from 'node:fs';
@@ -25,7 +25,8 @@ export async function run(): Promise<void> {
     timeout: 60_000,
     reporter: path.resolve(__dirname, '../../../test/support/countingReporter.cjs'),
   });
-  const suiteDir = path.join(__dirname, 'suite');
+  // WSWB_INTEGRATION_DIR=untrusted: the Restricted Mode suite (its runner keeps Workspace Trust on).
+  const suiteDir = path.join(__dirname, process.env.WSWB_INTEGRATION_DIR === 'untrusted' ? 'untrusted' : 'suite');
   const grep = process.env.WSWB_GREP;
   if (grep) mocha.grep(grep);
   for (const f of fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(suiteDir, f));

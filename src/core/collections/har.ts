@@ -8,7 +8,7 @@
 import type { CloseEvent, FrameEvent, HandshakeEvent, HeaderPair, MessageEvent, TimelineEvent } from '../engine/events';
 import { makeHeader } from './transcript';
 import type { Transcript } from './transcript';
-import { redact } from './variables';
+import { redact } from './secretMask';
 
 /** A HAR name/value pair. */
 export interface HarNameValue {

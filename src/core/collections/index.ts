@@ -10,3 +10,5 @@ export * from './har';
 export * from './commandLine';
 export * from './replay';
 export { collectionValidator, collectionSchemaJson, COLLECTION_SCHEMA_ID, MOCK_SCHEMA_ID } from './schema';
+export * from './template';
+export * from './secretMask';

@@ -6,7 +6,7 @@
  * Pure: no Node API, no DOM (the webview uses `withoutSecrets` for its own state).
  */
 import { CodedError } from '../errors';
-import { isReference } from './references';
+import { isReference } from './template';
 import type { RequestDef, RequestDraft } from './types';
 
 /** The draft the panel shows for a saved request: everything but its name and messages. */

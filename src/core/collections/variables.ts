@@ -2,18 +2,19 @@
  * Variables and secrets. `{{name}}` resolves request → collection → environment → secret;
  * `{{secret:name}}` only through the injected SecretResolver (VS Code SecretStorage in the
  * extension, WSWB_SECRET_<NAME> environment variables in the CLI). Unresolved references are
- * reported before connecting and are never sent literally; secret values are tracked so `redact`
- * can mask them in anything exported or logged.
+ * reported before connecting and are never sent literally. Substitution itself is template.ts's;
+ * resolving records which spans of each value came from a secret, and `secretFragments` turns
+ * them into what was sent, so secretMask.ts can mask them in anything exported or logged.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ConnectionOptions } from '../engine/connection';
 import { hexToBytes } from '../protocol/hexdump';
 import { CollectionError } from './types';
+import { basicCredentials, REDACTED, redact } from './secretMask';
+import { maskedValues, referencesIn, render, renderJson, renderStrict, spanTexts, substitute, substituteDeep } from './template';
+import type { Span, TemplateValues } from './template';
 import type { Collection, MessageDef, RequestDef, VariableMap } from './types';
-import { REFERENCE, referenceKey, referencesIn, replaceReferences } from './references';
-
-export { referencesIn };
 
 /** Where secret values come from; returns undefined for an unknown name. */
 export interface SecretResolver {
@@ -39,12 +40,17 @@ export interface ResolvedVariables {
   /** Reference keys that could not be resolved. */
   unresolved: string[];
   errors: VariableProblem[];
-  /** Strings to mask in exports and logs: secret values and their encoded forms. */
+  /** For values built from secrets (a `secret:` key, or a variable that references one): which ranges. */
+  secretSpans: Record<string, readonly Span[]>;
+  /**
+   * Strings to mask in exports and logs: the secret values and what substitution made of them on
+   * the wire (see secretFragments). `redact` expands each into its encoded forms.
+   */
   secretValues: string[];
 }
 
-/** Replacement for secret values in exported or logged data. */
-export const REDACTED = '••••';
+export { REDACTED, redact, redactBytes } from './secretMask';
+export { referencesIn, substitute } from './template';
 
 function collectStrings(v: unknown, out: string[]): void {
   if (typeof v === 'string') out.push(v);
@@ -92,6 +98,7 @@ export async function resolveVariables(
     ['environment', env],
   ];
   const values: Record<string, string> = {};
+  const secretSpans: Record<string, readonly Span[]> = {};
   const sources: Record<string, VariableSource> = {};
   const unresolved = new Set<string>();
   const secretValues = new Set<string>();
@@ -128,21 +135,15 @@ export async function resolveVariables(
       for (const [source, map] of scopes) {
         if (!own(map, name)) continue;
         const raw = map[name]!;
-        let out = '';
-        let last = 0;
         let failed = false;
-        for (const m of raw.matchAll(REFERENCE)) {
-          const inner = referenceKey(m[1], m[2]!);
-          const v = await resolveKey(inner, [...stack, key]);
-          if (v === undefined) failed = true;
-          out += raw.slice(last, m.index) + (v ?? '');
-          last = m.index! + m[0].length;
-        }
+        for (const inner of referencesIn(raw)) if ((await resolveKey(inner, [...stack, key])) === undefined) failed = true;
         if (failed) {
           unresolved.add(key);
           return undefined;
         }
-        values[key] = out + raw.slice(last);
+        const r = render(raw, { values, secretSpans });
+        values[key] = r.text;
+        if (r.spans.length) secretSpans[key] = r.spans;
         sources[key] = source;
         return values[key];
       }
@@ -171,124 +172,87 @@ export async function resolveVariables(
     });
   }
 
-  // Encoded forms a secret takes on the wire: URL-encoded in queries, base64 inside Basic auth.
-  const resolvedSecretList = [...secretValues];
-  const containsSecret = (s: string) => resolvedSecretList.some((v) => s.includes(v));
-  for (const v of resolvedSecretList) {
-    const enc = encodeURIComponent(v);
-    if (enc !== v) secretValues.add(enc);
-  }
-  if (request.auth?.type === 'basic') {
-    const user = trySubstitute(request.auth.username, values);
-    const pass = trySubstitute(request.auth.password, values);
-    if (user !== undefined && pass !== undefined && (containsSecret(user) || containsSecret(pass))) {
-      secretValues.add(Buffer.from(`${user}:${pass}`, 'utf8').toString('base64'));
-    }
-  }
-
   const ok = errors.length === 0 && unresolved.size === 0;
+  // What the substitution produces from the secrets, in the exact form it goes on the wire.
+  if (secretValues.size) for (const f of secretFragments(request, { values, secretSpans })) secretValues.add(f);
   // Longest first, so a secret containing another is masked whole.
   const secretList = [...secretValues].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
-  return { ok, values, sources, unresolved: [...unresolved], errors, secretValues: secretList };
+  return { ok, values, secretSpans, sources, unresolved: [...unresolved], errors, secretValues: secretList };
 }
 
-/** The value of `key`, never one inherited from Object.prototype (`{{constructor}}` is a valid name). */
-function valueOf(values: Record<string, string>, key: string): string | undefined {
-  return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined;
-}
-
-function trySubstitute(text: string, values: Record<string, string>): string | undefined {
-  let failed = false;
-  const out = replaceReferences(text, (key) => {
-    const v = valueOf(values, key);
-    if (v === undefined) failed = true;
-    return v;
-  });
-  return failed ? undefined : out;
-}
-
-/** Replaces every reference in `text`; throws WSWB_UNRESOLVED_VARIABLE rather than send one literally. */
-export function substitute(text: string, resolved: Pick<ResolvedVariables, 'values'>): string {
-  const missing: string[] = [];
-  const out = replaceReferences(text, (key) => {
-    const v = valueOf(resolved.values, key);
-    if (v === undefined) missing.push(key);
-    return v;
-  });
-  if (missing.length) {
-    throw new CollectionError('WSWB_UNRESOLVED_VARIABLE', `unresolved variables: ${[...new Set(missing)].join(', ')}`, { names: [...new Set(missing)] });
+/** `Authorization: Basic` values a URL's userinfo turns into (ws sends it percent-encoded; proxies decode it). */
+function userinfoCredentials(url: string): string[] {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return [];
   }
-  return out;
+  if (!u.username && !u.password) return [];
+  // Each part decoded when it can be (as the proxy tunnel does), else as written.
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return [basicCredentials(u.username, u.password), basicCredentials(decode(u.username), decode(u.password))];
 }
 
-function substituteDeep(v: unknown, resolved: Pick<ResolvedVariables, 'values'>): unknown {
-  if (typeof v === 'string') return substitute(v, resolved);
-  if (Array.isArray(v)) return v.map((x) => substituteDeep(x, resolved));
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[substitute(k, resolved)] = substituteDeep(x, resolved);
-    return out;
+/**
+ * The text a secret became in each place the request uses it, found by construction: the spans
+ * substitution marks as secret in every string of the request (URL, query, headers, auth, TLS,
+ * proxy, messages), their JSON-escaped form in JSON messages, and the Basic credentials derived from
+ * `auth.basic` and from URL userinfo (the URL's and the proxy's). References that cannot be
+ * resolved are skipped (nothing is sent then).
+ */
+export function secretFragments(request: RequestDef, vars: TemplateValues): string[] {
+  const out = new Set<string>();
+  const tryRender = (text: string) => {
+    const r = render(text, vars);
+    return r.missing.length ? undefined : r;
+  };
+  const { variables: _vars, name: _name, description: _desc, ...used } = request;
+  const strings: string[] = [];
+  collectStrings(used, strings);
+  for (const s of strings) {
+    const r = tryRender(s);
+    if (r) for (const t of spanTexts(r)) out.add(t);
   }
-  return v;
+  for (const m of request.messages ?? []) {
+    if (m.kind !== 'json') continue;
+    try {
+      for (const t of spanTexts(renderJson(m.data ?? null, vars))) out.add(t);
+    } catch {
+      /* unresolved: never sent */
+    }
+  }
+  const auth = request.auth;
+  if (auth?.type === 'basic') {
+    const user = tryRender(auth.username);
+    const pass = tryRender(auth.password);
+    if (user && pass && (user.spans.length || pass.spans.length)) out.add(basicCredentials(user.text, pass.text));
+  }
+  for (const url of [request.url, request.proxy]) {
+    const r = url === undefined ? undefined : tryRender(url);
+    if (r?.spans.length) for (const c of userinfoCredentials(r.text)) out.add(c);
+  }
+  return [...out];
 }
 
 /** The request with every reference replaced (throws WSWB_UNRESOLVED_VARIABLE if any is left). */
-export function resolveRequest(request: RequestDef, resolved: Pick<ResolvedVariables, 'values'>): RequestDef {
+export function resolveRequest(request: RequestDef, resolved: TemplateValues): RequestDef {
   const { variables: _vars, ...rest } = request;
   return substituteDeep(rest, resolved) as RequestDef;
 }
 
 /**
- * Deep copy of `value` with every secret value masked: in string values, and inside byte arrays
- * (a message that carried a token must not leak it into a transcript or HAR). Object keys are kept,
- * so a short secret cannot rename fields. Accepts a ResolvedVariables or a list of values.
+ * The request as sent, for a transcript header or an export: references replaced, with what came
+ * from a secret masked by construction (object keys included), then scrubbed by value as well.
  */
-export function redact<T>(value: T, secrets: Pick<ResolvedVariables, 'secretValues'> | readonly string[]): T {
-  const list = (Array.isArray(secrets) ? [...(secrets as readonly string[])] : [...(secrets as Pick<ResolvedVariables, 'secretValues'>).secretValues])
-    .filter((s) => s.length > 0)
-    .sort((a, b) => b.length - a.length);
-  if (!list.length) return value;
-  const mask = (s: string) => {
-    let out = s;
-    for (const secret of list) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out;
-  };
-  const needles = list.map((x) => Buffer.from(x, 'utf8'));
-  const maskBytes = (u: Uint8Array): Uint8Array => redactBytes(u, needles);
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return mask(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v instanceof Uint8Array) return maskBytes(v);
-    if (v instanceof RegExp || v instanceof Date) return v;
-    if (v && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
-      return out;
-    }
-    return v;
-  };
-  return walk(value) as T;
-}
-
-const REDACTED_BYTES = Buffer.from(REDACTED, 'utf8');
-
-/** Replaces every occurrence of the needles in `u` with the UTF-8 of ••••; returns `u` itself when none occurs. */
-export function redactBytes(u: Uint8Array, needles: readonly Uint8Array[]): Uint8Array {
-  let buf = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-  let changed = false;
-  for (const n of needles) {
-    if (!n.length || buf.indexOf(n) < 0) continue;
-    const parts: Buffer[] = [];
-    let from = 0;
-    for (let at = buf.indexOf(n); at >= 0; at = buf.indexOf(n, from)) {
-      parts.push(buf.subarray(from, at), REDACTED_BYTES);
-      from = at + n.length;
-    }
-    parts.push(buf.subarray(from));
-    buf = Buffer.concat(parts);
-    changed = true;
-  }
-  return changed ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : u;
+export function redactedRequest(request: RequestDef, resolved: TemplateValues & Pick<ResolvedVariables, 'secretValues'>): RequestDef {
+  return redact(resolveRequest(request, maskedValues(resolved, REDACTED)), resolved);
 }
 
 /** How TLS files named in a request are read (relative to the collection file). */
@@ -298,7 +262,7 @@ export interface FileAccess {
 }
 
 /** Maps a saved request, with its variables resolved, to the engine's ConnectionOptions. */
-export function toConnectionOptions(request: RequestDef, resolved: Pick<ResolvedVariables, 'values'>, files: FileAccess = {}): ConnectionOptions {
+export function toConnectionOptions(request: RequestDef, resolved: TemplateValues, files: FileAccess = {}): ConnectionOptions {
   const r = resolveRequest(request, resolved);
   const o: ConnectionOptions = { url: r.url };
   if (r.headers) o.headers = { ...r.headers };
@@ -321,12 +285,16 @@ export function toConnectionOptions(request: RequestDef, resolved: Pick<Resolved
     if (queue !== undefined) o.queueWhileReconnecting = queue;
   }
   if (r.tls) {
-    const read = (f: string): Uint8Array => {
+    const read = (field: 'caFile' | 'certFile' | 'keyFile' | 'pfxFile'): Uint8Array => {
+      const f = r.tls![field]!;
       const full = path.resolve(files.baseDir ?? process.cwd(), f);
       try {
         return (files.readFile ?? readFileSync)(full);
       } catch (err) {
-        throw new CollectionError('WSWB_TLS_FILE', `cannot read TLS file ${full}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: full });
+        // A path built from a secret is not echoed (path.resolve may have changed its form).
+        const fromSecret = render(request.tls?.[field] ?? '', resolved).spans.length > 0;
+        const shown = fromSecret ? `${field} (a path from a secret)` : full;
+        throw new CollectionError('WSWB_TLS_FILE', `cannot read TLS file ${shown}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, fromSecret ? { field } : { file: full });
       }
     };
     const t = r.tls;
@@ -335,10 +303,10 @@ export function toConnectionOptions(request: RequestDef, resolved: Pick<Resolved
     if (t.ca !== undefined) tls.ca = t.ca;
     if (t.cert !== undefined) tls.cert = t.cert;
     if (t.key !== undefined) tls.key = t.key;
-    if (t.caFile) tls.ca = read(t.caFile);
-    if (t.certFile) tls.cert = read(t.certFile);
-    if (t.keyFile) tls.key = read(t.keyFile);
-    if (t.pfxFile) tls.pfx = read(t.pfxFile);
+    if (t.caFile) tls.ca = read('caFile');
+    if (t.certFile) tls.cert = read('certFile');
+    if (t.keyFile) tls.key = read('keyFile');
+    if (t.pfxFile) tls.pfx = read('pfxFile');
     if (t.passphrase !== undefined) tls.passphrase = t.passphrase;
     o.tls = tls;
   }
@@ -346,24 +314,27 @@ export function toConnectionOptions(request: RequestDef, resolved: Pick<Resolved
 }
 
 /** What a named message sends: text or bytes, references replaced. */
-export function messagePayload(message: MessageDef, resolved: Pick<ResolvedVariables, 'values'>): { binary: false; text: string } | { binary: true; data: Uint8Array } {
+export function messagePayload(message: MessageDef, resolved: TemplateValues): { binary: false; text: string } | { binary: true; data: Uint8Array } {
   switch (message.kind) {
     case 'text':
       return { binary: false, text: substitute(String(message.data ?? ''), resolved) };
     case 'json':
-      return { binary: false, text: JSON.stringify(substituteDeep(message.data ?? null, resolved)) };
+      return { binary: false, text: renderJson(message.data ?? null, resolved).text };
     case 'binary': {
+      // A malformed secret must not be quoted back in the error: the message then names no characters.
       if (message.hex !== undefined) {
+        const r = renderStrict(message.hex, resolved);
         try {
-          return { binary: true, data: hexToBytes(substitute(message.hex, resolved)) };
+          return { binary: true, data: hexToBytes(r.text) };
         } catch (err) {
-          if (err instanceof CollectionError) throw err;
-          throw new CollectionError('WSWB_BAD_BINARY', `message "${message.name}": ${err instanceof Error ? err.message : String(err)}`);
+          const why = r.spans.length ? 'hex from a secret is malformed' : err instanceof Error ? err.message : String(err);
+          throw new CollectionError('WSWB_BAD_BINARY', `message "${message.name}": ${why}`);
         }
       }
-      const b64 = substitute(message.base64 ?? '', resolved).replace(/\s+/g, '');
+      const r = renderStrict(message.base64 ?? '', resolved);
+      const b64 = r.text.replace(/\s+/g, '');
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
-        throw new CollectionError('WSWB_BAD_BINARY', `message "${message.name}": base64 is malformed`);
+        throw new CollectionError('WSWB_BAD_BINARY', `message "${message.name}": base64${r.spans.length ? ' from a secret' : ''} is malformed`);
       }
       return { binary: true, data: new Uint8Array(Buffer.from(b64, 'base64')) };
     }

@@ -91,6 +91,14 @@ export interface CodedError extends Error {
 const EMPTY = new Uint8Array(0);
 /** ws's own close timer fires this much after ours, as a backstop only. */
 const WS_CLOSE_BACKSTOP_MS = 1000;
+/**
+ * Once we have failed the connection (a protocol error: we sent our close frame), how long the peer
+ * gets to end TCP before we destroy the socket (capped by closeTimeoutMs). After a failure or the
+ * server's close frame, how many more bytes we read, unparsed and unrecorded, while waiting for its
+ * FIN; past that we stop reading.
+ */
+const FAIL_GRACE_MS = 1000;
+const FAIL_DRAIN_BYTES = 64 * 1024;
 const TEXT = Object.freeze({ binary: false });
 const BINARY = Object.freeze({ binary: true });
 let connectionSeq = 0;
@@ -131,6 +139,9 @@ interface TapState {
   connected: boolean;
   /** A refused upgrade: the handshake event waits for the body. */
   deferredHandshake?: boolean;
+  /** We failed the connection. Then, or after the server's close frame (closeIn), incoming bytes are no longer parsed or recorded, only counted. */
+  failed: boolean;
+  ignoredIn: number;
 }
 
 /** One client WebSocket connection with a recorded timeline. */
@@ -156,6 +167,15 @@ export class Connection {
   private pingTimer: NodeJS.Timeout | null = null;
   private closeTimer: unknown = null;
   private reconnectTimer: unknown = null;
+  /** The total deadline of the opening handshake (handshakeTimeoutMs), from connect() to open. */
+  private handshakeTimer: unknown = null;
+  /** Abandons the attempt's proxy tunnel (timeout, close/terminate while connecting). */
+  private handshakeAbort: AbortController | null = null;
+  private tunnelPending = false;
+  /** Reports a refused upgrade now, with the body read so far (set while its body is being read). */
+  private finishUnexpected: (() => void) | null = null;
+  /** After we failed the connection: destroys the socket if the peer has not ended it. */
+  private failTimer: unknown = null;
   private attempts = 0;
   private userClosed = false;
   private terminatedByUs = false;
@@ -274,6 +294,7 @@ export class Connection {
     }
     if (ws.readyState === WebSocket.CONNECTING) {
       this.terminatedByUs = true;
+      this.stopHandshake();
       ws.terminate();
       return p;
     }
@@ -296,6 +317,7 @@ export class Connection {
     this.userClosed = true;
     this.cancelReconnect();
     this.terminatedByUs = true;
+    this.stopHandshake();
     this.ws?.terminate();
   }
 
@@ -306,7 +328,7 @@ export class Connection {
     this.socket?.destroy();
     this.disposed = true;
     this.stopPing();
-    if (this.closeTimer) this.clearT(this.closeTimer);
+    this.clearLifecycleTimers();
     this.listeners.clear();
     if (this.ownsStore) void this.store.dispose();
   }
@@ -448,6 +470,8 @@ export class Connection {
       this.pendingOut = [];
       this.pings.clear();
       this.setState('connecting', undefined, this.attempts > 0 ? `reconnect attempt ${this.attempts}` : undefined);
+      const abort = new AbortController();
+      this.handshakeAbort = abort;
 
       let url: URL;
       let ws: WebSocket;
@@ -455,7 +479,7 @@ export class Connection {
         url = this.buildUrl();
         const proxy = resolveProxy(url, this.options.proxy, this.env, this.options.noProxy);
         const secure = url.protocol === 'wss:';
-        const agent = this.makeAgent(secure, proxy);
+        const agent = this.makeAgent(secure, proxy, abort.signal);
         const t = this.options.tls ?? {};
         const wsOpts: WebSocket.ClientOptions & Record<string, unknown> = {
           agent,
@@ -465,6 +489,8 @@ export class Connection {
           followRedirects: !!this.options.followRedirects,
           maxRedirects: this.options.maxRedirects ?? 10,
           maxPayload: this.options.maxPayload ?? 100 * 1024 * 1024,
+          // ws's is an idle timeout (reset by every byte); ours (armHandshakeDeadline) is total and
+          // fires first. ws's stays as a backstop for injected timers that never fire.
           handshakeTimeout: this.options.handshakeTimeoutMs,
           // Our own close timer decides (it reports CLOSE_TIMEOUT); ws's, armed with the same delay
           // just before ours, used to win the race now and then and close without the error.
@@ -484,6 +510,7 @@ export class Connection {
         if (this.options.origin) wsOpts.origin = this.options.origin;
         ws = new WebSocket(url, this.options.subprotocols ?? [], wsOpts);
       } catch (err) {
+        this.handshakeAbort = null;
         const e = coded(this.codeOf(err), (err as Error).message);
         this.lastError = e;
         this.recordError(e);
@@ -495,6 +522,7 @@ export class Connection {
         return;
       }
       this.ws = ws;
+      this.armHandshakeDeadline(ws);
 
       ws.on('redirect', (to: string) => this.record({ kind: 'info', message: `redirected to ${to}`, data: { url: to } } as never));
       ws.on('upgrade', () => {
@@ -505,6 +533,7 @@ export class Connection {
         if (this.ws !== ws) return;
         this.opened = true;
         this.attempts = 0;
+        this.stopHandshake();
         this.setState('open', undefined, ws.protocol ? `subprotocol ${ws.protocol}` : undefined);
         // The server's close frame may have arrived in the same chunk as the 101.
         if (this.tap?.firstClose === 'server') this.serverClosing();
@@ -549,6 +578,8 @@ export class Connection {
         if (!this.lastError) this.lastError = e;
         this.recordError(e);
         if (!this.opened) settle(this.lastError);
+        // After open, an error from ws means ws failed the connection (and sent its close frame).
+        else this.onFailed();
       });
       ws.on('close', (code: number, reasonBuf: Buffer) => {
         if (this.ws !== ws) return;
@@ -558,7 +589,7 @@ export class Connection {
     });
   }
 
-  private makeAgent(secure: boolean, proxy: URL | undefined): http.Agent {
+  private makeAgent(secure: boolean, proxy: URL | undefined, signal: AbortSignal): http.Agent {
     const t = this.options.tls ?? {};
     const tlsOpts: tls.ConnectionOptions = {
       rejectUnauthorized: t.rejectUnauthorized !== false,
@@ -581,7 +612,9 @@ export class Connection {
         return s;
       }
       this.record({ kind: 'info', message: `tunnelling through proxy ${proxy.host}`, data: { proxy: `${proxy.protocol}//${proxy.host}` } } as never);
+      this.tunnelPending = true;
       openTunnel(proxy, host, port, this.options.handshakeTimeoutMs, (err, raw) => {
+        this.tunnelPending = false;
         if (err || !raw) {
           this.proxyError = err ?? undefined;
           cb(err ?? new Error('proxy failed'));
@@ -591,7 +624,7 @@ export class Connection {
         if (secure) s = tls.connect({ ...tlsOpts, socket: raw, ...(servername ? { servername } : {}) });
         this.attachTap(s);
         cb(null, s);
-      });
+      }, signal);
       return undefined;
     };
     const AgentClass = secure ? https.Agent : http.Agent;
@@ -629,6 +662,8 @@ export class Connection {
       outPushed: 0,
       outFrameStart: 0,
       connected: !socket.connecting && !(socket instanceof tls.TLSSocket),
+      failed: false,
+      ignoredIn: 0,
     };
     socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => (state.connected = true));
     state.inDec = new FrameDecoder(
@@ -666,6 +701,14 @@ export class Connection {
         this.pushOut(state, chunk);
       },
       incoming: (chunk) => {
+        if (state.failed || state.closeIn) {
+          // Nothing after a failure (RFC 6455 §7.1.7) or after the server's close frame (§5.5.1)
+          // is processed, as ws does not: count it, and stop reading once the peer has had room
+          // for its close frame and FIN. The close timers end the connection.
+          state.ignoredIn += chunk.length;
+          if (state.ignoredIn > FAIL_DRAIN_BYTES) socket.pause();
+          return;
+        }
         if (state.resBuf) {
           state.resBuf = state.resBuf.length ? Buffer.concat([state.resBuf, chunk]) : chunk;
           let head: HttpHead | null = null;
@@ -796,6 +839,7 @@ export class Connection {
       if (finished) return;
       finished = true;
       this.clearT(timer);
+      if (this.finishUnexpected === finish) this.finishUnexpected = null;
       const state = this.tap;
       const body = Buffer.concat(chunks).toString('utf8');
       if (state?.deferredHandshake) this.recordHandshake(state, { body, truncated });
@@ -808,6 +852,7 @@ export class Connection {
       if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
     };
     const timer = this.setT(finish, 2000);
+    this.finishUnexpected = finish;
     res.on('data', (c: Buffer) => {
       if (size < limit) {
         const take = c.subarray(0, limit - size);
@@ -826,7 +871,14 @@ export class Connection {
 
   private onFrame(state: TapState, dir: 'in' | 'out', f: DecodedFrame): void {
     const wireSize = f.headerSize + f.length;
-    if (dir === 'in') state.inFramed += wireSize;
+    if (dir === 'in') {
+      if (state.closeIn) {
+        // After the server's close frame, in the same chunk: not processed (ws ignores it too).
+        state.ignoredIn += wireSize;
+        return;
+      }
+      state.inFramed += wireSize;
+    }
     const isData = f.opcode === 1 || f.opcode === 2;
     if (f.opcode === 8) {
       if (dir === 'in') state.closeIn = true;
@@ -888,10 +940,7 @@ export class Connection {
 
   private onClosed(code: number, reason: string): void {
     this.stopPing();
-    if (this.closeTimer) {
-      this.clearT(this.closeTimer);
-      this.closeTimer = null;
-    }
+    this.clearLifecycleTimers();
     const state = this.tap;
     if (state?.deferredHandshake) this.recordHandshake(state);
     if (!state?.response && state?.request && state.connected && !this.proxyError) {
@@ -909,7 +958,10 @@ export class Connection {
         } as never);
       }
     }
-    if (state && state.response?.status === 101 && state.inBytes > state.inFramed && !state.inDec.failed) {
+    if (state?.ignoredIn) {
+      this.record({ kind: 'info', message: `ignored ${state.ignoredIn} byte(s) the server sent after ${state.failed ? 'the connection failed' : 'its close frame'}`, data: { ignoredBytes: state.ignoredIn } } as never);
+    }
+    if (state && state.response?.status === 101 && state.inBytes > state.inFramed && !state.inDec.failed && !state.failed && !state.closeIn) {
       this.recordError(coded('TRUNCATED_FRAME', `The connection ended inside a frame: ${state.inBytes - state.inFramed} byte(s) of an incomplete frame were received`, 1006));
     }
     const initiator: Initiator = state?.firstClose ?? (this.terminatedByUs || this.userClosed ? 'client' : 'server');
@@ -944,6 +996,84 @@ export class Connection {
       }
       this.ws?.terminate();
     }, ms);
+  }
+
+  /**
+   * handshakeTimeoutMs is a total deadline: TCP connect, proxy CONNECT, TLS and the upgrade response
+   * together, across redirects. (ws's own timeout is reset by every byte: a server trickling one
+   * byte a second never reached it.) On expiry the attempt is abandoned and its socket destroyed.
+   */
+  private armHandshakeDeadline(ws: WebSocket): void {
+    const ms = this.options.handshakeTimeoutMs;
+    if (!ms || ms <= 0) return;
+    this.handshakeTimer = this.setT(() => {
+      this.handshakeTimer = null;
+      if (this.ws !== ws || this.opened || ws.readyState !== WebSocket.CONNECTING) return;
+      this.terminatedByUs = true;
+      if (this.finishUnexpected) {
+        // A refused upgrade whose body is still coming: report it now, with the body so far.
+        this.finishUnexpected();
+        return;
+      }
+      if (this.tunnelPending) {
+        // Reported through the tunnel's callback, like every other proxy failure.
+        this.handshakeAbort?.abort(coded('PROXY_TIMEOUT', `The proxy did not answer CONNECT within ${ms} ms (total handshake deadline)`));
+        return;
+      }
+      const e = coded('HANDSHAKE_TIMEOUT', `The opening handshake did not complete within ${ms} ms (${this.handshakePhase()})`);
+      this.lastError = e; // ws's own ABORTED that follows is not news
+      this.recordError(e);
+      this.stopHandshake();
+      ws.terminate();
+      this.socket?.destroy();
+    }, ms);
+  }
+
+  /** Where the opening handshake is, for the timeout message. */
+  private handshakePhase(): string {
+    const s = this.socket;
+    const state = this.tap;
+    if (!s || s.connecting) return 'still in TCP connect';
+    if (s instanceof tls.TLSSocket && !state?.connected) return 'still in the TLS handshake';
+    if (!state?.request) return 'sending the upgrade request';
+    return state.resBuf?.length ? 'the HTTP upgrade response was still incomplete' : 'no HTTP upgrade response yet';
+  }
+
+  /** The handshake is over (open, closed, given up): no deadline, and a pending proxy tunnel is abandoned. */
+  private stopHandshake(): void {
+    if (this.handshakeTimer) this.clearT(this.handshakeTimer);
+    this.handshakeTimer = null;
+    const abort = this.handshakeAbort;
+    this.handshakeAbort = null;
+    // A tunnel already established has stopped listening: aborting it then is a no-op.
+    if (abort && !abort.signal.aborted) abort.abort(coded('ABORTED', 'The handshake was aborted locally'));
+  }
+
+  /**
+   * ws failed the connection (the peer broke the protocol) and sent our close frame. From now on
+   * nothing from the peer is processed (RFC 6455 §7.1.7): the tap ignores incoming bytes and stops
+   * reading after FAIL_DRAIN_BYTES, and the socket is destroyed unless the peer ends it within
+   * FAIL_GRACE_MS (capped by closeTimeoutMs). A hostile peer flooding us after a bad frame header
+   * used to be read, parsed and recorded for the whole close timeout.
+   */
+  private onFailed(): void {
+    if (this.tap) this.tap.failed = true;
+    if (this.failTimer || this._state === 'closed') return;
+    const ws = this.ws;
+    this.failTimer = this.setT(() => {
+      this.failTimer = null;
+      if (this.ws !== ws || this._state === 'closed') return;
+      this.terminatedByUs = true;
+      ws?.terminate();
+    }, Math.min(FAIL_GRACE_MS, this.options.closeTimeoutMs ?? 5000));
+  }
+
+  private clearLifecycleTimers(): void {
+    if (this.closeTimer) this.clearT(this.closeTimer);
+    if (this.failTimer) this.clearT(this.failTimer);
+    this.closeTimer = null;
+    this.failTimer = null;
+    this.stopHandshake();
   }
 
   /** The server sent the first close frame: closing, and ended after closeTimeoutMs if TCP stays open. */

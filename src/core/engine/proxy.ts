@@ -61,6 +61,8 @@ export interface ProxyError extends Error {
 /**
  * Opens a TCP connection to the proxy and asks it to CONNECT host:port. Calls back with the raw
  * socket once the proxy answered 2xx (any bytes after its head are put back into the socket).
+ * `signal` abandons the attempt: the socket is destroyed and the callback gets the abort reason's
+ * `code` (e.g. PROXY_TIMEOUT when the caller's total handshake deadline passed) or ABORTED.
  */
 export function openTunnel(
   proxy: URL,
@@ -68,6 +70,7 @@ export function openTunnel(
   port: number,
   timeoutMs: number | undefined,
   cb: (err: ProxyError | null, socket?: net.Socket) => void,
+  signal?: AbortSignal,
 ): net.Socket {
   const pport = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
   const phost = proxy.hostname.replace(/^\[|\]$/g, '');
@@ -77,6 +80,7 @@ export function openTunnel(
   const finish = (err: ProxyError | null) => {
     if (done) return;
     done = true;
+    signal?.removeEventListener('abort', onAbort);
     socket.off('data', onData);
     socket.setTimeout(0);
     if (err) {
@@ -110,6 +114,12 @@ export function openTunnel(
     finish(null);
     if (rest.length) socket.unshift(rest);
   };
+  const onAbort = () => {
+    const r = signal?.reason as { code?: unknown; message?: unknown } | undefined;
+    fail(typeof r?.code === 'string' ? r.code : 'ABORTED', typeof r?.message === 'string' ? r.message : 'The proxy tunnel was abandoned');
+  };
+  if (signal?.aborted) process.nextTick(onAbort);
+  else signal?.addEventListener('abort', onAbort, { once: true });
   socket.on('data', onData);
   socket.on('error', (e: NodeJS.ErrnoException) => {
     if (!done) fail('PROXY_UNREACHABLE', `Cannot reach proxy ${phost}:${pport}: ${e.message} (${e.code ?? 'error'})`, { cause: e } as never);
@@ -124,7 +134,16 @@ export function openTunnel(
     const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     let head = `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n`;
     if (proxy.username || proxy.password) {
-      const cred = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+      // A stray `%` (not an escape) is sent as written: decodeURIComponent would throw inside this
+      // socket callback, an uncaught exception that takes down the process (the extension host).
+      const decode = (s: string) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          return s;
+        }
+      };
+      const cred = `${decode(proxy.username)}:${decode(proxy.password)}`;
       head += `Proxy-Authorization: Basic ${Buffer.from(cred).toString('base64')}\r\n`;
     }
     socket.write(head + '\r\n');

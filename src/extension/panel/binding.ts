@@ -18,7 +18,7 @@ import { TimelineStore } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { RpcServer } from '../../shared/rpc';
 import { hostContract, type ConnectionSummary, type HostContract, type OutgoingMessage, type SavedRequestInfo, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
-import { replaceReferences } from '../../core/collections/references';
+import { replaceReferences } from '../../core/collections/template';
 import { draftOf, withoutSecrets } from '../../core/collections/request';
 import type { RequestDraft } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';

@@ -7,7 +7,7 @@
 import type { RpcServer } from '../../shared/rpc';
 import type { HostContract, WebviewEvents } from '../../shared/contract';
 import { messagePayload } from '../../core/collections/variables';
-import { withPlaceholders } from '../../core/collections/references';
+import { withPlaceholders } from '../../core/collections/template';
 import { withoutSecrets } from '../../core/collections/request';
 import { CodedError } from '../../core/errors';
 import type { PanelBinding } from './binding';

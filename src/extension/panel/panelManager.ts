@@ -6,6 +6,7 @@ import type { Connection, ConnectionOptions } from '../../core/engine/connection
 import type { ConnectionManager } from '../../core/engine/connectionManager';
 import { readCollectionFile } from '../../core/collections/fsio';
 import { newCollectionText } from '../../core/collections/edit';
+import { redact } from '../../core/collections/secretMask';
 import type { RequestSource } from './savedRequest';
 import { settings } from '../workflow/config';
 
@@ -63,7 +64,8 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
       await connection.connect();
     } catch (err) {
       // The panel shows the coded error from the timeline; the caller gets the panel either way.
-      this.log.warn(`connect ${url} failed: ${(err as { code?: string }).code ?? ''} ${(err as Error).message}`);
+      // The URL and the message may carry the saved request's secrets (userinfo, query, a TLS path).
+      this.log.warn(redact(`connect ${url} failed: ${(err as { code?: string }).code ?? ''} ${(err as Error).message}`, panel.secrets ?? []));
     }
     return wp;
   }

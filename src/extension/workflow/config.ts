@@ -1,12 +1,17 @@
 import * as vscode from 'vscode';
 import type { ConnectionOptions } from '../../core/engine/connection';
-import { decideBindAddress, mocksToAutoStart, type BindDecision, type SettingInspect } from './trust';
+import { decideBindAddress, decideSessionsFolder, effectiveSetting, mocksToAutoStart, type BindDecision, type SessionsFolderDecision, type SettingInspect } from './trust';
 
 /** Section of every setting (`websocketWorkbench.*`). */
 export const SECTION = 'websocketWorkbench';
 
 function cfg(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration(SECTION);
+}
+
+/** A security setting's value: its workspace values count only in a trusted workspace (trust.ts). */
+function trusted<T>(key: string, fallback: T, isTrusted = vscode.workspace.isTrusted): T {
+  return effectiveSetting(cfg().inspect<T>(key) as SettingInspect<T> | undefined, isTrusted, fallback);
 }
 
 function clampInt(v: unknown, min: number, max: number, fallback: number): number {
@@ -16,9 +21,9 @@ function clampInt(v: unknown, min: number, max: number, fallback: number): numbe
 
 /** Typed, bounded reads of the workflow's settings (package.json declares the same bounds). */
 export const settings = {
-  sessionsFolder(): string {
-    const v = cfg().get<string>('sessions.folder', '.websocket/sessions');
-    return typeof v === 'string' && v.trim() ? v.trim() : '.websocket/sessions';
+  /** The sessions folder under `root`; a restricted workspace cannot point it outside the workspace. */
+  sessionsFolder(root: string, isTrusted = vscode.workspace.isTrusted): SessionsFolderDecision {
+    return decideSessionsFolder(cfg().inspect<string>('sessions.folder') as SettingInspect<string> | undefined, root, isTrusted);
   },
   payloadPreviewBytes(): number {
     return clampInt(cfg().get('timeline.payloadPreviewKB'), 1, 16384, 64) * 1024;
@@ -32,7 +37,7 @@ export const settings = {
   codeLens(): boolean {
     return cfg().get<boolean>('codeLens.enabled', true) !== false;
   },
-  /** Defaults applied under a saved request's own options. */
+  /** Defaults applied under a saved request's own options (TLS and redirects: user values only when restricted). */
   defaultConnectionOptions(): Omit<ConnectionOptions, 'url'> {
     const c = cfg();
     const o: Omit<ConnectionOptions, 'url'> = {
@@ -40,12 +45,12 @@ export const settings = {
       maxPayload: clampInt(c.get('connection.maxPayloadMB'), 1, 2048, 100) * 1024 * 1024,
       autoPong: c.get<boolean>('connection.autoPong', true) !== false,
       deflate: c.get<boolean>('connection.deflate', false) === true,
-      followRedirects: c.get<boolean>('connection.followRedirects', false) === true,
+      followRedirects: trusted<unknown>('connection.followRedirects', false) === true,
       payloadPreviewBytes: settings.payloadPreviewBytes(),
     };
     const ping = clampInt(c.get('connection.pingIntervalMs'), 0, 3_600_000, 0);
     if (ping > 0) o.pingIntervalMs = ping;
-    if (c.get<boolean>('connection.rejectUnauthorized', true) === false) o.tls = { rejectUnauthorized: false };
+    if (trusted<unknown>('connection.rejectUnauthorized', true) === false) o.tls = { rejectUnauthorized: false };
     return o;
   },
   /** Where a mock binds, given the definition's own host and Workspace Trust. */

@@ -6,6 +6,7 @@ import type { RequestRef } from './collectionIndex';
 import type { SecretManager } from './secrets';
 import type { Services } from '../services';
 import { settings } from './config';
+import { TrustGatedSecrets } from './trust';
 
 /** Outcome of preparing a saved request for connecting. */
 export type Prepared =
@@ -18,7 +19,10 @@ export type Prepared =
  */
 export async function prepareRequest(ref: RequestRef, environment: string | undefined, secrets: SecretManager): Promise<Prepared> {
   const env = environment !== undefined && ref.collection.environments && Object.prototype.hasOwnProperty.call(ref.collection.environments, environment) ? environment : undefined;
-  const resolved = await resolveVariables(ref.collection, ref.request, { ...(env !== undefined ? { environment: env } : {}), secrets });
+  // Restricted Mode: no stored secret is read for a collection's request (trust.ts).
+  const gate = new TrustGatedSecrets(secrets, () => vscode.workspace.isTrusted);
+  const resolved = await resolveVariables(ref.collection, ref.request, { ...(env !== undefined ? { environment: env } : {}), secrets: gate });
+  if (gate.refused.size) return { ok: false, ...gate.refusal(`"${ref.request.name}"`), unresolved: [...gate.refused].map((n) => `secret:${n}`) };
   if (!resolved.ok) {
     const names = resolved.unresolved.length ? resolved.unresolved : resolved.errors.map((e) => e.name);
     return {

@@ -1,9 +1,14 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MockRegistry, type RunningMock } from './mockRegistry';
 import type { MockDefinition } from '../../core/engine/mock/definition';
 import type { CollectionIndex } from './collectionIndex';
 import { settings } from './config';
+import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, restrictMockExposure } from './trust';
 import { TimelineStore } from '../../core/engine/timelineStore';
+
+/** Warning code: a restricted workspace ran a mock with safer settings than its definition asked for. */
+export const UNTRUSTED_MOCK_DOWNGRADED = 'WSWB_UNTRUSTED_MOCK_DOWNGRADED';
 
 /** Starts and stops mocks for VS Code: bind address from settings and Workspace Trust, warnings, logs. */
 export class MockHost implements vscode.Disposable {
@@ -11,7 +16,12 @@ export class MockHost implements vscode.Disposable {
   /** One timeline for every mock of this window (server-side view of each client). */
   readonly store: TimelineStore;
 
-  constructor(private readonly index: CollectionIndex, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly index: CollectionIndex,
+    private readonly log: vscode.LogOutputChannel,
+    /** Shows a warning notification with actions (the workflow's prompter, so tests can see it). */
+    private readonly notify: (message: string, actions: string[], code: string) => Promise<string | undefined>,
+  ) {
     this.store = new TimelineStore({ memoryBudgetBytes: Math.min(settings.memoryBudgetBytes(), 32 * 1024 * 1024) });
   }
 
@@ -32,10 +42,22 @@ export class MockHost implements vscode.Disposable {
     } else {
       def = fileOrDef;
     }
-    const bind = settings.bindAddress(def.host);
-    if (bind.warning && !opts.quiet) void vscode.window.showWarningMessage(bind.warning);
-    if (bind.warning) this.log.warn(`mock "${def.name}": ${bind.warning}`);
-    const m = await this.registry.start(def, {
+    const isTrusted = vscode.workspace.isTrusted;
+    const bind = settings.bindAddress(def.host, isTrusted);
+    // Restricted Mode: the definition cannot widen its own exposure; say so whatever `quiet` asks.
+    const exposure = restrictMockExposure(def, isTrusted);
+    const downgrades = [...(bind.code === 'WSWB_UNTRUSTED_BIND_IGNORED' ? [`bind address ${def.host !== undefined ? JSON.stringify(def.host) : 'from the workspace settings'} ignored (listens on ${bind.host})`] : []), ...exposure.downgrades];
+    if (downgrades.length) {
+      const notice = `Restricted Mode: mock "${def.name}"${file ? ` from ${path.basename(file)}` : ''} runs with safe defaults: ${downgrades.join('; ')}.`;
+      this.log.warn(`${UNTRUSTED_MOCK_DOWNGRADED} ${notice}`);
+      void this.notify(notice, [MANAGE_TRUST_ACTION], UNTRUSTED_MOCK_DOWNGRADED).then((a) => {
+        if (a === MANAGE_TRUST_ACTION) void vscode.commands.executeCommand(MANAGE_TRUST_COMMAND);
+      });
+    } else if (bind.warning) {
+      if (!opts.quiet) void vscode.window.showWarningMessage(bind.warning);
+      this.log.warn(`mock "${def.name}": ${bind.warning}`);
+    }
+    const m = await this.registry.start(exposure.definition, {
       host: bind.host,
       ...(file ? { file } : {}),
       deps: { store: this.store, payloadPreviewBytes: settings.payloadPreviewBytes(), log: (l) => this.log.debug(`mock "${def.name}": ${l}`) },

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { SecretResolver } from '../../core/collections/variables';
-import { VARIABLE_NAME } from '../../core/collections/references';
+import { VARIABLE_NAME } from '../../core/collections/template';
 
 const NAMES_KEY = 'websocketWorkbench.secretNames';
 const PREFIX = 'websocketWorkbench.secret.';

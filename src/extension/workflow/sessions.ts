@@ -7,16 +7,54 @@ import { redact } from '../../core/collections/variables';
 import type { Connection } from '../../core/engine/connection';
 import type { TimelineEvent } from '../../core/engine/events';
 import { settings } from './config';
+import { isInside, type SessionsFolderDecision } from './trust';
 
 /** Transcript files end in `.ndjson` (docs/transcript-format.md). */
 export const TRANSCRIPT_EXT = '.ndjson';
 
-/** The sessions folder of the first workspace folder (setting `websocketWorkbench.sessions.folder`). */
+/**
+ * The sessions folder of the first workspace folder (setting `websocketWorkbench.sessions.folder`).
+ * In a restricted workspace a workspace value outside the workspace is ignored (trust.ts).
+ */
 export function sessionsFolder(): string | undefined {
+  return sessionsDecision()?.folder;
+}
+
+function sessionsDecision(): (SessionsFolderDecision & { root: string }) | undefined {
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   if (!root || root.scheme !== 'file') return undefined;
-  const f = settings.sessionsFolder();
-  return path.isAbsolute(f) ? f : path.join(root.fsPath, f);
+  return { ...settings.sessionsFolder(root.fsPath), root: root.fsPath };
+}
+
+/**
+ * The sessions folder, to write into. In a restricted workspace a folder the user did not choose must
+ * really be inside the workspace: a symlink in a cloned repository (`.websocket/sessions -> ~/…`)
+ * cannot send writes elsewhere. Throws WSWB_UNTRUSTED_SESSIONS_FOLDER when it would.
+ */
+export async function writableSessionsFolder(log?: vscode.LogOutputChannel): Promise<string> {
+  const d = sessionsDecision();
+  if (!d) throw Object.assign(new Error('Recording needs a workspace folder on disk'), { code: 'WSWB_NO_WORKSPACE' });
+  if (d.ignored !== undefined) log?.warn(`Restricted Mode: ignoring the workspace's sessions.folder "${d.ignored}" (outside the workspace); using ${d.folder}`);
+  if (!vscode.workspace.isTrusted && !d.userChosen && !isInside(await realpathOfNearest(d.root), await realpathOfNearest(d.folder))) {
+    throw Object.assign(new Error(`Restricted Mode: the sessions folder ${d.folder} leads outside the workspace (a symbolic link); not writing there. Trust the workspace or set websocketWorkbench.sessions.folder in your user settings.`), { code: 'WSWB_UNTRUSTED_SESSIONS_FOLDER' });
+  }
+  return d.folder;
+}
+
+/** realpath of `p`, or of its nearest existing ancestor joined with the rest. */
+async function realpathOfNearest(p: string): Promise<string> {
+  const rest: string[] = [];
+  let cur = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(await fs.realpath(cur), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(cur);
+      if (parent === cur) return path.resolve(p);
+      rest.push(path.basename(cur));
+      cur = parent;
+    }
+  }
 }
 
 /** Transcript files in the sessions folder, kept fresh by a watcher. */
@@ -100,8 +138,7 @@ export class Recorder implements vscode.Disposable {
   async start(c: Connection, opts: { request?: Record<string, unknown>; secrets: readonly string[]; name?: string; offerGitignore?: (folder: string) => Promise<void> }): Promise<Recording> {
     const existing = this.active.get(c.id);
     if (existing) return existing;
-    const folder = sessionsFolder();
-    if (!folder) throw Object.assign(new Error('Recording needs a workspace folder on disk'), { code: 'WSWB_NO_WORKSPACE' });
+    const folder = await writableSessionsFolder(this.log);
     await fs.mkdir(folder, { recursive: true });
     await opts.offerGitignore?.(folder);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -12,15 +12,15 @@ import { CollectionsTree, ConnectionsTree, MocksTree, SessionsTree, type Collect
 import { WorkflowStatusBar } from './statusBar';
 import { MockTaskProvider, MOCK_TASK_TYPE } from './tasks';
 import { WsUrlCodeLensProvider } from './codeLens';
-import { Recorder, SessionIndex, TRANSCRIPT_EXT, sessionsFolder } from './sessions';
+import { Recorder, SessionIndex, TRANSCRIPT_EXT, writableSessionsFolder } from './sessions';
 import { RecentUrls, isWsUrl, openConnection, prepareRequest, safeUrl } from './connect';
 import { settings } from './config';
-import { trustPolicy } from './trust';
+import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, TrustGatedSecrets, UNTRUSTED_SECRET, trustPolicy } from './trust';
 import { atomicWriteFile, editCollectionFile } from '../../core/collections/fsio';
 import { addRequest, newCollectionText, removeMessage, removeRequest, renameMessage, renameRequest, updateCollection } from '../../core/collections/edit';
 import { parseCollection } from '../../core/collections/parse';
 import { resolveVariables, messagePayload, redact } from '../../core/collections/variables';
-import { referencesIn, replaceReferences } from '../../core/collections/references';
+import { referencesIn, replaceReferences } from '../../core/collections/template';
 import { toWebsocatCommand, toWscatCommand } from '../../core/collections/commandLine';
 import { readTranscript, writeTranscript } from '../../core/collections/transcript';
 import { importHar, exportHar } from '../../core/collections/har';
@@ -73,7 +73,7 @@ export class Workflow extends Disposable {
     const { context, log } = services;
     this.index = this._register(new CollectionIndex(log));
     this.secrets = this._register(new SecretManager(context.secrets, context.globalState));
-    this.mocks = this._register(new MockHost(this.index, log));
+    this.mocks = this._register(new MockHost(this.index, log, (message, actions, code) => this.prompts.notify('warning', message, actions, code)));
     this.sessions = this._register(new SessionIndex());
     this.recorder = this._register(new Recorder(log, context.workspaceState, this.sessions, String(context.extension.packageJSON.version ?? '0')));
     this.recent = new RecentUrls(context.globalState);
@@ -148,11 +148,18 @@ export class Workflow extends Disposable {
     // Lowest precedence first: environment, then collection variables (request → collection → environment).
     for (const c of this.index.list()) if (env && c.collection?.environments?.[env]) Object.assign(out, c.collection.environments[env]);
     for (const c of this.index.list()) Object.assign(out, c.collection?.variables ?? {});
+    // Restricted Mode: the panel gets no stored secrets either; `{{secret:…}}` stays unresolved there.
+    if (!vscode.workspace.isTrusted) return out;
     for (const name of this.secrets.names()) {
       const v = await this.secrets.get(name);
       if (v !== undefined) out[`secret:${name}`] = v;
     }
     return out;
+  }
+
+  /** The stored secrets as a collection may use them: none while the workspace is restricted. */
+  private gatedSecrets(): TrustGatedSecrets {
+    return new TrustGatedSecrets(this.secrets, () => vscode.workspace.isTrusted);
   }
 
   /** Starts the mocks named in `websocketWorkbench.mock.autoStart` (never in a restricted workspace). */
@@ -182,7 +189,11 @@ export class Workflow extends Disposable {
           const e = err as Coded;
           const message = redact(e.message ?? String(err), this.secrets.knownValues());
           this.services.log.error(`${id}: ${e.code ?? 'ERROR'} ${message}`);
-          void vscode.window.showErrorMessage(message);
+          // Refusals of Restricted Mode offer the way out.
+          const actions = e.code?.startsWith('WSWB_UNTRUSTED_') ? [MANAGE_TRUST_ACTION] : [];
+          void this.prompts.notify('error', message, actions, e.code).then((a) => {
+            if (a === MANAGE_TRUST_ACTION) void vscode.commands.executeCommand(MANAGE_TRUST_COMMAND);
+          });
           return undefined;
         }
       }));
@@ -255,6 +266,7 @@ export class Workflow extends Disposable {
     }
     if (ref) {
       const prepared = await prepareRequest(ref, this.environment(), this.secrets);
+      if (!prepared.ok && prepared.code === UNTRUSTED_SECRET) throw coded(prepared.code, prepared.message);
       if (!prepared.ok) {
         // Reported before connecting; nothing is sent with a literal {{name}}.
         const secret = prepared.unresolved.find((n) => n.startsWith('secret:'));
@@ -330,10 +342,12 @@ export class Workflow extends Disposable {
     const env = this.environment();
     // Only the message's own references matter here (the URL and auth were resolved when connecting).
     const onlyMessage = { name: ref.request.name, url: '', messages: [m], ...(ref.request.variables ? { variables: ref.request.variables } : {}) };
+    const gate = this.gatedSecrets();
     const resolved = await resolveVariables(ref.collection, onlyMessage, {
       ...(env !== undefined && ref.collection.environments?.[env] ? { environment: env } : {}),
-      secrets: this.secrets,
+      secrets: gate,
     });
+    if (gate.refused.size) throw coded(UNTRUSTED_SECRET, gate.refusal(`Message "${m.name}"`).message);
     if (!resolved.ok) throw coded('WSWB_UNRESOLVED_VARIABLE', `"${m.name}" not sent: ${resolved.errors.map((e) => e.message).join('; ')}`);
     const p = messagePayload(m, resolved);
     if (p.binary) c.sendBinary(p.data);
@@ -499,7 +513,9 @@ export class Workflow extends Disposable {
     const ref = await this.requestFrom(arg, `Copy as ${tool}`);
     if (!ref) return undefined;
     const env = this.environment();
-    const resolved = await resolveVariables(ref.collection, ref.request, { ...(env !== undefined && ref.collection.environments?.[env] ? { environment: env } : {}), secrets: this.secrets });
+    const gate = this.gatedSecrets();
+    const resolved = await resolveVariables(ref.collection, ref.request, { ...(env !== undefined && ref.collection.environments?.[env] ? { environment: env } : {}), secrets: gate });
+    if (gate.refused.size) throw coded(UNTRUSTED_SECRET, gate.refusal(`"${ref.request.name}"`).message);
     if (!resolved.ok) throw coded('WSWB_UNRESOLVED_VARIABLE', `Cannot build the command: ${resolved.errors.map((e) => e.message).join('; ')}`);
     const line = tool === 'websocat' ? toWebsocatCommand(ref.request, resolved) : toWscatCommand(ref.request, resolved);
     await vscode.env.clipboard.writeText(line);
@@ -816,8 +832,7 @@ export class Workflow extends Disposable {
     if (!file) return [];
     const r = importHar(await fs.readFile(file, 'utf8'), { tool: { name: 'websocket-workbench', version: String(this.services.context.extension.packageJSON.version) } });
     if (!r.transcripts.length) throw coded(r.errors[0]?.code ?? 'WSWB_HAR_INVALID', `No WebSocket entries imported from ${path.basename(file)}${r.errors[0] ? `: ${r.errors[0].message}` : ''}`);
-    const folder = sessionsFolder();
-    if (!folder) throw coded('WSWB_NO_WORKSPACE', 'Open a folder first');
+    const folder = await writableSessionsFolder(this.services.log);
     await fs.mkdir(folder, { recursive: true });
     const out: string[] = [];
     for (const [i, t] of r.transcripts.entries()) {

@@ -338,7 +338,7 @@ describe('workflow: collections, palette, secrets, mocks, tasks, CodeLens (real 
     assert.equal(c.ok, true);
   });
 
-  it('trust gate: no auto-start and no workspace port settings in a restricted workspace', async () => {
+  it('trust policy called with isTrusted=false by hand: no auto-start, no workspace port settings (Restricted Mode itself: integration-untrusted)', async () => {
     assert.equal(api.trustPolicy(false).autoStartMocks, false);
     assert.equal(api.trustPolicy(false).readCollections, true);
     assert.equal(api.trustPolicy(false).workspacePortSettings, false);

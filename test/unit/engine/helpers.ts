@@ -2,7 +2,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { WebSocketServer, type ServerOptions } from 'ws';
-import type { Connection } from '../../../src/core/engine/connection';
+import { Connection, type ConnectionDeps, type ConnectionOptions } from '../../../src/core/engine/connection';
 import type { TimelineEvent } from '../../../src/core/engine/events';
 import { computeAccept } from '../../../src/core/protocol/handshake';
 
@@ -48,15 +48,17 @@ export async function echoServer(cleanup: Cleanup, opts: ServerOptions = {}) {
 
 /**
  * A raw TCP peer that completes a real upgrade (101 with a valid accept) and then lets the test
- * write whatever bytes it likes.
+ * write whatever bytes it likes. `allowHalfOpen`: the peer keeps its side open after our FIN, as a
+ * hostile server would (Node's default ends it).
  */
 export async function rawPeer(
   cleanup: Cleanup,
   onUpgraded: (socket: net.Socket, head: string) => void,
   response?: (key: string) => string,
+  opts: { allowHalfOpen?: boolean } = {},
 ): Promise<{ url: string; port: number; sockets: net.Socket[] }> {
   const sockets: net.Socket[] = [];
-  const server = net.createServer((sock) => {
+  const server = net.createServer({ allowHalfOpen: !!opts.allowHalfOpen }, (sock) => {
     sockets.push(sock);
     sock.on('error', () => undefined);
     let buf = '';
@@ -124,6 +126,60 @@ export async function connectProxy(cleanup: Cleanup, opts: { refuse?: number; au
       }),
   );
   return { url: `http://127.0.0.1:${port}`, port, targets, authSeen };
+}
+
+/**
+ * A raw TCP server (for slow or silent peers) whose connections get `onSocket`; `accepted`
+ * resolves at the first connection, `closedAt` collects when each socket closed.
+ */
+export async function tcpServer(cleanup: Cleanup, onSocket: (s: net.Socket) => void = () => undefined) {
+  const sockets: net.Socket[] = [];
+  const closedAt: number[] = [];
+  let onAccept: () => void = () => undefined;
+  const accepted = new Promise<void>((r) => (onAccept = r));
+  const server = net.createServer((s) => {
+    sockets.push(s);
+    s.on('error', () => undefined);
+    s.on('close', () => closedAt.push(Date.now()));
+    onAccept();
+    onSocket(s);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  cleanup.add(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }));
+  return { port: (server.address() as net.AddressInfo).port, sockets, closedAt, accepted };
+}
+
+/** Writes `text` one byte every `everyMs` (keeps an idle timer alive forever) until the socket closes. */
+export function drip(s: net.Socket, text: string | Buffer, everyMs = 100): void {
+  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1');
+  let i = 0;
+  const t = setInterval(() => {
+    if (s.destroyed || i >= bytes.length) return void clearInterval(t);
+    s.write(bytes.subarray(i, ++i));
+  }, everyMs);
+  s.on('close', () => clearInterval(t));
+}
+
+/** After the request head arrives, calls `then`. */
+export function afterHead(s: net.Socket, then: (head: string) => void): void {
+  let buf = '';
+  const on = (d: Buffer) => {
+    buf += d.toString('latin1');
+    if (!buf.includes('\r\n\r\n')) return;
+    s.off('data', on);
+    then(buf);
+  };
+  s.on('data', on);
+}
+
+/** A 101 head long enough to trickle for seconds. */
+export const SLOW_101 = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Slow: ' + 'z'.repeat(200) + '\r\n\r\n';
+
+/** A Connection with no proxy environment, disposed at cleanup. */
+export function newConnection(cleanup: Cleanup, opts: ConnectionOptions, deps: ConnectionDeps = {}): Connection {
+  const c = new Connection(opts, { env: {}, ...deps });
+  cleanup.add(() => c.dispose());
+  return c;
 }
 
 /** Resolves with the first event matching `pred` (already recorded or future). */

@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import { Connection, type ConnectionOptions } from '../../../src/core/engine/connection';
 import type { CloseEvent, ErrorEvent, FrameEvent, HandshakeEvent } from '../../../src/core/engine/events';
 import { encodeFrame, encodeClosePayload } from '../../../src/core/protocol/frameEncoder';
-import { Cleanup, connectProxy, events, rawPeer, waitClosed, waitFor } from './helpers';
+import { Cleanup, connectProxy, events, newConnection, rawPeer, waitClosed, waitFor } from './helpers';
 
 /** A peer that answers our close frame with its own (so the close code on our side is the one we sent). */
 function closeOnClose(sock: net.Socket): void {
@@ -18,11 +18,7 @@ function closeOnClose(sock: net.Socket): void {
 describe('Connection against hostile servers and failing networks', () => {
   const cleanup = new Cleanup();
   afterEach(() => cleanup.run());
-  function conn(opts: ConnectionOptions) {
-    const c = new Connection(opts, { env: {} });
-    cleanup.add(() => c.dispose());
-    return c;
-  }
+  const conn = (opts: ConnectionOptions) => newConnection(cleanup, opts);
   const rejection = async (p: Promise<unknown>) => {
     try {
       await p;
