@@ -16,7 +16,7 @@ import { v, type Validator } from './validate';
 export type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind, RequestDraft };
 
 /** Bumped when the contract changes incompatibly; the webview sends it with `ready`. */
-export const CONTRACT_VERSION = 1;
+export const CONTRACT_VERSION = 2;
 
 /** What a (re)loaded webview needs to rebuild its view: it holds nothing it cannot get from this. */
 export interface Snapshot {

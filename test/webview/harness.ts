@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../host/locate';
+import { CONTRACT_VERSION } from '../../src/shared/contract';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -212,7 +213,7 @@ export async function installRowGenerator(w: WebviewPage): Promise<void> {
 
 /** A snapshot as the host would send it. */
 export function snapshot(extra: Record<string, unknown> = {}) {
-  return { contractVersion: 1, host: { extensionVersion: '0.0.0-test', vscodeVersion: '1.139.1' }, ...extra };
+  return { contractVersion: CONTRACT_VERSION, host: { extensionVersion: '0.0.0-test', vscodeVersion: '1.139.1' }, ...extra };
 }
 
 // ------------------------------------------------------------------ vscode-elements controls
