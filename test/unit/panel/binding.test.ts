@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { ConnectionManager } from '../../../src/core/engine/connectionManager';
-import { RpcClient, RpcServer, memoryTransportPair } from '../../../src/shared/rpc';
-import { CONTRACT_VERSION, hostContract, type HostContract, type WebviewEvents } from '../../../src/shared/contract';
-import { PanelBinding } from '../../../src/extension/panel/binding';
+import type { ConnectionManager } from '../../../src/core/engine/connectionManager';
+import type { RpcClient } from '../../../src/shared/rpc';
+import type { HostContract, WebviewEvents } from '../../../src/shared/contract';
+import type { PanelBinding } from '../../../src/extension/panel/binding';
 import { compileFilter } from '../../../src/extension/panel/rows';
 import { resolveDraft } from '../../../src/extension/panel/savedRequest';
-import { until } from './helpers';
+import { panelRig, until } from './helpers';
 import { parseTranscript } from '../../../src/core/collections/transcript';
 
 interface Rig {
@@ -31,14 +31,9 @@ async function rig(): Promise<Rig> {
   });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/echo`;
-  const [a, b] = memoryTransportPair();
-  const server = new RpcServer<HostContract, WebviewEvents>(hostContract, a);
-  const client = new RpcClient<HostContract, WebviewEvents>(b);
-  const manager = new ConnectionManager();
   const saved: Rig['saved'] = [];
   const clip: string[] = [];
-  const binding = new PanelBinding(server, {
-    createConnection: (o, deps) => manager.create(o, deps),
+  const { client, binding, manager, dispose } = await panelRig({
     variables: () => ({ who: 'world', 'secret:token': 's3cr3t-tok' }),
     saveFile: async (name, data) => {
       saved.push({ name, data });
@@ -47,18 +42,13 @@ async function rig(): Promise<Rig> {
     clipboard: async (t) => {
       clip.push(t);
     },
-  }, () => ({ contractVersion: CONTRACT_VERSION, host: { extensionVersion: 't', vscodeVersion: 't' } }));
-  server.handle('ready', () => binding.snapshot());
+  });
   const posts: Rig['posts'] = [];
   client.onEvent('events', (e) => posts.push({ at: performance.now(), total: e.total, tail: e.tail.length }));
-  await client.call('ready', { contractVersion: CONTRACT_VERSION });
   return {
     client, binding, manager, url, posts, saved, clip,
     async close() {
-      binding.dispose((c) => manager.remove(c.id));
-      await manager.disposeAll();
-      client.dispose();
-      server.dispose();
+      await dispose();
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
     },

@@ -4,11 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { ConnectionManager } from '../../../src/core/engine/connectionManager';
 import { parseCollection } from '../../../src/core/collections/parse';
-import { RpcClient, RpcServer, memoryTransportPair } from '../../../src/shared/rpc';
-import { CONTRACT_VERSION, hostContract, type HostContract, type WebviewEvents } from '../../../src/shared/contract';
-import { PanelBinding } from '../../../src/extension/panel/binding';
+import { panelRig } from './helpers';
 import { messageDefOf, readSavedRequest, savedMessageOf } from '../../../src/extension/panel/savedRequest';
 import { draftOf, toRequestDef, withoutSecrets } from '../../../src/core/collections/request';
 
@@ -83,23 +80,16 @@ describe('panel saved requests (collections core, real files)', () => {
     await new Promise<void>((r) => wss.once('listening', () => r()));
     const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/echo`;
     const { file, dir } = await tempCollection(COLLECTION.replace('ws://127.0.0.1:1/echo', url));
-    const [a, b] = memoryTransportPair();
-    const server = new RpcServer<HostContract, WebviewEvents>(hostContract, a);
-    const client = new RpcClient<HostContract, WebviewEvents>(b);
-    const manager = new ConnectionManager();
     let pick: { file: string; request: string } | undefined = { file, request: 'echo' };
-    const binding = new PanelBinding(server, {
-      createConnection: (o, deps) => manager.create(o, deps),
+    const { client, binding, dispose } = await panelRig({
       variables: () => ({ who: 'world', 'secret:tok': 'T0K' }),
       pickRequest: async () => pick,
       pickSaveTarget: async () => ({ file, request: 'copy' }),
       labelFor: (f) => path.basename(f),
-    }, () => ({ contractVersion: CONTRACT_VERSION, host: { extensionVersion: 't', vscodeVersion: 't' } }));
-    server.handle('ready', () => binding.snapshot());
+    });
     const sourceEvents: number[] = [];
     client.onEvent('source', (s) => sourceEvents.push(s.messages.length));
     try {
-      await client.call('ready', { contractVersion: CONTRACT_VERSION });
       await assert.rejects(client.call('sendSaved', { name: 'hello' }), (e: { code: string }) => e.code === 'PANEL_NO_SOURCE');
       const loaded = await client.call('loadRequest', {});
       assert.equal(loaded.request?.url, url);
@@ -146,10 +136,7 @@ describe('panel saved requests (collections core, real files)', () => {
       await new Promise((r) => setTimeout(r, 40));
       assert.ok(sourceEvents.length > 0, 'source changes are posted to the webview');
     } finally {
-      binding.dispose((c) => manager.remove(c.id));
-      await manager.disposeAll();
-      client.dispose();
-      server.dispose();
+      await dispose();
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
       await fs.rm(dir, { recursive: true, force: true });
