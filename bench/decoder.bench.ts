@@ -1,16 +1,20 @@
 /**
  * Frame decoder vs ws's own Receiver, fed the same buffers in the same run.
  *
- * - small: 64-byte binary frames, server → client (unmasked), ~1000 frames per 64 KiB chunk;
- *   budget ratio ≥ 1.0 (DESIGN.md). Also the masked direction (client → server), no budget.
- * - large: 64 KiB binary frames cut into 64 KiB chunks, so every frame straddles two chunks.
- * - assembled: our decoder + MessageAssembler on 64-byte text frames (UTF-8 validated), i.e. the
- *   same work the Receiver does, for an apples-to-apples message path.
+ * The Receiver decodes frames *and* assembles messages (fragments, UTF-8, control frames), so the
+ * budgeted figure (DESIGN.md: small frames ≥ 1.0 × ws Receiver) compares like with like: our
+ * FrameDecoder + MessageAssembler, counting messages, on the same 64-byte binary workload
+ * (server → client, ~1000 frames per 64 KiB chunk). The bare decoder (counting frames, no
+ * assembly) is reported next to it as information only: it does less work than the Receiver.
+ *
+ * Also, as information: the masked direction (client → server), 64 B text messages (UTF-8
+ * validated), and 64 KiB frames cut into 64 KiB chunks so every frame straddles two chunks.
  *
  * The Receiver is set up as a ws client would set it up (binaryType nodebuffer, no extensions,
  * synchronous events, maxPayload as ws's default 100 MiB) and written to through `write()`, the
  * way ws's socket 'data' handler feeds it.
  */
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { FrameDecoder } from '../src/core/protocol/frameDecoder';
 import { MessageAssembler } from '../src/core/protocol/messageAssembler';
@@ -113,18 +117,22 @@ async function compare(name: string, w: Workload, reps: number, a: () => ReturnT
   });
 }
 
+/** One comparison per fresh process: JIT state left by an earlier case skews the next (±40 % seen). */
+const cases: Array<() => Promise<void>> = [
+  () => compare('decoder+assembler small frames (64 B binary, server→client) vs ws Receiver', workload(2, 64, 1024 * 8, 65536, false), 20, oursAssembled({ expectMasked: false }), wsReceiver(false), 1.0),
+  () => compare('bare decoder small frames (64 B binary, frames only, no assembly; info) vs ws Receiver', workload(2, 64, 1024 * 8, 65536, false), 20, ours({ expectMasked: false }), wsReceiver(false)),
+  () => compare('decoder+assembler small masked frames (64 B, client→server) vs ws Receiver', workload(2, 64, 1024 * 8, 65536, true), 20, oursAssembled({ expectMasked: true }), wsReceiver(true)),
+  () => compare('decoder+assembler small text messages (64 B, UTF-8 checked) vs ws Receiver', workload(1, 64, 1024 * 8, 65536, false), 20, oursAssembled({ expectMasked: false }), wsReceiver(false)),
+  () => compare('decoder+assembler large frames (64 KiB across chunks) vs ws Receiver', workload(2, 65536, 256, 65536, false), 8, oursAssembled({ expectMasked: false }), wsReceiver(false)),
+];
+
 async function main(): Promise<void> {
-  const small = workload(2, 64, 1024 * 8, 65536, false);
-  await compare('decoder small frames (64 B, server→client) vs ws Receiver', small, 20, ours({ expectMasked: false }), wsReceiver(false), 1.0);
-
-  const smallMasked = workload(2, 64, 1024 * 8, 65536, true);
-  await compare('decoder small masked frames (64 B, client→server) vs ws Receiver', smallMasked, 20, ours({ expectMasked: true }), wsReceiver(true));
-
-  const smallText = workload(1, 64, 1024 * 8, 65536, false);
-  await compare('decoder+assembler small text messages (64 B, UTF-8 checked) vs ws Receiver', smallText, 20, oursAssembled({ expectMasked: false }), wsReceiver(false));
-
-  const large = workload(2, 65536, 256, 65536, false);
-  await compare('decoder large frames (64 KiB across chunks) vs ws Receiver', large, 8, ours({ expectMasked: false }), wsReceiver(false));
+  const arg = process.argv.find((a) => a.startsWith('--case='));
+  if (arg) return cases[Number(arg.slice('--case='.length))]!();
+  for (let i = 0; i < cases.length; i++) {
+    const r = spawnSync(process.execPath, [...process.execArgv, __filename, `--case=${i}`], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`decoder bench case ${i} exited with ${r.status}`);
+  }
 }
 
 main().catch((e) => {

@@ -1,7 +1,8 @@
 /**
  * The workbench panel in headless Chromium with the real bundle (dist/webview.js; run
  * `node scripts/build.mjs` first):
- *   - 100k-row timeline: p95 frame time while scrolling; regex filter over 100k full payloads (host side).
+ *   - 100k-row timeline: p95 frame time while scrolling, rows fetched from a real store through the
+ *     host round trip (getRows), as in VS Code; regex filter over 100k full payloads (host side).
  *   - flood: a bare `ws` server (child process) pushes 50k msgs/s into a real, tapped Connection whose
  *     PanelBinding posts into the page: posts/s, host event-loop lag p99, webview p95 frame time while
  *     auto-scrolling, and every message counted in the store.
@@ -17,16 +18,51 @@ import { TimelineStore } from '../src/core/engine/timelineStore';
 import { RpcServer, type Transport } from '../src/shared/rpc';
 import { CONTRACT_VERSION, hostContract, type HostContract, type WebviewEvents } from '../src/shared/contract';
 import { PanelBinding } from '../src/extension/panel/binding';
-import { installRowGenerator, openWebview, serveRows, shutdown, snapshot, type WebviewPage } from '../test/webview/harness';
+import { openWebview, serveRows, shutdown, snapshot, type WebviewPage } from '../test/webview/harness';
 import { report } from './lib';
 
 const RATE = 50_000;
 const FLOOD_S = Number(process.env.WSWB_BENCH_FLOOD_S ?? 10);
 const FRAME_BUDGET = 16.7;
-// Frame times are rAF intervals, quantized to vsync (16.67 ms ± scheduler jitter): a p95 within 10 %
-// of one frame means no dropped frames at the 95th percentile.
-const VSYNC_JITTER = 1.1;
-const OK_RULE = 'p95 rAF interval ≤ 1.1 × 16.7 ms (vsync jitter), i.e. no dropped frame at p95';
+
+/**
+ * Frame-time figures against DESIGN.md's "p95 ≤ 16.7 ms", strictly: the p95 rAF interval itself
+ * decides `ok` (no allowance for vsync jitter), and the share of frames over 16.7 ms is reported
+ * with it, plus the share over 1.5 frames (a frame surely dropped) as information.
+ */
+function frameTimes(frames: number[]): { value: number; ok: boolean; framesOver16_7ms: number; framesDropped: number; frames: number } {
+  const p95 = pct(frames, 95);
+  const share = (limit: number) => (frames.length ? frames.filter((f) => f > limit).length / frames.length : 0);
+  return { value: p95, ok: p95 <= FRAME_BUDGET, framesOver16_7ms: share(FRAME_BUDGET), framesDropped: share(FRAME_BUDGET * 1.5), frames: frames.length };
+}
+
+function reportFrames(name: string, frames: number[], extra: Record<string, unknown>): void {
+  const f = frameTimes(frames);
+  report({ name, value: f.value, unit: 'ms', baseline: null, ratio: null, budget: 'p95 ≤ 16.7 ms (strict)', ok: f.ok, frames: f.frames, framesDropped: f.framesDropped, ...extra });
+  report({ name: `${name}: share of frames over 16.7 ms`, value: f.framesOver16_7ms * 100, unit: '%', baseline: null, ratio: null });
+}
+
+/**
+ * The host side of a page, as in VS Code: the page's posts reach an RpcServer here (an exposed
+ * function, i.e. a process hop like postMessage), and the host's replies and events go back in.
+ */
+async function hostBridge(w: WebviewPage): Promise<RpcServer<HostContract, WebviewEvents>> {
+  const listeners = new Set<(m: unknown) => void>();
+  const transport: Transport = {
+    post: (m) => void w.page.evaluate((x) => (window as unknown as { __send(m: unknown): void }).__send(x), m as never).catch(() => undefined),
+    onMessage: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  };
+  await w.page.exposeFunction('__toHost', (m: unknown) => listeners.forEach((l) => l(m)));
+  return new RpcServer<HostContract, WebviewEvents>(hostContract, transport);
+}
+
+/** Routes every post of the page (already made and future) to the host bridge. */
+async function routeToHost(w: WebviewPage): Promise<void> {
+  await w.page.evaluate(`(() => { window.__auto = (m) => { window.__toHost(m); return true; }; for (const m of window.__posted) window.__toHost(m); })()`);
+}
 
 // ------------------------------------------------------------------ flood server (child process)
 if (process.argv.includes('--flood-server')) {
@@ -92,13 +128,26 @@ async function main(): Promise<void> {
 }
 
 // ------------------------------------------------------------------ 100k rows: scroll
+/**
+ * 100k message rows in a real TimelineStore behind a real PanelBinding; every window of rows the
+ * webview asks for while scrolling makes the round trip to the host and back (getRows), as in VS Code.
+ */
 async function scrollBench(): Promise<void> {
+  const store = new TimelineStore();
+  const enc = new TextEncoder();
+  for (let i = 0; i < 100_000; i++) {
+    const data = enc.encode('{"seq":' + i + ',"msg":"row ' + i + ' payload text"}');
+    store.append({ kind: 'message', time: 1767268800000 + i, connection: 'c1', dir: i % 2 ? 'in' : 'out', binary: false, data, size: data.length });
+  }
   const w = await openWebview({ viewport: { width: 1280, height: 800 } });
-  await installRowGenerator(w);
-  await serveRows(w, { generated: 100_000 });
-  const ready = await w.request('ready');
-  await w.reply(ready, snapshot({ view: { total: 100_000, filter: { mode: 'messages' } } }));
+  const rpc = await hostBridge(w);
+  const binding = new PanelBinding(rpc, { createConnection: () => { throw new Error('unused'); } }, () => ({ contractVersion: CONTRACT_VERSION, host: { extensionVersion: 'b', vscodeVersion: 'b' } }));
+  binding.attach({ store, id: 'c1', options: { url: 'ws://x' }, state: 'open', onEvent: () => () => undefined } as never);
+  rpc.handle('ready', () => binding.snapshot());
+  await routeToHost(w);
+  await w.page.waitForSelector('body[data-ready="true"]');
   await w.page.waitForSelector('.timeline .row[data-index="99999"]:not(.loading)');
+  const served0 = binding.rowsServed;
   await startFrames(w);
   // Scroll from the top in steps of ~2 screens per frame, then jump around, for ~3 s.
   await w.page.evaluate(`new Promise((resolve) => {
@@ -108,8 +157,9 @@ async function scrollBench(): Promise<void> {
   })`);
   const frames = (await stopFrames(w)).slice(2);
   const dom = (await w.page.evaluate(`document.querySelectorAll('.timeline .row').length`)) as number;
-  const p95 = pct(frames, 95);
-  report({ name: 'webview: 100k-row timeline, p95 frame time while scrolling', value: p95, unit: 'ms', baseline: null, ratio: null, budget: '≤ 16.7 ms', ok: p95 <= FRAME_BUDGET * VSYNC_JITTER, okRule: OK_RULE, frames: frames.length, domRows: dom });
+  reportFrames('webview: 100k-row timeline, p95 frame time while scrolling (rows from the host)', frames, { domRows: dom, windowsServed: binding.rowsServed - served0 });
+  binding.dispose();
+  await store.dispose();
   await w.close();
 }
 
@@ -145,23 +195,13 @@ async function floodBench(): Promise<void> {
   const child = fork(__filename, ['--flood-server'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((r) => child.once('message', (m) => r((m as { port: number }).port)));
   const w = await openWebview({ viewport: { width: 1280, height: 800 } });
-  // Bridge: page → host through an exposed function, host → page through evaluate.
-  const listeners = new Set<(m: unknown) => void>();
-  const transport: Transport = {
-    post: (m) => void w.page.evaluate((x) => (window as unknown as { __send(m: unknown): void }).__send(x), m as never).catch(() => undefined),
-    onMessage: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-  };
-  await w.page.exposeFunction('__toHost', (m: unknown) => listeners.forEach((l) => l(m)));
-  const rpc = new RpcServer<HostContract, WebviewEvents>(hostContract, transport);
+  const rpc = await hostBridge(w);
   const manager = new ConnectionManager();
   const binding = new PanelBinding(rpc, { createConnection: (o, d) => manager.create(o, d) }, () => ({ contractVersion: CONTRACT_VERSION, host: { extensionVersion: 'b', vscodeVersion: 'b' } }));
   rpc.handle('ready', () => binding.snapshot());
   const conn = manager.create({ url: `ws://127.0.0.1:${port}/`, payloadPreviewBytes: 256 });
   binding.attach(conn);
-  await w.page.evaluate(`(() => { window.__auto = (m) => { window.__toHost(m); return true; }; for (const m of window.__posted) window.__toHost(m); })()`);
+  await routeToHost(w);
   await w.page.waitForSelector('body[data-ready="true"]');
   await conn.connect();
   let done: { done: number; ms: number } | undefined;
@@ -190,7 +230,7 @@ async function floodBench(): Promise<void> {
   const p99 = lag.percentile(99) / 1e6;
   report({ name: 'webview: flood posts to the webview', value: posts / elapsed, unit: 'posts/s', baseline: null, ratio: null, budget: '≤ 60 posts/s', ok: posts / elapsed <= 60, rate: RATE, seconds: FLOOD_S, scaled: FLOOD_S !== 10 });
   report({ name: 'webview: flood host event-loop lag p99', value: p99, unit: 'ms', baseline: null, ratio: null, budget: '< 50 ms', ok: p99 < 50, seconds: FLOOD_S });
-  report({ name: 'webview: flood p95 frame time while auto-scrolling', value: pct(frames, 95), unit: 'ms', baseline: null, ratio: null, budget: '≤ 16.7 ms', ok: pct(frames, 95) <= FRAME_BUDGET * VSYNC_JITTER, okRule: OK_RULE, frames: frames.length, rowsShown: shown });
+  reportFrames('webview: flood p95 frame time while auto-scrolling', frames, { rowsShown: shown });
   report({ name: 'webview: flood messages recorded in the store', value: received, unit: 'messages', baseline: done?.done ?? null, ratio: done ? received / done.done : null, budget: 'all (ratio 1)', ok: !!done && received === done.done, serverMs: done?.ms });
   binding.dispose();
   await manager.disposeAll();

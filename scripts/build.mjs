@@ -19,10 +19,11 @@ const dist = distArg > 0 ? path.resolve(process.argv[distArg + 1]) : path.join(r
 // ws optionally requires these native helpers; without them it uses its JS fallbacks.
 const wsOptional = ['bufferutil', 'utf-8-validate'];
 
-// Heavy libraries used only on some paths (schema validation, generating a wss:// certificate) are
-// bundled as separate chunks next to the bundle that needs them, and required on first use
+// Heavy libraries used only on some paths (schema validation, generating a wss:// certificate, the
+// linear-time engine for user regexes) are bundled as separate chunks next to the bundle that needs
+// them, and required on first use
 // (src/core/lazy.ts, the mock's certificate generator): activation neither parses nor runs them.
-const lazyChunks = ['ajv', 'selfsigned'];
+const lazyChunks = ['ajv', 'selfsigned', 're2js'];
 const lazyChunkPlugin = {
   name: 'lazy-chunks',
   setup(build) {

@@ -3,8 +3,14 @@
  * Uses $VSCODE_EXECUTABLE when set, otherwise downloads a build (needs network access to VS Code's
  * update service, which the project's CI machines do not have — `npm test` uses code-server instead).
  */
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
+
+/** `code --version`'s first line: the release the foundation test then expects to run in. */
+function vscodeVersion(executable: string): string {
+  return execFileSync(executable, ['--version'], { encoding: 'utf8' }).split('\n')[0]!.trim();
+}
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '../..');
@@ -14,7 +20,7 @@ async function main(): Promise<void> {
     extensionDevelopmentPath: root,
     extensionTestsPath: path.join(root, 'out/test/integration/index'),
     launchArgs: [path.join(root, 'examples'), '--disable-extensions', '--disable-workspace-trust'],
-    extensionTestsEnv: { WSWB_SUITE: 'integration (desktop VS Code)' },
+    extensionTestsEnv: { WSWB_SUITE: 'integration (desktop VS Code)', WSWB_VSCODE_VERSION: vscodeVersion(vscodeExecutablePath) },
   });
 }
 

@@ -255,14 +255,9 @@ function syncFilterControls(f: ViewFilter): void {
 let filterSeq = 0;
 /** Asks the host for a new view; the timeline renumbers its rows. */
 function applyFilter(f: ViewFilter): Promise<void> {
-  if (f.regex) {
-    try {
-      new RegExp(f.regex, f.regexFlags);
-    } catch (err) {
-      searchError.textContent = `Invalid regex: ${(err as Error).message}`;
-      return Promise.resolve();
-    }
-  }
+  // The host compiles the regex with the engine that runs it (RE2, linear time) and refuses what it
+  // cannot run; the view goes back to the filter the host still has.
+  const prev = filter;
   searchError.textContent = '';
   filter = f;
   ui.filter = f;
@@ -280,7 +275,17 @@ function applyFilter(f: ViewFilter): Promise<void> {
       document.body.dataset.filterMs = String(performance.now() - t0);
       document.body.dataset.filterSeq = String(seq);
     },
-    fail,
+    (err: unknown) => {
+      const e = err as { code?: string; message?: string };
+      if (e.code !== 'PANEL_BAD_REGEX') return fail(err);
+      if (seq !== filterSeq) return;
+      filter = prev;
+      ui.filter = prev;
+      syncFilterControls(prev);
+      timeline.setMode(prev.mode);
+      persist();
+      searchError.textContent = `Invalid regex: ${(e.message ?? '').replace(/^Invalid regular expression: /, '')}`;
+    },
   );
 }
 

@@ -4,6 +4,7 @@
  */
 import type { CliIO } from './io';
 import { defaultIO } from './io';
+import { visible } from './output';
 
 type Subcommand = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -33,13 +34,13 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   }
   const cmd = commands[name];
   if (!cmd) {
-    io.stderr.write(`websocket-workbench: unknown command '${name}'\n\n${usage()}\n`);
+    io.stderr.write(`websocket-workbench: unknown command '${visible(name)}'\n\n${usage()}\n`);
     return 2;
   }
   try {
     return await (await cmd.load())(rest, io);
   } catch (err) {
-    io.stderr.write(`websocket-workbench ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr.write(`websocket-workbench ${name}: ${visible(err instanceof Error ? err.message : String(err))}\n`);
     return 2;
   }
 }

@@ -9,7 +9,7 @@ import { Connection, type ConnectionOptions } from '../core/engine/connection';
 import type { HeaderPair, TimelineEvent } from '../core/engine/events';
 import { hexToBytes } from '../core/protocol/hexdump';
 import type { CliIO } from './io';
-import { createPrinter, isOutputMode, type OutputMode } from './output';
+import { createPrinter, isOutputMode, visible, type OutputMode } from './output';
 
 const USAGE = `Usage: websocket-workbench connect <url> [options]
 
@@ -166,6 +166,9 @@ export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs {
   }
   if (!url) throw new UsageError('a URL is required');
   if (!/^(wss?|https?):\/\//i.test(url)) throw new UsageError(`the URL must start with ws:// or wss://, got '${url}'`);
+  // A URL that cannot be parsed (port above 65535, bad host) is bad usage (exit 2), not a failed connection.
+  assertValidUrl(url, 'the URL');
+  if (proxy !== undefined && proxy !== 'none' && proxy !== 'env') assertValidUrl(proxy, '--proxy');
   if ((tlsOpts.cert === undefined) !== (tlsOpts.key === undefined)) throw new UsageError('--cert and --key go together');
   const options: ConnectionOptions = {
     url,
@@ -180,6 +183,16 @@ export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs {
   return { url, options, steps, close, waitMs, output };
 }
 
+function assertValidUrl(url: string, what: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`${what} is not a valid URL (check the host and that the port is 1-65535): '${url}'`);
+  }
+  if (u.port === '0') throw new UsageError(`${what} has port 0: '${url}'`);
+}
+
 /** Runs `connect`; returns the exit code. */
 export async function connect(argv: string[], io: CliIO): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -191,7 +204,7 @@ export async function connect(argv: string[], io: CliIO): Promise<number> {
     args = parseConnectArgs(argv, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`websocket-workbench connect: ${e.message}\n\n${USAGE}`);
+      io.stderr.write(`websocket-workbench connect: ${visible(e.message)}\n\n${USAGE}`);
       return 2;
     }
     throw e;

@@ -8,7 +8,21 @@ export interface CliIO {
   cwd: string;
 }
 
+/**
+ * A reader that went away (`… | head`) makes the next write fail with EPIPE. That is the reader's
+ * choice, not an error of ours: stop at once, quietly, with status 0 (instead of an unhandled
+ * 'error' event and a stack trace). Any other stream error is still thrown.
+ */
+export function exitQuietlyOnEpipe(stream: NodeJS.WritableStream, exit: (code: number) => void = (c) => process.exit(c)): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') return exit(0);
+    throw err;
+  });
+}
+
 export function defaultIO(): CliIO {
+  exitQuietlyOnEpipe(process.stdout);
+  exitQuietlyOnEpipe(process.stderr);
   return {
     stdout: process.stdout,
     stderr: process.stderr,

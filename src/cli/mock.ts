@@ -10,11 +10,11 @@ import * as path from 'node:path';
 import type { CliIO } from './io';
 import { MockServer } from '../core/engine/mock/mockServer';
 import type { MockDefinition } from '../core/engine/mock/definition';
-import { readCollectionFile } from '../core/collections/fsio';
+import { collectionSizeLimit, readCollectionFile } from '../core/collections/fsio';
 import { readTranscript } from '../core/collections/transcript';
 import { recordingToMock } from '../core/engine/mock/recordToMock';
 import { formatDiagnostic } from '../core/collections/parse';
-import { createPrinter } from './output';
+import { createPrinter, visible } from './output';
 import type { OutputMode } from './output';
 
 const USAGE = `Usage: websocket-workbench mock <file> [options]
@@ -133,9 +133,9 @@ export async function mock(argv: string[], io: CliIO): Promise<number> {
     }
     return serve(def, file, args, io);
   }
-  const parsed = await readCollectionFile(file);
+  const parsed = await readCollectionFile(file, { maxBytes: collectionSizeLimit(io.env.WSWB_MAX_FILE_SIZE_MB) });
   if (!parsed.ok || !parsed.collection) {
-    for (const d of parsed.errors) io.stderr.write(`${formatDiagnostic(d)} [${d.code}]\n`);
+    for (const d of parsed.errors) io.stderr.write(`${visible(formatDiagnostic(d))} [${d.code}]\n`);
     return 2;
   }
   const mocks = parsed.collection.mocks ?? [];
@@ -191,7 +191,7 @@ async function serve(def: MockDefinition, file: string, args: MockArgs, io: CliI
   const printer = createPrinter(mode, io, { frames: args.frames });
   let server: MockServer;
   try {
-    server = new MockServer(def, { baseDir: path.dirname(file), log: (l) => io.stderr.write(l + '\n') });
+    server = new MockServer(def, { baseDir: path.dirname(file), log: (l) => io.stderr.write(visible(l) + '\n') });
   } catch (err) {
     io.stderr.write(`websocket-workbench mock: ${(err as Error).message} [${(err as { code?: string }).code ?? 'MOCK_INVALID_DEFINITION'}]\n`);
     return 2;
@@ -209,11 +209,11 @@ async function serve(def: MockDefinition, file: string, args: MockArgs, io: CliI
   try {
     const { url, port } = await server.start();
     const line = { type: 'listening', name: def.name, url, port, host: def.host ?? '127.0.0.1', ...(server.certificate && def.tls && 'generate' in def.tls ? { certificate: server.certificate } : {}) };
-    if (pretty) io.stdout.write(`mock "${def.name}" listening on ${url}  (Ctrl+C to stop)\n`);
+    if (pretty) io.stdout.write(`mock "${visible(def.name)}" listening on ${url}  (Ctrl+C to stop)\n`);
     else printer.line(line);
     await stopped;
     await server.stop();
-    if (pretty) io.stdout.write(`mock "${def.name}" stopped\n`);
+    if (pretty) io.stdout.write(`mock "${visible(def.name)}" stopped\n`);
     else printer.line({ type: 'stopped', name: def.name, ...server.stats() });
     return 0;
   } catch (err) {

@@ -36,7 +36,8 @@ export function isOutputMode(s: string): s is OutputMode {
 
 /** Headers as an object: names as first seen on the wire, repeated headers joined with ", ". */
 export function headersObject(pairs: HeaderPair[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a `__proto__` header from the wire is printed, not turned into a prototype.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   const byLower = new Map<string, string>();
   for (const [k, v] of pairs) {
     const lower = k.toLowerCase();
@@ -131,12 +132,24 @@ function palette(on: boolean): Palette {
   return { dim: w(2, 22), red: w(31, 39), green: w(32, 39), yellow: w(33, 39), cyan: w(36, 39), magenta: w(35, 39), bold: w(1, 22) };
 }
 
+/**
+ * Text from a peer or a file made safe for a terminal: C0 and C1 control characters, DEL and the
+ * bidirectional controls are written as escapes (`\x1b`, `\u202e`), so a server's close reason, error
+ * body or header cannot set the window title, clear the screen or reorder what is shown.
+ */
+export function visible(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => {
+    const n = ch.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** Printable preview of bytes: text when it decodes cleanly and has no control characters, else hex. */
 function preview(b: Uint8Array, binary: boolean, max = 200): string {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   if (!binary) {
     const s = buf.toString('utf8');
-    const clean = s.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '·').replace(/\n/g, '⏎');
+    const clean = visible(s.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '·').replace(/\n/g, '⏎'));
     return clean.length > max ? clean.slice(0, max) + '…' : clean;
   }
   const hex = buf.subarray(0, Math.ceil(max / 3)).toString('hex').replace(/(..)/g, '$1 ').trim();
@@ -147,27 +160,28 @@ function size(n: number): string {
   return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
 }
 
-/** One human-readable line for an event. */
+/** One human-readable line for an event. Every string that came from the wire or a file goes through `visible`. */
 export function toPretty(e: TimelineEvent, c: Palette = palette(false), opts: PrinterOptions = {}): string | undefined {
+  const v = visible;
   const arrow = (dir: 'in' | 'out') => (dir === 'out' ? c.cyan('→') : c.green('←'));
   switch (e.kind) {
     case 'handshake': {
       const r = e.response;
-      const status = r ? (r.status === 101 ? c.green(`${r.status} ${r.statusText}`) : c.red(`${r.status} ${r.statusText}`)) : c.yellow('no response');
-      const parts = [`${c.bold('handshake')} ${e.request.method} ${e.request.url} → ${status}`];
-      if (e.subprotocol) parts.push(`subprotocol=${e.subprotocol}`);
-      if (e.extensions) parts.push(`extensions=${e.extensions}`);
+      const status = r ? (r.status === 101 ? c.green(`${r.status} ${v(r.statusText)}`) : c.red(`${r.status} ${v(r.statusText)}`)) : c.yellow('no response');
+      const parts = [`${c.bold('handshake')} ${v(e.request.method)} ${v(e.request.url)} → ${status}`];
+      if (e.subprotocol) parts.push(`subprotocol=${v(e.subprotocol)}`);
+      if (e.extensions) parts.push(`extensions=${v(e.extensions)}`);
       if (e.acceptValid === false) parts.push(c.red('accept INVALID'));
       let s = '  ' + parts.join('  ');
       if (r && r.status !== 101) {
-        for (const [k, v] of r.headers) s += `\n    ${c.dim(k + ':')} ${v}`;
-        if (r.body) s += `\n    ${c.dim('body:')} ${r.body.slice(0, 500)}${r.bodyTruncated ? '…' : ''}`;
+        for (const [name, value] of r.headers) s += `\n    ${c.dim(v(name) + ':')} ${v(value)}`;
+        if (r.body) s += `\n    ${c.dim('body:')} ${v(r.body.slice(0, 500))}${r.bodyTruncated ? '…' : ''}`;
       }
       return s;
     }
     case 'frame': {
       if (opts.frames === false) return undefined;
-      const flags = [e.fin ? 'FIN' : 'fin=0', e.rsv1 ? 'RSV1' : '', e.rsv2 ? 'RSV2' : '', e.rsv3 ? 'RSV3' : '', e.masked ? `mask=${e.maskKey ?? ''}` : ''].filter(Boolean).join(' ');
+      const flags = [e.fin ? 'FIN' : 'fin=0', e.rsv1 ? 'RSV1' : '', e.rsv2 ? 'RSV2' : '', e.rsv3 ? 'RSV3' : '', e.masked ? `mask=${v(e.maskKey ?? '')}` : ''].filter(Boolean).join(' ');
       const op = OPCODES[e.opcode] ?? `0x${e.opcode.toString(16)}`;
       return c.dim(`${e.dir === 'out' ? '→' : '←'} frame ${op.padEnd(6)} ${flags}  len=${e.length} wire=${e.wireSize}`);
     }
@@ -178,16 +192,16 @@ export function toPretty(e: TimelineEvent, c: Palette = palette(false), opts: Pr
     }
     case 'close': {
       const how = `${e.initiator}, ${e.wasClean ? 'clean' : 'not clean'}`;
-      return `${c.magenta('■')} close ${e.code}${e.reason ? ` "${e.reason}"` : ''} ${c.dim(`(${how})`)}`;
+      return `${c.magenta('■')} close ${e.code}${e.reason ? ` "${v(e.reason)}"` : ''} ${c.dim(`(${how})`)}`;
     }
     case 'error':
-      return `${c.red('✖')} ${c.red(e.code)} ${e.message}${e.closeCode ? c.dim(` (close ${e.closeCode})`) : ''}`;
+      return `${c.red('✖')} ${c.red(v(e.code))} ${v(e.message)}${e.closeCode ? c.dim(` (close ${e.closeCode})`) : ''}`;
     case 'state':
-      return c.dim(`· ${e.state}${e.initiator ? ` (${e.initiator})` : ''}${e.detail ? ` ${e.detail}` : ''}`);
+      return c.dim(`· ${e.state}${e.initiator ? ` (${e.initiator})` : ''}${e.detail ? ` ${v(e.detail)}` : ''}`);
     case 'rtt':
       return `${c.yellow('⏱')} rtt ${e.ms} ms`;
     case 'info':
-      return c.dim(`ℹ ${e.message}`);
+      return c.dim(`ℹ ${v(e.message)}`);
   }
 }
 
@@ -210,11 +224,11 @@ export function createPrinter(mode: OutputMode, io: CliIO, opts: PrinterOptions 
     event(e, extra) {
       const s = toPretty(e, c, opts);
       if (s === undefined) return;
-      const tag = extra && Object.keys(extra).length ? c.dim(`[${Object.values(extra).join(' ')}] `) : '';
+      const tag = extra && Object.keys(extra).length ? c.dim(`[${visible(Object.values(extra).join(' '))}] `) : '';
       io.stdout.write(tag + s + '\n');
     },
     line(obj) {
-      const parts = Object.entries(obj).map(([k, v]) => `${c.dim(k + ':')} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      const parts = Object.entries(obj).map(([k, v]) => `${c.dim(visible(k) + ':')} ${visible(typeof v === 'string' ? v : JSON.stringify(v))}`);
       io.stdout.write(parts.join('  ') + '\n');
     },
   };

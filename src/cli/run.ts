@@ -12,11 +12,11 @@
 import * as path from 'node:path';
 import type { CliIO } from './io';
 import { maskedIO } from './io';
-import { createPrinter, isOutputMode } from './output';
+import { createPrinter, isOutputMode, visible } from './output';
 import type { OutputMode } from './output';
 import { Connection } from '../core/engine/connection';
 import type { MessageEvent, TimelineEvent } from '../core/engine/events';
-import { readCollectionFile } from '../core/collections/fsio';
+import { collectionSizeLimit, readCollectionFile } from '../core/collections/fsio';
 import { formatDiagnostic } from '../core/collections/parse';
 import { messagePayload, redactedRequest, resolveRequest, resolveVariables, toConnectionOptions } from '../core/collections/variables';
 import { maskFor } from '../core/collections/secretMask';
@@ -178,9 +178,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   };
 
   const file = path.resolve(io.cwd, args.file);
-  const parsed = await readCollectionFile(file);
+  const parsed = await readCollectionFile(file, { maxBytes: collectionSizeLimit(io.env.WSWB_MAX_FILE_SIZE_MB) });
   if (!parsed.ok || !parsed.collection) {
-    for (const d of parsed.errors) io.stderr.write(`${formatDiagnostic({ ...d, file: args.file })} [${d.code}]\n`);
+    for (const d of parsed.errors) io.stderr.write(`${visible(formatDiagnostic({ ...d, file: args.file }))} [${d.code}]\n`);
     return 2;
   }
   const collection = parsed.collection;
@@ -244,10 +244,10 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
   const result = (obj: Record<string, unknown>) => {
     if (mode !== 'pretty') return printer.line(obj);
     if (obj.type === 'expect') {
-      const head = `${obj.ok ? '✔' : '✖'} ${String(obj.message)}: ${String(obj.rule)}`;
-      io.stdout.write(`${head}${obj.ok ? ` (${String(obj.elapsedMs)} ms)` : ` — ${String(obj.reason)}`}\n`);
+      const head = `${obj.ok ? '✔' : '✖'} ${visible(String(obj.message))}: ${visible(String(obj.rule))}`;
+      io.stdout.write(`${head}${obj.ok ? ` (${String(obj.elapsedMs)} ms)` : ` — ${visible(String(obj.reason))}`}\n`);
     } else if (obj.type === 'summary') {
-      const parts = obj.connected ? [`${String(obj.passed)} passed`, `${String(obj.failed)} failed`] : [`could not connect: ${String(obj.message)} [${String(obj.code)}]`];
+      const parts = obj.connected ? [`${String(obj.passed)} passed`, `${String(obj.failed)} failed`] : [`could not connect: ${visible(String(obj.message))} [${String(obj.code)}]`];
       if (obj.skipped) parts.push(`${String(obj.skipped)} not reached`);
       if (obj.interrupted) parts.push('interrupted');
       io.stdout.write(`${obj.ok ? 'PASS' : 'FAIL'} ${parts.join(', ')}\n`);

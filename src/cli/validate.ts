@@ -7,7 +7,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { CliIO } from './io';
-import { readCollectionFile } from '../core/collections/fsio';
+import { collectionSizeLimit, readCollectionFile } from '../core/collections/fsio';
+import { visible } from './output';
 import type { CollectionDiagnostic } from '../core/collections/types';
 
 const USAGE = `Usage: websocket-workbench validate <file|dir>… [options]
@@ -76,7 +77,7 @@ export async function validate(argv: string[], io: CliIO): Promise<number> {
   let invalid = 0;
   let problems = 0;
   for (const file of files) {
-    const r = await readCollectionFile(file);
+    const r = await readCollectionFile(file, { maxBytes: collectionSizeLimit(io.env.WSWB_MAX_FILE_SIZE_MB) });
     const name = shown(file);
     const diags: CollectionDiagnostic[] = r.errors.map((d) => ({ ...d, file: name }));
     if (diags.length) {
@@ -86,11 +87,11 @@ export async function validate(argv: string[], io: CliIO): Promise<number> {
     for (const d of diags) {
       if (output === 'ndjson') {
         io.stdout.write(JSON.stringify({ type: 'problem', file: d.file, line: d.line, column: d.column, code: d.code, message: d.message, path: d.path }) + '\n');
-      } else io.stdout.write(`${d.file}:${d.line}:${d.column} ${d.message} [${d.code}]\n`);
+      } else io.stdout.write(`${visible(d.file)}:${d.line}:${d.column} ${visible(d.message)} [${d.code}]\n`);
     }
     if (!diags.length && !quiet) {
       if (output === 'ndjson') io.stdout.write(JSON.stringify({ type: 'valid', file: name }) + '\n');
-      else io.stdout.write(`${name}: ok\n`);
+      else io.stdout.write(`${visible(name)}: ok\n`);
     }
   }
   if (!files.length) {

@@ -25,6 +25,8 @@ export interface WorkbenchApi extends Partial<WorkflowApi> {
   close(connectionId: string, code?: number, reason?: string): Promise<{ code: number; reason: string }>;
   /** Every recorded event of a connection (handshake, frames, messages, state, close, errors). */
   timeline(connectionId: string): TimelineEvent[];
+  /** The full payload of a frame or message event of a connection's timeline, read back from disk if it was spilled. */
+  readPayload(connectionId: string, eventId: number): Promise<Uint8Array>;
   /** The connection's timeline counters: recorded, in memory, on disk (spilled past the memory budget). */
   counters(connectionId: string): { recorded: number; inMemory: number; onDisk: number; bytesInMemory: number; bytesOnDisk: number };
   /** Live connections. */

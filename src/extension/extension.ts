@@ -79,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
       const c = must(id);
       return c.store.slice(0, c.store.length).filter((e) => e.connection === id);
     },
+    readPayload: (id, eventId) => must(id).store.readPayload(eventId),
     counters: (id) => must(id).store.counters(),
     connections: () => connections.list().map((c) => ({ id: c.id, url: c.options.url, state: c.state })),
   };

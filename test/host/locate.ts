@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const CODE_SERVER_VERSION = '4.139.1';
+/** The VS Code release that code-server build embeds (its 4.x minor is VS Code's 1.x minor). */
+export const VSCODE_VERSION = `1.${CODE_SERVER_VERSION.split('.')[1]}`;
 export const NODE24_VERSION = '24.21.0';
 
 export function cacheDir(): string {

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startCodeServer } from './codeServer';
-import { chromiumArgs, chromiumPath } from './locate';
+import { chromiumArgs, chromiumPath, VSCODE_VERSION } from './locate';
 import { DOWNGRADE_NOTICE } from '../integration/untrusted/expect';
 
 const root = path.resolve(__dirname, '../..');
@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   console.log(`[integration] starting code-server${untrusted ? ' with Workspace Trust on' : ''}…`);
   const server = await startCodeServer({
     folder: workspace,
-    env: { WSWB_RESULTS_FILE: resultsFile, WSWB_TEST_LOG: logFile, WSWB_SUITE: label, ...(untrusted ? { WSWB_INTEGRATION_DIR: 'untrusted' } : {}) },
+    env: { WSWB_RESULTS_FILE: resultsFile, WSWB_TEST_LOG: logFile, WSWB_SUITE: label, WSWB_VSCODE_VERSION: VSCODE_VERSION, ...(untrusted ? { WSWB_INTEGRATION_DIR: 'untrusted' } : {}) },
     log: (l) => serverLog.push(l),
     ...(untrusted
       ? {

@@ -33,7 +33,7 @@ async function main(): Promise<number> {
   let page!: Page;
   let mockUrl = '';
 
-  const mocha = new Mocha({ timeout: 120_000, reporter: path.join(root, 'test/support/countingReporter.cjs') });
+  const mocha = new Mocha({ timeout: 120_000, forbidOnly: true, forbidPending: true, reporter: path.join(root, 'test/support/countingReporter.cjs') });
   mocha.suite.emit('pre-require', globalThis, 'vsix-e2e', mocha);
 
   describe('the .vsix, installed into a fresh VS Code and used from the palette', function () {

@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   let browser: Browser | undefined;
   let page!: Page;
 
-  const mocha = new Mocha({ timeout: 60_000, reporter: path.join(root, 'test/support/countingReporter.cjs') });
+  const mocha = new Mocha({ timeout: 60_000, forbidOnly: true, forbidPending: true, reporter: path.join(root, 'test/support/countingReporter.cjs') });
   mocha.suite.emit('pre-require', globalThis, 'workflow-e2e', mocha);
 
   describe('workflow end to end (a user in real VS Code)', function () {

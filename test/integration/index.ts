@@ -23,6 +23,9 @@ export async function run(): Promise<void> {
     ui: 'bdd',
     color: false,
     timeout: 60_000,
+    // As in every mocha configuration: a stray `.only` or `.skip` fails the run instead of shrinking it.
+    forbidOnly: true,
+    forbidPending: true,
     reporter: path.resolve(__dirname, '../../../test/support/countingReporter.cjs'),
   });
   // WSWB_INTEGRATION_DIR=untrusted: the Restricted Mode suite (its runner keeps Workspace Trust on).

@@ -35,6 +35,17 @@ let browser: Browser | undefined;
 let server: http.Server | undefined;
 let base = '';
 
+/**
+ * Uncaught errors thrown in any webview page, in order, until taken: test/webview/hooks.ts takes them
+ * after every test and fails the test they happened in.
+ */
+const uncaught: string[] = [];
+
+/** Returns and forgets the uncaught page errors collected so far. */
+export function takePageErrors(): string[] {
+  return uncaught.splice(0, uncaught.length);
+}
+
 /** Starts Chromium and a loopback server for dist/ (once per run). */
 export async function launch(): Promise<void> {
   if (browser) return;
@@ -119,7 +130,10 @@ export async function openWebview(opts: { theme?: 'dark' | 'light'; state?: unkn
   await launch();
   const page = await browser!.newPage({ viewport: opts.viewport ?? { width: 1200, height: 800 } });
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('pageerror', (e) => {
+    errors.push(String(e));
+    uncaught.push(e.stack || String(e));
+  });
   // The shim is served as a route so the CSP (script-src 'self') allows it, like the real panel's nonce script.
   await page.route('**/harness-shim.js', (route) =>
     route.fulfill({

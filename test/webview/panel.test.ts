@@ -179,11 +179,17 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         assert.deepEqual((await lastRequest(w, 'setView')).filter, { mode: 'messages', text: 'a.b' });
         await setChecked(w.page, '#search-regex', true);
         await lastRequest(w, 'setView');
-        await fill(w.page, '#search', '(unclosed');
-        await w.page.waitForFunction(() => document.querySelector('#search-error')?.textContent?.includes('Invalid regex'));
-        const setViews = (await w.posted()).filter((m) => m.method === 'setView').length;
-        await w.page.waitForTimeout(250);
-        assert.equal((await w.posted()).filter((m) => m.method === 'setView').length, setViews, 'an invalid regex is not sent');
+        // The host compiles the pattern with the engine that runs it (RE2) and refuses what it cannot run.
+        await fill(w.page, '#search', '(a)\\1');
+        const refused = await w.request('setView');
+        assert.equal(refused.params.filter.regex, '(a)\\1');
+        await w.replyError(refused, 'PANEL_BAD_REGEX', 'Invalid regular expression: backreferences (\\1, \\k<name>) are not supported');
+        await w.page.waitForFunction(() => document.querySelector('#search-error')?.textContent?.includes('Invalid regex: backreferences'));
+        await fill(w.page, '#search', 'a+');
+        const fixed = await w.request('setView');
+        assert.equal(fixed.params.filter.regex, 'a+');
+        await w.reply(fixed, { total: 0, ms: 1 });
+        await w.page.waitForFunction(() => document.querySelector('#search-error')?.textContent === '');
       } finally {
         await w.close();
       }

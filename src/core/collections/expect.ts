@@ -5,6 +5,7 @@
  */
 import { CollectionError } from './types';
 import type { ExpectRule } from './types';
+import { compilePattern } from '../pattern';
 
 /** Default time a rule waits for a matching reply. */
 export const DEFAULT_EXPECT_TIMEOUT_MS = 5000;
@@ -93,12 +94,10 @@ export function compileExpect(rule: ExpectRule): CompiledExpect {
   const text = (r: Reply): string =>
     r.binary ? Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('hex') : new TextDecoder().decode(r.data);
   if (rule.regex !== undefined) {
-    let re: RegExp;
-    try {
-      re = new RegExp(rule.regex, (rule.flags ?? '').replace(/[gy]/g, ''));
-    } catch (err) {
-      throw new CollectionError('WSWB_BAD_EXPECT', `invalid regex ${JSON.stringify(rule.regex)}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    // Linear-time engine: the rule's timeout can only fire if matching one reply cannot stall.
+    const c = compilePattern(rule.regex, rule.flags);
+    if (!c.ok) throw new CollectionError('WSWB_BAD_EXPECT', `invalid regex ${JSON.stringify(rule.regex)}: ${c.error}`);
+    const re = c.pattern;
     return { rule, timeoutMs, label: rule.description ?? `regex /${rule.regex}/${rule.flags ?? ''}`, test: (r) => re.test(text(r)) };
   }
   if (rule.jsonPath !== undefined) {

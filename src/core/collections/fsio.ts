@@ -52,11 +52,71 @@ export async function atomicWriteFile(file: string, data: string | Uint8Array): 
   }
 }
 
-/** Reads and parses a collection file; I/O errors become a diagnostic, never an exception. */
-export async function readCollectionFile(file: string): Promise<ParseResult & { text?: string }> {
+/**
+ * Largest collection file read by default (5 MiB). Collections arrive with cloned repositories:
+ * without a cap a 12 MB file took 746 MB of memory to validate. The extension's setting
+ * `websocketWorkbench.collections.maxFileSizeMB` and the CLI's `WSWB_MAX_FILE_SIZE_MB` change it.
+ */
+export const DEFAULT_MAX_COLLECTION_MB = 5;
+
+/** Bytes from a limit in MiB, bounded to 1..1024 (anything else gives the default). */
+export function collectionSizeLimit(mb: unknown): number {
+  const n = typeof mb === 'string' && mb.trim() !== '' ? Number(mb) : mb;
+  const v = typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.min(n, 1024) : DEFAULT_MAX_COLLECTION_MB;
+  return Math.round(v * 1024 * 1024);
+}
+
+function mib(n: number): string {
+  return `${(n / 1048576).toFixed(1).replace(/\.0$/, '')} MB`;
+}
+
+/** Options of readCollectionFile. */
+export interface ReadCollectionOptions {
+  /** Largest file size in bytes (default 5 MiB); a larger file is a WSWB_FILE_TOO_LARGE diagnostic and is not read. */
+  maxBytes?: number;
+}
+
+/** Reads and parses a collection file; I/O errors and oversized files become a diagnostic, never an exception. */
+export async function readCollectionFile(file: string, opts: ReadCollectionOptions = {}): Promise<ParseResult & { text?: string }> {
+  const maxBytes = opts.maxBytes ?? collectionSizeLimit(undefined);
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    // Size from the open handle, and never more than the limit read: the file may grow in between.
+    const handle = await fs.open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      const buf = size > maxBytes ? undefined : Buffer.alloc(Math.min(size, maxBytes) + 1);
+      let n = 0;
+      if (buf) {
+        for (;;) {
+          const { bytesRead } = await handle.read(buf, n, buf.length - n, n);
+          if (bytesRead === 0) break;
+          n += bytesRead;
+          if (n === buf.length) break;
+        }
+      }
+      if (!buf || n > maxBytes) {
+        const shown = Math.max(size, n);
+        return {
+          ok: false,
+          errors: [
+            {
+              code: 'WSWB_FILE_TOO_LARGE',
+              file,
+              line: 1,
+              column: 1,
+              offset: 0,
+              length: 0,
+              message: `file is ${mib(shown)}, above the ${mib(maxBytes)} limit for collection files; not read (raise websocketWorkbench.collections.maxFileSizeMB, or WSWB_MAX_FILE_SIZE_MB for the CLI)`,
+              path: '',
+            },
+          ],
+        };
+      }
+      text = buf.toString('utf8', 0, n);
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     return {
@@ -66,6 +126,28 @@ export async function readCollectionFile(file: string): Promise<ParseResult & { 
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { ...parseCollection(text, file), text };
+}
+
+/**
+ * A limiter: `run(fn)` starts `fn` when fewer than `limit` calls are in flight, else queues it (FIFO).
+ * Bounds the collection files read at once (a clone or a checkout can bring thousands).
+ */
+export function createLimiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  const release = () => {
+    active--;
+    queue.shift()?.();
+  };
+  return <T>(fn: () => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      const start = () => {
+        active++;
+        fn().then(resolve, reject).finally(release);
+      };
+      if (active < limit) start();
+      else queue.push(start);
+    });
 }
 
 /**

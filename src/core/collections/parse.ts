@@ -8,6 +8,7 @@ import type { Node, ParseError } from './jsonc';
 import type { Collection, CollectionDiagnostic, ParseResult } from './types';
 import { collectionValidator } from './schema';
 import { checkMockDefinition } from '../engine/mock/validate';
+import { compilePattern } from '../pattern';
 import type { ErrorObject } from './schema';
 
 /** Maps offsets to 1-based line/column. */
@@ -88,7 +89,7 @@ const PATTERN_MESSAGES: Record<string, string> = {
   flags: 'must only contain the regex flags i, m, s, u',
 };
 
-function schemaMessage(e: ErrorObject, path: Array<string | number>): string {
+function schemaMessage(e: ErrorObject, path: Array<string | number>, value: unknown): string {
   const last = path[path.length - 1];
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
@@ -113,7 +114,7 @@ function schemaMessage(e: ErrorObject, path: Array<string | number>): string {
     case 'false schema':
       return 'not allowed here for this kind';
     case 'format':
-      return p.format === 'regex' ? 'is not a valid regular expression' : `must be a ${String(p.format)}`;
+      return p.format === 'regex' ? regexMessage(valueAt(value, path)) : `must be a ${String(p.format)}`;
     case 'minLength':
       return p.limit === 1 ? 'must not be empty' : `must have at least ${String(p.limit)} characters`;
     case 'oneOf':
@@ -121,6 +122,22 @@ function schemaMessage(e: ErrorObject, path: Array<string | number>): string {
     default:
       return e.message ?? e.keyword;
   }
+}
+
+/** Why a pattern does not compile on the engine that runs it (RE2: no backreferences, no lookahead). */
+function regexMessage(v: unknown): string {
+  const c = typeof v === 'string' ? compilePattern(v) : undefined;
+  return c && !c.ok ? `is not a valid regular expression: ${c.error.replace(/^invalid regular expression: /, '')}` : 'is not a valid regular expression';
+}
+
+/** The value at a path of the parsed document (own properties only). */
+function valueAt(root: unknown, path: Array<string | number>): unknown {
+  let v = root;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, k)) return undefined;
+    v = (v as Record<string | number, unknown>)[k];
+  }
+  return v;
 }
 
 /**
@@ -258,7 +275,7 @@ export function parseCollection(text: string, file = '<input>'): ParseResult {
               : undefined;
       const loc = locate(root, path, keyOf || undefined);
       const fullPath = keyOf ? [...path, keyOf] : path;
-      const message = oneOfMessage(e) ?? schemaMessage(e, path);
+      const message = oneOfMessage(e) ?? schemaMessage(e, path, value);
       errors.push(diag('WSWB_COLLECTION_SCHEMA', loc, `${describePath(fullPath)}: ${message}`, fullPath));
     }
   }

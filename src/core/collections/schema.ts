@@ -3,6 +3,7 @@
  * bundles them; items of `mocks` follow the mock server's own schema (schemas/mock.schema.json).
  */
 import { loadAjv } from '../lazy';
+import { compilePattern } from '../pattern';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import collectionSchema from '../../../schemas/websocket-collection.schema.json';
 import mockSchema from '../../../schemas/mock.schema.json';
@@ -24,14 +25,8 @@ let compiled: ValidateFunction | undefined;
 export function collectionValidator(): ValidateFunction {
   if (compiled) return compiled;
   const ajv = new (loadAjv())({ allErrors: true, strict: false, allowUnionTypes: true });
-  ajv.addFormat('regex', (s: string) => {
-    try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  // Patterns are checked with the engine that runs them (RE2), not with RegExp.
+  ajv.addFormat('regex', (s: string) => compilePattern(s).ok);
   ajv.addSchema(withoutIds(mockSchema as Record<string, unknown>), MOCK_SCHEMA_ID);
   ajv.addSchema(withoutIds(collectionSchema as Record<string, unknown>), COLLECTION_SCHEMA_ID);
   const v = ajv.getSchema(COLLECTION_SCHEMA_ID);

@@ -142,7 +142,7 @@ export function compileMask(secrets: Iterable<string>): SecretMask {
     if (v instanceof RegExp || v instanceof Date) return v;
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+      for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: walk(x), enumerable: true, writable: true, configurable: true });
       return out;
     }
     return v;

@@ -142,7 +142,7 @@ export function maskSpans(text: string, spans: readonly Span[], replacement: str
  * of a JSON message included).
  */
 export function maskedValues(vars: TemplateValues, replacement: string): TemplateValues {
-  const values: Record<string, string> = {};
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(vars.values)) values[k] = maskSpans(v, spansOfValue(vars, k, v), replacement);
   return { values };
 }
@@ -170,7 +170,8 @@ export function substituteDeep(v: unknown, vars: TemplateValues): unknown {
   if (Array.isArray(v)) return v.map((x) => substituteDeep(x, vars));
   if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[substitute(k, vars)] = substituteDeep(x, vars);
+    // defineProperty: a `__proto__` key from the file stays a key (assignment would set the prototype).
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, substitute(k, vars), { value: substituteDeep(x, vars), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;

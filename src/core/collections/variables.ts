@@ -97,9 +97,10 @@ export async function resolveVariables(
     ['collection', collection.variables ?? {}],
     ['environment', env],
   ];
-  const values: Record<string, string> = {};
-  const secretSpans: Record<string, readonly Span[]> = {};
-  const sources: Record<string, VariableSource> = {};
+  // No prototype: `{{constructor}}` or `{{toString}}` is a variable name, not Object.prototype's member.
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  const secretSpans: Record<string, readonly Span[]> = Object.create(null) as Record<string, readonly Span[]>;
+  const sources: Record<string, VariableSource> = Object.create(null) as Record<string, VariableSource>;
   const unresolved = new Set<string>();
   const secretValues = new Set<string>();
   const secretCache = new Map<string, Promise<string | undefined>>();
@@ -122,7 +123,7 @@ export async function resolveVariables(
 
   // Resolves one key; `stack` detects cycles through nested references.
   const resolveKey = async (key: string, stack: string[]): Promise<string | undefined> => {
-    if (Object.prototype.hasOwnProperty.call(values, key)) return values[key];
+    if (key in values) return values[key];
     if (unresolved.has(key)) return undefined;
     if (stack.includes(key)) {
       errors.push({ code: 'WSWB_VARIABLE_CYCLE', name: key, message: `variables reference each other in a cycle: ${[...stack, key].join(' → ')}` });

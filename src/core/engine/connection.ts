@@ -440,7 +440,8 @@ export class Connection {
   }
 
   private buildHeaders(): Record<string, string | string[]> {
-    const out: Record<string, string | string[]> = {};
+    // No prototype: a header named `constructor` or `__proto__` is a header like any other.
+    const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
     const add = (k: string, v: string) => {
       const prev = out[k];
       if (prev === undefined) out[k] = v;

@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Direction, EventKind, FrameEvent, MessageEvent, NewEvent, TimelineEvent } from './events';
+import type { Pattern } from '../pattern';
 
 /** Options of a TimelineStore. */
 export interface TimelineStoreOptions {
@@ -35,7 +36,8 @@ export interface TimelineQuery {
   connection?: string;
   /** Case-sensitive substring of the payload (UTF-8) or of the event's text fields. */
   text?: string;
-  regex?: RegExp;
+  /** A user pattern: compiled by src/core/pattern.ts (linear time), never a raw RegExp. */
+  regex?: Pattern;
   /** First index to consider. */
   from?: number;
   /** Stop after this many matches. */
@@ -293,10 +295,7 @@ export class TimelineStore {
         if (k === KIND_OBJECT && obj!.kind !== 'frame' && obj!.kind !== 'message') s = objectText(obj!);
         else s = this.payloadText(i);
         if (text !== undefined && !s.includes(text)) continue;
-        if (re) {
-          re.lastIndex = 0;
-          if (!re.test(s)) continue;
-        }
+        if (re && !re.test(s)) continue;
       }
       out.push(i);
       if (out.length >= limit) break;

@@ -17,6 +17,7 @@ import type { Connection, ConnectionOptions } from '../../core/engine/connection
 import { TimelineStore } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { RpcServer } from '../../shared/rpc';
+import { ValidationError } from '../../shared/validate';
 import { hostContract, type ConnectionSummary, type HostContract, type OutgoingMessage, type SavedRequestInfo, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
 import { replaceReferences } from '../../core/collections/template';
 import { draftOf, withoutSecrets } from '../../core/collections/request';
@@ -382,7 +383,14 @@ export class PanelBinding {
     const spec = hostContract[name];
     const handler = this.handlers.get(name);
     if (!spec || !handler) throw new CodedError('UNKNOWN_METHOD', `unknown method: ${name}`);
-    return handler(spec.params(params, 'params'));
+    let valid: unknown;
+    try {
+      valid = spec.params(params, 'params');
+    } catch (err) {
+      // The code the webview gets for the same params (RpcServer answers INVALID_PARAMS).
+      throw err instanceof ValidationError ? new CodedError('INVALID_PARAMS', err.message, { cause: err }) : err;
+    }
+    return handler(valid);
   }
 
   /** Stops timers; disposes the connections this panel created and the store it created. */

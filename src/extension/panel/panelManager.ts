@@ -5,10 +5,10 @@ import type { BindingHost } from './binding';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import type { ConnectionManager } from '../../core/engine/connectionManager';
 import { readCollectionFile } from '../../core/collections/fsio';
+import { settings } from '../workflow/config';
 import { newCollectionText } from '../../core/collections/edit';
 import { redact } from '../../core/collections/secretMask';
 import type { RequestSource } from './savedRequest';
-import { settings } from '../workflow/config';
 
 /** What a caller knows about the panel it opens beyond the connection options. */
 export interface OpenPanelOptions {
@@ -148,7 +148,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     type Item = vscode.QuickPickItem & { src?: RequestSource };
     const items: Item[] = [];
     for (const file of await this.collectionFiles()) {
-      const res = await readCollectionFile(file);
+      const res = await readCollectionFile(file, { maxBytes: settings.maxCollectionBytes() });
       for (const r of res.collection?.requests ?? []) items.push({ label: `$(plug) ${r.name}`, description: r.url, detail: vscode.workspace.asRelativePath(file), src: { file, request: r.name } });
     }
     if (!items.length) {

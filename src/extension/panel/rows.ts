@@ -7,6 +7,7 @@
 import { objectText, type TimelineStore } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
 import { CodedError } from '../../core/errors';
+import { compilePattern, type Pattern } from '../../core/pattern';
 import type { ViewFilter } from '../../shared/contract';
 
 /** Payload bytes carried per row unless the webview asks for more. */
@@ -40,14 +41,13 @@ function eventText(e: TimelineEvent): string {
 }
 
 /** Compiles a view filter: the store query for existing events and a predicate for new ones. */
-export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => boolean; regex?: RegExp } {
-  let regex: RegExp | undefined;
+export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => boolean; regex?: Pattern } {
+  let regex: Pattern | undefined;
   if (f.regex) {
-    try {
-      regex = new RegExp(f.regex, (f.regexFlags ?? '').replace(/[^imsu]/g, ''));
-    } catch (err) {
-      throw new CodedError('PANEL_BAD_REGEX', `Invalid regular expression: ${(err as Error).message}`, { cause: err });
-    }
+    // Linear-time engine: a search over 100k events cannot stall the shared extension host.
+    const c = compilePattern(f.regex, (f.regexFlags ?? '').replace(/[^imsu]/g, ''));
+    if (!c.ok) throw new CodedError('PANEL_BAD_REGEX', `Invalid regular expression: ${c.error}`);
+    regex = c.pattern;
   }
   const kinds = f.kinds && f.kinds.length ? new Set(f.kinds) : undefined;
   const dirs = f.dirs && f.dirs.length ? new Set(f.dirs) : undefined;
@@ -62,10 +62,7 @@ export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => bool
     if (text !== undefined || regex) {
       const s = eventText(e);
       if (text !== undefined && !s.includes(text)) return false;
-      if (regex) {
-        regex.lastIndex = 0;
-        if (!regex.test(s)) return false;
-      }
+      if (regex && !regex.test(s)) return false;
     }
     return true;
   };

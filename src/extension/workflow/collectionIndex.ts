@@ -1,10 +1,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../dispose';
-import { readCollectionFile } from '../../core/collections/fsio';
+import { createLimiter, readCollectionFile } from '../../core/collections/fsio';
+import { settings } from './config';
 import { LineIndex } from '../../core/collections/parse';
 import type { Collection, CollectionDiagnostic, MessageDef, RequestDef } from '../../core/collections/types';
 import type { MockDefinition } from '../../core/engine/mock/definition';
+
+/** Collection files read at once when the workspace is scanned. */
+export const READ_CONCURRENCY = 8;
 
 /** Glob of collection files. */
 export const COLLECTION_GLOB = '**/*.websocket.json';
@@ -52,6 +56,8 @@ export class CollectionIndex extends Disposable {
   readonly onDidChange = this.changed.event;
   private pendingFire: NodeJS.Timeout | undefined;
   private loading = new Map<string, Promise<void>>();
+  /** Scans, watcher bursts (a checkout) and saves share it: a few files are read at a time, not 2,000 at once. */
+  private readonly readLimit = createLimiter(READ_CONCURRENCY);
   /** Resolves when the first scan finished. */
   readonly ready: Promise<void>;
 
@@ -98,7 +104,7 @@ export class CollectionIndex extends Disposable {
 
   private async doLoad(uri: vscode.Uri): Promise<void> {
     if (this._isDisposed) return;
-    const r = await readCollectionFile(uri.fsPath);
+    const r = await this.readLimit(() => readCollectionFile(uri.fsPath, { maxBytes: settings.maxCollectionBytes() }));
     if (this._isDisposed) return;
     if (r.text === undefined && r.errors[0]?.code === 'WSWB_FILE_READ' && /ENOENT/.test(r.errors[0].message)) {
       this.remove(uri);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConnectionOptions } from '../../core/engine/connection';
+import { collectionSizeLimit, DEFAULT_MAX_COLLECTION_MB } from '../../core/collections/fsio';
 import { decideBindAddress, decideSessionsFolder, effectiveSetting, mocksToAutoStart, type BindDecision, type SessionsFolderDecision, type SettingInspect } from './trust';
 
 /** Section of every setting (`websocketWorkbench.*`). */
@@ -30,6 +31,10 @@ export const settings = {
   },
   memoryBudgetBytes(): number {
     return clampInt(cfg().get('timeline.memoryBudgetMB'), 8, 4096, 64) * 1024 * 1024;
+  },
+  /** Largest collection file read (bytes); larger ones are a diagnostic, not parsed. A restricted workspace cannot raise it. */
+  maxCollectionBytes(): number {
+    return collectionSizeLimit(clampInt(trusted('collections.maxFileSizeMB', DEFAULT_MAX_COLLECTION_MB), 1, 100, DEFAULT_MAX_COLLECTION_MB));
   },
   recentUrlsMax(): number {
     return clampInt(cfg().get('connection.recentUrls'), 0, 50, 10);

@@ -13,7 +13,7 @@ import type { MockDefinition } from '../../core/engine/mock/definition';
  * Settings whose workspace values are ignored in a restricted workspace (package.json declares the
  * same list in `capabilities.untrustedWorkspaces.restrictedConfigurations`; a unit test keeps them
  * equal). Each lowers security (TLS verification, redirects to other hosts), opens a port, or
- * writes files.
+ * writes files, or lifts a resource cap that protects the shared extension host.
  */
 export const RESTRICTED_SETTINGS = [
   'connection.rejectUnauthorized',
@@ -21,6 +21,7 @@ export const RESTRICTED_SETTINGS = [
   'sessions.folder',
   'mock.bindAddress',
   'mock.autoStart',
+  'collections.maxFileSizeMB',
 ] as const;
 
 /** VS Code's command that opens the Workspace Trust editor. */

@@ -144,9 +144,13 @@ export class Workflow extends Disposable {
 
   private async panelVariables(): Promise<Record<string, string>> {
     const env = this.environment();
-    const out: Record<string, string> = {};
+    // No prototype: `{{constructor}}` is a variable name, not Object.prototype's member.
+    const out: Record<string, string> = Object.create(null) as Record<string, string>;
     // Lowest precedence first: environment, then collection variables (request → collection → environment).
-    for (const c of this.index.list()) if (env && c.collection?.environments?.[env]) Object.assign(out, c.collection.environments[env]);
+    for (const c of this.index.list()) {
+      const envs = c.collection?.environments;
+      if (env && envs && Object.hasOwn(envs, env)) Object.assign(out, envs[env]);
+    }
     for (const c of this.index.list()) Object.assign(out, c.collection?.variables ?? {});
     // Restricted Mode: the panel gets no stored secrets either; `{{secret:…}}` stays unresolved there.
     if (!vscode.workspace.isTrusted) return out;

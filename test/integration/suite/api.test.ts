@@ -49,22 +49,35 @@ describe('public API returned by activate() (real extension host, real sockets)'
     assert.ok(events.some((e) => e.kind === 'handshake' && e.response?.status === 101 && e.acceptValid === true));
   });
 
-  it('applies the timeline memory budget setting: payloads past it spill to disk, none lost', async () => {
+  it('applies the timeline memory budget setting: payloads past it spill to disk, and every one reads back intact', async () => {
     const config = vscode.workspace.getConfiguration('websocketWorkbench');
     await config.update('timeline.memoryBudgetMB', 8, vscode.ConfigurationTarget.Global);
     try {
       const id = await api.connect(url, { proxy: 'none' });
-      const mib = new Uint8Array(1024 * 1024).fill(7);
-      for (let i = 0; i < 12; i++) api.send(id, mib);
+      const mibs = Array.from({ length: 12 }, (_, i) => new Uint8Array(1024 * 1024).fill(i + 1));
+      for (const mib of mibs) api.send(id, mib);
       await waitFor(() => api.timeline(id).filter((e) => e.kind === 'message' && e.dir === 'in').length >= 12, 20_000);
       await api.close(id);
-      // Spilling happens off the hot path; give the writes a moment to land.
-      await waitFor(() => api.counters(id).bytesInMemory <= 9 * 1024 * 1024, 10_000).catch(() => undefined);
+      // Spilling happens off the hot path: the writes must land (not "may").
+      await waitFor(() => api.counters(id).bytesInMemory <= 9 * 1024 * 1024, 10_000);
       const c = api.counters(id);
       // 24 MiB of messages (plus frame previews) through an 8 MiB budget: most must be on disk.
       assert.ok(c.bytesInMemory <= 8 * 1024 * 1024 + 1024 * 1024, `in memory ${c.bytesInMemory}`);
       assert.ok(c.onDisk > 0 && c.bytesOnDisk >= 12 * 1024 * 1024, `on disk ${c.onDisk} events, ${c.bytesOnDisk} bytes`);
-      assert.equal(c.recorded, api.timeline(id).length);
+      const events = api.timeline(id);
+      assert.equal(c.recorded, events.length);
+      // None lost: every message, in both directions, reads back byte for byte, the spilled ones from disk.
+      for (const dir of ['out', 'in'] as const) {
+        const msgs = events.filter((e): e is MessageEvent => e.kind === 'message' && e.dir === dir);
+        assert.equal(msgs.length, 12, `12 ${dir} messages`);
+        for (const [i, m] of msgs.entries()) {
+          const back = await api.readPayload(id, m.id);
+          assert.equal(back.byteLength, 1024 * 1024, `${dir} message ${i} length`);
+          assert.ok(Buffer.from(back).equals(Buffer.from(mibs[i]!)), `${dir} message ${i} bytes`);
+        }
+      }
+      const spilled = events.filter((e) => e.kind === 'message' && (e as MessageEvent).spilled);
+      assert.ok(spilled.length > 0, 'some messages were read back from the spill file');
     } finally {
       await config.update('timeline.memoryBudgetMB', undefined, vscode.ConfigurationTarget.Global);
     }
@@ -75,11 +88,20 @@ describe('public API returned by activate() (real extension host, real sockets)'
     await new Promise((r) => dead.once('listening', r));
     const port = (dead.address() as AddressInfo).port;
     await new Promise((r) => dead.close(r));
-    await assert.rejects(api.connect(`ws://127.0.0.1:${port}/`, { proxy: 'none' }), (err: any) => {
-      assert.equal(typeof err.code, 'string');
-      assert.match(err.code, /ECONNREFUSED/);
+    const target = `ws://127.0.0.1:${port}/`;
+    const before = new Set(api.connections().map((c) => c.id));
+    await assert.rejects(api.connect(target, { proxy: 'none' }), (err: any) => {
+      assert.equal(err.code, 'ECONNREFUSED');
       return true;
     });
+    // The failed connection stays listed, and its timeline says why.
+    const failed = api.connections().filter((c) => !before.has(c.id) && c.url === target);
+    assert.equal(failed.length, 1, 'the refused connection is still listed');
+    const failedId = failed[0]!.id;
+    await waitFor(() => api.timeline(failedId).some((e) => e.kind === 'close'), 5000);
+    const events = api.timeline(failedId);
+    assert.ok(events.some((e) => e.kind === 'error' && e.code === 'ECONNREFUSED'), JSON.stringify(events));
+    assert.ok(events.some((e) => e.kind === 'close' && e.code === 1006), JSON.stringify(events));
   });
 });
 

@@ -13,9 +13,11 @@ async function api(): Promise<WorkbenchApi> {
 }
 
 describe('foundation (inside the real VS Code extension host)', () => {
-  it('runs in VS Code 1.139 and activates the extension', async () => {
+  it('runs in the VS Code the runner started (1.139 in code-server 4.139) and activates the extension', async () => {
     hostLog(`      vscode.version inside the extension host: ${vscode.version} (${vscode.env.appName}, ${vscode.env.appHost})`);
-    assert.match(vscode.version, /^1\.\d+\.\d+/);
+    // The runner says which VS Code it started (test/host/runIntegration.ts, test/runDesktop.ts).
+    const expected = process.env.WSWB_VSCODE_VERSION ?? '1.139';
+    assert.ok(vscode.version === expected || vscode.version.startsWith(`${expected}.`), `VS Code ${vscode.version} is ${expected}`);
     const a = await api();
     assert.equal(a.version, vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.version);
     assert.equal(vscode.extensions.getExtension(EXTENSION_ID)!.isActive, true);
@@ -49,13 +51,24 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms))]);
 }
 
+/**
+ * DESIGN.md budgets activation at < 30 ms. This suite loads the development bundle (unminified,
+ * ~550 KB with source maps), whose load time says little about the shipped one: `npm run bench`
+ * measures load + activate of the production bundle from `require`. What both builds share is
+ * activate() itself, and that is held to the whole budget here.
+ */
+const ACTIVATION_BUDGET_MS = 30;
+
 describe('activation cost (measured inside the real extension host)', () => {
   it('reports bundle load and activate() times, and writes them for `npm run bench`', async () => {
     const a = await api();
     const { loadMs, activateMs, totalMs } = a.activation;
     hostLog(`      activation: ${totalMs.toFixed(1)} ms (bundle load ${loadMs.toFixed(1)} ms, activate() ${activateMs.toFixed(1)} ms)`);
-    assert.ok(totalMs > 0 && Number.isFinite(totalMs));
-    assert.ok(Math.abs(loadMs + activateMs - totalMs) < 0.01);
+    // Both parts measured: the bundle's banner started the clock (loadMs is 0 without it), and
+    // activate() itself took time. totalMs is their sum by construction, so it proves nothing alone.
+    assert.ok(loadMs > 0 && Number.isFinite(loadMs), `bundle load ${loadMs} ms`);
+    assert.ok(activateMs > 0 && Number.isFinite(activateMs), `activate() ${activateMs} ms`);
+    assert.ok(activateMs < ACTIVATION_BUDGET_MS, `activate() ${activateMs.toFixed(1)} ms < ${ACTIVATION_BUDGET_MS} ms`);
     const out = process.env.WSWB_BENCH_OUT;
     if (out) require('node:fs').writeFileSync(out, JSON.stringify(a.activation));
   });

@@ -89,11 +89,20 @@ describe('workbench panel (inside the real VS Code extension host)', () => {
   });
 
   it('turns hostile requests into coded errors without hurting the host', async () => {
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('websocketWorkbench.panel.run', 'nope', 'send', {})), /No panel shows/);
+    const run = (...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand('websocketWorkbench.panel.run', ...args));
+    const withCode = (code: string) => (err: unknown) => {
+      assert.equal((err as { code?: unknown }).code, code, String(err));
+      return true;
+    };
+    await assert.rejects(run('nope', 'send', {}), withCode('PANEL_NOT_FOUND'));
     const all = (await vscode.commands.executeCommand('websocketWorkbench.panel.inspect')) as PanelInfo[];
     const id = all.find((p) => p.connectionId)!.connectionId!;
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'control', { type: 'ping', payload: new Uint8Array(200) })), /at most 125 bytes/);
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'send', { text: 'x' })), /closed/);
+    await assert.rejects(run(id, 7, {}), withCode('INVALID_PARAMS'));
+    await assert.rejects(run(id, 'noSuchMethod', {}), withCode('UNKNOWN_METHOD'));
+    await assert.rejects(run(id, 'control', { type: 'ping', payload: new Uint8Array(200) }), withCode('INVALID_PARAMS'));
+    await assert.rejects(run(id, 'send', { text: 'x' }), withCode('PANEL_NOT_OPEN'));
+    // The host is still serving: the panel answers.
+    assert.equal((await inspect(id)).summary?.state, 'closed');
   });
 
   it('shows a saved request opened by Connect…: sends and saves its named messages in the collection file', async () => {
@@ -107,7 +116,8 @@ describe('workbench panel (inside the real VS Code extension host)', () => {
     };
     await fs.writeFile(file, JSON.stringify(collection, null, 2) + '\n');
     try {
-      if (api.collections) await until(async () => api.collections!(), (cs) => cs.some((c) => c.file === file && c.ok), 'the collection to be indexed');
+      assert.equal(typeof api.collections, 'function', 'the API lists collections');
+      await until(async () => api.collections!(), (cs) => cs.some((c) => c.file === file && c.ok), 'the collection to be indexed');
       const id = (await vscode.commands.executeCommand('websocketWorkbench.connect', { file, request: 'panel-saved' })) as string;
       assert.ok(id, 'connected');
       const info = await until(() => inspect(id), (p) => p.state === 'open' && (p.source?.messages.length ?? 0) === 2, 'the panel lists the saved messages');

@@ -338,6 +338,8 @@ describe('workflow: collections, palette, secrets, mocks, tasks, CodeLens (real 
     assert.equal(c.ok, true);
   });
 
+  // VS Code runs this suite with Workspace Trust disabled (--disable-workspace-trust): this is the
+  // policy called with `false` by hand. Restricted Mode itself is driven by the integration-untrusted suite.
   it('trust policy called with isTrusted=false by hand: no auto-start, no workspace port settings (Restricted Mode itself: integration-untrusted)', async () => {
     assert.equal(api.trustPolicy(false).autoStartMocks, false);
     assert.equal(api.trustPolicy(false).readCollections, true);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { bundleCli } from './bundle';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,8 +11,6 @@ import type { CliIO } from '../../../src/cli/io';
 import { Cleanup, echoServer, rawPeer, wsServer } from '../engine/helpers';
 import { encodeFrame } from '../../../src/core/protocol/frameEncoder';
 
-const root = path.resolve(__dirname, '../../..');
-const cli = path.join(root, 'dist/cli.js');
 
 function fakeIO(opts: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   const out = new PassThrough();
@@ -164,11 +163,15 @@ describe('websocket-workbench connect', () => {
     assert.equal(o.length, 5000);
   });
 
-  describe('as a process (dist/cli.js)', () => {
-    before(function () {
+  describe('as a process (the CLI bundled fresh from src/)', () => {
+    let tmp = '';
+    let cli = '';
+    before(async function () {
       this.timeout(60000);
-      if (!fs.existsSync(cli)) execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'ignore' });
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-cli-connect-'));
+      cli = await bundleCli(tmp);
     });
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     it('prints NDJSON to a pipe and exits 0 after a clean close', async () => {
       const { url } = await echoServer(cleanup);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { bundleCli } from './bundle';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -182,21 +183,7 @@ describe('cli: websocket-workbench mock', () => {
 
   it('the bundled CLI stops on SIGTERM: clients get 1001, exit code 0', async function () {
     this.timeout(30000);
-    // Bundled like dist/cli.js, but into a private file so a concurrent build cannot interfere.
-    const cli = path.join(dir, 'cli.js');
-    const esbuild = await import('esbuild');
-    await esbuild.build({
-      entryPoints: [path.resolve(__dirname, '../../../src/cli/cli.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      outfile: cli,
-      external: ['bufferutil', 'utf-8-validate'],
-      // jsonc-parser's `main` is a UMD build with dynamic requires esbuild cannot follow.
-      mainFields: ['module', 'main'],
-      logLevel: 'error',
-    });
+    const cli = await bundleCli(dir);
     const file = collection([{ name: 'sig' }]);
     const child = spawn(process.execPath, [cli, 'mock', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

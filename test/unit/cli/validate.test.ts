@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { bundleCli } from './bundle';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -80,21 +81,9 @@ describe('cli: validate and run as a bundled binary', () => {
   let cli: string;
   before(async function () {
     this.timeout(60000);
-    // Bundle the CLI like scripts/build.mjs does, so this covers what esbuild makes of the schema
-    // imports and jsonc-parser (whose UMD build does not survive bundling).
+    // Covers what esbuild makes of the schema imports and jsonc-parser (whose UMD build does not survive bundling).
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wswb-cli-bundle-'));
-    cli = path.join(tmp, 'cli.js');
-    const esbuild = await import('esbuild');
-    await esbuild.build({
-      entryPoints: [path.resolve(__dirname, '../../../src/cli/cli.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      outfile: cli,
-      external: ['bufferutil', 'utf-8-validate'],
-      logLevel: 'silent',
-    });
+    cli = await bundleCli(tmp);
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

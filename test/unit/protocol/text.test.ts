@@ -80,12 +80,10 @@ describe('protocol/http', () => {
     assert.throws(() => parseHttpHead(Buffer.from('HTTP/1.1 abc\r\n\r\n')), httpError);
     assert.throws(() => parseHttpHead(Buffer.from('GET / HTTP/1.1\r\nX: ' + 'a'.repeat(70000))), httpError);
     assert.throws(() => parseHttpHead(Buffer.from('GET / HTTP/1.1\r\nX: ' + 'a'.repeat(70000) + '\r\n\r\n')), httpError);
-    try {
-      parseHttpHead(Buffer.from('nonsense\r\n\r\n'));
-      assert.fail('should throw');
-    } catch (e) {
-      assert.equal((e as ProtocolError).closeCode, 1006);
-    }
+    assert.throws(
+      () => parseHttpHead(Buffer.from('nonsense\r\n\r\n')),
+      (e: unknown) => httpError(e) && (e as ProtocolError).closeCode === 1006,
+    );
   });
 });
 

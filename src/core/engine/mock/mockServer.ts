@@ -28,6 +28,7 @@ import { compileRules, findRule } from './rules';
 import type { CompiledRule } from './rules';
 import { renderMessage } from './template';
 import type { RenderedMessage, TemplateContext } from './template';
+import type { PatternMatch } from '../../pattern';
 import { MockError } from './errors';
 import { assertMockDefinition, isSendableCloseCode } from './validate';
 
@@ -473,7 +474,8 @@ export class MockServer {
   private onConnection(st: EndpointState, ws: WebSocket, req: http.IncomingMessage, socket: Duplex, id: string, url: URL, responseHeaders: string[]): void {
     this.stat.connections++;
     this.stat.open++;
-    const query: Record<string, string> = {};
+    // No prototype: a parameter named `constructor` or `__proto__` is a parameter like any other.
+    const query: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
     const remote = (socket as { remoteAddress?: string }).remoteAddress ?? '';
     const c: ClientState = {
@@ -908,7 +910,7 @@ export class MockServer {
     this.emitError(connection, 'MOCK_INTERNAL_ERROR', err instanceof Error ? err.message : String(err));
   }
 
-  private templateContext(c: ClientState | undefined, message?: string, captures?: RegExpExecArray | null, json?: () => unknown): TemplateContext {
+  private templateContext(c: ClientState | undefined, message?: string, captures?: PatternMatch | null, json?: () => unknown): TemplateContext {
     return {
       message,
       captures,

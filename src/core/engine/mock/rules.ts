@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { MockMatch, MockRule } from './definition';
 import { pathMatches } from './definition';
 import { getJsonPath, parseHex } from './template';
+import { compilePattern, type Pattern, type PatternMatch } from '../../pattern';
 
 /** A received message and where it came from, as the matcher sees it. */
 export interface MatchInput {
@@ -19,7 +20,7 @@ export interface MatchInput {
 
 /** What a successful match hands to the templates. */
 export interface MatchResult {
-  captures: RegExpExecArray | null;
+  captures: PatternMatch | null;
 }
 
 /** A rule with its regex and hex prefix compiled. */
@@ -29,9 +30,25 @@ export interface CompiledRule {
   test(input: MatchInput, text: () => string, json: () => unknown): MatchResult | null;
 }
 
-/** Compiles rules; throws (with the rule index in the message) on a bad regex or hex. */
+/** A rule that does not compile: which field (a JSON pointer below the rule) and why. */
+export class RuleCompileError extends Error {
+  constructor(
+    readonly index: number,
+    readonly field: 'match/regex' | 'match/binaryPrefix',
+    readonly detail: string,
+  ) {
+    super(`rules[${index}].${field.replace('/', '.')}: ${detail}`);
+  }
+}
+
+/** Compiles rules; throws a RuleCompileError (with the rule index in the message) on a bad regex or hex. */
 export function compileRules(rules: MockRule[]): CompiledRule[] {
-  return rules.map((rule, index) => ({ rule, index, test: compileMatch(rule.match ?? {}, index) }));
+  return rules.map((rule, index) => compileRule(rule, index));
+}
+
+/** Compiles one rule (`index` is its place in the list, for messages). */
+export function compileRule(rule: MockRule, index: number): CompiledRule {
+  return { rule, index, test: compileMatch(rule.match ?? {}, index) };
 }
 
 /** Returns the first matching rule, or null. */
@@ -49,21 +66,19 @@ export function findRule(
 }
 
 function compileMatch(m: MockMatch, index: number): CompiledRule['test'] {
-  let regex: RegExp | undefined;
+  let regex: Pattern | undefined;
   if (m.regex !== undefined) {
-    try {
-      // No `g`/`y` state between messages: exec must start at 0 every time.
-      regex = new RegExp(m.regex, (m.flags ?? '').replace(/[gy]/g, ''));
-    } catch (e) {
-      throw new Error(`rules[${index}].match.regex: ${(e as Error).message}`);
-    }
+    // Linear-time engine: a client's message cannot make a rule's pattern stall the mock.
+    const c = compilePattern(m.regex, m.flags);
+    if (!c.ok) throw new RuleCompileError(index, 'match/regex', c.error);
+    regex = c.pattern;
   }
   let prefix: Buffer | undefined;
   if (m.binaryPrefix !== undefined) {
     try {
       prefix = Buffer.from(parseHex(m.binaryPrefix));
     } catch (e) {
-      throw new Error(`rules[${index}].match.binaryPrefix: ${(e as Error).message}`);
+      throw new RuleCompileError(index, 'match/binaryPrefix', (e as Error).message);
     }
   }
   return (input, text, json) => {
@@ -71,7 +86,7 @@ function compileMatch(m: MockMatch, index: number): CompiledRule['test'] {
     if (m.path !== undefined && !pathMatches(m.path, input.path)) return null;
     if (m.query) {
       for (const [k, v] of Object.entries(m.query)) {
-        const actual = input.query[k];
+        const actual = Object.hasOwn(input.query, k) ? input.query[k] : undefined;
         if (actual === undefined || (v !== '*' && v !== actual)) return null;
       }
     }
@@ -87,7 +102,7 @@ function compileMatch(m: MockMatch, index: number): CompiledRule['test'] {
       if (m.json.equals !== undefined && (!r.found || !isDeepStrictEqual(r.value, m.json.equals))) return null;
       if (m.json.exists === undefined && m.json.equals === undefined && !r.found) return null;
     }
-    let captures: RegExpExecArray | null = null;
+    let captures: PatternMatch | null = null;
     if (regex) {
       if (input.binary) return null;
       captures = regex.exec(text());

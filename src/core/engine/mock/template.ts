@@ -3,13 +3,14 @@
  * literal `{{x}}` that means nothing to the mock survives. Pure: randomness, ids and time injected.
  */
 import type { MockMessage } from './definition';
+import type { PatternMatch } from '../../pattern';
 
 /** What a template can refer to when it is rendered. */
 export interface TemplateContext {
   /** The received message as text (UTF-8 decoded), when rendering an answer. */
   message?: string;
   /** Regex captures of the matching rule: `{{1}}`, `{{name}}`. */
-  captures?: RegExpExecArray | null;
+  captures?: PatternMatch | null;
   /** The received message parsed as JSON (lazily by the caller); `undefined` when not JSON. */
   json?: () => unknown;
   connection: { id: string; path: string; query: Record<string, string> };
@@ -49,8 +50,9 @@ export function renderJson(value: unknown, ctx: TemplateContext): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => renderJson(v, ctx));
   if (value !== null && typeof value === 'object') {
+    // defineProperty: a `__proto__` key in a response template is sent as a key, not swallowed as a prototype.
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderJson(v, ctx);
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: renderJson(v, ctx), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;
@@ -114,7 +116,10 @@ function resolve(expr: string, ctx: TemplateContext): unknown {
       return s;
     }
   }
-  if (head.startsWith('connection.query.')) return ctx.connection.query[head.slice('connection.query.'.length)] ?? '';
+  if (head.startsWith('connection.query.')) {
+    const name = head.slice('connection.query.'.length);
+    return Object.hasOwn(ctx.connection.query, name) ? ctx.connection.query[name] : '';
+  }
   const groups = ctx.captures?.groups;
   if (groups && Object.prototype.hasOwnProperty.call(groups, head)) return groups[head] ?? '';
   return NOT_RESOLVED;

@@ -7,7 +7,7 @@ import type { ValidateFunction } from 'ajv';
 import schema from '../../../../schemas/mock.schema.json';
 import type { MockDefinition, MockFault } from './definition';
 import { resolveEndpoints } from './definition';
-import { compileRules } from './rules';
+import { compileRule, RuleCompileError } from './rules';
 import { parseHex } from './template';
 import { MockError } from './errors';
 import { isValidCloseCode } from '../../protocol/closeCodes';
@@ -38,12 +38,13 @@ export function checkMockDefinition(def: unknown): MockDefinitionProblem[] {
     const where = d.endpoints ? `/endpoints/${i}` : '';
     if (seen.has(ep.path)) problems.push({ pointer: `${where}/path`, message: `duplicate endpoint path ${ep.path}` });
     seen.add(ep.path);
-    try {
-      compileRules(ep.rules);
-    } catch (e) {
-      problems.push({ pointer: `${where}/rules`, message: (e as Error).message });
-    }
     ep.rules.forEach((r, j) => {
+      try {
+        compileRule(r, j);
+      } catch (e) {
+        if (e instanceof RuleCompileError) problems.push({ pointer: `${where}/rules/${j}/${e.field}`, message: e.detail });
+        else problems.push({ pointer: `${where}/rules/${j}`, message: (e as Error).message });
+      }
       if (r.close && !isSendableCloseCode(r.close.code)) {
         problems.push({ pointer: `${where}/rules/${j}/close/code`, message: `close code ${r.close.code} cannot be sent in a close frame; use a "close" fault to send it anyway` });
       }
