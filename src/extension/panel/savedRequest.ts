@@ -27,7 +27,7 @@ export interface RequestSource {
  * references are refused (WSWB_UNRESOLVED_VARIABLE), never sent as written.
  */
 export async function resolveDraft(draft: RequestDraft, known: Record<string, string>, baseDir?: string): Promise<{ options: ConnectionOptions; secretValues: string[] }> {
-  const variables: VariableMap = {};
+  const variables: VariableMap = Object.create(null) as VariableMap; // a `__proto__` name stays a name
   const secrets = new Map<string, string>();
   for (const [k, val] of Object.entries(known)) {
     if (k.startsWith('secret:')) secrets.set(k.slice(7), val);

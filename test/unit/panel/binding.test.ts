@@ -205,6 +205,8 @@ describe('panel helpers', () => {
     assert.deepEqual(options, { url: 'ws://host:1/x', headers: { 'X-A': 'mine' }, auth: { type: 'bearer', token: 'S3' }, reconnect: { enabled: true, maxAttempts: 3 }, queueWhileReconnecting: true });
     assert.deepEqual(secretValues, ['S3']);
     await assert.rejects(resolveDraft({ url: 'ws://h/{{nope}}' }, {}), (e: { code: string }) => e.code === 'WSWB_UNRESOLVED_VARIABLE');
+    const hostile = JSON.parse('{"__proto__": "p", "constructor": "c"}') as Record<string, string>;
+    assert.equal((await resolveDraft({ url: 'ws://h/{{__proto__}}/{{constructor}}' }, hostile)).options.url, 'ws://h/p/c', 'environment names are names, not prototype members');
   });
 
   it('compiles filters for arriving events', () => {
