@@ -5,7 +5,9 @@
 #   and the folder in Restricted Mode) · e2e (the panel driven as a user in real VS Code;
 #   refreshes media/screenshots) · workflow-e2e (a user driving real VS Code in
 #   Chromium: activity bar, palette, quick picks, status bar) · vsix-e2e (the production .vsix
-#   installed into a fresh code-server with --install-extension and used from the palette). Ends with one line: `N passed, N failed`.
+#   installed into a fresh code-server with --install-extension and used from the palette) · remote-e2e
+#   (code-server as the remote window it is: a page from another origin reaches a mock through the
+#   forwarded URL after the user allows it). Ends with one line: `N passed, N failed`.
 # WSWB_SUITES="unit webview integration" picks suites and WSWB_GREP filters the integration tests;
 # either one narrows the run, which the closing line then says (and which suites did not run). CI
 # (CI set) refuses both: a green CI run is always the whole run. Extra args are ignored.
@@ -13,7 +15,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-all_suites="unit webview integration integration-untrusted e2e workflow-e2e vsix-e2e"
+all_suites="unit webview integration integration-untrusted e2e workflow-e2e vsix-e2e remote-e2e"
 if [ -n "${CI:-}" ] && [ "${CI:-}" != "false" ] && [ -n "${WSWB_SUITES:-}${WSWB_GREP:-}" ]; then
   echo "[test] CI runs every suite and every test: unset WSWB_SUITES (${WSWB_SUITES:-unset}) and WSWB_GREP (${WSWB_GREP:-unset})."
   echo "0 passed, 1 failed"
@@ -62,6 +64,7 @@ for s in $suites; do
     e2e) run_suite e2e npx tsx test/host/runE2E.ts ;;
     workflow-e2e) run_suite workflow-e2e npx tsx test/host/runWorkflowE2E.ts ;;
     vsix-e2e) run_suite vsix-e2e npx tsx test/host/runVsixE2E.ts ;;
+    remote-e2e) run_suite remote-e2e npx tsx test/host/runRemoteE2E.ts ;;
     *) echo "[test] unknown suite $s"; failed_checks=$((failed_checks + 1)) ;;
   esac
 done

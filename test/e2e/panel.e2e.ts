@@ -52,7 +52,10 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await page.waitForTimeout(1500);
+    // The development extension is scanned after the workbench shows; on a loaded machine that takes
+    // seconds. Its activity bar container is the sign its contributions (and palette commands) exist.
+    await page.locator('.activitybar .action-item a[aria-label^="WebSocket"]').first().waitFor({ state: 'visible', timeout: 60_000 });
+    await page.waitForTimeout(500);
   });
 
   afterEach(async function () {
@@ -121,7 +124,11 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
     await w.locator('.timeline-wrap.mode-frames').waitFor();
     const frameRow = w.locator('.timeline .row.d-in', { hasText: 'hello from the end-to-end test' });
     await frameRow.waitFor();
-    assert.match((await frameRow.locator('.c-flags').textContent())!, /^FIN/);
+    // The row can show before its cells are filled (virtualized rows render in two steps): wait for
+    // the flags cell to have text, then assert what it says.
+    const flags = frameRow.locator('.c-flags');
+    for (let i = 0; i < 50 && !(await flags.textContent())?.trim(); i++) await page.waitForTimeout(100);
+    assert.match((await flags.textContent())!, /^FIN/);
     await w.locator('#view-messages').click();
     await w.locator('.timeline .row.d-in', { hasText: 'hello from the end-to-end test' }).click();
     await w.locator('#tab-hex').click();

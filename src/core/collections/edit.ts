@@ -278,3 +278,31 @@ export function updateCollection(text: string, next: Collection): string {
 export function newCollectionText(name: string): string {
   return JSON.stringify({ version: 1, name, variables: {}, environments: {}, requests: [] }, null, 2) + '\n';
 }
+
+/**
+ * Appends origins to a mock's `allowedOrigins` and Host names to its `allowedHosts` (creating either
+ * list when missing), skipping values already listed (case-insensitively). Only these array items
+ * are inserted: the rest of the file keeps its text.
+ */
+export function allowInMock(text: string, mockName: string, add: { origins?: readonly string[]; hosts?: readonly string[] }): string {
+  const { c, ed } = open(text);
+  const i = (c.mocks ?? []).findIndex((m) => m.name === mockName);
+  if (i < 0) throw new CollectionError('WSWB_MOCK_NOT_FOUND', `no mock named "${mockName}"`, { name: mockName });
+  const mock = c.mocks![i]!;
+  const append = (key: 'allowedOrigins' | 'allowedHosts', values: readonly string[] | undefined) => {
+    const have = [...(mock[key] ?? [])];
+    const fresh = (values ?? []).filter((v, j, all) => !have.some((h) => h.toLowerCase() === v.toLowerCase()) && all.findIndex((x) => x.toLowerCase() === v.toLowerCase()) === j);
+    if (!fresh.length) return;
+    if (!mock[key]) {
+      ed.set(['mocks', i, key], fresh);
+      return;
+    }
+    for (const v of fresh) {
+      ed.set(['mocks', i, key, have.length], v, have.length);
+      have.push(v);
+    }
+  };
+  append('allowedOrigins', add.origins);
+  append('allowedHosts', add.hosts);
+  return ed.text;
+}

@@ -114,11 +114,14 @@ export class WorkbenchPanel extends Disposable {
   }
 }
 
-/** Panel title: host and path of the URL. */
-export function titleFor(url: string): string {
+/**
+ * Panel title: host and path of the URL; in a remote window, marked as seen from the extension host
+ * (where the connection runs: `127.0.0.1` there is the remote machine, see docs/vscode.md).
+ */
+export function titleFor(url: string, remoteName: string | undefined = vscode.env.remoteName): string {
   try {
     const u = new URL(url);
-    return `WS ${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    return `WS ${u.host}${u.pathname === '/' ? '' : u.pathname}${remoteName ? ' (extension host)' : ''}`;
   } catch {
     return 'WebSocket Workbench';
   }

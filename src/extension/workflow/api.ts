@@ -8,8 +8,8 @@ export interface WorkflowApi {
   startMock(fileOrDef: string | MockDefinition, name?: string): Promise<{ id: string; url: string; name: string }>;
   /** Stops a running mock and terminates its clients; false when it was not running. */
   stopMock(id: string): Promise<boolean>;
-  /** Running mocks. */
-  listMocks(): Array<{ id: string; name: string; url: string; file?: string; clients: number }>;
+  /** Running mocks. `url`: where the mock listens (extension host); `browserUrl`: what a browser on the user's machine uses (asExternalUri), once known. */
+  listMocks(): Array<{ id: string; name: string; url: string; browserUrl?: string; file?: string; clients: number }>;
   /** Parsed collection files with their problem counts. */
   collections(): Array<{ file: string; name?: string; ok: boolean; diagnostics: number; requests: string[]; mocks: string[] }>;
   /** The active environment of this workspace. */

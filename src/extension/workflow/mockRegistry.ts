@@ -17,6 +17,8 @@ export interface RunningMock {
   file?: string;
   startedAt: number;
   server: MockServer;
+  /** The URL a browser on the user's machine uses (asExternalUri; equals `url` in a local window), once known. */
+  browserUrl?: string;
 }
 
 /** Options for one start. */
@@ -101,6 +103,11 @@ export class MockRegistry {
 
   list(): RunningMock[] {
     return [...this.running.values()];
+  }
+
+  /** Tells listeners that a running mock changed (e.g. its browser URL became known). */
+  changed(): void {
+    this.emit();
   }
 
   onDidChange(listener: () => void): () => void {

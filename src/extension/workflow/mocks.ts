@@ -6,6 +6,7 @@ import type { CollectionIndex } from './collectionIndex';
 import { settings } from './config';
 import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND, restrictMockExposure } from './trust';
 import { TimelineStore } from '../../core/engine/timelineStore';
+import { RemoteMocks } from './remoteMocks';
 
 /** Warning code: a restricted workspace ran a mock with safer settings than its definition asked for. */
 export const UNTRUSTED_MOCK_DOWNGRADED = 'WSWB_UNTRUSTED_MOCK_DOWNGRADED';
@@ -15,6 +16,8 @@ export class MockHost implements vscode.Disposable {
   readonly registry = new MockRegistry();
   /** One timeline for every mock of this window (server-side view of each client). */
   readonly store: TimelineStore;
+  /** Browser URLs (asExternalUri) and refusal notifications with Allow. */
+  readonly remote: RemoteMocks;
 
   constructor(
     private readonly index: CollectionIndex,
@@ -23,6 +26,7 @@ export class MockHost implements vscode.Disposable {
     private readonly notify: (message: string, actions: string[], code: string) => Promise<string | undefined>,
   ) {
     this.store = new TimelineStore({ memoryBudgetBytes: Math.min(settings.memoryBudgetBytes(), 32 * 1024 * 1024) });
+    this.remote = new RemoteMocks({ registry: this.registry, log, notify, reload: (f) => index.load(vscode.Uri.file(f)) });
   }
 
   /** Starts a definition from a collection file (by name) or a definition object. */
@@ -63,6 +67,7 @@ export class MockHost implements vscode.Disposable {
       deps: { store: this.store, payloadPreviewBytes: settings.payloadPreviewBytes(), log: (l) => this.log.debug(`mock "${def.name}": ${l}`) },
     });
     this.log.info(`mock "${m.name}" listening on ${m.url}`);
+    if (!this.remote.attached(m)) await this.remote.attach(m);
     return m;
   }
 
@@ -74,6 +79,7 @@ export class MockHost implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.remote.dispose();
     // The store outlives the mocks: a stopping mock still records its last events.
     void this.registry.stopAll().finally(() => this.store.dispose());
   }

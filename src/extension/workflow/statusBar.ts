@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../dispose';
 import type { ConnectionManager } from '../../core/engine/connectionManager';
 import type { MockRegistry } from './mockRegistry';
+import { mockUrlChoices } from './mockUrls';
 
 /** What the status bar shows; read through getters so it is always current. */
 export interface StatusSource {
@@ -83,7 +84,7 @@ export class WorkflowStatusBar extends Disposable {
     const running = this.src.mocks.list();
     if (running.length) {
       this.mocks.text = `$(server) ${running.length === 1 ? running[0]!.url : `${running.length} mocks`}`;
-      this.mocks.tooltip = running.map((m) => `${m.name}: ${m.url}`).join('\n') + '\nClick for actions';
+      this.mocks.tooltip = running.map((m) => `${m.name}\n${mockUrlChoices(m).map((c) => `  ${c.label}: ${c.url}`).join('\n')}`).join('\n') + '\nClick for actions';
       this.mocks.show();
     } else {
       this.mocks.hide();

@@ -103,6 +103,7 @@ class MockPty implements vscode.Pseudoterminal {
         else if (e.kind === 'error') this.line(`client ${e.connection}: ${e.code} ${e.message}`);
       });
       this.line(`Mock "${m.name}" listening on ${m.url}`);
+      if (m.browserUrl && m.browserUrl !== m.url) this.line(`Browsers on your machine: ${m.browserUrl}`);
       this.line('Terminate the task to stop it (clients are disconnected).');
     } catch (err) {
       const e = err as Error & { code?: string };

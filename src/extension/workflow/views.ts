@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../dispose';
 import type { CollectionIndex, IndexedCollection } from './collectionIndex';
+import { mockUrlChoices } from './mockUrls';
 import type { MockRegistry, RunningMock } from './mockRegistry';
 import type { ConnectionManager } from '../../core/engine/connectionManager';
 import type { Connection } from '../../core/engine/connection';
@@ -26,6 +27,13 @@ export interface ConnectionNode {
 export interface RunningMockNode {
   type: 'runningMock';
   id: string;
+}
+
+/** A URL row under a running mock: where it listens, and what a browser on the user's machine uses. */
+export interface MockUrlNode {
+  type: 'mockUrl';
+  id: string;
+  which: 'browser' | 'local';
 }
 
 /** Node of the Sessions view. */
@@ -213,8 +221,8 @@ function displayUrl(c: Connection): string {
 }
 
 /** Mock Servers: running mocks with their URLs. */
-export class MocksTree extends Disposable implements vscode.TreeDataProvider<RunningMockNode> {
-  private readonly emitter = this._register(new vscode.EventEmitter<RunningMockNode | undefined>());
+export class MocksTree extends Disposable implements vscode.TreeDataProvider<RunningMockNode | MockUrlNode> {
+  private readonly emitter = this._register(new vscode.EventEmitter<RunningMockNode | MockUrlNode | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
 
   private readonly watched = new Map<string, () => void>();
@@ -240,7 +248,7 @@ export class MocksTree extends Disposable implements vscode.TreeDataProvider<Run
     for (const m of this.registry.list()) {
       if (this.watched.has(m.id)) continue;
       this.watched.set(m.id, m.server.onEvent((e) => {
-        if (e.kind === 'close' || (e.kind === 'state' && (e.state === 'open' || e.state === 'closed'))) this.refreshSoon();
+        if (e.kind === 'close' || e.kind === 'message' || (e.kind === 'state' && (e.state === 'open' || e.state === 'closed'))) this.refreshSoon();
       }));
     }
     this.emitter.fire(undefined);
@@ -254,18 +262,34 @@ export class MocksTree extends Disposable implements vscode.TreeDataProvider<Run
     }, 250);
   }
 
-  getChildren(node?: RunningMockNode): RunningMockNode[] {
-    if (node) return [];
+  getChildren(node?: RunningMockNode | MockUrlNode): Array<RunningMockNode | MockUrlNode> {
+    if (node?.type === 'mockUrl') return [];
+    if (node) {
+      const m = this.registry.get(node.id);
+      return m ? mockUrlChoices(m).map((c) => ({ type: 'mockUrl', id: node.id, which: c.which })) : [];
+    }
     return this.registry.list().map((m) => ({ type: 'runningMock', id: m.id }));
   }
 
-  getTreeItem(node: RunningMockNode): vscode.TreeItem {
+  getTreeItem(node: RunningMockNode | MockUrlNode): vscode.TreeItem {
     const m: RunningMock | undefined = this.registry.get(node.id);
-    const item = new vscode.TreeItem(m?.name ?? node.id, vscode.TreeItemCollapsibleState.None);
+    if (node.type === 'mockUrl') {
+      const c = m ? mockUrlChoices(m).find((x) => x.which === node.which) : undefined;
+      const row = new vscode.TreeItem(c?.label ?? node.which, vscode.TreeItemCollapsibleState.None);
+      row.id = `running:${node.id}:${node.which}`;
+      row.description = c?.url ?? '';
+      row.tooltip = c ? `${c.url}\n${c.detail}\nClick to copy` : undefined;
+      row.iconPath = new vscode.ThemeIcon(node.which === 'browser' ? 'globe' : 'vm');
+      row.contextValue = 'mockUrl';
+      row.command = { command: 'websocketWorkbench.copyMockUrl', title: 'Copy Mock URL', arguments: [node] };
+      return row;
+    }
+    const item = new vscode.TreeItem(m?.name ?? node.id, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `running:${node.id}`;
     const clients = m ? m.server.clients().length : 0;
-    item.description = m ? `${m.url} · ${clients} client${clients === 1 ? '' : 's'}` : '';
-    item.tooltip = m ? `${m.name}\n${m.url}${m.file ? `\n${rel(m.file)}` : ''}` : undefined;
+    const st = m?.server.stats();
+    item.description = m && st ? `${m.url} · ${clients} client${clients === 1 ? '' : 's'} · ${st.messagesIn} in, ${st.messagesOut} out` : '';
+    item.tooltip = m ? `${m.name}\n${mockUrlChoices(m).map((c) => `${c.label}: ${c.url}`).join('\n')}${m.file ? `\n${rel(m.file)}` : ''}` : undefined;
     item.iconPath = new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('testing.iconPassed'));
     item.contextValue = 'runningMock';
     return item;

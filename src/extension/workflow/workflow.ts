@@ -215,6 +215,7 @@ export class Workflow extends Disposable {
     reg('startMock', (arg?: unknown) => this.startMockCommand(arg));
     reg('stopMock', (arg?: unknown) => this.stopMockCommand(arg));
     reg('mockActions', () => this.mockActions());
+    reg('copyMockUrl', (arg?: unknown) => this.mocks.remote.copyMockUrl(arg, (items, o) => this.prompts.pick(items, o)));
     reg('copyAsWebsocat', (arg?: unknown) => this.copyAs('websocat', arg));
     reg('copyAsWscat', (arg?: unknown) => this.copyAs('wscat', arg));
     reg('setSecret', (arg?: unknown) => this.setSecret(arg));
@@ -458,8 +459,8 @@ export class Workflow extends Disposable {
       name = picked.d.mock.name;
     }
     const m = await this.mocks.start(file, name);
-    void vscode.window.showInformationMessage(`Mock "${m.name}" listening on ${m.url}`, 'Copy URL', 'Connect').then(async (a) => {
-      if (a === 'Copy URL') await vscode.env.clipboard.writeText(m.url);
+    void vscode.window.showInformationMessage(`Mock "${m.name}" listening on ${m.url}${m.browserUrl && m.browserUrl !== m.url ? ` (browsers on your machine: ${m.browserUrl})` : ''}`, 'Copy URL', 'Connect').then(async (a) => {
+      if (a === 'Copy URL') await this.mocks.remote.copyMockUrl({ id: m.id }, (items, o) => this.prompts.pick(items, o));
       if (a === 'Connect') await this.connect({ url: m.url });
     });
     return { id: m.id, url: m.url };
@@ -487,7 +488,7 @@ export class Workflow extends Disposable {
     type Item = vscode.QuickPickItem & { run: () => unknown };
     const items: Item[] = [];
     for (const m of this.mocks.registry.list()) {
-      items.push({ label: `$(copy) Copy ${m.url}`, description: m.name, run: () => vscode.env.clipboard.writeText(m.url) });
+      items.push({ label: `$(copy) Copy ${m.browserUrl ?? m.url}`, description: m.name, run: () => this.mocks.remote.copyMockUrl({ id: m.id }, (i, o) => this.prompts.pick(i, o)) });
       items.push({ label: `$(plug) Connect to ${m.name}`, run: () => this.connect({ url: m.url }) });
       items.push({ label: `$(debug-stop) Stop ${m.name}`, run: () => this.mocks.stop(m.id) });
     }
@@ -887,7 +888,7 @@ export class Workflow extends Disposable {
         return { id: m.id, url: m.url, name: m.name };
       },
       stopMock: (id) => this.mocks.stop(id),
-      listMocks: () => this.mocks.registry.list().map((m) => ({ id: m.id, name: m.name, url: m.url, ...(m.file ? { file: m.file } : {}), clients: m.server.clients().length })),
+      listMocks: () => this.mocks.registry.list().map((m) => ({ id: m.id, name: m.name, url: m.url, ...(m.browserUrl ? { browserUrl: m.browserUrl } : {}), ...(m.file ? { file: m.file } : {}), clients: m.server.clients().length })),
       collections: () =>
         this.index.list().map((c) => ({
           file: c.file,

@@ -31,7 +31,7 @@ export interface MockDefinition extends MockBehaviour {
   allowedOrigins?: string[];
   /** Check the Host header against the bound address (blocks DNS rebinding). Default true. */
   checkHost?: boolean;
-  /** Extra Host names accepted when checkHost is on (e.g. a name in /etc/hosts). */
+  /** Extra Host values accepted when checkHost is on: `name` (e.g. from /etc/hosts) or `name:port` (a forwarded port); see gate.ts. */
   allowedHosts?: string[];
   /** Largest message accepted, in bytes (ws `maxPayload`). Default 16 MiB. */
   maxPayload?: number;

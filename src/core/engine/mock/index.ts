@@ -7,3 +7,4 @@ export * from './rules';
 export * from './mockServer';
 export * from './recordToMock';
 export * from './mockManager';
+export * from './gate';

@@ -31,6 +31,8 @@ import type { RenderedMessage, TemplateContext } from './template';
 import type { PatternMatch } from '../../pattern';
 import { MockError } from './errors';
 import { assertMockDefinition, isSendableCloseCode } from './validate';
+import { boundField, gateReasons, isLoopbackHost, normaliseHost, normaliseOrigin } from './gate';
+import type { GatePolicy, MockRefusal } from './gate';
 
 /** Where events go: a TimelineStore (or anything that numbers events the same way). */
 export interface MockEventSink {
@@ -109,7 +111,6 @@ const SEND_BINARY = { binary: true, compress: false };
 const SEND_TEXT = { binary: false, compress: false };
 
 const PREVIEW_DEFAULT = 64 * 1024;
-const LOOPBACK_ORIGIN_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
 let generatedCert: Promise<{ cert: string; key: string }> | undefined;
 
@@ -122,6 +123,9 @@ export class MockServer {
   private readonly uuid: () => string;
   private readonly sink: MockEventSink;
   private readonly listeners = new Set<(e: TimelineEvent) => void>();
+  private readonly refusalListeners = new Set<(r: MockRefusal) => void>();
+  /** Origins and hosts allowed while running (`allow()`), on top of the definition's lists. */
+  private readonly allowedAtRuntime = { origins: new Set<string>(), hosts: new Set<string>() };
   private readonly endpoints: EndpointState[];
   private readonly pending = new Set<Duplex>();
   private readonly serverTimers = new Set<NodeJS.Timeout>();
@@ -235,7 +239,7 @@ export class MockServer {
     const first = this.endpoints[0]?.ep.path ?? '*';
     const firstPath = first === '*' ? '/' : first.endsWith('*') ? first.slice(0, -1) : first;
     this._url = `${this.definition.tls ? 'wss' : 'ws'}://${urlHost(host)}:${this.boundPort}${firstPath.startsWith('/') ? firstPath : '/' + firstPath}`;
-    const exposed = !isLoopback(host);
+    const exposed = !isLoopbackHost(host);
     this.emit({
       kind: 'info',
       time: this.clock(),
@@ -296,6 +300,56 @@ export class MockServer {
   onEvent(listener: (e: TimelineEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Subscribes to handshakes refused by the Host or Origin check (one call per refused handshake,
+   * with the Origin and Host as sent, cut to a bounded length; never a payload). Returns the
+   * unsubscribe function.
+   */
+  onRefusal(listener: (r: MockRefusal) => void): () => void {
+    this.refusalListeners.add(listener);
+    return () => this.refusalListeners.delete(listener);
+  }
+
+  /**
+   * Allows more origins and Host names while running (what the user allowed after a refusal; the
+   * caller decides, and records it in the definition's file). Values that are not an origin
+   * (`scheme://host[:port]`) or a host (`name[:port]`) are ignored; `*` is never taken here.
+   * Returns what was added.
+   */
+  allow(add: { origins?: readonly string[]; hosts?: readonly string[] }): { origins: string[]; hosts: string[] } {
+    const out = { origins: [] as string[], hosts: [] as string[] };
+    for (const o of add.origins ?? []) {
+      const n = normaliseOrigin(o);
+      if (n && !this.allowedAtRuntime.origins.has(n)) {
+        this.allowedAtRuntime.origins.add(n);
+        out.origins.push(n);
+      }
+    }
+    for (const h of add.hosts ?? []) {
+      const n = normaliseHost(h);
+      if (n && !this.allowedAtRuntime.hosts.has(n)) {
+        this.allowedAtRuntime.hosts.add(n);
+        out.hosts.push(n);
+      }
+    }
+    if (out.origins.length || out.hosts.length) {
+      this.emit({ kind: 'info', time: this.clock(), connection: this.serverConnectionId, message: `allowed ${[...out.origins.map((o) => `origin ${o}`), ...out.hosts.map((h) => `host ${h}`)].join(', ')}`, data: { type: 'allowed', ...out } });
+    }
+    return out;
+  }
+
+  /** The gate's current lists (definition plus run-time allowances). */
+  gatePolicy(): GatePolicy {
+    return {
+      boundHost: this.boundHost,
+      boundPort: this.boundPort,
+      tls: Boolean(this.definition.tls),
+      checkHost: this.definition.checkHost !== false,
+      allowedHosts: [...(this.definition.allowedHosts ?? []), ...this.allowedAtRuntime.hosts],
+      allowedOrigins: [...(this.definition.allowedOrigins ?? []), ...this.allowedAtRuntime.origins],
+    };
   }
 
   /** Connected clients (open or closing). */
@@ -363,12 +417,14 @@ export class MockServer {
     }
     const st = this.endpoints.find((e) => pathMatches(e.ep.path, url.pathname));
     if (!st) return void this.refuse(socket, req, id, 404, `no endpoint at ${url.pathname}`, 'MOCK_PATH_NOT_FOUND', `no endpoint at ${url.pathname}`);
-    if (this.definition.checkHost !== false && !this.hostAllowed(req.headers.host)) {
-      return void this.refuse(socket, req, id, 403, 'Host not allowed', 'MOCK_HOST_REJECTED', `Host ${JSON.stringify(req.headers.host ?? '')} is not this mock's address (DNS rebinding guard; see allowedHosts/checkHost)`);
-    }
     const origin = req.headers.origin ?? (req.headers['sec-websocket-origin'] as string | undefined);
-    if (origin !== undefined && !this.originAllowed(origin)) {
-      return void this.refuse(socket, req, id, 403, 'Origin not allowed', 'MOCK_ORIGIN_REJECTED', `Origin ${origin} is not allowed (see allowedOrigins)`);
+    const reasons = gateReasons(this.gatePolicy(), req.headers.host, origin);
+    if (reasons.length > 0) {
+      // Both checks run, so one refusal tells the owner everything a forwarded browser needs allowed.
+      if (reasons[0] === 'host') this.refuse(socket, req, id, 403, 'Host not allowed', 'MOCK_HOST_REJECTED', `Host ${JSON.stringify(req.headers.host ?? '')} is not this mock's address (DNS rebinding guard; see allowedHosts/checkHost)`);
+      else this.refuse(socket, req, id, 403, 'Origin not allowed', 'MOCK_ORIGIN_REJECTED', `Origin ${origin} is not allowed (see allowedOrigins)`);
+      if (reasons.length > 1) this.emitError(id, 'MOCK_ORIGIN_REJECTED', `Origin ${origin} is not allowed either (see allowedOrigins)`);
+      return void this.emitRefusal(id, reasons, origin, req.headers.host);
     }
     const refuse = st.ep.faults.find((f): f is Extract<MockFault, { type: 'refuse' }> => f.type === 'refuse');
     if (refuse) return void this.refuse(socket, req, id, refuse.status, refuse.body ?? '', undefined, undefined, refuse.headers);
@@ -440,33 +496,21 @@ export class MockServer {
     else this.emit({ kind: 'info', time: this.clock(), connection: id, message: `fault: handshake refused with HTTP ${status}`, data: { fault: 'refuse', status } });
   }
 
-  private hostAllowed(hostHeader: string | undefined): boolean {
-    if (!hostHeader) return false;
-    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostHeader.trim());
-    if (!m) return false;
-    const name = (m[1] ?? '').toLowerCase();
-    const port = m[2] !== undefined ? Number(m[2]) : this.definition.tls ? 443 : 80;
-    if (port !== this.boundPort) return false;
-    const bare = name.startsWith('[') ? name.slice(1, -1) : name;
-    if (name === 'localhost' || (this.definition.allowedHosts ?? []).some((h) => h.toLowerCase() === name || h.toLowerCase() === bare)) return true;
-    if (isIP(bare) === 0) return false;
-    // An IP literal cannot be rebound; accept the bound address, loopback, or any when bound to a wildcard.
-    const bound = this.boundHost.toLowerCase();
-    return bare === bound || isLoopback(bare) || bound === '0.0.0.0' || bound === '::';
-  }
-
-  private originAllowed(origin: string): boolean {
-    const allowed = this.definition.allowedOrigins ?? [];
-    if (allowed.includes('*')) return true;
-    const o = origin.trim().toLowerCase();
-    const patterns = [...LOOPBACK_ORIGIN_HOSTS.flatMap((h) => [`http://${h}:*`, `https://${h}:*`]), ...allowed.map((a) => a.toLowerCase().replace(/\/$/, ''))];
-    return patterns.some((p) => {
-      if (p.endsWith(':*')) {
-        const base = p.slice(0, -2);
-        return o === base || (o.startsWith(base + ':') && /^\d+$/.test(o.slice(base.length + 1)));
+  private emitRefusal(connection: string, reasons: MockRefusal['reasons'], origin: string | undefined, host: string | undefined): void {
+    if (this.refusalListeners.size === 0) return;
+    const o = boundField(origin);
+    const h = boundField(host);
+    const r: MockRefusal = { mock: this.definition.name, connection, time: this.clock(), reasons };
+    if (o.value !== undefined) r.origin = o.value;
+    if (h.value !== undefined) r.host = h.value;
+    if (o.cut || h.cut) r.truncated = true;
+    for (const l of this.refusalListeners) {
+      try {
+        l(r);
+      } catch (err) {
+        this.log(`mock "${this.definition.name}": refusal listener threw: ${(err as Error).message}`);
       }
-      return o === p;
-    });
+    }
   }
 
   // ── connections ────────────────────────────────────────────────────────────────────────────
@@ -1082,11 +1126,6 @@ function requestOf(req: http.IncomingMessage): { method: string; path: string; u
   const host = req.headers.host ?? 'localhost';
   const secure = Boolean((req.socket as { encrypted?: boolean }).encrypted);
   return { method: req.method ?? 'GET', path: req.url ?? '/', url: `${secure ? 'wss' : 'ws'}://${host}${req.url ?? '/'}`, headers };
-}
-
-function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\./.test(h);
 }
 
 function urlHost(host: string): string {
