@@ -5,7 +5,7 @@
 //   out/test/…         test bundles that must run inside the VS Code extension host
 // Flags: --production (minify, no source maps), --watch.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, existsSync, chmodSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, existsSync, chmodSync, readdirSync, rmSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,6 +59,8 @@ const targets = [
     ...common,
     entryPoints: ['src/cli/cli.ts'],
     outfile: path.join(dist, 'cli.js'),
+    // `websocket-workbench --version` (and transcripts' tool.version) print the package's version.
+    define: { ...common.define, __VERSION__: JSON.stringify(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version) },
     platform: 'node',
     format: 'cjs',
     target: 'node20',

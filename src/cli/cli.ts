@@ -10,8 +10,10 @@ type Subcommand = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Promise<Subcommand> }> = {
   connect: { summary: 'connect to a URL, send, print every frame and message', load: async () => (await import('./connect')).connect },
+  export: { summary: 'turn a recorded session into a scenario', load: async () => (await import('./export')).exportCommand },
+  load: { summary: 'many users of a request or scenario at once, with a latency summary', load: async () => (await import('./load')).load },
   mock: { summary: 'run a mock server from a collection file', load: async () => (await import('./mock')).mock },
-  run: { summary: 'run a saved request with its messages and expectations', load: async () => (await import('./run')).run },
+  run: { summary: 'run scenarios and requests as tests (ndjson, junit, tap), or one request\'s timeline', load: async () => (await import('./run')).run },
   validate: { summary: 'check collection files against the schema', load: async () => (await import('./validate')).validate },
 };
 

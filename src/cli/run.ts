@@ -31,6 +31,9 @@ const USAGE = `Usage: websocket-workbench run <file> [options]
 Connect with a saved request, send its messages in order and check the replies against each
 message's "expect" rules. Exits 1 when an expectation fails.
 
+With a folder, a file with scenarios, or --scenario/--reporter/--reporter-output/--parallel, runs
+scenarios and requests as tests instead (see \`run --reporter ndjson --help\`).
+
 Options:
   --request NAME     which request to run (required when the file has several)
   --env NAME         environment whose variables to use
@@ -163,6 +166,9 @@ class ReplyWatch {
 
 /** `websocket-workbench run`. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
+  // A folder, a file with scenarios, or a suite flag (--scenario, --reporter…): tests (src/cli/suite.ts).
+  const suite = await import('./suite');
+  if (suite.isSuiteRun(argv, io.cwd)) return suite.runSuite(argv, io);
   const args = parseRunArgs(argv);
   if ('help' in args) {
     io.stdout.write(USAGE);

@@ -2,6 +2,7 @@ import type { Snapshot } from '../shared/contract';
 import type { WorkflowApi } from './workflow/api';
 import type { ConnectionOptions } from '../core/engine/connection';
 import type { ConnectionState, TimelineEvent } from '../core/engine/events';
+import type { TestingApi } from './testing';
 
 /**
  * The API `activate()` returns, for other extensions and for the integration tests:
@@ -31,4 +32,6 @@ export interface WorkbenchApi extends Partial<WorkflowApi> {
   counters(connectionId: string): { recorded: number; inMemory: number; onDisk: number; bytesInMemory: number; bytesOnDisk: number };
   /** Live connections. */
   connections(): Array<{ id: string; url: string; state: ConnectionState }>;
+  /** The Test Explorer's scenarios and requests with expectations (src/extension/testing). */
+  testing?: TestingApi;
 }

@@ -3,6 +3,7 @@ import type { WorkbenchApi } from './api';
 import { PanelManager } from './panel/panelManager';
 import { registerPanelFeatures } from './panel';
 import { registerWorkflow } from './workflow';
+import { registerTesting } from './testing';
 import type { Services } from './services';
 import type { Snapshot } from '../shared/contract';
 import { HostConnectionManager } from './hostConnections';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   );
   registerPanelFeatures(services);
   const workflowApi = registerWorkflow(services);
+  const testing = registerTesting(services, () => workflowApi.activeEnvironment?.());
 
   const version: string = context.extension.packageJSON.version;
   const activateEnd = performance.now();
@@ -48,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   return {
     activation,
     ...workflowApi,
+    testing,
     version,
     async openWorkbench() {
       const panel = panels.open();

@@ -4,7 +4,7 @@
  * is the runner's job (src/cli/run.ts).
  */
 import { CollectionError } from './types';
-import type { ExpectRule } from './types';
+import type { ExpectRule, JsonType } from './types';
 import { compilePattern } from '../pattern';
 
 /** Default time a rule waits for a matching reply. */
@@ -88,6 +88,29 @@ export interface CompiledExpect {
   test(reply: Reply): boolean;
 }
 
+/** A text reply parsed as JSON (binary replies and text that is not JSON: not ok). */
+function replyJson(r: Reply): { ok: true; value: unknown } | { ok: false } {
+  if (r.binary) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(new TextDecoder().decode(r.data)) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** A rule on the reply parsed as JSON: binary replies and text that is not JSON never match. */
+function jsonRule(rule: ExpectRule, timeoutMs: number, label: string, holds: (value: unknown) => boolean): CompiledExpect {
+  return {
+    rule,
+    timeoutMs,
+    label,
+    test: (r) => {
+      const json = replyJson(r);
+      return json.ok && holds(json.value);
+    },
+  };
+}
+
 /** Compiles a rule (throws WSWB_BAD_EXPECT / WSWB_BAD_JSON_PATH on an invalid one). */
 export function compileExpect(rule: ExpectRule): CompiledExpect {
   const timeoutMs = rule.timeoutMs ?? DEFAULT_EXPECT_TIMEOUT_MS;
@@ -107,23 +130,30 @@ export function compileExpect(rule: ExpectRule): CompiledExpect {
     const hasEquals = Object.prototype.hasOwnProperty.call(rule, 'equals');
     const label =
       rule.description ?? (hasEquals ? `${path} == ${JSON.stringify(rule.equals)}` : wantExists ? `${path} exists` : `${path} does not exist`);
-    return {
-      rule,
-      timeoutMs,
-      label,
-      test: (r) => {
-        if (r.binary) return false;
-        let value: unknown;
-        try {
-          value = JSON.parse(new TextDecoder().decode(r.data));
-        } catch {
-          return false;
-        }
-        const got = evaluateJsonPath(value, path);
-        if (hasEquals) return got.found && jsonEqual(got.value, rule.equals);
-        return got.found === wantExists;
-      },
-    };
+    return jsonRule(rule, timeoutMs, label, (value) => {
+      const got = evaluateJsonPath(value, path);
+      if (hasEquals) return got.found && jsonEqual(got.value, rule.equals);
+      return got.found === wantExists;
+    });
   }
-  throw new CollectionError('WSWB_BAD_EXPECT', 'an expect rule needs "regex" or "jsonPath"');
+  if (rule.shape !== undefined) {
+    const entries = Object.entries(rule.shape);
+    for (const [p] of entries) parseJsonPath(p);
+    const label = rule.description ?? `shape {${entries.map(([p, t]) => `${p}: ${t}`).join(', ')}}`;
+    return jsonRule(rule, timeoutMs, label, (value) =>
+      entries.every(([p, type]) => {
+        const got = evaluateJsonPath(value, p);
+        return got.found && jsonType(got.value) === type;
+      }),
+    );
+  }
+  throw new CollectionError('WSWB_BAD_EXPECT', 'an expect rule needs "regex", "jsonPath" or "shape"');
+}
+
+/** The JSON type of a parsed value, as `shape` rules name them. */
+export function jsonType(v: unknown): JsonType {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  const t = typeof v;
+  return t === 'string' || t === 'number' || t === 'boolean' ? t : 'object';
 }

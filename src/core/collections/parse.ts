@@ -8,6 +8,7 @@ import type { Node, ParseError } from './jsonc';
 import type { Collection, CollectionDiagnostic, ParseResult } from './types';
 import { collectionValidator } from './schema';
 import { checkMockDefinition } from '../engine/mock/validate';
+import { checkScenarios, STEP_ACTIONS } from './scenario';
 import { compilePattern } from '../pattern';
 import type { ErrorObject } from './schema';
 
@@ -112,13 +113,15 @@ function schemaMessage(e: ErrorObject, path: Array<string | number>, value: unkn
       return `invalid ${what} "${String(p.propertyName)}"`;
     }
     case 'false schema':
-      return 'not allowed here for this kind';
+      return path.includes('steps') ? 'does not go with this step (see the step\'s action)' : 'not allowed here for this kind';
     case 'format':
       return p.format === 'regex' ? regexMessage(valueAt(value, path)) : `must be a ${String(p.format)}`;
     case 'minLength':
       return p.limit === 1 ? 'must not be empty' : `must have at least ${String(p.limit)} characters`;
     case 'oneOf':
       return 'must match exactly one of the allowed shapes';
+    case 'minProperties':
+      return path.includes('steps') ? `a step needs one of ${STEP_ACTIONS.join(', ')}` : 'must not be empty';
     default:
       return e.message ?? e.keyword;
   }
@@ -172,7 +175,7 @@ function pruneErrors(errors: ErrorObject[]): ErrorObject[] {
 function oneOfMessage(e: ErrorObject): string | undefined {
   if (e.keyword !== 'oneOf') return undefined;
   const p = e.instancePath;
-  if (/\/expect\/\d+$/.test(p)) return 'must have either "regex" or "jsonPath" (equals/exists go with jsonPath, flags with regex)';
+  if (/\/expect\/\d+$/.test(p)) return 'must have either "regex" or "jsonPath", or a "shape" (equals/exists go with jsonPath, flags with regex)';
   if (/\/messages\/\d+$/.test(p)) return 'a binary message needs exactly one of "hex" or "base64"';
   if (/\/auth$/.test(p)) return 'must be {"type":"basic","username","password"} or {"type":"bearer","token"}';
   return undefined;
@@ -312,6 +315,7 @@ export function parseCollection(text: string, file = '<input>'): ParseResult {
       }
       mockNames.add(m.name);
     });
+    for (const p of checkScenarios(c)) errors.push(diag(p.code, locate(root, p.path), `${describePath(p.path)}: ${p.message}`, p.path));
   }
 
   errors.sort((a, b) => a.offset - b.offset);

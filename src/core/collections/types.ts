@@ -4,6 +4,7 @@
  * Pure: no vscode, no DOM.
  */
 import type { MockDefinition } from '../engine/mock/definition';
+import type { ScenarioDef } from './scenario';
 
 /** Variables: name → value. Values may themselves contain `{{references}}`. */
 export type VariableMap = Record<string, string>;
@@ -43,7 +44,7 @@ export interface KeepAliveDef {
   autoPong?: boolean;
 }
 
-/** One expectation on a reply received after a message is sent. Exactly one of `regex` / `jsonPath`. */
+/** One expectation on a reply received after a message is sent. Exactly one of `regex` / `jsonPath` / `shape`. */
 export interface ExpectRule {
   description?: string;
   /** JavaScript regular expression tested against the reply text. */
@@ -56,9 +57,14 @@ export interface ExpectRule {
   equals?: unknown;
   /** With `jsonPath`: the path must (true, default) or must not (false) exist. */
   exists?: boolean;
+  /** The reply parses as JSON and each path exists with this JSON type (what a recorded reply looked like). */
+  shape?: Record<string, JsonType>;
   /** How long to wait for a matching reply, default 5000 ms. */
   timeoutMs?: number;
 }
+
+/** JSON value types, as `shape` rules name them. */
+export type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
 
 /** Kind of a named message: decides how `data` / `hex` / `base64` become bytes. */
 export type MessageKind = 'text' | 'json' | 'binary';
@@ -126,6 +132,8 @@ export interface Collection {
   environments?: Record<string, VariableMap>;
   requests?: RequestDef[];
   mocks?: MockRef[];
+  /** Multi-connection flows run as tests (src/core/collections/scenario.ts). */
+  scenarios?: ScenarioDef[];
 }
 
 /** A problem found in a file, with a 1-based position. */
