@@ -29,3 +29,38 @@ export async function median(rounds: number, fn: () => Promise<number> | number)
   xs.sort((a, b) => a - b);
   return xs[Math.floor(xs.length / 2)]!;
 }
+
+/**
+ * A bench's peer in a child process (so it competes with the measured client for nothing but the
+ * wire): `main` runs in the parent, `answer` is the child's reply to each message; the parent gets
+ * the child's port.
+ */
+export function parentOrChild(file: string, answer: (data: Buffer, isBinary: boolean) => Buffer | string, main: (port: number) => Promise<void>): void {
+  if (process.argv.includes('--bench-peer')) {
+    const { WebSocketServer } = require('ws') as typeof import('ws');
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    wss.on('error', () => undefined);
+    wss.on('connection', (ws) => {
+      ws.on('error', () => undefined);
+      ws.on('message', (data, isBinary) => ws.send(answer(data as Buffer, isBinary), { binary: isBinary }));
+    });
+    wss.on('listening', () => {
+      const addr = wss.address();
+      process.send?.({ port: typeof addr === 'object' && addr ? addr.port : 0 });
+    });
+    process.on('disconnect', () => process.exit(0));
+    return;
+  }
+  const { fork } = require('node:child_process') as typeof import('node:child_process');
+  const child = fork(file, ['--bench-peer'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { port: number }).port));
+    child.once('error', reject);
+  })
+    .then(main)
+    .catch((e) => {
+      console.error(e);
+      process.exitCode = 1;
+    })
+    .finally(() => child.kill());
+}

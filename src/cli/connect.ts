@@ -9,6 +9,9 @@ import { Connection, type ConnectionOptions } from '../core/engine/connection';
 import type { HeaderPair, TimelineEvent } from '../core/engine/events';
 import { hexToBytes } from '../core/protocol/hexdump';
 import type { CliIO } from './io';
+import { ProtocolSession } from '../core/protocols/connectionSession';
+import type { ProtocolMessage } from '../core/protocols/messages';
+import { checkProtocolMessages, defaultProtocolArgs, parseProtocolOption, protocolOutput, PROTOCOL_USAGE, type ProtocolArgs } from './protocols';
 import { createPrinter, isOutputMode, visible, type OutputMode } from './output';
 
 const USAGE = `Usage: websocket-workbench connect <url> [options]
@@ -32,14 +35,14 @@ Options:
   --wait MS              wait this long for traffic after sending (default 1000)
   --handshake-timeout MS give up on the opening handshake after MS (default 10000)
   --output ndjson|pretty|none   (default: pretty on a terminal, ndjson otherwise)
-
+${PROTOCOL_USAGE}
 SIGINT/SIGTERM while connecting aborts the attempt (exit 1); once open, closes with --close
 (a second signal drops the connection).
 
 Exit status: 0 on a clean close, 1 on a connection or protocol error, 2 on bad usage.
 `;
 
-type Step = { kind: 'text'; text: string } | { kind: 'binary'; data: Uint8Array } | { kind: 'ping'; payload: Uint8Array };
+type Step = { kind: 'text'; text: string } | { kind: 'binary'; data: Uint8Array } | { kind: 'ping'; payload: Uint8Array } | { kind: 'message'; message: ProtocolMessage };
 
 /** Parsed command line. */
 export interface ConnectArgs {
@@ -49,6 +52,7 @@ export interface ConnectArgs {
   close: { code: number; reason: string };
   waitMs: number;
   output: OutputMode;
+  protocol: ProtocolArgs;
 }
 
 class UsageError extends Error {}
@@ -67,6 +71,7 @@ export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs {
   let waitMs = 1000;
   let handshakeTimeoutMs = 10_000;
   let output: OutputMode = io.stdout.isTTY ? 'pretty' : 'ndjson';
+  const protocol = defaultProtocolArgs();
   const readFile = (f: string, what: string) => {
     try {
       return fs.readFileSync(path.resolve(io.cwd, f));
@@ -158,12 +163,17 @@ export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs {
         output = v;
         break;
       }
-      default:
+      default: {
+        const p = parseProtocolOption(a, value, protocol, (m) => new UsageError(m));
+        if (typeof p === 'object') steps.push({ kind: 'message', message: p });
+        if (p !== false) break;
         if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
         if (url !== undefined) throw new UsageError(`unexpected argument '${a}' (the URL is '${url}')`);
         url = a;
+      }
     }
   }
+  checkProtocolMessages(protocol, steps.flatMap((s) => (s.kind === 'message' ? [s.message] : [])), (m) => new UsageError(m));
   if (!url) throw new UsageError('a URL is required');
   if (!/^(wss?|https?):\/\//i.test(url)) throw new UsageError(`the URL must start with ws:// or wss://, got '${url}'`);
   // A URL that cannot be parsed (port above 65535, bad host) is bad usage (exit 2), not a failed connection.
@@ -180,7 +190,7 @@ export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs {
     ...(origin !== undefined ? { origin } : {}),
     ...(Object.keys(tlsOpts).length ? { tls: tlsOpts } : {}),
   };
-  return { url, options, steps, close, waitMs, output };
+  return { url, options, steps, close, waitMs, output, protocol };
 }
 
 function assertValidUrl(url: string, what: string): void {
@@ -210,13 +220,14 @@ export async function connect(argv: string[], io: CliIO): Promise<number> {
     throw e;
   }
   const printer = createPrinter(args.output, io);
-  const conn = new Connection(args.options, { env: io.env, id: 'c1' });
+  const session = new ProtocolSession(args.protocol.protocol, { protocolOptions: args.protocol.protocolOptions, replyTimeoutMs: args.protocol.replyTimeoutMs });
+  const conn = new Connection(session.prepare(args.options), { env: io.env, id: 'c1' });
+  session.attach(conn, protocolOutput(printer, args.output, io));
   let errors = 0;
   let closeEvent: Extract<TimelineEvent, { kind: 'close' }> | undefined;
   let closedResolve: () => void = () => undefined;
   const closed = new Promise<void>((r) => (closedResolve = r));
   conn.onEvent((e) => {
-    printer.event(e);
     if (e.kind === 'error') errors++;
     if (e.kind === 'close') {
       closeEvent = e;
@@ -239,9 +250,25 @@ export async function connect(argv: string[], io: CliIO): Promise<number> {
       await Promise.race([closed, delay(2000)]);
       return 1;
     }
+    if (session.driver) {
+      // The protocol's own handshake (Engine.IO open + namespace CONNECT, connection_init → ack).
+      const failed = await Promise.race([session.ready().then(() => undefined, (e: Error) => e), closed.then(() => undefined), delay(args.options.handshakeTimeoutMs ?? 10_000).then(() => new Error(`the ${args.protocol.protocol} session was not ready within the handshake timeout`))]);
+      if (failed) {
+        conn.info(`protocol session failed: ${failed.message}`, { code: (failed as { code?: string }).code ?? 'PROTOCOL_TIMEOUT' });
+        errors++;
+      }
+    }
     for (const s of args.steps) {
-      if (stopped || conn.state !== 'open') break;
-      if (s.kind === 'text') conn.sendText(s.text);
+      if (stopped || conn.state !== 'open' || (session.driver && !session.driver.isReady)) break;
+      if (s.kind === 'message') {
+        try {
+          await session.send(s.message);
+        } catch (e) {
+          conn.info(`protocol message not sent: ${(e as Error).message}`, { code: (e as { code?: string }).code ?? 'PROTOCOL_SEND' });
+          errors++;
+          break;
+        }
+      } else if (s.kind === 'text') conn.sendText(s.text);
       else if (s.kind === 'binary') conn.sendBinary(s.data);
       else conn.ping(s.payload);
     }
@@ -253,6 +280,7 @@ export async function connect(argv: string[], io: CliIO): Promise<number> {
     return errors === 0 && closeEvent?.wasClean ? 0 : 1;
   } finally {
     offStop();
+    session.dispose();
     conn.dispose();
   }
 }

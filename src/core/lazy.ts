@@ -12,6 +12,21 @@ export function loadAjv(): typeof AjvClass {
   return (m.default ?? m) as typeof AjvClass;
 }
 
+/** socket.io-parser (Socket.IO packets, binary attachments), loaded on first Socket.IO decode. */
+export function loadSocketIoParser(): typeof import('socket.io-parser') {
+  return require('socket.io-parser') as typeof import('socket.io-parser');
+}
+
+/** engine.io-parser (Engine.IO packets under Socket.IO), loaded on first Socket.IO decode. */
+export function loadEngineIoParser(): typeof import('engine.io-parser') {
+  return require('engine.io-parser') as typeof import('engine.io-parser');
+}
+
+/** mqtt-packet (MQTT 3.1.1 and 5 packets), loaded on first MQTT decode or encode. */
+export function loadMqttPacket(): typeof import('mqtt-packet') {
+  return require('mqtt-packet') as typeof import('mqtt-packet');
+}
+
 /** re2js (the linear-time regular expression engine behind src/core/pattern.ts). */
 export function loadRe2(): typeof RE2JS {
   return (require('re2js') as typeof import('re2js')).RE2JS;

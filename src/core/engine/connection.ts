@@ -321,6 +321,11 @@ export class Connection {
     this.ws?.terminate();
   }
 
+  /** Records an info event from a layer above the engine (e.g. a protocol session: namespace connected). */
+  info(message: string, data?: Record<string, unknown>): void {
+    this.record({ kind: 'info', message, ...(data ? { data } : {}) } as never);
+  }
+
   /** Terminates, stops timers, forgets listeners; disposes the store if the connection created it. */
   dispose(): void {
     if (this.disposed) return;

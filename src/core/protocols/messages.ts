@@ -1,0 +1,103 @@
+/**
+ * Message definitions with a protocol `kind`: one shape for collection files, the panel and the
+ * CLI's `--message '<json>'`. parseMessageDef validates a parsed JSON value and says what is wrong.
+ */
+import type { ProtocolName } from './types';
+import { isObject } from './util';
+
+/** `{"kind":"socket.io","event":"chat","args":["hi"],"ack":true,"namespace":"/"}`; binary args as `{"$binary":"…"}`. */
+export interface SocketIoMessage { kind: 'socket.io'; event: string; args?: unknown[]; ack?: boolean; namespace?: string }
+/** A GraphQL operation (subscribe); `name` is the operation id `graphql-complete` refers to. */
+export interface GraphqlMessage { kind: 'graphql'; query: string; variables?: Record<string, unknown>; operationName?: string; name?: string }
+/** Completes (cancels) the operation started by the graphql message named `of`. */
+export interface GraphqlCompleteMessage { kind: 'graphql-complete'; of: string }
+/** A SignalR hub invocation. */
+export interface SignalrMessage { kind: 'signalr'; target: string; arguments?: unknown[]; invocation?: 'invoke' | 'send' | 'stream' }
+/** A STOMP frame. */
+export interface StompMessage { kind: 'stomp'; command: string; headers?: Record<string, string>; body?: string }
+/** An MQTT packet. */
+export interface MqttMessage { kind: 'mqtt'; packet: 'publish' | 'subscribe' | 'unsubscribe'; topic: string; payload?: unknown; qos?: 0 | 1 | 2; retain?: boolean }
+/** A JSON-RPC request (id assigned by the client) or notification. */
+export interface JsonRpcMessage { kind: 'json-rpc'; method: string; params?: unknown[] | Record<string, unknown>; notification?: boolean }
+
+/** Every protocol message definition. */
+export type ProtocolMessage = SocketIoMessage | GraphqlMessage | GraphqlCompleteMessage | SignalrMessage | StompMessage | MqttMessage | JsonRpcMessage;
+
+/** The protocol a message kind belongs to. */
+export const KIND_PROTOCOL: Record<ProtocolMessage['kind'], ProtocolName> = {
+  'socket.io': 'socket.io', graphql: 'graphql-ws', 'graphql-complete': 'graphql-ws', signalr: 'signalr', stomp: 'stomp', mqtt: 'mqtt', 'json-rpc': 'json-rpc',
+};
+
+/** A message definition that does not have the right shape. */
+export class MessageDefError extends Error {}
+
+const fail = (m: string): never => {
+  throw new MessageDefError(m);
+};
+
+function str(o: Record<string, unknown>, k: string, required: boolean): void {
+  if (o[k] === undefined) {
+    if (required) fail(`"${k}" is required for kind "${String(o.kind)}"`);
+    return;
+  }
+  if (typeof o[k] !== 'string' || (required && o[k] === '')) fail(`"${k}" must be a ${required ? 'non-empty ' : ''}string`);
+}
+
+function allowed(o: Record<string, unknown>, keys: string[]): void {
+  for (const k of Object.keys(o)) if (k !== 'kind' && !keys.includes(k)) fail(`unknown field "${k}" for kind "${String(o.kind)}" (allowed: ${keys.join(', ')})`);
+}
+
+/** Checks a parsed JSON value is a protocol message definition; throws MessageDefError saying what is wrong. */
+export function parseMessageDef(v: unknown): ProtocolMessage {
+  if (!isObject(v)) return fail('a message must be a JSON object with a "kind"');
+  const o = v;
+  switch (o.kind) {
+    case 'socket.io':
+      allowed(o, ['event', 'args', 'ack', 'namespace']);
+      str(o, 'event', true);
+      str(o, 'namespace', false);
+      if (o.namespace !== undefined && !(o.namespace as string).startsWith('/')) fail('"namespace" must start with "/"');
+      if (o.args !== undefined && !Array.isArray(o.args)) fail('"args" must be an array');
+      if (o.ack !== undefined && typeof o.ack !== 'boolean') fail('"ack" must be true or false');
+      break;
+    case 'graphql':
+      allowed(o, ['query', 'variables', 'operationName', 'name']);
+      str(o, 'query', true);
+      str(o, 'operationName', false);
+      str(o, 'name', false);
+      if (o.variables !== undefined && !isObject(o.variables)) fail('"variables" must be an object');
+      break;
+    case 'graphql-complete':
+      allowed(o, ['of']);
+      str(o, 'of', true);
+      break;
+    case 'signalr':
+      allowed(o, ['target', 'arguments', 'invocation']);
+      str(o, 'target', true);
+      if (o.arguments !== undefined && !Array.isArray(o.arguments)) fail('"arguments" must be an array');
+      if (o.invocation !== undefined && !['invoke', 'send', 'stream'].includes(o.invocation as string)) fail('"invocation" must be invoke, send or stream');
+      break;
+    case 'stomp':
+      allowed(o, ['command', 'headers', 'body']);
+      str(o, 'command', true);
+      str(o, 'body', false);
+      if (o.headers !== undefined && (!isObject(o.headers) || Object.values(o.headers).some((h) => typeof h !== 'string'))) fail('"headers" must be an object of strings');
+      break;
+    case 'mqtt':
+      allowed(o, ['packet', 'topic', 'payload', 'qos', 'retain']);
+      if (!['publish', 'subscribe', 'unsubscribe'].includes(o.packet as string)) fail('"packet" must be publish, subscribe or unsubscribe');
+      str(o, 'topic', true);
+      if (o.qos !== undefined && ![0, 1, 2].includes(o.qos as number)) fail('"qos" must be 0, 1 or 2');
+      if (o.retain !== undefined && typeof o.retain !== 'boolean') fail('"retain" must be true or false');
+      break;
+    case 'json-rpc':
+      allowed(o, ['method', 'params', 'notification']);
+      str(o, 'method', true);
+      if (o.params !== undefined && !Array.isArray(o.params) && !isObject(o.params)) fail('"params" must be an array or an object');
+      if (o.notification !== undefined && typeof o.notification !== 'boolean') fail('"notification" must be true or false');
+      break;
+    default:
+      fail(`unknown message kind ${JSON.stringify(o.kind)} (one of ${Object.keys(KIND_PROTOCOL).join(', ')})`);
+  }
+  return o as unknown as ProtocolMessage;
+}
