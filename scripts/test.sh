@@ -3,7 +3,8 @@
 #   unit (mocha, plain Node) · webview (real bundle in headless Chromium) · integration (inside the
 #   real VS Code extension host of code-server) · integration-untrusted (the same, Workspace Trust on
 #   and the folder in Restricted Mode) · e2e (the panel driven as a user in real VS Code;
-#   refreshes media/screenshots) · workflow-e2e (a user driving real VS Code in
+#   its screenshots go to a temporary folder, and to media/screenshots only with WSWB_SCREENSHOTS=1:
+#   `npm run screenshots`) · workflow-e2e (a user driving real VS Code in
 #   Chromium: activity bar, palette, quick picks, status bar) · vsix-e2e (the production .vsix
 #   installed into a fresh code-server with --install-extension and used from the palette) · remote-e2e
 #   (code-server as the remote window it is: a page from another origin reaches a mock through the

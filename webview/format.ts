@@ -1,6 +1,9 @@
 /** Formatting helpers for the timeline and detail views. Pure (no DOM), so they are easy to reason about. */
 import type { TimelineEvent } from '../src/shared/contract';
 import { CLOSE_CODES } from '../src/core/protocol/closeCodes';
+import { formatRtt } from '../src/shared/units';
+
+export { formatRtt };
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -126,14 +129,29 @@ export function summaryText(e: TimelineEvent): string {
     case 'state':
       return `${e.state}${e.initiator ? ` (by ${e.initiator})` : ''}${e.detail ? ' · ' + e.detail : ''}`;
     case 'close':
-      return `${e.code} ${closeName(e.code)}${e.reason ? ' · ' + e.reason : ''} · ${e.wasClean ? 'clean' : 'not clean'}, by ${e.initiator}`;
+      return closeText(e.code, e.reason, e.initiator, e.wasClean);
     case 'error':
       return `${e.code}: ${e.message}`;
     case 'rtt':
-      return `${e.ms.toFixed(1)} ms round trip`;
+      return `${formatRtt(e.ms)} round trip`;
     case 'info':
       return e.message;
   }
+}
+
+/** A close, said once: code, name, reason, who closed it, and whether the closing handshake completed. */
+export function closeText(code: number, reason: string | undefined, initiator: string | undefined, wasClean: boolean | undefined): string {
+  return `${code} ${closeName(code)}${reason ? ' · ' + reason : ''}${initiator ? ` · closed by ${initiator}` : ''}${wasClean === false ? ' · no closing handshake' : ''}`;
+}
+
+/**
+ * How a close should look: `close-normal` (a clean 1000: nothing went wrong, neutral), `close-abnormal`
+ * (no closing handshake, or a code that reports a failure), else `close-other`.
+ */
+export function closeTone(e: { code: number; wasClean: boolean }): 'close-normal' | 'close-abnormal' | 'close-other' {
+  if (e.wasClean && e.code === 1000) return 'close-normal';
+  if (!e.wasClean || e.code === 1002 || e.code === 1003 || (e.code >= 1006 && e.code <= 1015)) return 'close-abnormal';
+  return 'close-other';
 }
 
 /** Frame header flags, compact: `FIN RSV1 MASK`. */

@@ -11,7 +11,7 @@ import { Timeline } from './timeline';
 import { Detail, type DetailTab } from './detail';
 import { MessageComposer, type MessageDraft, type SendMode } from './composer';
 import { RequestComposer } from './requestComposer';
-import { closeName, formatSize } from './format';
+import { closeText, closeTone, formatRtt, formatSize } from './format';
 import { SavedMessages } from './saved';
 import './styles.css';
 
@@ -84,6 +84,7 @@ const timeline = new Timeline({
     ui.autoScroll = on;
     persist();
   },
+  onClearFilter: () => clearFilter(),
 });
 
 const detail = new Detail({
@@ -100,6 +101,13 @@ const detail = new Detail({
   },
 });
 
+/** Whether the connection is open; if not, says so in the panel (Ctrl+Enter reaches here with Send disabled). */
+function isOpen(): boolean {
+  if (summary?.state === 'open') return true;
+  notify(summary?.state === 'closed' ? 'The connection is closed: Reconnect first' : 'Not connected: Connect first');
+  return false;
+}
+
 const composerDeps = {
   connect: (request: RequestDraft) => {
     rpc.call('connect', { request }).then(() => persist(), fail);
@@ -111,6 +119,7 @@ const composerDeps = {
     rpc.call('terminate', {}).then(undefined, fail);
   },
   send: (message: OutgoingMessage, mode: SendMode, count: number, everyMs: number) => {
+    if (!isOpen()) return;
     const p = mode === 'once' ? rpc.call('send', message) : rpc.call('sendRepeat', mode === 'times' ? { message, count } : { message, everyMs });
     p.then((r) => {
       if ('active' in r) msg.setRepeat(r as RepeatStatus);
@@ -120,6 +129,7 @@ const composerDeps = {
     rpc.call('stopRepeat', {}).then((r) => msg.setRepeat(r), fail);
   },
   control: (type: 'ping' | 'pong', payload: Uint8Array) => {
+    if (!isOpen()) return;
     rpc.call('control', { type, payload }).then(undefined, fail);
   },
   pickFile: () => rpc.call('pickFile', {}, 600_000),
@@ -167,6 +177,13 @@ function showSource(info: SavedRequestInfo | undefined): void {
 }
 const req = new RequestComposer(composerDeps);
 const msg = new MessageComposer(composerDeps);
+// The composer enables what is valid on each edit; what cannot work on a closed connection stays off.
+const composerSync = msg.sync.bind(msg);
+msg.sync = () => {
+  const r = composerSync();
+  syncLiveControls();
+  return r;
+};
 
 // ------------------------------------------------------------------ header and toolbar
 
@@ -271,7 +288,7 @@ function applyFilter(f: ViewFilter): Promise<void> {
       if (seq !== filterSeq) return;
       timeline.reset(r.total);
       detail.show(undefined);
-      setRowCount(r.total);
+      setRowCount(r.total, r.unfiltered);
       document.body.dataset.filterMs = String(performance.now() - t0);
       document.body.dataset.filterSeq = String(seq);
     },
@@ -284,21 +301,63 @@ function applyFilter(f: ViewFilter): Promise<void> {
       syncFilterControls(prev);
       timeline.setMode(prev.mode);
       persist();
-      searchError.textContent = `Invalid regex: ${(e.message ?? '').replace(/^Invalid regular expression: /, '')}`;
+      searchError.textContent = `Invalid regex: ${regexWhy(e.message ?? '')}`;
     },
   );
 }
 
-function setRowCount(total: number): void {
-  const filtered = !!(filter.text || filter.regex || filter.dirs || filter.kinds);
-  rowCount.textContent = `${total.toLocaleString('en-US')} ${filtered ? 'matching ' : ''}${total === 1 ? 'row' : 'rows'}`;
+/** The compiler's reason without the words the label already says ("Invalid regex: invalid regular expression: …") or the flags it prefixed. */
+function regexWhy(message: string): string {
+  return message.replace(/^(\s*invalid regular expression:\s*)+/i, '').replace(/`\(\?[imsu]+\)/g, '`');
 }
 
+/** Whether the filter narrows the mode's rows (direction, kind, search). */
+function isFiltered(f: ViewFilter): boolean {
+  return !!(f.text || f.regex || f.dirs?.length || f.kinds?.length);
+}
+
+/** Back to every row of the current mode: the search, direction and kind filters are cleared. */
+function clearFilter(): Promise<void> {
+  search.value = '';
+  return applyFilter({ mode: filter.mode });
+}
+
+/** Rows shown: "N rows", or "N of M rows" while a filter narrows the view (M: the mode's rows). */
+let unfilteredRows: number | undefined;
+function setRowCount(total: number, unfiltered?: number): void {
+  if (unfiltered !== undefined) unfilteredRows = unfiltered;
+  const filtered = isFiltered(filter);
+  timeline.setFiltered(filtered);
+  const n = total.toLocaleString('en-US');
+  const noun = (k: number) => (k === 1 ? 'row' : 'rows');
+  rowCount.textContent = filtered && unfilteredRows !== undefined ? `${n} of ${unfilteredRows.toLocaleString('en-US')} ${noun(unfilteredRows)}` : `${n} ${noun(total)}`;
+}
+
+/**
+ * Send, Ping, Pong and Close work on an open connection only: otherwise they are disabled (the header
+ * offers Connect or Reconnect). Drop TCP also works while connecting or closing. Applied after each of
+ * the composer's own validations (which enable what is valid).
+ */
+function syncLiveControls(): void {
+  const state = summary?.state ?? 'idle';
+  const open = state === 'open';
+  const why = open ? '' : state === 'closed' ? 'The connection is closed: Reconnect first' : state === 'idle' ? 'Not connected: Connect first' : `The connection is ${state}`;
+  for (const b of [msg.sendBtn, msg.pingBtn, msg.pongBtn, msg.closeBtn]) {
+    if (!open) b.disabled = true;
+    b.title = why || (b === msg.sendBtn ? 'Send (Ctrl/Cmd+Enter)' : b.getAttribute('aria-label') ?? '');
+  }
+  const live = open || state === 'connecting' || state === 'closing';
+  if (!live) msg.terminateBtn.disabled = true;
+  else msg.terminateBtn.disabled = false;
+  document.body.dataset.live = String(open);
+}
+
+let lastState: string | undefined;
 function renderSummary(s: ConnectionSummary | undefined): void {
   summary = s;
   const state = s?.state ?? 'idle';
   stateBadge.textContent = state === 'closed' && s?.closeCode !== undefined ? `closed ${s.closeCode}` : state;
-  stateBadge.className = `state-badge ${state}`;
+  stateBadge.className = `state-badge ${state}${state === 'closed' && s?.closeCode !== undefined ? ` ${closeTone({ code: s.closeCode, wasClean: s.closeClean ?? true })}` : ''}`;
   document.body.dataset.state = state;
   const busy = state === 'open' || state === 'connecting' || state === 'closing';
   req.disconnectBtn.hidden = !busy;
@@ -318,10 +377,14 @@ function renderSummary(s: ConnectionSummary | undefined): void {
       h('span', { class: 'stat', title: 'Frames in / out' }, icon('layers'), ` ${c.framesIn}/${c.framesOut} frames`),
       h('span', { class: 'stat', title: 'Dropped events (always 0: the store spills to disk)' }, `dropped ${c.dropped}`),
     );
-    if (s.rttMs !== undefined) parts.push(h('span', { class: 'stat', title: 'Ping round-trip time' }, icon('pulse'), ` ${s.rttMs.toFixed(1)} ms`));
-    if (s.closeCode !== undefined) parts.push(h('span', { class: 'chip', title: 'Close code', text: `${s.closeCode} ${closeName(s.closeCode)}${s.closeReason ? ` · ${s.closeReason}` : ''}` }));
+    if (s.rttMs !== undefined) parts.push(h('span', { class: 'stat', title: 'Ping round-trip time' }, icon('pulse'), ` ${formatRtt(s.rttMs)}`));
+    if (s.closeCode !== undefined) parts.push(h('span', { class: 'chip', id: 'close-info', title: 'Close code, reason and who closed the connection', text: closeText(s.closeCode, s.closeReason, s.closeInitiator, s.closeClean) }));
   }
   summaryLine.replaceChildren(...parts);
+  // On a state change the composer re-validates (enabling what is valid), then the closed state disables.
+  if (state !== lastState) msg.sync();
+  else syncLiveControls();
+  lastState = state;
   connError.textContent = s?.error && state !== 'open' ? `${s.error.code}: ${s.error.message}` : '';
   detail.setHandshake(s?.handshake);
 }
@@ -397,7 +460,7 @@ function render(snapshot: Snapshot): void {
   }
   const total = snapshot.view?.total ?? 0;
   timeline.reset(total);
-  setRowCount(total);
+  setRowCount(total, snapshot.view?.unfiltered);
   const auto = saved.autoScroll ?? true;
   if (!auto) timeline.setAutoScroll(false);
   if (wanted && JSON.stringify(wanted) !== JSON.stringify(filter)) void applyFilter(wanted);
@@ -409,7 +472,7 @@ function render(snapshot: Snapshot): void {
 
 rpc.onEvent('events', (e) => {
   timeline.update(e.total, e.tailFrom, e.tail as TimelineEvent[], e.reset);
-  setRowCount(e.total);
+  setRowCount(e.total, e.unfiltered);
   if (e.reset && e.total === 0) detail.show(undefined);
 });
 rpc.onEvent('connection', (s) => renderSummary(s));

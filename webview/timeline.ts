@@ -4,9 +4,9 @@
  * on (scrolling up pauses it; End or scrolling back to the bottom resumes it).
  */
 import type { TimelineEvent, ViewFilter } from '../src/shared/contract';
-import { h } from './dom';
+import { button, h, type VscodeButton } from './dom';
 import { VirtualList } from './virtualList';
-import { formatDelta, formatTime, frameFlags, kindLabel, sizeText, summaryText } from './format';
+import { closeTone, formatDelta, formatTime, frameFlags, kindLabel, sizeText, summaryText } from './format';
 
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 60;
@@ -17,7 +17,12 @@ export interface TimelineDeps {
   onSelect(e: TimelineEvent | undefined, row: number): void;
   onActivate(e: TimelineEvent): void;
   onAutoScroll(on: boolean): void;
+  /** The empty view's "Clear the filter" action. */
+  onClearFilter?(): void;
 }
+
+const EMPTY_TEXT = 'No events yet. Connect, then send a message.';
+const EMPTY_FILTERED = 'No row matches the filter.';
 
 const COLS = ['c-idx', 'c-time', 'c-dir', 'c-type', 'c-flags', 'c-size', 'c-summary'] as const;
 
@@ -36,6 +41,9 @@ export class Timeline {
   private mode: ViewFilter['mode'] = 'messages';
   private generation = 0;
   private readonly empty: HTMLDivElement;
+  private readonly emptyText: HTMLSpanElement;
+  private readonly emptyClear: VscodeButton;
+  private filtered = false;
 
   constructor(private readonly deps: TimelineDeps) {
     this.list = new VirtualList({
@@ -65,7 +73,11 @@ export class Timeline {
     const header = h('div', { class: 'row header', role: 'row' },
       ...[['#', 'c-idx'], ['Time', 'c-time'], ['', 'c-dir'], ['Type', 'c-type'], ['Frame', 'c-flags'], ['Size', 'c-size'], ['Data', 'c-summary']].map(([t, c]) => h('div', { class: `cell ${c}`, role: 'columnheader', text: t })),
     );
-    this.empty = h('div', { class: 'timeline-empty', text: 'No events yet. Connect, then send a message.' });
+    this.emptyText = h('span', { id: 'timeline-empty-text', text: EMPTY_TEXT });
+    this.emptyClear = button('Clear the filter', { icon: 'clear-all', id: 'clear-filter' });
+    this.emptyClear.hidden = true;
+    this.emptyClear.addEventListener('click', () => this.deps.onClearFilter?.());
+    this.empty = h('div', { class: 'timeline-empty', id: 'timeline-empty', role: 'status' }, this.emptyText, ' ', this.emptyClear);
     this.el = h('div', { class: 'timeline-wrap mode-messages' }, h('div', { class: 'timeline-head', role: 'presentation' }, header), this.list.viewport, this.empty);
   }
 
@@ -90,15 +102,17 @@ export class Timeline {
     };
     if (!e) {
       el.className = `row loading${sel ? ' selected' : ''}`;
-      set(0, String(i + 1));
+      set(0, '');
       for (let k = 1; k < COLS.length; k++) set(k, k === 6 ? '…' : '');
       return;
     }
     const dir = 'dir' in e ? e.dir : '';
     const kind = e.kind === 'frame' ? (e.opcode >= 8 ? 'control' : 'data') : e.kind;
-    el.className = `row k-${e.kind} ${kind === 'control' ? 'control' : ''} ${dir ? 'd-' + dir : ''} ${e.kind === 'error' ? 'err' : ''}${sel ? ' selected' : ''}`;
+    el.className = `row k-${e.kind} ${kind === 'control' ? 'control' : ''} ${dir ? 'd-' + dir : ''} ${e.kind === 'error' ? 'err' : ''}${e.kind === 'close' ? ` ${closeTone(e)}` : ''}${sel ? ' selected' : ''}`;
     el.dataset.id = String(e.id);
-    set(0, String(i + 1));
+    // One identity: the # column is the event id, the same as the detail title's and the one a
+    // filtered view keeps (rows are not renumbered).
+    set(0, String(e.id));
     if (this.timeMode === 'abs') set(1, formatTime(e.time));
     else {
       const prev = this.cache.get(i - 1);
@@ -116,6 +130,19 @@ export class Timeline {
     this.mode = mode;
     this.el.classList.toggle('mode-messages', mode === 'messages');
     this.el.classList.toggle('mode-frames', mode !== 'messages');
+  }
+
+  /** Whether a filter (direction, kind, search) narrows the view: the empty view says so and offers to clear it. */
+  setFiltered(on: boolean): void {
+    this.filtered = on;
+    this.syncEmpty();
+  }
+
+  private syncEmpty(): void {
+    this.empty.hidden = this.total > 0;
+    const text = this.filtered ? EMPTY_FILTERED : EMPTY_TEXT;
+    if (this.emptyText.textContent !== text) this.emptyText.textContent = text;
+    this.emptyClear.hidden = !this.filtered;
   }
 
   setTimeMode(m: 'abs' | 'delta'): void {
@@ -140,7 +167,7 @@ export class Timeline {
     }
     this.total = total;
     for (let k = 0; k < tail.length; k++) this.cache.set(tailFrom + k, tail[k]!);
-    this.empty.hidden = total > 0;
+    this.syncEmpty();
     this.list.viewport.setAttribute('aria-rowcount', String(total + 1));
     this.list.setTotal(total);
     if (this.autoScroll) this.list.scrollToEnd();

@@ -28,7 +28,7 @@ export interface Snapshot {
   /** Host version info, shown in the panel footer and used by tests. */
   host: { extensionVersion: string; vscodeVersion: string };
   /** Rows of the current view (after the filter the host remembers for this panel). */
-  view?: { total: number; filter: ViewFilter };
+  view?: { total: number; filter: ViewFilter; unfiltered?: number };
   /** A repeat-send job running for this panel. */
   repeat?: RepeatStatus;
   /** The saved collection request this panel shows, with its named messages. */
@@ -70,6 +70,10 @@ export interface ConnectionSummary {
   handshake?: HandshakeEvent;
   closeCode?: number;
   closeReason?: string;
+  /** Who closed the connection (with closeCode). */
+  closeInitiator?: 'client' | 'server';
+  /** Whether both close frames were exchanged before TCP closed (with closeCode). */
+  closeClean?: boolean;
   rttMs?: number;
   /** Last coded error (e.g. ECONNREFUSED, HANDSHAKE_FAILED). */
   error?: { code: string; message: string };
@@ -204,7 +208,7 @@ export const hostContract = {
     v.object({ from: v.number({ integer: true, min: 0 }), to: v.number({ integer: true, min: 0 }) }),
   ),
   /** Set the view's filter; returns the number of rows (the regex runs over full payloads in the host). */
-  setView: method<{ filter: ViewFilter }, { total: number; ms: number }>(v.object({ filter: filterV })),
+  setView: method<{ filter: ViewFilter }, { total: number; ms: number; unfiltered?: number }>(v.object({ filter: filterV })),
   /** A window of view rows [from, to) (at most 2000); payloads trimmed to `previewBytes` (default 256). */
   getRows: method<{ from: number; to: number; previewBytes?: number }, { from: number; events: TimelineEvent[]; total: number }>(
     v.object({ from: v.number({ integer: true, min: 0 }), to: v.number({ integer: true, min: 0 }), previewBytes: optInt(0, 65536) }),
@@ -250,7 +254,7 @@ export interface WebviewEvents extends Record<string, unknown> {
    * New events, batched (at most one post per ~16 ms whatever the traffic). `total` is the view's row
    * count; `tail` holds the view's newest rows (at most a screenful), starting at row `tailFrom`.
    */
-  events: { connectionId: string; total: number; tailFrom: number; tail: TimelineEvent[]; storeTotal: number; reset?: boolean };
+  events: { connectionId: string; total: number; tailFrom: number; tail: TimelineEvent[]; storeTotal: number; reset?: boolean; unfiltered?: number };
   /** The connection's header data changed. */
   connection: ConnectionSummary;
   /** The repeat-send job changed. */

@@ -1,8 +1,10 @@
 /**
  * End to end as a user, in real VS Code (code-server) driven by headless Chromium: command palette →
  * "WebSocket: Open Workbench" → type the URL of a loopback echo server → connect → send → see the
- * echo row → open the hex view → screenshots in dark and light → close with a code → reload the
- * window → the panel comes back with its request. Run by test/host/runE2E.ts.
+ * echo row → open the hex view → screenshots in dark and light → close with a code (controls off,
+ * "closed by client") → reload the window → the panel comes back with its request → the server
+ * closes ("closed by server", one neutral close row) → a filter with no match. Run by
+ * test/host/runE2E.ts. Screenshots go to media/screenshots only with WSWB_SCREENSHOTS=1.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +17,9 @@ import { startCodeServer, type CodeServer } from '../host/codeServer';
 import { chromiumArgs, chromiumPath } from '../host/locate';
 
 const root = path.resolve(__dirname, '../..');
-const shots = path.join(root, 'media/screenshots');
+// The README's screenshots are rewritten only when asked (`npm run screenshots`, WSWB_SCREENSHOTS=1):
+// an ordinary test run leaves the tree clean and puts its screenshots in a temporary folder.
+const shots = process.env.WSWB_SCREENSHOTS === '1' ? path.join(root, 'media/screenshots') : path.join(os.tmpdir(), 'wswb-e2e-shots');
 
 describe('end to end: the workbench panel in VS Code, driven as a user', function () {
   let wss: WebSocketServer;
@@ -31,9 +35,13 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
     wss.on('error', () => undefined);
     wss.on('connection', (s) => {
       s.on('error', () => undefined);
-      s.on('message', (d, binary) => s.send(d, { binary }));
+      s.on('message', (d, binary) => {
+        if (!binary && String(d) === 'please close') s.close(1000, 'server says bye');
+        else s.send(d, { binary });
+      });
     });
     await new Promise<void>((r) => wss.once('listening', () => r()));
+    mkdirSync(shots, { recursive: true });
     echoUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/echo`;
     work = mkdtempSync(path.join(os.tmpdir(), 'wswb-e2e-'));
     const folder = path.join(work, 'workspace');
@@ -87,6 +95,11 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
 
   function webview(): FrameLocator {
     return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  }
+
+  /** Whether a vscode-elements control is disabled (its property: what the user cannot click). */
+  function disabled(w: FrameLocator, selector: string): Promise<boolean> {
+    return w.locator(selector).evaluate((el) => Boolean((el as HTMLElement & { disabled?: boolean }).disabled));
   }
 
   async function shot(name: string): Promise<void> {
@@ -166,6 +179,13 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
     await w.locator('#state.closed').waitFor({ timeout: 15_000 });
     assert.equal(await w.locator('#state').textContent(), 'closed 4000');
     await w.locator('.timeline .row.k-close .c-summary', { hasText: '4000' }).waitFor();
+    // Who closed it, beside the code and reason; what cannot work while closed is disabled.
+    assert.equal(await w.locator('#close-info').textContent(), '4000 Private use · done testing · closed by client');
+    assert.equal(await w.locator('.timeline .row.k-close .c-summary').textContent(), '4000 Private use · done testing · closed by client');
+    for (const id of ['send', 'ping', 'pong', 'close', 'terminate']) assert.equal(await disabled(w, `#${id}`), true, `#${id} disabled`);
+    assert.equal(await w.locator('#connect').textContent(), 'Reconnect');
+    // One close row (no separate CLOSED state row).
+    assert.equal(await w.locator('.timeline .row .c-type', { hasText: /^CLOSED$/ }).count(), 1);
   });
 
   it('restores the panel after reloading the window', async () => {
@@ -176,6 +196,41 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
     await w.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
     assert.equal(await w.locator('#url input').inputValue(), echoUrl);
     assert.equal(await w.locator('#msg-body textarea').inputValue(), 'hello from the end-to-end test');
+  });
+
+  it('reconnects; the server closes: "closed by server", one neutral close row, the # column is the event id', async () => {
+    const w = webview();
+    await w.locator('#connect').click();
+    await w.locator('#state.open').waitFor({ timeout: 15_000 });
+    assert.equal(await disabled(w, '#send'), false, 'Send enabled again once open');
+    await w.locator('#msg-body textarea').fill('please close');
+    await w.locator('#send').click();
+    await w.locator('#state.closed').waitFor({ timeout: 15_000 });
+    await w.locator('#close-info', { hasText: 'closed by server' }).waitFor();
+    assert.equal(await w.locator('#close-info').textContent(), '1000 Normal Closure · server says bye · closed by server');
+    assert.match((await w.locator('#state').getAttribute('class'))!, /close-normal/);
+    const closeRow = w.locator('.timeline .row.k-close', { hasText: 'closed by server' });
+    await closeRow.waitFor();
+    assert.match((await closeRow.getAttribute('class'))!, /close-normal/);
+    // One identity: the # column is the event id the detail title shows.
+    await closeRow.click();
+    const id = await closeRow.getAttribute('data-id');
+    assert.equal(await closeRow.locator('.c-idx').textContent(), id);
+    assert.match((await w.locator('.detail-title').textContent())!, new RegExp(`^CLOSED · #${id} · `));
+  });
+
+  it('says when a filter matches nothing, offers to clear it, and counts "N of M rows"', async () => {
+    const w = webview();
+    await w.locator('#search input').fill('nothing-matches-this');
+    await w.locator('#timeline-empty-text', { hasText: 'No row matches the filter.' }).waitFor({ timeout: 10_000 });
+    assert.match((await w.locator('#row-count').textContent())!, /^0 of \d+ rows$/);
+    await w.locator('#clear-filter').click();
+    await w.locator('#row-count', { hasText: /^\d+ rows$/ }).waitFor({ timeout: 10_000 });
+    assert.equal(await w.locator('#search input').inputValue(), '');
+    await w.locator('#search input').fill('please');
+    await w.locator('#row-count', { hasText: /^1 of \d+ rows$/ }).waitFor({ timeout: 10_000 });
+    await w.locator('#clear-filter').waitFor({ state: 'hidden' });
+    await w.locator('#search input').fill('');
   });
 
   it('connects to a saved request from the palette, sends its named message and saves a new one into the collection', async () => {

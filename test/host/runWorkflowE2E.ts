@@ -98,6 +98,8 @@ async function main(): Promise<number> {
       await status.waitFor({ timeout: 15_000 });
       const url = (await status.innerText()).match(/ws:\/\/127\.0\.0\.1:\d+\S*/)?.[0];
       assert.ok(url, 'status bar shows the mock URL');
+      // Labelled as a mock, so it does not read as a connection.
+      assert.match(await status.innerText(), /Mock ws:\/\/127\.0\.0\.1:\d+/);
       assert.equal(await echo(url, 'typed by nobody'), 'typed by nobody');
       await page.screenshot({ path: path.join(shots, 'mock-running.png') });
       (globalThis as { e2eMockUrl?: string }).e2eMockUrl = url;

@@ -193,7 +193,7 @@ export class PanelBinding {
 
   /** The snapshot a (re)loaded webview starts from. */
   snapshot(): Snapshot {
-    const s: Snapshot = { ...this.base(), view: { total: this.view.total, filter: this.view.filter } };
+    const s: Snapshot = { ...this.base(), view: { total: this.view.total, filter: this.view.filter, unfiltered: this.view.unfiltered } };
     const summary = this.summary();
     if (summary) s.connection = summary;
     const repeat = this.repeat.status;
@@ -255,7 +255,7 @@ export class PanelBinding {
       const from = v.resetPending ? Math.max(0, total - TAIL_ROWS) : Math.max(v.posted, total - TAIL_ROWS);
       const tail = this._store ? v.window(this._store, from, total, DEFAULT_PREVIEW) : [];
       this.posts++;
-      this.rpc.emit('events', { connectionId: this.conn?.id ?? '', total, tailFrom: from, tail, storeTotal: this._store?.length ?? 0, ...(v.resetPending ? { reset: true } : {}) });
+      this.rpc.emit('events', { connectionId: this.conn?.id ?? '', total, tailFrom: from, tail, storeTotal: this._store?.length ?? 0, unfiltered: v.unfiltered, ...(v.resetPending ? { reset: true } : {}) });
       v.posted = total;
       v.resetPending = false;
     }
@@ -360,12 +360,12 @@ export class PanelBinding {
     return c;
   }
 
-  /** Applies a view filter; returns the row count and how long the store query took. */
-  setView(filter: ViewFilter): { total: number; ms: number } {
+  /** Applies a view filter; returns the row count, the mode's unfiltered count and how long the store query took. */
+  setView(filter: ViewFilter): { total: number; ms: number; unfiltered: number } {
     const t0 = performance.now();
     this.view.setFilter(filter, this._store);
     this.view.posted = this.view.total;
-    return { total: this.view.total, ms: performance.now() - t0 };
+    return { total: this.view.total, ms: performance.now() - t0, unfiltered: this.view.unfiltered };
   }
 
   /** Forgets the timeline (the store keeps counting ids). */

@@ -5,7 +5,7 @@
  * that leaves for the webview. No `vscode` import.
  */
 import { objectText, type TimelineStore } from '../../core/engine/timelineStore';
-import type { TimelineEvent } from '../../core/engine/events';
+import type { EventKind, TimelineEvent } from '../../core/engine/events';
 import { CodedError } from '../../core/errors';
 import { compilePattern, type Pattern } from '../../core/pattern';
 import type { ViewFilter } from '../../shared/contract';
@@ -40,6 +40,22 @@ function eventText(e: TimelineEvent): string {
   return objectText(e);
 }
 
+/**
+ * Whether an event is a row of the view's mode, before its criteria (direction, kind, text). The
+ * `closed` state change is not a row: the close event just before it says it all (code, reason,
+ * initiator), so a close shows as one row. The store and transcripts keep both.
+ */
+export function inMode(f: ViewFilter, e: TimelineEvent): boolean {
+  if (f.mode === 'messages' && e.kind === 'frame') return false;
+  if (f.mode === 'frames' && e.kind === 'message') return false;
+  return !(e.kind === 'state' && e.state === 'closed');
+}
+
+/** Whether a filter narrows its mode's rows (the panel then shows "N of M rows"). */
+export function narrows(f: ViewFilter): boolean {
+  return !!(f.text || f.regex || f.dirs?.length || f.kinds?.length);
+}
+
 /** Compiles a view filter: the store query for existing events and a predicate for new ones. */
 export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => boolean; regex?: Pattern } {
   let regex: Pattern | undefined;
@@ -53,8 +69,7 @@ export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => bool
   const dirs = f.dirs && f.dirs.length ? new Set(f.dirs) : undefined;
   const text = f.text || undefined;
   const test = (e: TimelineEvent): boolean => {
-    if (f.mode === 'messages' && e.kind === 'frame') return false;
-    if (f.mode === 'frames' && e.kind === 'message') return false;
+    if (!inMode(f, e)) return false;
     if (kinds && !kinds.has(e.kind)) return false;
     if (dirs) {
       if (!('dir' in e) || !dirs.has(e.dir)) return false;
@@ -69,7 +84,23 @@ export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => bool
   return { test, regex };
 }
 
-const ALL_KINDS = ['handshake', 'frame', 'message', 'state', 'close', 'error', 'rtt', 'info'] as const;
+const ALL_KINDS: readonly EventKind[] = ['handshake', 'frame', 'message', 'state', 'close', 'error', 'rtt', 'info'];
+
+/** The kinds a mode shows. */
+function modeKinds(mode: ViewFilter['mode']): EventKind[] {
+  return mode === 'all' ? [...ALL_KINDS] : ALL_KINDS.filter((k) => (mode === 'messages' ? k !== 'frame' : k !== 'message'));
+}
+
+/** Store indexes minus the `closed` state changes (few: one per connection), see inMode. */
+function withoutClosedStates(store: TimelineStore, q: number[]): number[] {
+  const states = store.query({ kinds: ['state'] });
+  const closed = new Set<number>();
+  for (const i of states) {
+    const e = store.at(i);
+    if (e?.kind === 'state' && e.state === 'closed') closed.add(i);
+  }
+  return closed.size ? q.filter((i) => !closed.has(i)) : q;
+}
 
 /** The filtered rows of one store, and how many of them the webview has been told about. */
 export class ViewRows {
@@ -77,6 +108,7 @@ export class ViewRows {
   private _filter: ViewFilter = { mode: 'messages' };
   private rows = new Uint32Array(1024);
   private rowCount = 0;
+  private unfilteredCount = 0;
   /** Rows the webview knows of (the last `events` post or snapshot). */
   posted = 0;
   /** The webview must drop its rows (new store, cleared): the next post says `reset`. */
@@ -91,6 +123,11 @@ export class ViewRows {
     return this.rowCount;
   }
 
+  /** Rows of the view's mode without its criteria (the M of "N of M rows"). */
+  get unfiltered(): number {
+    return this.unfilteredCount;
+  }
+
   /** Applies a filter to `store` (throws PANEL_BAD_REGEX before changing anything). */
   setFilter(f: ViewFilter, store: TimelineStore | undefined): void {
     const compiled = compileFilter(f);
@@ -101,6 +138,7 @@ export class ViewRows {
 
   /** Adds `e` (just appended to `store`) when it passes the filter. */
   offer(e: TimelineEvent, store: TimelineStore): void {
+    if (inMode(this._filter, e)) this.unfilteredCount++;
     if (!this.compiled.test(e)) return;
     const i = store.indexOfId(e.id);
     if (i < 0) return;
@@ -115,6 +153,7 @@ export class ViewRows {
   /** Recomputes every row from the store's query. */
   rebuild(store: TimelineStore | undefined): void {
     this.rowCount = 0;
+    this.unfilteredCount = 0;
     if (!store) return;
     const f = this._filter;
     const kinds = f.mode === 'all' ? f.kinds : (f.kinds?.length ? f.kinds : ALL_KINDS).filter((k) => (f.mode === 'messages' ? k !== 'frame' : k !== 'message'));
@@ -124,14 +163,17 @@ export class ViewRows {
       ...(f.text ? { text: f.text } : {}),
       ...(this.compiled.regex ? { regex: this.compiled.regex } : {}),
     });
-    if (this.rows.length < q.length) this.rows = new Uint32Array(Math.max(1024, q.length * 2));
-    this.rows.set(q);
-    this.rowCount = q.length;
+    const rows = withoutClosedStates(store, q);
+    if (this.rows.length < rows.length) this.rows = new Uint32Array(Math.max(1024, rows.length * 2));
+    this.rows.set(rows);
+    this.rowCount = rows.length;
+    this.unfilteredCount = narrows(f) ? withoutClosedStates(store, store.query(f.mode === 'all' ? {} : { kinds: modeKinds(f.mode) })).length : rows.length;
   }
 
   /** Forgets every row (the store was cleared). */
   clear(): void {
     this.rowCount = 0;
+    this.unfilteredCount = 0;
     this.posted = 0;
     this.resetPending = true;
   }

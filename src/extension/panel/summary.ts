@@ -34,6 +34,8 @@ export function summarize(s: SummaryState, e: TimelineEvent): void {
     case 'close':
       s.closeCode = e.code;
       s.closeReason = e.reason;
+      s.closeInitiator = e.initiator;
+      s.closeClean = e.wasClean;
       break;
     case 'rtt':
       s.rttMs = e.ms;
@@ -45,6 +47,8 @@ export function summarize(s: SummaryState, e: TimelineEvent): void {
       if (e.state === 'connecting') {
         delete s.closeCode;
         delete s.closeReason;
+        delete s.closeInitiator;
+        delete s.closeClean;
         delete s.error;
       }
       break;

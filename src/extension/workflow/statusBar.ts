@@ -3,6 +3,7 @@ import { Disposable, toDisposable } from '../dispose';
 import type { ConnectionManager } from '../../core/engine/connectionManager';
 import type { MockRegistry } from './mockRegistry';
 import { mockUrlChoices } from './mockUrls';
+import { formatRtt } from '../../shared/units';
 
 /** What the status bar shows; read through getters so it is always current. */
 export interface StatusSource {
@@ -66,8 +67,8 @@ export class WorkflowStatusBar extends Disposable {
       } catch {
         // keep
       }
-      this.conn.text = `${icon} ${host} ${c.state}${rtt !== undefined && c.state === 'open' ? ` ${rtt.toFixed(rtt < 10 ? 1 : 0)} ms` : ''}`;
-      this.conn.tooltip = `WebSocket ${c.state}: ${c.options.url}${rtt !== undefined ? `\nRound trip: ${rtt.toFixed(1)} ms` : ''}\nClick for actions`;
+      this.conn.text = `${icon} ${host} ${c.state}${rtt !== undefined && c.state === 'open' ? ` ${formatRtt(rtt)}` : ''}`;
+      this.conn.tooltip = `WebSocket ${c.state}: ${c.options.url}${rtt !== undefined ? `\nRound trip: ${formatRtt(rtt)}` : ''}\nClick for actions`;
       this.conn.backgroundColor = c.state === 'closed' ? undefined : undefined;
       this.conn.show();
     } else {
@@ -83,8 +84,9 @@ export class WorkflowStatusBar extends Disposable {
     }
     const running = this.src.mocks.list();
     if (running.length) {
-      this.mocks.text = `$(server) ${running.length === 1 ? running[0]!.url : `${running.length} mocks`}`;
-      this.mocks.tooltip = running.map((m) => `${m.name}\n${mockUrlChoices(m).map((c) => `  ${c.label}: ${c.url}`).join('\n')}`).join('\n') + '\nClick for actions';
+      // Labelled as a mock: next to the connection item it must not read as a second connection.
+      this.mocks.text = `$(server) ${running.length === 1 ? `Mock ${running[0]!.url}` : `${running.length} mocks running`}`;
+      this.mocks.tooltip = (running.length === 1 ? 'WebSocket mock server ' : 'WebSocket mock servers\n') + running.map((m) => `${m.name}\n${mockUrlChoices(m).map((c) => `  ${c.label}: ${c.url}`).join('\n')}`).join('\n') + '\nClick for actions';
       this.mocks.show();
     } else {
       this.mocks.hide();

@@ -140,7 +140,7 @@ describe('workflow: collections, palette, secrets, mocks, tasks, CodeLens (real 
     assert.ok(offered.some((l) => l.includes('echo-mock')), 'the example mock is offered too');
     assert.match(started.url, /^ws:\/\/127\.0\.0\.1:\d+/);
     assert.equal(await echo(started.url, 'ping from a ws client'), 'ping from a ws client');
-    assert.match(api.statusBar().mocks ?? '', /127\.0\.0\.1/);
+    assert.match(api.statusBar().mocks ?? '', /^\$\(server\) Mock ws:\/\/127\.0\.0\.1/);
     assert.ok((await api._treeSnapshot()).mocks.some((l) => l.startsWith('wf-mock')));
     const client = await wsOpen(started.url);
     await waitFor(async () => (await api._treeSnapshot()).mocks.some((l) => l.includes('1 client')), 5000, 'client count in the Mock Servers view');

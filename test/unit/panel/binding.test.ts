@@ -141,6 +141,35 @@ describe('panel binding (host side, real sockets on loopback)', () => {
     }
   });
 
+  it('shows a close as one row with its initiator, and counts the mode\'s rows a filter narrows (N of M)', async () => {
+    const r = await rig();
+    try {
+      await r.client.call('connect', { request: { url: r.url } });
+      await until(() => r.binding.connection?.state === 'open', 'open');
+      await r.client.call('send', { text: 'one' });
+      await r.client.call('send', { text: 'two' });
+      await until(() => r.binding.summary()!.counters.messagesIn === 2, 'echoes');
+      await r.client.call('disconnect', { code: 1000, reason: 'bye' });
+      await until(() => r.binding.summary()!.state === 'closed', 'closed');
+      const s = r.binding.summary()!;
+      assert.deepEqual([s.closeCode, s.closeReason, s.closeInitiator, s.closeClean], [1000, 'bye', 'client', true]);
+      const all = await r.client.call('setView', { filter: { mode: 'messages' } });
+      const rows = (await r.client.call('getRows', { from: 0, to: all.total })).events;
+      // The store keeps the `closed` state change; the view shows the close once, as the close event.
+      assert.equal(rows.filter((e) => e.kind === 'close').length, 1);
+      assert.equal(rows.filter((e) => e.kind === 'state' && e.state === 'closed').length, 0);
+      assert.ok(r.binding.connection!.store.slice(0, r.binding.connection!.store.length).some((e) => e.kind === 'state' && e.state === 'closed'));
+      assert.equal(all.unfiltered, all.total);
+      const sent = await r.client.call('setView', { filter: { mode: 'messages', dirs: ['out'], kinds: ['message'] } });
+      assert.deepEqual([sent.total, sent.unfiltered], [2, all.total]);
+      const frames = await r.client.call('setView', { filter: { mode: 'frames', regex: 'two' } });
+      const framesAll = rows.length - 4 + 6; // 4 messages out of the messages view, 6 frames (2 out, 2 in, 2 close) into the frames view
+      assert.deepEqual([frames.total, frames.unfiltered], [2, framesAll]);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('exports the core transcript format (reopens with readTranscript) and HAR, secrets masked', async () => {
     const r = await rig();
     try {
