@@ -59,7 +59,7 @@ async function main(): Promise<number> {
 
     it('is a lean package: only bundles, webview assets, schemas, media, manifest and docs, within budget', () => {
       const files = vsixFiles(built!.dir);
-      const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/(extension|cli|webview)\.js|dist\/webview\.css|dist\/chunks\/[\w-]+\.js|dist\/codicons\/codicon\.(css|ttf)|dist\/[\w-]+\.ttf|schemas\/[\w.-]+\.json|media\/[\w./-]+\.(png|svg|md))$/;
+      const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/(extension|cli|webview)\.js|dist\/webview\.css|dist\/chunks\/[\w.-]+\.js|dist\/codicons\/codicon\.(css|ttf)|dist\/[\w-]+\.ttf|schemas\/[\w.-]+\.json|media\/[\w./-]+\.(png|svg|md))$/;
       const unexpected = files.filter((f) => !allowed.test(f));
       assert.deepEqual(unexpected, [], 'nothing unexpected in the package');
       assert.ok(!files.some((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('node_modules/')));
