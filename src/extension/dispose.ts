@@ -28,3 +28,10 @@ export abstract class Disposable implements vscode.Disposable {
 export function toDisposable(fn: () => void): vscode.Disposable {
   return new vscode.Disposable(fn);
 }
+
+/** A bag of disposables for code that is not a class: `add` them, dispose them all at once (newest first). */
+export class DisposableStore extends Disposable {
+  add<T extends vscode.Disposable>(d: T): T {
+    return this._register(d);
+  }
+}

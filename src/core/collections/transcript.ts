@@ -337,10 +337,3 @@ export async function withPayloads(events: readonly TimelineEvent[], readPayload
   }
   return out;
 }
-
-/** Writes a whole transcript at once (atomic callers should write to a temp path and rename). */
-export async function writeTranscript(file: string, t: Transcript): Promise<void> {
-  const w = await TranscriptWriter.create(file, t.header);
-  for (const e of t.events) w.append(e);
-  await w.close();
-}

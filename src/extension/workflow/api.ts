@@ -1,6 +1,10 @@
 import type { MockDefinition } from '../../core/engine/mock/definition';
+import type { WorkflowContext } from './context';
+import { autoStart, startMock, stopMock } from './mockCommands';
 import type { Prompter } from './prompter';
-import type { TrustPolicy } from './trust';
+import { testHooks } from './testHooks';
+import { trustPolicy, type TrustPolicy } from './trust';
+import type { WorkflowViews } from './ui';
 
 /** What registerWorkflow() adds to the extension's public API (merged into WorkbenchApi). */
 export interface WorkflowApi {
@@ -28,4 +32,31 @@ export interface WorkflowApi {
   _storagePaths(): { globalStorage: string; workspaceStorage?: string; logs: string };
   /** Test hook: answer quick picks, input boxes and confirmations (undefined restores the real prompts). */
   _setPrompter(p: Partial<Prompter> | undefined): void;
+}
+
+/** The API over the workflow's context and views (the `_` members come from testHooks.ts). */
+export function workflowApi(ctx: WorkflowContext, views: WorkflowViews): WorkflowApi {
+  return {
+    startMock: async (fileOrDef, name) => {
+      const m = await startMock(ctx, fileOrDef, name, { quiet: true });
+      return { id: m.id, url: m.url, name: m.name };
+    },
+    stopMock: (id) => stopMock(ctx, id),
+    listMocks: () => ctx.mocks.list().map((m) => ({ id: m.id, name: m.name, url: m.url, ...(m.browserUrl ? { browserUrl: m.browserUrl } : {}), ...(m.file ? { file: m.file } : {}), clients: m.server.clients().length })),
+    collections: () =>
+      ctx.index.list().map((c) => ({
+        file: c.file,
+        ok: c.ok,
+        diagnostics: c.errors.length,
+        ...(c.collection ? { name: c.collection.name } : {}),
+        requests: (c.collection?.requests ?? []).map((r) => r.name),
+        mocks: (c.collection?.mocks ?? []).map((m) => m.name),
+      })),
+    activeEnvironment: () => ctx.state.environment(),
+    collectionsReady: () => ctx.index.settled(),
+    statusBar: () => views.statusBar.snapshot(),
+    trustPolicy: (isTrusted) => trustPolicy(isTrusted),
+    autoStartMocks: (isTrusted) => autoStart(ctx, isTrusted),
+    ...testHooks(ctx, views),
+  };
 }

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../dispose';
-import { TranscriptWriter, makeHeader } from '../../core/collections/transcript';
+import { TranscriptWriter, makeHeader, withPayloads } from '../../core/collections/transcript';
 import { redact } from '../../core/collections/variables';
 import type { Connection } from '../../core/engine/connection';
 import type { TimelineEvent } from '../../core/engine/events';
@@ -150,7 +150,7 @@ export class Recorder implements vscode.Disposable {
     const mask = (e: TimelineEvent): TimelineEvent => (opts.secrets.length ? redact(e, opts.secrets) : e);
     // What happened before recording started (the handshake, usually) comes first, payloads read back from disk if spilled.
     const before = c.store.slice(0, c.store.length).filter((e) => e.connection === c.id);
-    for (const e of before) writer.append(mask(await full(c, e)));
+    for (const e of await withPayloads(before, (id) => c.store.readPayload(id))) writer.append(mask(e));
     const off = c.onEvent((e) => {
       if (e.connection === c.id) writer.append(mask(e));
     });
@@ -189,14 +189,6 @@ export class Recorder implements vscode.Disposable {
     for (const r of this.active.values()) void r.stop();
     this.changed.dispose();
   }
-}
-
-async function full(c: Connection, e: TimelineEvent): Promise<TimelineEvent> {
-  if ((e.kind === 'message' || e.kind === 'frame') && e.spilled) {
-    const bytes = await c.store.readPayload(e.id);
-    return e.kind === 'message' ? { ...e, data: bytes, spilled: false } : { ...e, payload: bytes, spilled: false };
-  }
-  return e;
 }
 
 function hostOf(url: string): string {

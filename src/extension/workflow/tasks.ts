@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CollectionIndex } from './collectionIndex';
-import type { MockHost } from './mocks';
+import type { RunningMock } from './mockRegistry';
 
 /** `tasks.json` type of a mock server task. */
 export const MOCK_TASK_TYPE = 'websocket-mock';
@@ -15,6 +15,12 @@ export interface MockTaskDefinition extends vscode.TaskDefinition {
   name?: string;
 }
 
+/** How a task starts and stops a mock (the workflow's mock commands). */
+export interface MockControl {
+  start(file: string, name: string | undefined, opts: { quiet?: boolean }): Promise<RunningMock>;
+  stop(id: string): Promise<boolean>;
+}
+
 /**
  * Provides a background task per mock definition; running it starts the mock in this window (so it
  * shows in the tree and status bar), prints its URL, and stops it (terminating clients) when the
@@ -22,7 +28,7 @@ export interface MockTaskDefinition extends vscode.TaskDefinition {
  * "listening on" line, so the task works as a `preLaunchTask`.
  */
 export class MockTaskProvider implements vscode.TaskProvider {
-  constructor(private readonly index: CollectionIndex, private readonly mocks: MockHost) {}
+  constructor(private readonly index: CollectionIndex, private readonly mocks: MockControl) {}
 
   async provideTasks(): Promise<vscode.Task[]> {
     await this.index.settled();
@@ -68,7 +74,7 @@ class MockPty implements vscode.Pseudoterminal {
   private offEvents: (() => void) | undefined;
   private closed = false;
 
-  constructor(private readonly index: CollectionIndex, private readonly mocks: MockHost, private readonly def: MockTaskDefinition, private readonly folder: vscode.WorkspaceFolder | undefined) {}
+  constructor(private readonly index: CollectionIndex, private readonly mocks: MockControl, private readonly def: MockTaskDefinition, private readonly folder: vscode.WorkspaceFolder | undefined) {}
 
   open(): void {
     void this.start();

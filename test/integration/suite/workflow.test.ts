@@ -214,6 +214,11 @@ describe('workflow: collections, palette, secrets, mocks, tasks, CodeLens (real 
     const line = (await vscode.commands.executeCommand('websocketWorkbench.copyAsWebsocat', { file: TEST_FILE(), request: 'wf-req' })) as string;
     assert.ok(line.startsWith('websocat'));
     assert.ok(!line.includes(token), 'masked in the websocat command');
+    // An active environment the collection does not define is not applied, even one named like an Object.prototype member.
+    await vscode.commands.executeCommand('websocketWorkbench.selectEnvironment', 'toString');
+    const withForeignEnv = (await vscode.commands.executeCommand('websocketWorkbench.copyAsWebsocat', { file: TEST_FILE(), request: 'wf-req' })) as string | undefined;
+    await vscode.commands.executeCommand('websocketWorkbench.selectEnvironment', { name: null });
+    assert.equal(withForeignEnv, line, 'environment "toString" is not looked up on Object.prototype');
 
     const transcript = (await vscode.commands.executeCommand('websocketWorkbench.recordSession', { connectionId: id })) as string;
     assert.ok(transcript && transcript.endsWith('.ndjson'));

@@ -10,11 +10,11 @@ import {
   parseTranscript,
   readTranscript,
   serializeTranscript,
-  writeTranscript,
   withPayloads,
 } from '../../../src/core/collections/transcript';
 import { sampleEvents } from './fixtures/events';
 import { CollectionError } from '../../../src/core/collections/types';
+import { atomicWriteFile } from '../../../src/core/collections/fsio';
 
 describe('collections: transcripts', () => {
   let dir: string;
@@ -121,9 +121,9 @@ describe('collections: transcripts', () => {
     assert.deepEqual(parseTranscript('').errors.map((e) => e.code), ['WSWB_TRANSCRIPT_HEADER']);
   });
 
-  it('writeTranscript writes a file readTranscript reads back; unwritable paths give a coded error', async () => {
+  it('a serialized transcript written to a file reads back; unwritable paths give a coded error', async () => {
     const file = path.join(dir, 'w.ndjson');
-    await writeTranscript(file, { header: makeHeader({ createdAt: 1 }), events: sampleEvents });
+    await atomicWriteFile(file, serializeTranscript({ header: makeHeader({ createdAt: 1 }), events: sampleEvents }));
     assert.deepEqual((await readTranscript(file)).events, sampleEvents);
     await assert.rejects(TranscriptWriter.create(path.join(dir, 'missing', 'x.ndjson'), makeHeader()), (e: CollectionError) => e.code === 'WSWB_TRANSCRIPT_WRITE');
     writeFileSync(path.join(dir, 'crlf.ndjson'), serializeTranscript({ header: makeHeader(), events: sampleEvents.slice(0, 2) }).replace(/\n/g, '\r\n'));

@@ -6,5 +6,4 @@ export * from './template';
 export * from './rules';
 export * from './mockServer';
 export * from './recordToMock';
-export * from './mockManager';
 export * from './gate';

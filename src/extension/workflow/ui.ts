@@ -1,0 +1,47 @@
+/**
+ * What the workflow shows: the four tree views (Collections, Connections, Mock Servers, Sessions)
+ * and the status bar, kept current from the collection index, the running mocks and the workflow
+ * state; plus the `hasActiveConnection` context key the menus use.
+ */
+import * as vscode from 'vscode';
+import { DisposableStore } from '../dispose';
+import type { WorkflowContext } from './context';
+import { WorkflowStatusBar } from './statusBar';
+import { CollectionsTree, ConnectionsTree, MocksTree, SessionsTree } from './views';
+
+const CTX_ACTIVE = 'websocketWorkbench.hasActiveConnection';
+
+/** The views and status bar, for the public API's status bar texts and the tree snapshot test hook. */
+export interface WorkflowViews extends vscode.Disposable {
+  readonly statusBar: WorkflowStatusBar;
+  readonly trees: { collections: CollectionsTree; connections: ConnectionsTree; mocks: MocksTree; sessions: SessionsTree };
+}
+
+export function register(ctx: WorkflowContext): WorkflowViews {
+  const store = new DisposableStore();
+  const trees = {
+    collections: store.add(new CollectionsTree(ctx.index, ctx.mocks)),
+    connections: store.add(new ConnectionsTree(ctx.services.connections, () => ctx.state.activeConnectionId())),
+    mocks: store.add(new MocksTree(ctx.mocks)),
+    sessions: store.add(new SessionsTree(ctx.sessions)),
+  };
+  store.add(vscode.window.createTreeView('websocketWorkbench.collections', { treeDataProvider: trees.collections, showCollapseAll: true }));
+  store.add(vscode.window.createTreeView('websocketWorkbench.connections', { treeDataProvider: trees.connections }));
+  store.add(vscode.window.createTreeView('websocketWorkbench.mocks', { treeDataProvider: trees.mocks }));
+  store.add(vscode.window.createTreeView('websocketWorkbench.sessions', { treeDataProvider: trees.sessions }));
+
+  const statusBar = store.add(new WorkflowStatusBar({
+    connections: ctx.services.connections,
+    activeConnectionId: () => ctx.state.activeConnectionId(),
+    environment: () => ctx.state.environment(),
+    hasEnvironments: () => ctx.index.environments().length > 0,
+    mocks: ctx.mocks,
+  }));
+  store.add(ctx.index.onDidChange(() => statusBar.update()));
+  store.add(ctx.state.onDidChange(() => {
+    void vscode.commands.executeCommand('setContext', CTX_ACTIVE, ctx.state.activeConnection()?.state === 'open');
+    trees.connections.refresh();
+    statusBar.update();
+  }));
+  return { statusBar, trees, dispose: () => store.dispose() };
+}
