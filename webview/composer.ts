@@ -1,13 +1,13 @@
 /**
- * The request composer (URL with {{variables}}, headers, subprotocols, Origin, auth, TLS, proxy,
- * compression, reconnect, keep-alive) and the message composer (text / JSON / hex / base64 / file;
- * once, N times or every T ms; fragments; ping/pong; close with a named code). Validation happens
- * here, before anything is posted; the host validates again.
+ * The message composer (text / JSON / hex / base64 / file; once, N times or every T ms; fragments;
+ * ping/pong; close with a named code). Validation happens here, before anything is posted; the host
+ * validates again. The request composer is requestComposer.ts.
  */
-import type { OutgoingMessage, RepeatStatus, RequestOptions, SavedMessage } from '../src/shared/contract';
+import type { OutgoingMessage, RepeatStatus, RequestDraft, SavedMessage } from '../src/shared/contract';
+import { withPlaceholders } from '../src/core/collections/template';
 import { CLOSE_CODES, isValidCloseCode } from '../src/core/protocol/closeCodes';
 import { hexToBytes } from '../src/core/protocol/hexdump';
-import { button, checkbox, field, h, icon, input, select, textarea } from './dom';
+import { button, field, h, icon, input, select, textarea } from './dom';
 import { byteLength, formatSize, fromBase64 } from './format';
 
 export type MessageFormat = 'text' | 'json' | 'hex' | 'base64' | 'file';
@@ -28,22 +28,6 @@ export interface MessageDraft {
 
 export const DEFAULT_DRAFT: MessageDraft = { format: 'text', text: '', mode: 'once', count: 10, everyMs: 1000, fragments: 1, ctlPayload: '', closeCode: '1000', closeReason: '' };
 
-/** Checks a ws:// or wss:// URL; `{{variables}}` count as valid text. */
-export function validateUrl(url: string): string | undefined {
-  const u = url.trim();
-  if (!u) return 'Enter a ws:// or wss:// URL';
-  const probe = u.replace(/\{\{\s*[\w.:-]+\s*\}\}/g, 'x');
-  if (/^\{\{/.test(u)) return undefined; // the whole origin is a variable
-  let parsed: URL;
-  try {
-    parsed = new URL(probe);
-  } catch {
-    return 'Not a valid URL';
-  }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return 'The URL must start with ws:// or wss://';
-  return undefined;
-}
-
 /** Parses the message composer's body into what goes to the host, or an error to show. */
 export function buildMessage(format: MessageFormat, text: string, file: Uint8Array | undefined, fragments: number): { message: OutgoingMessage } | { error: string } {
   const frag = Number.isInteger(fragments) && fragments >= 1 ? fragments : NaN;
@@ -54,7 +38,7 @@ export function buildMessage(format: MessageFormat, text: string, file: Uint8Arr
       return { message: withFrag({ text }) };
     case 'json':
       try {
-        JSON.parse(text.replace(/\{\{\s*[\w.:-]+\s*\}\}/g, '0'));
+        JSON.parse(withPlaceholders(text, '0'));
       } catch (err) {
         return { error: `Invalid JSON: ${(err as Error).message}` };
       }
@@ -92,7 +76,7 @@ export function controlPayload(s: string): { payload: Uint8Array } | { error: st
 }
 
 export interface ComposerDeps {
-  connect(options: RequestOptions): void;
+  connect(request: RequestDraft): void;
   disconnect(code: number, reason: string): void;
   terminate(): void;
   send(message: OutgoingMessage, mode: SendMode, count: number, everyMs: number): void;
@@ -100,8 +84,8 @@ export interface ComposerDeps {
   control(type: 'ping' | 'pong', payload: Uint8Array): void;
   pickFile(): Promise<{ name: string; data: Uint8Array } | undefined>;
   changed(): void;
-  /** Save the request composer's options to a collection request (the panel's, or a new one). */
-  saveRequest?(options: RequestOptions): void;
+  /** Save the request composer's request to a collection request (the panel's, or a new one). */
+  saveRequest?(request: RequestDraft): void;
   /** Pick a saved request and load it. */
   loadRequest?(): void;
   /** Save the message composer's content as a named message of the saved request. */
@@ -109,7 +93,7 @@ export interface ComposerDeps {
 }
 
 /** The named message for what the message composer holds, or an error to show. */
-export function toSavedMessage(name: string, format: MessageFormat, text: string, file: Uint8Array | undefined): { message: SavedMessage } | { error: string } {
+export function composedMessage(name: string, format: MessageFormat, text: string, file: Uint8Array | undefined): { message: SavedMessage } | { error: string } {
   const n = name.trim();
   if (!n) return { error: 'Give the message a name' };
   switch (format) {
@@ -142,229 +126,6 @@ export function toSavedMessage(name: string, format: MessageFormat, text: string
       for (let i = 0; i < file.length; i += 0x8000) bin += String.fromCharCode(...file.subarray(i, i + 0x8000));
       return { message: { name: n, kind: 'binary', base64: btoa(bin) } };
     }
-  }
-}
-
-export class RequestComposer {
-  readonly bar: HTMLDivElement;
-  readonly options: HTMLDivElement;
-  readonly url = input({ id: 'url', placeholder: 'wss://example.com/socket — {{variables}} allowed', 'aria-label': 'WebSocket URL' });
-  readonly connectBtn = button('Connect', { icon: 'plug', primary: true, id: 'connect' });
-  readonly disconnectBtn = button('Disconnect', { icon: 'debug-disconnect', id: 'disconnect' });
-  readonly optionsBtn = button('Options', { icon: 'settings', id: 'options-toggle' });
-  readonly saveBtn = button('Save request', { icon: 'save', id: 'save-request', iconOnly: true, title: 'Save the request to a collection' });
-  readonly loadBtn = button('Load request…', { icon: 'folder-opened', id: 'load-request', iconOnly: true, title: 'Load a saved request' });
-  private readonly urlError = h('div', { class: 'error', id: 'url-error', role: 'alert' });
-  private readonly headersBox = h('div', { class: 'headers-table', role: 'table', 'aria-label': 'Headers' });
-  private readonly subprotocols = input({ id: 'subprotocols', placeholder: 'graphql-transport-ws, v2.example' });
-  private readonly origin = input({ id: 'origin', placeholder: 'https://app.example.com' });
-  private readonly authType = select([['none', 'None'], ['basic', 'Basic'], ['bearer', 'Bearer token']], { id: 'auth-type' });
-  private readonly authUser = input({ id: 'auth-user', placeholder: 'user' });
-  private readonly authPass = input({ id: 'auth-pass', type: 'password', placeholder: 'password or {{secret:name}}' });
-  private readonly authToken = input({ id: 'auth-token', type: 'password', placeholder: 'token or {{secret:name}}' });
-  private readonly deflate = checkbox('permessage-deflate', { id: 'deflate' });
-  private readonly rejectUnauthorized = checkbox('Verify TLS certificates', { id: 'tls-verify', checked: true });
-  private readonly ca = textarea({ id: 'tls-ca', rows: '2', placeholder: '-----BEGIN CERTIFICATE----- (optional CA)' });
-  private readonly cert = textarea({ id: 'tls-cert', rows: '2', placeholder: 'client certificate PEM (optional)' });
-  private readonly key = textarea({ id: 'tls-key', rows: '2', placeholder: 'client key PEM (optional)' });
-  private readonly proxy = input({ id: 'proxy', placeholder: 'env (default), none, or http://proxy:3128' });
-  private readonly noProxy = input({ id: 'no-proxy', placeholder: 'localhost,.internal' });
-  private readonly handshakeTimeout = input({ id: 'handshake-timeout', type: 'number', min: '0', placeholder: '10000' });
-  private readonly maxPayload = input({ id: 'max-payload', type: 'number', min: '0', placeholder: '104857600' });
-  private readonly followRedirects = checkbox('Follow redirects', { id: 'follow-redirects' });
-  private readonly pingInterval = input({ id: 'ping-interval', type: 'number', min: '0', placeholder: 'off' });
-  private readonly autoPong = checkbox('Answer pings (auto-pong)', { id: 'auto-pong', checked: true });
-  private readonly reconnect = checkbox('Reconnect automatically', { id: 'reconnect' });
-  private readonly reconnectInitial = input({ id: 'reconnect-initial', type: 'number', min: '0', placeholder: '500' });
-  private readonly reconnectMax = input({ id: 'reconnect-max', type: 'number', min: '0', placeholder: '30000' });
-  private readonly reconnectAttempts = input({ id: 'reconnect-attempts', type: 'number', min: '0', placeholder: '∞' });
-  private readonly queue = checkbox('Queue sends while reconnecting', { id: 'queue' });
-  private readonly variables = textarea({ id: 'variables', rows: '3', placeholder: 'name=value, one per line; use as {{name}}' });
-
-  constructor(private readonly deps: ComposerDeps) {
-    this.url.addEventListener('input', () => {
-      this.validate();
-      deps.changed();
-    });
-    this.url.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') this.submit();
-    });
-    this.connectBtn.addEventListener('click', () => this.submit());
-    this.disconnectBtn.addEventListener('click', () => deps.disconnect(1000, ''));
-    this.optionsBtn.setAttribute('aria-expanded', 'false');
-    this.optionsBtn.addEventListener('click', () => this.toggleOptions());
-    this.saveBtn.addEventListener('click', () => deps.saveRequest?.(this.value()));
-    this.loadBtn.addEventListener('click', () => deps.loadRequest?.());
-    this.bar = h('div', { class: 'url-bar' }, this.url, this.connectBtn, this.disconnectBtn, this.optionsBtn, this.saveBtn, this.loadBtn);
-    const addHeader = button('Add header', { icon: 'add', id: 'add-header' });
-    addHeader.addEventListener('click', () => {
-      this.addHeaderRow('', '');
-      deps.changed();
-    });
-    this.authType.addEventListener('change', () => this.syncAuth());
-    const auth = h('div', { class: 'auth' }, field('Auth', this.authType), field('Username', this.authUser), field('Password', this.authPass), field('Token', this.authToken));
-    this.options = h('div', { class: 'request-options', id: 'request-options', hidden: true },
-      h('div', { class: 'opt-col' },
-        h('h3', { text: 'Headers' }), this.headersBox, addHeader,
-        field('Subprotocols', this.subprotocols, { hint: 'comma separated' }),
-        field('Origin', this.origin),
-        auth,
-        field('Variables', this.variables, { hint: 'merged over the active environment' }),
-      ),
-      h('div', { class: 'opt-col' },
-        h('h3', { text: 'Transport' }),
-        this.deflate.label, this.followRedirects.label,
-        field('Handshake timeout (ms)', this.handshakeTimeout), field('Max payload (bytes)', this.maxPayload),
-        field('Proxy', this.proxy), field('No proxy for', this.noProxy),
-        h('h3', { text: 'TLS' }), this.rejectUnauthorized.label, field('CA', this.ca), field('Client certificate', this.cert), field('Client key', this.key),
-      ),
-      h('div', { class: 'opt-col' },
-        h('h3', { text: 'Keep-alive' }), field('Ping every (ms)', this.pingInterval), this.autoPong.label,
-        h('h3', { text: 'Reconnect' }), this.reconnect.label, field('First delay (ms)', this.reconnectInitial), field('Max delay (ms)', this.reconnectMax), field('Max attempts', this.reconnectAttempts), this.queue.label,
-      ),
-    );
-    this.options.addEventListener('input', () => deps.changed());
-    this.options.addEventListener('change', () => deps.changed());
-    this.syncAuth();
-    this.validate();
-  }
-
-  toggleOptions(force?: boolean): void {
-    const show = force ?? this.options.hidden;
-    this.options.hidden = !show;
-    this.optionsBtn.setAttribute('aria-expanded', String(show));
-  }
-
-  get optionsOpen(): boolean {
-    return !this.options.hidden;
-  }
-
-  private syncAuth(): void {
-    const t = this.authType.value;
-    (this.authUser.parentElement as HTMLElement).hidden = t !== 'basic';
-    (this.authPass.parentElement as HTMLElement).hidden = t !== 'basic';
-    (this.authToken.parentElement as HTMLElement).hidden = t !== 'bearer';
-  }
-
-  private addHeaderRow(k: string, val: string): void {
-    const name = input({ class: 'h-name', placeholder: 'Header', value: k, 'aria-label': 'Header name' });
-    const value = input({ class: 'h-value', placeholder: 'value (may use {{variables}})', value: val, 'aria-label': 'Header value' });
-    const remove = button('Remove header', { icon: 'trash', iconOnly: true });
-    const row = h('div', { class: 'h-row', role: 'row' }, name, value, remove);
-    remove.addEventListener('click', () => {
-      row.remove();
-      this.deps.changed();
-    });
-    this.headersBox.append(row);
-  }
-
-  /** Returns the error shown, if any. */
-  validate(): string | undefined {
-    const err = validateUrl(this.url.value);
-    this.urlError.textContent = err && this.url.value ? err : '';
-    this.url.setAttribute('aria-invalid', String(!!err && !!this.url.value));
-    this.connectBtn.disabled = !!err;
-    return err;
-  }
-
-  get errorEl(): HTMLElement {
-    return this.urlError;
-  }
-
-  private submit(): void {
-    if (this.validate()) {
-      this.urlError.textContent = validateUrl(this.url.value) ?? '';
-      return;
-    }
-    this.deps.connect(this.value());
-  }
-
-  /** The options as edited. */
-  value(): RequestOptions {
-    const num = (el: { value: string }) => (el.value.trim() === '' ? undefined : Math.max(0, Math.floor(Number(el.value))));
-    const r: RequestOptions = { url: this.url.value.trim() };
-    const headers = [...this.headersBox.querySelectorAll('.h-row')].map((row) => [(row.querySelector('.h-name') as unknown as { value: string }).value, (row.querySelector('.h-value') as unknown as { value: string }).value] as [string, string]).filter(([k]) => k.trim());
-    if (headers.length) r.headers = headers;
-    const subs = this.subprotocols.value.split(',').map((s) => s.trim()).filter(Boolean);
-    if (subs.length) r.subprotocols = subs;
-    if (this.origin.value.trim()) r.origin = this.origin.value.trim();
-    if (this.authType.value === 'basic') r.auth = { type: 'basic', username: this.authUser.value, password: this.authPass.value };
-    else if (this.authType.value === 'bearer') r.auth = { type: 'bearer', token: this.authToken.value };
-    if (this.deflate.box.checked) r.deflate = true;
-    if (this.followRedirects.box.checked) r.followRedirects = true;
-    const ht = num(this.handshakeTimeout);
-    if (ht) r.handshakeTimeoutMs = ht;
-    const mp = num(this.maxPayload);
-    if (mp) r.maxPayload = mp;
-    if (this.proxy.value.trim()) r.proxy = this.proxy.value.trim();
-    if (this.noProxy.value.trim()) r.noProxy = this.noProxy.value.trim();
-    const tls: NonNullable<RequestOptions['tls']> = {};
-    if (!this.rejectUnauthorized.box.checked) tls.rejectUnauthorized = false;
-    if (this.ca.value.trim()) tls.ca = this.ca.value;
-    if (this.cert.value.trim()) tls.cert = this.cert.value;
-    if (this.key.value.trim()) tls.key = this.key.value;
-    if (Object.keys(tls).length) r.tls = tls;
-    const pi = num(this.pingInterval);
-    if (pi) r.pingIntervalMs = pi;
-    if (!this.autoPong.box.checked) r.autoPong = false;
-    if (this.reconnect.box.checked) {
-      r.reconnect = { enabled: true };
-      const a = num(this.reconnectInitial);
-      const b = num(this.reconnectMax);
-      const c = num(this.reconnectAttempts);
-      if (a !== undefined) r.reconnect.initialDelayMs = a;
-      if (b !== undefined) r.reconnect.maxDelayMs = b;
-      if (c !== undefined) r.reconnect.maxAttempts = c;
-    }
-    if (this.queue.box.checked) r.queueWhileReconnecting = true;
-    const vars: Record<string, string> = {};
-    for (const line of this.variables.value.split('\n')) {
-      const m = /^\s*([A-Za-z_][\w.:-]*)\s*=(.*)$/.exec(line);
-      if (m) vars[m[1]!] = m[2]!.trim();
-    }
-    if (Object.keys(vars).length) r.variables = vars;
-    return r;
-  }
-
-  /** The options without secrets, for vscode.setState (secrets belong in SecretStorage, not in webview state). */
-  persistable(): RequestOptions {
-    const r = this.value();
-    if (r.auth?.type === 'basic') r.auth = { ...r.auth, password: /^\{\{.*\}\}$/.test(r.auth.password) ? r.auth.password : '' };
-    if (r.auth?.type === 'bearer') r.auth = { ...r.auth, token: /^\{\{.*\}\}$/.test(r.auth.token) ? r.auth.token : '' };
-    if (r.tls?.key) delete r.tls.key;
-    return r;
-  }
-
-  setValue(r: RequestOptions): void {
-    this.url.value = r.url;
-    this.headersBox.replaceChildren();
-    for (const [k, v] of r.headers ?? []) this.addHeaderRow(k, v);
-    this.subprotocols.value = (r.subprotocols ?? []).join(', ');
-    this.origin.value = r.origin ?? '';
-    this.authType.value = r.auth?.type ?? 'none';
-    this.authUser.value = r.auth?.type === 'basic' ? r.auth.username : '';
-    this.authPass.value = r.auth?.type === 'basic' ? r.auth.password : '';
-    this.authToken.value = r.auth?.type === 'bearer' ? r.auth.token : '';
-    this.deflate.box.checked = !!r.deflate;
-    this.followRedirects.box.checked = !!r.followRedirects;
-    this.handshakeTimeout.value = r.handshakeTimeoutMs ? String(r.handshakeTimeoutMs) : '';
-    this.maxPayload.value = r.maxPayload ? String(r.maxPayload) : '';
-    this.proxy.value = r.proxy ?? '';
-    this.noProxy.value = r.noProxy ?? '';
-    this.rejectUnauthorized.box.checked = r.tls?.rejectUnauthorized !== false;
-    this.ca.value = r.tls?.ca ?? '';
-    this.cert.value = r.tls?.cert ?? '';
-    this.key.value = r.tls?.key ?? '';
-    this.pingInterval.value = r.pingIntervalMs ? String(r.pingIntervalMs) : '';
-    this.autoPong.box.checked = r.autoPong !== false;
-    this.reconnect.box.checked = !!r.reconnect?.enabled;
-    this.reconnectInitial.value = r.reconnect?.initialDelayMs !== undefined ? String(r.reconnect.initialDelayMs) : '';
-    this.reconnectMax.value = r.reconnect?.maxDelayMs !== undefined ? String(r.reconnect.maxDelayMs) : '';
-    this.reconnectAttempts.value = r.reconnect?.maxAttempts !== undefined ? String(r.reconnect.maxAttempts) : '';
-    this.queue.box.checked = !!r.queueWhileReconnecting;
-    this.variables.value = Object.entries(r.variables ?? {}).map(([k, v]) => `${k}=${v}`).join('\n');
-    this.syncAuth();
-    this.validate();
   }
 }
 
@@ -495,7 +256,7 @@ export class MessageComposer {
   }
 
   private saveAs(): void {
-    const r = toSavedMessage(this.saveName.value, this.format.value as MessageFormat, this.body.value, this.file?.data);
+    const r = composedMessage(this.saveName.value, this.format.value as MessageFormat, this.body.value, this.file?.data);
     if ('error' in r) {
       this.error.textContent = r.error;
       return;

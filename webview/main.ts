@@ -5,11 +5,12 @@
  * viewState, so a reload or hide/show brings it back.
  */
 import { RpcClient, type Transport } from '../src/shared/rpc';
-import { CONTRACT_VERSION, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type SavedMessage, type SavedRequestInfo, type Snapshot, type TimelineEvent, type ViewFilter, type WebviewEvents } from '../src/shared/contract';
+import { CONTRACT_VERSION, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestDraft, type SavedMessage, type SavedRequestInfo, type Snapshot, type TimelineEvent, type ViewFilter, type WebviewEvents } from '../src/shared/contract';
 import { button, checkbox, h, icon, input, select } from './dom';
 import { Timeline } from './timeline';
 import { Detail, type DetailTab } from './detail';
-import { MessageComposer, RequestComposer, type MessageDraft, type SendMode } from './composer';
+import { MessageComposer, type MessageDraft, type SendMode } from './composer';
+import { RequestComposer } from './requestComposer';
 import { closeText, closeTone, formatRtt, formatSize } from './format';
 import { SavedMessages } from './saved';
 import './styles.css';
@@ -31,7 +32,7 @@ export const rpc = new RpcClient<HostContract, WebviewEvents>(transport);
 
 /** What the webview keeps across reloads (vscode.setState; also the panel serializer's state). */
 interface UiState {
-  request?: RequestOptions;
+  request?: RequestDraft;
   draft?: Partial<MessageDraft>;
   filter?: ViewFilter;
   timeMode?: 'abs' | 'delta';
@@ -108,8 +109,8 @@ function isOpen(): boolean {
 }
 
 const composerDeps = {
-  connect: (options: RequestOptions) => {
-    rpc.call('connect', { options }).then(() => persist(), fail);
+  connect: (request: RequestDraft) => {
+    rpc.call('connect', { request }).then(() => persist(), fail);
   },
   disconnect: (code: number, reason: string) => {
     rpc.call('disconnect', { code, reason }).then(undefined, fail);
@@ -133,9 +134,9 @@ const composerDeps = {
   },
   pickFile: () => rpc.call('pickFile', {}, 600_000),
   changed: () => persist(),
-  saveRequest: (options: RequestOptions) => {
+  saveRequest: (request: RequestDraft) => {
     // The user may be asked for a collection and a name: no timeout worth having.
-    rpc.call('saveRequest', { options }, 600_000).then((r) => {
+    rpc.call('saveRequest', { request }, 600_000).then((r) => {
       if (!r.saved) return;
       if (r.source) showSource(r.source);
       notify(`Saved to ${r.source?.label ?? 'the collection'}`);
@@ -143,7 +144,7 @@ const composerDeps = {
   },
   loadRequest: () => {
     rpc.call('loadRequest', {}, 600_000).then((r) => {
-      if (r.options) req.setValue(r.options);
+      if (r.request) req.setValue(r.request);
       if (r.source) showSource(r.source);
       persist();
     }, fail);
@@ -436,7 +437,7 @@ function render(snapshot: Snapshot): void {
   notice.hidden = true;
   const saved = (vscodeApi.getState() as UiState | null) ?? (snapshot.viewState as UiState | undefined) ?? {};
   ui = { ...saved };
-  const request = saved.request ?? snapshot.connection?.options;
+  const request = saved.request ?? snapshot.connection?.request;
   if (request) req.setValue(request);
   if (saved.optionsOpen) req.toggleOptions(true);
   msg.setDraft(saved.draft ?? {});

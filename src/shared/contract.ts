@@ -9,13 +9,14 @@
  * carrying only the view's new total and its newest rows.
  */
 import type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind } from '../core/engine/events';
+import type { AuthDef, RequestDraft } from '../core/collections/types';
 import { method } from './rpc';
 import { v, type Validator } from './validate';
 
-export type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind };
+export type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind, RequestDraft };
 
 /** Bumped when the contract changes incompatibly; the webview sends it with `ready`. */
-export const CONTRACT_VERSION = 1;
+export const CONTRACT_VERSION = 2;
 
 /** What a (re)loaded webview needs to rebuild its view: it holds nothing it cannot get from this. */
 export interface Snapshot {
@@ -76,8 +77,8 @@ export interface ConnectionSummary {
   rttMs?: number;
   /** Last coded error (e.g. ECONNREFUSED, HANDSHAKE_FAILED). */
   error?: { code: string; message: string };
-  /** The connection options the panel uses (secrets removed), to fill the request composer. */
-  options?: RequestOptions;
+  /** The request the panel shows (literal secrets removed), to fill the request composer. */
+  request?: RequestDraft;
 }
 
 /** The filter of a view: every given criterion must match. Text and regex match full payloads, host-side. */
@@ -100,28 +101,6 @@ export interface RepeatStatus {
   everyMs?: number;
 }
 
-/** What the request composer edits: a subset of the engine's ConnectionOptions that crosses as JSON. */
-export interface RequestOptions {
-  url: string;
-  headers?: Array<[string, string]>;
-  subprotocols?: string[];
-  origin?: string;
-  auth?: { type: 'none' } | { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string };
-  deflate?: boolean;
-  handshakeTimeoutMs?: number;
-  maxPayload?: number;
-  followRedirects?: boolean;
-  tls?: { rejectUnauthorized?: boolean; ca?: string; cert?: string; key?: string; passphrase?: string };
-  proxy?: string;
-  noProxy?: string;
-  pingIntervalMs?: number;
-  autoPong?: boolean;
-  reconnect?: { enabled: boolean; initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
-  queueWhileReconnecting?: boolean;
-  /** `{{name}}` values, merged over the active environment's variables. */
-  variables?: Record<string, string>;
-}
-
 /** A message to send: exactly one of text or data. */
 export interface OutgoingMessage {
   text?: string;
@@ -137,32 +116,41 @@ const str = (max = 8192) => v.string({ max });
 const optBool = v.optional(v.boolean());
 const optInt = (min = 0, max = 2 ** 31) => v.optional(v.number({ integer: true, min, max }));
 
-const authV: Validator<RequestOptions['auth']> = (x, p = '') => {
+const authV: Validator<AuthDef> = (x, p = '') => {
   const t = (x as { type?: unknown } | null)?.type;
   if (t === 'basic') return v.object({ type: v.literal('basic'), username: str(1024), password: str(4096) })(x, p);
-  if (t === 'bearer') return v.object({ type: v.literal('bearer'), token: str(16384) })(x, p);
-  return v.object({ type: v.literal('none') })(x, p);
+  return v.object({ type: v.literal('bearer'), token: str(16384) })(x, p);
 };
+const optStr = (max = 8192) => v.optional(str(max));
+const strMap = (max: number) => v.optional(v.record(str(max), { max: 500 }));
 
-const requestOptionsV: Validator<RequestOptions> = v.object({
+/** A RequestDraft (schemas/websocket-collection.schema.json, request without name and messages), bounded; the file write validates it against the schema. */
+const requestDraftV: Validator<RequestDraft> = v.object({
+  description: optStr(65536),
   url: str(8192),
-  headers: v.optional(v.array(v.tuple(str(1024), str(16384)), { max: 200 })),
+  headers: strMap(16384),
   subprotocols: v.optional(v.array(str(256), { max: 32 })),
-  origin: v.optional(str(2048)),
+  origin: optStr(2048),
   auth: v.optional(authV),
+  query: strMap(16384),
+  tls: v.optional(v.object({
+    rejectUnauthorized: optBool, ca: optStr(1 << 20), cert: optStr(1 << 20), key: optStr(1 << 20),
+    caFile: optStr(4096), certFile: optStr(4096), keyFile: optStr(4096), pfxFile: optStr(4096), passphrase: optStr(4096),
+  })),
+  proxy: optStr(2048),
+  noProxy: optStr(4096),
   deflate: optBool,
+  reconnect: v.optional(v.object({
+    enabled: v.boolean(), initialDelayMs: optInt(0, 3_600_000), maxDelayMs: optInt(0, 3_600_000), maxAttempts: optInt(0, 1_000_000),
+    jitter: v.optional(v.number({ min: 0, max: 1 })), queue: optBool,
+  })),
+  keepAlive: v.optional(v.object({ pingIntervalMs: optInt(0, 3_600_000), autoPong: optBool })),
   handshakeTimeoutMs: optInt(0, 3_600_000),
   maxPayload: optInt(0, 2 ** 31),
   followRedirects: optBool,
-  tls: v.optional(v.object({ rejectUnauthorized: optBool, ca: v.optional(str(1 << 20)), cert: v.optional(str(1 << 20)), key: v.optional(str(1 << 20)), passphrase: v.optional(str(4096)) })),
-  proxy: v.optional(str(2048)),
-  noProxy: v.optional(str(4096)),
-  pingIntervalMs: optInt(0, 3_600_000),
-  autoPong: optBool,
-  reconnect: v.optional(v.object({ enabled: v.boolean(), initialDelayMs: optInt(0, 3_600_000), maxDelayMs: optInt(0, 3_600_000), maxAttempts: optInt(0, 1_000_000) })),
-  queueWhileReconnecting: optBool,
-  variables: v.optional(v.record(str(65536), { max: 500 })),
-}) as Validator<RequestOptions>;
+  maxRedirects: optInt(0, 1000),
+  variables: strMap(65536),
+}) as Validator<RequestDraft>;
 
 const filterV: Validator<ViewFilter> = v.object({
   mode: v.literal('messages', 'frames', 'all'),
@@ -197,8 +185,8 @@ const messageV: Validator<OutgoingMessage> = v.object({
 export const hostContract = {
   /** Ready handshake: returns the snapshot; events are held by the host until it completes. */
   ready: method<{ contractVersion: number }, Snapshot>(v.object({ contractVersion: v.number({ integer: true }) })),
-  /** (Re)connect this panel with the composer's request options; a new Connection replaces a closed one. */
-  connect: method<{ options: RequestOptions }, { connectionId: string }>(v.object({ options: requestOptionsV })),
+  /** (Re)connect this panel with the composer's request (resolved like a saved one); a new Connection replaces a closed one. */
+  connect: method<{ request: RequestDraft }, { connectionId: string }>(v.object({ request: requestDraftV })),
   /** Close the panel's connection with a code and reason (any code: invalid ones go out as raw frames, for testing servers). */
   disconnect: method<{ code?: number; reason?: string }, { code: number; reason: string }>(
     v.object({ code: optInt(0, 65535), reason: v.optional(str(1024)) }),
@@ -242,14 +230,14 @@ export const hostContract = {
     v.object({ message: savedMessageV, previousName: v.optional(v.string({ max: 256 })) }),
   ),
   /**
-   * Save the request composer's options to the panel's saved request, or (`asNew`, or when the panel
+   * Save the request composer's request to the panel's saved request, or (`asNew`, or when the panel
    * has none) to a collection request the user picks. Refuses invalid files and literal secrets.
    */
-  saveRequest: method<{ options: RequestOptions; asNew?: boolean }, { saved: boolean; source?: SavedRequestInfo }>(
-    v.object({ options: requestOptionsV, asNew: optBool }),
+  saveRequest: method<{ request: RequestDraft; asNew?: boolean }, { saved: boolean; source?: SavedRequestInfo }>(
+    v.object({ request: requestDraftV, asNew: optBool }),
   ),
   /** Let the user pick a saved request and load it into the composer (the panel then shows its messages). */
-  loadRequest: method<Record<string, never>, { options?: RequestOptions; source?: SavedRequestInfo }>(v.object({}) as Validator<Record<string, never>>),
+  loadRequest: method<Record<string, never>, { request?: RequestDraft; source?: SavedRequestInfo }>(v.object({}) as Validator<Record<string, never>>),
   /** Persist UI state with the panel so it survives reload and hide/show. */
   saveViewState: method<{ state: Record<string, unknown> }, void>(v.object({ state: v.record(v.unknown(), { max: 200 }) })),
 };

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../host/locate';
-import type { HostContract } from '../../src/shared/contract';
+import { CONTRACT_VERSION, type HostContract } from '../../src/shared/contract';
 import type { ParamsOf } from '../../src/shared/rpc';
 
 const root = path.resolve(__dirname, '../..');
@@ -243,7 +243,7 @@ export async function installRowGenerator(w: WebviewPage): Promise<void> {
 
 /** A snapshot as the host would send it. */
 export function snapshot(extra: Record<string, unknown> = {}) {
-  return { contractVersion: 1, host: { extensionVersion: '0.0.0-test', vscodeVersion: '1.139.1' }, ...extra };
+  return { contractVersion: CONTRACT_VERSION, host: { extensionVersion: '0.0.0-test', vscodeVersion: '1.139.1' }, ...extra };
 }
 
 // ------------------------------------------------------------------ vscode-elements controls

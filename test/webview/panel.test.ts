@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { choose, fill, installRowGenerator, isDisabled, openWebview, serveRows, setChecked, snapshot, valueOf, type TestWindow, type WebviewPage } from './harness';
-import type { HostContract, RequestOptions } from '../../src/shared/contract';
+import type { HostContract } from '../../src/shared/contract';
 import type { ParamsOf } from '../../src/shared/rpc';
 import * as f from './fixtures';
+import fc from 'fast-check';
+import { draftOf } from '../../src/core/collections/request';
+import { requestArbitrary } from '../support/requestArbitrary';
 
 /** Opens the bundle, answers ready with a connection and `rows`, and serves rows from the page. */
 async function openWith(rows: unknown[], opts: { theme?: 'dark' | 'light'; state?: unknown; extra?: Record<string, unknown> } = {}): Promise<WebviewPage> {
@@ -415,12 +418,12 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         await fill(w.page, '#variables', 'host=127.0.0.1:9\ntrace=abc');
         await w.page.click('#connect');
         const p = await lastRequest(w, 'connect');
-        assert.deepEqual(p.options, {
-          url: 'wss://{{host}}/socket?x=1', headers: [['X-Trace', '{{trace}}']], subprotocols: ['v2', 'chat'], origin: 'https://app.test',
+        assert.deepEqual(p.request, {
+          url: 'wss://{{host}}/socket?x=1', headers: { 'X-Trace': '{{trace}}' }, subprotocols: ['v2', 'chat'], origin: 'https://app.test',
           auth: { type: 'bearer', token: 's3cret' }, deflate: true, proxy: 'http://127.0.0.1:3128', tls: { rejectUnauthorized: false },
-          pingIntervalMs: 5000, autoPong: false, reconnect: { enabled: true, maxDelayMs: 8000 }, variables: { host: '127.0.0.1:9', trace: 'abc' },
+          keepAlive: { pingIntervalMs: 5000, autoPong: false }, reconnect: { enabled: true, maxDelayMs: 8000 }, variables: { host: '127.0.0.1:9', trace: 'abc' },
         });
-        const saved = (await w.savedState()) as { request: RequestOptions & { auth: { token: string } } };
+        const saved = (await w.savedState()) as { request: { url: string; auth: { token: string } } };
         assert.equal(saved.request.auth.token, '', 'secrets are not kept in webview state');
         assert.equal(saved.request.url, 'wss://{{host}}/socket?x=1');
       } finally {
@@ -513,19 +516,37 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         await fill(w.page, '#url', 'ws://127.0.0.1:9/x');
         await w.page.click('#save-request');
         const save = await w.request('saveRequest');
-        assert.equal(save.params.options.url, 'ws://127.0.0.1:9/x');
+        assert.equal(save.params.request.url, 'ws://127.0.0.1:9/x');
         await w.reply(save, { saved: true, source: { ...source, messages: [] } });
         await w.page.waitForSelector('#saved:not([hidden])');
         await w.page.click('#load-request');
         const load = await w.request('loadRequest');
-        await w.reply(load, { options: { url: 'wss://{{host}}/feed', headers: [['X-Token', '{{secret:tok}}']] }, source });
+        await w.reply(load, { request: { url: 'wss://{{host}}/feed', headers: { 'X-Token': '{{secret:tok}}' } }, source });
         await w.page.waitForFunction(() => (document.querySelector('#url') as unknown as { value: string }).value === 'wss://{{host}}/feed');
         assert.equal(await w.page.$$eval('#saved-messages .saved-msg', (els) => els.length), 4);
         await w.page.click('#save-request');
         const again = await w.request('saveRequest');
-        assert.deepEqual(again.params.options.headers, [['X-Token', '{{secret:tok}}']]);
+        assert.deepEqual(again.params.request.headers, { 'X-Token': '{{secret:tok}}' });
         await w.replyError(again, 'WSWB_PANEL_SECRET_IN_FILE', 'The token would be written into the collection file in clear');
         await w.page.waitForFunction(() => document.querySelector('#notice')?.textContent?.includes('WSWB_PANEL_SECRET_IN_FILE'));
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('the composer saves a loaded request unchanged, every schema field included (generated from the JSON Schema)', async () => {
+      const w = await openWith([]);
+      try {
+        for (const def of fc.sample(requestArbitrary(), { numRuns: 25, seed: 11 })) {
+          const draft = draftOf(JSON.parse(JSON.stringify(def)));
+          await w.page.click('#load-request');
+          await w.reply(await w.request('loadRequest'), { request: draft, source });
+          await w.page.waitForFunction((u) => (document.querySelector('#url') as unknown as { value: string }).value === u, draft.url);
+          await w.page.click('#save-request');
+          const save = await w.request('saveRequest');
+          assert.deepEqual(save.params.request, draft);
+          await w.reply(save, { saved: true, source });
+        }
       } finally {
         await w.close();
       }

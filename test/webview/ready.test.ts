@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { openWebview, snapshot } from './harness';
+import { CONTRACT_VERSION } from '../../src/shared/contract';
 
 describe('webview: ready handshake (real bundle in headless Chromium)', () => {
   it('asks the host for a snapshot first and renders from it', async () => {
     const w = await openWebview();
     try {
       const ready = await w.request('ready');
-      assert.equal(ready.params.contractVersion, 1);
+      assert.equal(ready.params.contractVersion, CONTRACT_VERSION, 'the bundle sends the version it was built with');
       await w.reply(ready, snapshot());
       await w.page.waitForSelector('body[data-ready="true"]');
       const ua = await w.page.evaluate(() => navigator.userAgent);

@@ -9,8 +9,13 @@
  */
 import { CollectionError } from './types';
 
+/** A variable (or secret) name, as the schema's `variables` property names: a letter or `_`, then letters, digits, `_ . -`. */
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+const REFERENCE_SOURCE = String.raw`\{\{\s*(secret:)?([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}`;
+
 /** One reference: `{{name}}` or `{{secret:name}}`, optional spaces inside the braces. */
-export const REFERENCE = /\{\{\s*(secret:)?([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
+export const REFERENCE = new RegExp(REFERENCE_SOURCE, 'g');
 
 /** A half-open range `[start, end)` of a rendered text that came from a secret. */
 export type Span = readonly [start: number, end: number];
@@ -45,6 +50,32 @@ export function referencesIn(text: string): string[] {
 }
 
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/**
+ * Replaces each reference with `value(key)`, keeping one it has no value for as written: for text
+ * the user types and sends as is (the panel's message composer), where a `{{…}}` that resolves to
+ * nothing should stay visible. Nothing is recorded as secret here: callers mask by value.
+ */
+export function replaceReferences(text: string, value: (key: string) => string | undefined): string {
+  if (!text.includes('{{')) return text;
+  return text.replace(REFERENCE, (whole, secret: string | undefined, name: string) => value((secret ? 'secret:' : '') + name) ?? whole);
+}
+
+/** Each reference replaced by `placeholder` (to check that the text around references parses, e.g. a URL or JSON). */
+export function withPlaceholders(text: string, placeholder: string): string {
+  return replaceReferences(text, () => placeholder);
+}
+
+/** True when the whole string (spaces around allowed) is one reference: how a secret is kept out of files. */
+export function isReference(text: string): boolean {
+  const m = /^\s*(\{\{[^{}]*\}\})\s*$/.exec(text);
+  return !!m && referencesIn(m[1]!).length === 1;
+}
+
+/** True when the string starts with a reference (a URL whose scheme and host are one variable). */
+export function startsWithReference(text: string): boolean {
+  return new RegExp('^\\s*' + REFERENCE_SOURCE).test(text);
+}
 
 /** The secret ranges of one value (relative to the value). */
 export function spansOfValue(vars: TemplateValues, key: string, value: string): readonly Span[] {

@@ -112,6 +112,13 @@ export interface RequestDef {
   messages?: MessageDef[];
 }
 
+/**
+ * What the panel's request composer edits and saves: the request without its name (the panel's
+ * saved request names it) and without its named messages (edited one by one). Every other field of
+ * RequestDef is here by construction, so a field added to the schema reaches the panel unmapped.
+ */
+export type RequestDraft = Omit<RequestDef, 'name' | 'messages'>;
+
 /** A mock server definition: schemas/mock.schema.json, typed by the mock engine. */
 export type MockRef = MockDefinition;
 

@@ -3,34 +3,40 @@
  * dialogs and the clipboard come in through `BindingHost`, so the binding runs (and is tested and
  * benchmarked) in plain Node.
  *
- *   store.onEvent ──▶ filter test (O(1) per event) ──▶ rows (view row → store index)
+ *   store.onEvent ──▶ ViewRows.offer (filter test, O(1) per event; rows.ts)
  *                                     │
  *                       one timer, ≥ 16 ms apart ──▶ emit('events', {total, tail})   (≤ 60 posts/s)
  *
  * The webview asks for windows (`getRows`) and full payloads (`readPayload`); the store stays the
- * source of truth and nothing grows in the webview with the traffic.
+ * source of truth and nothing grows in the webview with the traffic. This file holds the panel's
+ * state (connection, request, saved source, summary) and the batching; the RPC handlers are
+ * handlers.ts, the repeat-send job repeat.ts, exports export.ts, the saved request savedRequest.ts.
  */
+import * as path from 'node:path';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
-import { TimelineStore, objectText } from '../../core/engine/timelineStore';
-import type { EventKind, TimelineEvent } from '../../core/engine/events';
-import { compilePattern, type Pattern } from '../../core/pattern';
+import { TimelineStore } from '../../core/engine/timelineStore';
+import type { TimelineEvent } from '../../core/engine/events';
 import type { RpcServer } from '../../shared/rpc';
-import { type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestOptions, type SavedRequestInfo, type Snapshot, type ViewFilter, type WebviewEvents } from '../../shared/contract';
-import { substituteVariables } from './variables';
-import { encodeEventLine, makeHeader, serializeTranscript, withPayloads } from '../../core/collections/transcript';
-import { exportHar } from '../../core/collections/har';
-import { messagePayload, redact } from '../../core/collections/variables';
-import { readSavedRequest, requestDefToOptions, saveNamedMessage, saveRequestOptions, type RequestSource } from './savedRequest';
+import type { ConnectionSummary, HostContract, OutgoingMessage, SavedRequestInfo, Snapshot, ViewFilter, WebviewEvents } from '../../shared/contract';
+import { replaceReferences } from '../../core/collections/template';
+import { draftOf, withoutSecrets } from '../../core/collections/request';
+import type { RequestDraft } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
+import { readSavedRequest, resolveDraft, type RequestSource } from './savedRequest';
+import { DEFAULT_PREVIEW, ViewRows } from './rows';
+import { RepeatScheduler } from './repeat';
+import type { ExportHost } from './export';
+import { registerHandlers } from './handlers';
+import { freshSummary, summarize, type SummaryState } from './summary';
 
 /** What the binding needs from its surroundings (VS Code in the extension, fakes in tests and benches). */
-export interface BindingHost {
+export interface BindingHost extends ExportHost {
   /** Creates (does not connect) a connection, e.g. through services.connections. */
   createConnection(options: ConnectionOptions, deps: { store: TimelineStore }): Connection;
-  /** Variables of the active environment (the workflow feature provides them). */
+  /** Variables of the active environment (the workflow feature provides them); `secret:name` keys hold secrets. */
   variables?(): Promise<Record<string, string>> | Record<string, string>;
-  saveFile?(suggestedName: string, data: Uint8Array): Promise<string | undefined>;
-  clipboard?(text: string): Promise<void>;
+  /** Connection settings applied under the request's own options (the tree and palette use the same). */
+  connectionDefaults?(): Omit<ConnectionOptions, 'url'>;
   pickFile?(): Promise<{ name: string; data: Uint8Array } | undefined>;
   log?(message: string): void;
   /** Lets the user pick a saved collection request (Load request…). */
@@ -39,8 +45,6 @@ export interface BindingHost {
   pickSaveTarget?(suggestedName: string): Promise<RequestSource | undefined>;
   /** Short label of a collection file (workspace-relative path). */
   labelFor?(file: string): string;
-  /** Version written into exported transcripts and HAR files. */
-  toolVersion?: string;
   /** Injected for tests. */
   clock?: () => number;
   setTimeout?: (fn: () => void, ms: number) => unknown;
@@ -51,170 +55,29 @@ export interface BindingHost {
 export const BATCH_INTERVAL_MS = 1000 / 60;
 /** Newest rows carried by each `events` post: enough for a screenful while auto-scrolling. */
 export const TAIL_ROWS = 80;
-const DEFAULT_PREVIEW = 256;
-const MAX_WINDOW = 2000;
-
-const utf8 = new TextDecoder('utf-8', { fatal: false });
-
-/**
- * Bytes that own their ArrayBuffer. The store hands out views into its payload chunks; posting a
- * view could copy (or, where buffers are transferred, detach) the whole chunk, so every byte array
- * that leaves for the webview is copied to its exact size first.
- */
-export function ownBytes(b: Uint8Array): Uint8Array {
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !(b instanceof Buffer) ? b : new Uint8Array(b);
-}
-
-/** Copy of an event whose payload is cut to `max` bytes (message `size` / frame `length` keep the truth). */
-export function trimEvent(e: TimelineEvent, max: number): TimelineEvent {
-  if (e.kind === 'message') return { ...e, data: e.data.byteLength > max ? new Uint8Array(e.data.subarray(0, max)) : ownBytes(e.data) };
-  if (e.kind === 'frame') return e.payload.byteLength > max ? { ...e, payload: new Uint8Array(e.payload.subarray(0, max)), truncated: true } : { ...e, payload: ownBytes(e.payload) };
-  return e;
-}
-
-/** The text a filter's text/regex is matched against: the same as the store's query (full payload for data events). */
-function eventText(e: TimelineEvent): string {
-  if (e.kind === 'message') return utf8.decode(e.data);
-  if (e.kind === 'frame') return utf8.decode(e.payload);
-  return objectText(e);
-}
-
-/**
- * Whether an event is a row of the view's mode, before its criteria (direction, kind, text). The
- * `closed` state change is not a row: the close event just before it says it all (code, reason,
- * initiator), so a close shows as one row. The store and transcripts keep both.
- */
-export function inMode(f: ViewFilter, e: TimelineEvent): boolean {
-  if (f.mode === 'messages' && e.kind === 'frame') return false;
-  if (f.mode === 'frames' && e.kind === 'message') return false;
-  return !(e.kind === 'state' && e.state === 'closed');
-}
-
-/** Whether a filter narrows its mode's rows (the panel then shows "N of M rows"). */
-export function narrows(f: ViewFilter): boolean {
-  return !!(f.text || f.regex || f.dirs?.length || f.kinds?.length);
-}
-
-/** Compiles a view filter: the store query for existing events and a predicate for new ones. */
-export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => boolean; regex?: Pattern } {
-  let regex: Pattern | undefined;
-  if (f.regex) {
-    // Linear-time engine: a search over 100k events cannot stall the shared extension host.
-    const c = compilePattern(f.regex, (f.regexFlags ?? '').replace(/[^imsu]/g, ''));
-    if (!c.ok) throw new CodedError('WSWB_PANEL_BAD_REGEX', `Invalid regular expression: ${c.error}`);
-    regex = c.pattern;
-  }
-  const kinds = f.kinds && f.kinds.length ? new Set(f.kinds) : undefined;
-  const dirs = f.dirs && f.dirs.length ? new Set(f.dirs) : undefined;
-  const text = f.text || undefined;
-  const test = (e: TimelineEvent): boolean => {
-    if (!inMode(f, e)) return false;
-    if (kinds && !kinds.has(e.kind)) return false;
-    if (dirs) {
-      if (!('dir' in e) || !dirs.has(e.dir)) return false;
-    }
-    if (text !== undefined || regex) {
-      const s = eventText(e);
-      if (text !== undefined && !s.includes(text)) return false;
-      if (regex && !regex.test(s)) return false;
-    }
-    return true;
-  };
-  return { test, regex };
-}
-
-/** The kinds a mode shows. */
-function modeKinds(mode: ViewFilter['mode']): EventKind[] {
-  const all: EventKind[] = ['handshake', 'frame', 'message', 'state', 'close', 'error', 'rtt', 'info'];
-  return mode === 'all' ? all : all.filter((k) => (mode === 'messages' ? k !== 'frame' : k !== 'message'));
-}
-
-/** Store indexes minus the `closed` state changes (few: one per connection), see inMode. */
-function withoutClosedStates(store: TimelineStore, q: number[]): number[] {
-  const states = store.query({ kinds: ['state'] });
-  const closed = new Set<number>();
-  for (const i of states) {
-    const e = store.at(i);
-    if (e?.kind === 'state' && e.state === 'closed') closed.add(i);
-  }
-  return closed.size ? q.filter((i) => !closed.has(i)) : q;
-}
-
-/** Engine options from the composer's request options, with `{{variables}}` substituted. */
-export function toConnectionOptions(r: RequestOptions, vars: Record<string, string>): ConnectionOptions {
-  const s = (x: string) => substituteVariables(x, vars);
-  const o: ConnectionOptions = { url: s(r.url).trim() };
-  if (r.headers?.length) o.headers = r.headers.filter(([k]) => k.trim() !== '').map(([k, v]) => [s(k).trim(), s(v)] as [string, string]);
-  if (r.subprotocols?.length) o.subprotocols = r.subprotocols.map(s).map((p) => p.trim()).filter(Boolean);
-  if (r.origin?.trim()) o.origin = s(r.origin).trim();
-  if (r.auth?.type === 'basic') o.auth = { type: 'basic', username: s(r.auth.username), password: s(r.auth.password) };
-  else if (r.auth?.type === 'bearer') o.auth = { type: 'bearer', token: s(r.auth.token) };
-  if (r.deflate !== undefined) o.deflate = r.deflate;
-  if (r.handshakeTimeoutMs) o.handshakeTimeoutMs = r.handshakeTimeoutMs;
-  if (r.maxPayload) o.maxPayload = r.maxPayload;
-  if (r.followRedirects !== undefined) o.followRedirects = r.followRedirects;
-  if (r.tls) {
-    const t: NonNullable<ConnectionOptions['tls']> = {};
-    if (r.tls.rejectUnauthorized !== undefined) t.rejectUnauthorized = r.tls.rejectUnauthorized;
-    if (r.tls.ca) t.ca = r.tls.ca;
-    if (r.tls.cert) t.cert = r.tls.cert;
-    if (r.tls.key) t.key = r.tls.key;
-    if (r.tls.passphrase) t.passphrase = s(r.tls.passphrase);
-    o.tls = t;
-  }
-  if (r.proxy?.trim()) o.proxy = s(r.proxy).trim();
-  if (r.noProxy?.trim()) o.noProxy = r.noProxy.trim();
-  if (r.pingIntervalMs) o.pingIntervalMs = r.pingIntervalMs;
-  if (r.autoPong !== undefined) o.autoPong = r.autoPong;
-  if (r.reconnect) o.reconnect = { ...r.reconnect };
-  if (r.queueWhileReconnecting !== undefined) o.queueWhileReconnecting = r.queueWhileReconnecting;
-  return o;
-}
-
-/** The composer's view of engine options, secrets left out. */
-export function toRequestOptions(o: ConnectionOptions): RequestOptions {
-  const r: RequestOptions = { url: o.url };
-  if (o.headers) r.headers = Array.isArray(o.headers) ? o.headers.map(([k, v]) => [k, v] as [string, string]) : Object.entries(o.headers);
-  if (o.subprotocols) r.subprotocols = [...o.subprotocols];
-  if (o.origin) r.origin = o.origin;
-  if (o.auth?.type === 'basic') r.auth = { type: 'basic', username: o.auth.username, password: '' };
-  else if (o.auth?.type === 'bearer') r.auth = { type: 'bearer', token: '' };
-  for (const k of ['deflate', 'handshakeTimeoutMs', 'maxPayload', 'followRedirects', 'noProxy', 'pingIntervalMs', 'autoPong', 'queueWhileReconnecting'] as const) {
-    if (o[k] !== undefined) (r as unknown as Record<string, unknown>)[k] = o[k];
-  }
-  if (typeof o.proxy === 'string') r.proxy = o.proxy;
-  if (o.reconnect) r.reconnect = { enabled: o.reconnect.enabled, initialDelayMs: o.reconnect.initialDelayMs, maxDelayMs: o.reconnect.maxDelayMs, maxAttempts: o.reconnect.maxAttempts };
-  if (o.tls) r.tls = { rejectUnauthorized: o.tls.rejectUnauthorized };
-  return r;
-}
 
 /** One panel ↔ one connection (and the connections that replace it on reconnect, sharing its store). */
 export class PanelBinding {
   private conn: Connection | undefined;
-  private store: TimelineStore | undefined;
+  private _store: TimelineStore | undefined;
   private ownedStore: TimelineStore | undefined;
   private readonly created = new Set<Connection>();
   private unsubStore: (() => void) | undefined;
   private unsubConn: (() => void) | undefined;
-  private filter: ViewFilter = { mode: 'messages' };
-  private test: (e: TimelineEvent) => boolean = compileFilter(this.filter).test;
-  private rows = new Uint32Array(1024);
-  private rowCount = 0;
-  /** Rows of the view's mode without its criteria (the M of "N of M rows"). */
-  private unfiltered = 0;
-  private postedTotal = 0;
+  /** The view's filter and rows. */
+  readonly view = new ViewRows();
+  /** The repeat-send job. */
+  readonly repeat: RepeatScheduler;
   private timer: unknown;
   private lastFlush = -Infinity;
   private summaryDirty = false;
-  private resetPending = false;
-  private summaryState: Omit<ConnectionSummary, 'id' | 'url' | 'state' | 'total'> = this.freshSummary();
-  private repeat: { status: RepeatStatus; timer?: unknown; message: OutgoingMessage } | undefined;
+  private summaryState: SummaryState = freshSummary();
   private repeatDirty = false;
   private disposed = false;
   private readonly clock: () => number;
   private readonly setT: (fn: () => void, ms: number) => unknown;
   private readonly clearT: (h: unknown) => void;
-  private request: RequestOptions | undefined;
+  private request: RequestDraft | undefined;
   private readonly extraSecrets = new Set<string>();
   private src: RequestSource | undefined;
   private srcInfo: SavedRequestInfo | undefined;
@@ -228,13 +91,22 @@ export class PanelBinding {
 
   constructor(
     private readonly rpc: RpcServer<HostContract, WebviewEvents>,
-    private readonly host: BindingHost,
+    readonly host: BindingHost,
     private readonly base: () => Snapshot,
   ) {
     this.clock = host.clock ?? (() => performance.now());
     this.setT = host.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearT = host.clearTimeout ?? ((h) => clearTimeout(h as NodeJS.Timeout));
-    this.registerHandlers();
+    this.repeat = new RepeatScheduler({
+      changed: () => {
+        this.repeatDirty = true;
+        this.schedule();
+      },
+      setTimeout: this.setT,
+      clearTimeout: this.clearT,
+      log: (m) => this.host.log?.(m),
+    });
+    registerHandlers(this, rpc);
   }
 
   /** The connection shown, if any. */
@@ -242,14 +114,19 @@ export class PanelBinding {
     return this.conn;
   }
 
-  /** The request options last used or restored (for the panel title and serializer). */
-  get requestOptions(): RequestOptions | undefined {
+  /** The timeline shown, if any. */
+  get store(): TimelineStore | undefined {
+    return this._store;
+  }
+
+  /** The request last connected, loaded or restored (for the panel title and serializer). */
+  get requestDraft(): RequestDraft | undefined {
     return this.request;
   }
 
   /** Rows in the current view. */
   get viewTotal(): number {
-    return this.rowCount;
+    return this.view.total;
   }
 
   /** The saved collection request this panel shows, if any. */
@@ -264,7 +141,7 @@ export class PanelBinding {
 
   /**
    * Shows the saved request `src` (its named messages) in this panel, re-reading the file; with
-   * `loadOptions` its url, headers and options also replace the composer's request.
+   * `loadOptions` the request itself also replaces the composer's.
    */
   async setSource(src: RequestSource | undefined, opts: { loadOptions?: boolean } = {}): Promise<SavedRequestInfo | undefined> {
     this.src = src;
@@ -276,19 +153,19 @@ export class PanelBinding {
     const { def, ...info } = await readSavedRequest(src, `${file} › ${src.request}`);
     if (this.src !== src) return info; // replaced meanwhile
     this.srcInfo = info;
-    if (opts.loadOptions && def) this.request = requestDefToOptions(def);
+    if (opts.loadOptions && def) this.request = draftOf(def);
     this.sourceDirty = true;
     this.markSummary();
     return info;
   }
 
-  private requireSource(): RequestSource {
+  requireSource(): RequestSource {
     if (!this.src) throw new CodedError('WSWB_PANEL_NO_SOURCE', 'This panel shows no saved request: save or load one first');
     return this.src;
   }
 
-  /** Restores the request the panel had before a reload (no connection yet). */
-  restoreRequest(r: RequestOptions | undefined): void {
+  /** Restores the request the panel had before a reload (no connection yet); also what a save wrote. */
+  restoreRequest(r: RequestDraft | undefined): void {
     this.request = r;
   }
 
@@ -296,14 +173,15 @@ export class PanelBinding {
   attach(conn: Connection): void {
     this.unsubConn?.();
     this.conn = conn;
-    this.request = { ...toRequestOptions(conn.options), ...(this.request && this.request.url === conn.options.url ? { variables: this.request.variables } : {}) };
-    if (conn.store !== this.store) {
+    // A connection opened elsewhere (palette URL, tree): the composer shows its URL until a request is loaded.
+    if (!this.request) this.request = { url: conn.options.url };
+    if (conn.store !== this._store) {
       this.unsubStore?.();
-      this.store = conn.store;
-      this.summaryState = this.freshSummary();
+      this._store = conn.store;
+      this.summaryState = freshSummary();
       this.unsubStore = conn.store.onEvent((e) => this.onEvent(e));
-      this.rebuildRows();
-      this.resetPending = true;
+      this.view.rebuild(conn.store);
+      this.view.resetPending = true;
     }
     this.unsubConn = conn.onEvent((e) => {
       if (e.kind === 'state') this.markSummary();
@@ -313,13 +191,14 @@ export class PanelBinding {
 
   /** The snapshot a (re)loaded webview starts from. */
   snapshot(): Snapshot {
-    const s: Snapshot = { ...this.base(), view: { total: this.rowCount, filter: this.filter, unfiltered: this.unfiltered } };
+    const s: Snapshot = { ...this.base(), view: { total: this.view.total, filter: this.view.filter, unfiltered: this.view.unfiltered } };
     const summary = this.summary();
     if (summary) s.connection = summary;
-    if (this.repeat) s.repeat = { ...this.repeat.status };
+    const repeat = this.repeat.status;
+    if (repeat) s.repeat = repeat;
     if (this.srcInfo) s.source = this.srcInfo;
-    this.postedTotal = this.rowCount;
-    this.resetPending = false;
+    this.view.posted = this.view.total;
+    this.view.resetPending = false;
     this.lastSnapshot = s;
     return s;
   }
@@ -329,98 +208,21 @@ export class PanelBinding {
     const c = this.conn;
     if (!c) {
       if (!this.request) return undefined;
-      return { id: '', url: this.request.url, state: 'idle', total: 0, ...this.freshSummary(), options: this.request };
+      return { id: '', url: this.request.url, state: 'idle', total: 0, ...freshSummary(), request: withoutSecrets(this.request) };
     }
-    return { id: c.id, url: c.options.url, state: c.state, total: this.store?.length ?? 0, ...this.summaryState, options: this.request ?? toRequestOptions(c.options) };
-  }
-
-  private freshSummary(): Omit<ConnectionSummary, 'id' | 'url' | 'state' | 'total'> {
-    return { counters: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, dropped: 0 } };
+    return { id: c.id, url: c.options.url, state: c.state, total: this._store?.length ?? 0, ...this.summaryState, ...(this.request ? { request: withoutSecrets(this.request) } : {}) };
   }
 
   // ------------------------------------------------------------------ events → webview
 
   private onEvent(e: TimelineEvent): void {
-    const s = this.summaryState;
-    switch (e.kind) {
-      case 'message':
-        if (e.dir === 'in') {
-          s.counters.messagesIn++;
-          s.counters.bytesIn += e.size;
-        } else {
-          s.counters.messagesOut++;
-          s.counters.bytesOut += e.size;
-        }
-        break;
-      case 'frame':
-        if (e.dir === 'in') s.counters.framesIn++;
-        else s.counters.framesOut++;
-        break;
-      case 'handshake':
-        s.handshake = e;
-        break;
-      case 'close':
-        s.closeCode = e.code;
-        s.closeReason = e.reason;
-        s.closeInitiator = e.initiator;
-        s.closeClean = e.wasClean;
-        break;
-      case 'rtt':
-        s.rttMs = e.ms;
-        break;
-      case 'error':
-        s.error = { code: e.code, message: e.message };
-        break;
-      case 'state':
-        if (e.state === 'connecting') {
-          delete s.closeCode;
-          delete s.closeReason;
-          delete s.closeInitiator;
-          delete s.closeClean;
-          delete s.error;
-        }
-        break;
-    }
+    summarize(this.summaryState, e);
     this.summaryDirty = true;
-    if (inMode(this.filter, e)) this.unfiltered++;
-    if (this.test(e)) {
-      const i = this.store!.indexOfId(e.id);
-      if (i >= 0) this.pushRow(i);
-    }
+    this.view.offer(e, this._store!);
     this.schedule();
   }
 
-  private pushRow(storeIndex: number): void {
-    if (this.rowCount === this.rows.length) {
-      const next = new Uint32Array(this.rows.length * 2);
-      next.set(this.rows);
-      this.rows = next;
-    }
-    this.rows[this.rowCount++] = storeIndex;
-  }
-
-  private rebuildRows(): void {
-    this.rowCount = 0;
-    this.unfiltered = 0;
-    const store = this.store;
-    if (!store) return;
-    const f = this.filter;
-    const compiled = compileFilter(f);
-    const kinds = f.mode === 'all' ? f.kinds : (f.kinds?.length ? f.kinds : (['handshake', 'frame', 'message', 'state', 'close', 'error', 'rtt', 'info'] as const)).filter((k) => (f.mode === 'messages' ? k !== 'frame' : k !== 'message'));
-    const q = store.query({
-      ...(kinds && kinds.length ? { kinds: [...kinds] } : {}),
-      ...(f.dirs?.length ? { dirs: f.dirs } : {}),
-      ...(f.text ? { text: f.text } : {}),
-      ...(compiled.regex ? { regex: compiled.regex } : {}),
-    });
-    const rows = withoutClosedStates(store, q);
-    if (this.rows.length < rows.length) this.rows = new Uint32Array(Math.max(1024, rows.length * 2));
-    this.rows.set(rows);
-    this.rowCount = rows.length;
-    this.unfiltered = narrows(f) ? withoutClosedStates(store, store.query(f.mode === 'all' ? {} : { kinds: modeKinds(f.mode) })).length : rows.length;
-  }
-
-  private markSummary(): void {
+  markSummary(): void {
     this.summaryDirty = true;
     this.schedule();
   }
@@ -445,19 +247,15 @@ export class PanelBinding {
     if (this.disposed) return;
     if (!this.rpc.isReady) return; // the next snapshot carries everything
     this.lastFlush = this.clock();
-    const conn = this.conn;
-    if (this.rowCount !== this.postedTotal || this.resetPending) {
-      const total = this.rowCount;
-      const from = this.resetPending ? Math.max(0, total - TAIL_ROWS) : Math.max(this.postedTotal, total - TAIL_ROWS);
-      const tail: TimelineEvent[] = [];
-      for (let r = from; r < total; r++) {
-        const e = this.store!.at(this.rows[r]!);
-        if (e) tail.push(trimEvent(e, DEFAULT_PREVIEW));
-      }
+    const v = this.view;
+    if (v.total !== v.posted || v.resetPending) {
+      const total = v.total;
+      const from = v.resetPending ? Math.max(0, total - TAIL_ROWS) : Math.max(v.posted, total - TAIL_ROWS);
+      const tail = this._store ? v.window(this._store, from, total, DEFAULT_PREVIEW) : [];
       this.posts++;
-      this.rpc.emit('events', { connectionId: conn?.id ?? '', total, tailFrom: from, tail, storeTotal: this.store?.length ?? 0, unfiltered: this.unfiltered, ...(this.resetPending ? { reset: true } : {}) });
-      this.postedTotal = total;
-      this.resetPending = false;
+      this.rpc.emit('events', { connectionId: this.conn?.id ?? '', total, tailFrom: from, tail, storeTotal: this._store?.length ?? 0, unfiltered: v.unfiltered, ...(v.resetPending ? { reset: true } : {}) });
+      v.posted = total;
+      v.resetPending = false;
     }
     if (this.summaryDirty) {
       this.summaryDirty = false;
@@ -468,29 +266,31 @@ export class PanelBinding {
       this.sourceDirty = false;
       this.rpc.emit('source', this.srcInfo);
     }
-    if (this.repeatDirty && this.repeat) {
+    const repeat = this.repeat.status;
+    if (this.repeatDirty && repeat) {
       this.repeatDirty = false;
-      this.rpc.emit('repeat', { ...this.repeat.status });
+      this.rpc.emit('repeat', repeat);
     }
   }
 
-  // ------------------------------------------------------------------ requests
+  // ------------------------------------------------------------------ used by handlers.ts
 
-  private requireConn(): Connection {
+  requireConn(): Connection {
     if (!this.conn) throw new CodedError('WSWB_PANEL_NO_CONNECTION', 'This panel has no connection yet: connect first');
     return this.conn;
   }
 
-  private async vars(extra?: Record<string, string>): Promise<Record<string, string>> {
+  /** Values for `{{references}}` in sent messages: the active environment's, then the request's own. */
+  async vars(): Promise<Record<string, string>> {
     const env = (await this.host.variables?.()) ?? {};
-    return { ...env, ...(this.request?.variables ?? {}), ...(extra ?? {}) };
+    return { ...env, ...(this.request?.variables ?? {}) };
   }
 
   /**
-   * Secret values the panel knows: `{{secret:name}}` values of the active environment (the workflow's
-   * variable provider) and of the composer's variables. Masked in exports.
+   * Secret values the panel knows, masked in exports: `secret:name` values of the active environment
+   * (the workflow's variable provider), and what resolving the panel's request or the workflow found.
    */
-  private async secretValues(): Promise<string[]> {
+  async secretValues(): Promise<string[]> {
     const vars = await this.vars();
     const out = new Set<string>(this.extraSecrets);
     for (const [k, val] of Object.entries(vars)) if (k.startsWith('secret:') && val) out.add(val);
@@ -502,27 +302,20 @@ export class PanelBinding {
     for (const v of values) if (v) this.extraSecrets.add(v);
   }
 
-  /** The request written into a transcript header: composer options without passwords, tokens or keys. */
-  private headerRequest(): Record<string, unknown> {
-    const r: RequestOptions = { ...(this.request ?? { url: this.conn?.options.url ?? '' }) };
-    const isRef = (s: string) => /^\{\{.*\}\}$/.test(s);
-    if (r.auth?.type === 'basic' && !isRef(r.auth.password)) r.auth = { ...r.auth, password: '' };
-    if (r.auth?.type === 'bearer' && !isRef(r.auth.token)) r.auth = { ...r.auth, token: '' };
-    if (r.tls?.key || r.tls?.passphrase) {
-      const { key: _k, passphrase: _p, ...tls } = r.tls;
-      r.tls = tls;
-    }
-    return r as unknown as Record<string, unknown>;
+  /** The request written into a transcript header: the panel's request without literal passwords, tokens or keys. */
+  headerRequest(): Record<string, unknown> {
+    return { ...withoutSecrets(this.request ?? { url: this.conn?.options.url ?? '' }) };
   }
 
-  private async sendOne(m: OutgoingMessage, vars: Record<string, string>): Promise<number> {
+  /** Sends one message; `{{references}}` in text are replaced from `vars` (unknown ones stay as written). */
+  async sendOne(m: OutgoingMessage, vars: Record<string, string>): Promise<number> {
     const c = this.requireConn();
     if (c.state !== 'open' && !(c.options.queueWhileReconnecting && c.state === 'connecting')) {
       throw new CodedError('WSWB_PANEL_NOT_OPEN', `Cannot send: the connection is ${c.state}`);
     }
     let payload: string | Uint8Array;
     if (m.data !== undefined) payload = m.data;
-    else if (m.text !== undefined) payload = m.substitute === false ? m.text : substituteVariables(m.text, vars);
+    else if (m.text !== undefined) payload = m.substitute === false ? m.text : replaceReferences(m.text, (k) => (Object.prototype.hasOwnProperty.call(vars, k) ? vars[k] : undefined));
     else throw new CodedError('WSWB_PANEL_EMPTY_MESSAGE', 'Nothing to send: give text or data');
     const fragments = m.fragments ?? 1;
     if (fragments > 1) c.sendFragmented(payload, fragments);
@@ -531,15 +324,53 @@ export class PanelBinding {
     return typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   }
 
-  private stopRepeat(): RepeatStatus {
-    const r = this.repeat;
-    if (!r) return { active: false, sent: 0 };
-    if (r.timer !== undefined) this.clearT(r.timer);
-    r.timer = undefined;
-    r.status.active = false;
-    this.repeatDirty = true;
-    this.schedule();
-    return { ...r.status };
+  /**
+   * (Re)connects with `request`, resolved like a saved request (TLS files relative to the panel's
+   * collection). The old connection closes first; the new one shares the panel's store.
+   */
+  async connect(request: RequestDraft): Promise<Connection> {
+    this.request = request;
+    const env = (await this.host.variables?.()) ?? {};
+    const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
+    this.addSecrets(resolved.secretValues);
+    const opts: ConnectionOptions = { ...(this.host.connectionDefaults?.() ?? {}), ...resolved.options };
+    let url: URL;
+    try {
+      url = new URL(opts.url);
+    } catch {
+      throw new CodedError('WSWB_PANEL_BAD_URL', `Not a URL: ${opts.url || '(empty)'}`);
+    }
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new CodedError('WSWB_PANEL_BAD_URL', `The URL must start with ws:// or wss:// (got ${url.protocol})`);
+    const old = this.conn;
+    if (old && (old.state === 'open' || old.state === 'connecting' || old.state === 'closing')) {
+      this.repeat.stop();
+      await Promise.race([old.close(1000, 'reconnecting'), new Promise((r) => setTimeout(r, 2000))]);
+      if ((old.state as string) !== 'closed') old.terminate();
+    }
+    // Reconnects share the panel's store, so the timeline continues across connections.
+    const store = this._store ?? (this.ownedStore = new TimelineStore());
+    const c = this.host.createConnection(opts, { store });
+    this.created.add(c);
+    this.attach(c);
+    c.connect().catch((err: Error & { code?: string }) => {
+      this.host.log?.(`connect ${opts.url} failed: ${err.code ?? ''} ${err.message}`);
+    });
+    return c;
+  }
+
+  /** Applies a view filter; returns the row count, the mode's unfiltered count and how long the store query took. */
+  setView(filter: ViewFilter): { total: number; ms: number; unfiltered: number } {
+    const t0 = performance.now();
+    this.view.setFilter(filter, this._store);
+    this.view.posted = this.view.total;
+    return { total: this.view.total, ms: performance.now() - t0, unfiltered: this.view.unfiltered };
+  }
+
+  /** Forgets the timeline (the store keeps counting ids). */
+  clear(): void {
+    this._store?.clear();
+    this.view.clear();
+    this.markSummary();
   }
 
   /**
@@ -550,215 +381,11 @@ export class PanelBinding {
     return this.rpc.invoke(name, params);
   }
 
-  private registerHandlers(): void {
-    const rpc = this.rpc;
-    rpc.handle('connect', async ({ options }) => {
-      this.request = options;
-      const vars = await this.vars();
-      const opts = toConnectionOptions(options, vars);
-      let url: URL;
-      try {
-        url = new URL(opts.url);
-      } catch {
-        throw new CodedError('WSWB_PANEL_BAD_URL', `Not a URL: ${opts.url || '(empty)'}`);
-      }
-      if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new CodedError('WSWB_PANEL_BAD_URL', `The URL must start with ws:// or wss:// (got ${url.protocol})`);
-      const old = this.conn;
-      if (old && (old.state === 'open' || old.state === 'connecting' || old.state === 'closing')) {
-        this.stopRepeat();
-        await Promise.race([old.close(1000, 'reconnecting'), new Promise((r) => setTimeout(r, 2000))]);
-        if ((old.state as string) !== 'closed') old.terminate();
-      }
-      // Reconnects share the panel's store, so the timeline continues across connections.
-      const store = this.store ?? (this.ownedStore = new TimelineStore());
-      const c = this.host.createConnection(opts, { store });
-      this.created.add(c);
-      this.attach(c);
-      this.request = options;
-      c.connect().catch((err: Error & { code?: string }) => {
-        this.host.log?.(`connect ${opts.url} failed: ${err.code ?? ''} ${err.message}`);
-      });
-      return { connectionId: c.id };
-    });
-    rpc.handle('disconnect', async ({ code, reason }) => {
-      this.stopRepeat();
-      const c = this.requireConn();
-      return c.close(code ?? 1000, reason ?? '');
-    });
-    rpc.handle('terminate', () => {
-      this.stopRepeat();
-      this.requireConn().terminate();
-    });
-    rpc.handle('send', async (m) => ({ sent: await this.sendOne(m, await this.vars()) }));
-    rpc.handle('sendRepeat', async ({ message, count, everyMs }) => {
-      this.stopRepeat();
-      const vars = await this.vars();
-      this.requireConn();
-      if (everyMs === undefined) {
-        const n = count ?? 1;
-        const status: RepeatStatus = { active: false, sent: 0, count: n };
-        this.repeat = { status, message };
-        for (let i = 0; i < n; i++) {
-          await this.sendOne(message, vars);
-          status.sent++;
-        }
-        this.repeatDirty = true;
-        this.schedule();
-        return { ...status };
-      }
-      const status: RepeatStatus = { active: true, sent: 0, everyMs, ...(count !== undefined ? { count } : {}) };
-      const job: { status: RepeatStatus; timer?: unknown; message: OutgoingMessage } = { status, message };
-      this.repeat = job;
-      const tick = () => {
-        if (!job.status.active) return;
-        this.sendOne(message, vars).then(
-          () => {
-            job.status.sent++;
-            this.repeatDirty = true;
-            this.schedule();
-            if (count !== undefined && job.status.sent >= count) this.stopRepeat();
-            else if (job.status.active) job.timer = this.setT(tick, everyMs);
-          },
-          (err: Error) => {
-            this.host.log?.(`repeat send stopped: ${err.message}`);
-            this.stopRepeat();
-          },
-        );
-      };
-      tick();
-      return { ...status };
-    });
-    rpc.handle('stopRepeat', () => this.stopRepeat());
-    rpc.handle('control', ({ type, payload }) => {
-      const c = this.requireConn();
-      if (c.state !== 'open') throw new CodedError('WSWB_PANEL_NOT_OPEN', `Cannot ${type}: the connection is ${c.state}`);
-      if (type === 'ping') c.ping(payload);
-      else c.pong(payload);
-    });
-    rpc.handle('setView', ({ filter }) => {
-      const compiled = compileFilter(filter);
-      const t0 = performance.now();
-      this.filter = filter;
-      this.test = compiled.test;
-      this.rebuildRows();
-      this.postedTotal = this.rowCount;
-      return { total: this.rowCount, ms: performance.now() - t0, unfiltered: this.unfiltered };
-    });
-    rpc.handle('getRows', ({ from, to, previewBytes }) => {
-      this.rowsServed++;
-      const store = this.store;
-      const total = this.rowCount;
-      if (!store) return { from, events: [], total: 0 };
-      const end = Math.min(to, from + MAX_WINDOW, total);
-      const max = previewBytes ?? DEFAULT_PREVIEW;
-      const events: TimelineEvent[] = [];
-      for (let r = from; r < end; r++) {
-        const e = store.at(this.rows[r]!);
-        if (e) events.push(trimEvent(e, max));
-      }
-      return { from, events, total };
-    });
-    rpc.handle('readPayload', async ({ id }) => {
-      const store = this.store;
-      if (!store || store.indexOfId(id) < 0) throw new CodedError('WSWB_PANEL_NO_EVENT', `No event with id ${id}`);
-      const e = store.byId(id)!;
-      if (e.kind === 'frame' && !e.spilled && !e.truncated) return { data: ownBytes(e.payload) };
-      if (e.kind === 'message' && !e.spilled) return { data: ownBytes(e.data) };
-      return { data: ownBytes(await store.readPayload(id)) };
-    });
-    rpc.handle('clear', () => {
-      this.store?.clear();
-      this.rowCount = 0;
-      this.unfiltered = 0;
-      this.postedTotal = 0;
-      this.resetPending = true;
-      this.markSummary();
-    });
-    rpc.handle('export', async ({ format, ids }) => {
-      const store = this.store;
-      if (!store) throw new CodedError('WSWB_PANEL_NO_CONNECTION', 'Nothing to export yet');
-      const picked = ids ? ids.map((i) => store.byId(i)).filter((e): e is TimelineEvent => !!e) : store.slice(0, store.length);
-      // Spilled payloads are read back from disk; then every known secret value is masked, as the workflow's recorder does.
-      const events = await withPayloads(picked, (id) => store.readPayload(id));
-      const secrets = await this.secretValues();
-      const mask = <T>(x: T): T => (secrets.length ? redact(x, secrets) : x);
-      const tool = { name: 'websocket-workbench', version: this.host.toolVersion ?? 'dev' };
-      if (format === 'clipboard') {
-        if (!this.host.clipboard) throw new CodedError('WSWB_PANEL_UNSUPPORTED', 'No clipboard here');
-        await this.host.clipboard(events.map((e) => encodeEventLine(mask(e))).join('\n') + '\n');
-        return { saved: true, target: 'clipboard' };
-      }
-      if (!this.host.saveFile) throw new CodedError('WSWB_PANEL_UNSUPPORTED', 'Cannot save files here');
-      const text = format === 'har'
-        ? JSON.stringify(exportHar(events, { creator: tool, secrets }), null, 2)
-        : serializeTranscript({ header: makeHeader({ request: mask(this.headerRequest()), tool }), events: events.map(mask) });
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const name = format === 'har' ? `websocket-session-${stamp}.har` : `websocket-session-${stamp}.ndjson`;
-      const target = await this.host.saveFile(name, new TextEncoder().encode(text));
-      return target ? { saved: true, target } : { saved: false };
-    });
-    rpc.handle('savePayload', async ({ id }) => {
-      const store = this.store;
-      if (!store || store.indexOfId(id) < 0) throw new CodedError('WSWB_PANEL_NO_EVENT', `No event with id ${id}`);
-      if (!this.host.saveFile) throw new CodedError('WSWB_PANEL_UNSUPPORTED', 'Cannot save files here');
-      const data = await store.readPayload(id);
-      const e = store.byId(id)!;
-      const ext = e.kind === 'message' && !e.binary ? 'txt' : 'bin';
-      const target = await this.host.saveFile(`payload-${id}.${ext}`, data);
-      return target ? { saved: true, target } : { saved: false };
-    });
-    rpc.handle('sendSaved', async ({ name }) => {
-      const src = this.requireSource();
-      this.requireConn();
-      // Re-read: the file may have been edited since the panel showed it.
-      const { def } = await readSavedRequest(src, src.request);
-      const m = def?.messages?.find((x) => x.name === name);
-      if (!m) throw new CodedError('WSWB_MESSAGE_NOT_FOUND', `no message "${name}" in request "${src.request}"`);
-      const p = messagePayload(m, { values: await this.vars() });
-      return { sent: await this.sendOne(p.binary ? { data: p.data } : { text: p.text, substitute: false }, {}) };
-    });
-    rpc.handle('saveMessage', async ({ message, previousName }) => {
-      const src = this.requireSource();
-      await saveNamedMessage(src, message, previousName);
-      return (await this.setSource(src))!;
-    });
-    rpc.handle('saveRequest', async ({ options, asNew }) => {
-      let target = asNew ? undefined : this.src;
-      if (!target) {
-        if (!this.host.pickSaveTarget) throw new CodedError('WSWB_PANEL_UNSUPPORTED', 'Cannot pick a collection here');
-        let suggested = 'request';
-        try {
-          suggested = new URL(options.url.replace(/\{\{[^}]*\}\}/g, 'x')).host || suggested;
-        } catch {
-          // keep the default
-        }
-        target = await this.host.pickSaveTarget(suggested);
-        if (!target) return { saved: false };
-      }
-      await saveRequestOptions(target, options, { create: true });
-      this.request = options;
-      const source = await this.setSource(target);
-      return source ? { saved: true, source } : { saved: true };
-    });
-    rpc.handle('loadRequest', async () => {
-      if (!this.host.pickRequest) throw new CodedError('WSWB_PANEL_UNSUPPORTED', 'Cannot pick a collection here');
-      const target = await this.host.pickRequest();
-      if (!target) return {};
-      const source = await this.setSource(target, { loadOptions: true });
-      if (source?.error) throw new CodedError(source.error.code, source.error.message);
-      return { ...(this.request ? { options: this.request } : {}), ...(source ? { source } : {}) };
-    });
-    rpc.handle('copy', async ({ text }) => {
-      if (!this.host.clipboard) throw new CodedError('WSWB_PANEL_UNSUPPORTED', 'No clipboard here');
-      await this.host.clipboard(text);
-    });
-    rpc.handle('pickFile', async () => (this.host.pickFile ? this.host.pickFile() : undefined));
-  }
 
   /** Stops timers; disposes the connections this panel created and the store it created. */
   dispose(removeConnection?: (c: Connection) => void): void {
     if (this.disposed) return;
-    this.stopRepeat();
+    this.repeat.stop();
     this.disposed = true;
     if (this.timer !== undefined) this.clearT(this.timer);
     this.unsubStore?.();

@@ -56,9 +56,11 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   async openForUrl(url: string, options: Partial<ConnectionOptions> = {}, panel: OpenPanelOptions = {}): Promise<WorkbenchPanel> {
     const connection = this.connections.create({ ...options, url });
     const wp = this.open({ url });
+    // From a saved request, the composer shows the request as written ({{references}} kept), not the
+    // resolved options: those hold secret values, and Save request would write them into the file.
+    if (panel.source) await wp.binding.setSource(panel.source, { loadOptions: true });
     wp.attach(connection, true);
     if (panel.secrets) wp.binding.addSecrets(panel.secrets);
-    if (panel.source) await wp.binding.setSource(panel.source);
     try {
       await connection.connect();
     } catch (err) {
@@ -99,6 +101,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     const binding: BindingHost = {
       createConnection: (options, deps) => this.connections.create(options, deps),
       variables: () => this.variableProvider?.() ?? {},
+      connectionDefaults: () => settings.defaultConnectionOptions(),
       labelFor: (file) => vscode.workspace.asRelativePath(file),
       pickRequest: () => this.pickRequest(),
       pickSaveTarget: (suggested) => this.pickSaveTarget(suggested),

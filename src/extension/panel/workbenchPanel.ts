@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../dispose';
 import { RpcServer } from '../../shared/rpc';
-import { CONTRACT_VERSION, hostContract, type HostContract, type RequestOptions, type Snapshot, type WebviewEvents } from '../../shared/contract';
+import { CONTRACT_VERSION, hostContract, type HostContract, type RequestDraft, type Snapshot, type WebviewEvents } from '../../shared/contract';
 import type { Connection } from '../../core/engine/connection';
 import { workbenchHtml, workbenchWebviewOptions } from './html';
 import { webviewTransport } from './webviewTransport';
@@ -13,8 +13,8 @@ export interface PanelState {
   viewState?: Record<string, unknown>;
   connectionId?: string;
   url?: string;
-  /** The request composer's last options (secrets stripped by the webview). */
-  request?: RequestOptions;
+  /** The request composer's last request (literal secrets stripped by the webview). */
+  request?: RequestDraft;
   /** The saved collection request shown by the panel. */
   source?: { file: string; request: string };
 }

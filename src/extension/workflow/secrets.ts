@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import type { SecretResolver } from '../../core/collections/variables';
+import { VARIABLE_NAME } from '../../core/collections/template';
 import { CodedError } from '../../core/errors';
 
 const NAMES_KEY = 'websocketWorkbench.secretNames';
 const PREFIX = 'websocketWorkbench.secret.';
 
-/** Secret names: letters, digits, `_ . -` (the same as `{{secret:name}}` accepts). */
-export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Secret names: the names `{{secret:name}}` accepts (letters, digits, `_ . -`, not starting with a digit). */
+export const SECRET_NAME = VARIABLE_NAME;
 
 /**
  * `{{secret:name}}` values, kept only in VS Code's SecretStorage (the OS keychain on desktop). The

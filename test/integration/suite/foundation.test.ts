@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { WorkbenchApi } from '../../../src/extension/api';
 import { hostLog } from '../log';
+import { CONTRACT_VERSION } from '../../../src/shared/contract';
 
 const EXTENSION_ID = 'websocket-workbench.websocket-workbench';
 
@@ -41,7 +42,7 @@ describe('foundation (inside the real VS Code extension host)', () => {
     const { ready } = await a.openWorkbench();
     const snapshot = await withTimeout(ready, 30_000, 'ready handshake');
     assert.equal(snapshot.host.vscodeVersion, vscode.version);
-    assert.equal(snapshot.contractVersion, 1);
+    assert.equal(snapshot.contractVersion, CONTRACT_VERSION);
     assert.ok(a.panels().some((p) => p.readyCount >= 1));
   });
 });

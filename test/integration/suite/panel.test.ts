@@ -18,7 +18,7 @@ interface PanelInfo {
   connectionId?: string;
   state?: string;
   storeTotal: number;
-  summary?: { state: string; closeCode?: number; closeReason?: string; counters: { messagesIn: number; messagesOut: number } };
+  summary?: { state: string; closeCode?: number; closeReason?: string; counters: { messagesIn: number; messagesOut: number }; request?: unknown };
   source?: { file: string; request: string; label: string; messages: Array<{ name: string; kind: string }>; error?: { code: string } };
 }
 
@@ -111,7 +111,7 @@ describe('workbench panel (inside the real VS Code extension host)', () => {
     const collection = {
       version: 1,
       name: 'panel-it',
-      requests: [{ name: 'panel-saved', url, messages: [{ name: 'greet', kind: 'text', data: 'hello {{who}}' }, { name: 'bytes', kind: 'binary', hex: '01 02 03' }] }],
+      requests: [{ name: 'panel-saved', url, headers: { 'X-Who': '{{who}}' }, messages: [{ name: 'greet', kind: 'text', data: 'hello {{who}}' }, { name: 'bytes', kind: 'binary', hex: '01 02 03' }] }],
       variables: { who: 'panel' },
     };
     await fs.writeFile(file, JSON.stringify(collection, null, 2) + '\n');
@@ -122,6 +122,8 @@ describe('workbench panel (inside the real VS Code extension host)', () => {
       assert.ok(id, 'connected');
       const info = await until(() => inspect(id), (p) => p.state === 'open' && (p.source?.messages.length ?? 0) === 2, 'the panel lists the saved messages');
       assert.equal(info.source!.request, 'panel-saved');
+      // The composer shows the request as written, not the resolved options (which may hold secrets).
+      assert.deepEqual(info.summary!.request, { url, headers: { 'X-Who': '{{who}}' } });
       assert.deepEqual(info.source!.messages.map((m) => `${m.name}:${m.kind}`), ['greet:text', 'bytes:binary']);
       await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'sendSaved', { name: 'greet' });
       await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'sendSaved', { name: 'bytes' });
@@ -134,7 +136,7 @@ describe('workbench panel (inside the real VS Code extension host)', () => {
       assert.deepEqual(saved.messages.map((m) => m.name), ['greet', 'bytes', 'bye']);
       const onDisk = JSON.parse(await fs.readFile(file, 'utf8'));
       assert.deepEqual(onDisk.requests[0].messages[2], { name: 'bye', kind: 'json', data: { op: 'bye' } });
-      await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'saveRequest', { options: { url, subprotocols: ['chat'] } });
+      await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'saveRequest', { request: { url, subprotocols: ['chat'] } });
       assert.deepEqual(JSON.parse(await fs.readFile(file, 'utf8')).requests[0].subprotocols, ['chat']);
       await vscode.commands.executeCommand('websocketWorkbench.panel.run', id, 'disconnect', { code: 1000 });
       hostLog(`      saved request panel: ${info.source!.label}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { render, renderJson, maskedValues, substituteDeep, referencesIn, spanTexts } from '../../../src/core/collections/template';
+import { render, renderJson, maskedValues, substituteDeep, referencesIn, spanTexts, isReference, replaceReferences, startsWithReference, VARIABLE_NAME, withPlaceholders } from '../../../src/core/collections/template';
 import { compileMask, secretForms, REDACTED } from '../../../src/core/collections/secretMask';
 import { resolveVariables } from '../../../src/core/collections/variables';
 import type { Collection, RequestDef } from '../../../src/core/collections/types';
@@ -66,5 +66,26 @@ describe('collections: secretMask (the value scrubber)', () => {
     for (const f of ['it%27s%20a%20%22b%22+c', 'it%27s+a+%22b%22%2Bc', 'it\'s a \\"b\\"+c', Buffer.from('it\'s a "b"+c').toString('hex')]) assert.ok(forms.includes(f), f);
     const m = compileMask(['deadbeef01']);
     assert.deepEqual([...m.bytes(Uint8Array.from([1, 0xde, 0xad, 0xbe, 0xef, 0x01, 2]))], [1, ...Buffer.from(REDACTED), 2]);
+  });
+});
+
+describe('collections: template, the grammar as the panel, webview and workflow use it', () => {
+  it('finds names and secret names, spaces inside the braces allowed', () => {
+    assert.deepEqual(referencesIn('a {{x}} {{ y.z-1 }} {{secret:tok}} {{x}}'), ['x', 'y.z-1', 'secret:tok', 'x']);
+    assert.deepEqual(referencesIn('{{1x}} {{a b}} {{}} {{a:b}} plain'), [], 'not names of the schema');
+  });
+
+  it('replaces what resolves and keeps the rest as written', () => {
+    assert.equal(replaceReferences('{{a}}/{{ secret:s }}/{{b}}', (k) => ({ a: 'A', 'secret:s': 'S' })[k]), 'A/S/{{b}}');
+    assert.equal(withPlaceholders('{"n": {{n}}}', '0'), '{"n": 0}');
+  });
+
+  it('tells a whole-value reference from a literal', () => {
+    for (const s of ['{{secret:t}}', ' {{ t }} ']) assert.equal(isReference(s), true, s);
+    for (const s of ['', 'tok', 'Bearer {{t}}', '{{a}}{{b}}', '{{not a name}}']) assert.equal(isReference(s), false, s);
+    assert.equal(startsWithReference('{{base}}/x'), true);
+    assert.equal(startsWithReference('ws://{{h}}'), false);
+    assert.equal(VARIABLE_NAME.test('_a.b-c9'), true);
+    assert.equal(VARIABLE_NAME.test('a:b'), false);
   });
 });

@@ -84,6 +84,16 @@ describe('collections: variables', () => {
     assert.throws(() => substitute('{{nope}}', r), /unresolved variables: nope/);
   });
 
+  it('a name like an Object.prototype member ({{constructor}}, {{toString}}) resolves only when defined', async () => {
+    const req: RequestDef = { name: 'r', url: 'ws://h/{{constructor}}', headers: { 'X-A': '{{toString}}' } };
+    const none = await resolveVariables({ version: 1, name: 'c' }, req);
+    assert.equal(none.ok, false, 'was ok, sending "function Object() { [native code] }"');
+    assert.deepEqual([...none.unresolved].sort(), ['constructor', 'toString']);
+    assert.throws(() => toConnectionOptions(req, { values: {} }), (e: CollectionError) => e.code === 'WSWB_UNRESOLVED_VARIABLE');
+    const set = await resolveVariables({ version: 1, name: 'c', variables: { constructor: 'C', toString: 'T' } }, req);
+    assert.deepEqual(toConnectionOptions(req, set), { url: 'ws://h/C', headers: { 'X-A': 'T' } });
+  });
+
   it('reports cycles, unknown environments and failing secret stores', async () => {
     const c: Collection = { version: 1, name: 'c', variables: { a: '{{b}}', b: '{{a}}' } };
     const r1 = await resolveVariables(c, { name: 'x', url: 'ws://{{a}}' });

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { ConnectionManager } from '../../../src/core/engine/connectionManager';
-import { RpcClient, RpcServer, memoryTransportPair } from '../../../src/shared/rpc';
-import { CONTRACT_VERSION, hostContract, type HostContract, type WebviewEvents } from '../../../src/shared/contract';
-import { PanelBinding, compileFilter, toConnectionOptions } from '../../../src/extension/panel/binding';
-import { substituteVariables, missingVariables } from '../../../src/extension/panel/variables';
+import type { ConnectionManager } from '../../../src/core/engine/connectionManager';
+import type { RpcClient } from '../../../src/shared/rpc';
+import type { HostContract, WebviewEvents } from '../../../src/shared/contract';
+import type { PanelBinding } from '../../../src/extension/panel/binding';
+import { compileFilter } from '../../../src/extension/panel/rows';
+import { resolveDraft } from '../../../src/extension/panel/savedRequest';
+import { panelRig, until } from './helpers';
 import { parseTranscript } from '../../../src/core/collections/transcript';
 
 interface Rig {
@@ -29,14 +31,9 @@ async function rig(): Promise<Rig> {
   });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/echo`;
-  const [a, b] = memoryTransportPair();
-  const server = new RpcServer<HostContract, WebviewEvents>(hostContract, a);
-  const client = new RpcClient<HostContract, WebviewEvents>(b);
-  const manager = new ConnectionManager();
   const saved: Rig['saved'] = [];
   const clip: string[] = [];
-  const binding = new PanelBinding(server, {
-    createConnection: (o, deps) => manager.create(o, deps),
+  const { client, binding, manager, dispose } = await panelRig({
     variables: () => ({ who: 'world', 'secret:token': 's3cr3t-tok' }),
     saveFile: async (name, data) => {
       saved.push({ name, data });
@@ -45,37 +42,25 @@ async function rig(): Promise<Rig> {
     clipboard: async (t) => {
       clip.push(t);
     },
-  }, () => ({ contractVersion: CONTRACT_VERSION, host: { extensionVersion: 't', vscodeVersion: 't' } }));
-  server.handle('ready', () => binding.snapshot());
+  });
   const posts: Rig['posts'] = [];
   client.onEvent('events', (e) => posts.push({ at: performance.now(), total: e.total, tail: e.tail.length }));
-  await client.call('ready', { contractVersion: CONTRACT_VERSION });
   return {
     client, binding, manager, url, posts, saved, clip,
     async close() {
-      binding.dispose((c) => manager.remove(c.id));
-      await manager.disposeAll();
-      client.dispose();
-      server.dispose();
+      await dispose();
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
     },
   };
 }
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('panel binding (host side, real sockets on loopback)', () => {
   it('connects, sends with {{variables}}, and batches echo events to the webview at most every 16 ms', async () => {
     const r = await rig();
     try {
-      await r.client.call('connect', { options: { url: r.url } });
+      await r.client.call('connect', { request: { url: r.url } });
       await until(() => r.binding.connection?.state === 'open', 'open');
       assert.deepEqual(await r.client.call('send', { text: 'hello {{who}}' }), { sent: 11 });
       const status = await r.client.call('sendRepeat', { message: { text: 'x' }, count: 500 });
@@ -99,7 +84,7 @@ describe('panel binding (host side, real sockets on loopback)', () => {
   it('filters views host-side over full payloads (regex, direction, frames), and reads full payloads', async () => {
     const r = await rig();
     try {
-      await r.client.call('connect', { options: { url: r.url } });
+      await r.client.call('connect', { request: { url: r.url } });
       await until(() => r.binding.connection?.state === 'open', 'open');
       const big = 'A'.repeat(5000) + 'NEEDLE';
       await r.client.call('send', { text: big });
@@ -129,7 +114,7 @@ describe('panel binding (host side, real sockets on loopback)', () => {
   it('repeats every T ms until stopped, pings, closes with a code, exports and clears', async () => {
     const r = await rig();
     try {
-      await r.client.call('connect', { options: { url: r.url } });
+      await r.client.call('connect', { request: { url: r.url } });
       await until(() => r.binding.connection?.state === 'open', 'open');
       const started = await r.client.call('sendRepeat', { message: { text: 'tick' }, everyMs: 5 });
       assert.equal(started.active, true);
@@ -159,7 +144,7 @@ describe('panel binding (host side, real sockets on loopback)', () => {
   it('shows a close as one row with its initiator, and counts the mode\'s rows a filter narrows (N of M)', async () => {
     const r = await rig();
     try {
-      await r.client.call('connect', { options: { url: r.url } });
+      await r.client.call('connect', { request: { url: r.url } });
       await until(() => r.binding.connection?.state === 'open', 'open');
       await r.client.call('send', { text: 'one' });
       await r.client.call('send', { text: 'two' });
@@ -188,7 +173,7 @@ describe('panel binding (host side, real sockets on loopback)', () => {
   it('exports the core transcript format (reopens with readTranscript) and HAR, secrets masked', async () => {
     const r = await rig();
     try {
-      await r.client.call('connect', { options: { url: r.url, headers: [['Authorization', 'Bearer {{secret:token}}']] } });
+      await r.client.call('connect', { request: { url: r.url, headers: { Authorization: 'Bearer {{secret:token}}' } } });
       await until(() => r.binding.connection?.state === 'open', 'open');
       await r.client.call('send', { text: 'auth {{secret:token}} please' });
       await r.client.call('send', { data: new Uint8Array([0, 1, 255]) });
@@ -228,13 +213,13 @@ describe('panel binding (host side, real sockets on loopback)', () => {
     const r = await rig();
     try {
       await assert.rejects(r.client.call('send', { text: 'x' }), (e: { code: string }) => e.code === 'WSWB_PANEL_NO_CONNECTION');
-      await assert.rejects(r.client.call('connect', { options: { url: 'http://127.0.0.1:1/' } }), (e: { code: string }) => e.code === 'WSWB_PANEL_BAD_URL');
+      await assert.rejects(r.client.call('connect', { request: { url: 'http://127.0.0.1:1/' } }), (e: { code: string }) => e.code === 'WSWB_PANEL_BAD_URL');
       await assert.rejects(r.client.call('readPayload', { id: 12345 }), (e: { code: string }) => e.code === 'WSWB_PANEL_NO_EVENT');
       await assert.rejects(r.client.call('control', { type: 'ping', payload: new Uint8Array(126) }), (e: { code: string }) => e.code === 'WSWB_RPC_INVALID_PARAMS');
       await assert.rejects(r.client.call('setView', { filter: { mode: 'x' } } as never), (e: { code: string }) => e.code === 'WSWB_RPC_INVALID_PARAMS');
       await assert.rejects(r.client.call('setView', { filter: { mode: 'all', regex: 'a', regexFlags: 'g' } }), (e: { code: string }) => e.code === 'WSWB_RPC_INVALID_PARAMS');
       // A refused connection is an event on the timeline, not a crash.
-      await r.client.call('connect', { options: { url: 'ws://127.0.0.1:1/' } });
+      await r.client.call('connect', { request: { url: 'ws://127.0.0.1:1/' } });
       await until(() => r.binding.summary()!.error !== undefined, 'error');
       assert.equal(r.binding.summary()!.state, 'closed');
     } finally {
@@ -244,14 +229,13 @@ describe('panel binding (host side, real sockets on loopback)', () => {
 });
 
 describe('panel helpers', () => {
-  it('substitutes {{variables}}, leaving unknown ones visible', () => {
-    assert.equal(substituteVariables('a {{x}} {{ y }} {{z}}', { x: '1', y: '2' }), 'a 1 2 {{z}}');
-    assert.deepEqual(missingVariables('{{a}}{{b}}{{a}}', { b: '' }), ['a']);
-  });
-
-  it('builds engine options from the composer, with variables in URL, headers and auth', () => {
-    const o = toConnectionOptions({ url: ' ws://{{h}}/x ', headers: [['X-A', '{{t}}'], ['', 'dropped']], subprotocols: [' v1 ', ''], auth: { type: 'bearer', token: '{{t}}' }, proxy: ' ', reconnect: { enabled: true, maxAttempts: 3 } }, { h: 'host:1', t: 'tok' });
-    assert.deepEqual(o, { url: 'ws://host:1/x', headers: [['X-A', 'tok']], subprotocols: ['v1'], auth: { type: 'bearer', token: 'tok' }, reconnect: { enabled: true, maxAttempts: 3 } });
+  it('resolves the panel request like a saved one: variables, secrets, request variables first; refuses what is unresolved', async () => {
+    const { options, secretValues } = await resolveDraft({ url: 'ws://{{h}}/x', headers: { 'X-A': '{{t}}' }, auth: { type: 'bearer', token: '{{secret:tok}}' }, reconnect: { enabled: true, maxAttempts: 3, queue: true }, variables: { t: 'mine' } }, { h: 'host:1', t: 'env', 'secret:tok': 'S3' });
+    assert.deepEqual(options, { url: 'ws://host:1/x', headers: { 'X-A': 'mine' }, auth: { type: 'bearer', token: 'S3' }, reconnect: { enabled: true, maxAttempts: 3 }, queueWhileReconnecting: true });
+    assert.deepEqual(secretValues, ['S3']);
+    await assert.rejects(resolveDraft({ url: 'ws://h/{{nope}}' }, {}), (e: { code: string }) => e.code === 'WSWB_UNRESOLVED_VARIABLE');
+    const hostile = JSON.parse('{"__proto__": "p", "constructor": "c"}') as Record<string, string>;
+    assert.equal((await resolveDraft({ url: 'ws://h/{{__proto__}}/{{constructor}}' }, hostile)).options.url, 'ws://h/p/c', 'environment names are names, not prototype members');
   });
 
   it('compiles filters for arriving events', () => {

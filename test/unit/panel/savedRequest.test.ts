@@ -4,12 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { ConnectionManager } from '../../../src/core/engine/connectionManager';
 import { parseCollection } from '../../../src/core/collections/parse';
-import { RpcClient, RpcServer, memoryTransportPair } from '../../../src/shared/rpc';
-import { CONTRACT_VERSION, hostContract, type HostContract, type WebviewEvents } from '../../../src/shared/contract';
-import { PanelBinding } from '../../../src/extension/panel/binding';
-import { fromSavedMessage, optionsToRequestDef, readSavedRequest, requestDefToOptions, toSavedMessage } from '../../../src/extension/panel/savedRequest';
+import { panelRig } from './helpers';
+import { messageDefOf, readSavedRequest, savedMessageOf } from '../../../src/extension/panel/savedRequest';
+import { draftOf, toRequestDef, withoutSecrets } from '../../../src/core/collections/request';
 
 const COLLECTION = `{
   "version": 1,
@@ -38,29 +36,24 @@ async function tempCollection(text = COLLECTION): Promise<{ file: string; dir: s
 }
 
 describe('panel saved requests (collections core, real files)', () => {
-  it('maps a saved request to composer options and back, keeping what the composer does not show', () => {
-    const def = { name: 'r', url: 'wss://h/x', query: { a: 'b c' }, headers: { 'X-A': '1' }, keepAlive: { pingIntervalMs: 500, autoPong: false }, reconnect: { enabled: true, maxAttempts: 2, queue: true, jitter: 0.1 }, tls: { caFile: 'ca.pem', rejectUnauthorized: false }, messages: [{ name: 'm', kind: 'text' as const, data: 'x' }] };
-    const o = requestDefToOptions(def);
-    assert.equal(o.url, 'wss://h/x?a=b%20c');
-    assert.deepEqual(o.headers, [['X-A', '1']]);
-    assert.equal(o.pingIntervalMs, 500);
-    assert.equal(o.autoPong, false);
-    assert.equal(o.queueWhileReconnecting, true);
-    const back = optionsToRequestDef('r', o, def);
-    assert.deepEqual(back.messages, def.messages);
-    assert.deepEqual(back.tls, { caFile: 'ca.pem', rejectUnauthorized: false });
-    assert.deepEqual(back.reconnect, { enabled: true, maxAttempts: 2, queue: true, jitter: 0.1 });
-    assert.equal(back.query, undefined, 'the query now lives in the URL');
-    assert.throws(() => optionsToRequestDef('r', { url: 'ws://h', auth: { type: 'bearer', token: 'literal' } }), (e: { code: string }) => e.code === 'WSWB_PANEL_SECRET_IN_FILE');
-    assert.deepEqual(optionsToRequestDef('r', { url: 'ws://h', auth: { type: 'bearer', token: '{{secret:t}}' } }).auth, { type: 'bearer', token: '{{secret:t}}' });
+  it('the panel edits the saved request itself: every field but name and messages, secrets kept out of the file', () => {
+    const def = { name: 'r', url: 'wss://h/x', query: { a: 'b c' }, headers: { 'X-A': '1' }, keepAlive: { pingIntervalMs: 500, autoPong: false }, reconnect: { enabled: true, maxAttempts: 2, queue: true, jitter: 0.1 }, tls: { caFile: 'ca.pem', rejectUnauthorized: false }, maxRedirects: 3, messages: [{ name: 'm', kind: 'text' as const, data: 'x' }] };
+    const draft = draftOf(def);
+    assert.equal('name' in draft || 'messages' in draft, false);
+    assert.deepEqual(toRequestDef('r', draft, def), def, 'load then save changes nothing');
+    assert.deepEqual(toRequestDef('r', { ...draft, subprotocols: ['v2'] }, def).messages, def.messages, 'the messages stay the file\'s');
+    assert.throws(() => toRequestDef('r', { url: 'ws://h', auth: { type: 'bearer', token: 'literal' } }), (e: { code: string }) => e.code === 'WSWB_PANEL_SECRET_IN_FILE');
+    assert.throws(() => toRequestDef('r', { url: 'ws://h', tls: { passphrase: 'p' } }), (e: { code: string }) => e.code === 'WSWB_PANEL_SECRET_IN_FILE');
+    assert.deepEqual(toRequestDef('r', { url: 'ws://h', auth: { type: 'bearer', token: '{{secret:t}}' } }).auth, { type: 'bearer', token: '{{secret:t}}' });
+    assert.deepEqual(withoutSecrets({ url: 'ws://h', auth: { type: 'basic', username: 'u', password: 'pw' }, tls: { key: 'PEM', passphrase: '{{secret:p}}', caFile: 'ca' } }), { url: 'ws://h', auth: { type: 'basic', username: 'u', password: '' }, tls: { passphrase: '{{secret:p}}', caFile: 'ca' } });
   });
 
   it('maps named messages both ways and refuses JSON that does not parse', () => {
-    assert.deepEqual(toSavedMessage({ name: 'j', kind: 'json', data: { a: 1 } }), { name: 'j', kind: 'json', text: '{\n  "a": 1\n}' });
-    assert.deepEqual(fromSavedMessage({ name: 'j', kind: 'json', text: '{"a":2}' }, { name: 'old', kind: 'json', data: 1, expect: [{ regex: 'x' }] }), { name: 'j', kind: 'json', data: { a: 2 }, expect: [{ regex: 'x' }] });
-    assert.deepEqual(fromSavedMessage({ name: 'b', kind: 'binary', base64: 'AQI=' }), { name: 'b', kind: 'binary', base64: 'AQI=' });
-    assert.throws(() => fromSavedMessage({ name: 'j', kind: 'json', text: '{"a":{{n}}}' }), (e: { code: string }) => e.code === 'WSWB_PANEL_BAD_JSON');
-    assert.throws(() => fromSavedMessage({ name: ' ', kind: 'text', text: '' }), (e: { code: string }) => e.code === 'WSWB_PANEL_BAD_MESSAGE');
+    assert.deepEqual(savedMessageOf({ name: 'j', kind: 'json', data: { a: 1 } }), { name: 'j', kind: 'json', text: '{\n  "a": 1\n}' });
+    assert.deepEqual(messageDefOf({ name: 'j', kind: 'json', text: '{"a":2}' }, { name: 'old', kind: 'json', data: 1, expect: [{ regex: 'x' }] }), { name: 'j', kind: 'json', data: { a: 2 }, expect: [{ regex: 'x' }] });
+    assert.deepEqual(messageDefOf({ name: 'b', kind: 'binary', base64: 'AQI=' }), { name: 'b', kind: 'binary', base64: 'AQI=' });
+    assert.throws(() => messageDefOf({ name: 'j', kind: 'json', text: '{"a":{{n}}}' }), (e: { code: string }) => e.code === 'WSWB_PANEL_BAD_JSON');
+    assert.throws(() => messageDefOf({ name: ' ', kind: 'text', text: '' }), (e: { code: string }) => e.code === 'WSWB_PANEL_BAD_MESSAGE');
   });
 
   it('reports an invalid or missing request instead of throwing', async () => {
@@ -87,31 +80,24 @@ describe('panel saved requests (collections core, real files)', () => {
     await new Promise<void>((r) => wss.once('listening', () => r()));
     const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/echo`;
     const { file, dir } = await tempCollection(COLLECTION.replace('ws://127.0.0.1:1/echo', url));
-    const [a, b] = memoryTransportPair();
-    const server = new RpcServer<HostContract, WebviewEvents>(hostContract, a);
-    const client = new RpcClient<HostContract, WebviewEvents>(b);
-    const manager = new ConnectionManager();
     let pick: { file: string; request: string } | undefined = { file, request: 'echo' };
-    const binding = new PanelBinding(server, {
-      createConnection: (o, deps) => manager.create(o, deps),
+    const { client, binding, dispose } = await panelRig({
       variables: () => ({ who: 'world', 'secret:tok': 'T0K' }),
       pickRequest: async () => pick,
       pickSaveTarget: async () => ({ file, request: 'copy' }),
       labelFor: (f) => path.basename(f),
-    }, () => ({ contractVersion: CONTRACT_VERSION, host: { extensionVersion: 't', vscodeVersion: 't' } }));
-    server.handle('ready', () => binding.snapshot());
+    });
     const sourceEvents: number[] = [];
     client.onEvent('source', (s) => sourceEvents.push(s.messages.length));
     try {
-      await client.call('ready', { contractVersion: CONTRACT_VERSION });
       await assert.rejects(client.call('sendSaved', { name: 'hello' }), (e: { code: string }) => e.code === 'WSWB_PANEL_NO_SOURCE');
       const loaded = await client.call('loadRequest', {});
-      assert.equal(loaded.options?.url, url);
-      assert.deepEqual(loaded.options?.headers, [['Authorization', 'Bearer {{secret:tok}}']]);
+      assert.equal(loaded.request?.url, url);
+      assert.deepEqual(loaded.request?.headers, { Authorization: 'Bearer {{secret:tok}}' });
       assert.equal(loaded.source?.label, 'api.websocket.json › echo');
       assert.deepEqual(loaded.source?.messages.map((m) => m.name), ['hello', 'sub', 'raw']);
       assert.equal(binding.snapshot().source?.request, 'echo');
-      await client.call('connect', { options: loaded.options! });
+      await client.call('connect', { request: loaded.request! });
       const t0 = Date.now();
       while (binding.connection?.state !== 'open' && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
       await client.call('sendSaved', { name: 'hello' });
@@ -131,14 +117,14 @@ describe('panel saved requests (collections core, real files)', () => {
       const req = parsed.collection!.requests![0]!;
       assert.deepEqual(req.messages!.map((m) => m.name), ['hello', 'subscribe', 'raw', 'bye']);
       assert.deepEqual(req.messages![1], { name: 'subscribe', kind: 'json', data: { op: 'subscribe' }, expect: [{ regex: 'ok' }] });
-      // Save the request's options; a literal secret is refused and leaves the file alone.
-      await client.call('saveRequest', { options: { ...loaded.options!, subprotocols: ['v2'] } });
+      // Save the request; a literal secret is refused and leaves the file alone.
+      await client.call('saveRequest', { request: { ...loaded.request!, subprotocols: ['v2'] } });
       assert.deepEqual(parseCollection(await fs.readFile(file, 'utf8'), file).collection!.requests![0]!.subprotocols, ['v2']);
       const before = await fs.readFile(file, 'utf8');
-      await assert.rejects(client.call('saveRequest', { options: { url, auth: { type: 'bearer', token: 'T0K' } } }), (e: { code: string }) => e.code === 'WSWB_PANEL_SECRET_IN_FILE');
+      await assert.rejects(client.call('saveRequest', { request: { url, auth: { type: 'bearer', token: 'T0K' } } }), (e: { code: string }) => e.code === 'WSWB_PANEL_SECRET_IN_FILE');
       assert.equal(await fs.readFile(file, 'utf8'), before);
       // Save as a new request in the collection the user picks.
-      const asNew = await client.call('saveRequest', { options: { url: 'ws://127.0.0.1:2/' }, asNew: true });
+      const asNew = await client.call('saveRequest', { request: { url: 'ws://127.0.0.1:2/' }, asNew: true });
       assert.equal(asNew.source?.request, 'copy');
       text = await fs.readFile(file, 'utf8');
       assert.deepEqual(parseCollection(text, file).collection!.requests!.map((r) => r.name), ['echo', 'copy']);
@@ -150,10 +136,7 @@ describe('panel saved requests (collections core, real files)', () => {
       await new Promise((r) => setTimeout(r, 40));
       assert.ok(sourceEvents.length > 0, 'source changes are posted to the webview');
     } finally {
-      binding.dispose((c) => manager.remove(c.id));
-      await manager.disposeAll();
-      client.dispose();
-      server.dispose();
+      await dispose();
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
       await fs.rm(dir, { recursive: true, force: true });

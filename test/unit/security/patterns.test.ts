@@ -13,7 +13,7 @@ import { compilePattern, prefilter } from '../../../src/core/pattern';
 import { loadRe2 } from '../../../src/core/lazy';
 import { parseCollection } from '../../../src/core/collections/parse';
 import { TimelineStore } from '../../../src/core/engine/timelineStore';
-import { compileFilter } from '../../../src/extension/panel/binding';
+import { compileFilter } from '../../../src/extension/panel/rows';
 import { run } from '../../../src/cli/run';
 import { captureIO } from '../collections/fixtures/captureIO';
 import { Resources } from '../mock/helpers';
