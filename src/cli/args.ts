@@ -139,3 +139,36 @@ export function parseOrUsage<T>(command: string, usage: string, io: CliIO, parse
     return USAGE_EXIT;
   }
 }
+
+/** A parsed command line as values by option name (`multiple` names collect every occurrence). */
+export interface CommandValues {
+  values: Record<string, string | boolean | undefined>;
+  lists: Record<string, string[]>;
+  positionals: string[];
+}
+
+/**
+ * Parses argv strictly like parseCommandLine, for commands that read their options by name rather
+ * than in order. Throws UsageError; 'help' for -h/--help.
+ */
+export function parseValues(argv: readonly string[], spec: OptionSpec): CommandValues | 'help' {
+  const cl = parseCommandLine(argv, spec);
+  if (cl === 'help') return cl;
+  const out: CommandValues = { values: {}, lists: {}, positionals: cl.positionals };
+  for (const { name, value } of cl.options) {
+    if (spec[name]?.multiple) (out.lists[name] ??= []).push(value ?? '');
+    else out.values[name] = spec[name]?.type === 'boolean' ? true : value;
+  }
+  return out;
+}
+
+/** `--var NAME=VALUE` occurrences as a map, or a UsageError for one without `=` or with a bad name. */
+export function varsValue(list: readonly string[] | undefined): Record<string, string> {
+  const vars: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const s of list ?? []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(s);
+    if (!m) throw new UsageError(`--var needs NAME=VALUE, got '${s}'`);
+    vars[m[1]!] = m[2]!;
+  }
+  return vars;
+}

@@ -17,7 +17,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseOrUsage, parseValues, single, UsageError, varsValue } from './args';
 import type { CliIO } from './io';
 import { parseTranscript } from '../core/collections/transcript';
 import { importHar, transcriptsToEvents } from '../core/collections/har';
@@ -56,31 +56,19 @@ Options:
 
 export async function exportCommand(argv: string[], io: CliIO): Promise<number> {
   if (argv[0] === 'artillery') return exportArtillery(argv.slice(1), io);
-  const usage = (msg: string) => {
-    io.stderr.write(`websocket-workbench export: ${msg}\n\n${USAGE}`);
-    return 2;
-  };
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { mode: { type: 'string' }, name: { type: 'string' }, connection: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    return usage(err instanceof Error ? err.message : String(err));
-  }
-  const v = parsed.values;
-  if (v.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  const [what, input, ...extra] = parsed.positionals;
-  if (what !== 'scenario') return usage(what === undefined ? 'missing what to export (scenario, artillery)' : `cannot export "${what}" (can: scenario, artillery)`);
-  if (input === undefined) return usage('missing <session.ndjson|session.har>');
-  if (extra.length) return usage(`unexpected argument ${extra[0]}`);
-  const mode = v.mode ?? 'exact';
-  if (mode !== 'exact' && mode !== 'shape') return usage(`--mode must be exact or shape, got ${mode}`);
+  const args = parseOrUsage('export', USAGE, io, () => {
+    const parsed = parseValues(argv, { mode: { type: 'string' }, name: { type: 'string' }, connection: { type: 'string' }, output: { type: 'string' } });
+    if (parsed === 'help') return parsed;
+    const [what, input, ...extra] = parsed.positionals;
+    if (what !== 'scenario') throw new UsageError(what === undefined ? 'missing what to export (scenario, artillery)' : `cannot export "${what}" (can: scenario, artillery)`);
+    if (input === undefined) throw new UsageError('missing <session.ndjson|session.har>');
+    if (extra.length) throw new UsageError(`unexpected argument ${extra[0]}`);
+    const mode = (parsed.values.mode as string | undefined) ?? 'exact';
+    if (mode !== 'exact' && mode !== 'shape') throw new UsageError(`--mode must be exact or shape, got ${mode}`);
+    return { v: parsed.values as { name?: string; connection?: string; output?: string }, input, mode: mode as 'exact' | 'shape' };
+  });
+  if (typeof args === 'number') return args;
+  const { v, input, mode } = args;
 
   const file = path.resolve(io.cwd, input);
   let text: string;
@@ -129,46 +117,28 @@ export async function exportCommand(argv: string[], io: CliIO): Promise<number> 
 }
 
 async function exportArtillery(argv: string[], io: CliIO): Promise<number> {
-  const usage = (msg: string) => {
-    io.stderr.write(`websocket-workbench export artillery: ${msg}\n\n${USAGE}`);
-    return 2;
-  };
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        scenario: { type: 'string' },
-        connection: { type: 'string' },
-        env: { type: 'string' },
-        var: { type: 'string', multiple: true },
-        users: { type: 'string' },
-        duration: { type: 'string' },
-        output: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+  const args = parseOrUsage('export artillery', USAGE, io, () => {
+    const parsed = parseValues(argv, {
+      scenario: { type: 'string' },
+      connection: { type: 'string' },
+      env: { type: 'string' },
+      var: { type: 'string', multiple: true },
+      users: { type: 'string' },
+      duration: { type: 'string' },
+      output: { type: 'string' },
     });
-  } catch (err) {
-    return usage(err instanceof Error ? err.message : String(err));
-  }
-  const v = parsed.values;
-  if (v.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  if (parsed.positionals.length !== 1) return usage(parsed.positionals.length ? `unexpected argument ${parsed.positionals[1]}` : 'missing <file>');
-  if (v.scenario === undefined) return usage('missing --scenario NAME');
-  const users = v.users === undefined ? 1 : /^[1-9]\d*$/.test(v.users) ? Number(v.users) : NaN;
-  if (Number.isNaN(users)) return usage(`--users must be a whole number from 1, got ${v.users}`);
-  const durationS = v.duration === undefined ? 1 : /^\d+(\.\d+)?$/.test(v.duration) && Number(v.duration) > 0 ? Number(v.duration) : NaN;
-  if (Number.isNaN(durationS)) return usage(`--duration must be a number of seconds more than 0, got ${v.duration}`);
-  const overrides: Record<string, string> = {};
-  for (const s of v.var ?? []) {
-    const m = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(s);
-    if (!m) return usage(`--var needs NAME=VALUE, got ${s}`);
-    overrides[m[1]!] = m[2]!;
-  }
+    if (parsed === 'help') return parsed;
+    const v = parsed.values as { scenario?: string; connection?: string; env?: string; users?: string; duration?: string; output?: string };
+    single(parsed.positionals, '<file>');
+    if (v.scenario === undefined) throw new UsageError('missing --scenario NAME');
+    const users = v.users === undefined ? 1 : /^[1-9]\d*$/.test(v.users) ? Number(v.users) : NaN;
+    if (Number.isNaN(users)) throw new UsageError(`--users must be a whole number from 1, got ${v.users}`);
+    const durationS = v.duration === undefined ? 1 : /^\d+(\.\d+)?$/.test(v.duration) && Number(v.duration) > 0 ? Number(v.duration) : NaN;
+    if (Number.isNaN(durationS)) throw new UsageError(`--duration must be a number of seconds more than 0, got ${v.duration}`);
+    return { parsed, v: { ...v, scenario: v.scenario }, users, durationS, overrides: varsValue(parsed.lists.var) };
+  });
+  if (typeof args === 'number') return args;
+  const { parsed, v, users, durationS, overrides } = args;
   const input = parsed.positionals[0]!;
   const doc = await readCollectionFile(path.resolve(io.cwd, input));
   if (!doc.ok || !doc.collection) {

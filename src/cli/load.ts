@@ -7,7 +7,7 @@
  * failed, 1 when a connection, an expectation or an iteration failed, 2 on bad usage or an invalid file.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseOrUsage, parseValues, single, UsageError, varsValue, type CommandValues, type OptionSpec } from './args';
 import type { CliIO } from './io';
 import { envSecretResolver } from './run';
 import { readCollectionFile } from '../core/collections/fsio';
@@ -44,51 +44,45 @@ function seconds(v: string | undefined, flag: string, fallback: number): number 
   return Math.round(Number(v) * 1000);
 }
 
-export async function load(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        request: { type: 'string' },
-        scenario: { type: 'string' },
-        clients: { type: 'string' },
-        ramp: { type: 'string' },
-        duration: { type: 'string' },
-        env: { type: 'string' },
-        var: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    io.stderr.write(`websocket-workbench load: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return 2;
-  }
-  const v = parsed.values;
-  if (v.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  const usage = (msg: string) => {
-    io.stderr.write(`websocket-workbench load: ${msg}\n\n${USAGE}`);
-    return 2;
-  };
-  if (parsed.positionals.length !== 1) return usage(parsed.positionals.length ? `unexpected argument ${parsed.positionals[1]}` : 'missing <file>');
-  if ((v.request === undefined) === (v.scenario === undefined)) return usage('give exactly one of --request NAME or --scenario NAME');
+const OPTIONS = {
+  request: { type: 'string' },
+  scenario: { type: 'string' },
+  clients: { type: 'string' },
+  ramp: { type: 'string' },
+  duration: { type: 'string' },
+  env: { type: 'string' },
+  var: { type: 'string', multiple: true },
+} satisfies OptionSpec;
+
+interface LoadArgs {
+  parsed: CommandValues;
+  v: { request?: string; scenario?: string; env?: string };
+  clients: number;
+  ramp: number;
+  duration: number;
+  vars: Record<string, string>;
+}
+
+function parseLoadArgs(argv: string[]): LoadArgs | 'help' {
+  const parsed = parseValues(argv, OPTIONS);
+  if (parsed === 'help') return parsed;
+  const v = parsed.values as LoadArgs['v'] & { clients?: string; ramp?: string; duration?: string };
+  single(parsed.positionals, '<file>');
+  if ((v.request === undefined) === (v.scenario === undefined)) throw new UsageError('give exactly one of --request NAME or --scenario NAME');
   const clients = v.clients === undefined ? 10 : /^[1-9]\d*$/.test(v.clients) && Number(v.clients) <= MAX_CLIENTS ? Number(v.clients) : NaN;
-  if (Number.isNaN(clients)) return usage(`--clients must be a whole number from 1 to ${MAX_CLIENTS}, got ${v.clients}`);
+  if (Number.isNaN(clients)) throw new UsageError(`--clients must be a whole number from 1 to ${MAX_CLIENTS}, got ${v.clients}`);
   const ramp = seconds(v.ramp, '--ramp', 0);
   const duration = seconds(v.duration, '--duration', 10_000);
-  if (typeof ramp === 'string') return usage(ramp);
-  if (typeof duration === 'string') return usage(duration);
-  if (duration <= 0) return usage('--duration must be more than 0');
-  const vars: Record<string, string> = {};
-  for (const s of v.var ?? []) {
-    const m = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(s);
-    if (!m) return usage(`--var needs NAME=VALUE, got ${s}`);
-    vars[m[1]!] = m[2]!;
-  }
+  if (typeof ramp === 'string') throw new UsageError(ramp);
+  if (typeof duration === 'string') throw new UsageError(duration);
+  if (duration <= 0) throw new UsageError('--duration must be more than 0');
+  return { parsed, v, clients, ramp, duration, vars: varsValue(parsed.lists.var) };
+}
+
+export async function load(argv: string[], io: CliIO): Promise<number> {
+  const args = parseOrUsage('load', USAGE, io, () => parseLoadArgs(argv));
+  if (typeof args === 'number') return args;
+  const { parsed, v, clients, ramp, duration, vars } = args;
 
   const file = path.resolve(io.cwd, parsed.positionals[0]!);
   const doc = await readCollectionFile(file);

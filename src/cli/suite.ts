@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { intValue, oneOf, parseOrUsage, parseValues, single, UsageError, varsValue } from './args';
 import type { CliIO } from './io';
 import { envSecretResolver } from './run';
 import { readCollectionFile } from '../core/collections/fsio';
@@ -73,41 +74,25 @@ export interface SuiteArgs {
   vars: Record<string, string>;
 }
 
-/** Parses argv (throws nothing; returns a usage error). */
-export function parseSuiteArgs(argv: string[]): SuiteArgs | { error: string } | { help: true } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    return { error: err instanceof Error ? err.message.replace(/\. To specify a positional.*$/s, '') : String(err) };
-  }
-  const v = parsed.values;
-  if (v.help) return { help: true };
-  if (parsed.positionals.length === 0) return { error: 'missing <file|folder>' };
-  if (parsed.positionals.length > 1) return { error: `unexpected argument ${parsed.positionals[1]}` };
-  const reporter = v.reporter ?? 'ndjson';
-  if (reporter !== 'ndjson' && reporter !== 'junit' && reporter !== 'tap') return { error: `--reporter must be ndjson, junit or tap, got ${reporter}` };
-  let parallel = 1;
-  if (v.parallel !== undefined) {
-    if (!/^[1-9][0-9]{0,3}$/.test(v.parallel)) return { error: `--parallel must be a whole number from 1, got ${v.parallel}` };
-    parallel = Number(v.parallel);
-  }
-  const vars: Record<string, string> = {};
-  for (const s of v.var ?? []) {
-    const m = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(s);
-    if (!m) return { error: `--var needs NAME=VALUE, got ${s}` };
-    vars[m[1]!] = m[2]!;
-  }
-  for (const [flag, value] of [['--reporter-output', v['reporter-output']], ['--env', v.env]] as const) if (value === '') return { error: `${flag} needs a value` };
+/** Parses argv; throws UsageError for bad usage; 'help' for -h/--help. */
+export function parseSuiteArgs(argv: string[]): SuiteArgs | 'help' {
+  const { help: _help, ...spec } = OPTIONS;
+  const parsed = parseValues(argv, spec);
+  if (parsed === 'help') return parsed;
+  const v = parsed.values as { reporter?: string; 'reporter-output'?: string; parallel?: string; env?: string };
+  const target = single(parsed.positionals, '<file|folder>');
+  const reporter = oneOf('--reporter', v.reporter ?? 'ndjson', ['ndjson', 'junit', 'tap'] as const);
+  const parallel = v.parallel === undefined ? 1 : intValue('--parallel', v.parallel, 1, 9999);
+  for (const [flag, value] of [['--reporter-output', v['reporter-output']], ['--env', v.env]] as const) if (value === '') throw new UsageError(`${flag} needs a value`);
   return {
-    target: parsed.positionals[0]!,
-    scenarios: v.scenario ?? [],
-    requests: v.request ?? [],
+    target,
+    scenarios: parsed.lists.scenario ?? [],
+    requests: parsed.lists.request ?? [],
     reporter,
     ...(v['reporter-output'] !== undefined ? { reporterOutput: v['reporter-output'] } : {}),
     parallel,
     ...(v.env !== undefined ? { env: v.env } : {}),
-    vars,
+    vars: varsValue(parsed.lists.var),
   };
 }
 
@@ -181,15 +166,8 @@ function portsOf(t: PlannedTest, c: Collection): string[] {
 
 /** `websocket-workbench run` as a suite. */
 export async function runSuite(argv: string[], io: CliIO): Promise<number> {
-  const args = parseSuiteArgs(argv);
-  if ('help' in args) {
-    io.stdout.write(SUITE_USAGE);
-    return 0;
-  }
-  if ('error' in args) {
-    io.stderr.write(`websocket-workbench run: ${args.error}\n\n${SUITE_USAGE}`);
-    return 2;
-  }
+  const args = parseOrUsage('run', SUITE_USAGE, io, () => parseSuiteArgs(argv));
+  if (typeof args === 'number') return args;
   const fail = (msg: string, code: string) => {
     io.stderr.write(`websocket-workbench run: ${msg} [${code}]\n`);
     return 2;
