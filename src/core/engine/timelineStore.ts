@@ -696,6 +696,12 @@ export class TimelineStore {
   }
 }
 
+/*
+ * Three column classes, not one generic class over the typed-array constructor: get/set run for
+ * every event of every query, and one class per element type keeps each call site monomorphic in
+ * V8 (a shared generic method sees three array shapes and goes polymorphic on the hot path).
+ */
+
 /** A growable column of Uint16Array in segments of SEG entries (the first one grows by doubling). */
 class U16Col {
   private segs: Uint16Array[] = [];
