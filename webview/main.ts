@@ -3,6 +3,9 @@
  * handshake, and renders from the snapshot. A view only: all connection state comes from the host;
  * the UI's own state (drafts, filter, selection) is kept with vscode.setState and the host's
  * viewState, so a reload or hide/show brings it back.
+ *
+ * Over ~400 lines: the entry wires every view part (header, request and message composers, timeline,
+ * detail, saved list) to the RPC client in one place; the parts themselves live in their own files.
  */
 import { RpcClient, type Transport } from '../src/shared/rpc';
 import { CONTRACT_VERSION, type ConnectionSummary, type HostContract, type OutgoingMessage, type RepeatStatus, type RequestDraft, type SavedMessage, type SavedRequestInfo, type Snapshot, type TimelineEvent, type ViewFilter, type WebviewEvents } from '../src/shared/contract';

@@ -14,6 +14,9 @@
  *                          │                  │                                                ▲
  *                          └── error ─────────┴────────────── drop / terminate ─────────────────┘
  *                                     closed ──(reconnect enabled, not closed by us)──▶ connecting
+ *
+ * Over ~400 lines: transport, tap, recording and lifecycle still live together here; splitting
+ * them is part of the recording redesign (issue "Recording at wire speed"), which replaces the tap.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';

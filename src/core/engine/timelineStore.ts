@@ -12,6 +12,9 @@
  *
  * Rare kinds (handshake, state, close, error, rtt, info) and frames/messages carrying fields the
  * store does not know are kept as objects. `at()` materializes an event object on demand.
+ *
+ * Over ~400 lines on purpose: the columns, the payload log and the spill file share offsets and
+ * invariants that are easiest to check in one file; the column classes stay separate (see below).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -11,6 +11,9 @@
  * - Variables resolve as for a request (request → collection → environment → secrets), below the
  *   scenario's own variables, `--var` overrides, started mocks' `mock.<name>.url|port` and captures.
  * - Every string reported (step messages, expected/actual, events) goes through the secrets' mask.
+ *
+ * Over ~400 lines: steps, expectation matching and connection bookkeeping share one run state;
+ * a split by step kind is a candidate once protocol-level expectations (issue 13) arrive.
  */
 import { Connection } from '../engine/connection';
 import type { TimelineEvent } from '../engine/events';
