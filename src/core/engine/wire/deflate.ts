@@ -121,12 +121,15 @@ export class Inflater {
     });
     s.on('error', (e: Error) => {
       // Corrupt compressed data: the stream is dead; the message fails with 1007 (as in ws).
+      // (After a size-limit reset, zlib may still choke on the rest: the limit is the news.)
       const cb = this.cb;
+      const err = this.error ?? e;
       this.cb = null;
       this.stream = null;
       this.parts = [];
       this.total = 0;
-      cb?.(e);
+      this.error = null;
+      cb?.(err);
     });
     this.stream = s;
     return s;

@@ -32,6 +32,8 @@ export interface InboundOptions {
   maxPayload: number;
   /** Negotiated permessage-deflate, or null. */
   deflate: DeflateParams | null;
+  /** Most frames in one message (ws's maxFragments → 1008); 0 or unset: no limit. */
+  maxFragments?: number;
   /** Also emit ws's 'message' event (the mock's rules listen to it); the client only records. */
   emitMessages: boolean;
 }
@@ -44,6 +46,8 @@ const EMPTY = Buffer.alloc(0);
 export class Inbound extends Writable {
   /** Set by ws's `binaryType` setter; messages are always Buffers here. */
   _binaryType = 'nodebuffer';
+  /** Read by ws's ping listener (auto-pong is masked by a client only). */
+  readonly _isServer: boolean;
   /** Bytes written to the parser, and bytes of complete frames among them (a difference at close = cut mid-frame). */
   bytesIn = 0;
   bytesFramed = 0;
@@ -53,6 +57,9 @@ export class Inbound extends Writable {
   private readonly inflater: Inflater | null;
   private readonly isServer: boolean;
   private readonly emitMessages: boolean;
+  private readonly maxFragments: number;
+  /** Data frames of the current message so far. */
+  private fragments = 0;
   /** A close frame was handled or the connection failed: later frames are only counted. */
   private done = false;
   private error: Error | null = null;
@@ -65,7 +72,9 @@ export class Inbound extends Writable {
   constructor(opts: InboundOptions, private readonly sink: WireSink) {
     super();
     this.isServer = opts.isServer;
+    this._isServer = opts.isServer;
     this.emitMessages = opts.emitMessages;
+    this.maxFragments = opts.maxFragments && opts.maxFragments > 0 ? opts.maxFragments : Infinity;
     this.inflater = opts.deflate ? new Inflater(opts.deflate.inflateWindowBits, opts.deflate.inflateNoContextTakeover, opts.maxPayload) : null;
     this.decoder = new FrameDecoder({ strict: false, refuseAbove: opts.maxPayload }, this.onFrame, this.onProtocolError);
     this.assembler = new MessageAssembler({ maxPayload: opts.maxPayload }, this.onMessage, this.onControl, this.onProtocolError);
@@ -113,6 +122,10 @@ export class Inbound extends Writable {
       return this.isServer
         ? this.fail('WS_ERR_EXPECTED_MASK', 'Invalid WebSocket frame: MASK must be set', 1002)
         : this.fail('WS_ERR_UNEXPECTED_MASK', 'Invalid WebSocket frame: MASK must be clear', 1002);
+    }
+    if (op < 8) {
+      this.fragments = op === 0 ? this.fragments + 1 : 1;
+      if (this.fragments > this.maxFragments) return this.fail('WS_ERR_TOO_MANY_BUFFERED_PARTS', 'Too many message fragments', 1008);
     }
     this.assembler.push(f);
   };

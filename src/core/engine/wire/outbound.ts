@@ -14,6 +14,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import type { Duplex } from 'node:stream';
+import { FrameDecoder, type DecodedFrame } from '../../protocol/frameDecoder';
 import { encodeFrame, frameHeaderSize, writeFrameHeader, type FrameSpec } from '../../protocol/frameEncoder';
 import { applyMask } from '../../protocol/mask';
 import { isValidCloseCode } from '../../protocol/closeCodes';
@@ -130,6 +131,21 @@ export class Outbound {
     else go();
   }
 
+  /**
+   * Bytes written exactly as given (fault injection: they may not even be a valid frame), recorded
+   * frame by frame as far as they parse: the one place outgoing bytes are decoded, because they
+   * were not encoded here.
+   */
+  rawBytes(bytes: Uint8Array, cb?: Callback): void {
+    const go = () => {
+      this.socket.write(bytes, cb);
+      const record = (f: DecodedFrame) => this.sink.frameOut(firstByte(f), f.maskKey, f.length, f.headerSize + f.length, f.payload);
+      new FrameDecoder({ strict: false }, record, () => undefined).push(bytes);
+    };
+    if (this.deflating) this.waiting.push(go);
+    else go();
+  }
+
   private control(opcode: number, payload: Buffer, mask: boolean, cb: Callback): void {
     if (this.deflating) this.waiting.push(() => this.frame(0x80 | opcode, payload, mask, cb));
     else this.frame(0x80 | opcode, payload, mask, cb);
@@ -228,6 +244,11 @@ function toBuffer(data: Sendable): Buffer {
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer) return Buffer.from(data);
   throw new TypeError('The data must be a string, a Buffer, an ArrayBuffer or a typed array');
+}
+
+/** The first header byte of a decoded frame (FIN, RSV1–3, opcode). */
+function firstByte(f: DecodedFrame): number {
+  return (f.fin ? 0x80 : 0) | (f.rsv1 ? 0x40 : 0) | (f.rsv2 ? 0x20 : 0) | (f.rsv3 ? 0x10 : 0) | f.opcode;
 }
 
 function controlPayload(data: Sendable): Buffer {

@@ -44,13 +44,13 @@ export interface WireStack {
  * Installs the wire stack on a ws WebSocket that has just opened (synchronously, from its 'open'
  * event or the server's upgrade callback: nothing has been read from the socket yet).
  */
-export function installWireStack(ws: WebSocket, sink: WireSink, opts: { maxPayload: number; emitMessages: boolean }): WireStack {
+export function installWireStack(ws: WebSocket, sink: WireSink, opts: { maxPayload: number; maxFragments?: number; emitMessages: boolean }): WireStack {
   const w = ws as unknown as WsInternals;
   const real = w._receiver as NodeJS.EventEmitter & Record<symbol, unknown>;
   const back = Object.getOwnPropertySymbols(real).find((s) => s.description === 'websocket');
   if (!back || real[back] !== ws) throw new Error('ws changed: its Receiver has no WebSocket back-reference');
   const deflate = negotiatedDeflate(ws);
-  const inbound = new Inbound({ isServer: w._isServer, maxPayload: opts.maxPayload, deflate, emitMessages: opts.emitMessages }, sink);
+  const inbound = new Inbound({ isServer: w._isServer, maxPayload: opts.maxPayload, maxFragments: opts.maxFragments, deflate, emitMessages: opts.emitMessages }, sink);
   (inbound as unknown as Record<symbol, unknown>)[back] = ws;
   // ws's own listeners (closing handshake, auto-pong, error → close frame, events) move over.
   for (const name of ['conclude', 'drain', 'error', 'message', 'ping', 'pong'] as const) {
