@@ -1,0 +1,17 @@
+/** The protocol side of mock endpoints: one server implementation per protocol name. */
+import { SocketIoEndpoint } from './socketio';
+import type { ProtocolEndpoint, ProtocolHost } from './types';
+
+export type { ProtocolConnection, ProtocolEndpoint, ProtocolHost, ProtocolPeer } from './types';
+export type { RulePeer } from './runner';
+export { topicMatches } from './match';
+
+/** The protocol server of an endpoint, or undefined when it answers bytes (`raw`, `auto`). */
+export function createProtocolEndpoint(host: ProtocolHost): ProtocolEndpoint | undefined {
+  switch (host.ep.protocol) {
+    case 'socket.io':
+      return new SocketIoEndpoint(host);
+    default:
+      return undefined;
+  }
+}
