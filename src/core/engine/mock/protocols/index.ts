@@ -1,4 +1,6 @@
 /** The protocol side of mock endpoints: one server implementation per protocol name. */
+import { GraphqlEndpoint } from './graphql';
+import { JsonRpcEndpoint } from './jsonrpc';
 import { SocketIoEndpoint } from './socketio';
 import type { ProtocolEndpoint, ProtocolHost } from './types';
 
@@ -11,6 +13,10 @@ export function createProtocolEndpoint(host: ProtocolHost): ProtocolEndpoint | u
   switch (host.ep.protocol) {
     case 'socket.io':
       return new SocketIoEndpoint(host);
+    case 'graphql-ws':
+      return new GraphqlEndpoint(host);
+    case 'json-rpc':
+      return new JsonRpcEndpoint(host);
     default:
       return undefined;
   }

@@ -7,12 +7,12 @@
  */
 import { encodeSocketIo, SioType, SocketIoDecoder } from '../../../protocols/socketio';
 import type { Decoded } from '../../../protocols/types';
-import { isObject } from '../../../protocols/util';
 import type { MockFault, MockMessage } from '../definition';
 import type { TemplateContext } from '../template';
 import { compileProtocolRules } from './match';
 import { isKindItem, ItemPusher, RuleRunner, sendRaw, type Answer, type RulePeer } from './runner';
 import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost } from './types';
+import { paramsMatch } from './util';
 import { renderJson, renderTemplate } from '../template';
 
 /** protocolOptions of a Socket.IO mock. */
@@ -107,7 +107,7 @@ class SioConnection implements ProtocolConnection {
       this.write({ type: SioType.CONNECT_ERROR, nsp, data: { message: 'Invalid namespace' } });
       return;
     }
-    if (o.auth && !authMatches(o.auth, auth)) {
+    if (o.auth && !paramsMatch(o.auth, auth)) {
       this.ep.host.info(this.peer, `socket.io: auth refused for ${nsp}`, { namespace: nsp });
       this.write({ type: SioType.CONNECT_ERROR, nsp, data: { message: o.authError ?? 'unauthorized' } });
       return;
@@ -182,16 +182,6 @@ class SioConnection implements ProtocolConnection {
 
 function toList(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-
-/** Whether a CONNECT auth payload holds every required value (`"*"`: present). */
-function authMatches(required: Record<string, unknown>, auth: unknown): boolean {
-  if (!isObject(auth)) return Object.keys(required).length === 0;
-  for (const [k, v] of Object.entries(required)) {
-    if (!Object.hasOwn(auth, k)) return false;
-    if (v !== '*' && JSON.stringify(auth[k]) !== JSON.stringify(v)) return false;
-  }
-  return true;
 }
 
 /** A Socket.IO mock endpoint: its connections, rooms and rules. */
