@@ -5,7 +5,7 @@
  * SubscriptionClient.
  */
 import assert from 'node:assert/strict';
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws';
 import { SubscriptionClient } from 'subscriptions-transport-ws';
 import { WebSocket } from 'ws';
 import { Resources, delay } from '../helpers';
@@ -22,9 +22,9 @@ const FEED: Partial<MockDefinition> = {
   ],
 };
 
-function collect(client: Client, payload: { query: string; operationName?: string; variables?: Record<string, unknown> }): Promise<{ results: ExecutionResult[]; error?: unknown }> {
+function collect(client: Client, payload: { query: string; operationName?: string; variables?: Record<string, unknown> }): Promise<{ results: unknown[]; error?: unknown }> {
   return new Promise((res) => {
-    const results: ExecutionResult[] = [];
+    const results: unknown[] = [];
     client.subscribe(payload, { next: (r) => results.push(r), error: (error) => res({ results, error }), complete: () => res({ results }) });
   });
 }

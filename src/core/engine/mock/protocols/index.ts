@@ -2,6 +2,7 @@
 import { GraphqlEndpoint } from './graphql';
 import { JsonRpcEndpoint } from './jsonrpc';
 import { SocketIoEndpoint } from './socketio';
+import { StompEndpoint } from './stomp';
 import type { ProtocolEndpoint, ProtocolHost } from './types';
 
 export type { ProtocolConnection, ProtocolEndpoint, ProtocolHost, ProtocolPeer } from './types';
@@ -15,6 +16,8 @@ export function createProtocolEndpoint(host: ProtocolHost): ProtocolEndpoint | u
       return new SocketIoEndpoint(host);
     case 'graphql-ws':
       return new GraphqlEndpoint(host);
+    case 'stomp':
+      return new StompEndpoint(host);
     case 'json-rpc':
       return new JsonRpcEndpoint(host);
     default:
