@@ -1021,16 +1021,29 @@ export class MockServer {
 
   /** A plain HTTP request a protocol endpoint answers (SignalR negotiate), behind the same Host and Origin gate. */
   private protocolRequest(req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    const handlers = this.endpoints.filter((st) => st.proto?.http);
-    if (handlers.length === 0) return false;
+    if (!this.endpoints.some((st) => st.proto?.httpPath)) return false;
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://mock.invalid');
     } catch {
       return false;
     }
-    for (const st of handlers) if (st.proto!.http!(req, res, url.pathname)) return true;
-    return false;
+    const st = this.endpoints.find((e) => e.proto?.httpPath?.(url.pathname));
+    if (!st?.proto?.http) return false;
+    const origin = req.headers.origin;
+    const reasons = gateReasons(this.gatePolicy(), req.headers.host, origin);
+    if (reasons.length > 0) {
+      const id = this.nextConnectionId();
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end(reasons[0] === 'host' ? 'Host not allowed' : 'Origin not allowed');
+      this.stat.rejected++;
+      this.emitError(id, reasons[0] === 'host' ? 'WSWB_MOCK_HOST_REJECTED' : 'WSWB_MOCK_ORIGIN_REJECTED', `${req.method ?? 'GET'} ${url.pathname}: ${reasons[0] === 'host' ? `Host ${JSON.stringify(req.headers.host ?? '')} is not this mock's address` : `Origin ${origin} is not allowed (see allowedOrigins)`}`);
+      this.emitRefusal(id, reasons, origin, req.headers.host);
+      return true;
+    }
+    st.proto.http(req, res);
+    return true;
   }
 
   private nextConnectionId(): string {

@@ -1,6 +1,7 @@
 /** The protocol side of mock endpoints: one server implementation per protocol name. */
 import { GraphqlEndpoint } from './graphql';
 import { JsonRpcEndpoint } from './jsonrpc';
+import { SignalrEndpoint } from './signalr';
 import { SocketIoEndpoint } from './socketio';
 import { StompEndpoint } from './stomp';
 import type { ProtocolEndpoint, ProtocolHost } from './types';
@@ -16,6 +17,8 @@ export function createProtocolEndpoint(host: ProtocolHost): ProtocolEndpoint | u
       return new SocketIoEndpoint(host);
     case 'graphql-ws':
       return new GraphqlEndpoint(host);
+    case 'signalr':
+      return new SignalrEndpoint(host);
     case 'stomp':
       return new StompEndpoint(host);
     case 'json-rpc':

@@ -54,7 +54,9 @@ export interface ProtocolEndpoint {
   /** Sub-protocols accepted when the definition lists none. */
   readonly subprotocols: string[];
   connect(peer: ProtocolPeer): ProtocolConnection;
-  /** A plain HTTP request on the mock's port (SignalR negotiate); true when answered. */
-  http?(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): boolean;
+  /** Whether a plain HTTP request to this path is this endpoint's (SignalR negotiate). */
+  httpPath?(pathname: string): boolean;
+  /** Answers such a request; the mock's Host and Origin gate has already let it in. */
+  http?(req: http.IncomingMessage, res: http.ServerResponse): void;
   stop(): Promise<void>;
 }
