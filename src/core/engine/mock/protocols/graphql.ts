@@ -11,8 +11,7 @@ import type { Decoded } from '../../../protocols/types';
 import { isObject } from '../../../protocols/util';
 import type { MockFault, MockMessage } from '../definition';
 import type { TemplateContext } from '../template';
-import { compileProtocolRules } from './match';
-import { isKindItem, ItemPusher, RuleRunner, sendRaw, type Answer, type RulePeer } from './runner';
+import { isKindItem, RuledEndpoint, sendRaw, type Answer, type RulePeer } from './runner';
 import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost } from './types';
 import { paramsMatch } from './util';
 
@@ -191,22 +190,22 @@ class GqlConnection implements ProtocolConnection {
 }
 
 /** A GraphQL-over-WebSocket mock endpoint. */
-export class GraphqlEndpoint implements ProtocolEndpoint {
+export class GraphqlEndpoint extends RuledEndpoint<RulePeer> implements ProtocolEndpoint {
   readonly protocol = 'graphql-ws' as const;
   readonly subprotocols = ['graphql-transport-ws', 'graphql-ws'];
   readonly options: GraphqlMockOptions;
-  readonly runner: RuleRunner;
-  readonly pusher: ItemPusher<RulePeer>;
   readonly conns = new Set<RulePeer>();
 
-  constructor(readonly host: ProtocolHost) {
+  constructor(host: ProtocolHost) {
+    super(host, 'graphql-ws');
     this.options = host.ep.protocolOptions as GraphqlMockOptions;
-    this.runner = new RuleRunner(host, compileProtocolRules(host.ep.rules, 'graphql-ws'));
-    this.pusher = new ItemPusher<RulePeer>(host, (peer, item, ctx) => this.push(peer, item, ctx));
-    this.pusher.start(() => [...this.conns]);
   }
 
-  private push(peer: RulePeer, item: MockMessage, ctx: TemplateContext): void {
+  protected readyPeers(): RulePeer[] {
+    return [...this.conns];
+  }
+
+  protected push(peer: RulePeer, item: MockMessage, ctx: TemplateContext): void {
     if (!isKindItem(item)) sendRaw(peer, item, ctx);
   }
 
@@ -215,8 +214,4 @@ export class GraphqlEndpoint implements ProtocolEndpoint {
     return new GqlConnection(this, peer);
   }
 
-  stop(): Promise<void> {
-    this.pusher.stop();
-    return Promise.resolve();
-  }
 }

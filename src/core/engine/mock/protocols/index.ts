@@ -1,6 +1,7 @@
 /** The protocol side of mock endpoints: one server implementation per protocol name. */
 import { GraphqlEndpoint } from './graphql';
 import { JsonRpcEndpoint } from './jsonrpc';
+import { MqttEndpoint } from './mqtt';
 import { SignalrEndpoint } from './signalr';
 import { SocketIoEndpoint } from './socketio';
 import { StompEndpoint } from './stomp';
@@ -21,6 +22,8 @@ export function createProtocolEndpoint(host: ProtocolHost): ProtocolEndpoint | u
       return new SignalrEndpoint(host);
     case 'stomp':
       return new StompEndpoint(host);
+    case 'mqtt':
+      return new MqttEndpoint(host);
     case 'json-rpc':
       return new JsonRpcEndpoint(host);
     default:

@@ -9,8 +9,7 @@ import type { Decoded } from '../../../protocols/types';
 import { isObject } from '../../../protocols/util';
 import type { MockFault, MockMessage } from '../definition';
 import { renderJson, type TemplateContext } from '../template';
-import { compileProtocolRules } from './match';
-import { isKindItem, ItemPusher, RuleRunner, sendRaw, type RulePeer } from './runner';
+import { isKindItem, RuledEndpoint, sendRaw, type RulePeer } from './runner';
 import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost } from './types';
 
 /** A JSON-RPC response object for a reply value: `{"error":…}` alone is an error, `{"result":…}` alone a result, anything else the result. */
@@ -89,20 +88,20 @@ class RpcConnection implements ProtocolConnection {
 }
 
 /** A JSON-RPC mock endpoint. */
-export class JsonRpcEndpoint implements ProtocolEndpoint {
+export class JsonRpcEndpoint extends RuledEndpoint<RulePeer> implements ProtocolEndpoint {
   readonly protocol = 'json-rpc' as const;
   readonly subprotocols: string[] = [];
-  readonly runner: RuleRunner;
-  readonly pusher: ItemPusher<RulePeer>;
   readonly conns = new Set<RulePeer>();
 
-  constructor(readonly host: ProtocolHost) {
-    this.runner = new RuleRunner(host, compileProtocolRules(host.ep.rules, 'json-rpc'));
-    this.pusher = new ItemPusher<RulePeer>(host, (peer, item, ctx) => this.push(peer, item, ctx));
-    this.pusher.start(() => [...this.conns]);
+  constructor(host: ProtocolHost) {
+    super(host, 'json-rpc');
   }
 
-  private push(peer: RulePeer, item: MockMessage, ctx: TemplateContext): void {
+  protected readyPeers(): RulePeer[] {
+    return [...this.conns];
+  }
+
+  protected push(peer: RulePeer, item: MockMessage, ctx: TemplateContext): void {
     if (!isKindItem(item)) return sendRaw(peer, item, ctx);
     this.sendItem(peer, renderJson(item, ctx) as Record<string, unknown>);
   }
@@ -120,8 +119,4 @@ export class JsonRpcEndpoint implements ProtocolEndpoint {
     return new RpcConnection(this, peer);
   }
 
-  stop(): Promise<void> {
-    this.pusher.stop();
-    return Promise.resolve();
-  }
 }

@@ -7,7 +7,8 @@
 import type { MockFault, MockMessage, MockRule } from '../definition';
 import { renderJson, renderMessage, type TemplateContext } from '../template';
 import type { MatchInput } from '../rules';
-import { findProtocolRule, type ProtocolRule, type Subject } from './match';
+import { compileProtocolRules, findProtocolRule, type ProtocolRule, type Subject } from './match';
+import type { ProtocolName } from '../../../protocols/types';
 import type { ProtocolHost, ProtocolPeer } from './types';
 
 /** A rule that fired, its items rendered. */
@@ -150,5 +151,34 @@ export class ItemPusher<P extends ProtocolPeer> {
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+  }
+}
+
+/**
+ * Base of the protocol endpoints: their compiled rules, and greetings/schedules pushed through
+ * the protocol's own encoder (`push`).
+ */
+export abstract class RuledEndpoint<P extends ProtocolPeer = RulePeer> {
+  readonly runner: RuleRunner;
+  readonly pusher: ItemPusher<P>;
+
+  constructor(
+    readonly host: ProtocolHost,
+    protocol: ProtocolName,
+  ) {
+    this.runner = new RuleRunner(host, compileProtocolRules(host.ep.rules, protocol));
+    this.pusher = new ItemPusher<P>(host, (peer, item, ctx) => this.push(peer, item, ctx));
+    this.pusher.start(() => this.readyPeers());
+  }
+
+  /** Sends one greeting or schedule item to a peer. */
+  protected abstract push(peer: P, item: MockMessage, ctx: TemplateContext): void;
+
+  /** Peers whose protocol session is open (broadcast schedules go to them). */
+  protected abstract readyPeers(): P[];
+
+  stop(): Promise<void> {
+    this.pusher.stop();
+    return Promise.resolve();
   }
 }

@@ -12,8 +12,7 @@ import { isObject } from '../../../protocols/util';
 import type { MockFault, MockMessage } from '../definition';
 import { pathMatches } from '../definition';
 import { renderJson, type TemplateContext } from '../template';
-import { compileProtocolRules } from './match';
-import { isKindItem, ItemPusher, RuleRunner, sendRaw, type Answer, type RulePeer } from './runner';
+import { isKindItem, RuledEndpoint, sendRaw, type Answer, type RulePeer } from './runner';
 import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost } from './types';
 
 /** protocolOptions of a SignalR mock. */
@@ -124,22 +123,22 @@ class SignalrConnection implements ProtocolConnection {
 }
 
 /** A SignalR mock endpoint. */
-export class SignalrEndpoint implements ProtocolEndpoint {
+export class SignalrEndpoint extends RuledEndpoint<RulePeer> implements ProtocolEndpoint {
   readonly protocol = 'signalr' as const;
   readonly subprotocols: string[] = [];
   readonly options: SignalrMockOptions;
-  readonly runner: RuleRunner;
-  readonly pusher: ItemPusher<RulePeer>;
   readonly conns = new Set<RulePeer>();
 
-  constructor(readonly host: ProtocolHost) {
+  constructor(host: ProtocolHost) {
+    super(host, 'signalr');
     this.options = host.ep.protocolOptions as SignalrMockOptions;
-    this.runner = new RuleRunner(host, compileProtocolRules(host.ep.rules, 'signalr'));
-    this.pusher = new ItemPusher<RulePeer>(host, (peer, item, ctx) => this.push(peer, item, ctx));
-    this.pusher.start(() => [...this.conns]);
   }
 
-  private push(peer: RulePeer, item: MockMessage, ctx: TemplateContext): void {
+  protected readyPeers(): RulePeer[] {
+    return [...this.conns];
+  }
+
+  protected push(peer: RulePeer, item: MockMessage, ctx: TemplateContext): void {
     if (!isKindItem(item)) return sendRaw(peer, item, ctx);
     this.sendItem(peer, renderJson(item, ctx) as Record<string, unknown>, false);
   }
@@ -193,8 +192,4 @@ export class SignalrEndpoint implements ProtocolEndpoint {
     return new SignalrConnection(this, peer);
   }
 
-  stop(): Promise<void> {
-    this.pusher.stop();
-    return Promise.resolve();
-  }
 }

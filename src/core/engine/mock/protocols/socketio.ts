@@ -9,8 +9,7 @@ import { encodeSocketIo, SioType, SocketIoDecoder } from '../../../protocols/soc
 import type { Decoded } from '../../../protocols/types';
 import type { MockFault, MockMessage } from '../definition';
 import type { TemplateContext } from '../template';
-import { compileProtocolRules } from './match';
-import { isKindItem, ItemPusher, RuleRunner, sendRaw, type Answer, type RulePeer } from './runner';
+import { isKindItem, RuledEndpoint, sendRaw, type Answer, type RulePeer } from './runner';
 import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost } from './types';
 import { paramsMatch } from './util';
 import { renderJson, renderTemplate } from '../template';
@@ -185,22 +184,22 @@ function toList(v: string | string[] | undefined): string[] {
 }
 
 /** A Socket.IO mock endpoint: its connections, rooms and rules. */
-export class SocketIoEndpoint implements ProtocolEndpoint {
+export class SocketIoEndpoint extends RuledEndpoint<SioPeer> implements ProtocolEndpoint {
   readonly protocol = 'socket.io' as const;
   readonly subprotocols: string[] = [];
   readonly options: SocketIoMockOptions;
-  readonly runner: RuleRunner;
-  readonly pusher: ItemPusher<SioPeer>;
   readonly conns = new Set<SioConnection>();
 
-  constructor(readonly host: ProtocolHost) {
+  constructor(host: ProtocolHost) {
+    super(host, 'socket.io');
     this.options = host.ep.protocolOptions as SocketIoMockOptions;
-    this.runner = new RuleRunner(host, compileProtocolRules(host.ep.rules, 'socket.io'));
-    this.pusher = new ItemPusher<SioPeer>(host, (peer, item, ctx) => this.push(peer, item, ctx));
-    this.pusher.start(() => [...this.conns].map((c) => c.peer));
   }
 
-  private push(peer: SioPeer, item: MockMessage, ctx: TemplateContext): void {
+  protected readyPeers(): SioPeer[] {
+    return [...this.conns].map((c) => c.peer);
+  }
+
+  protected push(peer: SioPeer, item: MockMessage, ctx: TemplateContext): void {
     if (!isKindItem(item)) return sendRaw(peer, item, ctx);
     const c = peer.sio;
     const rendered = renderJson(item, ctx) as Record<string, unknown>;
@@ -225,8 +224,4 @@ export class SocketIoEndpoint implements ProtocolEndpoint {
     return c;
   }
 
-  stop(): Promise<void> {
-    this.pusher.stop();
-    return Promise.resolve();
-  }
 }

@@ -11,8 +11,7 @@ import type { Decoded } from '../../../protocols/types';
 import type { MockFault, MockMessage } from '../definition';
 import { pathMatches } from '../definition';
 import { renderJson, type TemplateContext } from '../template';
-import { compileProtocolRules } from './match';
-import { isKindItem, ItemPusher, RuleRunner, sendRaw, type Answer, type RulePeer } from './runner';
+import { isKindItem, RuledEndpoint, sendRaw, type Answer, type RulePeer } from './runner';
 import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost } from './types';
 
 /** protocolOptions of a STOMP mock. */
@@ -180,20 +179,20 @@ function stripTransport(h: Record<string, string>): Record<string, string> {
 }
 
 /** A STOMP mock endpoint: the broker's subscriptions live in its connections. */
-export class StompEndpoint implements ProtocolEndpoint {
+export class StompEndpoint extends RuledEndpoint<RulePeer> implements ProtocolEndpoint {
   readonly protocol = 'stomp' as const;
   readonly subprotocols = ['v12.stomp', 'v11.stomp', 'v10.stomp'];
   readonly options: StompMockOptions;
-  readonly runner: RuleRunner;
-  readonly pusher: ItemPusher<RulePeer>;
   readonly conns = new Set<StompConnection>();
   private messageSeq = 0;
 
-  constructor(readonly host: ProtocolHost) {
+  constructor(host: ProtocolHost) {
+    super(host, 'stomp');
     this.options = host.ep.protocolOptions as StompMockOptions;
-    this.runner = new RuleRunner(host, compileProtocolRules(host.ep.rules, 'stomp'));
-    this.pusher = new ItemPusher<RulePeer>(host, (peer, item, ctx) => this.push(peer, item, ctx));
-    this.pusher.start(() => [...this.conns].map((c) => c.peer));
+  }
+
+  protected readyPeers(): RulePeer[] {
+    return [...this.conns].map((c) => c.peer);
   }
 
   nextMessageId(): number {
@@ -207,7 +206,7 @@ export class StompEndpoint implements ProtocolEndpoint {
     return n;
   }
 
-  private push(peer: RulePeer, item: MockMessage, ctx: TemplateContext): void {
+  protected push(peer: RulePeer, item: MockMessage, ctx: TemplateContext): void {
     if (!isKindItem(item)) return sendRaw(peer, item, ctx);
     const c = [...this.conns].find((x) => x.peer === peer || x.peer.id === peer.id);
     if (c) this.sendItem(c, renderJson(item, ctx) as Record<string, unknown>, false);
@@ -237,8 +236,4 @@ export class StompEndpoint implements ProtocolEndpoint {
     return c;
   }
 
-  stop(): Promise<void> {
-    this.pusher.stop();
-    return Promise.resolve();
-  }
 }
