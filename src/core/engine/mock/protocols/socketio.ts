@@ -114,7 +114,8 @@ class SioConnection implements ProtocolConnection {
     const sid = this.ep.host.uuid().replace(/-/g, '').slice(0, 20);
     this.nsps.set(nsp, { sid, rooms: new Set([sid]) });
     this.write({ type: SioType.CONNECT, nsp, data: { sid } });
-    this.ep.pusher.ready(this.peer);
+    // Greeting and schedules once, at the first namespace connected (items for other namespaces wait until they are).
+    if (this.nsps.size === 1) this.ep.pusher.ready(this.peer);
   }
 
   private leaveAll(nsp: string): void {
