@@ -11,7 +11,7 @@ import { parseHttpHead, type HttpHead } from '../../protocol/http';
 import type { ProtocolError } from '../../protocol/errors';
 import type { HandshakeEvent, HeaderPair, Initiator } from '../events';
 import type { WireStack } from '../wire/wsInternals';
-import { tapSocket } from '../wireTap';
+import { detachOutgoing, tapSocket } from '../wireTap';
 
 /** What the current attempt's opening handshake showed, to name a failure `ws` reports without a code. */
 export interface HandshakeSeen {
@@ -89,8 +89,9 @@ export function captureHandshake(socket: net.Socket, state: TapState, hooks: Cap
         if (!head) return;
         state.request = head;
         state.reqBuf = null;
+        // From here on, outgoing frames are recorded by the encoder that writes them.
+        detachOutgoing(socket);
       }
-      // After the request head, outgoing frames are recorded by the encoder that writes them.
     },
     incoming: (chunk) => {
       if (state.failed || state.closeIn) {
