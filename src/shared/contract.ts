@@ -12,6 +12,7 @@ import type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKi
 import type { AuthDef, RequestDraft } from '../core/collections/types';
 import { method } from './rpc';
 import { v, type Validator } from './validate';
+import { protocolContract, protocolFilterFields, type ProtocolName } from './protocolContract';
 
 export type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind, RequestDraft };
 
@@ -90,6 +91,10 @@ export interface ViewFilter {
   text?: string;
   regex?: string;
   regexFlags?: string;
+  /** Decoded messages of this protocol only (`any`: every decoded message). */
+  protocol?: 'any' | ProtocolName;
+  /** Decoded messages whose event, method, target, destination, topic or packet type contains this (any case). */
+  operation?: string;
 }
 
 /** State of the panel's repeat-send job. */
@@ -150,6 +155,9 @@ const requestDraftV: Validator<RequestDraft> = v.object({
   followRedirects: optBool,
   maxRedirects: optInt(0, 1000),
   variables: strMap(65536),
+  // Issue 13 (docs/collection-format.md): the protocol spoken and its settings; the file write validates them against the schema.
+  protocol: v.optional(v.literal('auto', 'raw', 'socket.io', 'graphql-ws', 'signalr', 'stomp', 'mqtt', 'json-rpc')),
+  protocolOptions: v.optional(v.record(v.unknown(), { max: 200 })),
 }) as Validator<RequestDraft>;
 
 const filterV: Validator<ViewFilter> = v.object({
@@ -163,6 +171,7 @@ const filterV: Validator<ViewFilter> = v.object({
     if (!/^[imsu]*$/.test(s)) throw new Error(`${p}: only the flags i, m, s, u are allowed`);
     return s;
   }),
+  ...protocolFilterFields,
 }) as Validator<ViewFilter>;
 
 const savedMessageV: Validator<SavedMessage> = v.object({
@@ -240,6 +249,7 @@ export const hostContract = {
   loadRequest: method<Record<string, never>, { request?: RequestDraft; source?: SavedRequestInfo }>(v.object({}) as Validator<Record<string, never>>),
   /** Persist UI state with the panel so it survives reload and hide/show. */
   saveViewState: method<{ state: Record<string, unknown> }, void>(v.object({ state: v.record(v.unknown(), { max: 200 }) })),
+  ...protocolContract,
 };
 
 export type HostContract = typeof hostContract;

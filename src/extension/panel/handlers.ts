@@ -14,6 +14,7 @@ import type { PanelBinding } from './binding';
 import { DEFAULT_PREVIEW, readFullPayload } from './rows';
 import { exportTimeline, savePayload } from './export';
 import { readSavedRequest, saveNamedMessage, saveRequestDraft } from './savedRequest';
+import { isProtocolKind, registerProtocolHandlers, resolveSavedProtocolMessage } from './protocolHandlers';
 
 /** A registered handler, its parameter type erased (the contract's validator checked it). */
 /** Registers every host request on `server` (PanelBinding.invoke runs them through the same server). */
@@ -64,6 +65,11 @@ export function registerHandlers(b: PanelBinding, server: RpcServer<HostContract
     const { def } = await readSavedRequest(src, src.request);
     const m = def?.messages?.find((x) => x.name === name);
     if (!m) throw new CodedError('WSWB_MESSAGE_NOT_FOUND', `no message "${name}" in request "${src.request}"`);
+    if (isProtocolKind(m.kind)) {
+      // Saved with its protocol kind: sent through the session (separators, terminators, ids).
+      await b.sendProtocol(resolveSavedProtocolMessage(m as unknown as Record<string, unknown>, await b.vars()), {});
+      return { sent: 0 };
+    }
     const p = messagePayload(m, { values: await b.vars() });
     return { sent: await b.sendOne(p.binary ? { data: p.data } : { text: p.text, substitute: false }, {}) };
   });
@@ -104,4 +110,5 @@ export function registerHandlers(b: PanelBinding, server: RpcServer<HostContract
     await b.host.clipboard(text);
   });
   handle('pickFile', async () => (b.host.pickFile ? b.host.pickFile() : undefined));
+  registerProtocolHandlers(b, server);
 }

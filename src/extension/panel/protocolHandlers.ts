@@ -1,0 +1,51 @@
+/**
+ * The protocol requests of the webview contract (src/shared/protocolContract.ts): a packet's
+ * detail, the latency table, the view row of a pair's other side, and sending protocol messages
+ * (typed in the composer, or saved in the collection with their `kind`). No `vscode` import.
+ */
+import { substituteDeep } from '../../core/collections/template';
+import { KIND_PROTOCOL, parseMessageDef, type ProtocolMessage as CoreMessage } from '../../core/protocols/messages';
+import type { HostContract, WebviewEvents } from '../../shared/contract';
+import type { RpcServer } from '../../shared/rpc';
+import type { PanelBinding } from './binding';
+import { CodedError } from '../../core/errors';
+
+
+/** Whether a saved message's kind is a protocol message kind (`socket.io`, `graphql`, …). */
+export function isProtocolKind(kind: string): kind is CoreMessage['kind'] {
+  return Object.prototype.hasOwnProperty.call(KIND_PROTOCOL, kind);
+}
+
+/**
+ * A saved protocol message ready to send: `{{variables}}` and `{{secret:…}}` in its strings resolved
+ * (an unresolved one is an error, as for saved text messages), its shape checked.
+ */
+export function resolveSavedProtocolMessage(def: Record<string, unknown>, vars: Record<string, string>): CoreMessage {
+  const fields: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(def)) if (k !== 'name' && k !== 'description' && k !== 'expect') fields[k] = val;
+  return parseMessageDef(substituteDeep(fields, { values: vars }));
+}
+
+/** Registers the protocol requests. */
+export function registerProtocolHandlers(b: PanelBinding, server: RpcServer<HostContract, WebviewEvents>): void {
+  const on: typeof server.handle = (name, fn) => server.handle(name, fn);
+  on('protocolDetail', ({ id }) => {
+    const d = b.protocols.detail(id);
+    if (!d) return undefined;
+    const peer = d.row.pair?.peer;
+    const peerRow = peer !== undefined ? b.rowOfEvent(peer) : -1;
+    return peerRow >= 0 ? { ...d, peerRow } : d;
+  });
+  on('protocolStats', () => ({ rows: b.protocols.latency(), unanswered: b.protocols.unansweredCount }));
+  on('rowOfEvent', ({ id }) => ({ row: b.rowOfEvent(id) }));
+  on('sendProtocol', async ({ message }) => {
+    let m: CoreMessage;
+    try {
+      m = parseMessageDef(message);
+    } catch (e) {
+      throw new CodedError('WSWB_RPC_INVALID_PARAMS', `message: ${(e as Error).message}`);
+    }
+    await b.sendProtocol(m, await b.vars());
+    return { sent: true as const };
+  });
+}

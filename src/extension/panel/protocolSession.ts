@@ -1,0 +1,99 @@
+/**
+ * The panel's protocol glue: for each connection a panel opens, a ProtocolSession (src/core/protocols)
+ * built from the request's `protocol` and `protocolOptions` (variables and secrets resolved like the
+ * rest of the request), attached before the connection connects, its output fed to the panel's
+ * ProtocolTrack. `auto` decodes what it recognises and speaks nothing; a named protocol is spoken
+ * (handshakes, heartbeats, acks); `raw` attaches nothing. No `vscode` import.
+ */
+import type { Connection, ConnectionOptions } from '../../core/engine/connection';
+import type { TimelineEvent } from '../../core/engine/events';
+import { ProtocolSession } from '../../core/protocols/connectionSession';
+import type { ProtocolMessage } from '../../core/protocols/messages';
+import { isProtocolSetting, type ProtocolSetting } from '../../core/protocols/types';
+import { replaceReferences, substituteDeep } from '../../core/collections/template';
+import type { RequestDraft } from '../../core/collections/types';
+import { CodedError } from '../../core/errors';
+import type { ProtocolTrack } from './protocolTrack';
+
+/** A request draft with the protocol fields of the collection contract (docs/collection-format.md). */
+export type ProtocolDraft = RequestDraft & { protocol?: ProtocolSetting; protocolOptions?: Record<string, unknown> };
+
+/** The request's protocol setting (`auto` when absent or unknown). */
+export function protocolOf(r: RequestDraft | undefined): ProtocolSetting {
+  const p = (r as ProtocolDraft | undefined)?.protocol;
+  return typeof p === 'string' && isProtocolSetting(p) ? p : 'auto';
+}
+
+/**
+ * `protocolOptions` with `{{variables}}` and `{{secret:name}}` replaced from `known` (the active
+ * environment's variables and `secret:name` values, then the request's own variables). An
+ * unresolved reference is an error (WSWB_UNRESOLVED_VARIABLE): nothing connects with it.
+ */
+export function resolveProtocolOptions(r: RequestDraft, known: Record<string, string>): Record<string, unknown> {
+  const po = (r as ProtocolDraft).protocolOptions;
+  if (po === undefined) return {};
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  Object.assign(values, known, r.variables ?? {});
+  return substituteDeep(po, { values }) as Record<string, unknown>;
+}
+
+/** Replaces known `{{references}}` in every string of a protocol message typed in the composer (unknown ones stay as written). */
+export function withVariables(m: ProtocolMessage, vars: Record<string, string>): ProtocolMessage {
+  const walk = (x: unknown): unknown => {
+    if (typeof x === 'string') return replaceReferences(x, (k) => (Object.prototype.hasOwnProperty.call(vars, k) ? vars[k] : undefined));
+    if (Array.isArray(x)) return x.map(walk);
+    if (x && typeof x === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(x)) Object.defineProperty(out, k, { value: walk(v), enumerable: true, writable: true, configurable: true });
+      return out;
+    }
+    return x;
+  };
+  return walk(m) as ProtocolMessage;
+}
+
+/** One connection's protocol session as the panel runs it. */
+export class PanelSession {
+  private constructor(readonly session: ProtocolSession, readonly setting: ProtocolSetting) {}
+
+  /** A session for `request` (undefined for `raw`); `protocolOptions` already resolved. */
+  static create(request: RequestDraft, protocolOptions: Record<string, unknown>, replyTimeoutMs?: number): PanelSession | undefined {
+    const setting = protocolOf(request);
+    if (setting === 'raw') return undefined;
+    return new PanelSession(new ProtocolSession(setting, { protocolOptions, ...(replyTimeoutMs !== undefined ? { replyTimeoutMs } : {}) }), setting);
+  }
+
+  /** Connection options with the protocol's URL and sub-protocols (Socket.IO's `/socket.io/?EIO=4…`). */
+  prepare(options: ConnectionOptions): ConnectionOptions {
+    return this.session.prepare(options);
+  }
+
+  /**
+   * Listens to `conn` (call before connect()): decoded messages, pairs and unanswered requests go
+   * to `track`; `offered` receives each event once the track knows its packet. A session that
+   * fails (a refused namespace, connection_init rejected) says why in the timeline.
+   */
+  attach(conn: Connection, track: ProtocolTrack, offered: (e: TimelineEvent) => void): void {
+    this.session.attach(conn, (o) => {
+      const e = track.record(o);
+      if (e) offered(e);
+    });
+    if (this.session.driver) {
+      this.session.ready().catch((err: Error & { code?: string }) => {
+        if (conn.state === 'open') conn.info(`protocol session failed: ${err.message}`, { code: err.code ?? 'WSWB_PROTO_SEND' });
+      });
+    }
+  }
+
+  /** Sends a protocol message; an `auto` session cannot speak (WSWB_PROTO_UNSUPPORTED says to pick the protocol). */
+  async send(m: ProtocolMessage): Promise<void> {
+    if (!this.session.driver) {
+      throw new CodedError('WSWB_PROTO_UNSUPPORTED', `A "${m.kind}" message needs the request's Protocol set (Options → Protocol), not ${this.setting}`);
+    }
+    await this.session.send(m);
+  }
+
+  dispose(): void {
+    this.session.dispose();
+  }
+}
