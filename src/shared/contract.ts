@@ -12,7 +12,7 @@ import type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKi
 import type { AuthDef, RequestDraft } from '../core/collections/types';
 import { method } from './rpc';
 import { v, type Validator } from './validate';
-import { protocolContract, protocolFilterFields, type ProtocolName } from './protocolContract';
+import { PROTOCOL_KINDS, protocolContract, protocolFilterFields, type ProtocolMessage, type ProtocolName } from './protocolContract';
 
 export type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind, RequestDraft };
 
@@ -39,7 +39,10 @@ export interface Snapshot {
 /** A named message of a saved request, as the message composer edits it. */
 export interface SavedMessage {
   name: string;
-  kind: 'text' | 'json' | 'binary';
+  /** text, json, binary, or a protocol message kind (`socket.io`, `graphql`, …, see protocolContract.ts). */
+  kind: 'text' | 'json' | 'binary' | ProtocolMessage['kind'];
+  /** A protocol message's fields (without `kind`), as in the collection file. */
+  fields?: Record<string, unknown>;
   /** text: the text; json: the value, serialized (pretty). */
   text?: string;
   /** binary: hex digits. */
@@ -176,7 +179,8 @@ const filterV: Validator<ViewFilter> = v.object({
 
 const savedMessageV: Validator<SavedMessage> = v.object({
   name: v.string({ max: 256 }),
-  kind: v.literal('text', 'json', 'binary'),
+  kind: v.literal('text', 'json', 'binary', ...PROTOCOL_KINDS),
+  fields: v.optional(v.record(v.unknown(), { max: 32 })),
   text: v.optional(v.string({ max: 16 * 1024 * 1024 })),
   hex: v.optional(v.string({ max: 16 * 1024 * 1024 })),
   base64: v.optional(v.string({ max: 16 * 1024 * 1024 })),

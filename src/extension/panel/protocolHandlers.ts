@@ -5,7 +5,8 @@
  */
 import { substituteDeep } from '../../core/collections/template';
 import { KIND_PROTOCOL, parseMessageDef, type ProtocolMessage as CoreMessage } from '../../core/protocols/messages';
-import type { HostContract, WebviewEvents } from '../../shared/contract';
+import type { HostContract, SavedMessage, WebviewEvents } from '../../shared/contract';
+import type { MessageDef } from '../../core/collections/types';
 import type { RpcServer } from '../../shared/rpc';
 import type { PanelBinding } from './binding';
 import { CodedError } from '../../core/errors';
@@ -24,6 +25,30 @@ export function resolveSavedProtocolMessage(def: Record<string, unknown>, vars: 
   const fields: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(def)) if (k !== 'name' && k !== 'description' && k !== 'expect') fields[k] = val;
   return parseMessageDef(substituteDeep(fields, { values: vars }));
+}
+
+/** A saved protocol message as the composer shows it: its fields, and their JSON as the list's preview text. */
+export function savedProtocolMessage(def: Record<string, unknown>): SavedMessage {
+  const fields: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(def)) if (k !== 'name' && k !== 'description' && k !== 'expect' && k !== 'kind') fields[k] = val;
+  const s: SavedMessage = { name: String(def.name), kind: def.kind as SavedMessage['kind'], fields, text: JSON.stringify(fields) };
+  if (typeof def.description === 'string') s.description = def.description;
+  return s;
+}
+
+/** The collection's message for a protocol message the composer saves (over `existing`: its description and expectations survive). */
+export function protocolMessageDef(name: string, s: SavedMessage, existing?: MessageDef): MessageDef {
+  let m: CoreMessage;
+  try {
+    m = parseMessageDef({ ...(s.fields ?? {}), kind: s.kind });
+  } catch (e) {
+    throw new CodedError('WSWB_PANEL_BAD_MESSAGE', `Not saved: ${(e as Error).message}`);
+  }
+  const keep: Record<string, unknown> = {};
+  if (existing?.description !== undefined) keep.description = existing.description;
+  if (existing?.expect !== undefined) keep.expect = existing.expect;
+  if (s.description !== undefined) keep.description = s.description;
+  return { name, ...keep, ...m } as unknown as MessageDef;
 }
 
 /** Registers the protocol requests. */

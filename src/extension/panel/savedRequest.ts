@@ -13,6 +13,7 @@ import { CodedError } from '../../core/errors';
 import type { ConnectionOptions } from '../../core/engine/connection';
 import { resolveVariables, toConnectionOptions } from '../../core/collections/variables';
 import type { SavedMessage, SavedRequestInfo } from '../../shared/contract';
+import { isProtocolKind, protocolMessageDef, savedProtocolMessage } from './protocolHandlers';
 
 /** Where a panel's request lives. */
 export interface RequestSource {
@@ -44,6 +45,7 @@ export async function resolveDraft(draft: RequestDraft, known: Record<string, st
 
 /** A named message as the composer shows it. */
 export function savedMessageOf(m: MessageDef): SavedMessage {
+  if (isProtocolKind(m.kind)) return savedProtocolMessage(m as unknown as Record<string, unknown>);
   const s: SavedMessage = { name: m.name, kind: m.kind };
   if (m.description) s.description = m.description;
   if (m.kind === 'text') s.text = String(m.data ?? '');
@@ -57,6 +59,7 @@ export function savedMessageOf(m: MessageDef): SavedMessage {
 export function messageDefOf(s: SavedMessage, existing?: MessageDef): MessageDef {
   const name = s.name.trim();
   if (!name) throw new CodedError('WSWB_PANEL_BAD_MESSAGE', 'Give the message a name');
+  if (isProtocolKind(s.kind)) return protocolMessageDef(name, s, existing);
   const m: MessageDef = { ...(existing ?? {}), name, kind: s.kind };
   delete m.data;
   delete m.hex;
