@@ -9,7 +9,7 @@ import type { RequestDraft } from '../src/shared/contract';
 import { isReference } from '../src/core/collections/template';
 import { checkbox, field, h, select, textarea } from './dom';
 
-type Draft = RequestDraft & { protocol?: string; protocolOptions?: Record<string, unknown> };
+type Draft = RequestDraft;
 
 const PROTOCOLS: Array<[string, string]> = [
   ['auto', 'auto (decode what is recognised)'], ['raw', 'raw (no decoding)'], ['socket.io', 'Socket.IO'], ['graphql-ws', 'GraphQL over WebSocket'],
@@ -88,7 +88,7 @@ export class ProtocolSettings {
           const v = this.protocol.value;
           if (v !== ((base as Draft).protocol ?? 'auto')) {
             if (v === 'auto') delete (into as Draft).protocol;
-            else (into as Draft).protocol = v;
+            else (into as Draft).protocol = v as Draft['protocol'];
           }
         },
       },

@@ -9,6 +9,8 @@ import { choose, fill, openWebview, serveRows, setChecked, snapshot, valueOf, ty
 import type { RowProtocol } from '../../src/shared/protocolContract';
 import * as f from './fixtures';
 
+const protoRow = (e: unknown) => (e as { proto: RowProtocol }).proto;
+
 function decoded(dir: 'in' | 'out', text: string, proto: RowProtocol) {
   return f.message(dir, text, { proto });
 }
@@ -103,7 +105,7 @@ describe('webview: protocols (issue 13)', () => {
       await w.page.click('#tab-protocol');
       const req = await w.request('protocolDetail');
       assert.deepEqual(req.params, { id: rows[1]!.id });
-      await w.reply(req, { decoded: { protocol: 'socket.io', type: 'EVENT', summary: 'sum(2, 3) ack 1', namespace: '/', event: 'sum', args: [2, 3], ackId: 1, key: '/ 1', evil: '<img src=x onerror="window.__pwned=1">' }, row: (rows[1] as { proto: RowProtocol }).proto, peerRow: 2 });
+      await w.reply(req, { decoded: { protocol: 'socket.io', type: 'EVENT', summary: 'sum(2, 3) ack 1', namespace: '/', event: 'sum', args: [2, 3], ackId: 1, key: '/ 1', evil: '<img src=x onerror="window.__pwned=1">' }, row: protoRow(rows[1]), peerRow: 2 });
       await w.page.waitForSelector('.pane-protocol .json-tree');
       const tree = await w.page.textContent('.pane-protocol .json-tree');
       assert.match(tree!, /"event": "sum"/);
@@ -116,17 +118,17 @@ describe('webview: protocols (issue 13)', () => {
       await w.page.waitForSelector('.timeline .row[data-index="2"].selected');
       // The reply's tab points back to its request (the host is asked where it is when the row is unknown).
       const back = await w.request('protocolDetail');
-      await w.reply(back, { decoded: { protocol: 'socket.io', type: 'ACK', summary: 'ack 1 [5]', args: [5] }, row: (rows[2] as { proto: RowProtocol }).proto });
+      await w.reply(back, { decoded: { protocol: 'socket.io', type: 'ACK', summary: 'ack 1 [5]', args: [5] }, row: protoRow(rows[2]) });
       await w.page.waitForFunction(() => document.querySelector('#proto-pair span')?.textContent === 'Request #2 · 1.7 ms');
       await w.page.click('#proto-jump');
       const where = await w.request('rowOfEvent');
       assert.deepEqual(where.params, { id: rows[1]!.id });
       await w.reply(where, { row: 1 });
       await w.page.waitForSelector('.timeline .row[data-index="1"].selected');
-      await w.reply(await w.request('protocolDetail'), { decoded: { type: 'EVENT' }, row: (rows[1] as { proto: RowProtocol }).proto, peerRow: 2 });
+      await w.reply(await w.request('protocolDetail'), { decoded: { type: 'EVENT' }, row: protoRow(rows[1]), peerRow: 2 });
       // An unanswered request says so; a plain message says it was not decoded.
       await w.page.click('.timeline .row[data-index="3"]');
-      await w.reply(await w.request('protocolDetail'), { decoded: { type: 'EVENT', event: 'ignored' }, row: (rows[3] as { proto: RowProtocol }).proto });
+      await w.reply(await w.request('protocolDetail'), { decoded: { type: 'EVENT', event: 'ignored' }, row: protoRow(rows[3]) });
       await w.page.waitForFunction(() => document.querySelector('#proto-pair')?.textContent === 'No reply after 10000 ms');
       await w.page.click('.timeline .row[data-index="4"]');
       assert.match((await w.page.textContent('.pane-protocol'))!, /Not decoded/);
@@ -143,7 +145,7 @@ describe('webview: protocols (issue 13)', () => {
     try {
       await w.page.click('.timeline .row[data-index="0"]');
       await w.page.click('#tab-protocol');
-      await w.reply(await w.request('protocolDetail'), { decoded: { protocol: 'mqtt', type: 'PUBLISH', topic: 'a/b', payload: 'hi' }, row: (mqtt as { proto: RowProtocol }).proto });
+      await w.reply(await w.request('protocolDetail'), { decoded: { protocol: 'mqtt', type: 'PUBLISH', topic: 'a/b', payload: 'hi' }, row: protoRow(mqtt) });
       await w.page.waitForFunction(() => /^00000000  30 07 00 03 61 2f 62 68  69 /.test(document.querySelector('#proto-raw')?.textContent ?? ''));
       assert.match((await w.page.textContent('.pane-protocol .json-tree'))!, /"topic": "a\/b"/);
     } finally {

@@ -15,7 +15,7 @@
  * Secrets become `{{ $env.WSWB_SECRET_<NAME> }}` (the variable the CLI reads), never their values:
  * the exporter does not even look them up. Pure: no I/O.
  */
-import type { Collection, ExpectRule, MessageDef, RequestDef } from '../collections/types';
+import { isProtocolMessage, type Collection, type ExpectRule, type MessageDef, type RequestDef } from '../collections/types';
 import type { InlineMessageDef, ScenarioDef, StepDef } from '../collections/scenario';
 import { stepAction } from '../collections/scenario';
 import { REFERENCE } from '../collections/template';
@@ -334,6 +334,7 @@ function messagePayload(r: RequestDef, send: string | InlineMessageDef): unknown
   const m: MessageDef | InlineMessageDef | undefined = typeof send === 'string' ? (r.messages ?? []).find((x) => x.name === send) : send;
   if (!m) throw new ArtilleryExportError(`request "${r.name}" has no message named "${String(send)}"`, 'WSWB_SCENARIO_UNKNOWN_NAME');
   if (m.kind === 'binary') throw new ArtilleryExportError(`message ${m.name ? `"${m.name}"` : '(inline)'} is binary: Artillery's ws engine sends text only`, 'WSWB_EXPORT_UNSUPPORTED');
+  if (isProtocolMessage(m)) throw new ArtilleryExportError(`message ${m.name ? `"${m.name}"` : '(inline)'} is a ${m.kind} message: Artillery's ws engine sends text only`, 'WSWB_EXPORT_UNSUPPORTED');
   if (m.kind === 'json') return m.data !== null && typeof m.data === 'object' ? m.data : JSON.stringify(m.data);
   return typeof m.data === 'string' ? m.data : JSON.stringify(m.data ?? '');
 }

@@ -29,7 +29,7 @@ import type { ExportHost } from './export';
 import { registerHandlers } from './handlers';
 import { freshSummary, summarize, type SummaryState } from './summary';
 import { ProtocolTrack } from './protocolTrack';
-import { PanelSession, resolveProtocolOptions, withVariables } from './protocolSession';
+import { PanelSession, protocolOf, withVariables } from './protocolSession';
 import type { ProtocolMessage } from '../../core/protocols/messages';
 
 /** What the binding needs from its surroundings (VS Code in the extension, fakes in tests and benches). */
@@ -375,8 +375,11 @@ export class PanelBinding {
    * the protocol's URL. Attach it with attach(conn, session) before connecting.
    */
   async sessionFor(request: RequestDraft, options: ConnectionOptions): Promise<{ session?: PanelSession; options: ConnectionOptions }> {
+    if (protocolOf(request) === 'raw') return { options };
     const env = (await this.host.variables?.()) ?? {};
-    const session = PanelSession.create(request, resolveProtocolOptions(request, env));
+    const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
+    this.addSecrets(resolved.secretValues);
+    const session = PanelSession.create(request, resolved.protocolOptions);
     return session ? { session, options: session.prepare(options) } : { options };
   }
 
@@ -389,8 +392,7 @@ export class PanelBinding {
     const env = (await this.host.variables?.()) ?? {};
     const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
     this.addSecrets(resolved.secretValues);
-    const session = PanelSession.create(request, resolveProtocolOptions(request, env));
-    this.addSecrets(Object.entries(env).filter(([k, val]) => k.startsWith('secret:') && val).map(([, val]) => val));
+    const session = PanelSession.create(request, resolved.protocolOptions);
     const plain: ConnectionOptions = { ...(this.host.connectionDefaults?.() ?? {}), ...resolved.options };
     let url: URL;
     try {

@@ -3,7 +3,6 @@
  * detail, the latency table, the view row of a pair's other side, and sending protocol messages
  * (typed in the composer, or saved in the collection with their `kind`). No `vscode` import.
  */
-import { substituteDeep } from '../../core/collections/template';
 import { KIND_PROTOCOL, parseMessageDef, type ProtocolMessage as CoreMessage } from '../../core/protocols/messages';
 import type { HostContract, SavedMessage, WebviewEvents } from '../../shared/contract';
 import type { MessageDef } from '../../core/collections/types';
@@ -15,16 +14,6 @@ import { CodedError } from '../../core/errors';
 /** Whether a saved message's kind is a protocol message kind (`socket.io`, `graphql`, …). */
 export function isProtocolKind(kind: string): kind is CoreMessage['kind'] {
   return Object.prototype.hasOwnProperty.call(KIND_PROTOCOL, kind);
-}
-
-/**
- * A saved protocol message ready to send: `{{variables}}` and `{{secret:…}}` in its strings resolved
- * (an unresolved one is an error, as for saved text messages), its shape checked.
- */
-export function resolveSavedProtocolMessage(def: Record<string, unknown>, vars: Record<string, string>): CoreMessage {
-  const fields: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(def)) if (k !== 'name' && k !== 'description' && k !== 'expect') fields[k] = val;
-  return parseMessageDef(substituteDeep(fields, { values: vars }));
 }
 
 /** A saved protocol message as the composer shows it: its fields, and their JSON as the list's preview text. */
@@ -48,7 +37,9 @@ export function protocolMessageDef(name: string, s: SavedMessage, existing?: Mes
   if (existing?.description !== undefined) keep.description = existing.description;
   if (existing?.expect !== undefined) keep.expect = existing.expect;
   if (s.description !== undefined) keep.description = s.description;
-  return { name, ...keep, ...m } as unknown as MessageDef;
+  // In a collection a graphql message's operation id is the message's own name (variables.ts protocolMessageOf).
+  const { name: _operationId, ...fields } = m as CoreMessage & { name?: string };
+  return { name, ...keep, ...fields } as unknown as MessageDef;
 }
 
 /** Registers the protocol requests. */

@@ -10,31 +10,16 @@ import type { TimelineEvent } from '../../core/engine/events';
 import { ProtocolSession } from '../../core/protocols/connectionSession';
 import type { ProtocolMessage } from '../../core/protocols/messages';
 import { isProtocolSetting, type ProtocolSetting } from '../../core/protocols/types';
-import { replaceReferences, substituteDeep } from '../../core/collections/template';
+import { replaceReferences } from '../../core/collections/template';
 import type { RequestDraft } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
 import type { ProtocolTrack } from './protocolTrack';
 
-/** A request draft with the protocol fields of the collection contract (docs/collection-format.md). */
-export type ProtocolDraft = RequestDraft & { protocol?: ProtocolSetting; protocolOptions?: Record<string, unknown> };
 
 /** The request's protocol setting (`auto` when absent or unknown). */
 export function protocolOf(r: RequestDraft | undefined): ProtocolSetting {
-  const p = (r as ProtocolDraft | undefined)?.protocol;
+  const p = r?.protocol;
   return typeof p === 'string' && isProtocolSetting(p) ? p : 'auto';
-}
-
-/**
- * `protocolOptions` with `{{variables}}` and `{{secret:name}}` replaced from `known` (the active
- * environment's variables and `secret:name` values, then the request's own variables). An
- * unresolved reference is an error (WSWB_UNRESOLVED_VARIABLE): nothing connects with it.
- */
-export function resolveProtocolOptions(r: RequestDraft, known: Record<string, string>): Record<string, unknown> {
-  const po = (r as ProtocolDraft).protocolOptions;
-  if (po === undefined) return {};
-  const values: Record<string, string> = Object.create(null) as Record<string, string>;
-  Object.assign(values, known, r.variables ?? {});
-  return substituteDeep(po, { values }) as Record<string, unknown>;
 }
 
 /** Replaces known `{{references}}` in every string of a protocol message typed in the composer (unknown ones stay as written). */
@@ -56,7 +41,7 @@ export function withVariables(m: ProtocolMessage, vars: Record<string, string>):
 export class PanelSession {
   private constructor(readonly session: ProtocolSession, readonly setting: ProtocolSetting) {}
 
-  /** A session for `request` (undefined for `raw`); `protocolOptions` already resolved. */
+  /** A session for `request` (undefined for `raw`); `protocolOptions` already resolved (savedRequest.ts resolveDraft). */
   static create(request: RequestDraft, protocolOptions: Record<string, unknown>, replyTimeoutMs?: number): PanelSession | undefined {
     const setting = protocolOf(request);
     if (setting === 'raw') return undefined;

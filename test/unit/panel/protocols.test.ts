@@ -152,12 +152,11 @@ describe('panel: protocols (host glue, real peers on loopback)', function () {
     it('sends a saved json-rpc message with its kind (id assigned, variables resolved) and pairs the response', async () => {
       const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
       const file = path.join(dir, 'rpc.websocket.json');
-      await writeFile(file, JSON.stringify({ version: 1, name: 'rpc', requests: [{ name: 'calc', url, messages: [{ name: 'add', kind: 'text', data: 'x' }] }] }, null, 2));
-      await rig.binding.setSource({ file, request: 'calc' });
-      // The saved message keeps its protocol kind (written as the collection contract says).
-      const text = JSON.parse(await readFile(file, 'utf8'));
-      text.requests[0].messages = [{ name: 'add', kind: 'json-rpc', method: 'sum', params: ['{{a}}', 22] }];
-      await writeFile(file, JSON.stringify(text));
+      // A json-rpc message needs its request to speak json-rpc (the file validates it).
+      await writeFile(file, JSON.stringify({ version: 1, name: 'rpc', requests: [{ name: 'calc', url, protocol: 'json-rpc', messages: [{ name: 'add', kind: 'json-rpc', method: 'sum', params: ['{{a}}', 22] }] }] }, null, 2));
+      const info = await rig.binding.setSource({ file, request: 'calc' });
+      // The panel lists it with its kind and fields (the protocol composer edits it).
+      assert.deepEqual(info!.messages, [{ name: 'add', kind: 'json-rpc', fields: { method: 'sum', params: ['{{a}}', 22] }, text: '{"method":"sum","params":["{{a}}",22]}' }]);
       await rig.client.call('connect', { request: { url, protocol: 'json-rpc' } as Req } as never);
       await until(() => rig.binding.connection?.state === 'open', 'open');
       await rig.client.call('sendSaved', { name: 'add' });
@@ -167,6 +166,17 @@ describe('panel: protocols (host glue, real peers on loopback)', function () {
       assert.deepEqual(JSON.parse(sent), { jsonrpc: '2.0', method: 'sum', params: ['20', 22], id: 1 });
       assert.equal(protoOf(rows[1]!)!.pair!.peer, rows[0]!.id);
       assert.equal(rig.binding.protocols.latency()[0]!.name, 'sum');
+    });
+
+    it('saves a protocol message from the composer with its kind (a graphql operation id is the message name)', async () => {
+      const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+      const file = path.join(dir, 'gql.websocket.json');
+      await writeFile(file, JSON.stringify({ version: 1, name: 'g', requests: [{ name: 'r', url, protocol: 'graphql-ws', messages: [{ name: 'news', kind: 'graphql', query: 'subscription { a }', expect: [{ type: 'next' }] }] }] }, null, 2));
+      await rig.binding.setSource({ file, request: 'r' });
+      await rig.client.call('saveMessage', { message: { name: 'news', kind: 'graphql', fields: { query: 'subscription { news { id } }', variables: { n: 1 }, name: 'op-1' } }, previousName: 'news' });
+      const saved = JSON.parse(await readFile(file, 'utf8')).requests[0].messages;
+      assert.deepEqual(saved, [{ name: 'news', expect: [{ type: 'next' }], kind: 'graphql', query: 'subscription { news { id } }', variables: { n: 1 } }]);
+      await assert.rejects(rig.client.call('saveMessage', { message: { name: 'bad', kind: 'graphql', fields: { variables: {} } } }), (e: { code?: string }) => e.code === 'WSWB_PANEL_BAD_MESSAGE');
     });
   });
 });
