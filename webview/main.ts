@@ -189,7 +189,7 @@ function showSource(info: SavedRequestInfo | undefined): void {
 const req = new RequestComposer(composerDeps);
 const msg = new MessageComposer(composerDeps);
 // Protocol column helpers, filters, latency table and composer forms (protocolPanel.ts).
-const protocols = wireProtocols({ rpc, timeline, req, notify, fail, showSource: (i) => showSource(i), applyFilter: () => applyFilter(currentFilter()) });
+const protocols = wireProtocols({ rpc, timeline, req, notify, fail, showSource: (i) => showSource(i), applyFilter: () => applyFilter(currentFilter()), reselected: (e) => detail.protocol.show(e) });
 // The composer enables what is valid on each edit; what cannot work on a closed connection stays off.
 const composerSync = msg.sync.bind(msg);
 msg.sync = () => {

@@ -37,12 +37,12 @@ export class ProtocolPane {
     this.pane.replaceChildren(h('p', { class: 'muted', text }));
   }
 
-  /** A new selection. */
+  /** A new selection, or the same event with new protocol facts (its payload stays). */
   show(e: TimelineEvent | undefined): void {
     const seq = ++this.seq;
+    if (e?.id !== this.event?.id) this.raw = undefined;
     this.event = e;
     this.detail = undefined;
-    this.raw = undefined;
     if (!e || !protoOf(e) || !this.deps) {
       this.empty(e?.kind === 'message' ? 'Not decoded: set the request’s Protocol (Options), or leave it on auto to decode what is recognised.' : 'Select a decoded message (the Protocol column).');
       this.loaded = Promise.resolve();

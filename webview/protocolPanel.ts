@@ -4,7 +4,7 @@
  * side, and editing saved protocol messages.
  */
 import type { RpcClient } from '../src/shared/rpc';
-import type { ConnectionSummary, HostContract, SavedMessage, SavedRequestInfo, WebviewEvents } from '../src/shared/contract';
+import type { ConnectionSummary, HostContract, SavedMessage, SavedRequestInfo, TimelineEvent, WebviewEvents } from '../src/shared/contract';
 import type { ProtocolMessage } from '../src/shared/protocolContract';
 import type { Timeline } from './timeline';
 import type { RequestComposer } from './requestComposer';
@@ -20,6 +20,8 @@ export interface ProtocolPanelDeps {
   fail(err: unknown): void;
   showSource(info: SavedRequestInfo): void;
   applyFilter(): void;
+  /** The selected row's event was updated (its pair is now known). */
+  reselected(e: TimelineEvent): void;
 }
 
 const PROTOCOL_KINDS = new Set<string>(Object.values(KINDS_OF).flat());
@@ -43,6 +45,12 @@ export function wireProtocols(d: ProtocolPanelDeps) {
         d.notify(`Saved message "${name}"`);
       }, d.fail);
     },
+  });
+  // Pairs complete after their rows were posted: patch the rows held, and the selected one's Protocol tab.
+  rpc.onEvent('protocolRows', ({ rows }) => {
+    const byId = new Map(rows.map((r) => [r.id, r.proto]));
+    const selected = timeline.patchEvents(new Set(byId.keys()), (e) => Object.assign({}, e, { proto: byId.get(e.id) }));
+    if (selected) d.reselected(selected);
   });
   // The composer follows the request's protocol as edited, before connecting too.
   req.protocol.protocol.addEventListener('change', () => composer.setProtocol(req.protocol.value));

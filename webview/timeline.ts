@@ -190,6 +190,22 @@ export class Timeline {
     this.selectedRow = -1;
   }
 
+  /**
+   * Updates cached rows in place (`update` gets each cached event whose id is in `ids`, and returns
+   * its new version) and re-renders; returns the new version of the selected row's event if it changed.
+   */
+  patchEvents(ids: ReadonlySet<number>, update: (e: TimelineEvent) => TimelineEvent): TimelineEvent | undefined {
+    let selected: TimelineEvent | undefined;
+    for (const [i, e] of this.cache) {
+      if (!ids.has(e.id)) continue;
+      const next = update(e);
+      this.cache.set(i, next);
+      if (i === this.selectedRow) selected = next;
+    }
+    this.list.render();
+    return selected;
+  }
+
   get rowCount(): number {
     return this.total;
   }

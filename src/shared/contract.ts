@@ -13,7 +13,7 @@ import type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKi
 import type { AuthDef, RequestDraft } from '../core/collections/types';
 import { method } from './rpc';
 import { v, type Validator } from './validate';
-import { PROTOCOL_KINDS, protocolContract, protocolFilterFields, type ProtocolMessage, type ProtocolName } from './protocolContract';
+import { PROTOCOL_KINDS, protocolContract, protocolFilterFields, type ProtocolMessage, type ProtocolName, type RowProtocol } from './protocolContract';
 
 export type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind, RequestDraft };
 
@@ -272,4 +272,6 @@ export interface WebviewEvents extends Record<string, unknown> {
   repeat: RepeatStatus;
   /** The saved request (or its messages) changed. */
   source: SavedRequestInfo;
+  /** Protocol facts of rows already posted changed (a pair completed, a request went unanswered). */
+  protocolRows: { rows: Array<{ id: number; proto: RowProtocol }> };
 }

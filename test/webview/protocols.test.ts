@@ -64,6 +64,28 @@ describe('webview: protocols (issue 13)', () => {
     }
   });
 
+  it('patches rows already shown when their pair completes, and the selected row’s Protocol tab', async () => {
+    const rows = socketIoRows();
+    const lost = rows[3] as { proto: RowProtocol };
+    delete (lost.proto as Partial<RowProtocol>).unanswered;
+    const w = await openWith(rows);
+    try {
+      await w.page.waitForSelector('.timeline .row[data-index="3"]:not(.loading)');
+      await w.page.click('.timeline .row[data-index="3"]');
+      await w.page.click('#tab-protocol');
+      await w.reply(await w.request('protocolDetail'), { decoded: { type: 'EVENT' }, row: lost.proto });
+      await w.page.waitForFunction(() => document.querySelector('#proto-pair')?.textContent === 'socket.io EVENT · ignored');
+      await w.emit('protocolRows', { rows: [{ id: rows[3]!.id, proto: { ...lost.proto, unanswered: { afterMs: 10000 } } }] });
+      await w.page.waitForSelector('.timeline .row[data-index="3"].unanswered');
+      assert.equal(await w.page.textContent('.timeline .row[data-index="3"] .c-proto'), 'EVENT ignored() ack 2 ✖ no reply');
+      await w.reply(await w.request('protocolDetail'), { decoded: { type: 'EVENT' }, row: { ...lost.proto, unanswered: { afterMs: 10000 } } });
+      await w.page.waitForFunction(() => document.querySelector('#proto-pair')?.textContent === 'No reply after 10000 ms');
+      assert.equal(await w.page.textContent('#proto-raw'), '422["ignored"]', 'the raw payload stays');
+    } finally {
+      await w.close();
+    }
+  });
+
   it('filters by protocol and by event/method/topic (the host gets the criteria), and Clear resets them', async () => {
     const w = await openWith(socketIoRows());
     try {

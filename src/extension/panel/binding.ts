@@ -191,7 +191,7 @@ export class PanelBinding {
           this.view.offer(e, this._store!);
           this.schedule();
         }
-      });
+      }, () => this.schedule());
     }
     this.unsubConn?.();
     this.conn = conn;
@@ -292,6 +292,17 @@ export class PanelBinding {
       this.rpc.emit('events', { connectionId: this.conn?.id ?? '', total, tailFrom: from, tail, storeTotal: this._store?.length ?? 0, unfiltered: v.unfiltered, ...(v.resetPending ? { reset: true } : {}) });
       v.posted = total;
       v.resetPending = false;
+    }
+    const changed = this.protocols.changed;
+    if (changed.size) {
+      // Pairs complete after their request's row was posted: the webview patches the rows it holds.
+      const rows = [];
+      for (const id of changed) {
+        const proto = this.protocols.rowOf(id);
+        if (proto) rows.push({ id, proto });
+      }
+      changed.clear();
+      if (rows.length) this.rpc.emit('protocolRows', { rows });
     }
     if (this.summaryDirty) {
       this.summaryDirty = false;

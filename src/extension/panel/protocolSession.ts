@@ -55,13 +55,15 @@ export class PanelSession {
 
   /**
    * Listens to `conn` (call before connect()): decoded messages, pairs and unanswered requests go
-   * to `track`; `offered` receives each event once the track knows its packet. A session that
+   * to `track`; `offered` receives each event once the track knows its packet, `paired` is told of
+   * each pair and unanswered request (rows already posted change). A session that
    * fails (a refused namespace, connection_init rejected) says why in the timeline.
    */
-  attach(conn: Connection, track: ProtocolTrack, offered: (e: TimelineEvent) => void): void {
+  attach(conn: Connection, track: ProtocolTrack, offered: (e: TimelineEvent) => void, paired: () => void): void {
     this.session.attach(conn, (o) => {
       const e = track.record(o);
       if (e) offered(e);
+      else paired();
     });
     if (this.session.driver) {
       this.session.ready().catch((err: Error & { code?: string }) => {

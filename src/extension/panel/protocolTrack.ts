@@ -20,6 +20,8 @@ import { ROW_SUMMARY_MAX, type LatencyRow, type RowProtocol } from '../../shared
 export const MAX_PACKETS = 50_000;
 /** Pairs and unanswered marks kept. */
 export const MAX_PAIRS = 100_000;
+/** Row updates (pairs completed, requests unanswered) carried by one post. */
+const MAX_CHANGED = 2000;
 /** Latency samples kept per operation (count and max stay exact). */
 const MAX_SAMPLES = 100_000;
 
@@ -89,6 +91,8 @@ export class ProtocolTrack {
   /** Facet index + 1 per store index (0: not decoded). */
   private column = new Int32Array(1024);
   private readonly stats = new Map<string, Stat>();
+  /** Events whose pair or unanswered mark came after their row may have been posted (the binding re-posts them). */
+  readonly changed = new Set<number>();
   /** Unanswered requests in total. */
   unansweredCount = 0;
   /** Messages decoded in total (tests, the header). */
@@ -150,7 +154,14 @@ export class ProtocolTrack {
     return s;
   }
 
+  private touch(id: number): void {
+    // Bounded: beyond a screenful of updates per post the webview re-fetches rows as it scrolls anyway.
+    if (this.changed.size < MAX_CHANGED) this.changed.add(id);
+  }
+
   private exchange(x: Exchange): void {
+    this.touch(x.request);
+    this.touch(x.response);
     this.setPair(x.request, { peer: x.response, latencyMs: x.latencyMs, request: true });
     // A reply answers one request; a message answering several (a batch) keeps the first.
     if (!this.pairs.has(x.response)) this.setPair(x.response, { peer: x.request, latencyMs: x.latencyMs, request: false });
@@ -162,6 +173,7 @@ export class ProtocolTrack {
   }
 
   private noReply(u: Unanswered): void {
+    this.touch(u.request);
     this.unanswered.set(u.request, { afterMs: u.afterMs, ...(u.closed ? { closed: true } : {}) });
     if (this.unanswered.size > MAX_PAIRS) this.unanswered.delete(this.unanswered.keys().next().value!);
     this.unansweredCount++;
@@ -231,6 +243,7 @@ export class ProtocolTrack {
     this.packets.clear();
     this.pairs.clear();
     this.unanswered.clear();
+    this.changed.clear();
     this.column = new Int32Array(1024);
     this.stats.clear();
     this.unansweredCount = 0;

@@ -48,6 +48,8 @@ describe('panel: protocols (host glue, real peers on loopback)', function () {
     });
 
     it('speaks Socket.IO: answers pings, connects with auth from a secret, pairs an ack with its latency', async () => {
+      const patched: Array<{ id: number; proto: RowProtocol }> = [];
+      rig.client.onEvent('protocolRows', (e) => patched.push(...e.rows));
       const request = { url: `ws://127.0.0.1:${http.port}`, protocol: 'socket.io', protocolOptions: { auth: { token: '{{secret:tok}}' } } } as Req;
       await rig.client.call('connect', { request } as never);
       await until(() => auths.length === 1, 'the server accepted the namespace');
@@ -67,6 +69,9 @@ describe('panel: protocols (host glue, real peers on loopback)', function () {
       assert.deepEqual({ peer: protoOf(sent)!.pair!.peer, request: protoOf(sent)!.pair!.request }, { peer: ack.id, request: true });
       assert.deepEqual({ peer: protoOf(ack)!.pair!.peer, request: protoOf(ack)!.pair!.request }, { peer: sent.id, request: false });
       assert.ok(protoOf(sent)!.pair!.latencyMs >= 4, `latency ${protoOf(sent)!.pair!.latencyMs} ms covers the server's 5 ms delay`);
+      // The EVENT's row was posted before its ACK came: the webview is told to patch it.
+      await until(() => patched.some((p) => p.id === sent.id), 'the EVENT row re-posted with its pair');
+      assert.deepEqual(patched.find((p) => p.id === sent.id)!.proto.pair, protoOf(sent)!.pair);
       const detail = (await rig.client.call('protocolDetail', { id: ack.id }))!;
       assert.deepEqual(detail.decoded.args, [5]);
       const all = (await rig.client.call('getRows', { from: 0, to: 2000 })).events;
