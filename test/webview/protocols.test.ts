@@ -66,7 +66,7 @@ describe('webview: protocols (issue 13)', () => {
 
   it('patches rows already shown when their pair completes, and the selected row’s Protocol tab', async () => {
     const rows = socketIoRows();
-    const lost = rows[3] as { proto: RowProtocol };
+    const lost = rows[3] as unknown as { proto: RowProtocol };
     delete (lost.proto as Partial<RowProtocol>).unanswered;
     const w = await openWith(rows);
     try {

@@ -123,6 +123,11 @@ export class PanelBinding {
     return this.conn;
   }
 
+  /** The protocol session of the connection shown, if any (`raw` has none). */
+  get protocolSession(): PanelSession | undefined {
+    return this.conn ? this.sessions.get(this.conn) : undefined;
+  }
+
   /** The timeline shown, if any. */
   get store(): TimelineStore | undefined {
     return this._store;
@@ -246,7 +251,7 @@ export class PanelBinding {
     this.summaryDirty = true;
     // The store tells the panel before the connection tells the session: a view filtering on the
     // decoded packet gets this message once the session has decoded it (protocolSession.ts), in the same tick.
-    if (e.kind === 'message' && (this.view.filter.protocol || this.view.filter.operation) && this.conn?.id === e.connection && this.sessions.has(this.conn)) {
+    if (e.kind === 'message' && (this.view.filter.protocol || this.view.filter.operation) && this.conn?.id === e.connection && this.sessions.get(this.conn)?.listening) {
       if (this.deferred) this.view.offer(this.deferred, this._store!);
       this.deferred = e;
     } else this.view.offer(e, this._store!);

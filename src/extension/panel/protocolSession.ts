@@ -62,8 +62,12 @@ export class PanelSession {
   attach(conn: Connection, track: ProtocolTrack, offered: (e: TimelineEvent) => void, paired: () => void): void {
     this.session.attach(conn, (o) => {
       const e = track.record(o);
-      if (e) offered(e);
-      else paired();
+      if (e) {
+        offered(e);
+        // `auto` decides on the first message: when it recognised nothing, it never will, so the
+        // session stops listening and a firehose of plain messages costs the panel nothing more.
+        if (e.kind === 'message' && this.setting === 'auto' && !this.session.monitor.protocol) this.dispose();
+      } else paired();
     });
     if (this.session.driver) {
       this.session.ready().catch((err: Error & { code?: string }) => {
@@ -80,7 +84,15 @@ export class PanelSession {
     await this.session.send(m);
   }
 
+  /** Whether the session still listens to its connection (an `auto` one that recognised nothing stops). */
+  get listening(): boolean {
+    return !this.disposed;
+  }
+
+  private disposed = false;
+
   dispose(): void {
+    this.disposed = true;
     this.session.dispose();
   }
 }

@@ -173,6 +173,25 @@ describe('panel: protocols (host glue, real peers on loopback)', function () {
       assert.equal(rig.binding.protocols.latency()[0]!.name, 'sum');
     });
 
+    it('auto: a connection whose first message is no known protocol stops being watched (nothing decoded, rows intact)', async () => {
+      const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+      await rig.client.call('connect', { request: { url } });
+      await until(() => rig.binding.connection?.state === 'open', 'open');
+      assert.equal(rig.binding.protocolSession?.listening, true, 'auto listens until the first message');
+      await rig.client.call('send', { text: 'plain text, not a protocol' });
+      await rig.client.call('send', { text: '{"jsonrpc":"2.0","method":"sum","params":[1],"id":9}' });
+      // The JSON-RPC peer answers both (a parse error for the plain text).
+      await until(() => rig.binding.summary()!.counters.messagesIn === 2, 'both replies');
+      assert.equal(rig.binding.protocolSession?.listening, false);
+      assert.equal(rig.binding.protocols.decodedCount, 0, 'auto decided on the first message: nothing is decoded after it');
+      const rows = (await rig.client.call('getRows', { from: 0, to: 100 })).events.filter((e) => e.kind === 'message');
+      assert.equal(rows.length, 4);
+      assert.ok(rows.every((e) => protoOf(e) === undefined));
+      // A raw request gets no session at all.
+      await rig.client.call('connect', { request: { url, protocol: 'raw' } });
+      assert.equal(rig.binding.protocolSession, undefined);
+    });
+
     it('saves a protocol message from the composer with its kind (a graphql operation id is the message name)', async () => {
       const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
       const file = path.join(dir, 'gql.websocket.json');
