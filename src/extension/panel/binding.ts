@@ -37,7 +37,8 @@ export interface BindingHost extends ExportHost {
   /** Creates (does not connect) a connection, e.g. through services.connections. */
   createConnection(options: ConnectionOptions, deps: { store: TimelineStore }): Connection;
   /** Variables of the active environment (the workflow feature provides them); `secret:name` keys hold secrets. */
-  variables?(): Promise<Record<string, string>> | Record<string, string>;
+  /** Values for `{{references}}`: of the panel's collection (`file`) when it has one. */
+  variables?(file?: string): Promise<Record<string, string>> | Record<string, string>;
   /** Connection settings applied under the request's own options (the tree and palette use the same). */
   connectionDefaults?(): Omit<ConnectionOptions, 'url'>;
   pickFile?(): Promise<{ name: string; data: Uint8Array } | undefined>;
@@ -334,7 +335,7 @@ export class PanelBinding {
 
   /** Values for `{{references}}` in sent messages: the active environment's, then the request's own. */
   async vars(): Promise<Record<string, string>> {
-    const env = (await this.host.variables?.()) ?? {};
+    const env = (await this.host.variables?.(this.src?.file)) ?? {};
     return { ...env, ...(this.request?.variables ?? {}) };
   }
 
@@ -392,7 +393,7 @@ export class PanelBinding {
    */
   async sessionFor(request: RequestDraft, options: ConnectionOptions): Promise<{ session?: PanelSession; options: ConnectionOptions }> {
     if (protocolOf(request) === 'raw') return { options };
-    const env = (await this.host.variables?.()) ?? {};
+    const env = (await this.host.variables?.(this.src?.file)) ?? {};
     const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
     this.addSecrets(resolved.secretValues);
     const session = PanelSession.create(request, resolved.protocolOptions);
@@ -405,7 +406,7 @@ export class PanelBinding {
    */
   async connect(request: RequestDraft): Promise<Connection> {
     this.request = request;
-    const env = (await this.host.variables?.()) ?? {};
+    const env = (await this.host.variables?.(this.src?.file)) ?? {};
     const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
     this.addSecrets(resolved.secretValues);
     const session = PanelSession.create(request, resolved.protocolOptions);

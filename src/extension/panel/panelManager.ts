@@ -26,7 +26,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   readonly onDidCreatePanel = this.createdEmitter.event;
   private connectionsSource: (() => ConnectionManager) | undefined;
   /** Variables of the active environment, for `{{name}}` in URLs, headers and messages (set by the workflow feature). */
-  variableProvider: (() => Promise<Record<string, string>> | Record<string, string>) | undefined;
+  variableProvider: ((file?: string) => Promise<Record<string, string>> | Record<string, string>) | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
     super();
@@ -102,7 +102,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'icon.png');
     const binding: BindingHost = {
       createConnection: (options, deps) => this.connections.create(options, deps),
-      variables: () => this.variableProvider?.() ?? {},
+      variables: (file) => this.variableProvider?.(file) ?? {},
       connectionDefaults: () => settings.defaultConnectionOptions(),
       labelFor: (file) => vscode.workspace.asRelativePath(file),
       pickRequest: () => this.pickRequest(),
