@@ -131,6 +131,20 @@ describe('protocols: run a collection file with one request per protocol (CLI, r
     assert.match(rpc.stdout, /✔ boom: type error ack \$\.message exists/);
   });
 
+  it('a request left without a reply prints an unanswered line after --reply-timeout; its ack rule fails', async () => {
+    const file = variant('never', (c) => {
+      c.requests.find((q) => q.name === 'json-rpc')!.messages = [{ name: 'never', kind: 'json-rpc', method: 'never', expect: [{ ack: true, timeoutMs: 400 }] }];
+    });
+    const r = await cliRun([file, '--request', 'json-rpc', '--output', 'ndjson', '--reply-timeout', '150', ...vars]);
+    assert.equal(r.code, 1);
+    const sent = r.lines.find((l) => l.dir === 'out' && l.decoded?.method === 'never')!;
+    const unanswered = r.lines.find((l) => l.type === 'unanswered')!;
+    assert.deepEqual(unanswered, { type: 'unanswered', protocol: 'json-rpc', key: '1', request: sent.id, afterMs: 150 });
+    const x = r.lines.find((l) => l.type === 'expect')!;
+    assert.deepEqual([x.ok, x.reason, x.actual], [false, 'no matching reply within 400 ms', 'nothing received']);
+    assert.ok(r.lines.indexOf(unanswered) < r.lines.indexOf(x), 'reported while the rule still waited');
+  });
+
   it('ack on a message that opens no request fails at once; a protocol kind on a request of another protocol is a file error', async () => {
     const noKey = variant('no-key', (c) => {
       c.requests.find((q) => q.name === 'socket.io')!.messages.find((x) => x.name === 'chat')!.expect = [{ ack: true }];
