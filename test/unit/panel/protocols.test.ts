@@ -86,6 +86,15 @@ describe('panel: protocols (host glue, real peers on loopback)', function () {
       assert.equal(sum.max, protoOf(sent)!.pair!.latencyMs);
     });
 
+    it('with auto-answer off (protocolOptions.autoAnswer: false) answers no ping: the server drops the silent client', async () => {
+      await rig.client.call('connect', { request: { url: `ws://127.0.0.1:${http.port}`, protocol: 'socket.io', protocolOptions: { autoAnswer: false } } as Req } as never);
+      await until(() => auths.length === 1, 'namespace');
+      await until(() => rig.binding.connection?.state === 'closed', 'closed by the server after its ping timeout', 5000);
+      const rows = (await rig.client.call('getRows', { from: 0, to: 200 })).events;
+      assert.ok(rows.some((e) => protoOf(e)?.type === 'PING'), 'the server pinged');
+      assert.ok(!rows.some((e) => protoOf(e)?.type === 'PONG'), 'nobody answered');
+    });
+
     it('marks a request without a reply as unanswered when the connection ends, and filters by protocol and event', async () => {
       await rig.client.call('connect', { request: { url: `ws://127.0.0.1:${http.port}`, protocol: 'socket.io' } as Req } as never);
       await until(() => auths.length === 1, 'namespace');
