@@ -16,6 +16,7 @@ import type { RowProtocol } from '../../../src/shared/protocolContract';
 import type { TimelineEvent } from '../../../src/shared/contract';
 import { httpServer } from '../protocols/helpers';
 import { panelRig, until, type PanelRig } from './helpers';
+import { sessionFor } from '../../../src/extension/panel/protocolSession';
 
 const protoOf = (e: TimelineEvent) => (e as TimelineEvent & { proto?: RowProtocol }).proto;
 type Req = Parameters<PanelRig['client']['call']>[1] & Record<string, unknown>;
@@ -89,7 +90,7 @@ describe('panel: protocols (host glue, real peers on loopback)', function () {
     it('a connection opened from a saved request (the tree, the palette) gets its session before connecting', async () => {
       // What PanelManager.openForUrl does with a collection request: the session prepares the options, then attach, then connect.
       const request = { url: `ws://127.0.0.1:${http.port}`, protocol: 'socket.io', protocolOptions: { auth: { token: '{{secret:tok}}' } } } as Req as never;
-      const { session, options } = await rig.binding.sessionFor(request, { url: `ws://127.0.0.1:${http.port}` });
+      const { session, options } = await sessionFor(rig.binding, request, { url: `ws://127.0.0.1:${http.port}` });
       assert.ok(session);
       assert.match(options.url, /\/socket\.io\/\?EIO=4&transport=websocket$/);
       const conn = rig.manager.create(options);
@@ -101,7 +102,7 @@ describe('panel: protocols (host glue, real peers on loopback)', function () {
       await rig.client.call('sendProtocol', { message: { kind: 'socket.io', event: 'sum', args: [1, 2], ack: true } });
       await until(() => rig.binding.protocols.latency().some((r) => r.name === 'sum'), 'paired');
       // A raw request gets no session and keeps its URL.
-      const raw = await rig.binding.sessionFor({ url: 'ws://h/x', protocol: 'raw' } as never, { url: 'ws://h/x' });
+      const raw = await sessionFor(rig.binding, { url: 'ws://h/x', protocol: 'raw' } as never, { url: 'ws://h/x' });
       assert.deepEqual(raw, { options: { url: 'ws://h/x' } });
     });
 
