@@ -24,26 +24,12 @@ const wsOptional = ['bufferutil', 'utf-8-validate'];
 // them, and required on first use
 // (src/core/lazy.ts, the mock's certificate generator): activation neither parses nor runs them.
 const lazyChunks = ['ajv', 'selfsigned', 're2js', 'socket.io-parser', 'engine.io-parser', 'mqtt-packet', 'aedes'];
-const lazyChunkFilter = new RegExp(`^(${lazyChunks.map((n) => n.replace(/[.]/g, '\\.')).join('|')})$`);
-// Our own protocol layer (src/core/protocols/lazyEntry.ts, required by src/core/lazy.ts) is a chunk too:
-// the extension host loads it when a panel connection first gets a protocol session.
-const ownChunks = { 'protocol-layer': { entry: 'src/core/protocols/lazyEntry.ts', request: /^\.\/protocols\/lazyEntry$/ } };
 const lazyChunkPlugin = {
   name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: lazyChunkFilter }, (args) =>
+    build.onResolve({ filter: new RegExp(`^(${lazyChunks.map((n) => n.replace(/[.]/g, '\\.')).join('|')})$`) }, (args) =>
       args.kind === 'require-call' ? { path: `./chunks/${args.path}.js`, external: true } : undefined,
     );
-    for (const [name, { request }] of Object.entries(ownChunks)) {
-      build.onResolve({ filter: request }, (args) => (args.kind === 'require-call' ? { path: `./chunks/${name}.js`, external: true } : undefined));
-    }
-  },
-};
-/** Inside a chunk (dist/chunks/), the other chunks are its neighbours. */
-const chunkNeighbourPlugin = {
-  name: 'chunk-neighbours',
-  setup(build) {
-    build.onResolve({ filter: lazyChunkFilter }, (args) => (args.kind === 'require-call' ? { path: `./${args.path}.js`, external: true } : undefined));
   },
 };
 
@@ -82,15 +68,6 @@ const targets = [
     banner: { js: '#!/usr/bin/env node' },
     plugins: [lazyChunkPlugin],
   },
-  ...Object.entries(ownChunks).map(([name, { entry }]) => ({
-    ...common,
-    entryPoints: [entry],
-    outfile: path.join(dist, 'chunks', `${name}.js`),
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    plugins: [chunkNeighbourPlugin],
-  })),
   ...lazyChunks.map((name) => ({
     ...common,
     stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, loader: 'js' },

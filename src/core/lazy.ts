@@ -27,14 +27,6 @@ export function loadMqttPacket(): typeof import('mqtt-packet') {
   return require('mqtt-packet') as typeof import('mqtt-packet');
 }
 
-/**
- * The protocol layer (sessions, decoders, pairing: ./protocols/lazyEntry.ts), loaded when the
- * extension host's first panel connection gets a protocol session. The CLI imports it directly.
- */
-export function loadProtocolLayer(): typeof import('./protocols/lazyEntry') {
-  return require('./protocols/lazyEntry') as typeof import('./protocols/lazyEntry');
-}
-
 /** re2js (the linear-time regular expression engine behind src/core/pattern.ts). */
 export function loadRe2(): typeof RE2JS {
   return (require('re2js') as typeof import('re2js')).RE2JS;

@@ -10,7 +10,7 @@
  */
 import type { Exchange, Unanswered } from '../../core/protocols/pairing';
 import type { SessionOutput } from '../../core/protocols/connectionSession';
-import { loadProtocolLayer } from '../../core/lazy';
+import { publicDecoded } from '../../core/protocols/monitor';
 import type { Decoded, ProtocolName } from '../../core/protocols/types';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { TimelineStore } from '../../core/engine/timelineStore';
@@ -210,8 +210,7 @@ export class ProtocolTrack {
     const d = this.packets.get(id);
     const row = this.rowOf(id);
     if (!d || !row) return undefined;
-    // Packets exist only once a session (which loaded the protocol layer) decoded them.
-    return { decoded: loadProtocolLayer().publicDecoded(d), row };
+    return { decoded: publicDecoded(d), row };
   }
 
   /** A test for the view filter: does the message at store index `i` match the criteria? */
