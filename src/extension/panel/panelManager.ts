@@ -1,3 +1,4 @@
+import { sessionFor } from './protocolSession';
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 import { WorkbenchPanel, titleFor, type PanelState } from './workbenchPanel';
@@ -59,7 +60,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     // resolved options: those hold secret values, and Save request would write them into the file.
     if (panel.source) await wp.binding.setSource(panel.source, { loadOptions: true });
     // The request's protocol (default auto) gets a session before the connection connects.
-    const { session, options: prepared } = await wp.binding.sessionFor(wp.binding.requestDraft ?? { url }, { ...options, url });
+    const { session, options: prepared } = await sessionFor(wp.binding, wp.binding.requestDraft ?? { url }, { ...options, url });
     const connection = this.connections.create(prepared);
     wp.attach(connection, true, session);
     if (panel.secrets) wp.binding.addSecrets(panel.secrets);
