@@ -58,7 +58,7 @@ export interface MockServerDeps {
   uuid?: () => string;
   /** Directory TLS file paths are relative to (the collection file's directory). */
   baseDir?: string;
-  /** Record frames (wire tap) and messages in the timeline. Default true for both. */
+  /** Record frames (wire stack) and messages in the timeline. Default true for both. */
   record?: { frames?: boolean; messages?: boolean };
   /** Frame payload bytes kept per frame event (default 64 KiB). */
   payloadPreviewBytes?: number;
