@@ -38,6 +38,8 @@ import { closeStatusOf } from '../../errors';
 import { assertMockDefinition, isSendableCloseCode } from './validate';
 import { boundField, gateReasons, isLoopbackHost, normaliseHost, normaliseOrigin } from './gate';
 import type { GatePolicy, MockRefusal } from './gate';
+import { createProtocolEndpoint } from './protocols';
+import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost, RulePeer } from './protocols';
 
 /** Where events go: a TimelineStore (or anything that numbers events the same way). */
 export interface MockEventSink {
@@ -94,6 +96,8 @@ interface EndpointState {
   rules: CompiledRule[];
   wss: WebSocketServer;
   clients: Set<ClientState>;
+  /** The protocol server of a protocol mock (src/core/engine/mock/protocols). */
+  proto?: ProtocolEndpoint;
 }
 
 interface ClientState extends MockClient {
@@ -108,6 +112,7 @@ interface ClientState extends MockClient {
   closeStarted: 'client' | 'server' | undefined;
   /** The wire stack installed on ws: parses the client's bytes once, encodes and records ours. */
   stack: WireStack | null;
+  proto?: ProtocolConnection;
 }
 
 const SEND_BINARY = { binary: true, compress: false };
@@ -155,12 +160,12 @@ export class MockServer {
     this.recordFrames = deps.record?.frames ?? true;
     this.recordMessages = deps.record?.messages ?? true;
     this.sink = deps.store ?? { append: (e) => ({ ...e, id: this.nextSinkId++ }) as TimelineEvent };
-    this.endpoints = resolveEndpoints(this.definition).map((ep) => ({
-      ep,
-      rules: compileRules(ep.rules),
-      wss: this.createWss(ep),
-      clients: new Set<ClientState>(),
-    }));
+    this.endpoints = resolveEndpoints(this.definition).map((ep) => {
+      const st = { ep, rules: compileRules(ep.rules), clients: new Set<ClientState>() } as EndpointState;
+      st.proto = createProtocolEndpoint(this.protocolHost(st));
+      st.wss = this.createWss(ep, st.proto?.subprotocols ?? []);
+      return st;
+    });
   }
 
   /** The ws:// or wss:// URL of the first endpoint (empty before start). */
@@ -251,7 +256,7 @@ export class MockServer {
       data: { type: 'listening', name: this.definition.name, url: this._url, port: this.boundPort, host, ...(exposed ? { warning: 'bound to a non-loopback address: reachable from other machines' } : {}) },
     });
     if (exposed) this.log(`warning: mock "${this.definition.name}" is bound to ${host}, reachable from other machines`);
-    for (const st of this.endpoints) for (const s of st.ep.schedules) if (s.broadcast) this.startBroadcastSchedule(st, s);
+    for (const st of this.endpoints) if (!st.proto) for (const s of st.ep.schedules) if (s.broadcast) this.startBroadcastSchedule(st, s);
     return { url: this._url, port: this.boundPort };
   }
 
@@ -289,6 +294,7 @@ export class MockServer {
       await Promise.all(closed);
     }
     for (const st of this.endpoints) st.wss.close();
+    await Promise.all(this.endpoints.map((st) => st.proto?.stop()));
     const server = this.server;
     if (server) {
       await new Promise<void>((resolve) => {
@@ -376,7 +382,8 @@ export class MockServer {
 
   // ── handshake ──────────────────────────────────────────────────────────────────────────────
 
-  private createWss(ep: ResolvedEndpoint): WebSocketServer {
+  private createWss(ep: ResolvedEndpoint, protocolDefaults: string[]): WebSocketServer {
+    const accepted = ep.subprotocols.length > 0 ? ep.subprotocols : protocolDefaults;
     const wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -386,8 +393,8 @@ export class MockServer {
       ...({ maxFragments: this.definition.maxFragments ?? 16 * 1024 } as object),
       autoPong: !ep.faults.some((f) => f.type === 'noPong'),
       handleProtocols: (offered: Set<string>) => {
-        if (ep.subprotocols.length === 0) return offered.values().next().value ?? false;
-        for (const p of ep.subprotocols) if (offered.has(p)) return p;
+        if (accepted.length === 0) return offered.values().next().value ?? false;
+        for (const p of accepted) if (offered.has(p)) return p;
         return false;
       },
     });
@@ -401,6 +408,7 @@ export class MockServer {
   }
 
   private onPlainRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.protocolRequest(req, res)) return;
     req.resume();
     const body = `WebSocket mock "${this.definition.name}": connect with a WebSocket client to ${this._url}\n`;
     res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'close', 'Content-Length': Buffer.byteLength(body) });
@@ -578,6 +586,7 @@ export class MockServer {
       maxFragments: this.definition.maxFragments ?? 16 * 1024,
       emitMessages: true,
     });
+    if (st.proto) c.proto = st.proto.connect(this.peerOf(c));
 
     ws.on('error', (err: Error & { code?: string }) => {
       this.emitError(id, err.code ?? 'WSWB_MOCK_CLIENT_ERROR', err.message, closeStatusOf(err));
@@ -602,6 +611,7 @@ export class MockServer {
       for (const t of c.timers) clearTimeout(t);
       c.timers.clear();
       st.clients.delete(c);
+      c.proto?.closed();
       const initiator = c.closeStarted ?? 'client';
       this.emit({ kind: 'close', time: this.clock(), connection: id, code, reason: reason.toString('utf8'), initiator, wasClean: code !== 1006 });
       this.emit({ kind: 'state', time: this.clock(), connection: id, state: 'closed' });
@@ -614,9 +624,10 @@ export class MockServer {
       if (f.type === 'fragment') c.fragments = Math.max(1, f.frames);
       if (f.type === 'slowRead') c.slowReadMs = f.pauseMs;
     }
-    for (const m of st.ep.greeting) this.sendTo(c, renderMessage(m, this.templateContext(c)));
-    for (const s of st.ep.schedules) if (!s.broadcast) this.startClientSchedule(c, s);
-    for (const f of st.ep.faults) if (f.type === 'drop' || f.type === 'close' || f.type === 'malformed') this.applyFault(c, f, 'mock');
+    // A protocol mock greets and schedules once its protocol's handshake is done.
+    if (!c.proto) for (const m of st.ep.greeting) this.sendTo(c, renderMessage(m, this.templateContext(c)));
+    if (!c.proto) for (const s of st.ep.schedules) if (!s.broadcast) this.startClientSchedule(c, s);
+    for (const f of st.ep.faults) if (f.type === 'drop' || f.type === 'close' || f.type === 'malformed' || f.type === 'malformedPacket' || f.type === 'noHeartbeat') this.applyFault(c, f, 'mock');
   }
 
   /** The recording side of the wire stack for one client: frames and messages onto the mock's timeline. */
@@ -659,6 +670,7 @@ export class MockServer {
   private onMessage(c: ClientState, data: Buffer, binary: boolean): void {
     c.count++;
     this.stat.messagesIn++;
+    if (c.proto) return c.proto.message(data, binary);
     let text: string | undefined;
     const getText = () => (text ??= data.toString('utf8'));
     let parsed: { v: unknown } | undefined;
@@ -759,6 +771,11 @@ export class MockServer {
         case 'fragment':
           c.fragments = Math.max(1, f.frames);
           break;
+        case 'dropReply':
+        case 'malformedPacket':
+        case 'noHeartbeat':
+          if (!c.proto?.fault(f)) this.log(`mock "${this.definition.name}": a "${f.type}" fault needs a protocol mock`);
+          break;
         case 'handshakeDelay':
         case 'refuse':
           break;
@@ -851,6 +868,66 @@ export class MockServer {
     };
   }
 
+  // ── protocol mocks: the narrow hook (src/core/engine/mock/protocols/types.ts) ─────────────────
+
+  private protocolHost(st: EndpointState): ProtocolHost {
+    return {
+      ep: st.ep,
+      peers: () => [...st.clients].filter((c) => c.ws.readyState === WebSocket.OPEN).map((c) => this.peerOf(c)),
+      info: (peer, message, data) => this.emit({ kind: 'info', time: this.clock(), connection: peer?.id ?? this.serverConnectionId, message, ...(data ? { data } : {}) }),
+      context: (peer, payload, captures) => {
+        const c = peer ? [...st.clients].find((x) => x.id === peer.id) : undefined;
+        return this.templateContext(c, payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload), captures, () => payload);
+      },
+      random: this.random,
+      uuid: this.uuid,
+    };
+  }
+
+  private peerOf(c: ClientState): RulePeer {
+    return {
+      id: c.id,
+      path: c.path,
+      query: c.query,
+      subprotocol: c.subprotocol,
+      get open() {
+        return c.ws.readyState === WebSocket.OPEN;
+      },
+      sendText: (text) => this.sendTo(c, { data: Buffer.from(text, 'utf8'), binary: false }),
+      sendBinary: (b) => this.sendTo(c, { data: Buffer.from(b.buffer, b.byteOffset, b.byteLength), binary: true }),
+      close: (code, reason = '') => c.close(code, reason),
+      later: (ms, fn) => this.later(c, ms, fn),
+      fault: (f) => this.applyFault(c, f, 'rule'),
+    };
+  }
+
+  /** A plain HTTP request a protocol endpoint answers (SignalR negotiate), behind the same Host and Origin gate. */
+  private protocolRequest(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    if (!this.endpoints.some((st) => st.proto?.httpPath)) return false;
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://mock.invalid');
+    } catch {
+      return false;
+    }
+    const st = this.endpoints.find((e) => e.proto?.httpPath?.(url.pathname));
+    if (!st?.proto?.http) return false;
+    const origin = req.headers.origin;
+    const reasons = gateReasons(this.gatePolicy(), req.headers.host, origin);
+    if (reasons.length > 0) {
+      const id = this.nextConnectionId();
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end(reasons[0] === 'host' ? 'Host not allowed' : 'Origin not allowed');
+      this.stat.rejected++;
+      this.emitError(id, reasons[0] === 'host' ? 'WSWB_MOCK_HOST_REJECTED' : 'WSWB_MOCK_ORIGIN_REJECTED', `${req.method ?? 'GET'} ${url.pathname}: ${reasons[0] === 'host' ? `Host ${JSON.stringify(req.headers.host ?? '')} is not this mock's address` : `Origin ${origin} is not allowed (see allowedOrigins)`}`);
+      this.emitRefusal(id, reasons, origin, req.headers.host);
+      return true;
+    }
+    st.proto.http(req, res);
+    return true;
+  }
+
   private nextConnectionId(): string {
     return `${this.definition.name}#${++this.seq}`;
   }
@@ -928,6 +1005,7 @@ async function generateCertificate(hostnames: string[]): Promise<{ cert: string;
 
 function hasPlaceholders(m: MockMessage): boolean {
   if (typeof m === 'string') return m.includes('{{');
+  if ('kind' in m) return true;
   if ('text' in m) return !m.literal && m.text.includes('{{');
   if ('json' in m) return JSON.stringify(m.json)?.includes('{{') ?? false;
   return false;
@@ -967,6 +1045,12 @@ function describeFault(f: MockFault): string {
       return `handshake delay ${f.ms} ms`;
     case 'refuse':
       return `refuse handshake ${f.status}`;
+    case 'dropReply':
+      return 'drop the reply';
+    case 'malformedPacket':
+      return 'malformed protocol packet';
+    case 'noHeartbeat':
+      return 'stop protocol heartbeats';
   }
 }
 
