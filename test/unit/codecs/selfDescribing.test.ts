@@ -11,8 +11,12 @@ import { decodeMsgpack, encodeMsgpack } from '../../../src/core/codecs/msgpack';
 import { decodeCbor, encodeCbor } from '../../../src/core/codecs/cbor';
 import { decodePayload } from '../../../src/core/codecs/bindings';
 
-/** JSON-like values with byte strings and integers beyond 2^53 at the leaves (keys never start with `$`: those are the tree's tags). */
-const value = fc.letrec((tie) => ({
+/**
+ * JSON-like values with byte strings and integers beyond 2^53 at the leaves (keys never start with
+ * `$`: those are the tree's tags). @msgpack/msgpack refuses a `__proto__` key when decoding (such a
+ * message shows as invalid), so its properties leave that key out; cbor2 keeps it.
+ */
+const valueWith = (key: fc.Arbitrary<string>) => fc.letrec((tie) => ({
   leaf: fc.oneof(
     fc.constant(null),
     fc.boolean(),
@@ -20,10 +24,12 @@ const value = fc.letrec((tie) => ({
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.string(),
     fc.uint8Array({ maxLength: 40 }),
-    fc.oneof(fc.bigInt({ min: 2n ** 53n, max: 2n ** 63n - 1n }), fc.bigInt({ min: -(2n ** 63n), max: -(2n ** 53n) })),
+    fc.oneof(fc.bigInt({ min: 2n ** 53n, max: 2n ** 63n - 1n }), fc.bigInt({ min: -(2n ** 63n), max: -(2n ** 53n) - 1n })),
   ),
-  node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('leaf'), fc.array(tie('node'), { maxLength: 5 }), fc.dictionary(fc.string().filter((k) => !k.startsWith('$')), tie('node'), { maxKeys: 5 })),
+  node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('leaf'), fc.array(tie('node'), { maxLength: 5 }), fc.dictionary(key, tie('node'), { maxKeys: 5 })),
 })).node;
+const value = valueWith(fc.oneof(fc.string(), fc.constant('__proto__')).filter((k) => !k.startsWith('$')));
+const msgpackValue = valueWith(fc.string().filter((k) => !k.startsWith('$') && k !== '__proto__'));
 
 /** Rebuilds a value with `leaf` applied to bytes and bigints (keys kept as own properties, `__proto__` included). */
 function mapLeaves(v: unknown, leaf: (x: Uint8Array | bigint) => unknown): unknown {
@@ -45,11 +51,11 @@ const plain = (v: unknown) => mapLeaves(v, (x) => (x instanceof Uint8Array ? new
 
 describe('codecs: MessagePack and CBOR against the libraries (properties)', () => {
   it('MessagePack: @msgpack/msgpack encodes, we decode the documented tree', () => {
-    fc.assert(fc.property(value, (v) => assert.deepStrictEqual(decodeMsgpack(msgpack.encode(v, { useBigInt64: true })), treeOf(v))), { numRuns: 300 });
+    fc.assert(fc.property(msgpackValue, (v) => assert.deepStrictEqual(decodeMsgpack(msgpack.encode(v, { useBigInt64: true })), treeOf(v))), { numRuns: 300 });
   });
 
   it('MessagePack: we encode the tree, @msgpack/msgpack decodes the value', () => {
-    fc.assert(fc.property(value, (v) => assert.deepStrictEqual(plain(msgpack.decode(encodeMsgpack(treeOf(v)), { useBigInt64: true })), plain(v))), { numRuns: 300 });
+    fc.assert(fc.property(msgpackValue, (v) => assert.deepStrictEqual(plain(msgpack.decode(encodeMsgpack(treeOf(v)), { useBigInt64: true })), plain(v))), { numRuns: 300 });
   });
 
   it('CBOR: cbor2 encodes, we decode the documented tree', () => {
