@@ -8,6 +8,7 @@
  * (`getRows`), full payloads (`readPayload`), and receives at most ~60 `events` posts per second
  * carrying only the view's new total and its newest rows.
  */
+import { PROTOCOLS, type ProtocolSetting } from '../core/protocols/types';
 import type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind } from '../core/engine/events';
 import type { AuthDef, RequestDraft } from '../core/collections/types';
 import { method } from './rpc';
@@ -150,6 +151,9 @@ const requestDraftV: Validator<RequestDraft> = v.object({
   followRedirects: optBool,
   maxRedirects: optInt(0, 1000),
   variables: strMap(65536),
+  protocol: v.optional(v.literal<ProtocolSetting>('auto', 'raw', ...PROTOCOLS)),
+  // Each protocol's options are checked by the collection schema when the file is written.
+  protocolOptions: v.optional(v.record(v.unknown(), { max: 64 })),
 }) as Validator<RequestDraft>;
 
 const filterV: Validator<ViewFilter> = v.object({

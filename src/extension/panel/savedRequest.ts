@@ -8,7 +8,7 @@ import { addMessage, addRequest, updateMessage, updateRequest } from '../../core
 import { editCollectionFile, readCollectionFile } from '../../core/collections/fsio';
 import { parseCollection } from '../../core/collections/parse';
 import { toRequestDef } from '../../core/collections/request';
-import { CollectionError, type MessageDef, type RequestDef, type RequestDraft, type VariableMap } from '../../core/collections/types';
+import { CollectionError, isProtocolMessage, type MessageCommon, type MessageDef, type PayloadMessage, type RequestDef, type RequestDraft, type VariableMap } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
 import type { ConnectionOptions } from '../../core/engine/connection';
 import { resolveVariables, toConnectionOptions } from '../../core/collections/variables';
@@ -43,7 +43,7 @@ export async function resolveDraft(draft: RequestDraft, known: Record<string, st
 }
 
 /** A named message as the composer shows it. */
-export function savedMessageOf(m: MessageDef): SavedMessage {
+export function savedMessageOf(m: MessageCommon & PayloadMessage): SavedMessage {
   const s: SavedMessage = { name: m.name, kind: m.kind };
   if (m.description) s.description = m.description;
   if (m.kind === 'text') s.text = String(m.data ?? '');
@@ -57,10 +57,9 @@ export function savedMessageOf(m: MessageDef): SavedMessage {
 export function messageDefOf(s: SavedMessage, existing?: MessageDef): MessageDef {
   const name = s.name.trim();
   if (!name) throw new CodedError('WSWB_PANEL_BAD_MESSAGE', 'Give the message a name');
-  const m: MessageDef = { ...(existing ?? {}), name, kind: s.kind };
-  delete m.data;
-  delete m.hex;
-  delete m.base64;
+  // What every kind has survives (expectations); the old payload or protocol fields do not.
+  const m = { ...(existing ?? {}), name, kind: s.kind } as MessageCommon & PayloadMessage;
+  for (const k of Object.keys(m)) if (!['name', 'description', 'expect', 'kind'].includes(k)) delete (m as unknown as Record<string, unknown>)[k];
   if (s.description !== undefined) m.description = s.description;
   if (s.kind === 'text') m.data = s.text ?? '';
   else if (s.kind === 'json') {
@@ -85,7 +84,9 @@ export async function readSavedRequest(src: RequestSource, label: string): Promi
   }
   const def = res.collection.requests?.find((r) => r.name === src.request);
   if (!def) return { ...base, error: { code: 'WSWB_REQUEST_NOT_FOUND', message: `no request named "${src.request}" in ${label}` } };
-  return { ...base, messages: (def.messages ?? []).map(savedMessageOf), def };
+  // Protocol messages are not the plain composer's to edit (they are saved as they are in the file).
+  const plain = (def.messages ?? []).filter((m): m is MessageCommon & PayloadMessage => !isProtocolMessage(m));
+  return { ...base, messages: plain.map(savedMessageOf), def };
 }
 
 /** Writes the composer's draft as the request `src.request` of `src.file` (adding it when `create`); its named messages stay. */
