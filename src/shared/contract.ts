@@ -154,6 +154,8 @@ const requestDraftV: Validator<RequestDraft> = v.object({
   protocol: v.optional(v.literal<ProtocolSetting>('auto', 'raw', ...PROTOCOLS)),
   // Each protocol's options are checked by the collection schema when the file is written.
   protocolOptions: v.optional(v.record(v.unknown(), { max: 64 })),
+  // Codec rules (src/core/codecs/types.ts), also checked by the collection schema when the file is written.
+  codecs: v.optional(v.array(v.record(v.unknown(), { max: 8 }), { max: 64 })),
 }) as Validator<RequestDraft>;
 
 const filterV: Validator<ViewFilter> = v.object({

@@ -3,7 +3,9 @@
  * `{"kind":"protobuf","type":"feed.Envelope","data":…}`), shared by the client (files, CLI
  * `--message`, the panel's composer) and the mock's `respond`.
  */
+import { renderJson, type TemplateValues } from '../collections/template';
 import { CodedError } from '../errors';
+import type { CodecSet } from './bindings';
 import { encodeCbor } from './cbor';
 import { encodeMsgpack } from './msgpack';
 import type { ProtoSchemas } from './protobuf';
@@ -19,14 +21,28 @@ export class CodecMessageError extends CodedError {
 
 /** Checks a parsed JSON value is a codec message definition (`kind` already one of the codec kinds). */
 export function parseCodecMessage(v: Record<string, unknown>): CodecMessage {
-  const allowed = v.kind === 'protobuf' ? ['kind', 'type', 'data', 'proto'] : ['kind', 'data'];
+  const allowed = v.kind === 'protobuf' ? ['kind', 'type', 'data'] : ['kind', 'data'];
   for (const k of Object.keys(v)) if (!allowed.includes(k)) throw new CodecMessageError(`unknown field "${k}" for kind "${String(v.kind)}" (allowed: ${allowed.slice(1).join(', ')})`);
   if (v.kind === 'protobuf') {
     if (typeof v.type !== 'string' || !v.type) throw new CodecMessageError('"type" (the message type, e.g. "feed.Envelope") is required for kind "protobuf"');
-    if (v.proto !== undefined && typeof v.proto !== 'string') throw new CodecMessageError('"proto" must be a path to a .proto file');
     if (v.data !== undefined && !isObject(v.data)) throw new CodecMessageError('"data" of a protobuf message must be an object');
   }
   return v as unknown as CodecMessage;
+}
+
+/**
+ * The bytes of a codec message definition from a file or the panel: `{{references}}` in its
+ * strings replaced, then encoded; protobuf types from the loaded `codecs` rules.
+ */
+export function codecPayload(m: { kind: CodecMessage['kind']; data?: unknown; type?: string; name?: string }, resolved: TemplateValues, codecs?: CodecSet): Uint8Array {
+  const data = JSON.parse(renderJson(m.data ?? null, resolved).text) as unknown;
+  const msg = (m.kind === 'protobuf' ? { kind: 'protobuf', type: m.type ?? '', data } : { kind: m.kind, data }) as CodecMessage;
+  try {
+    return encodeCodecMessage(msg, msg.kind === 'protobuf' ? codecs?.schemasFor(msg.type) : undefined);
+  } catch (e) {
+    if (e instanceof CodedError && m.name !== undefined) throw new CodedError(e.code, `message "${m.name}": ${e.message}`, { cause: e });
+    throw e;
+  }
 }
 
 /** The bytes of a codec message; protobuf needs the schemas holding its type. */

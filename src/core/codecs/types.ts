@@ -35,7 +35,7 @@ export interface CodecRule {
 export type CodecMessage =
   | { kind: 'msgpack'; data?: unknown }
   | { kind: 'cbor'; data?: unknown }
-  | { kind: 'protobuf'; type: string; data?: unknown; proto?: string };
+  | { kind: 'protobuf'; type: string; data?: unknown };
 
 /** Whether a message kind is a codec kind. */
 export function isCodecKind(kind: unknown): kind is CodecMessage['kind'] {

@@ -8,7 +8,7 @@ import { addMessage, addRequest, updateMessage, updateRequest } from '../../core
 import { editCollectionFile, readCollectionFile } from '../../core/collections/fsio';
 import { parseCollection } from '../../core/collections/parse';
 import { toRequestDef } from '../../core/collections/request';
-import { CollectionError, isProtocolMessage, type MessageCommon, type MessageDef, type PayloadMessage, type RequestDef, type RequestDraft, type VariableMap } from '../../core/collections/types';
+import { CollectionError, type MessageCommon, type MessageDef, type PayloadMessage, type RequestDef, type RequestDraft, type VariableMap } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
 import type { ConnectionOptions } from '../../core/engine/connection';
 import { resolveVariables, toConnectionOptions } from '../../core/collections/variables';
@@ -43,7 +43,7 @@ export async function resolveDraft(draft: RequestDraft, known: Record<string, st
 }
 
 /** A named message as the composer shows it. */
-export function savedMessageOf(m: MessageCommon & PayloadMessage): SavedMessage {
+export function savedMessageOf(m: MessageCommon & PayloadMessage & { kind: SavedMessage['kind'] }): SavedMessage {
   const s: SavedMessage = { name: m.name, kind: m.kind };
   if (m.description) s.description = m.description;
   if (m.kind === 'text') s.text = String(m.data ?? '');
@@ -84,8 +84,8 @@ export async function readSavedRequest(src: RequestSource, label: string): Promi
   }
   const def = res.collection.requests?.find((r) => r.name === src.request);
   if (!def) return { ...base, error: { code: 'WSWB_REQUEST_NOT_FOUND', message: `no request named "${src.request}" in ${label}` } };
-  // Protocol messages are not the plain composer's to edit (they are saved as they are in the file).
-  const plain = (def.messages ?? []).filter((m): m is MessageCommon & PayloadMessage => !isProtocolMessage(m));
+  // Protocol and codec (msgpack, cbor, protobuf) messages are not the plain composer's to edit (they are saved as they are in the file).
+  const plain = (def.messages ?? []).filter((m): m is MessageCommon & PayloadMessage & { kind: SavedMessage['kind'] } => m.kind === 'text' || m.kind === 'json' || m.kind === 'binary');
   return { ...base, messages: plain.map(savedMessageOf), def };
 }
 

@@ -14,14 +14,16 @@ import { decodePayload } from '../../../src/core/codecs/bindings';
 /**
  * JSON-like values with byte strings and integers beyond 2^53 at the leaves (keys never start with
  * `$`: those are the tree's tags). @msgpack/msgpack refuses a `__proto__` key when decoding (such a
- * message shows as invalid), so its properties leave that key out; cbor2 keeps it.
+ * message shows as invalid), so its properties leave that key out; cbor2 keeps it. It also writes -0
+ * as the integer 0 (a safe integer), so its doubles have no -0.
  */
-const valueWith = (key: fc.Arbitrary<string>) => fc.letrec((tie) => ({
+const double = fc.double({ noNaN: true, noDefaultInfinity: true });
+const valueWith = (key: fc.Arbitrary<string>, float = double) => fc.letrec((tie) => ({
   leaf: fc.oneof(
     fc.constant(null),
     fc.boolean(),
     fc.integer(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    float,
     fc.string(),
     fc.uint8Array({ maxLength: 40 }),
     fc.oneof(fc.bigInt({ min: 2n ** 53n, max: 2n ** 63n - 1n }), fc.bigInt({ min: -(2n ** 63n), max: -(2n ** 53n) - 1n })),
@@ -29,7 +31,10 @@ const valueWith = (key: fc.Arbitrary<string>) => fc.letrec((tie) => ({
   node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('leaf'), fc.array(tie('node'), { maxLength: 5 }), fc.dictionary(key, tie('node'), { maxKeys: 5 })),
 })).node;
 const value = valueWith(fc.oneof(fc.string(), fc.constant('__proto__')).filter((k) => !k.startsWith('$')));
-const msgpackValue = valueWith(fc.string().filter((k) => !k.startsWith('$') && k !== '__proto__'));
+const msgpackValue = valueWith(
+  fc.string().filter((k) => !k.startsWith('$') && k !== '__proto__'),
+  double.map((x) => (Object.is(x, -0) ? 0 : x)),
+);
 
 /** Rebuilds a value with `leaf` applied to bytes and bigints (keys kept as own properties, `__proto__` included). */
 function mapLeaves(v: unknown, leaf: (x: Uint8Array | bigint) => unknown): unknown {
