@@ -1,12 +1,18 @@
 /**
- * A client connection: `ws` does the protocol, the wire tap records what really crossed the wire.
+ * A client connection: `ws` does the opening handshake and keeps its WebSocket API and closing
+ * logic; the project's wire stack (src/core/engine/wire) parses every incoming byte once and
+ * encodes every outgoing frame, and what it yields is both the application's events and the
+ * timeline.
  *
  * The engine supplies the socket to `ws` through its own http(s) Agent (`createConnection`), so the
- * tap sits on the real socket — after TLS, before decompression — even when the socket is a TLS
- * session inside a CONNECT tunnel. If something else (VS Code's proxy agent) ends up providing the
- * socket, the tap is attached when the request gets its socket, before the upgrade request is
- * written. Two observe-mode FrameDecoders (one per direction) turn the bytes into frame events; the
- * first bytes of each direction are the HTTP upgrade request/response, parsed with parseHttpHead.
+ * handshake tap sits on the real socket — after TLS — even when the socket is a TLS session inside
+ * a CONNECT tunnel; it captures the HTTP upgrade request and response (parseHttpHead). If something
+ * else (VS Code's proxy agent) provides the socket, the tap is attached when the request gets its
+ * socket. Once ws opens, installWireStack replaces ws's Receiver and Sender before a byte of the
+ * WebSocket stream is read:
+ *
+ *   socket ─▶ Inbound (FrameDecoder ─▶ MessageAssembler ─▶ zlib) ─▶ wireSink ─▶ TimelineStore ─▶ listeners
+ *   send() ─▶ Outbound (zlib ─▶ frame encoder ─▶ socket.write) ─▶ wireSink ─▶ TimelineStore ─▶ listeners
  *
  * Lifecycle:
  *
@@ -15,8 +21,8 @@
  *                          └── error ─────────┴────────────── drop / terminate ─────────────────┘
  *                                     closed ──(reconnect enabled, not closed by us)──▶ connecting
  *
- * Over ~400 lines: transport, tap, recording and lifecycle still live together here; splitting
- * them is part of the recording redesign (issue "Recording at wire speed"), which replaces the tap.
+ * Over ~400 lines: transport, handshake capture, recording and lifecycle still live together here
+ * (their split is the next step of issue "Recording at wire speed").
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -25,13 +31,14 @@ import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { CodedError, closeStatusOf, isCoded } from '../errors';
-import { FrameDecoder, type DecodedFrame } from '../protocol/frameDecoder';
 import { encodeFrame, encodeClosePayload, type FrameSpec } from '../protocol/frameEncoder';
 import { checkAccept } from '../protocol/handshake';
 import { parseHttpHead, type HttpHead } from '../protocol/http';
-import { applyMask, hex32 } from '../protocol/mask';
+import { hex32 } from '../protocol/mask';
 import { isValidCloseCode } from '../protocol/closeCodes';
 import type { ProtocolError } from '../protocol/errors';
+import type { WireSink } from './wire/sink';
+import { installWireStack, type WireStack } from './wire/wsInternals';
 import type { ConnectionState, DistributiveOmit, HandshakeEvent, HeaderPair, Initiator, NewEvent, TimelineEvent } from './events';
 import { TimelineStore } from './timelineStore';
 import { openTunnel, resolveProxy, type ProxyError } from './proxy';
@@ -126,33 +133,17 @@ const TEXT = Object.freeze({ binary: false });
 const BINARY = Object.freeze({ binary: true });
 let connectionSeq = 0;
 
-/** Per-socket tap state: handshake capture, then one frame decoder per direction. */
+/** Per-socket state: the handshake capture, then what the wire stack reported. */
 interface TapState {
   reqBuf: Buffer | null;
   resBuf: Buffer | null;
   request?: HttpHead;
   response?: HttpHead;
-  inDec: FrameDecoder;
-  outDec: FrameDecoder;
-  /**
-   * Wire info of data messages seen by the tap, waiting for ws to deliver them: packed per message
-   * as wireSize * 2 + (compressed ? 1 : 0), no object per message.
-   */
-  inMsgs: number[];
-  inCur: { wireSize: number; compressed: boolean } | null;
-  outCur: { wireSize: number; compressed: boolean } | null;
+  /** The parser and encoder installed on ws once the upgrade succeeded. */
+  stack: WireStack | null;
   closeIn: boolean;
   closeOut: boolean;
   firstClose?: Initiator;
-  rawOut: boolean;
-  /** Bytes of frames seen in, and bytes of complete frames among them (a difference at close = cut mid-frame). */
-  inBytes: number;
-  inFramed: number;
-  /** Outgoing stream bytes still needed for frame payloads, with their stream offsets. */
-  outStarts: number[];
-  outBufs: Buffer[];
-  outPushed: number;
-  outFrameStart: number;
   /** The transport is established (TCP connected, TLS handshake done): the request really went out. */
   connected: boolean;
   /** A refused upgrade: the handshake event waits for the body. */
@@ -180,7 +171,6 @@ export class Connection {
   private ws: WebSocket | null = null;
   private socket: net.Socket | null = null;
   private tap: TapState | null = null;
-  private pendingOut: Array<{ data: Uint8Array; binary: boolean }> = [];
   private pings = new Map<string, number[]>();
   private pingTimer: NodeJS.Timeout | null = null;
   private closeTimer: unknown = null;
@@ -273,7 +263,6 @@ export class Connection {
     const binary = typeof data !== 'string';
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
     const n = Math.max(1, Math.min(Math.floor(fragments) || 1, Math.max(1, bytes.length)));
-    this.pendingOut.push({ data: bytes, binary });
     const size = Math.ceil(bytes.length / n);
     for (let i = 0; i < n; i++) {
       const part = bytes.subarray(i * size, i === n - 1 ? bytes.length : (i + 1) * size);
@@ -287,14 +276,12 @@ export class Connection {
       this.recordError(new ConnectionError('WSWB_CONN_NOT_OPEN', 'Cannot send a raw frame: the connection is not open'));
       return;
     }
-    const bytes = encodeFrame({ ...spec, mask: spec.mask ?? true });
-    if (this.tap) this.tap.rawOut = true;
+    const out = this.tap?.stack?.outbound;
     try {
-      this.socket.write(bytes);
+      if (out) out.raw({ ...spec, mask: spec.mask ?? true });
+      else this.socket.write(encodeFrame({ ...spec, mask: spec.mask ?? true }));
     } catch (err) {
       this.recordError(new ConnectionError(this.codeOf(err), (err as Error).message));
-    } finally {
-      if (this.tap) this.tap.rawOut = false;
     }
   }
 
@@ -405,7 +392,6 @@ export class Connection {
       return;
     }
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    this.pendingOut.push({ data: buf, binary });
     const ws = this.ws;
     try {
       // One callback for every send: Node batches the after-write ticks of consecutive writes that
@@ -508,7 +494,6 @@ export class Connection {
       this.terminatedByUs = false;
       this.opened = false;
       this.hs = { key: '', timedOut: false };
-      this.pendingOut = [];
       this.pings.clear();
       this.setState('connecting', undefined, this.attempts > 0 ? `reconnect attempt ${this.attempts}` : undefined);
       const abort = new AbortController();
@@ -574,6 +559,8 @@ export class Connection {
       ws.on('unexpected-response', (req: http.ClientRequest, res: http.IncomingMessage) => this.onUnexpectedResponse(ws, req, res));
       ws.on('open', () => {
         if (this.ws !== ws) return;
+        // Before anything is read: from now on the project's parser and encoder do the wire.
+        if (this.tap) this.tap.stack = installWireStack(ws, this.wireSink(this.tap), { maxPayload: this.options.maxPayload ?? 100 * 1024 * 1024, emitMessages: false });
         this.opened = true;
         this.attempts = 0;
         this.stopHandshake();
@@ -587,14 +574,6 @@ export class Connection {
           this.record({ kind: 'info', message: `flushing ${q.length} queued message(s)`, data: { queued: q.length } });
           for (const send of q) send();
         }
-      });
-      ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-        const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-        const wire = this.tap?.inMsgs.shift();
-        this.record({
-          time: 0, connection: '', kind: 'message', dir: 'in', binary: isBinary, data: buf, size: buf.length,
-          wireSize: wire === undefined ? undefined : Math.floor(wire / 2), compressed: wire === undefined ? undefined : wire % 2 === 1,
-        });
       });
       ws.on('pong', (data: Buffer) => {
         const key = data.toString('hex');
@@ -683,42 +662,17 @@ export class Connection {
         this.recordError(new ConnectionError(err.code ?? 'WSWB_CONN_SOCKET_ERROR', `Socket error: ${err.message}`, 1006));
       }
     });
-    const preview = this.options.payloadPreviewBytes ?? 64 * 1024;
     const state: TapState = {
       reqBuf: Buffer.alloc(0),
       resBuf: Buffer.alloc(0),
-      inDec: undefined as unknown as FrameDecoder,
-      outDec: undefined as unknown as FrameDecoder,
-      inMsgs: [],
-      inCur: null,
-      outCur: null,
+      stack: null,
       closeIn: false,
       closeOut: false,
-      rawOut: false,
-      inBytes: 0,
-      inFramed: 0,
-      outStarts: [],
-      outBufs: [],
-      outPushed: 0,
-      outFrameStart: 0,
       connected: !socket.connecting && !(socket instanceof tls.TLSSocket),
       failed: false,
       ignoredIn: 0,
     };
     socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => (state.connected = true));
-    state.inDec = new FrameDecoder(
-      { strict: false, payloadLimit: preview },
-      (f) => this.onFrame(state, 'in', f),
-      (e) => this.onTapError(e, 'in'),
-    );
-    // Outgoing frames are our own: the decoder only parses headers (payloadLimit 0, so it never
-    // unmasks), and outPayload() takes the payload from the message we sent, or unmasks the
-    // retained wire bytes itself, a word at a time.
-    state.outDec = new FrameDecoder(
-      { strict: false, payloadLimit: 0 },
-      (f) => this.onFrame(state, 'out', this.outPayload(state, f, preview)),
-      (e) => this.onTapError(e, 'out'),
-    );
     this.tap = state;
     tapSocket(socket, {
       outgoing: (chunk) => {
@@ -733,12 +687,9 @@ export class Connection {
           }
           if (!head) return;
           state.request = head;
-          const rest = state.reqBuf.subarray(head.headSize);
           state.reqBuf = null;
-          if (rest.length) this.pushOut(state, rest);
-          return;
         }
-        this.pushOut(state, chunk);
+        // After the request head, outgoing frames are recorded by the encoder that writes them.
       },
       incoming: (chunk) => {
         if (state.failed || state.closeIn) {
@@ -761,83 +712,19 @@ export class Connection {
           }
           if (!head) return;
           state.response = head;
-          const rest = state.resBuf.subarray(head.headSize);
           state.resBuf = null;
           const status = head.status ?? 0;
           const redirect = status >= 300 && status < 400 && this.options.followRedirects && head.headers.some(([k]) => k.toLowerCase() === 'location');
+          // What follows the head in this chunk is the WebSocket stream: ws hands it to the wire stack.
           if (status === 101 || redirect) {
             this.recordHandshake(state);
-            if (status === 101 && rest.length) {
-              state.inBytes += rest.length;
-              state.inDec.push(rest);
-            }
           } else {
             state.deferredHandshake = true; // recorded with the body by onUnexpectedResponse / onClosed
           }
-          return;
         }
-        if (state.response?.status === 101) {
-          state.inBytes += chunk.length;
-          state.inDec.push(chunk);
-        }
+        // After the 101, ws passes each chunk to the wire stack's parser: nothing to do here.
       },
     });
-  }
-
-  private pushOut(state: TapState, chunk: Buffer): void {
-    // Parallel arrays rather than an object per write.
-    state.outStarts.push(state.outPushed);
-    state.outBufs.push(chunk);
-    state.outPushed += chunk.length;
-    state.outDec.push(chunk);
-  }
-
-  /** Fills in the payload (first `preview` bytes, unmasked) of an outgoing frame the decoder only parsed. */
-  private outPayload(state: TapState, f: DecodedFrame, preview: number): DecodedFrame {
-    const start = state.outFrameStart;
-    const wire = f.headerSize + f.length;
-    state.outFrameStart = start + wire;
-    const keep = f.length < preview ? f.length : preview;
-    const m = this.pendingOut[0];
-    if (m && !state.rawOut && f.fin && !f.rsv1 && (f.opcode === 1 || f.opcode === 2) && m.data.length === f.length && !state.outCur) {
-      // A whole, uncompressed message in one frame: the payload is exactly what we sent.
-      f.payload = keep === m.data.length ? m.data : m.data.subarray(0, keep);
-    } else if (keep > 0) {
-      f.payload = this.gatherOut(state, start + f.headerSize, keep, f.maskKey);
-    }
-    // Forget chunks that end before the next frame.
-    const starts = state.outStarts;
-    const bufs = state.outBufs;
-    let drop = 0;
-    while (drop < starts.length && starts[drop]! + bufs[drop]!.length <= state.outFrameStart) drop++;
-    if (drop === 1 && starts.length === 1) {
-      // The usual case, one write per frame: pop() is inlined where setting length is a runtime call.
-      starts.pop();
-      bufs.pop();
-    } else if (drop) {
-      starts.splice(0, drop);
-      bufs.splice(0, drop);
-    }
-    return f;
-  }
-
-  private gatherOut(state: TapState, from: number, len: number, key: Uint8Array | undefined): Uint8Array {
-    const out = new Uint8Array(len); // fresh buffer: 4-byte aligned for the word-wise unmask
-    let filled = 0;
-    for (let i = 0; i < state.outStarts.length; i++) {
-      const start = state.outStarts[i]!;
-      const buf = state.outBufs[i]!;
-      const cEnd = start + buf.length;
-      const a = from + filled;
-      if (cEnd <= a) continue;
-      if (start > a) break;
-      const take = Math.min(len - filled, cEnd - a);
-      out.set(buf.subarray(a - start, a - start + take), filled);
-      filled += take;
-      if (filled === len) break;
-    }
-    if (key) applyMask(out, 0, out.length, key);
-    return filled === len ? out : out.subarray(0, filled);
   }
 
   private recordHandshake(state: TapState, body?: { body: string; truncated: boolean }): void {
@@ -909,73 +796,51 @@ export class Connection {
     res.on('close', finish);
   }
 
-  private onFrame(state: TapState, dir: 'in' | 'out', f: DecodedFrame): void {
-    const wireSize = f.headerSize + f.length;
-    if (dir === 'in') {
-      if (state.closeIn) {
-        // After the server's close frame, in the same chunk: not processed (ws ignores it too).
-        state.ignoredIn += wireSize;
-        return;
-      }
-      state.inFramed += wireSize;
-    }
-    const isData = f.opcode === 1 || f.opcode === 2;
-    if (f.opcode === 8) {
-      if (dir === 'in') state.closeIn = true;
-      else state.closeOut = true;
-      if (!state.firstClose) {
-        state.firstClose = dir === 'out' ? 'client' : 'server';
-        if (dir === 'in' && this._state === 'open') this.serverClosing();
-        else if (dir === 'out' && this._state === 'open') this.setState('closing', 'client');
-      }
-    }
-    const mk = f.maskKey;
-    this.record({
-      time: 0, connection: '', kind: 'frame', dir, fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, masked: f.masked,
-      maskKey: mk ? hex32(mk) : undefined,
-      length: f.length, wireSize, payload: f.payload,
-      truncated: f.payload.length < f.length ? true : undefined,
-    });
-    if (dir === 'out' && state.rawOut) return; // raw frames are not ws messages
-    // Message assembly for wire sizes (data frames and their continuations only).
-    if (isData && f.fin) {
-      // A whole message in one frame (the common case): nothing to assemble.
-      if (dir === 'in') {
-        state.inMsgs.push(wireSize * 2 + (f.rsv1 ? 1 : 0));
-        state.inCur = null;
-      } else {
-        state.outCur = null;
-        this.recordOutMessage(wireSize, f.rsv1);
-      }
-      return;
-    }
-    if (isData || (f.opcode === 0 && (dir === 'in' ? state.inCur : state.outCur))) {
-      let cur = dir === 'in' ? state.inCur : state.outCur;
-      if (isData || !cur) cur = { wireSize: 0, compressed: f.rsv1 };
-      cur.wireSize += wireSize;
-      if (f.fin) {
-        if (dir === 'in') {
-          state.inMsgs.push(cur.wireSize * 2 + (cur.compressed ? 1 : 0));
-          state.inCur = null;
-        } else {
-          state.outCur = null;
-          this.recordOutMessage(cur.wireSize, cur.compressed);
-        }
-      } else if (dir === 'in') state.inCur = cur;
-      else state.outCur = cur;
-    }
+  /** The recording side of the wire stack: frames and messages onto the timeline, close bookkeeping. */
+  private wireSink(state: TapState): WireSink {
+    const preview = this.options.payloadPreviewBytes ?? 64 * 1024;
+    return {
+      frameIn: (f) => {
+        if (f.opcode === 8) this.closeFrame(state, 'in');
+        const mk = f.maskKey;
+        const p = f.payload;
+        this.record({
+          time: 0, connection: '', kind: 'frame', dir: 'in', fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, masked: f.masked,
+          maskKey: mk ? hex32(mk) : undefined,
+          length: f.length, wireSize: f.headerSize + f.length, payload: p.length > preview ? p.subarray(0, preview) : p,
+          truncated: p.length > preview || p.length < f.length ? true : undefined,
+        });
+      },
+      frameOut: (b0, key, length, wireSize, payload) => {
+        const opcode = b0 & 0x0f;
+        if (opcode === 8) this.closeFrame(state, 'out');
+        this.record({
+          time: 0, connection: '', kind: 'frame', dir: 'out', fin: (b0 & 0x80) !== 0, rsv1: (b0 & 0x40) !== 0, rsv2: (b0 & 0x20) !== 0, rsv3: (b0 & 0x10) !== 0, opcode, masked: key !== undefined,
+          maskKey: key ? hex32(key) : undefined,
+          length, wireSize, payload: payload.length > preview ? payload.subarray(0, preview) : payload,
+          truncated: payload.length > preview || payload.length < length ? true : undefined,
+        });
+      },
+      messageIn: (data, binary, wireSize, compressed) => {
+        this.record({ time: 0, connection: '', kind: 'message', dir: 'in', binary, data, size: data.length, wireSize, compressed });
+      },
+      messageOut: (data, binary, wireSize, compressed) => {
+        this.record({ time: 0, connection: '', kind: 'message', dir: 'out', binary, data, size: data.length, wireSize, compressed });
+      },
+      ignoredIn: (bytes) => {
+        state.ignoredIn += bytes;
+      },
+    };
   }
 
-  /** Our next sent message has fully crossed the wire: its message event, after its frames. */
-  private recordOutMessage(wireSize: number, compressed: boolean): void {
-    const m = this.pendingOut.shift();
-    if (m) {
-      this.record({ time: 0, connection: '', kind: 'message', dir: 'out', binary: m.binary, data: m.data, size: m.data.length, wireSize, compressed });
-    }
-  }
-
-  private onTapError(e: ProtocolError, dir: 'in' | 'out'): void {
-    this.record({ kind: 'error', code: e.code, message: `wire tap (${dir}): ${e.message}`, ...(e.closeCode ? { closeCode: e.closeCode } : {}) });
+  /** A close frame crossed the wire: who started closing, and the state change it implies. */
+  private closeFrame(state: TapState, dir: 'in' | 'out'): void {
+    if (dir === 'in') state.closeIn = true;
+    else state.closeOut = true;
+    if (state.firstClose) return;
+    state.firstClose = dir === 'out' ? 'client' : 'server';
+    if (dir === 'in' && this._state === 'open') this.serverClosing();
+    else if (dir === 'out' && this._state === 'open') this.setState('closing', 'client');
   }
 
   private onClosed(code: number, reason: string): void {
@@ -1001,8 +866,9 @@ export class Connection {
     if (state?.ignoredIn) {
       this.record({ kind: 'info', message: `ignored ${state.ignoredIn} byte(s) the server sent after ${state.failed ? 'the connection failed' : 'its close frame'}`, data: { ignoredBytes: state.ignoredIn } });
     }
-    if (state && state.response?.status === 101 && state.inBytes > state.inFramed && !state.inDec.failed && !state.failed && !state.closeIn) {
-      this.recordError(new ConnectionError('WSWB_CONN_TRUNCATED_FRAME', `The connection ended inside a frame: ${state.inBytes - state.inFramed} byte(s) of an incomplete frame were received`, 1006));
+    const inbound = state?.stack?.inbound;
+    if (state && inbound && inbound.bytesIn > inbound.bytesFramed && !inbound.failed && !state.failed && !state.closeIn) {
+      this.recordError(new ConnectionError('WSWB_CONN_TRUNCATED_FRAME', `The connection ended inside a frame: ${inbound.bytesIn - inbound.bytesFramed} byte(s) of an incomplete frame were received`, 1006));
     }
     const initiator: Initiator = state?.firstClose ?? (this.terminatedByUs || this.userClosed ? 'client' : 'server');
     const wasClean = !!state && state.closeIn && state.closeOut;
