@@ -6,6 +6,7 @@
 import type { TimelineEvent, ViewFilter } from '../src/shared/contract';
 import { button, h, type VscodeButton } from './dom';
 import { VirtualList } from './virtualList';
+import { renderProtocolCell } from './protocolCells';
 import { closeTone, formatDelta, formatTime, frameFlags, kindLabel, sizeText, summaryText } from './format';
 
 export const ROW_HEIGHT = 22;
@@ -24,7 +25,8 @@ export interface TimelineDeps {
 const EMPTY_TEXT = 'No events yet. Connect, then send a message.';
 const EMPTY_FILTERED = 'No row matches the filter.';
 
-const COLS = ['c-idx', 'c-time', 'c-dir', 'c-type', 'c-flags', 'c-size', 'c-summary'] as const;
+// The protocol cell comes last in the DOM (cell indexes stay stable) and is placed before Data by CSS.
+const COLS = ['c-idx', 'c-time', 'c-dir', 'c-type', 'c-flags', 'c-size', 'c-summary', 'c-proto'] as const;
 
 export class Timeline {
   readonly el: HTMLDivElement;
@@ -71,7 +73,7 @@ export class Timeline {
       if (ev) this.deps.onActivate(ev);
     });
     const header = h('div', { class: 'row header', role: 'row' },
-      ...[['#', 'c-idx'], ['Time', 'c-time'], ['', 'c-dir'], ['Type', 'c-type'], ['Frame', 'c-flags'], ['Size', 'c-size'], ['Data', 'c-summary']].map(([t, c]) => h('div', { class: `cell ${c}`, role: 'columnheader', text: t })),
+      ...[['#', 'c-idx'], ['Time', 'c-time'], ['', 'c-dir'], ['Type', 'c-type'], ['Frame', 'c-flags'], ['Size', 'c-size'], ['Data', 'c-summary'], ['Protocol', 'c-proto']].map(([t, c]) => h('div', { class: `cell ${c}`, role: 'columnheader', text: t })),
     );
     this.emptyText = h('span', { id: 'timeline-empty-text', text: EMPTY_TEXT });
     this.emptyClear = button('Clear the filter', { icon: 'clear-all', id: 'clear-filter' });
@@ -104,6 +106,7 @@ export class Timeline {
       el.className = `row loading${sel ? ' selected' : ''}`;
       set(0, '');
       for (let k = 1; k < COLS.length; k++) set(k, k === 6 ? '…' : '');
+      renderProtocolCell(el, cells[7] as HTMLElement, undefined);
       return;
     }
     const dir = 'dir' in e ? e.dir : '';
@@ -124,7 +127,14 @@ export class Timeline {
     set(4, frameFlags(e));
     set(5, sizeText(e));
     set(6, summaryText(e));
+    if (renderProtocolCell(el, cells[7] as HTMLElement, e) && !this.withProtocol) {
+      this.withProtocol = true;
+      this.el.classList.add('with-proto');
+    }
   }
+
+  /** Whether a decoded row was shown: the Protocol column then takes its width. */
+  private withProtocol = false;
 
   setMode(mode: ViewFilter['mode']): void {
     this.mode = mode;
@@ -178,6 +188,22 @@ export class Timeline {
   reset(total: number): void {
     this.update(total, 0, [], true);
     this.selectedRow = -1;
+  }
+
+  /**
+   * Updates cached rows in place (`update` gets each cached event whose id is in `ids`, and returns
+   * its new version) and re-renders; returns the new version of the selected row's event if it changed.
+   */
+  patchEvents(ids: ReadonlySet<number>, update: (e: TimelineEvent) => TimelineEvent): TimelineEvent | undefined {
+    let selected: TimelineEvent | undefined;
+    for (const [i, e] of this.cache) {
+      if (!ids.has(e.id)) continue;
+      const next = update(e);
+      this.cache.set(i, next);
+      if (i === this.selectedRow) selected = next;
+    }
+    this.list.render();
+    return selected;
   }
 
   get rowCount(): number {

@@ -21,137 +21,45 @@
  *                          └── error ─────────┴────────────── drop / terminate ─────────────────┘
  *                                     closed ──(reconnect enabled, not closed by us)──▶ connecting
  *
- * Over ~400 lines: transport, handshake capture, recording and lifecycle still live together here
- * (their split is the next step of issue "Recording at wire speed").
+ * Modules (src/core/engine/client): options.ts (options, URL and auth headers), transport.ts (TCP,
+ * TLS, proxy tunnels), handshake.ts (upgrade capture, handshake event, failure codes),
+ * recording.ts (the wire stack's sink onto the timeline), lifecycle.ts (round trips, keep-alive,
+ * backoff). What stays here is the state machine itself — the public API, the wiring of one
+ * attempt to ws's events, and the close, handshake and failure timers that move its state — over
+ * ~400 lines because those share every field of it.
  */
 import * as http from 'node:http';
-import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
-import { CodedError, closeStatusOf, isCoded } from '../errors';
+import { closeStatusOf } from '../errors';
 import { encodeFrame, encodeClosePayload, type FrameSpec } from '../protocol/frameEncoder';
-import { checkAccept } from '../protocol/handshake';
-import { parseHttpHead, type HttpHead } from '../protocol/http';
-import { hex32 } from '../protocol/mask';
 import { isValidCloseCode } from '../protocol/closeCodes';
-import type { ProtocolError } from '../protocol/errors';
 import type { WireSink } from './wire/sink';
-import { installWireStack, type WireStack } from './wire/wsInternals';
-import type { ConnectionState, DistributiveOmit, HandshakeEvent, HeaderPair, Initiator, NewEvent, TimelineEvent } from './events';
+import { installWireStack } from './wire/wsInternals';
+import type { ConnectionState, DistributiveOmit, Initiator, NewEvent, TimelineEvent } from './events';
 import { TimelineStore } from './timelineStore';
-import { openTunnel, resolveProxy, type ProxyError } from './proxy';
-import { isTapped, tapSocket } from './wireTap';
+import { buildHeaders, buildUrl, ConnectionError, type ConnectionDeps, type ConnectionOptions } from './client/options';
+import { makeAgent } from './client/transport';
+import { recordingSink } from './client/recording';
+import { backoffDelay, KeepAlive, RoundTrips } from './client/lifecycle';
+import { resolveProxy, type ProxyError } from './proxy';
+import { isTapped } from './wireTap';
+import { captureHandshake, handshakeErrorCode, handshakeEvent, type HandshakeSeen, type TapState } from './client/handshake';
 
-/** Everything a client connection can be configured with. */
-export interface ConnectionOptions {
-  url: string;
-  headers?: HeaderPair[] | Record<string, string>;
-  subprotocols?: string[];
-  origin?: string;
-  auth?: { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string };
-  query?: Record<string, string>;
-  deflate?: boolean;
-  handshakeTimeoutMs?: number;
-  maxPayload?: number;
-  followRedirects?: boolean;
-  maxRedirects?: number;
-  tls?: {
-    rejectUnauthorized?: boolean;
-    ca?: string | Uint8Array;
-    cert?: string | Uint8Array;
-    key?: string | Uint8Array;
-    pfx?: Uint8Array;
-    passphrase?: string;
-  };
-  /** Explicit proxy URL, 'env' (HTTPS_PROXY/HTTP_PROXY/NO_PROXY; the default) or 'none'. */
-  proxy?: string | 'env' | 'none';
-  noProxy?: string;
-  pingIntervalMs?: number;
-  /** Default true. When false, pings are recorded but not answered. */
-  autoPong?: boolean;
-  reconnect?: { enabled: boolean; initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; jitter?: number };
-  queueWhileReconnecting?: boolean;
-  /** Frame payload bytes kept per frame event (default 64 KiB). */
-  payloadPreviewBytes?: number;
-  /** After close(), how long to wait for the server's close frame and TCP end before terminating (default 5000). */
-  closeTimeoutMs?: number;
-  /** Response body bytes kept on the handshake event of a refused upgrade (default 4096). */
-  maxErrorBodyBytes?: number;
-}
-
-/** Injectable collaborators, for tests and for sharing a store. */
-export interface ConnectionDeps {
-  store?: TimelineStore;
-  clock?: () => number;
-  id?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Random source in [0, 1) for reconnect jitter. */
-  random?: () => number;
-  /** Timer functions (tests may inject fakes). */
-  setTimeout?: (fn: () => void, ms: number) => unknown;
-  clearTimeout?: (h: unknown) => void;
-}
-
-/** An error of a connection (see docs/error-codes.md), with the close status it implies when one applies. */
-export class ConnectionError extends CodedError {
-  readonly closeCode?: number;
-  constructor(code: string, message: string, closeCode?: number) {
-    super(code, message);
-    if (closeCode !== undefined) this.closeCode = closeCode;
-  }
-}
-
-/** What the current attempt's opening handshake showed, to name a failure `ws` reports without a code. */
-interface HandshakeSeen {
-  /** Our Sec-WebSocket-Key. */
-  key: string;
-  /** The socket idled past handshakeTimeoutMs (ws then aborts the request). */
-  timedOut: boolean;
-  /** Status of the last HTTP response to an upgrade request (3xx while redirecting). */
-  status?: number;
-  /** The 101 response ws is checking. */
-  upgrade?: http.IncomingMessage;
-}
-
-/** RFC 6455 §4.1: a subprotocol is an HTTP token, offered once (ws throws a SyntaxError otherwise). */
-const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
+export { ConnectionError, type ConnectionDeps, type ConnectionOptions } from './client/options';
 
 const EMPTY = new Uint8Array(0);
 /** ws's own close timer fires this much after ours, as a backstop only. */
 const WS_CLOSE_BACKSTOP_MS = 1000;
 /**
  * Once we have failed the connection (a protocol error: we sent our close frame), how long the peer
- * gets to end TCP before we destroy the socket (capped by closeTimeoutMs). After a failure or the
- * server's close frame, how many more bytes we read, unparsed and unrecorded, while waiting for its
- * FIN; past that we stop reading.
+ * gets to end TCP before we destroy the socket (capped by closeTimeoutMs).
  */
 const FAIL_GRACE_MS = 1000;
-const FAIL_DRAIN_BYTES = 64 * 1024;
 const TEXT = Object.freeze({ binary: false });
 const BINARY = Object.freeze({ binary: true });
 let connectionSeq = 0;
-
-/** Per-socket state: the handshake capture, then what the wire stack reported. */
-interface TapState {
-  reqBuf: Buffer | null;
-  resBuf: Buffer | null;
-  request?: HttpHead;
-  response?: HttpHead;
-  /** The parser and encoder installed on ws once the upgrade succeeded. */
-  stack: WireStack | null;
-  closeIn: boolean;
-  closeOut: boolean;
-  firstClose?: Initiator;
-  /** The transport is established (TCP connected, TLS handshake done): the request really went out. */
-  connected: boolean;
-  /** A refused upgrade: the handshake event waits for the body. */
-  deferredHandshake?: boolean;
-  /** We failed the connection. Then, or after the server's close frame (closeIn), incoming bytes are no longer parsed or recorded, only counted. */
-  failed: boolean;
-  ignoredIn: number;
-}
 
 /** One client WebSocket connection with a recorded timeline. */
 export class Connection {
@@ -171,8 +79,8 @@ export class Connection {
   private ws: WebSocket | null = null;
   private socket: net.Socket | null = null;
   private tap: TapState | null = null;
-  private pings = new Map<string, number[]>();
-  private pingTimer: NodeJS.Timeout | null = null;
+  private readonly rtts = new RoundTrips();
+  private readonly keepAlive = new KeepAlive();
   private closeTimer: unknown = null;
   private reconnectTimer: unknown = null;
   /** The total deadline of the opening handshake (handshakeTimeoutMs), from connect() to open. */
@@ -242,10 +150,7 @@ export class Connection {
   ping(payload: Uint8Array = EMPTY): void {
     const ws = this.openSocket('ping');
     if (!ws) return;
-    const key = Buffer.from(payload).toString('hex');
-    const list = this.pings.get(key) ?? [];
-    list.push(this.clock());
-    this.pings.set(key, list);
+    this.rtts.sent(payload, this.clock());
     this.guard(() => ws.ping(Buffer.from(payload), undefined, this.onSent));
   }
 
@@ -420,65 +325,9 @@ export class Connection {
     this.recordError(new ConnectionError(code, message));
   }
 
-  /**
-   * The code of an error from `ws` or Node: its own `code` when it has one (Node's errno and TLS
-   * codes, ws's WS_ERR_*). ws raises opening-handshake failures as plain errors, so those are named
-   * from what the handshake showed and what we asked for, in the order ws checks them — never
-   * from the wording of ws's messages.
-   */
+  /** The code of an error from `ws` or Node (see handshakeErrorCode). */
   private codeOf(err: unknown): string {
-    if (isCoded(err)) return err.code;
-    if (this.opened) return 'WSWB_CONN_UNKNOWN';
-    const subprotocols = this.options.subprotocols ?? [];
-    if (err instanceof SyntaxError) {
-      const valid = subprotocols.every((p) => TOKEN.test(p)) && new Set(subprotocols).size === subprotocols.length;
-      return valid ? 'WSWB_CONN_INVALID_URL' : 'WSWB_HANDSHAKE_INVALID_SUBPROTOCOL';
-    }
-    // Our own close()/terminate() (or refusing an unexpected response) while connecting.
-    if (this.terminatedByUs) return 'WSWB_CONN_ABORTED';
-    const { upgrade, key, timedOut, status } = this.hs;
-    if (upgrade) {
-      const h = upgrade.headers;
-      if (h.upgrade?.toLowerCase() !== 'websocket') return 'WSWB_HANDSHAKE_INVALID_UPGRADE';
-      if (!checkAccept(key, String(h['sec-websocket-accept'] ?? ''))) return 'WSWB_HANDSHAKE_INVALID_ACCEPT';
-      const chosen = h['sec-websocket-protocol'];
-      if (chosen === undefined ? subprotocols.length > 0 : !subprotocols.includes(chosen)) return 'WSWB_HANDSHAKE_INVALID_SUBPROTOCOL';
-      return 'WSWB_HANDSHAKE_INVALID_EXTENSIONS';
-    }
-    if (timedOut) return 'WSWB_HANDSHAKE_TIMEOUT';
-    if (this.options.followRedirects && status !== undefined && status >= 300 && status < 400) return 'WSWB_HANDSHAKE_TOO_MANY_REDIRECTS';
-    return 'WSWB_CONN_UNKNOWN';
-  }
-
-  private buildUrl(): URL {
-    let url: URL;
-    try {
-      url = new URL(this.options.url);
-    } catch {
-      throw new ConnectionError('WSWB_CONN_INVALID_URL', `Invalid URL: ${this.options.url}`);
-    }
-    if (url.protocol === 'http:') url.protocol = 'ws:';
-    else if (url.protocol === 'https:') url.protocol = 'wss:';
-    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new ConnectionError('WSWB_CONN_INVALID_URL', `Unsupported scheme ${url.protocol} (use ws: or wss:)`);
-    for (const [k, v] of Object.entries(this.options.query ?? {})) url.searchParams.append(k, v);
-    return url;
-  }
-
-  private buildHeaders(): Record<string, string | string[]> {
-    // No prototype: a header named `constructor` or `__proto__` is a header like any other.
-    const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
-    const add = (k: string, v: string) => {
-      const prev = out[k];
-      if (prev === undefined) out[k] = v;
-      else out[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
-    };
-    const h = this.options.headers;
-    if (Array.isArray(h)) for (const [k, v] of h) add(k, v);
-    else if (h) for (const [k, v] of Object.entries(h)) add(k, v);
-    const auth = this.options.auth;
-    if (auth?.type === 'basic') out.Authorization = 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
-    else if (auth?.type === 'bearer') out.Authorization = `Bearer ${auth.token}`;
-    return out;
+    return handshakeErrorCode(err, { opened: this.opened, subprotocols: this.options.subprotocols ?? [], terminatedByUs: this.terminatedByUs, followRedirects: !!this.options.followRedirects, hs: this.hs });
   }
 
   private attempt(): Promise<void> {
@@ -494,7 +343,7 @@ export class Connection {
       this.terminatedByUs = false;
       this.opened = false;
       this.hs = { key: '', timedOut: false };
-      this.pings.clear();
+      this.rtts.clear();
       this.setState('connecting', undefined, this.attempts > 0 ? `reconnect attempt ${this.attempts}` : undefined);
       const abort = new AbortController();
       this.handshakeAbort = abort;
@@ -502,14 +351,21 @@ export class Connection {
       let url: URL;
       let ws: WebSocket;
       try {
-        url = this.buildUrl();
+        url = buildUrl(this.options);
         const proxy = resolveProxy(url, this.options.proxy, this.env, this.options.noProxy);
         const secure = url.protocol === 'wss:';
-        const agent = this.makeAgent(secure, proxy, abort.signal);
+        const agent = makeAgent(this.options, secure, proxy, abort.signal, {
+          onSocket: (s) => this.attachTap(s),
+          onTunnel: (p, pending, err) => {
+            this.tunnelPending = pending;
+            if (pending) this.record({ kind: 'info', message: `tunnelling through proxy ${p.host}`, data: { proxy: `${p.protocol}//${p.host}` } });
+            else if (err) this.proxyError = err;
+          },
+        });
         const t = this.options.tls ?? {};
         const wsOpts: WebSocket.ClientOptions & Record<string, unknown> = {
           agent,
-          headers: this.buildHeaders() as Record<string, string>,
+          headers: buildHeaders(this.options) as Record<string, string>,
           perMessageDeflate: !!this.options.deflate,
           autoPong: this.options.autoPong !== false,
           followRedirects: !!this.options.followRedirects,
@@ -576,13 +432,8 @@ export class Connection {
         }
       });
       ws.on('pong', (data: Buffer) => {
-        const key = data.toString('hex');
-        const list = this.pings.get(key);
-        const t0 = list?.shift();
-        if (t0 !== undefined) {
-          if (!list!.length) this.pings.delete(key);
-          this.record({ kind: 'rtt', ms: this.clock() - t0 });
-        }
+        const ms = this.rtts.pong(data, this.clock());
+        if (ms !== undefined) this.record({ kind: 'rtt', ms });
       });
       ws.on('error', (err: Error) => {
         if (this.ws !== ws) return;
@@ -608,50 +459,6 @@ export class Connection {
     });
   }
 
-  private makeAgent(secure: boolean, proxy: URL | undefined, signal: AbortSignal): http.Agent {
-    const t = this.options.tls ?? {};
-    const tlsOpts: tls.ConnectionOptions = {
-      rejectUnauthorized: t.rejectUnauthorized !== false,
-      ...(t.ca !== undefined ? { ca: toPem(t.ca) } : {}),
-      ...(t.cert !== undefined ? { cert: toPem(t.cert) } : {}),
-      ...(t.key !== undefined ? { key: toPem(t.key) } : {}),
-      ...(t.pfx !== undefined ? { pfx: Buffer.from(t.pfx) } : {}),
-      ...(t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
-      ALPNProtocols: ['http/1.1'],
-    };
-    const createConnection = (opts: { host?: string; port?: number | string; timeout?: number }, cb: (err: Error | null, s?: Duplex) => void): Duplex | undefined => {
-      const host = String(opts.host ?? 'localhost');
-      const port = Number(opts.port);
-      const servername = net.isIP(host) ? undefined : host;
-      if (!proxy) {
-        let s: net.Socket;
-        if (secure) s = tls.connect({ ...tlsOpts, host, port, ...(servername ? { servername } : {}) });
-        else s = net.connect({ host, port });
-        this.attachTap(s);
-        return s;
-      }
-      this.record({ kind: 'info', message: `tunnelling through proxy ${proxy.host}`, data: { proxy: `${proxy.protocol}//${proxy.host}` } });
-      this.tunnelPending = true;
-      openTunnel(proxy, host, port, this.options.handshakeTimeoutMs, (err, raw) => {
-        this.tunnelPending = false;
-        if (err || !raw) {
-          this.proxyError = err ?? undefined;
-          cb(err ?? new Error('proxy failed'));
-          return;
-        }
-        let s: net.Socket = raw;
-        if (secure) s = tls.connect({ ...tlsOpts, socket: raw, ...(servername ? { servername } : {}) });
-        this.attachTap(s);
-        cb(null, s);
-      }, signal);
-      return undefined;
-    };
-    const AgentClass = secure ? https.Agent : http.Agent;
-    const agent = new AgentClass({ keepAlive: false });
-    (agent as unknown as { createConnection: typeof createConnection }).createConnection = createConnection;
-    return agent;
-  }
-
   private proxyError: ProxyError | undefined;
 
   private attachTap(socket: net.Socket): void {
@@ -674,86 +481,20 @@ export class Connection {
     };
     socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => (state.connected = true));
     this.tap = state;
-    tapSocket(socket, {
-      outgoing: (chunk) => {
-        if (state.reqBuf) {
-          state.reqBuf = state.reqBuf.length ? Buffer.concat([state.reqBuf, chunk]) : chunk;
-          let head: HttpHead | null = null;
-          try {
-            head = parseHttpHead(state.reqBuf);
-          } catch {
-            state.reqBuf = null;
-            return;
-          }
-          if (!head) return;
-          state.request = head;
-          state.reqBuf = null;
-        }
-        // After the request head, outgoing frames are recorded by the encoder that writes them.
+    captureHandshake(socket, state, {
+      followRedirects: !!this.options.followRedirects,
+      onResponseHead: (status, redirect) => {
+        // What follows the head in its chunk is the WebSocket stream: ws hands it to the wire stack.
+        if (status === 101 || redirect) this.recordHandshake(state);
+        else state.deferredHandshake = true; // recorded with the body by onUnexpectedResponse / onClosed
       },
-      incoming: (chunk) => {
-        if (state.failed || state.closeIn) {
-          // Nothing after a failure (RFC 6455 §7.1.7) or after the server's close frame (§5.5.1)
-          // is processed, as ws does not: count it, and stop reading once the peer has had room
-          // for its close frame and FIN. The close timers end the connection.
-          state.ignoredIn += chunk.length;
-          if (state.ignoredIn > FAIL_DRAIN_BYTES) socket.pause();
-          return;
-        }
-        if (state.resBuf) {
-          state.resBuf = state.resBuf.length ? Buffer.concat([state.resBuf, chunk]) : chunk;
-          let head: HttpHead | null = null;
-          try {
-            head = parseHttpHead(state.resBuf);
-          } catch (e) {
-            state.resBuf = null;
-            this.recordError(new ConnectionError((e as ProtocolError).code ?? 'WSWB_HTTP_PARSE_ERROR', `Unparseable upgrade response: ${(e as Error).message}`));
-            return;
-          }
-          if (!head) return;
-          state.response = head;
-          state.resBuf = null;
-          const status = head.status ?? 0;
-          const redirect = status >= 300 && status < 400 && this.options.followRedirects && head.headers.some(([k]) => k.toLowerCase() === 'location');
-          // What follows the head in this chunk is the WebSocket stream: ws hands it to the wire stack.
-          if (status === 101 || redirect) {
-            this.recordHandshake(state);
-          } else {
-            state.deferredHandshake = true; // recorded with the body by onUnexpectedResponse / onClosed
-          }
-        }
-        // After the 101, ws passes each chunk to the wire stack's parser: nothing to do here.
-      },
+      onUnparseable: (e) => this.recordError(new ConnectionError(e.code ?? 'WSWB_HTTP_PARSE_ERROR', `Unparseable upgrade response: ${e.message}`)),
     });
   }
 
   private recordHandshake(state: TapState, body?: { body: string; truncated: boolean }): void {
     state.deferredHandshake = false;
-    const req = state.request;
-    const res = state.response;
-    const url = this.ws?.url ?? this.options.url;
-    const ev: Omit<HandshakeEvent, 'id' | 'time' | 'connection'> = {
-      kind: 'handshake',
-      request: { method: req?.method ?? 'GET', path: req?.path ?? '', url, headers: req?.headers ?? [] },
-    };
-    if (res) {
-      ev.response = { status: res.status ?? 0, statusText: res.statusText ?? '', headers: res.headers };
-      if (body) {
-        ev.response.body = body.body;
-        if (body.truncated) ev.response.bodyTruncated = true;
-      }
-      const get = (h: HeaderPair[] | undefined, name: string) => h?.find(([k]) => k.toLowerCase() === name)?.[1];
-      const proto = get(res.headers, 'sec-websocket-protocol');
-      const ext = get(res.headers, 'sec-websocket-extensions');
-      if (proto !== undefined) ev.subprotocol = proto;
-      if (ext !== undefined) ev.extensions = ext;
-      if (res.status === 101) {
-        const key = get(req?.headers, 'sec-websocket-key');
-        const accept = get(res.headers, 'sec-websocket-accept');
-        ev.acceptValid = !!key && !!accept && checkAccept(key, accept);
-      }
-    }
-    this.record(ev);
+    this.record(handshakeEvent(state, this.ws?.url ?? this.options.url, body));
   }
 
   private onUnexpectedResponse(ws: WebSocket, req: http.ClientRequest, res: http.IncomingMessage): void {
@@ -796,41 +537,12 @@ export class Connection {
     res.on('close', finish);
   }
 
-  /** The recording side of the wire stack: frames and messages onto the timeline, close bookkeeping. */
+  /** The recording side of the wire stack, with close bookkeeping on close frames. */
   private wireSink(state: TapState): WireSink {
-    const preview = this.options.payloadPreviewBytes ?? 64 * 1024;
-    return {
-      frameIn: (f) => {
-        if (f.opcode === 8) this.closeFrame(state, 'in');
-        const mk = f.maskKey;
-        const p = f.payload;
-        this.record({
-          time: 0, connection: '', kind: 'frame', dir: 'in', fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, masked: f.masked,
-          maskKey: mk ? hex32(mk) : undefined,
-          length: f.length, wireSize: f.headerSize + f.length, payload: p.length > preview ? p.subarray(0, preview) : p,
-          truncated: p.length > preview || p.length < f.length ? true : undefined,
-        });
-      },
-      frameOut: (b0, key, length, wireSize, payload) => {
-        const opcode = b0 & 0x0f;
-        if (opcode === 8) this.closeFrame(state, 'out');
-        this.record({
-          time: 0, connection: '', kind: 'frame', dir: 'out', fin: (b0 & 0x80) !== 0, rsv1: (b0 & 0x40) !== 0, rsv2: (b0 & 0x20) !== 0, rsv3: (b0 & 0x10) !== 0, opcode, masked: key !== undefined,
-          maskKey: key ? hex32(key) : undefined,
-          length, wireSize, payload: payload.length > preview ? payload.subarray(0, preview) : payload,
-          truncated: payload.length > preview || payload.length < length ? true : undefined,
-        });
-      },
-      messageIn: (data, binary, wireSize, compressed) => {
-        this.record({ time: 0, connection: '', kind: 'message', dir: 'in', binary, data, size: data.length, wireSize, compressed });
-      },
-      messageOut: (data, binary, wireSize, compressed) => {
-        this.record({ time: 0, connection: '', kind: 'message', dir: 'out', binary, data, size: data.length, wireSize, compressed });
-      },
-      ignoredIn: (bytes) => {
-        state.ignoredIn += bytes;
-      },
-    };
+    return recordingSink(this.options.payloadPreviewBytes ?? 64 * 1024, (e) => this.record(e), {
+      closeFrame: (dir) => this.closeFrame(state, dir),
+      ignored: (n) => (state.ignoredIn += n),
+    });
   }
 
   /** A close frame crossed the wire: who started closing, and the state change it implies. */
@@ -989,18 +701,13 @@ export class Connection {
   }
 
   private startPing(): void {
-    const every = this.options.pingIntervalMs;
-    if (!every || every <= 0) return;
-    let n = 0;
-    this.pingTimer = setInterval(() => {
-      if (this._state === 'open') this.ping(Buffer.from(`keepalive-${++n}`));
-    }, every);
-    this.pingTimer.unref?.();
+    this.keepAlive.start(this.options.pingIntervalMs, (p) => {
+      if (this._state === 'open') this.ping(p);
+    });
   }
 
   private stopPing(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = null;
+    this.keepAlive.stop();
   }
 
   private cancelReconnect(): void {
@@ -1010,12 +717,7 @@ export class Connection {
 
   /** Exponential backoff with jitter: initial × 2^attempt, capped, ± jitter. */
   reconnectDelay(attempt: number): number {
-    const r = this.options.reconnect;
-    const initial = r?.initialDelayMs ?? 500;
-    const max = r?.maxDelayMs ?? 30_000;
-    const jitter = Math.min(1, Math.max(0, r?.jitter ?? 0.2));
-    const base = Math.min(max, initial * 2 ** attempt);
-    return Math.max(0, Math.round(base * (1 - jitter + 2 * jitter * this.random())));
+    return backoffDelay(this.options.reconnect, attempt, this.random);
   }
 
   private maybeReconnect(): void {
@@ -1043,10 +745,6 @@ export class Connection {
       });
     }, delay);
   }
-}
-
-function toPem(v: string | Uint8Array): string | Buffer {
-  return typeof v === 'string' ? v : Buffer.from(v);
 }
 
 /** A close body for any code, even one not valid on the wire (tests of servers): codes wrap to 16 bits. */

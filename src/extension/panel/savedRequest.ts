@@ -8,11 +8,13 @@ import { addMessage, addRequest, updateMessage, updateRequest } from '../../core
 import { editCollectionFile, readCollectionFile } from '../../core/collections/fsio';
 import { parseCollection } from '../../core/collections/parse';
 import { toRequestDef } from '../../core/collections/request';
-import { CollectionError, type MessageCommon, type MessageDef, type PayloadMessage, type RequestDef, type RequestDraft, type VariableMap } from '../../core/collections/types';
+import { CollectionError, isProtocolMessage, type MessageCommon, type MessageDef, type PayloadMessage, type RequestDef, type RequestDraft, type VariableMap } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
+import { isCodecKind } from '../../core/codecs/types';
 import type { ConnectionOptions } from '../../core/engine/connection';
-import { resolveVariables, toConnectionOptions } from '../../core/collections/variables';
+import { protocolOf, resolveVariables, toConnectionOptions } from '../../core/collections/variables';
 import type { SavedMessage, SavedRequestInfo } from '../../shared/contract';
+import { isProtocolKind, protocolMessageDef, savedProtocolMessage } from './protocolHandlers';
 
 /** Where a panel's request lives. */
 export interface RequestSource {
@@ -26,7 +28,7 @@ export interface RequestSource {
  * variables and `secret:name` values; the draft's own variables take precedence. Unresolved
  * references are refused (WSWB_UNRESOLVED_VARIABLE), never sent as written.
  */
-export async function resolveDraft(draft: RequestDraft, known: Record<string, string>, baseDir?: string): Promise<{ options: ConnectionOptions; secretValues: string[] }> {
+export async function resolveDraft(draft: RequestDraft, known: Record<string, string>, baseDir?: string): Promise<{ options: ConnectionOptions; secretValues: string[]; protocolOptions: Record<string, unknown> }> {
   const variables: VariableMap = Object.create(null) as VariableMap; // a `__proto__` name stays a name
   const secrets = new Map<string, string>();
   for (const [k, val] of Object.entries(known)) {
@@ -39,11 +41,13 @@ export async function resolveDraft(draft: RequestDraft, known: Record<string, st
     const code = resolved.errors[0]?.code ?? 'WSWB_UNRESOLVED_VARIABLE';
     throw new CodedError(code, `Cannot connect: ${resolved.errors.map((e) => e.message).join('; ')}`, { details: { names: resolved.unresolved } });
   }
-  return { options: toConnectionOptions(request, resolved, baseDir !== undefined ? { baseDir } : {}), secretValues: resolved.secretValues };
+  return { options: toConnectionOptions(request, resolved, baseDir !== undefined ? { baseDir } : {}), secretValues: resolved.secretValues, protocolOptions: protocolOf(request, resolved).protocolOptions };
 }
 
 /** A named message as the composer shows it. */
-export function savedMessageOf(m: MessageCommon & PayloadMessage & { kind: SavedMessage['kind'] }): SavedMessage {
+export function savedMessageOf(m: MessageDef): SavedMessage {
+  if (isProtocolMessage(m)) return savedProtocolMessage(m as unknown as Record<string, unknown>);
+  if (isCodecKind(m.kind)) throw new CodedError('WSWB_PANEL_BAD_MESSAGE', `a ${m.kind} message is edited in the collection file`);
   const s: SavedMessage = { name: m.name, kind: m.kind };
   if (m.description) s.description = m.description;
   if (m.kind === 'text') s.text = String(m.data ?? '');
@@ -57,6 +61,7 @@ export function savedMessageOf(m: MessageCommon & PayloadMessage & { kind: Saved
 export function messageDefOf(s: SavedMessage, existing?: MessageDef): MessageDef {
   const name = s.name.trim();
   if (!name) throw new CodedError('WSWB_PANEL_BAD_MESSAGE', 'Give the message a name');
+  if (isProtocolKind(s.kind)) return protocolMessageDef(name, s, existing);
   // What every kind has survives (expectations); the old payload or protocol fields do not.
   const m = { ...(existing ?? {}), name, kind: s.kind } as MessageCommon & PayloadMessage;
   for (const k of Object.keys(m)) if (!['name', 'description', 'expect', 'kind'].includes(k)) delete (m as unknown as Record<string, unknown>)[k];
@@ -84,9 +89,9 @@ export async function readSavedRequest(src: RequestSource, label: string): Promi
   }
   const def = res.collection.requests?.find((r) => r.name === src.request);
   if (!def) return { ...base, error: { code: 'WSWB_REQUEST_NOT_FOUND', message: `no request named "${src.request}" in ${label}` } };
-  // Protocol and codec (msgpack, cbor, protobuf) messages are not the plain composer's to edit (they are saved as they are in the file).
-  const plain = (def.messages ?? []).filter((m): m is MessageCommon & PayloadMessage & { kind: SavedMessage['kind'] } => m.kind === 'text' || m.kind === 'json' || m.kind === 'binary');
-  return { ...base, messages: plain.map(savedMessageOf), def };
+  // Protocol messages keep their kind: the panel's protocol composer edits them (protocolComposer.ts).
+  // Codec messages (msgpack, cbor, protobuf) are not the composer's to edit yet: they stay in the file as written.
+  return { ...base, messages: (def.messages ?? []).filter((m) => !isCodecKind(m.kind)).map(savedMessageOf), def };
 }
 
 /** Writes the composer's draft as the request `src.request` of `src.file` (adding it when `create`); its named messages stay. */

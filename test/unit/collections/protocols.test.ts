@@ -5,6 +5,9 @@ import { maskFor } from '../../../src/core/collections/secretMask';
 import type { Collection, RequestDef } from '../../../src/core/collections/types';
 import { isProtocolMessage } from '../../../src/core/collections/types';
 import { parseMessageDef } from '../../../src/core/protocols/messages';
+import { compileExpect, type MatchContext, type Reply } from '../../../src/core/collections/expect';
+import { createDecoder } from '../../../src/core/protocols/codecs';
+import type { ProtocolName } from '../../../src/core/protocols/types';
 
 /** One request per protocol, each with its message kinds and protocol expectations (the contract of issue 13). */
 export const protocolCollection = {
@@ -199,5 +202,46 @@ describe('collections: protocol fields resolve like every other field', () => {
     const sent = JSON.stringify({ type: 'connection_init', payload: protocolOf(gql, r).protocolOptions.connectionParams });
     assert.equal(maskFor(r).text(sent).includes('s3cr'), false, sent);
     assert.ok(secretFragments(gql, r).includes('s3cr\\"t'));
+  });
+});
+
+describe('collections: protocol expectations match decoded packets', () => {
+  const reply = (protocol: ProtocolName, text: string): Reply => {
+    const data = new TextEncoder().encode(text);
+    return { binary: false, data, decoded: createDecoder(protocol).decode({ binary: false, data }, 'in') };
+  };
+  const decodedCtx = (ackKey?: string): MatchContext => ({ decodedPayload: true, ...(ackKey !== undefined ? { ackKey } : {}) });
+
+  it('event, type and ack select packets; jsonPath reads the decoded payload of each protocol', () => {
+    const sioEvent = reply('socket.io', '42/chat,["chat",{"text":"hi"}]');
+    const sioAck = reply('socket.io', '43/chat,7[{"room":"lobby"}]');
+    assert.equal(compileExpect({ event: 'chat', jsonPath: '$[0].text', equals: 'hi' }).test(sioEvent, decodedCtx()), true);
+    assert.equal(compileExpect({ event: 'other' }).test(sioEvent, decodedCtx()), false);
+    assert.equal(compileExpect({ ack: true, jsonPath: '$[0].room', equals: 'lobby' }).test(sioAck, decodedCtx('/chat#7')), true);
+    assert.equal(compileExpect({ ack: true }).test(sioAck, decodedCtx('/chat#8')), false, 'another ack id');
+    assert.equal(compileExpect({ ack: true }).test(sioAck, decodedCtx()), false, 'nothing was asked');
+    assert.equal(compileExpect({ ack: true }).test(sioEvent, decodedCtx('/chat#7')), false, 'an event is no ack');
+    assert.equal(compileExpect({ type: 'ack' }).test(sioAck, decodedCtx()), true, 'types compare without case');
+
+    assert.equal(compileExpect({ type: 'next', jsonPath: '$.data.x', equals: 1 }).test(reply('graphql-ws', '{"type":"next","id":"op","payload":{"data":{"x":1}}}'), decodedCtx('op')), true);
+    assert.equal(compileExpect({ ack: true, jsonPath: '$', equals: 5 }).test(reply('signalr', '{"type":3,"invocationId":"1","result":5}\u001e'), decodedCtx('1')), true);
+    assert.equal(compileExpect({ type: 'MESSAGE', jsonPath: '$.n', equals: 1 }).test(reply('stomp', 'MESSAGE\nsubscription:s\nmessage-id:1\n\n{"n":1}\0'), decodedCtx()), true);
+    assert.equal(compileExpect({ ack: true, jsonPath: '$.message', equals: 'no' }).test(reply('json-rpc', '{"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"no"}}'), decodedCtx('3')), true);
+    // Plain reading (auto/raw requests): jsonPath looks at the reply text.
+    const rpc = reply('json-rpc', '{"jsonrpc":"2.0","id":3,"result":9}');
+    assert.equal(compileExpect({ jsonPath: '$.result', equals: 9 }).test(rpc, {}), true);
+    assert.equal(compileExpect({ jsonPath: '$.result', equals: 9 }).test(rpc, decodedCtx()), false, 'the decoded payload is 9 itself');
+    assert.equal(compileExpect({ jsonPath: '$', equals: 9 }).test(rpc, decodedCtx()), true);
+  });
+
+  it('counts matching packets, batches included; protocol terms never match an undecoded reply', () => {
+    const batch = reply('json-rpc', '[{"jsonrpc":"2.0","id":1,"result":1},{"jsonrpc":"2.0","id":2,"result":2},{"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"x"}}]');
+    const x = compileExpect({ type: 'result', count: 2 });
+    assert.equal(x.count, 2);
+    assert.equal(x.match(batch, decodedCtx()).n, 2);
+    assert.equal(x.match(batch, decodedCtx()).packet?.id, 1);
+    assert.equal(x.label, 'type result ×2');
+    assert.equal(compileExpect({ type: 'result' }).test({ binary: false, data: new TextEncoder().encode('{"type":"result"}') }, decodedCtx()), false);
+    assert.throws(() => compileExpect({ count: 2 } as never), (e: { code: string }) => e.code === 'WSWB_BAD_EXPECT');
   });
 });

@@ -101,3 +101,29 @@ describe('wire stack (client role, raw peer)', () => {
     assert.deepEqual([err.code, err.closeCode], ['WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 1009]);
   });
 });
+
+describe('wire stack: firehose', () => {
+  it('after 128 KiB parsed in a row, the write completes on the next turn (the stream buffers, ws pauses the socket)', async () => {
+    const { Inbound } = await import('../../../src/core/engine/wire/inbound');
+    let messages = 0;
+    const inbound = new Inbound(
+      { isServer: false, maxPayload: 0, deflate: null, emitMessages: false },
+      { frameIn: () => undefined, messageIn: () => messages++, frameOut: () => undefined, messageOut: () => undefined, ignoredIn: () => undefined },
+    );
+    const frame = Buffer.from(encodeFrame({ opcode: 2, payload: Buffer.alloc(64) }));
+    const chunk = Buffer.concat(Array.from({ length: 1024 }, () => frame)); // 66 KiB
+    let completed = 0;
+    inbound.write(chunk, () => completed++);
+    inbound.write(chunk, () => completed++); // past 128 KiB: its completion waits for the next turn
+    const ok3 = inbound.write(chunk, () => completed++);
+    assert.equal(ok3, false, 'meanwhile the stream reports backpressure (ws pauses the socket)');
+    assert.equal(messages, 2048, 'the third chunk waits, unparsed');
+    await new Promise((r) => process.nextTick(r));
+    assert.equal(completed, 1, 'only the first write has completed within this turn');
+    assert.equal(messages, 2048);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(completed, 3);
+    assert.equal(messages, 3072, 'then parsed, in order');
+  });
+});

@@ -59,7 +59,7 @@ export interface MockServerDeps {
   uuid?: () => string;
   /** Directory TLS file paths are relative to (the collection file's directory). */
   baseDir?: string;
-  /** Record frames (wire tap) and messages in the timeline. Default true for both. */
+  /** Record frames (wire stack) and messages in the timeline. Default true for both. */
   record?: { frames?: boolean; messages?: boolean };
   /** Frame payload bytes kept per frame event (default 64 KiB). */
   payloadPreviewBytes?: number;
@@ -898,6 +898,21 @@ export class MockServer {
   }
 
   private peerOf(c: ClientState): RulePeer {
+    // What one tick sends (the answers to every message of a chunk read) leaves in one write, as
+    // Engine.IO and mqtt-packet batch theirs: cork on the first send, uncork on the next tick.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      c.socket.uncork();
+    };
+    const send = (data: Buffer, binary: boolean) => {
+      if (!corked && c.ws.readyState === WebSocket.OPEN) {
+        corked = true;
+        c.socket.cork();
+        process.nextTick(uncork);
+      }
+      this.sendTo(c, { data, binary });
+    };
     return {
       id: c.id,
       path: c.path,
@@ -906,8 +921,8 @@ export class MockServer {
       get open() {
         return c.ws.readyState === WebSocket.OPEN;
       },
-      sendText: (text) => this.sendTo(c, { data: Buffer.from(text, 'utf8'), binary: false }),
-      sendBinary: (b) => this.sendTo(c, { data: Buffer.from(b.buffer, b.byteOffset, b.byteLength), binary: true }),
+      sendText: (text) => send(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, false),
+      sendBinary: (b) => send(Buffer.from(b.buffer, b.byteOffset, b.byteLength), true),
       close: (code, reason = '') => c.close(code, reason),
       later: (ms, fn) => this.later(c, ms, fn),
       fault: (f) => this.applyFault(c, f, 'rule'),

@@ -41,6 +41,8 @@ export interface InboundOptions {
 type WriteCallback = (err?: Error | null) => void;
 
 const EMPTY = Buffer.alloc(0);
+/** Bytes parsed in a row before the stream yields to the event loop once (a few ms of work). */
+const BURST_BYTES = 128 * 1024;
 
 /** The incoming parser of one connection; see the file comment. */
 export class Inbound extends Writable {
@@ -66,6 +68,11 @@ export class Inbound extends Writable {
   /** Inflating: meanings of later frames wait here, in order. */
   private busy = false;
   private readonly waiting: Array<() => void> = [];
+  /** Bytes parsed in this turn of the event loop (see BURST_BYTES). */
+  private burst = 0;
+  private readonly newTurn = (): void => {
+    this.burst = 0;
+  };
   /** The write callback held while busy. */
   private held: WriteCallback | null = null;
 
@@ -93,7 +100,16 @@ export class Inbound extends Writable {
     }
     this.bytesIn += chunk.length;
     this.decoder.push(chunk);
-    if (this.busy) this.held = cb;
+    if (this.busy) {
+      this.held = cb;
+      return;
+    }
+    // A firehose: libuv reads up to 32 chunks in one poll phase. Past BURST_BYTES in one phase,
+    // finishing this write on the next turn makes the stream buffer, ws pause the socket, and
+    // timers, I/O and the UI get their turn. (The count restarts with each turn of the loop.)
+    if (this.burst === 0) setImmediate(this.newTurn);
+    this.burst += chunk.length;
+    if (this.burst >= BURST_BYTES && !this.error) setImmediate(cb);
     else cb(this.error);
   }
 

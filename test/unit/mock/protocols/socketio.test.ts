@@ -41,7 +41,7 @@ describe('mock protocols: Socket.IO with the real socket.io-client', function ()
   const connected = (s: Socket) => new Promise<void>((res, rej) => { s.once('connect', () => res()); s.once('connect_error', rej); });
 
   it('connects with auth, answers acks from reply (templated from the arguments) and echoes unmatched events', async () => {
-    const { port } = await r.mock(CHAT);
+    const { port, events } = await r.mock(CHAT);
     const s = connect(port);
     await connected(s);
     assert.deepEqual(await ack(s, 'sum', 42), [42, 'ok']);
@@ -51,6 +51,13 @@ describe('mock protocols: Socket.IO with the real socket.io-client', function ()
     const welcome = new Promise<unknown[]>((res) => s.once('welcome', (...a: unknown[]) => res(a)));
     s.emit('hello', { name: 'Ada' });
     assert.deepEqual(await welcome, ['hi Ada']);
+    // Sends are corked per tick: the tap still records each message once, as a frame then a message, in order.
+    const out = events.filter((e) => (e.kind === 'frame' || e.kind === 'message') && e.dir === 'out');
+    const frames = out.filter((e) => e.kind === 'frame');
+    const messages = out.filter((e) => e.kind === 'message');
+    assert.equal(frames.length, messages.length);
+    assert.deepEqual(frames.map((f) => (f.kind === 'frame' ? Buffer.from(f.payload).toString() : '')), messages.map((m) => (m.kind === 'message' ? Buffer.from(m.data).toString() : '')));
+    assert.ok(messages.some((m) => m.kind === 'message' && Buffer.from(m.data).toString() === '42["welcome","hi Ada"]'));
   });
 
   it('refuses a wrong auth payload with connect_error, and a namespace it does not serve', async () => {

@@ -88,8 +88,10 @@ describe('mock protocols: STOMP with the @stomp/stompjs Client', function () {
 
   it('heart-beats both ways at the negotiated interval; a wrong passcode gets ERROR', async () => {
     const { url, events } = await r.mock(BROKER);
-    const c = await stomp(url, { heartbeatIncoming: 50, heartbeatOutgoing: 50 });
-    await delay(400);
+    // 250 ms: stompjs calls the server dead after two silent intervals, so a loaded machine's
+    // event-loop stalls (100 ms and more with many suites running) must not look like a dead server.
+    const c = await stomp(url, { heartbeatIncoming: 250, heartbeatOutgoing: 250 });
+    await delay(1200);
     assert.equal(c.connected, true, 'the client saw the server heart-beats in time');
     const beatsOut = events.filter((e) => e.kind === 'message' && e.dir === 'out' && e.data.toString() === '\n').length;
     assert.ok(beatsOut >= 3, `server heart-beats sent: ${beatsOut}`);

@@ -7,6 +7,7 @@
  */
 import { encodeSocketIo, SioType, SocketIoDecoder } from '../../../protocols/socketio';
 import type { Decoded } from '../../../protocols/types';
+import { isBinaryJson } from '../../../protocols/util';
 import type { MockFault, MockMessage } from '../definition';
 import type { TemplateContext } from '../template';
 import { isKindItem, RuledEndpoint, sendRaw, type Answer, type RulePeer } from './runner';
@@ -67,6 +68,11 @@ class SioConnection implements ProtocolConnection {
 
   message(data: Buffer, binary: boolean): void {
     this.count++;
+    // The hot case of a mock without rules: an event on `/` with no ack id (`42[…`) echoed as it came.
+    if (!binary && this.ep.runner.empty && data[0] === 0x34 && data[1] === 0x32 && data[2] === 0x5b && this.ep.host.ep.echo && this.nsps.has('/')) {
+      this.peer.sendText(data);
+      return;
+    }
     const d = this.decoder.decode({ binary, data }, 'out');
     if (!d) return;
     switch (d.type) {
@@ -131,7 +137,7 @@ class SioConnection implements ProtocolConnection {
     const fired = this.ep.runner.answer(this.peer, { data, binary, count: this.count, path: this.peer.path, query: this.peer.query }, s, (a) => this.deliver(a, nsp, ackId));
     if (fired || !this.ep.host.ep.echo) return;
     // Echo: the same event back to the sender (and its arguments as the ack, when one was asked).
-    if (ackId === undefined && !binary && !d.attachments && d.type === 'EVENT') this.peer.sendText(data.toString('utf8'));
+    if (ackId === undefined && !binary && !d.attachments && d.type === 'EVENT') this.peer.sendText(data);
     else this.write({ type: SioType.EVENT, nsp, data: [d.event, ...args] });
     if (ackId !== undefined) this.write({ type: SioType.ACK, nsp, id: ackId, data: args });
   }
@@ -153,6 +159,11 @@ class SioConnection implements ProtocolConnection {
   /** Writes one Socket.IO packet (several WebSocket messages when it carries bytes). */
   write(p: { type: number; nsp: string; data?: unknown; id?: number }): void {
     if (!this.peer.open) return;
+    if (!hasBytes(p.data)) {
+      // What socket.io-parser's Encoder writes for a packet without attachments, without its deep copy.
+      this.peer.sendText(`4${p.type}${p.nsp === '/' ? '' : `${p.nsp},`}${p.id ?? ''}${p.data === undefined ? '' : JSON.stringify(p.data)}`);
+      return;
+    }
     for (const m of encodeSocketIo(p)) {
       if (m.binary) this.peer.sendBinary(m.data);
       else this.peer.sendText(m.text);
@@ -178,6 +189,15 @@ class SioConnection implements ProtocolConnection {
     clearTimeout(this.pongTimer);
     this.ep.conns.delete(this);
   }
+}
+
+/** Whether a value holds `{"$binary":…}` anywhere (then it travels as attachments). */
+function hasBytes(v: unknown, depth = 0): boolean {
+  if (typeof v !== 'object' || v === null || depth > 64) return false;
+  if (Array.isArray(v)) return v.some((x) => hasBytes(x, depth + 1));
+  if (isBinaryJson(v)) return true;
+  for (const k in v) if (hasBytes((v as Record<string, unknown>)[k], depth + 1)) return true;
+  return false;
 }
 
 function toList(v: string | string[] | undefined): string[] {

@@ -18,7 +18,8 @@ export interface ProtocolPeer {
   readonly subprotocol: string;
   /** Whether the WebSocket is still open. */
   readonly open: boolean;
-  sendText(text: string): void;
+  /** Sends a text message (a Buffer is sent as the UTF-8 bytes it holds, without a copy). */
+  sendText(text: string | Buffer): void;
   sendBinary(data: Uint8Array): void;
   close(code: number, reason?: string): void;
   /** Runs `fn` after `ms`, cancelled when the connection closes. */
