@@ -12,6 +12,9 @@
  * state (connection, request, saved source, summary) and the batching; the RPC handlers are
  * handlers.ts, the repeat-send job repeat.ts, exports export.ts, the saved request savedRequest.ts.
  */
+import { readCollectionFile } from '../../core/collections/fsio';
+import { readFile } from 'node:fs/promises';
+import { loadCodecs, type CodecSet } from '../../core/codecs/bindings';
 import * as path from 'node:path';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import { TimelineStore } from '../../core/engine/timelineStore';
@@ -391,12 +394,29 @@ export class PanelBinding {
    * the protocol's URL. Attach it with attach(conn, session) before connecting.
    */
   async sessionFor(request: RequestDraft, options: ConnectionOptions): Promise<{ session?: PanelSession; options: ConnectionOptions }> {
-    if (protocolOf(request) === 'raw') return { options };
+    if (protocolOf(request) === 'raw' && !request.codecs?.length && !this.src) return { options };
     const env = (await this.host.variables?.()) ?? {};
     const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
     this.addSecrets(resolved.secretValues);
-    const session = PanelSession.create(request, resolved.protocolOptions);
+    const session = PanelSession.create(request, resolved.protocolOptions, undefined, await this.codecsFor(request));
     return session ? { session, options: session.prepare(options) } : { options };
+  }
+
+  /**
+   * The `codecs` rules of a connection: the draft's own, then its collection's (`.proto` paths
+   * relative to the collection file). Rules with problems are left out (`validate` and the file's
+   * problems say why); undefined when there are none.
+   */
+  private async codecsFor(request: RequestDraft): Promise<CodecSet | undefined> {
+    const rules = [...(request.codecs ?? [])];
+    if (this.src) {
+      const r = await readCollectionFile(this.src.file).catch(() => undefined);
+      if (r?.ok && r.collection?.codecs) rules.push(...r.collection.codecs);
+    }
+    if (!rules.length) return undefined;
+    const baseDir = this.src ? path.dirname(this.src.file) : process.cwd();
+    const { codecs } = await loadCodecs(rules, { baseDir, readText: (f) => readFile(f, 'utf8') });
+    return codecs.empty ? undefined : codecs;
   }
 
   /**
@@ -408,7 +428,7 @@ export class PanelBinding {
     const env = (await this.host.variables?.()) ?? {};
     const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
     this.addSecrets(resolved.secretValues);
-    const session = PanelSession.create(request, resolved.protocolOptions);
+    const session = PanelSession.create(request, resolved.protocolOptions, undefined, await this.codecsFor(request));
     const plain: ConnectionOptions = { ...(this.host.connectionDefaults?.() ?? {}), ...resolved.options };
     let url: URL;
     try {

@@ -5,6 +5,7 @@
  * ProtocolTrack. `auto` decodes what it recognises and speaks nothing; a named protocol is spoken
  * (handshakes, heartbeats, acks); `raw` attaches nothing. No `vscode` import.
  */
+import type { CodecSet } from '../../core/codecs/bindings';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import type { TimelineEvent } from '../../core/engine/events';
 import { ProtocolSession } from '../../core/protocols/connectionSession';
@@ -42,10 +43,10 @@ export class PanelSession {
   private constructor(readonly session: ProtocolSession, readonly setting: ProtocolSetting) {}
 
   /** A session for `request` (undefined for `raw`); `protocolOptions` already resolved (savedRequest.ts resolveDraft). */
-  static create(request: RequestDraft, protocolOptions: Record<string, unknown>, replyTimeoutMs?: number): PanelSession | undefined {
+  static create(request: RequestDraft, protocolOptions: Record<string, unknown>, replyTimeoutMs?: number, codecs?: CodecSet): PanelSession | undefined {
     const setting = protocolOf(request);
-    if (setting === 'raw') return undefined;
-    return new PanelSession(new ProtocolSession(setting, { protocolOptions, ...(replyTimeoutMs !== undefined ? { replyTimeoutMs } : {}) }), setting);
+    if (setting === 'raw' && !codecs) return undefined;
+    return new PanelSession(new ProtocolSession(setting, { protocolOptions, ...(replyTimeoutMs !== undefined ? { replyTimeoutMs } : {}), ...(codecs ? { codecs } : {}) }), setting);
   }
 
   /** Connection options with the protocol's URL and sub-protocols (Socket.IO's `/socket.io/?EIO=4…`). */
