@@ -13,7 +13,7 @@ import type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKi
 import type { AuthDef, RequestDraft } from '../core/collections/types';
 import { method } from './rpc';
 import { v, type Validator } from './validate';
-import { PROTOCOL_KINDS, protocolContract, protocolFilterFields, type ProtocolMessage, type ProtocolName, type RowProtocol } from './protocolContract';
+import { PROTOCOL_KINDS, protocolContract, protocolFilterFields, type DecodedBy, type ProtocolMessage, type ProtocolName, type RowProtocol } from './protocolContract';
 
 export type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind, RequestDraft };
 
@@ -96,7 +96,7 @@ export interface ViewFilter {
   regex?: string;
   regexFlags?: string;
   /** Decoded messages of this protocol only (`any`: every decoded message). */
-  protocol?: 'any' | ProtocolName;
+  protocol?: 'any' | DecodedBy;
   /** Decoded messages whose event, method, target, destination, topic or packet type contains this (any case). */
   operation?: string;
 }

@@ -39,6 +39,11 @@ export class ProtocolMonitor {
     return this.decoder?.protocol;
   }
 
+  /** Whether `codecs` rules may still decode this connection's binary messages (none bound, or none held for it: false). */
+  get decodesPayloads(): boolean {
+    return this.opts.codecs !== undefined && (!this.payloadBound || this.payload !== undefined);
+  }
+
   /** The handshake: for auto, the negotiated sub-protocol and the URL may name the protocol. */
   handshake(subprotocol: string | undefined, url: string | undefined): void {
     this.bindPayload(subprotocol, url);

@@ -67,7 +67,8 @@ export class PanelSession {
         offered(e);
         // `auto` decides on the first message: when it recognised nothing, it never will, so the
         // session stops listening and a firehose of plain messages costs the panel nothing more.
-        if (e.kind === 'message' && this.setting === 'auto' && !this.session.monitor.protocol) this.dispose();
+        // (Unless codecs rules hold for the connection: they decode binary messages from any point on.)
+        if (e.kind === 'message' && this.setting === 'auto' && !this.session.monitor.protocol && !this.session.monitor.decodesPayloads) this.dispose();
       } else paired();
     });
     if (this.session.driver) {
