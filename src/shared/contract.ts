@@ -13,7 +13,7 @@ import type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKi
 import type { AuthDef, RequestDraft } from '../core/collections/types';
 import { method } from './rpc';
 import { v, type Validator } from './validate';
-import { PROTOCOL_KINDS, protocolContract, protocolFilterFields, type DecodedBy, type ProtocolMessage, type ProtocolName, type RowProtocol } from './protocolContract';
+import { PROTOCOL_KINDS, protocolContract, protocolFilterFields, type DecodedBy, type ProtocolMessage, type RowProtocol } from './protocolContract';
 
 export type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind, RequestDraft };
 
