@@ -97,5 +97,8 @@ export function publicDecoded(d: Decoded): Record<string, unknown> {
     if (k === 'role' || k === 'protocol' || k === 'type' || k === 'summary') continue;
     o[k] = k === 'items' ? d.items!.map(publicDecoded) : d[k];
   }
+  // Fields a packet parses only when read (Socket.IO arguments): read them by name.
+  const lazy = (d as { lazyFields?: () => readonly string[] }).lazyFields?.();
+  if (lazy) for (const k of lazy) if (d[k] !== undefined) o[k] = d[k];
   return o;
 }

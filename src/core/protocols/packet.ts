@@ -23,4 +23,11 @@ export class LazyPacket implements Decoded {
   set summary(s: string) {
     this.#summary = s;
   }
+
+  /** Fields computed when first read (prototype getters, so not own keys): publicDecoded reads them by name. */
+  lazyFields(): readonly string[] {
+    return NO_FIELDS;
+  }
 }
+
+const NO_FIELDS: readonly string[] = [];

@@ -167,7 +167,7 @@ export abstract class SessionDriver {
 export interface SocketIoOptions extends SessionOptions {
   /** Namespace connected at start (default: the URL's path when it is not the Engine.IO path, else `/`). */
   namespace?: string;
-  /** Auth payload of the CONNECT packet (`socket.handshake.auth` on the server). */
+  /** Auth payload of the CONNECT packet of every namespace (`socket.handshake.auth` on the server). */
   auth?: Record<string, unknown>;
   /** Engine.IO path (default `/socket.io/`). */
   path?: string;
@@ -293,7 +293,8 @@ export class SocketIoDriver extends SessionDriver {
     if (m.kind !== 'socket.io') return undefined;
     if (!this.opened) throw new SessionError('the Engine.IO session is not open yet', 'WSWB_PROTO_NOT_READY');
     const nsp = m.namespace ?? this.namespace;
-    await this.connectNamespace(nsp, nsp === this.namespace ? this.opts.auth : undefined);
+    // One auth for every namespace, as the official client sends its `auth` option with each CONNECT.
+    await this.connectNamespace(nsp, this.opts.auth);
     const id = m.ack ? this.newId() : undefined;
     this.write(encodeSocketIo({ type: SioType.EVENT, nsp, data: [m.event, ...(m.args ?? [])], ...(id !== undefined ? { id } : {}) }, this.eio));
     return id !== undefined ? ackKey(nsp, id) : undefined;

@@ -92,3 +92,8 @@ export interface JsonRpcMessage { kind: 'json-rpc'; method: string; params?: unk
 
 /** Every protocol message definition. */
 export type ProtocolMessage = SocketIoMessage | GraphqlMessage | GraphqlCompleteMessage | SignalrMessage | StompMessage | MqttMessage | JsonRpcMessage;
+
+/** The protocol a message kind belongs to. */
+export const KIND_PROTOCOL: Record<ProtocolMessage['kind'], ProtocolName> = {
+  'socket.io': 'socket.io', graphql: 'graphql-ws', 'graphql-complete': 'graphql-ws', signalr: 'signalr', stomp: 'stomp', mqtt: 'mqtt', 'json-rpc': 'json-rpc',
+};

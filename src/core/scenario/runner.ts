@@ -12,8 +12,14 @@
  *   scenario's own variables, `--var` overrides, started mocks' `mock.<name>.url|port` and captures.
  * - Every string reported (step messages, expected/actual, events) goes through the secrets' mask.
  *
- * Over ~400 lines: steps, expectation matching and connection bookkeeping share one run state;
- * a split by step kind is a candidate once protocol-level expectations (issue 13) arrive.
+ * - A connection whose request names a protocol speaks it through a ProtocolSession (ready before
+ *   the first step on it); protocol messages go through the session, whose pairing key `ack`
+ *   waits for; matching on decoded packets is expect.ts's.
+ *
+ * Over ~400 lines: steps, expectation matching and connection bookkeeping share one run state.
+ * Protocol expectations (issue 13) added the session per connection and counted matches; the
+ * split by step kind (connections and their session in one module, waiting in another) is the
+ * next step, not done yet.
  */
 import { readFile } from 'node:fs/promises';
 import { loadCodecs, type CodecSet } from '../codecs/bindings';

@@ -15,6 +15,9 @@ import { replaceReferences } from '../../core/collections/template';
 import type { RequestDraft } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
 import type { ProtocolTrack } from './protocolTrack';
+import type { PanelBinding } from './binding';
+import { resolveDraft } from './savedRequest';
+import * as path from 'node:path';
 
 
 /** The request's protocol setting (`auto` when absent or unknown). */
@@ -36,6 +39,32 @@ export function withVariables(m: ProtocolMessage, vars: Record<string, string>):
     return x;
   };
   return walk(m) as ProtocolMessage;
+}
+
+/**
+ * Sends a protocol message through the panel's current connection's session; `{{references}}` in its
+ * strings are replaced from `vars` (unknown ones stay as written).
+ */
+export async function sendProtocol(b: PanelBinding, m: ProtocolMessage, vars: Record<string, string>): Promise<void> {
+  const c = b.requireConn();
+  if (c.state !== 'open') throw new CodedError('WSWB_PANEL_NOT_OPEN', `Cannot send: the connection is ${c.state}`);
+  const s = b.protocolSession;
+  if (!s) throw new CodedError('WSWB_PROTO_UNSUPPORTED', `A "${m.kind}" message needs the request's Protocol set (Options → Protocol), not raw`);
+  await s.send(withVariables(m, vars));
+}
+
+/**
+ * A protocol session for a connection opened elsewhere with `options` (a saved request from the
+ * tree or palette, PanelManager.openForUrl): the request's protocolOptions resolved over the panel's
+ * variables, and the options with the protocol's URL. Attach it (binding.attach(conn, session)) before connecting.
+ */
+export async function sessionFor(b: PanelBinding, request: RequestDraft, options: ConnectionOptions): Promise<{ session?: PanelSession; options: ConnectionOptions }> {
+  if (protocolOf(request) === 'raw' && !request.codecs?.length && !b.source) return { options };
+  const env = (await b.host.variables?.(b.source?.file)) ?? {};
+  const resolved = await resolveDraft(request, env, b.source ? path.dirname(b.source.file) : undefined);
+  b.addSecrets(resolved.secretValues);
+  const session = PanelSession.create(request, resolved.protocolOptions, undefined, await b.codecsFor(request));
+  return session ? { session, options: session.prepare(options) } : { options };
 }
 
 /** One connection's protocol session as the panel runs it. */

@@ -40,7 +40,7 @@ import { assertMockDefinition, isSendableCloseCode } from './validate';
 import { boundField, gateReasons, isLoopbackHost, normaliseHost, normaliseOrigin } from './gate';
 import type { GatePolicy, MockRefusal } from './gate';
 import { createProtocolEndpoint } from './protocols';
-import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost, RulePeer } from './protocols';
+import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost, ProtocolPeer, RulePeer } from './protocols';
 
 /** Where events go: a TimelineStore (or anything that numbers events the same way). */
 export interface MockEventSink {
@@ -886,16 +886,18 @@ export class MockServer {
   private protocolHost(st: EndpointState): ProtocolHost {
     return {
       ep: st.ep,
-      peers: () => [...st.clients].filter((c) => c.ws.readyState === WebSocket.OPEN).map((c) => this.peerOf(c)),
       info: (peer, message, data) => this.emit({ kind: 'info', time: this.clock(), connection: peer?.id ?? this.serverConnectionId, message, ...(data ? { data } : {}) }),
       context: (peer, payload, captures) => {
-        const c = peer ? [...st.clients].find((x) => x.id === peer.id) : undefined;
+        const c = peer ? this.peerClients.get(peer) : undefined;
         return this.templateContext(c, payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload), captures, () => payload);
       },
       random: this.random,
       uuid: this.uuid,
     };
   }
+
+  /** The client behind each peer handed to the protocol layer (template contexts look it up per message). */
+  private readonly peerClients = new WeakMap<ProtocolPeer, ClientState>();
 
   private peerOf(c: ClientState): RulePeer {
     // What one tick sends (the answers to every message of a chunk read) leaves in one write, as
@@ -913,7 +915,7 @@ export class MockServer {
       }
       this.sendTo(c, { data, binary });
     };
-    return {
+    const peer: RulePeer = {
       id: c.id,
       path: c.path,
       query: c.query,
@@ -927,6 +929,8 @@ export class MockServer {
       later: (ms, fn) => this.later(c, ms, fn),
       fault: (f) => this.applyFault(c, f, 'rule'),
     };
+    this.peerClients.set(peer, c);
+    return peer;
   }
 
   /** A plain HTTP request a protocol endpoint answers (SignalR negotiate), behind the same Host and Origin gate. */
