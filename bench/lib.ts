@@ -64,3 +64,21 @@ export function parentOrChild(file: string, answer: (data: Buffer, isBinary: boo
     })
     .finally(() => child.kill());
 }
+
+/**
+ * The entry of a bench whose load runs in a child process (forked with `--load-client`): the
+ * child runs `child`, the parent runs `main` and exits 0, or 1 with the error on stderr.
+ */
+export function runWithLoadClient(main: () => Promise<void>, child: () => void): void {
+  if (process.argv.includes('--load-client')) {
+    child();
+    return;
+  }
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(String((err as Error)?.stack ?? err) + '\n');
+      process.exit(1);
+    },
+  );
+}

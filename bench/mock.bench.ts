@@ -17,7 +17,7 @@ import { WebSocketServer, WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { MockServer } from '../src/core/engine/mock/mockServer';
 import { TimelineStore } from '../src/core/engine/timelineStore';
-import { report } from './lib';
+import { report, runWithLoadClient } from './lib';
 import type { TimelineEvent } from '../src/core/engine/events';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
@@ -269,12 +269,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--load-client')) loadClient();
-else
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      process.stderr.write(String(err?.stack ?? err) + '\n');
-      process.exit(1);
-    },
-  );
+runWithLoadClient(main, loadClient);

@@ -18,6 +18,7 @@ import { TimelineStore } from '../src/core/engine/timelineStore';
 import { RpcServer, type Transport } from '../src/shared/rpc';
 import { CONTRACT_VERSION, hostContract, type HostContract, type WebviewEvents } from '../src/shared/contract';
 import { PanelBinding } from '../src/extension/panel/binding';
+import { PanelSession } from '../src/extension/panel/protocolSession';
 import { openWebview, serveRows, shutdown, snapshot, type WebviewPage } from '../test/webview/harness';
 import { report } from './lib';
 
@@ -119,11 +120,14 @@ async function stopFrames(w: WebviewPage): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  await scrollBench();
-  await filterBench();
-  await floodNoPageBench();
-  await floodBench();
-  await hexBench();
+  // WSWB_BENCH_ONLY=flood-nopage runs the page-less floods alone (quick check of the host side).
+  const only = process.env.WSWB_BENCH_ONLY;
+  if (!only) await scrollBench();
+  if (!only) await filterBench();
+  await floodNoPageBench(false);
+  await floodNoPageBench(true);
+  if (!only) await floodBench();
+  if (!only) await hexBench();
   await shutdown();
 }
 
@@ -238,8 +242,11 @@ async function floodBench(): Promise<void> {
   await w.close();
 }
 
-/** The same flood into a Connection + PanelBinding whose posts go nowhere: the lag the panel itself adds. */
-async function floodNoPageBench(): Promise<void> {
+/**
+ * The same flood into a Connection + PanelBinding whose posts go nowhere: the lag the panel itself
+ * adds; `withSession`: with the `auto` protocol session every panel connection now has (issue 13).
+ */
+async function floodNoPageBench(withSession: boolean): Promise<void> {
   const child = fork(__filename, ['--flood-server'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((r) => child.once('message', (m) => r((m as { port: number }).port)));
   const rpc = new RpcServer<HostContract, WebviewEvents>(hostContract, { post: () => undefined, onMessage: () => () => undefined });
@@ -247,7 +254,7 @@ async function floodNoPageBench(): Promise<void> {
   const manager = new ConnectionManager();
   const binding = new PanelBinding(rpc, { createConnection: (o, d) => manager.create(o, d) }, () => ({ contractVersion: CONTRACT_VERSION, host: { extensionVersion: 'b', vscodeVersion: 'b' } }));
   const conn = manager.create({ url: `ws://127.0.0.1:${port}/`, payloadPreviewBytes: 256 });
-  binding.attach(conn);
+  binding.attach(conn, withSession ? PanelSession.create({ url: conn.options.url }, {}) : undefined);
   await conn.connect();
   const finished = new Promise<void>((resolve) => conn.onEvent((e) => e.kind === 'message' && e.data.length < 40 && e.data[2] === 0x64 && resolve()));
   const lag = monitorEventLoopDelay({ resolution: 5 });
@@ -257,7 +264,7 @@ async function floodNoPageBench(): Promise<void> {
   await finished;
   lag.disable();
   const elapsed = (performance.now() - t0) / 1000;
-  report({ name: 'webview: flood host event-loop lag p99, panel binding without a page', value: lag.percentile(99) / 1e6, unit: 'ms', baseline: null, ratio: null, budget: '< 50 ms', ok: lag.percentile(99) / 1e6 < 50, seconds: FLOOD_S, posts: binding.posts, postsPerS: binding.posts / elapsed });
+  report({ name: `webview: flood host event-loop lag p99, panel binding without a page${withSession ? ', auto protocol session' : ''}`, value: lag.percentile(99) / 1e6, unit: 'ms', baseline: null, ratio: null, budget: '< 50 ms', ok: lag.percentile(99) / 1e6 < 50, seconds: FLOOD_S, posts: binding.posts, postsPerS: binding.posts / elapsed });
   binding.dispose();
   await manager.disposeAll();
   child.kill();

@@ -23,7 +23,7 @@ const wsOptional = ['bufferutil', 'utf-8-validate'];
 // linear-time engine for user regexes) are bundled as separate chunks next to the bundle that needs
 // them, and required on first use
 // (src/core/lazy.ts, the mock's certificate generator): activation neither parses nor runs them.
-const lazyChunks = ['ajv', 'selfsigned', 're2js', 'socket.io-parser', 'engine.io-parser', 'mqtt-packet'];
+const lazyChunks = ['ajv', 'selfsigned', 're2js', 'socket.io-parser', 'engine.io-parser', 'mqtt-packet', 'aedes'];
 const lazyChunkPlugin = {
   name: 'lazy-chunks',
   setup(build) {

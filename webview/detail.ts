@@ -9,11 +9,12 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import type { VscodeTabs } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
 import { HexView } from './hexView';
+import { ProtocolPane, type ProtocolPaneDeps } from './protocolDetail';
 import { jsonTree } from './jsonTree';
 import { closeName, decodeText, formatSize, formatTime, isUtf8, kindLabel, opcodeName, summaryText, toBase64, toHex } from './format';
 
-export type DetailTab = 'text' | 'json' | 'hex' | 'header' | 'handshake';
-const TABS: Array<[DetailTab, string]> = [['text', 'Text'], ['json', 'JSON'], ['hex', 'Hex'], ['header', 'Fields'], ['handshake', 'Handshake']];
+export type DetailTab = 'text' | 'json' | 'hex' | 'header' | 'handshake' | 'protocol';
+const TABS: Array<[DetailTab, string]> = [['text', 'Text'], ['json', 'JSON'], ['hex', 'Hex'], ['header', 'Fields'], ['handshake', 'Handshake'], ['protocol', 'Protocol']];
 const TEXT_LIMIT = 2 * 1024 * 1024;
 
 export interface DetailDeps {
@@ -22,11 +23,14 @@ export interface DetailDeps {
   save(id: number): void;
   resend(e: TimelineEvent, data: Uint8Array): void;
   onTab(tab: DetailTab): void;
+  /** The Protocol tab's requests (protocolDetail.ts). */
+  protocol?: ProtocolPaneDeps;
 }
 
 export class Detail {
   readonly el: HTMLElement;
   readonly hex = new HexView();
+  readonly protocol: ProtocolPane;
   private readonly tabHeaders = new Map<DetailTab, HTMLElement>();
   private readonly tabs: VscodeTabs;
   private readonly panes = new Map<DetailTab, HTMLDivElement>();
@@ -61,6 +65,7 @@ export class Detail {
       if (t && t !== this.tab) this.setTab(t, true);
     });
     this.tabs = tabs;
+    this.protocol = new ProtocolPane(this.panes.get('protocol')!, deps.protocol);
     this.title = h('div', { class: 'detail-title', text: 'Select an event' });
     const copyText = button('Copy text', { icon: 'copy', id: 'copy-text' });
     const copyHex = button('Copy hex', { icon: 'symbol-numeric', id: 'copy-hex' });
@@ -107,6 +112,7 @@ export class Detail {
     this.event = e;
     this.data = undefined;
     this.pendingPanes = undefined;
+    this.protocol.show(e);
     if (!e) {
       this.title.textContent = 'Select an event';
       this.renderEmpty();
@@ -135,6 +141,7 @@ export class Detail {
         if (seq !== this.seq) return;
         this.data = data;
         this.renderPayload(e, data);
+        this.protocol.setRaw(data);
       },
       (err: Error) => {
         if (seq !== this.seq) return;

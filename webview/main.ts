@@ -17,6 +17,7 @@ import { RequestComposer } from './requestComposer';
 import { closeText, closeTone, formatRtt, formatSize } from './format';
 import { SavedMessages } from './saved';
 import { SessionControls } from './session';
+import { wireProtocols } from './protocolPanel';
 import './styles.css';
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
@@ -119,6 +120,10 @@ const detail = new Detail({
     ui.detailTab = t;
     persist();
   },
+  protocol: {
+    protocolDetail: (id) => rpc.call('protocolDetail', { id }),
+    jump: (id, row) => protocols.jump(id, row),
+  },
 });
 
 /** Whether the connection is open; if not, says so in the panel (Ctrl+Enter reaches here with Send disabled). */
@@ -165,6 +170,7 @@ const composerDeps = {
   loadRequest: () => {
     rpc.call('loadRequest', {}, 600_000).then((r) => {
       if (r.request) req.setValue(r.request);
+      protocols.requestChanged();
       if (r.source) showSource(r.source);
       persist();
     }, fail);
@@ -182,6 +188,7 @@ const savedList = new SavedMessages({
     rpc.call('sendSaved', { name }).then(undefined, fail);
   },
   edit: (m) => {
+    if (protocols.editSaved(m)) return persist();
     msg.loadSaved(m);
     persist();
     msg.body.focus();
@@ -192,6 +199,7 @@ const savedList = new SavedMessages({
 function showSource(info: SavedRequestInfo | undefined): void {
   savedList.show(info);
   msg.saveRow.hidden = !info || !!info.error;
+  protocols.setSource(!!info && !info.error);
   ui.source = info ? { file: info.file, request: info.request } : undefined;
   persist();
 }
@@ -208,6 +216,8 @@ const session = new SessionControls({
 });
 const req = new RequestComposer(composerDeps);
 const msg = new MessageComposer(composerDeps);
+// Protocol column helpers, filters, latency table and composer forms (protocolPanel.ts).
+const protocols = wireProtocols({ rpc, timeline, req, notify, fail, showSource: (i) => showSource(i), applyFilter: () => applyFilter(currentFilter()), reselected: (e) => detail.protocol.show(e) });
 // The composer enables what is valid on each edit; what cannot work on a closed connection stays off.
 const composerSync = msg.sync.bind(msg);
 msg.sync = () => {
@@ -283,6 +293,7 @@ function currentFilter(): ViewFilter {
   if (dirs.length < 2) f.dirs = dirs;
   const kinds = KIND_GROUPS[kindSel.value];
   if (kinds) f.kinds = kinds;
+  protocols.filter.apply(f);
   const q = search.value;
   if (q) {
     if (regexBox.box.checked) {
@@ -302,6 +313,7 @@ function syncFilterControls(f: ViewFilter): void {
   dirIn.box.checked = !f.dirs || f.dirs.includes('in');
   dirOut.box.checked = !f.dirs || f.dirs.includes('out');
   kindSel.value = Object.entries(KIND_GROUPS).find(([, k]) => JSON.stringify(k) === JSON.stringify(f.kinds))?.[0] ?? '';
+  protocols.filter.sync(f);
 }
 
 let filterSeq = 0;
@@ -348,12 +360,13 @@ function regexWhy(message: string): string {
 
 /** Whether the filter narrows the mode's rows (direction, kind, search). */
 function isFiltered(f: ViewFilter): boolean {
-  return !!(f.text || f.regex || f.dirs?.length || f.kinds?.length);
+  return !!(f.text || f.regex || f.dirs?.length || f.kinds?.length || f.protocol || f.operation);
 }
 
 /** Back to every row of the current mode: the search, direction and kind filters are cleared. */
 function clearFilter(): Promise<void> {
   search.value = '';
+  protocols.filter.clear();
   return applyFilter({ mode: filter.mode });
 }
 
@@ -423,6 +436,7 @@ function renderSummary(s: ConnectionSummary | undefined): void {
   lastState = state;
   connError.textContent = s?.error && state !== 'open' ? `${s.error.code}: ${s.error.message}` : '';
   detail.setHandshake(s?.handshake);
+  protocols.connection(s);
 }
 
 // ------------------------------------------------------------------ state
@@ -447,11 +461,11 @@ req.optionsBtn.addEventListener('click', () => persist());
 function layout(): HTMLElement {
   const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Timeline' },
     h('div', { class: 'segmented', role: 'group', 'aria-label': 'View' }, ...viewButtons),
-    dirIn.label, dirOut.label, kindSel,
+    dirIn.label, dirOut.label, kindSel, protocols.filter.el,
     h('div', { class: 'search' }, icon('search'), search, regexBox.label, caseBox.label),
     searchError,
     h('span', { class: 'spacer' }),
-    rowCount, timeBtn, autoBtn, clearBtn, exportSel,
+    rowCount, protocols.latency.toggle, timeBtn, autoBtn, clearBtn, exportSel,
   );
   return h('div', { class: 'workbench' },
     h('header', { class: 'top' }, stateBadge, session.rec, req.bar, session.recordBtn),
@@ -459,10 +473,11 @@ function layout(): HTMLElement {
     req.options,
     h('div', { class: 'info-line' }, summaryLine, req.errorEl, connError),
     h('main', { class: 'split' },
-      h('section', { class: 'timeline-section', 'aria-label': 'Timeline' }, toolbar, timeline.el),
+      h('section', { class: 'timeline-section', 'aria-label': 'Timeline' }, toolbar, timeline.el, protocols.latency.el),
       detail.el,
     ),
     savedList.el,
+    protocols.composer.el,
     msg.el,
     notice,
   );
@@ -476,6 +491,7 @@ function render(snapshot: Snapshot): void {
   ui = { ...saved };
   const request = saved.request ?? snapshot.connection?.request;
   if (request) req.setValue(request);
+  protocols.requestChanged();
   if (saved.optionsOpen) req.toggleOptions(true);
   msg.setDraft(saved.draft ?? {});
   timeline.setTimeMode(saved.timeMode ?? 'abs');
@@ -486,6 +502,7 @@ function render(snapshot: Snapshot): void {
   renderSummary(snapshot.connection);
   if (snapshot.repeat) msg.setRepeat(snapshot.repeat);
   savedList.show(snapshot.source);
+  protocols.setSource(!!snapshot.source && !snapshot.source.error);
   msg.saveRow.hidden = !snapshot.source || !!snapshot.source.error;
   ui.source = snapshot.source ? { file: snapshot.source.file, request: snapshot.source.request } : undefined;
   filter = snapshot.view?.filter ?? { mode: 'messages' };
@@ -513,6 +530,7 @@ rpc.onEvent('events', (e) => {
   timeline.update(e.total, e.tailFrom, e.tail as TimelineEvent[], e.reset);
   setRowCount(e.total, e.unfiltered);
   if (e.reset && e.total === 0) detail.show(undefined);
+  protocols.latency.changed();
 });
 rpc.onEvent('connection', (s) => renderSummary(s));
 rpc.onEvent('repeat', (s) => msg.setRepeat(s));

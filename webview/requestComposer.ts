@@ -11,6 +11,7 @@ import { withoutSecrets } from '../src/core/collections/request';
 import { startsWithReference, VARIABLE_NAME, withPlaceholders } from '../src/core/collections/template';
 import type { ComposerDeps } from './composer';
 import { button, checkbox, field, h, input, select, textarea } from './dom';
+import { ProtocolSettings, withoutProtocolSecrets } from './protocolSettings';
 
 /** Checks a ws:// or wss:// URL; `{{variables}}` count as valid text. */
 export function validateUrl(url: string): string | undefined {
@@ -122,6 +123,8 @@ export class RequestComposer {
   private readonly reconnectAttempts = input({ id: 'reconnect-attempts', type: 'number', min: '0', placeholder: '∞' });
   private readonly queue = checkbox('Queue sends while reconnecting', { id: 'queue' });
   private readonly variables = textarea({ id: 'variables', rows: '3', placeholder: 'name=value, one per line; use as {{name}}' });
+  /** Protocol, protocol options and auto-answer (protocolSettings.ts). */
+  readonly protocol = new ProtocolSettings();
   /** The draft last set: `value()` starts from it. */
   private base: Draft = { url: '' };
   private readonly controls: Control[];
@@ -168,6 +171,7 @@ export class RequestComposer {
       h('div', { class: 'opt-col' },
         h('h3', { text: 'Keep-alive' }), field('Ping every (ms)', this.pingInterval), this.autoPong.label,
         h('h3', { text: 'Reconnect' }), this.reconnect.label, field('First delay (ms)', this.reconnectInitial), field('Max delay (ms)', this.reconnectMax), field('Max attempts', this.reconnectAttempts), this.queue.label,
+        this.protocol.el,
       ),
     );
     this.options.addEventListener('input', () => deps.changed());
@@ -237,6 +241,7 @@ export class RequestComposer {
       box(this.reconnect, (d) => !!d.reconnect?.enabled, (d, v) => (reconnect(d).enabled = v)),
       reconnectNum(this.reconnectInitial, 'initialDelayMs'), reconnectNum(this.reconnectMax, 'maxDelayMs'), reconnectNum(this.reconnectAttempts, 'maxAttempts'),
       box(this.queue, (d) => !!d.reconnect?.queue, (d, v) => setOrDelete(reconnect(d), 'queue', v || undefined)),
+      ...this.protocol.controls(),
     ];
   }
 
@@ -302,7 +307,7 @@ export class RequestComposer {
 
   /** The request without literal secrets, for vscode.setState (secrets belong in SecretStorage, not in webview state). */
   persistable(): Draft {
-    return withoutSecrets(this.value());
+    return withoutProtocolSecrets(withoutSecrets(this.value()));
   }
 
   setValue(r: Draft): void {

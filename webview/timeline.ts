@@ -6,6 +6,7 @@
 import type { TimelineEvent, ViewFilter } from '../src/shared/contract';
 import { button, h, type VscodeButton } from './dom';
 import { VirtualList } from './virtualList';
+import { renderProtocolCell } from './protocolCells';
 import { closeTone, formatDelta, formatTime, frameFlags, kindLabel, sizeText, summaryText } from './format';
 
 export const ROW_HEIGHT = 22;
@@ -24,10 +25,11 @@ export interface TimelineDeps {
 const EMPTY_TEXT = 'No events yet. Connect, then send a message.';
 const EMPTY_FILTERED = 'No row matches the filter.';
 
-/** Columns the user can resize (the direction arrow is fixed; the data column takes the rest). */
+/** Columns the user can resize (the direction arrow is fixed; the data and protocol columns share the rest). */
 const RESIZABLE = ['idx', 'time', 'type', 'flags', 'size'];
 
-const COLS = ['c-idx', 'c-time', 'c-dir', 'c-type', 'c-flags', 'c-size', 'c-summary'] as const;
+// The protocol cell comes last in the DOM (cell indexes stay stable) and is placed before Data by CSS.
+const COLS = ['c-idx', 'c-time', 'c-dir', 'c-type', 'c-flags', 'c-size', 'c-summary', 'c-proto'] as const;
 
 export class Timeline {
   readonly el: HTMLDivElement;
@@ -74,7 +76,7 @@ export class Timeline {
       if (ev) this.deps.onActivate(ev);
     });
     const header = h('div', { class: 'row header', role: 'row' },
-      ...[['#', 'c-idx'], ['Time', 'c-time'], ['', 'c-dir'], ['Type', 'c-type'], ['Frame', 'c-flags'], ['Size', 'c-size'], ['Data', 'c-summary']].map(([t, c]) => {
+      ...[['#', 'c-idx'], ['Time', 'c-time'], ['', 'c-dir'], ['Type', 'c-type'], ['Frame', 'c-flags'], ['Size', 'c-size'], ['Data', 'c-summary'], ['Protocol', 'c-proto']].map(([t, c]) => {
         const cell = h('div', { class: `cell ${c}`, role: 'columnheader' }, h('span', { class: 'col-title', text: t! }));
         const name = c!.slice(2);
         if (RESIZABLE.includes(name)) cell.append(this.resizeHandle(name, t!));
@@ -151,6 +153,7 @@ export class Timeline {
       el.className = `row loading${sel ? ' selected' : ''}`;
       set(0, '');
       for (let k = 1; k < COLS.length; k++) set(k, k === 6 ? '…' : '');
+      renderProtocolCell(el, cells[7] as HTMLElement, undefined);
       return;
     }
     const dir = 'dir' in e ? e.dir : '';
@@ -175,7 +178,14 @@ export class Timeline {
     set(4, frameFlags(e));
     set(5, sizeText(e));
     set(6, summaryText(e));
+    if (renderProtocolCell(el, cells[7] as HTMLElement, e) && !this.withProtocol) {
+      this.withProtocol = true;
+      this.el.classList.add('with-proto');
+    }
   }
+
+  /** Whether a decoded row was shown: the Protocol column then takes its width. */
+  private withProtocol = false;
 
   setMode(mode: ViewFilter['mode']): void {
     this.mode = mode;
@@ -230,6 +240,22 @@ export class Timeline {
   reset(total: number): void {
     this.update(total, 0, [], true);
     this.selectedRow = -1;
+  }
+
+  /**
+   * Updates cached rows in place (`update` gets each cached event whose id is in `ids`, and returns
+   * its new version) and re-renders; returns the new version of the selected row's event if it changed.
+   */
+  patchEvents(ids: ReadonlySet<number>, update: (e: TimelineEvent) => TimelineEvent): TimelineEvent | undefined {
+    let selected: TimelineEvent | undefined;
+    for (const [i, e] of this.cache) {
+      if (!ids.has(e.id)) continue;
+      const next = update(e);
+      this.cache.set(i, next);
+      if (i === this.selectedRow) selected = next;
+    }
+    this.list.render();
+    return selected;
   }
 
   get rowCount(): number {

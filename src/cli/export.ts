@@ -41,7 +41,8 @@ Options:
 
        websocket-workbench export artillery <file> --scenario NAME [options]
 
-Write an Artillery script (YAML, engine ws) from a scenario, for load beyond one machine:
+Write an Artillery script (YAML, engine ws, or socketio for a Socket.IO request) from a scenario,
+for load beyond one machine:
 \`artillery run script.yml\`. Secrets become {{ $env.WSWB_SECRET_<NAME> }}, never their values.
 
 Options:

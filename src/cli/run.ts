@@ -16,10 +16,18 @@ import { createPrinter, visible } from './output';
 import { nonEmpty, outputValue, parseCommandLine, parseOrUsage, single, UsageError, type OptionSpec } from './args';
 import type { OutputMode } from './output';
 import { Connection } from '../core/engine/connection';
-import type { MessageEvent, TimelineEvent } from '../core/engine/events';
+import type { TimelineEvent } from '../core/engine/events';
 import { collectionSizeLimit, readCollectionFile } from '../core/collections/fsio';
 import { formatDiagnostic } from '../core/collections/parse';
-import { messagePayload, redactedRequest, resolveRequest, resolveVariables, toConnectionOptions } from '../core/collections/variables';
+import { messagePayload, protocolMessageOf, protocolOf, redactedRequest, resolveRequest, resolveVariables, toConnectionOptions } from '../core/collections/variables';
+import { ProtocolSession } from '../core/protocols/connectionSession';
+import { publicDecoded } from '../core/protocols/monitor';
+import type { ProtocolMessage } from '../core/protocols/messages';
+import type { Decoded } from '../core/protocols/types';
+import { isProtocolMessage } from '../core/collections/types';
+import type { MatchContext } from '../core/collections/expect';
+import { protocolOutput } from './protocols';
+import { ReplyWatch, type ExpectOutcome } from './replyWatch';
 import { maskFor } from '../core/collections/secretMask';
 import type { ResolvedVariables, SecretResolver } from '../core/collections/variables';
 import { compileExpect } from '../core/collections/expect';
@@ -43,7 +51,12 @@ Options:
   --output FORMAT    ndjson (default when piped), pretty (default on a terminal) or none
   --no-frames        leave frame events out of the output
   --transcript PATH  also record the session as a transcript (NDJSON) at PATH
+  --reply-timeout MS report a protocol request without a reply after MS as unanswered
+                     (default 10000)
   -h, --help         show this help
+
+A request with "protocol" speaks it (handshake, heartbeats); its protocol messages are sent through
+it and NDJSON message lines carry "decoded", with "exchange" and "unanswered" lines as in connect.
 
 Secrets ({{secret:name}}) are read from environment variables WSWB_SECRET_<NAME>.
 `;
@@ -56,6 +69,7 @@ interface RunArgs {
   output?: OutputMode;
   frames: boolean;
   transcript?: string;
+  replyTimeoutMs?: number;
 }
 
 const OPTIONS = {
@@ -65,6 +79,7 @@ const OPTIONS = {
   output: { type: 'string' },
   'no-frames': { type: 'boolean' },
   transcript: { type: 'string' },
+  'reply-timeout': { type: 'string' },
 } satisfies OptionSpec;
 
 /** Parses argv; throws UsageError for bad usage; 'help' for -h/--help. */
@@ -96,6 +111,12 @@ export function parseRunArgs(argv: string[]): RunArgs | 'help' {
       case 'no-frames':
         out.frames = false;
         break;
+      case 'reply-timeout': {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 86_400_000) throw new UsageError(`--reply-timeout must be an integer between 1 and 86400000, got '${v ?? ''}'`);
+        out.replyTimeoutMs = n;
+        break;
+      }
     }
   }
   out.file = single(tokens.positionals, '<file>');
@@ -109,56 +130,6 @@ export function envSecretResolver(env: NodeJS.ProcessEnv): SecretResolver {
       return env[`WSWB_SECRET_${name}`] ?? env[`WSWB_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
     },
   };
-}
-
-/** Outcome of one expectation. */
-interface ExpectOutcome {
-  ok: boolean;
-  matchedId?: number;
-  reason?: string;
-  elapsedMs: number;
-}
-
-/**
- * Collects incoming messages from the moment a message is sent, so a reply that arrives before we
- * start waiting still counts; each rule then waits (with its own timeout) for any of them to match.
- */
-class ReplyWatch {
-  private readonly replies: MessageEvent[] = [];
-  private readonly waiters = new Set<() => void>();
-  private closedReason: string | undefined;
-
-  push(e: MessageEvent): void {
-    this.replies.push(e);
-    for (const w of [...this.waiters]) w();
-  }
-
-  end(reason: string): void {
-    this.closedReason ??= reason;
-    for (const w of [...this.waiters]) w();
-  }
-
-  wait(x: CompiledExpect, now: () => number): Promise<ExpectOutcome> {
-    const started = now();
-    return new Promise((resolve) => {
-      let checked = 0;
-      const finish = (o: Omit<ExpectOutcome, 'elapsedMs'>) => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve({ ...o, elapsedMs: Math.max(0, now() - started) });
-      };
-      const check = () => {
-        for (; checked < this.replies.length; checked++) {
-          const r = this.replies[checked]!;
-          if (x.test(r)) return finish({ ok: true, matchedId: r.id });
-        }
-        if (this.closedReason !== undefined) finish({ ok: false, reason: this.closedReason });
-      };
-      const timer = setTimeout(() => finish({ ok: false, reason: `no matching reply within ${x.timeoutMs} ms` }), x.timeoutMs);
-      this.waiters.add(check);
-      check();
-    });
-  }
 }
 
 /** `websocket-workbench run`. */
@@ -223,12 +194,17 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
 
   // Everything that can fail on the file's content fails here, before connecting.
   let options;
-  let plan: Array<{ name: string; payload: ReturnType<typeof messagePayload>; expects: CompiledExpect[] }>;
+  let plan: Array<{ name: string; payload: ReturnType<typeof messagePayload> | { message: ProtocolMessage }; expects: CompiledExpect[] }>;
+  const { protocol, protocolOptions } = protocolOf(request, resolved);
+  const session = new ProtocolSession(protocol, { protocolOptions, ...(args.replyTimeoutMs !== undefined ? { replyTimeoutMs: args.replyTimeoutMs } : {}) });
   try {
-    options = toConnectionOptions(request, resolved, { baseDir: path.dirname(file) });
+    options = session.prepare(toConnectionOptions(request, resolved, { baseDir: path.dirname(file) }));
     const concrete = resolveRequest(request, resolved);
     // Payloads from the templates, so substitution knows which parts came from a secret.
-    plan = (concrete.messages ?? []).map((m, i) => ({ name: m.name, payload: messagePayload(request.messages![i]!, resolved), expects: (m.expect ?? []).map(compileExpect) }));
+    plan = (concrete.messages ?? []).map((m, i) => {
+      const def = request.messages![i]!;
+      return { name: m.name, payload: isProtocolMessage(def) ? { message: protocolMessageOf(def, resolved) } : messagePayload(def, resolved), expects: (m.expect ?? []).map(compileExpect) };
+    });
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err), codeOf(err));
   }
@@ -242,6 +218,7 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
     if (obj.type === 'expect') {
       const head = `${obj.ok ? '✔' : '✖'} ${visible(String(obj.message))}: ${visible(String(obj.rule))}`;
       io.stdout.write(`${head}${obj.ok ? ` (${String(obj.elapsedMs)} ms)` : ` — ${visible(String(obj.reason))}`}\n`);
+      if (!obj.ok && obj.actual !== undefined) io.stdout.write(`    expected: ${visible(String(obj.expected))}\n    actual:\n${String(obj.actual).split('\n').map((l) => `      ${visible(l)}\n`).join('')}`);
     } else if (obj.type === 'summary') {
       const parts = obj.connected ? [`${String(obj.passed)} passed`, `${String(obj.failed)} failed`] : [`could not connect: ${visible(String(obj.message))} [${String(obj.code)}]`];
       if (obj.skipped) parts.push(`${String(obj.skipped)} not reached`);
@@ -262,11 +239,16 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
   const conn = new Connection(options, { env: io.env });
   let watch: ReplyWatch | undefined;
   let closed: string | undefined;
-  conn.onEvent((e: TimelineEvent) => {
+  // Events in wire order, message lines with their decoded packet, then exchange/unanswered lines.
+  const print = protocolOutput(printer, mode, io);
+  session.attach(conn, (o) => {
+    if (o.type !== 'event') return print(mask(o));
+    const e: TimelineEvent = o.event;
     const shown = mask(e);
-    if (e.kind !== 'frame' || args.frames) printer.event(shown);
+    // publicDecoded first: the summary of a lazily built packet is a getter a masked copy would lose.
+    if (e.kind !== 'frame' || args.frames) print(o.decoded ? { type: 'event', event: shown, decoded: mask(publicDecoded(o.decoded)) as Decoded } : { type: 'event', event: shown });
     transcript?.append(shown);
-    if (e.kind === 'message' && e.dir === 'in') watch?.push(e);
+    if (e.kind === 'message' && e.dir === 'in') watch?.push(o.decoded ? { ...e, decoded: o.decoded } : e);
     if (e.kind === 'close') {
       closed = `connection closed (${e.code}${e.reason ? ` ${e.reason}` : ''})`;
       watch?.end(closed);
@@ -291,12 +273,39 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
       if (mode === 'none') io.stderr.write(`websocket-workbench run: ${mask((err as Error).message)} [${code}]\n`);
       return 1;
     }
+    // The protocol's own handshake (Engine.IO open and namespace, connection_ack, CONNACK…).
+    const notReady = await protocolReady(session, options.handshakeTimeoutMs ?? 10_000);
+    if (notReady) {
+      result({ type: 'summary', ok: false, connected: false, code: notReady.code, message: mask(notReady.message), passed, failed });
+      if (mode === 'none') io.stderr.write(`websocket-workbench run: ${mask(notReady.message)} [${notReady.code}]\n`);
+      return 1;
+    }
+    const readsDecoded = protocol !== 'auto' && protocol !== 'raw';
     for (const step of plan) {
       if (stopped || closed) break;
-      watch = new ReplyWatch();
-      if (step.payload.binary) conn.sendBinary(step.payload.data);
-      else conn.sendText(step.payload.text);
-      const outcomes = await Promise.all(step.expects.map((x) => watch!.wait(x, Date.now)));
+      let ackKey: string | undefined;
+      // Watching before sending: a reply may come before the send resolves.
+      const ctx: MatchContext = { decodedPayload: readsDecoded };
+      watch = new ReplyWatch(ctx);
+      if ('message' in step.payload) {
+        try {
+          ackKey = await session.send(step.payload.message);
+          if (ackKey !== undefined) ctx.ackKey = ackKey;
+        } catch (err) {
+          // Not sent: its expectations fail with the reason.
+          const why = `not sent: ${err instanceof Error ? err.message : String(err)}`;
+          for (const x of step.expects) {
+            failed++;
+            result(mask({ type: 'expect', message: step.name, rule: x.label, ok: false, elapsedMs: 0, reason: why }));
+          }
+          continue;
+        }
+      }
+      if (!('message' in step.payload)) {
+        if (step.payload.binary) conn.sendBinary(step.payload.data);
+        else conn.sendText(step.payload.text);
+      }
+      const outcomes = await Promise.all(step.expects.map((x) => (x.rule.ack && ackKey === undefined ? Promise.resolve<ExpectOutcome>({ ok: false, elapsedMs: 0, reason: 'the message opened no request to answer (an ack, id or receipt)' }) : watch!.wait(x, Date.now))));
       step.expects.forEach((x, i) => {
         const o = outcomes[i]!;
         if (o.ok) passed++;
@@ -304,6 +313,8 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
         const line: Record<string, unknown> = { type: 'expect', message: step.name, rule: x.label, ok: o.ok, elapsedMs: o.elapsedMs };
         if (o.matchedId !== undefined) line.matched = o.matchedId;
         if (o.reason) line.reason = o.reason;
+        if (!o.ok) line.expected = x.rule.ack && ackKey !== undefined ? `${x.label} (the reply to ${protocol} key ${ackKey})` : x.label;
+        if (o.actual !== undefined) line.actual = o.actual;
         result(mask(line));
         if (!o.ok && mode === 'none') io.stderr.write(`expectation failed: message "${step.name}": ${x.label}: ${o.reason}\n`);
       });
@@ -317,9 +328,20 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
     return exit;
   } finally {
     unsubscribe();
+    session.dispose();
     conn.dispose();
     await transcript?.close().catch((err: Error) => io.stderr.write(`websocket-workbench run: ${err.message}\n`));
   }
+}
+
+/** Waits for the protocol session to be ready (at once without a driver); the failure, if it was not within `ms`. */
+async function protocolReady(session: ProtocolSession, ms: number): Promise<{ code: string; message: string } | undefined> {
+  if (!session.driver) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Error>((r) => (timer = setTimeout(() => r(Object.assign(new Error(`the ${session.setting} session was not ready within ${ms} ms`), { code: 'WSWB_PROTO_TIMEOUT' })), ms)));
+  const failed = await Promise.race([session.ready().then(() => undefined, (e: Error) => e), timeout]);
+  clearTimeout(timer);
+  return failed ? { code: codeOf(failed), message: failed.message } : undefined;
 }
 
 declare const __VERSION__: string | undefined;

@@ -31,3 +31,19 @@ export function loadMqttPacket(): typeof import('mqtt-packet') {
 export function loadRe2(): typeof RE2JS {
   return (require('re2js') as typeof import('re2js')).RE2JS;
 }
+
+/** The aedes MQTT broker engine behind MQTT mocks, loaded when the first MQTT mock starts. */
+export function loadAedes(): { Aedes: { createBroker(opts?: object): Promise<AedesBroker> } } {
+  return require('aedes') as { Aedes: { createBroker(opts?: object): Promise<AedesBroker> } };
+}
+
+/** The part of an aedes broker the MQTT mock uses. */
+export interface AedesBroker {
+  handle(stream: import('node:stream').Duplex): unknown;
+  publish(packet: { cmd: 'publish'; topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: boolean; dup: boolean }, done: (err?: Error) => void): void;
+  close(done: () => void): void;
+  on(event: 'publish', l: (packet: { topic: string; payload: Buffer; qos: number; retain: boolean }, client: { id: string; conn?: unknown } | null) => void): void;
+  on(event: 'subscribe', l: (subs: { topic: string; qos: number }[], client: { id: string; conn?: unknown } | null) => void): void;
+  on(event: 'clientError' | 'connectionError', l: (client: { id: string; conn?: unknown } | null, err: Error) => void): void;
+  authenticate: (client: { id: string; conn?: unknown }, username: string | undefined, password: Buffer | undefined, done: (err: Error | null, ok: boolean) => void) => void;
+}

@@ -8,10 +8,12 @@
  * (`getRows`), full payloads (`readPayload`), and receives at most ~60 `events` posts per second
  * carrying only the view's new total and its newest rows.
  */
+import { PROTOCOLS, type ProtocolSetting } from '../core/protocols/types';
 import type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind } from '../core/engine/events';
 import type { AuthDef, RequestDraft } from '../core/collections/types';
 import { method } from './rpc';
 import { v, type Validator } from './validate';
+import { PROTOCOL_KINDS, protocolContract, protocolFilterFields, type ProtocolMessage, type ProtocolName, type RowProtocol } from './protocolContract';
 
 export type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind, RequestDraft };
 
@@ -59,7 +61,10 @@ export interface SavedResult {
 /** A named message of a saved request, as the message composer edits it. */
 export interface SavedMessage {
   name: string;
-  kind: 'text' | 'json' | 'binary';
+  /** text, json, binary, or a protocol message kind (`socket.io`, `graphql`, …, see protocolContract.ts). */
+  kind: 'text' | 'json' | 'binary' | ProtocolMessage['kind'];
+  /** A protocol message's fields (without `kind`), as in the collection file. */
+  fields?: Record<string, unknown>;
   /** text: the text; json: the value, serialized (pretty). */
   text?: string;
   /** binary: hex digits. */
@@ -113,6 +118,10 @@ export interface ViewFilter {
   text?: string;
   regex?: string;
   regexFlags?: string;
+  /** Decoded messages of this protocol only (`any`: every decoded message). */
+  protocol?: 'any' | ProtocolName;
+  /** Decoded messages whose event, method, target, destination, topic or packet type contains this (any case). */
+  operation?: string;
 }
 
 /** State of the panel's repeat-send job. */
@@ -173,6 +182,9 @@ const requestDraftV: Validator<RequestDraft> = v.object({
   followRedirects: optBool,
   maxRedirects: optInt(0, 1000),
   variables: strMap(65536),
+  protocol: v.optional(v.literal<ProtocolSetting>('auto', 'raw', ...PROTOCOLS)),
+  // Each protocol's options are checked by the collection schema when the file is written.
+  protocolOptions: v.optional(v.record(v.unknown(), { max: 64 })),
 }) as Validator<RequestDraft>;
 
 const filterV: Validator<ViewFilter> = v.object({
@@ -186,11 +198,13 @@ const filterV: Validator<ViewFilter> = v.object({
     if (!/^[imsu]*$/.test(s)) throw new Error(`${p}: only the flags i, m, s, u are allowed`);
     return s;
   }),
+  ...protocolFilterFields,
 }) as Validator<ViewFilter>;
 
 const savedMessageV: Validator<SavedMessage> = v.object({
   name: v.string({ max: 256 }),
-  kind: v.literal('text', 'json', 'binary'),
+  kind: v.literal('text', 'json', 'binary', ...PROTOCOL_KINDS),
+  fields: v.optional(v.record(v.unknown(), { max: 32 })),
   text: v.optional(v.string({ max: 16 * 1024 * 1024 })),
   hex: v.optional(v.string({ max: 16 * 1024 * 1024 })),
   base64: v.optional(v.string({ max: 16 * 1024 * 1024 })),
@@ -269,6 +283,7 @@ export const hostContract = {
   loadRequest: method<Record<string, never>, { request?: RequestDraft; source?: SavedRequestInfo }>(v.object({}) as Validator<Record<string, never>>),
   /** Persist UI state with the panel so it survives reload and hide/show. */
   saveViewState: method<{ state: Record<string, unknown> }, void>(v.object({ state: v.record(v.unknown(), { max: 200 }) })),
+  ...protocolContract,
 };
 
 export type HostContract = typeof hostContract;
@@ -286,4 +301,6 @@ export interface WebviewEvents extends Record<string, unknown> {
   repeat: RepeatStatus;
   /** The saved request (or its messages) changed. */
   source: SavedRequestInfo;
+  /** Protocol facts of rows already posted changed (a pair completed, a request went unanswered). */
+  protocolRows: { rows: Array<{ id: number; proto: RowProtocol }> };
 }

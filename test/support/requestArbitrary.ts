@@ -14,6 +14,7 @@ interface Node {
   type?: string | string[];
   $ref?: string;
   const?: unknown;
+  enum?: unknown[];
   oneOf?: Node[];
   properties?: Record<string, Node>;
   required?: string[];
@@ -50,6 +51,10 @@ const OVERRIDES: Record<string, fc.Arbitrary<unknown>> = {
   'reconnect.maxDelayMs': fc.integer({ min: 0, max: 3_600_000 }),
   'reconnect.maxAttempts': fc.integer({ min: 0, max: 1_000_000 }),
   'keepAlive.pingIntervalMs': fc.integer({ min: 0, max: 3_600_000 }),
+  // Protocol credentials are refused as literals, like auth's.
+  'protocolOptions.password': reference,
+  'protocolOptions.passcode': reference,
+  'protocolOptions.heartBeat': fc.constantFrom('0,0', '10000,10000', '{{hb}}'),
 };
 
 function resolve(n: Node): Node {
@@ -62,6 +67,7 @@ export function fromSchema(node: Node, at: string): fc.Arbitrary<unknown> {
   if (o) return o;
   const n = resolve(node);
   if (n.const !== undefined) return fc.constant(n.const);
+  if (n.enum) return fc.constantFrom(...n.enum);
   if (n.oneOf) return fc.oneof(...n.oneOf.map((x) => fromSchema(x, at)));
   const type = Array.isArray(n.type) ? n.type[0] : n.type;
   switch (type) {
@@ -90,8 +96,26 @@ export function fromSchema(node: Node, at: string): fc.Arbitrary<unknown> {
   }
 }
 
+/**
+ * `protocol` with `protocolOptions` as that protocol allows them (the schema ties the two with
+ * if/then): unset, auto or raw without options, or a protocol with options from its definition.
+ */
+function protocolArbitrary(): fc.Arbitrary<Pick<RequestDef, 'protocol' | 'protocolOptions'>> {
+  const options = (schema as unknown as { definitions: { protocolOptions: Record<string, Node> } }).definitions.protocolOptions;
+  const settings = defs.request!.properties!.protocol!.enum as string[];
+  return fc.oneof(
+    fc.constant({}),
+    ...settings.map((p) => {
+      const own = options[p];
+      if (!own) return fc.constant({ protocol: p } as Pick<RequestDef, 'protocol'>);
+      return fc.record({ protocol: fc.constant(p), protocolOptions: fromSchema(own, 'protocolOptions') }, { requiredKeys: ['protocol'] }) as fc.Arbitrary<Pick<RequestDef, 'protocol' | 'protocolOptions'>>;
+    }),
+  );
+}
+
 /** Requests as the schema allows them, without named messages (they are not the request composer's). */
 export function requestArbitrary(): fc.Arbitrary<RequestDef> {
-  const { messages: _m, ...properties } = defs.request!.properties!;
-  return fromSchema({ ...defs.request, properties }, '') as fc.Arbitrary<RequestDef>;
+  const { messages: _m, protocol: _p, protocolOptions: _o, ...properties } = defs.request!.properties!;
+  const rest = fromSchema({ ...defs.request, properties }, '') as fc.Arbitrary<RequestDef>;
+  return fc.tuple(rest, protocolArbitrary()).map(([r, p]) => ({ ...r, ...p }));
 }

@@ -148,8 +148,8 @@ describe('webview: a newcomer reads the timeline without surprises (issue 17)', 
     try {
       await w.page.waitForSelector('.timeline .row[data-index="2"]:not(.loading)');
       const texts = await cells(w);
-      assert.deepEqual(texts[1]!.slice(3), ['CLOSED', '', '', '1000 Normal Closure · bye · closed by client']);
-      assert.deepEqual(texts[2]!.slice(3), ['CLOSED', '', '', '1006 Abnormal Closure · closed by server · no closing handshake']);
+      assert.deepEqual(texts[1]!.slice(3, 7), ['CLOSED', '', '', '1000 Normal Closure · bye · closed by client']);
+      assert.deepEqual(texts[2]!.slice(3, 7), ['CLOSED', '', '', '1006 Abnormal Closure · closed by server · no closing handshake']);
       const colour = (sel: string) => w.page.$eval(sel, (el) => getComputedStyle(el).color);
       const muted = await w.page.$eval('#row-count', (el) => getComputedStyle(el).color);
       const error = await themeColour(w, 'color', '--vscode-errorForeground');

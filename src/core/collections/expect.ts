@@ -1,11 +1,13 @@
 /**
- * Expectations on replies (`expect` rules of a named message): a regex on the reply text, or a JSON
- * path into the reply parsed as JSON with `equals` / `exists`. Pure matching; waiting with timeouts
- * is the runner's job (src/cli/run.ts).
+ * Expectations on replies (`expect` rules of a named message): a regex on the reply text, a JSON
+ * path into the reply parsed as JSON with `equals` / `exists`, a shape, and the protocol terms
+ * (`event`, `ack`, `type`, `count`) on the reply's decoded packets. Pure matching; waiting with
+ * timeouts is the runners' job (src/cli/run.ts, src/core/scenario/runner.ts).
  */
 import { CollectionError } from './types';
 import type { ExpectRule, JsonType } from './types';
-import { compilePattern } from '../pattern';
+import { compilePattern, type Pattern } from '../pattern';
+import type { Decoded } from '../protocols/types';
 
 /** Default time a rule waits for a matching reply. */
 export const DEFAULT_EXPECT_TIMEOUT_MS = 5000;
@@ -73,20 +75,67 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** A reply as the matcher sees it. */
+/** A reply as the matcher sees it; `decoded` when the protocol layer recognised it. */
 export interface Reply {
   binary: boolean;
   data: Uint8Array;
+  decoded?: Decoded;
+}
+
+/** What a match depends on besides the reply: the message sent, and how payloads are read. */
+export interface MatchContext {
+  /** Pairing key of the request the message just sent opened (what `ack` waits for). */
+  ackKey?: string;
+  /**
+   * jsonPath and shape look into a decoded reply's payload (the request's protocol is set
+   * explicitly); otherwise into the reply text parsed as JSON, as for plain requests.
+   */
+  decodedPayload?: boolean;
+}
+
+/** How one reply matched: the number of its packets that did (0 or 1 for an undecoded reply), the first of them. */
+export interface Match {
+  n: number;
+  packet?: Decoded;
 }
 
 /** A compiled rule: `test` says whether one reply satisfies it. */
 export interface CompiledExpect {
   rule: ExpectRule;
   timeoutMs: number;
-  /** Short human description, e.g. `regex /^pong/` or `$.type == "joined"`. */
+  /** Short human description, e.g. `regex /^pong/`, `$.type == "joined"`, `event "chat" ack`. */
   label: string;
-  test(reply: Reply): boolean;
+  /** Matching packets to wait for (`count`, default 1). */
+  count: number;
+  /** Whether the rule uses protocol terms (it then matches decoded packets only). */
+  protocol: boolean;
+  test(reply: Reply, ctx?: MatchContext): boolean;
+  match(reply: Reply, ctx?: MatchContext): Match;
 }
+
+/**
+ * The payload of a decoded packet, which jsonPath and shape look into: Socket.IO the arguments
+ * array, GraphQL `payload`, SignalR the result (or error, stream item, arguments), STOMP the body
+ * parsed as JSON (else its text), MQTT the payload, JSON-RPC the result (or error, params).
+ */
+export function decodedPayload(p: Decoded): unknown {
+  switch (p.protocol) {
+    case 'socket.io':
+      return p.args;
+    case 'graphql-ws':
+      return p.payload;
+    case 'signalr':
+      return p.result !== undefined ? p.result : p.error !== undefined ? p.error : p.item !== undefined ? p.item : p.arguments;
+    case 'stomp':
+      return p.json !== undefined ? p.json : p.body;
+    case 'mqtt':
+      return p.payload;
+    case 'json-rpc':
+      return p.result !== undefined ? p.result : p.error !== undefined ? p.error : p.params;
+  }
+}
+
+const NO_MATCH: Match = { n: 0 };
 
 /** A text reply parsed as JSON (binary replies and text that is not JSON: not ok). */
 function replyJson(r: Reply): { ok: true; value: unknown } | { ok: false } {
@@ -98,17 +147,36 @@ function replyJson(r: Reply): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-/** A rule on the reply parsed as JSON: binary replies and text that is not JSON never match. */
-function jsonRule(rule: ExpectRule, timeoutMs: number, label: string, holds: (value: unknown) => boolean): CompiledExpect {
-  return {
-    rule,
-    timeoutMs,
-    label,
-    test: (r) => {
-      const json = replyJson(r);
-      return json.ok && holds(json.value);
-    },
-  };
+/** The value-level part of a rule (jsonPath/equals/exists or shape) and its label; undefined for regex-only rules. */
+function valueRule(rule: ExpectRule): { label: string; holds(value: unknown): boolean } | undefined {
+  if (rule.jsonPath !== undefined) {
+    const path = rule.jsonPath;
+    parseJsonPath(path);
+    const wantExists = rule.exists ?? true;
+    const hasEquals = Object.prototype.hasOwnProperty.call(rule, 'equals');
+    const label = hasEquals ? `${path} == ${JSON.stringify(rule.equals)}` : wantExists ? `${path} exists` : `${path} does not exist`;
+    return {
+      label,
+      holds: (value) => {
+        const got = evaluateJsonPath(value, path);
+        if (hasEquals) return got.found && jsonEqual(got.value, rule.equals);
+        return got.found === wantExists;
+      },
+    };
+  }
+  if (rule.shape !== undefined) {
+    const entries = Object.entries(rule.shape);
+    for (const [p] of entries) parseJsonPath(p);
+    return {
+      label: `shape {${entries.map(([p, t]) => `${p}: ${t}`).join(', ')}}`,
+      holds: (value) =>
+        entries.every(([p, type]) => {
+          const got = evaluateJsonPath(value, p);
+          return got.found && jsonType(got.value) === type;
+        }),
+    };
+  }
+  return undefined;
 }
 
 /** Compiles a rule (throws WSWB_BAD_EXPECT / WSWB_BAD_JSON_PATH on an invalid one). */
@@ -116,38 +184,63 @@ export function compileExpect(rule: ExpectRule): CompiledExpect {
   const timeoutMs = rule.timeoutMs ?? DEFAULT_EXPECT_TIMEOUT_MS;
   const text = (r: Reply): string =>
     r.binary ? Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('hex') : new TextDecoder().decode(r.data);
+  let re: Pattern | undefined;
   if (rule.regex !== undefined) {
     // Linear-time engine: the rule's timeout can only fire if matching one reply cannot stall.
     const c = compilePattern(rule.regex, rule.flags);
     if (!c.ok) throw new CollectionError('WSWB_BAD_EXPECT', `invalid regex ${JSON.stringify(rule.regex)}: ${c.error}`);
-    const re = c.pattern;
-    return { rule, timeoutMs, label: rule.description ?? `regex /${rule.regex}/${rule.flags ?? ''}`, test: (r) => re.test(text(r)) };
+    re = c.pattern;
   }
-  if (rule.jsonPath !== undefined) {
-    const path = rule.jsonPath;
-    parseJsonPath(path);
-    const wantExists = rule.exists ?? true;
-    const hasEquals = Object.prototype.hasOwnProperty.call(rule, 'equals');
-    const label =
-      rule.description ?? (hasEquals ? `${path} == ${JSON.stringify(rule.equals)}` : wantExists ? `${path} exists` : `${path} does not exist`);
-    return jsonRule(rule, timeoutMs, label, (value) => {
-      const got = evaluateJsonPath(value, path);
-      if (hasEquals) return got.found && jsonEqual(got.value, rule.equals);
-      return got.found === wantExists;
-    });
-  }
-  if (rule.shape !== undefined) {
-    const entries = Object.entries(rule.shape);
-    for (const [p] of entries) parseJsonPath(p);
-    const label = rule.description ?? `shape {${entries.map(([p, t]) => `${p}: ${t}`).join(', ')}}`;
-    return jsonRule(rule, timeoutMs, label, (value) =>
-      entries.every(([p, type]) => {
-        const got = evaluateJsonPath(value, p);
-        return got.found && jsonType(got.value) === type;
-      }),
-    );
-  }
-  throw new CollectionError('WSWB_BAD_EXPECT', 'an expect rule needs "regex", "jsonPath" or "shape"');
+  const value = valueRule(rule);
+  const protocol = rule.event !== undefined || rule.ack === true || rule.type !== undefined;
+  if (!re && !value && !protocol) throw new CollectionError('WSWB_BAD_EXPECT', 'an expect rule needs "regex", "jsonPath" or "shape", or a protocol term "event", "ack" or "type"');
+  const count = rule.count ?? 1;
+  if (!Number.isInteger(count) || count < 1) throw new CollectionError('WSWB_BAD_EXPECT', `"count" must be a whole number of at least 1, got ${JSON.stringify(rule.count)}`);
+
+  const terms: string[] = [];
+  if (rule.event !== undefined) terms.push(`event ${JSON.stringify(rule.event)}`);
+  if (rule.type !== undefined) terms.push(`type ${rule.type}`);
+  if (rule.ack) terms.push('ack');
+  if (re) terms.push(`regex /${rule.regex}/${rule.flags ?? ''}`);
+  if (value) terms.push(value.label);
+  if (count > 1) terms.push(`×${count}`);
+  const label = rule.description ?? terms.join(' ');
+
+  const wantType = rule.type?.toLowerCase();
+  /** Whether one decoded packet satisfies the protocol terms and the value rule. */
+  const packetHolds = (p: Decoded, ctx: MatchContext, raw: () => { ok: boolean; value?: unknown }): boolean => {
+    if (p.invalid !== undefined) return false;
+    if (rule.event !== undefined && p.event !== rule.event) return false;
+    if (wantType !== undefined && p.type.toLowerCase() !== wantType) return false;
+    if (rule.ack && (ctx.ackKey === undefined || p.key !== ctx.ackKey || (p.role !== 'reply' && p.role !== 'partial'))) return false;
+    if (!value) return true;
+    if (ctx.decodedPayload) return value.holds(decodedPayload(p));
+    const j = raw();
+    return j.ok && value.holds(j.value);
+  };
+
+  const match = (r: Reply, ctx: MatchContext = {}): Match => {
+    if (re && !re.test(text(r))) return NO_MATCH;
+    let json: { ok: boolean; value?: unknown } | undefined;
+    const raw = () => (json ??= replyJson(r));
+    const decoded = r.decoded;
+    // Plain rules on undecoded replies (or where payloads are read raw): the reply as a whole.
+    if (!protocol && (!decoded || !ctx.decodedPayload)) {
+      if (!value) return { n: 1 };
+      const j = raw();
+      return j.ok && value.holds(j.value) ? { n: 1 } : NO_MATCH;
+    }
+    if (!decoded) return NO_MATCH;
+    let n = 0;
+    let first: Decoded | undefined;
+    for (const p of decoded.items ?? [decoded]) {
+      if (!packetHolds(p, ctx, raw)) continue;
+      n++;
+      first ??= p;
+    }
+    return n ? { n, packet: first } : NO_MATCH;
+  };
+  return { rule, timeoutMs, label, count, protocol, match, test: (r, ctx) => match(r, ctx).n > 0 };
 }
 
 /** The JSON type of a parsed value, as `shape` rules name them. */

@@ -9,6 +9,7 @@ import type { Collection, CollectionDiagnostic, ParseResult } from './types';
 import { collectionValidator } from './schema';
 import { checkMockDefinition } from '../engine/mock/validate';
 import { checkScenarios, STEP_ACTIONS } from './scenario';
+import { checkRequestProtocol } from './protocolChecks';
 import { compilePattern } from '../pattern';
 import type { ErrorObject } from './schema';
 
@@ -166,7 +167,18 @@ function pruneErrors(errors: ErrorObject[]): ErrorObject[] {
     const inner = kept.filter((x) => x !== e && x.schemaPath.startsWith(prefix) && x.instancePath.startsWith(e.instancePath));
     const discriminated = dead.some((d) => d.branch.startsWith(prefix) && d.at === key(e));
     if (discriminated && inner.length > 0) drop.add(e);
-    else for (const x of inner) if (x.keyword === 'required' || x.keyword === 'not') drop.add(x);
+    else for (const x of inner) if (x.keyword === 'required' || x.keyword === 'not' || x.keyword === 'anyOf') drop.add(x);
+  }
+  // `anyOf` of a string and an object (a step's `send`): an object was meant for the object
+  // branch, so its own errors say what is wrong, not "must be string" nor "must match anyOf".
+  for (const e of kept) {
+    if (e.keyword !== 'anyOf' || drop.has(e)) continue;
+    const under = kept.filter((x) => x !== e && !drop.has(x) && (x.instancePath === e.instancePath || x.instancePath.startsWith(e.instancePath + '/')));
+    const typeHere = under.filter((x) => x.keyword === 'type' && x.instancePath === e.instancePath);
+    if (under.length > typeHere.length) {
+      drop.add(e);
+      for (const x of typeHere) drop.add(x);
+    }
   }
   kept = kept.filter((e) => !drop.has(e));
   return kept;
@@ -175,7 +187,9 @@ function pruneErrors(errors: ErrorObject[]): ErrorObject[] {
 function oneOfMessage(e: ErrorObject): string | undefined {
   if (e.keyword !== 'oneOf') return undefined;
   const p = e.instancePath;
-  if (/\/expect\/\d+$/.test(p)) return 'must have either "regex" or "jsonPath", or a "shape" (equals/exists go with jsonPath, flags with regex)';
+  if (/\/expect\/\d+$/.test(p) || /\/(expect|expectNone)$/.test(p)) {
+    return 'must have either "regex" or "jsonPath", or a "shape", and/or a protocol term "event", "ack" or "type" (equals/exists go with jsonPath, flags with regex)';
+  }
   if (/\/messages\/\d+$/.test(p)) return 'a binary message needs exactly one of "hex" or "base64"';
   if (/\/auth$/.test(p)) return 'must be {"type":"basic","username","password"} or {"type":"bearer","token"}';
   return undefined;
@@ -300,6 +314,10 @@ export function parseCollection(text: string, file = '<input>'): ParseResult {
         }
         msgNames.add(m.name);
       });
+      for (const p of checkRequestProtocol(r)) {
+        const path = ['requests', i, ...p.path];
+        errors.push(diag(p.code, locate(root, path), `${describePath(path)}: ${p.message}`, path));
+      }
     });
     const mockNames = new Set<string>();
     (c.mocks ?? []).forEach((m, i) => {

@@ -23,6 +23,12 @@ interface SecretField {
   clear(d: RequestDraft): void;
 }
 
+/** A string option of a protocol's `protocolOptions`, when the draft speaks that protocol. */
+function protocolOption(d: RequestDraft, protocol: string, key: string): string | undefined {
+  const v = d.protocol === protocol ? d.protocolOptions?.[key] : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
 const SECRET_FIELDS: readonly SecretField[] = [
   {
     what: 'password',
@@ -46,6 +52,20 @@ const SECRET_FIELDS: readonly SecretField[] = [
     },
   },
   {
+    what: 'MQTT password',
+    get: (d) => protocolOption(d, 'mqtt', 'password'),
+    clear: (d) => {
+      if (d.protocol === 'mqtt' && d.protocolOptions) delete d.protocolOptions.password;
+    },
+  },
+  {
+    what: 'STOMP passcode',
+    get: (d) => protocolOption(d, 'stomp', 'passcode'),
+    clear: (d) => {
+      if (d.protocol === 'stomp' && d.protocolOptions) delete d.protocolOptions.passcode;
+    },
+  },
+  {
     what: 'key passphrase',
     get: (d) => d.tls?.passphrase,
     clear: (d) => {
@@ -58,7 +78,8 @@ const isLiteral = (v: string | undefined): v is string => !!v && !isReference(v)
 
 /**
  * A copy without literal secrets (a password, token, client key or passphrase that is not a
- * `{{reference}}`): what may be kept in webview state or written into a transcript header.
+ * `{{reference}}`; MQTT's password and STOMP's passcode in protocolOptions too): what may be kept in
+ * webview state or written into a transcript header.
  */
 export function withoutSecrets<T extends RequestDraft>(draft: T): T {
   const out = structuredClone(draft);

@@ -4,17 +4,11 @@
  * (a step naming a request, message, connection alias, environment or mock that does not exist).
  * Documented in docs/collection-format.md#scenarios. Pure: no I/O, no vscode.
  */
-import type { Collection, ExpectRule, MessageKind, VariableMap } from './types';
+import type { ProtocolMessage } from '../protocols/types';
+import type { Collection, ExpectRule, PayloadMessage, VariableMap } from './types';
 
-/** A message written in a step instead of named. */
-export interface InlineMessageDef {
-  name?: string;
-  description?: string;
-  kind: MessageKind;
-  data?: unknown;
-  hex?: string;
-  base64?: string;
-}
+/** A message written in a step instead of named: a plain payload or a protocol message. */
+export type InlineMessageDef = { name?: string; description?: string } & (PayloadMessage | ProtocolMessage);
 
 /** One step. Exactly one action key (connect, send, expect, …) is set; parse.ts reports otherwise. */
 export interface StepDef {

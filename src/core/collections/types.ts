@@ -5,6 +5,8 @@
  */
 import type { MockDefinition } from '../engine/mock/definition';
 import { CodedError } from '../errors';
+import type { ProtocolMessage } from '../protocols/types';
+import type { ProtocolSetting } from '../protocols/types';
 import type { ScenarioDef } from './scenario';
 
 /** Variables: name → value. Values may themselves contain `{{references}}`. */
@@ -45,7 +47,12 @@ export interface KeepAliveDef {
   autoPong?: boolean;
 }
 
-/** One expectation on a reply received after a message is sent. Exactly one of `regex` / `jsonPath` / `shape`. */
+/**
+ * One expectation on a reply received after a message is sent: at most one of `regex` / `jsonPath` /
+ * `shape`, with or without the protocol terms (`event`, `ack`, `type`, `count`); at least one of all
+ * these. On a decoded reply, `jsonPath` and `shape` look into the decoded payload (expect.ts
+ * `decodedPayload`).
+ */
 export interface ExpectRule {
   description?: string;
   /** JavaScript regular expression tested against the reply text. */
@@ -60,6 +67,14 @@ export interface ExpectRule {
   exists?: boolean;
   /** The reply parses as JSON and each path exists with this JSON type (what a recorded reply looked like). */
   shape?: Record<string, JsonType>;
+  /** Socket.IO: the reply is an event of this name. */
+  event?: string;
+  /** The reply is this message's ack / response / completion (the pairing table's reply to its key). */
+  ack?: boolean;
+  /** The decoded packet type: `next`, `MESSAGE`, `Completion`, `PUBLISH`, `EVENT`, `result`, … */
+  type?: string;
+  /** Wait for this many matching replies (subscriptions), default 1. */
+  count?: number;
   /** How long to wait for a matching reply, default 5000 ms. */
   timeoutMs?: number;
 }
@@ -67,13 +82,14 @@ export interface ExpectRule {
 /** JSON value types, as `shape` rules name them. */
 export type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
 
-/** Kind of a named message: decides how `data` / `hex` / `base64` become bytes. */
+/** Kind of a plain message: decides how `data` / `hex` / `base64` become bytes. */
 export type MessageKind = 'text' | 'json' | 'binary';
 
-/** A named message saved with a request. */
-export interface MessageDef {
-  name: string;
-  description?: string;
+/** Every message kind: the plain ones and one per protocol (src/core/protocols/messages.ts). */
+export type AnyMessageKind = MessageKind | ProtocolMessage['kind'];
+
+/** The payload of a plain (text, JSON or binary) message. */
+export interface PayloadMessage {
   kind: MessageKind;
   /** text: a string; json: any JSON value (sent serialized). */
   data?: unknown;
@@ -81,8 +97,26 @@ export interface MessageDef {
   hex?: string;
   /** binary: payload as base64. */
   base64?: string;
+}
+
+/** What every named message has, whatever its kind. */
+export interface MessageCommon {
+  name: string;
+  description?: string;
   /** Replies to wait for after sending this message (`websocket-workbench run`). */
   expect?: ExpectRule[];
+}
+
+/**
+ * A named message saved with a request: a plain payload, or a protocol message with the fields of
+ * the CLI's `--message` (a `graphql` message's operation id is its name, which `graphql-complete`
+ * names in `of`). Protocol kinds need the request's `protocol` set to their protocol.
+ */
+export type MessageDef = MessageCommon & (PayloadMessage | ProtocolMessage);
+
+/** Whether a message (named or inline) is a protocol message. */
+export function isProtocolMessage<T extends { kind: string }>(m: T): m is T & ProtocolMessage {
+  return m.kind !== 'text' && m.kind !== 'json' && m.kind !== 'binary';
 }
 
 /** A saved WebSocket request. */
@@ -109,6 +143,17 @@ export interface RequestDef {
   maxRedirects?: number;
   /** Request-level variables (highest precedence). */
   variables?: VariableMap;
+  /**
+   * Application protocol: `auto` (default) decodes what it recognises and speaks nothing, `raw`
+   * decodes nothing, a protocol name decodes, pairs and speaks it (handshake, heartbeats, acks).
+   */
+  protocol?: ProtocolSetting;
+  /**
+   * The protocol's settings, as `connect --protocol-options` takes them (namespace and auth,
+   * connectionParams, STOMP login, MQTT clientId…; src/core/protocols/session.ts). Strings may hold
+   * `{{variables}}` and `{{secret:…}}`.
+   */
+  protocolOptions?: Record<string, unknown>;
   messages?: MessageDef[];
 }
 

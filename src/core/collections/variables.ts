@@ -10,11 +10,13 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ConnectionOptions } from '../engine/connection';
 import { hexToBytes } from '../protocol/hexdump';
-import { CollectionError } from './types';
+import { CollectionError, isProtocolMessage } from './types';
+import type { ProtocolMessage } from '../protocols/types';
+import type { ProtocolSetting } from '../protocols/types';
 import { basicCredentials, REDACTED, redact } from './secretMask';
 import { maskedValues, referencesIn, render, renderJson, renderStrict, spanTexts, substitute, substituteDeep } from './template';
 import type { Span, TemplateValues } from './template';
-import type { Collection, MessageDef, RequestDef, VariableMap } from './types';
+import type { Collection, MessageDef, PayloadMessage, RequestDef, VariableMap } from './types';
 
 /** Where secret values come from; returns undefined for an unknown name. */
 export interface SecretResolver {
@@ -221,10 +223,17 @@ export function secretFragments(request: RequestDef, vars: TemplateValues): stri
     const r = tryRender(s);
     if (r) for (const t of spanTexts(r)) out.add(t);
   }
+  // JSON goes on the wire escaped: json messages, protocol messages (Socket.IO args, GraphQL
+  // variables, JSON-RPC params…) and protocol options (Socket.IO auth, connectionParams).
+  const jsonValues: unknown[] = [];
   for (const m of request.messages ?? []) {
-    if (m.kind !== 'json') continue;
+    if (m.kind === 'json') jsonValues.push(m.data ?? null);
+    else if (isProtocolMessage(m)) jsonValues.push(protocolFields(m));
+  }
+  if (request.protocolOptions) jsonValues.push(request.protocolOptions);
+  for (const v of jsonValues) {
     try {
-      for (const t of spanTexts(renderJson(m.data ?? null, vars))) out.add(t);
+      for (const t of spanTexts(renderJson(v, vars))) out.add(t);
     } catch {
       /* unresolved: never sent */
     }
@@ -314,8 +323,35 @@ export function toConnectionOptions(request: RequestDef, resolved: TemplateValue
   return o;
 }
 
-/** What a named message sends: text or bytes, references replaced. */
-export function messagePayload(message: MessageDef, resolved: TemplateValues): { binary: false; text: string } | { binary: true; data: Uint8Array } {
+/** A protocol message definition without the fields every named message has (name, description, expect). */
+function protocolFields(m: ProtocolMessage & { name?: string; description?: string; expect?: unknown }): Record<string, unknown> {
+  const { name: _n, description: _d, expect: _e, ...fields } = m;
+  return fields;
+}
+
+/**
+ * What a protocol message sends, references replaced: the fields of the CLI's `--message`. A
+ * `graphql` message's operation id is its name (what a `graphql-complete`'s `of` names).
+ */
+export function protocolMessageOf(message: ProtocolMessage & { name?: string; description?: string; expect?: unknown }, resolved: TemplateValues): ProtocolMessage {
+  const m = substituteDeep(protocolFields(message), resolved) as unknown as ProtocolMessage;
+  if (m.kind === 'graphql' && message.name !== undefined) m.name = substitute(message.name, resolved);
+  return m;
+}
+
+/** A request's protocol and its options, references replaced (`auto` and `{}` when unset). */
+export function protocolOf(request: RequestDef, resolved: TemplateValues): { protocol: ProtocolSetting; protocolOptions: Record<string, unknown> } {
+  return {
+    protocol: request.protocol ?? 'auto',
+    protocolOptions: request.protocolOptions ? (substituteDeep(request.protocolOptions, resolved) as Record<string, unknown>) : {},
+  };
+}
+
+/** What a plain named message sends: text or bytes, references replaced (protocol messages: protocolMessageOf). */
+export function messagePayload(message: MessageDef | (PayloadMessage & { name?: string }), resolved: TemplateValues): { binary: false; text: string } | { binary: true; data: Uint8Array } {
+  if (isProtocolMessage(message)) {
+    throw new CollectionError('WSWB_PROTOCOL_MESSAGE', `message "${message.name ?? 'inline'}" is a ${message.kind} message: it is sent through the request's protocol session`);
+  }
   switch (message.kind) {
     case 'text':
       return { binary: false, text: substitute(String(message.data ?? ''), resolved) };
@@ -329,13 +365,13 @@ export function messagePayload(message: MessageDef, resolved: TemplateValues): {
           return { binary: true, data: hexToBytes(r.text) };
         } catch (err) {
           const why = r.spans.length ? 'hex from a secret is malformed' : err instanceof Error ? err.message : String(err);
-          throw new CollectionError('WSWB_BAD_BINARY', `message "${message.name}": ${why}`);
+          throw new CollectionError('WSWB_BAD_BINARY', `message "${message.name ?? 'inline'}": ${why}`);
         }
       }
       const r = renderStrict(message.base64 ?? '', resolved);
       const b64 = r.text.replace(/\s+/g, '');
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1) {
-        throw new CollectionError('WSWB_BAD_BINARY', `message "${message.name}": base64${r.spans.length ? ' from a secret' : ''} is malformed`);
+        throw new CollectionError('WSWB_BAD_BINARY', `message "${message.name ?? 'inline'}": base64${r.spans.length ? ' from a secret' : ''} is malformed`);
       }
       return { binary: true, data: new Uint8Array(Buffer.from(b64, 'base64')) };
     }

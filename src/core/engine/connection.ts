@@ -1,12 +1,18 @@
 /**
- * A client connection: `ws` does the protocol, the wire tap records what really crossed the wire.
+ * A client connection: `ws` does the opening handshake and keeps its WebSocket API and closing
+ * logic; the project's wire stack (src/core/engine/wire) parses every incoming byte once and
+ * encodes every outgoing frame, and what it yields is both the application's events and the
+ * timeline.
  *
  * The engine supplies the socket to `ws` through its own http(s) Agent (`createConnection`), so the
- * tap sits on the real socket — after TLS, before decompression — even when the socket is a TLS
- * session inside a CONNECT tunnel. If something else (VS Code's proxy agent) ends up providing the
- * socket, the tap is attached when the request gets its socket, before the upgrade request is
- * written. Two observe-mode FrameDecoders (one per direction) turn the bytes into frame events; the
- * first bytes of each direction are the HTTP upgrade request/response, parsed with parseHttpHead.
+ * handshake tap sits on the real socket — after TLS — even when the socket is a TLS session inside
+ * a CONNECT tunnel; it captures the HTTP upgrade request and response (parseHttpHead). If something
+ * else (VS Code's proxy agent) provides the socket, the tap is attached when the request gets its
+ * socket. Once ws opens, installWireStack replaces ws's Receiver and Sender before a byte of the
+ * WebSocket stream is read:
+ *
+ *   socket ─▶ Inbound (FrameDecoder ─▶ MessageAssembler ─▶ zlib) ─▶ wireSink ─▶ TimelineStore ─▶ listeners
+ *   send() ─▶ Outbound (zlib ─▶ frame encoder ─▶ socket.write) ─▶ wireSink ─▶ TimelineStore ─▶ listeners
  *
  * Lifecycle:
  *
@@ -15,152 +21,45 @@
  *                          └── error ─────────┴────────────── drop / terminate ─────────────────┘
  *                                     closed ──(reconnect enabled, not closed by us)──▶ connecting
  *
- * Over ~400 lines: transport, tap, recording and lifecycle still live together here; splitting
- * them is part of the recording redesign (issue "Recording at wire speed"), which replaces the tap.
+ * Modules (src/core/engine/client): options.ts (options, URL and auth headers), transport.ts (TCP,
+ * TLS, proxy tunnels), handshake.ts (upgrade capture, handshake event, failure codes),
+ * recording.ts (the wire stack's sink onto the timeline), lifecycle.ts (round trips, keep-alive,
+ * backoff). What stays here is the state machine itself — the public API, the wiring of one
+ * attempt to ws's events, and the close, handshake and failure timers that move its state — over
+ * ~400 lines because those share every field of it.
  */
 import * as http from 'node:http';
-import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
-import { CodedError, closeStatusOf, isCoded } from '../errors';
-import { FrameDecoder, type DecodedFrame } from '../protocol/frameDecoder';
+import { closeStatusOf } from '../errors';
 import { encodeFrame, encodeClosePayload, type FrameSpec } from '../protocol/frameEncoder';
-import { checkAccept } from '../protocol/handshake';
-import { parseHttpHead, type HttpHead } from '../protocol/http';
-import { applyMask, hex32 } from '../protocol/mask';
 import { isValidCloseCode } from '../protocol/closeCodes';
-import type { ProtocolError } from '../protocol/errors';
-import type { ConnectionState, DistributiveOmit, HandshakeEvent, HeaderPair, Initiator, NewEvent, TimelineEvent } from './events';
+import type { WireSink } from './wire/sink';
+import { installWireStack } from './wire/wsInternals';
+import type { ConnectionState, DistributiveOmit, Initiator, NewEvent, TimelineEvent } from './events';
 import { TimelineStore } from './timelineStore';
-import { openTunnel, resolveProxy, type ProxyError } from './proxy';
-import { isTapped, tapSocket } from './wireTap';
+import { buildHeaders, buildUrl, ConnectionError, type ConnectionDeps, type ConnectionOptions } from './client/options';
+import { makeAgent } from './client/transport';
+import { recordingSink } from './client/recording';
+import { backoffDelay, KeepAlive, RoundTrips } from './client/lifecycle';
+import { resolveProxy, type ProxyError } from './proxy';
+import { isTapped } from './wireTap';
+import { captureHandshake, handshakeErrorCode, handshakeEvent, type HandshakeSeen, type TapState } from './client/handshake';
 
-/** Everything a client connection can be configured with. */
-export interface ConnectionOptions {
-  url: string;
-  headers?: HeaderPair[] | Record<string, string>;
-  subprotocols?: string[];
-  origin?: string;
-  auth?: { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string };
-  query?: Record<string, string>;
-  deflate?: boolean;
-  handshakeTimeoutMs?: number;
-  maxPayload?: number;
-  followRedirects?: boolean;
-  maxRedirects?: number;
-  tls?: {
-    rejectUnauthorized?: boolean;
-    ca?: string | Uint8Array;
-    cert?: string | Uint8Array;
-    key?: string | Uint8Array;
-    pfx?: Uint8Array;
-    passphrase?: string;
-  };
-  /** Explicit proxy URL, 'env' (HTTPS_PROXY/HTTP_PROXY/NO_PROXY; the default) or 'none'. */
-  proxy?: string | 'env' | 'none';
-  noProxy?: string;
-  pingIntervalMs?: number;
-  /** Default true. When false, pings are recorded but not answered. */
-  autoPong?: boolean;
-  reconnect?: { enabled: boolean; initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number; jitter?: number };
-  queueWhileReconnecting?: boolean;
-  /** Frame payload bytes kept per frame event (default 64 KiB). */
-  payloadPreviewBytes?: number;
-  /** After close(), how long to wait for the server's close frame and TCP end before terminating (default 5000). */
-  closeTimeoutMs?: number;
-  /** Response body bytes kept on the handshake event of a refused upgrade (default 4096). */
-  maxErrorBodyBytes?: number;
-}
-
-/** Injectable collaborators, for tests and for sharing a store. */
-export interface ConnectionDeps {
-  store?: TimelineStore;
-  clock?: () => number;
-  id?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Random source in [0, 1) for reconnect jitter. */
-  random?: () => number;
-  /** Timer functions (tests may inject fakes). */
-  setTimeout?: (fn: () => void, ms: number) => unknown;
-  clearTimeout?: (h: unknown) => void;
-}
-
-/** An error of a connection (see docs/error-codes.md), with the close status it implies when one applies. */
-export class ConnectionError extends CodedError {
-  readonly closeCode?: number;
-  constructor(code: string, message: string, closeCode?: number) {
-    super(code, message);
-    if (closeCode !== undefined) this.closeCode = closeCode;
-  }
-}
-
-/** What the current attempt's opening handshake showed, to name a failure `ws` reports without a code. */
-interface HandshakeSeen {
-  /** Our Sec-WebSocket-Key. */
-  key: string;
-  /** The socket idled past handshakeTimeoutMs (ws then aborts the request). */
-  timedOut: boolean;
-  /** Status of the last HTTP response to an upgrade request (3xx while redirecting). */
-  status?: number;
-  /** The 101 response ws is checking. */
-  upgrade?: http.IncomingMessage;
-}
-
-/** RFC 6455 §4.1: a subprotocol is an HTTP token, offered once (ws throws a SyntaxError otherwise). */
-const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
+export { ConnectionError, type ConnectionDeps, type ConnectionOptions } from './client/options';
 
 const EMPTY = new Uint8Array(0);
 /** ws's own close timer fires this much after ours, as a backstop only. */
 const WS_CLOSE_BACKSTOP_MS = 1000;
 /**
  * Once we have failed the connection (a protocol error: we sent our close frame), how long the peer
- * gets to end TCP before we destroy the socket (capped by closeTimeoutMs). After a failure or the
- * server's close frame, how many more bytes we read, unparsed and unrecorded, while waiting for its
- * FIN; past that we stop reading.
+ * gets to end TCP before we destroy the socket (capped by closeTimeoutMs).
  */
 const FAIL_GRACE_MS = 1000;
-const FAIL_DRAIN_BYTES = 64 * 1024;
 const TEXT = Object.freeze({ binary: false });
 const BINARY = Object.freeze({ binary: true });
 let connectionSeq = 0;
-
-/** Per-socket tap state: handshake capture, then one frame decoder per direction. */
-interface TapState {
-  reqBuf: Buffer | null;
-  resBuf: Buffer | null;
-  request?: HttpHead;
-  response?: HttpHead;
-  inDec: FrameDecoder;
-  outDec: FrameDecoder;
-  /**
-   * Wire info of data messages seen by the tap, waiting for ws to deliver them: packed per message
-   * as wireSize * 2 + (compressed ? 1 : 0), no object per message.
-   */
-  inMsgs: number[];
-  inCur: { wireSize: number; compressed: boolean } | null;
-  outCur: { wireSize: number; compressed: boolean } | null;
-  closeIn: boolean;
-  closeOut: boolean;
-  firstClose?: Initiator;
-  rawOut: boolean;
-  /** Bytes of frames seen in, and bytes of complete frames among them (a difference at close = cut mid-frame). */
-  inBytes: number;
-  inFramed: number;
-  /** Outgoing stream bytes still needed for frame payloads, with their stream offsets. */
-  outStarts: number[];
-  outBufs: Buffer[];
-  outPushed: number;
-  outFrameStart: number;
-  /** The transport is established (TCP connected, TLS handshake done): the request really went out. */
-  connected: boolean;
-  /** A refused upgrade: the handshake event waits for the body. */
-  deferredHandshake?: boolean;
-  /** We failed the connection. Then, or after the server's close frame (closeIn), incoming bytes are no longer parsed or recorded, only counted. */
-  failed: boolean;
-  ignoredIn: number;
-}
 
 /** One client WebSocket connection with a recorded timeline. */
 export class Connection {
@@ -180,9 +79,8 @@ export class Connection {
   private ws: WebSocket | null = null;
   private socket: net.Socket | null = null;
   private tap: TapState | null = null;
-  private pendingOut: Array<{ data: Uint8Array; binary: boolean }> = [];
-  private pings = new Map<string, number[]>();
-  private pingTimer: NodeJS.Timeout | null = null;
+  private readonly rtts = new RoundTrips();
+  private readonly keepAlive = new KeepAlive();
   private closeTimer: unknown = null;
   private reconnectTimer: unknown = null;
   /** The total deadline of the opening handshake (handshakeTimeoutMs), from connect() to open. */
@@ -252,10 +150,7 @@ export class Connection {
   ping(payload: Uint8Array = EMPTY): void {
     const ws = this.openSocket('ping');
     if (!ws) return;
-    const key = Buffer.from(payload).toString('hex');
-    const list = this.pings.get(key) ?? [];
-    list.push(this.clock());
-    this.pings.set(key, list);
+    this.rtts.sent(payload, this.clock());
     this.guard(() => ws.ping(Buffer.from(payload), undefined, this.onSent));
   }
 
@@ -273,7 +168,6 @@ export class Connection {
     const binary = typeof data !== 'string';
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
     const n = Math.max(1, Math.min(Math.floor(fragments) || 1, Math.max(1, bytes.length)));
-    this.pendingOut.push({ data: bytes, binary });
     const size = Math.ceil(bytes.length / n);
     for (let i = 0; i < n; i++) {
       const part = bytes.subarray(i * size, i === n - 1 ? bytes.length : (i + 1) * size);
@@ -287,14 +181,12 @@ export class Connection {
       this.recordError(new ConnectionError('WSWB_CONN_NOT_OPEN', 'Cannot send a raw frame: the connection is not open'));
       return;
     }
-    const bytes = encodeFrame({ ...spec, mask: spec.mask ?? true });
-    if (this.tap) this.tap.rawOut = true;
+    const out = this.tap?.stack?.outbound;
     try {
-      this.socket.write(bytes);
+      if (out) out.raw({ ...spec, mask: spec.mask ?? true });
+      else this.socket.write(encodeFrame({ ...spec, mask: spec.mask ?? true }));
     } catch (err) {
       this.recordError(new ConnectionError(this.codeOf(err), (err as Error).message));
-    } finally {
-      if (this.tap) this.tap.rawOut = false;
     }
   }
 
@@ -405,7 +297,6 @@ export class Connection {
       return;
     }
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    this.pendingOut.push({ data: buf, binary });
     const ws = this.ws;
     try {
       // One callback for every send: Node batches the after-write ticks of consecutive writes that
@@ -434,65 +325,9 @@ export class Connection {
     this.recordError(new ConnectionError(code, message));
   }
 
-  /**
-   * The code of an error from `ws` or Node: its own `code` when it has one (Node's errno and TLS
-   * codes, ws's WS_ERR_*). ws raises opening-handshake failures as plain errors, so those are named
-   * from what the handshake showed and what we asked for, in the order ws checks them — never
-   * from the wording of ws's messages.
-   */
+  /** The code of an error from `ws` or Node (see handshakeErrorCode). */
   private codeOf(err: unknown): string {
-    if (isCoded(err)) return err.code;
-    if (this.opened) return 'WSWB_CONN_UNKNOWN';
-    const subprotocols = this.options.subprotocols ?? [];
-    if (err instanceof SyntaxError) {
-      const valid = subprotocols.every((p) => TOKEN.test(p)) && new Set(subprotocols).size === subprotocols.length;
-      return valid ? 'WSWB_CONN_INVALID_URL' : 'WSWB_HANDSHAKE_INVALID_SUBPROTOCOL';
-    }
-    // Our own close()/terminate() (or refusing an unexpected response) while connecting.
-    if (this.terminatedByUs) return 'WSWB_CONN_ABORTED';
-    const { upgrade, key, timedOut, status } = this.hs;
-    if (upgrade) {
-      const h = upgrade.headers;
-      if (h.upgrade?.toLowerCase() !== 'websocket') return 'WSWB_HANDSHAKE_INVALID_UPGRADE';
-      if (!checkAccept(key, String(h['sec-websocket-accept'] ?? ''))) return 'WSWB_HANDSHAKE_INVALID_ACCEPT';
-      const chosen = h['sec-websocket-protocol'];
-      if (chosen === undefined ? subprotocols.length > 0 : !subprotocols.includes(chosen)) return 'WSWB_HANDSHAKE_INVALID_SUBPROTOCOL';
-      return 'WSWB_HANDSHAKE_INVALID_EXTENSIONS';
-    }
-    if (timedOut) return 'WSWB_HANDSHAKE_TIMEOUT';
-    if (this.options.followRedirects && status !== undefined && status >= 300 && status < 400) return 'WSWB_HANDSHAKE_TOO_MANY_REDIRECTS';
-    return 'WSWB_CONN_UNKNOWN';
-  }
-
-  private buildUrl(): URL {
-    let url: URL;
-    try {
-      url = new URL(this.options.url);
-    } catch {
-      throw new ConnectionError('WSWB_CONN_INVALID_URL', `Invalid URL: ${this.options.url}`);
-    }
-    if (url.protocol === 'http:') url.protocol = 'ws:';
-    else if (url.protocol === 'https:') url.protocol = 'wss:';
-    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new ConnectionError('WSWB_CONN_INVALID_URL', `Unsupported scheme ${url.protocol} (use ws: or wss:)`);
-    for (const [k, v] of Object.entries(this.options.query ?? {})) url.searchParams.append(k, v);
-    return url;
-  }
-
-  private buildHeaders(): Record<string, string | string[]> {
-    // No prototype: a header named `constructor` or `__proto__` is a header like any other.
-    const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
-    const add = (k: string, v: string) => {
-      const prev = out[k];
-      if (prev === undefined) out[k] = v;
-      else out[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
-    };
-    const h = this.options.headers;
-    if (Array.isArray(h)) for (const [k, v] of h) add(k, v);
-    else if (h) for (const [k, v] of Object.entries(h)) add(k, v);
-    const auth = this.options.auth;
-    if (auth?.type === 'basic') out.Authorization = 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
-    else if (auth?.type === 'bearer') out.Authorization = `Bearer ${auth.token}`;
-    return out;
+    return handshakeErrorCode(err, { opened: this.opened, subprotocols: this.options.subprotocols ?? [], terminatedByUs: this.terminatedByUs, followRedirects: !!this.options.followRedirects, hs: this.hs });
   }
 
   private attempt(): Promise<void> {
@@ -508,8 +343,7 @@ export class Connection {
       this.terminatedByUs = false;
       this.opened = false;
       this.hs = { key: '', timedOut: false };
-      this.pendingOut = [];
-      this.pings.clear();
+      this.rtts.clear();
       this.setState('connecting', undefined, this.attempts > 0 ? `reconnect attempt ${this.attempts}` : undefined);
       const abort = new AbortController();
       this.handshakeAbort = abort;
@@ -517,14 +351,21 @@ export class Connection {
       let url: URL;
       let ws: WebSocket;
       try {
-        url = this.buildUrl();
+        url = buildUrl(this.options);
         const proxy = resolveProxy(url, this.options.proxy, this.env, this.options.noProxy);
         const secure = url.protocol === 'wss:';
-        const agent = this.makeAgent(secure, proxy, abort.signal);
+        const agent = makeAgent(this.options, secure, proxy, abort.signal, {
+          onSocket: (s) => this.attachTap(s),
+          onTunnel: (p, pending, err) => {
+            this.tunnelPending = pending;
+            if (pending) this.record({ kind: 'info', message: `tunnelling through proxy ${p.host}`, data: { proxy: `${p.protocol}//${p.host}` } });
+            else if (err) this.proxyError = err;
+          },
+        });
         const t = this.options.tls ?? {};
         const wsOpts: WebSocket.ClientOptions & Record<string, unknown> = {
           agent,
-          headers: this.buildHeaders() as Record<string, string>,
+          headers: buildHeaders(this.options) as Record<string, string>,
           perMessageDeflate: !!this.options.deflate,
           autoPong: this.options.autoPong !== false,
           followRedirects: !!this.options.followRedirects,
@@ -574,6 +415,8 @@ export class Connection {
       ws.on('unexpected-response', (req: http.ClientRequest, res: http.IncomingMessage) => this.onUnexpectedResponse(ws, req, res));
       ws.on('open', () => {
         if (this.ws !== ws) return;
+        // Before anything is read: from now on the project's parser and encoder do the wire.
+        if (this.tap) this.tap.stack = installWireStack(ws, this.wireSink(this.tap), { maxPayload: this.options.maxPayload ?? 100 * 1024 * 1024, emitMessages: false });
         this.opened = true;
         this.attempts = 0;
         this.stopHandshake();
@@ -588,22 +431,9 @@ export class Connection {
           for (const send of q) send();
         }
       });
-      ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-        const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-        const wire = this.tap?.inMsgs.shift();
-        this.record({
-          time: 0, connection: '', kind: 'message', dir: 'in', binary: isBinary, data: buf, size: buf.length,
-          wireSize: wire === undefined ? undefined : Math.floor(wire / 2), compressed: wire === undefined ? undefined : wire % 2 === 1,
-        });
-      });
       ws.on('pong', (data: Buffer) => {
-        const key = data.toString('hex');
-        const list = this.pings.get(key);
-        const t0 = list?.shift();
-        if (t0 !== undefined) {
-          if (!list!.length) this.pings.delete(key);
-          this.record({ kind: 'rtt', ms: this.clock() - t0 });
-        }
+        const ms = this.rtts.pong(data, this.clock());
+        if (ms !== undefined) this.record({ kind: 'rtt', ms });
       });
       ws.on('error', (err: Error) => {
         if (this.ws !== ws) return;
@@ -629,50 +459,6 @@ export class Connection {
     });
   }
 
-  private makeAgent(secure: boolean, proxy: URL | undefined, signal: AbortSignal): http.Agent {
-    const t = this.options.tls ?? {};
-    const tlsOpts: tls.ConnectionOptions = {
-      rejectUnauthorized: t.rejectUnauthorized !== false,
-      ...(t.ca !== undefined ? { ca: toPem(t.ca) } : {}),
-      ...(t.cert !== undefined ? { cert: toPem(t.cert) } : {}),
-      ...(t.key !== undefined ? { key: toPem(t.key) } : {}),
-      ...(t.pfx !== undefined ? { pfx: Buffer.from(t.pfx) } : {}),
-      ...(t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
-      ALPNProtocols: ['http/1.1'],
-    };
-    const createConnection = (opts: { host?: string; port?: number | string; timeout?: number }, cb: (err: Error | null, s?: Duplex) => void): Duplex | undefined => {
-      const host = String(opts.host ?? 'localhost');
-      const port = Number(opts.port);
-      const servername = net.isIP(host) ? undefined : host;
-      if (!proxy) {
-        let s: net.Socket;
-        if (secure) s = tls.connect({ ...tlsOpts, host, port, ...(servername ? { servername } : {}) });
-        else s = net.connect({ host, port });
-        this.attachTap(s);
-        return s;
-      }
-      this.record({ kind: 'info', message: `tunnelling through proxy ${proxy.host}`, data: { proxy: `${proxy.protocol}//${proxy.host}` } });
-      this.tunnelPending = true;
-      openTunnel(proxy, host, port, this.options.handshakeTimeoutMs, (err, raw) => {
-        this.tunnelPending = false;
-        if (err || !raw) {
-          this.proxyError = err ?? undefined;
-          cb(err ?? new Error('proxy failed'));
-          return;
-        }
-        let s: net.Socket = raw;
-        if (secure) s = tls.connect({ ...tlsOpts, socket: raw, ...(servername ? { servername } : {}) });
-        this.attachTap(s);
-        cb(null, s);
-      }, signal);
-      return undefined;
-    };
-    const AgentClass = secure ? https.Agent : http.Agent;
-    const agent = new AgentClass({ keepAlive: false });
-    (agent as unknown as { createConnection: typeof createConnection }).createConnection = createConnection;
-    return agent;
-  }
-
   private proxyError: ProxyError | undefined;
 
   private attachTap(socket: net.Socket): void {
@@ -683,190 +469,32 @@ export class Connection {
         this.recordError(new ConnectionError(err.code ?? 'WSWB_CONN_SOCKET_ERROR', `Socket error: ${err.message}`, 1006));
       }
     });
-    const preview = this.options.payloadPreviewBytes ?? 64 * 1024;
     const state: TapState = {
       reqBuf: Buffer.alloc(0),
       resBuf: Buffer.alloc(0),
-      inDec: undefined as unknown as FrameDecoder,
-      outDec: undefined as unknown as FrameDecoder,
-      inMsgs: [],
-      inCur: null,
-      outCur: null,
+      stack: null,
       closeIn: false,
       closeOut: false,
-      rawOut: false,
-      inBytes: 0,
-      inFramed: 0,
-      outStarts: [],
-      outBufs: [],
-      outPushed: 0,
-      outFrameStart: 0,
       connected: !socket.connecting && !(socket instanceof tls.TLSSocket),
       failed: false,
       ignoredIn: 0,
     };
     socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => (state.connected = true));
-    state.inDec = new FrameDecoder(
-      { strict: false, payloadLimit: preview },
-      (f) => this.onFrame(state, 'in', f),
-      (e) => this.onTapError(e, 'in'),
-    );
-    // Outgoing frames are our own: the decoder only parses headers (payloadLimit 0, so it never
-    // unmasks), and outPayload() takes the payload from the message we sent, or unmasks the
-    // retained wire bytes itself, a word at a time.
-    state.outDec = new FrameDecoder(
-      { strict: false, payloadLimit: 0 },
-      (f) => this.onFrame(state, 'out', this.outPayload(state, f, preview)),
-      (e) => this.onTapError(e, 'out'),
-    );
     this.tap = state;
-    tapSocket(socket, {
-      outgoing: (chunk) => {
-        if (state.reqBuf) {
-          state.reqBuf = state.reqBuf.length ? Buffer.concat([state.reqBuf, chunk]) : chunk;
-          let head: HttpHead | null = null;
-          try {
-            head = parseHttpHead(state.reqBuf);
-          } catch {
-            state.reqBuf = null;
-            return;
-          }
-          if (!head) return;
-          state.request = head;
-          const rest = state.reqBuf.subarray(head.headSize);
-          state.reqBuf = null;
-          if (rest.length) this.pushOut(state, rest);
-          return;
-        }
-        this.pushOut(state, chunk);
+    captureHandshake(socket, state, {
+      followRedirects: !!this.options.followRedirects,
+      onResponseHead: (status, redirect) => {
+        // What follows the head in its chunk is the WebSocket stream: ws hands it to the wire stack.
+        if (status === 101 || redirect) this.recordHandshake(state);
+        else state.deferredHandshake = true; // recorded with the body by onUnexpectedResponse / onClosed
       },
-      incoming: (chunk) => {
-        if (state.failed || state.closeIn) {
-          // Nothing after a failure (RFC 6455 §7.1.7) or after the server's close frame (§5.5.1)
-          // is processed, as ws does not: count it, and stop reading once the peer has had room
-          // for its close frame and FIN. The close timers end the connection.
-          state.ignoredIn += chunk.length;
-          if (state.ignoredIn > FAIL_DRAIN_BYTES) socket.pause();
-          return;
-        }
-        if (state.resBuf) {
-          state.resBuf = state.resBuf.length ? Buffer.concat([state.resBuf, chunk]) : chunk;
-          let head: HttpHead | null = null;
-          try {
-            head = parseHttpHead(state.resBuf);
-          } catch (e) {
-            state.resBuf = null;
-            this.recordError(new ConnectionError((e as ProtocolError).code ?? 'WSWB_HTTP_PARSE_ERROR', `Unparseable upgrade response: ${(e as Error).message}`));
-            return;
-          }
-          if (!head) return;
-          state.response = head;
-          const rest = state.resBuf.subarray(head.headSize);
-          state.resBuf = null;
-          const status = head.status ?? 0;
-          const redirect = status >= 300 && status < 400 && this.options.followRedirects && head.headers.some(([k]) => k.toLowerCase() === 'location');
-          if (status === 101 || redirect) {
-            this.recordHandshake(state);
-            if (status === 101 && rest.length) {
-              state.inBytes += rest.length;
-              state.inDec.push(rest);
-            }
-          } else {
-            state.deferredHandshake = true; // recorded with the body by onUnexpectedResponse / onClosed
-          }
-          return;
-        }
-        if (state.response?.status === 101) {
-          state.inBytes += chunk.length;
-          state.inDec.push(chunk);
-        }
-      },
+      onUnparseable: (e) => this.recordError(new ConnectionError(e.code ?? 'WSWB_HTTP_PARSE_ERROR', `Unparseable upgrade response: ${e.message}`)),
     });
-  }
-
-  private pushOut(state: TapState, chunk: Buffer): void {
-    // Parallel arrays rather than an object per write.
-    state.outStarts.push(state.outPushed);
-    state.outBufs.push(chunk);
-    state.outPushed += chunk.length;
-    state.outDec.push(chunk);
-  }
-
-  /** Fills in the payload (first `preview` bytes, unmasked) of an outgoing frame the decoder only parsed. */
-  private outPayload(state: TapState, f: DecodedFrame, preview: number): DecodedFrame {
-    const start = state.outFrameStart;
-    const wire = f.headerSize + f.length;
-    state.outFrameStart = start + wire;
-    const keep = f.length < preview ? f.length : preview;
-    const m = this.pendingOut[0];
-    if (m && !state.rawOut && f.fin && !f.rsv1 && (f.opcode === 1 || f.opcode === 2) && m.data.length === f.length && !state.outCur) {
-      // A whole, uncompressed message in one frame: the payload is exactly what we sent.
-      f.payload = keep === m.data.length ? m.data : m.data.subarray(0, keep);
-    } else if (keep > 0) {
-      f.payload = this.gatherOut(state, start + f.headerSize, keep, f.maskKey);
-    }
-    // Forget chunks that end before the next frame.
-    const starts = state.outStarts;
-    const bufs = state.outBufs;
-    let drop = 0;
-    while (drop < starts.length && starts[drop]! + bufs[drop]!.length <= state.outFrameStart) drop++;
-    if (drop === 1 && starts.length === 1) {
-      // The usual case, one write per frame: pop() is inlined where setting length is a runtime call.
-      starts.pop();
-      bufs.pop();
-    } else if (drop) {
-      starts.splice(0, drop);
-      bufs.splice(0, drop);
-    }
-    return f;
-  }
-
-  private gatherOut(state: TapState, from: number, len: number, key: Uint8Array | undefined): Uint8Array {
-    const out = new Uint8Array(len); // fresh buffer: 4-byte aligned for the word-wise unmask
-    let filled = 0;
-    for (let i = 0; i < state.outStarts.length; i++) {
-      const start = state.outStarts[i]!;
-      const buf = state.outBufs[i]!;
-      const cEnd = start + buf.length;
-      const a = from + filled;
-      if (cEnd <= a) continue;
-      if (start > a) break;
-      const take = Math.min(len - filled, cEnd - a);
-      out.set(buf.subarray(a - start, a - start + take), filled);
-      filled += take;
-      if (filled === len) break;
-    }
-    if (key) applyMask(out, 0, out.length, key);
-    return filled === len ? out : out.subarray(0, filled);
   }
 
   private recordHandshake(state: TapState, body?: { body: string; truncated: boolean }): void {
     state.deferredHandshake = false;
-    const req = state.request;
-    const res = state.response;
-    const url = this.ws?.url ?? this.options.url;
-    const ev: Omit<HandshakeEvent, 'id' | 'time' | 'connection'> = {
-      kind: 'handshake',
-      request: { method: req?.method ?? 'GET', path: req?.path ?? '', url, headers: req?.headers ?? [] },
-    };
-    if (res) {
-      ev.response = { status: res.status ?? 0, statusText: res.statusText ?? '', headers: res.headers };
-      if (body) {
-        ev.response.body = body.body;
-        if (body.truncated) ev.response.bodyTruncated = true;
-      }
-      const get = (h: HeaderPair[] | undefined, name: string) => h?.find(([k]) => k.toLowerCase() === name)?.[1];
-      const proto = get(res.headers, 'sec-websocket-protocol');
-      const ext = get(res.headers, 'sec-websocket-extensions');
-      if (proto !== undefined) ev.subprotocol = proto;
-      if (ext !== undefined) ev.extensions = ext;
-      if (res.status === 101) {
-        const key = get(req?.headers, 'sec-websocket-key');
-        const accept = get(res.headers, 'sec-websocket-accept');
-        ev.acceptValid = !!key && !!accept && checkAccept(key, accept);
-      }
-    }
-    this.record(ev);
+    this.record(handshakeEvent(state, this.ws?.url ?? this.options.url, body));
   }
 
   private onUnexpectedResponse(ws: WebSocket, req: http.ClientRequest, res: http.IncomingMessage): void {
@@ -909,73 +537,22 @@ export class Connection {
     res.on('close', finish);
   }
 
-  private onFrame(state: TapState, dir: 'in' | 'out', f: DecodedFrame): void {
-    const wireSize = f.headerSize + f.length;
-    if (dir === 'in') {
-      if (state.closeIn) {
-        // After the server's close frame, in the same chunk: not processed (ws ignores it too).
-        state.ignoredIn += wireSize;
-        return;
-      }
-      state.inFramed += wireSize;
-    }
-    const isData = f.opcode === 1 || f.opcode === 2;
-    if (f.opcode === 8) {
-      if (dir === 'in') state.closeIn = true;
-      else state.closeOut = true;
-      if (!state.firstClose) {
-        state.firstClose = dir === 'out' ? 'client' : 'server';
-        if (dir === 'in' && this._state === 'open') this.serverClosing();
-        else if (dir === 'out' && this._state === 'open') this.setState('closing', 'client');
-      }
-    }
-    const mk = f.maskKey;
-    this.record({
-      time: 0, connection: '', kind: 'frame', dir, fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, masked: f.masked,
-      maskKey: mk ? hex32(mk) : undefined,
-      length: f.length, wireSize, payload: f.payload,
-      truncated: f.payload.length < f.length ? true : undefined,
+  /** The recording side of the wire stack, with close bookkeeping on close frames. */
+  private wireSink(state: TapState): WireSink {
+    return recordingSink(this.options.payloadPreviewBytes ?? 64 * 1024, (e) => this.record(e), {
+      closeFrame: (dir) => this.closeFrame(state, dir),
+      ignored: (n) => (state.ignoredIn += n),
     });
-    if (dir === 'out' && state.rawOut) return; // raw frames are not ws messages
-    // Message assembly for wire sizes (data frames and their continuations only).
-    if (isData && f.fin) {
-      // A whole message in one frame (the common case): nothing to assemble.
-      if (dir === 'in') {
-        state.inMsgs.push(wireSize * 2 + (f.rsv1 ? 1 : 0));
-        state.inCur = null;
-      } else {
-        state.outCur = null;
-        this.recordOutMessage(wireSize, f.rsv1);
-      }
-      return;
-    }
-    if (isData || (f.opcode === 0 && (dir === 'in' ? state.inCur : state.outCur))) {
-      let cur = dir === 'in' ? state.inCur : state.outCur;
-      if (isData || !cur) cur = { wireSize: 0, compressed: f.rsv1 };
-      cur.wireSize += wireSize;
-      if (f.fin) {
-        if (dir === 'in') {
-          state.inMsgs.push(cur.wireSize * 2 + (cur.compressed ? 1 : 0));
-          state.inCur = null;
-        } else {
-          state.outCur = null;
-          this.recordOutMessage(cur.wireSize, cur.compressed);
-        }
-      } else if (dir === 'in') state.inCur = cur;
-      else state.outCur = cur;
-    }
   }
 
-  /** Our next sent message has fully crossed the wire: its message event, after its frames. */
-  private recordOutMessage(wireSize: number, compressed: boolean): void {
-    const m = this.pendingOut.shift();
-    if (m) {
-      this.record({ time: 0, connection: '', kind: 'message', dir: 'out', binary: m.binary, data: m.data, size: m.data.length, wireSize, compressed });
-    }
-  }
-
-  private onTapError(e: ProtocolError, dir: 'in' | 'out'): void {
-    this.record({ kind: 'error', code: e.code, message: `wire tap (${dir}): ${e.message}`, ...(e.closeCode ? { closeCode: e.closeCode } : {}) });
+  /** A close frame crossed the wire: who started closing, and the state change it implies. */
+  private closeFrame(state: TapState, dir: 'in' | 'out'): void {
+    if (dir === 'in') state.closeIn = true;
+    else state.closeOut = true;
+    if (state.firstClose) return;
+    state.firstClose = dir === 'out' ? 'client' : 'server';
+    if (dir === 'in' && this._state === 'open') this.serverClosing();
+    else if (dir === 'out' && this._state === 'open') this.setState('closing', 'client');
   }
 
   private onClosed(code: number, reason: string): void {
@@ -1001,8 +578,9 @@ export class Connection {
     if (state?.ignoredIn) {
       this.record({ kind: 'info', message: `ignored ${state.ignoredIn} byte(s) the server sent after ${state.failed ? 'the connection failed' : 'its close frame'}`, data: { ignoredBytes: state.ignoredIn } });
     }
-    if (state && state.response?.status === 101 && state.inBytes > state.inFramed && !state.inDec.failed && !state.failed && !state.closeIn) {
-      this.recordError(new ConnectionError('WSWB_CONN_TRUNCATED_FRAME', `The connection ended inside a frame: ${state.inBytes - state.inFramed} byte(s) of an incomplete frame were received`, 1006));
+    const inbound = state?.stack?.inbound;
+    if (state && inbound && inbound.bytesIn > inbound.bytesFramed && !inbound.failed && !state.failed && !state.closeIn) {
+      this.recordError(new ConnectionError('WSWB_CONN_TRUNCATED_FRAME', `The connection ended inside a frame: ${inbound.bytesIn - inbound.bytesFramed} byte(s) of an incomplete frame were received`, 1006));
     }
     const initiator: Initiator = state?.firstClose ?? (this.terminatedByUs || this.userClosed ? 'client' : 'server');
     const wasClean = !!state && state.closeIn && state.closeOut;
@@ -1123,18 +701,13 @@ export class Connection {
   }
 
   private startPing(): void {
-    const every = this.options.pingIntervalMs;
-    if (!every || every <= 0) return;
-    let n = 0;
-    this.pingTimer = setInterval(() => {
-      if (this._state === 'open') this.ping(Buffer.from(`keepalive-${++n}`));
-    }, every);
-    this.pingTimer.unref?.();
+    this.keepAlive.start(this.options.pingIntervalMs, (p) => {
+      if (this._state === 'open') this.ping(p);
+    });
   }
 
   private stopPing(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = null;
+    this.keepAlive.stop();
   }
 
   private cancelReconnect(): void {
@@ -1144,12 +717,7 @@ export class Connection {
 
   /** Exponential backoff with jitter: initial × 2^attempt, capped, ± jitter. */
   reconnectDelay(attempt: number): number {
-    const r = this.options.reconnect;
-    const initial = r?.initialDelayMs ?? 500;
-    const max = r?.maxDelayMs ?? 30_000;
-    const jitter = Math.min(1, Math.max(0, r?.jitter ?? 0.2));
-    const base = Math.min(max, initial * 2 ** attempt);
-    return Math.max(0, Math.round(base * (1 - jitter + 2 * jitter * this.random())));
+    return backoffDelay(this.options.reconnect, attempt, this.random);
   }
 
   private maybeReconnect(): void {
@@ -1177,10 +745,6 @@ export class Connection {
       });
     }, delay);
   }
-}
-
-function toPem(v: string | Uint8Array): string | Buffer {
-  return typeof v === 'string' ? v : Buffer.from(v);
 }
 
 /** A close body for any code, even one not valid on the wire (tests of servers): codes wrap to 16 bits. */

@@ -1,4 +1,4 @@
-/** The connection engine: client connections with a wire tap, their timeline store, and a manager. */
+/** The connection engine: client connections on the wire stack, their timeline store, and a manager. */
 export * from './events';
 export * from './timelineStore';
 export * from './connection';

@@ -1,14 +1,17 @@
 /**
- * The wire tap: sees every byte a socket reads and writes, after TLS and before `ws` touches it.
+ * The socket tap: sees every byte a socket reads and writes, after TLS. The client's handshake
+ * capture (engine/client/handshake.ts) uses it for the HTTP upgrade request and response and, after
+ * a failure or the peer's close frame, to count what is no longer processed; the WebSocket stream
+ * itself is parsed and encoded by the wire stack (engine/wire), not here.
  *
  * Incoming bytes are caught where the socket pushes them into its readable buffer (`push`), so a
  * chunk `ws` puts back with `unshift()` after the upgrade is not seen twice. Outgoing bytes are
- * caught where the writable hands them to the handle (`_write`/`_writev`), in wire order, whoever
- * wrote them (Node's HTTP client for the upgrade request, `ws`'s Sender, or a raw frame).
+ * caught where the writable hands them to the handle (`_write`/`_writev`), in wire order.
  */
 import type { Socket } from 'node:net';
 
 const TAPPED = Symbol('websocket-workbench.tapped');
+const DETACH_OUT = Symbol('websocket-workbench.detach-out');
 /** Largest writev batch handed to the sink as one buffer. */
 const JOIN_LIMIT = 256 * 1024;
 
@@ -25,6 +28,11 @@ type Tappable = Socket & { [TAPPED]?: TapSink };
 /** Whether the socket already carries a tap. */
 export function isTapped(socket: Socket): boolean {
   return !!(socket as Tappable)[TAPPED];
+}
+
+/** Stops watching what the socket writes (its own write path again, no per-write cost); reads stay tapped. */
+export function detachOutgoing(socket: Socket): void {
+  (socket as unknown as Record<symbol, (() => void) | undefined>)[DETACH_OUT]?.();
 }
 
 /** Installs the tap on the socket (once). A sink that throws never breaks the socket. */
@@ -49,6 +57,11 @@ export function tapSocket(socket: Socket, sink: TapSink): void {
     _writev?: (chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, cb: (err?: Error | null) => void) => void;
   };
   const write = w._write;
+  const writev = w._writev;
+  (s as unknown as Record<symbol, () => void>)[DETACH_OUT] = () => {
+    w._write = write;
+    if (typeof writev === 'function') w._writev = writev;
+  };
   w._write = function (chunk, encoding, cb) {
     try {
       sink.outgoing(toBuffer(chunk, encoding));
@@ -57,7 +70,6 @@ export function tapSocket(socket: Socket, sink: TapSink): void {
     }
     return write.call(this, chunk, encoding, cb);
   };
-  const writev = w._writev;
   if (typeof writev === 'function') {
     w._writev = function (chunks, cb) {
       try {

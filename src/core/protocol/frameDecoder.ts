@@ -50,6 +50,11 @@ export interface FrameDecoderOptions {
   strict?: boolean;
   /** Observe mode: keep at most this many payload bytes per frame (`length` stays the true length). */
   payloadLimit?: number;
+  /**
+   * Observe mode: a frame longer than this is reported at its header (empty payload, true `length`),
+   * then refused with 1009 before any of its payload is read. 0 or unset: no limit.
+   */
+  refuseAbove?: number;
 }
 
 const HEADER = 0;
@@ -76,6 +81,7 @@ export class FrameDecoder {
   private readonly onError: (e: ProtocolError) => void;
   private readonly strict: boolean;
   private readonly maxPayload: number;
+  private readonly refuseAbove: number;
   private readonly expectMasked: boolean | undefined;
   /** RSV bits that are an error: a mask over byte 0 (0x70 = none allowed), 0 when any is allowed. */
   private readonly rsvForbidden: number;
@@ -109,6 +115,7 @@ export class FrameDecoder {
     this.strict = options.strict !== false;
     // As in ws, 0 (or unset) means no limit.
     this.maxPayload = options.maxPayload !== undefined && options.maxPayload > 0 ? options.maxPayload : Infinity;
+    this.refuseAbove = !this.strict && options.refuseAbove !== undefined && options.refuseAbove > 0 ? options.refuseAbove : Infinity;
     this.expectMasked = options.expectMasked;
     this.rsvForbidden = options.allowedRsv === undefined ? 0 : ~(options.allowedRsv << 4) & 0x70;
     this.keepLimit =
@@ -255,6 +262,17 @@ export class FrameDecoder {
       return this.fail(protocolError('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', `Max payload size exceeded (${len} > ${this.maxPayload})`));
     }
     const masked = (b1 & 0x80) !== 0;
+    if (len > this.refuseAbove) {
+      // Observe mode: the frame is reported at its header (empty payload, true length), then the
+      // decoder stops before reading a byte of a payload it was told not to hold.
+      this.b0 = b0;
+      this.masked = masked;
+      this.len = len;
+      this.headerSize = hs;
+      this.maskKey = masked ? b.slice(p, p + 4) : undefined;
+      this.emit(EMPTY);
+      return this.fail(protocolError('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', `Max payload size exceeded (${len} > ${this.refuseAbove})`));
+    }
     if (masked) {
       // RFC 6455 §5.3: the 4-byte masking key follows the length.
       const mk = this.mk;

@@ -41,34 +41,11 @@ export function encodeFrame(f: FrameSpec): Uint8Array {
     if (f.mask.length !== 4) throw new RangeError('a masking key is 4 bytes');
     key = f.mask;
   }
-  // RFC 6455 §5.2: 7-bit length, or 126 + 16-bit, or 127 + 64-bit, the minimal form.
-  const ext = len < 126 ? 0 : len < 65536 ? 2 : 8;
-  const hs = 2 + ext + (key ? 4 : 0);
+  const hs = frameHeaderSize(len, !!key);
   const out = new Uint8Array(hs + payload.length);
-  out[0] =
-    (f.fin === false ? 0 : 0x80) | (f.rsv1 ? 0x40 : 0) | (f.rsv2 ? 0x20 : 0) | (f.rsv3 ? 0x10 : 0) | (f.opcode & 0x0f);
-  out[1] = (key ? 0x80 : 0) | (ext === 0 ? len : ext === 2 ? 126 : 127);
-  let p = 2;
-  if (ext === 2) {
-    out[2] = len >>> 8;
-    out[3] = len & 0xff;
-    p = 4;
-  } else if (ext === 8) {
-    const hi = Math.floor(len / 4294967296) >>> 0;
-    const lo = len >>> 0;
-    out[2] = hi >>> 24;
-    out[3] = (hi >>> 16) & 0xff;
-    out[4] = (hi >>> 8) & 0xff;
-    out[5] = hi & 0xff;
-    out[6] = lo >>> 24;
-    out[7] = (lo >>> 16) & 0xff;
-    out[8] = (lo >>> 8) & 0xff;
-    out[9] = lo & 0xff;
-    p = 10;
-  }
+  const b0 = (f.fin === false ? 0 : 0x80) | (f.rsv1 ? 0x40 : 0) | (f.rsv2 ? 0x20 : 0) | (f.rsv3 ? 0x10 : 0) | (f.opcode & 0x0f);
+  const p = writeFrameHeader(out, b0, len, key);
   if (key) {
-    out.set(key, p);
-    p += 4;
     // RFC 6455 §5.3: payload byte i is XORed with key[i mod 4].
     for (let i = 0; i < payload.length; i++) out[p + i] = payload[i]! ^ key[i & 3]!;
   } else {
@@ -97,4 +74,45 @@ export function decodeClosePayload(p: Uint8Array): { code: number; reason: strin
   // RFC 6455 §8.1: the reason must be valid UTF-8.
   if (!isValidUtf8(r)) throw protocolError('WS_ERR_INVALID_UTF8', 'invalid UTF-8 sequence in close reason');
   return { code, reason: decoder.decode(r) };
+}
+
+/** Header bytes of a frame with a payload of `len` bytes (RFC 6455 §5.2, minimal length form), plus 4 when masked. */
+export function frameHeaderSize(len: number, masked: boolean): number {
+  return 2 + (len < 126 ? 0 : len < 65536 ? 2 : 8) + (masked ? 4 : 0);
+}
+
+/**
+ * Writes a frame header at the start of `out`: `b0` is the first byte (FIN, RSV1–3, opcode), then
+ * the length in its minimal form and the masking key when given. Returns the header size.
+ */
+export function writeFrameHeader(out: Uint8Array, b0: number, len: number, key?: Uint8Array): number {
+  const ext = len < 126 ? 0 : len < 65536 ? 2 : 8;
+  out[0] = b0;
+  out[1] = (key ? 0x80 : 0) | (ext === 0 ? len : ext === 2 ? 126 : 127);
+  let p = 2;
+  if (ext === 2) {
+    out[2] = len >>> 8;
+    out[3] = len & 0xff;
+    p = 4;
+  } else if (ext === 8) {
+    const hi = Math.floor(len / 4294967296) >>> 0;
+    const lo = len >>> 0;
+    out[2] = hi >>> 24;
+    out[3] = (hi >>> 16) & 0xff;
+    out[4] = (hi >>> 8) & 0xff;
+    out[5] = hi & 0xff;
+    out[6] = lo >>> 24;
+    out[7] = (lo >>> 16) & 0xff;
+    out[8] = (lo >>> 8) & 0xff;
+    out[9] = lo & 0xff;
+    p = 10;
+  }
+  if (key) {
+    out[p] = key[0]!;
+    out[p + 1] = key[1]!;
+    out[p + 2] = key[2]!;
+    out[p + 3] = key[3]!;
+    p += 4;
+  }
+  return p;
 }

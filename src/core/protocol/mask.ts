@@ -1,6 +1,6 @@
 /**
  * The masking key (RFC 6455 §5.3): XOR of payload byte i with key[i mod 4]. Masking and unmasking are
- * the same operation, so the encoder, the decoder and the engine's wire tap share this one loop.
+ * the same operation, so the encoder, the decoder and the engine's wire stack share this one loop.
  */
 
 /** Native byte order, for assembling a 32-bit mask word that XORs the bytes in memory order. */

@@ -72,8 +72,8 @@ export class ProtocolSession {
     return this.driver ? this.driver.ready() : Promise.resolve();
   }
 
-  /** Sends a protocol message through the driver. */
-  async send(m: ProtocolMessage): Promise<void> {
+  /** Sends a protocol message through the driver; resolves with the pairing key of the request it opened, if any. */
+  async send(m: ProtocolMessage): Promise<string | undefined> {
     if (!this.driver) {
       throw new SessionError(
         this.setting === 'auto' || this.setting === 'raw'
@@ -82,7 +82,7 @@ export class ProtocolSession {
         'WSWB_PROTO_UNSUPPORTED',
       );
     }
-    await this.driver.send(m);
+    return this.driver.send(m);
   }
 
   /** Stops listening and timers. */

@@ -15,7 +15,7 @@ import type { Packet as MqttPacket } from 'mqtt-packet';
 import { encodeMqtt } from './mqtt';
 import { encodeSignalr } from './signalr';
 import { encodeStomp } from './stomp';
-import { encodeSocketIo, SioType, type OutMessage } from './socketio';
+import { ackKey, encodeSocketIo, SioType, type OutMessage } from './socketio';
 import type { Decoded, Dir, ProtocolName } from './types';
 import { isBinaryJson, isObject } from './util';
 import { CodedError } from '../errors';
@@ -98,13 +98,18 @@ export abstract class SessionDriver {
     return this.readyState === 'ready';
   }
 
-  /** Sends one protocol message; rejects (MessageDefError) for a kind of another protocol. */
-  async send(m: ProtocolMessage): Promise<void> {
+  /**
+   * Sends one protocol message; resolves with the pairing key of the request it opened (ack id,
+   * operation id, invocation id, receipt or subscription id, packet id, JSON-RPC id), as the
+   * decoder keys it, or undefined when nothing answers it. Rejects (MessageDefError) for a kind of
+   * another protocol.
+   */
+  async send(m: ProtocolMessage): Promise<string | undefined> {
     if (KIND_PROTOCOL[m.kind] !== this.protocol) throw new MessageDefError(`a "${m.kind}" message cannot be sent on a ${this.protocol} connection`);
-    await this.sendOwn(m);
+    return this.sendOwn(m);
   }
 
-  protected abstract sendOwn(m: ProtocolMessage): Promise<void>;
+  protected abstract sendOwn(m: ProtocolMessage): Promise<string | undefined>;
 
   /** The WebSocket closed. */
   closed(code: number, reason: string): void {
@@ -283,13 +288,14 @@ export class SocketIoDriver extends SessionDriver {
     return promise;
   }
 
-  protected async sendOwn(m: ProtocolMessage): Promise<void> {
-    if (m.kind !== 'socket.io') return;
+  protected async sendOwn(m: ProtocolMessage): Promise<string | undefined> {
+    if (m.kind !== 'socket.io') return undefined;
     if (!this.opened) throw new SessionError('the Engine.IO session is not open yet', 'WSWB_PROTO_NOT_READY');
     const nsp = m.namespace ?? this.namespace;
     await this.connectNamespace(nsp, nsp === this.namespace ? this.opts.auth : undefined);
     const id = m.ack ? this.newId() : undefined;
     this.write(encodeSocketIo({ type: SioType.EVENT, nsp, data: [m.event, ...(m.args ?? [])], ...(id !== undefined ? { id } : {}) }, this.eio));
+    return id !== undefined ? ackKey(nsp, id) : undefined;
   }
 
   override closed(code: number, reason: string): void {
@@ -330,17 +336,20 @@ export class GraphqlWsDriver extends SessionDriver {
     else if (d.type === 'ping' && this.autoAnswer) this.text(JSON.stringify({ type: 'pong' }));
   }
 
-  protected async sendOwn(m: ProtocolMessage): Promise<void> {
+  protected async sendOwn(m: ProtocolMessage): Promise<string | undefined> {
     await this.ready();
     if (m.kind === 'graphql') {
       const id = m.name ?? String(this.newId());
       if (m.name !== undefined) this.ids.set(m.name, id);
       const payload = { query: m.query, ...(m.variables !== undefined ? { variables: m.variables } : {}), ...(m.operationName !== undefined ? { operationName: m.operationName } : {}) };
       this.text(JSON.stringify({ type: this.opts.legacy ? 'start' : 'subscribe', id, payload }));
-    } else if (m.kind === 'graphql-complete') {
+      return id;
+    }
+    if (m.kind === 'graphql-complete') {
       const id = this.ids.get(m.of) ?? m.of;
       this.text(JSON.stringify({ type: this.opts.legacy ? 'stop' : 'complete', id }));
     }
+    return undefined;
   }
 
   override closed(code: number, reason: string): void {
@@ -356,9 +365,11 @@ export class JsonRpcDriver extends SessionDriver {
 
   onDecoded(): void {}
 
-  protected async sendOwn(m: ProtocolMessage): Promise<void> {
-    if (m.kind !== 'json-rpc') return;
-    this.text(encodeJsonRpc(m.method, m.params, m.notification ? undefined : this.newId()));
+  protected async sendOwn(m: ProtocolMessage): Promise<string | undefined> {
+    if (m.kind !== 'json-rpc') return undefined;
+    const id = m.notification ? undefined : this.newId();
+    this.text(encodeJsonRpc(m.method, m.params, id));
+    return id === undefined ? undefined : String(id);
   }
 }
 
@@ -442,19 +453,21 @@ export class MqttDriver extends SessionDriver {
     }
   }
 
-  protected async sendOwn(m: ProtocolMessage): Promise<void> {
-    if (m.kind !== 'mqtt') return;
+  protected async sendOwn(m: ProtocolMessage): Promise<string | undefined> {
+    if (m.kind !== 'mqtt') return undefined;
     await this.ready();
     const qos = m.qos ?? 0;
     if (m.packet === 'publish') {
       const p = m.payload;
       const payload = p === undefined ? Buffer.alloc(0) : typeof p === 'string' ? Buffer.from(p, 'utf8') : isBinaryJson(p) ? Buffer.from(p.$binary, 'base64') : Buffer.from(JSON.stringify(p), 'utf8');
-      this.packet({ cmd: 'publish', topic: m.topic, payload, qos, retain: m.retain ?? false, dup: false, ...(qos > 0 ? { messageId: this.newId(65535) } : {}) });
-    } else if (m.packet === 'subscribe') {
-      this.packet({ cmd: 'subscribe', messageId: this.newId(65535), subscriptions: [{ topic: m.topic, qos }] });
-    } else {
-      this.packet({ cmd: 'unsubscribe', messageId: this.newId(65535), unsubscriptions: [m.topic] });
+      const id = qos > 0 ? this.newId(65535) : undefined;
+      this.packet({ cmd: 'publish', topic: m.topic, payload, qos, retain: m.retain ?? false, dup: false, ...(id !== undefined ? { messageId: id } : {}) });
+      return id === undefined ? undefined : String(id);
     }
+    const id = this.newId(65535);
+    if (m.packet === 'subscribe') this.packet({ cmd: 'subscribe', messageId: id, subscriptions: [{ topic: m.topic, qos }] });
+    else this.packet({ cmd: 'unsubscribe', messageId: id, unsubscriptions: [m.topic] });
+    return String(id);
   }
 
 }
@@ -497,13 +510,18 @@ export class SignalrDriver extends SessionDriver {
     }
   }
 
-  protected async sendOwn(m: ProtocolMessage): Promise<void> {
-    if (m.kind !== 'signalr') return;
+  protected async sendOwn(m: ProtocolMessage): Promise<string | undefined> {
+    if (m.kind !== 'signalr') return undefined;
     await this.ready();
     const how = m.invocation ?? 'invoke';
     const args = m.arguments ?? [];
-    if (how === 'send') this.text(encodeSignalr({ type: 1, target: m.target, arguments: args }));
-    else this.text(encodeSignalr({ type: how === 'stream' ? 4 : 1, invocationId: String(this.newId()), target: m.target, arguments: args }));
+    if (how === 'send') {
+      this.text(encodeSignalr({ type: 1, target: m.target, arguments: args }));
+      return undefined;
+    }
+    const invocationId = String(this.newId());
+    this.text(encodeSignalr({ type: how === 'stream' ? 4 : 1, invocationId, target: m.target, arguments: args }));
+    return invocationId;
   }
 }
 
@@ -565,8 +583,8 @@ export class StompDriver extends SessionDriver {
     }
   }
 
-  protected async sendOwn(m: ProtocolMessage): Promise<void> {
-    if (m.kind !== 'stomp') return;
+  protected async sendOwn(m: ProtocolMessage): Promise<string | undefined> {
+    if (m.kind !== 'stomp') return undefined;
     await this.ready();
     const headers = { ...(m.headers ?? {}) };
     if (m.command === 'SUBSCRIBE') {
@@ -574,6 +592,9 @@ export class StompDriver extends SessionDriver {
       this.ackModes.set(headers.id, headers.ack ?? 'auto');
     }
     this.text(encodeStomp(m.command, headers, m.body ?? ''));
+    // Keyed as the decoder keys the frame: a receipt first, else a subscription's id.
+    if (headers.receipt !== undefined) return `receipt:${headers.receipt}`;
+    return m.command === 'SUBSCRIBE' ? `sub:${headers.id}` : undefined;
   }
 }
 

@@ -69,3 +69,24 @@ export interface ProtocolDecoder {
 export interface BinaryJson {
   $binary: string;
 }
+
+// Message definitions with a protocol `kind` (parsed and checked by messages.ts). Here, with the
+// other shapes, so the webview can type them without the codecs' Node dependencies.
+
+/** `{"kind":"socket.io","event":"chat","args":["hi"],"ack":true,"namespace":"/"}`; binary args as `{"$binary":"…"}`. */
+export interface SocketIoMessage { kind: 'socket.io'; event: string; args?: unknown[]; ack?: boolean; namespace?: string }
+/** A GraphQL operation (subscribe); `name` is the operation id `graphql-complete` refers to. */
+export interface GraphqlMessage { kind: 'graphql'; query: string; variables?: Record<string, unknown>; operationName?: string; name?: string }
+/** Completes (cancels) the operation started by the graphql message named `of`. */
+export interface GraphqlCompleteMessage { kind: 'graphql-complete'; of: string }
+/** A SignalR hub invocation. */
+export interface SignalrMessage { kind: 'signalr'; target: string; arguments?: unknown[]; invocation?: 'invoke' | 'send' | 'stream' }
+/** A STOMP frame. */
+export interface StompMessage { kind: 'stomp'; command: string; headers?: Record<string, string>; body?: string }
+/** An MQTT packet. */
+export interface MqttMessage { kind: 'mqtt'; packet: 'publish' | 'subscribe' | 'unsubscribe'; topic: string; payload?: unknown; qos?: 0 | 1 | 2; retain?: boolean }
+/** A JSON-RPC request (id assigned by the client) or notification. */
+export interface JsonRpcMessage { kind: 'json-rpc'; method: string; params?: unknown[] | Record<string, unknown>; notification?: boolean }
+
+/** Every protocol message definition. */
+export type ProtocolMessage = SocketIoMessage | GraphqlMessage | GraphqlCompleteMessage | SignalrMessage | StompMessage | MqttMessage | JsonRpcMessage;

@@ -1,5 +1,6 @@
 /**
- * A scenario as an Artillery script (`engine: ws`), for load beyond one machine
+ * A scenario as an Artillery script (`engine: ws`, or `engine: socketio` when the request speaks
+ * Socket.IO), for load beyond one machine
  * (`websocket-workbench export artillery`, docs/collection-format.md#export-to-artillery).
  *
  * Artillery's WebSocket engine gives each virtual user one connection and runs a flow of steps on it:
@@ -13,12 +14,25 @@
  * Variables: the collection's, the environment's, the request's and the scenario's (later wins), as
  * `config.variables` referenced with `{{ name }}`; captured values stay Artillery captures.
  * Secrets become `{{ $env.WSWB_SECRET_<NAME> }}` (the variable the CLI reads), never their values:
- * the exporter does not even look them up. Pure: no I/O.
+ * the exporter does not even look them up.
+ *
+ * Socket.IO (`"protocol": "socket.io"`): Artillery's Socket.IO engine (socket.io-client 4, websocket
+ * transport) connects at the start of the flow; a `socket.io` message becomes `emit: [event, …args]`
+ * (with its namespace); the expectation after it becomes `acknowledge` (`"ack": true`) or `response`
+ * (`"event"`), with `match`/`capture` on the argument array (the same JSON paths as our decoded
+ * payload). Artillery waits for an event response until `config.timeout` (it completes early only on
+ * `data`, which compares differently), so those steps take their whole deadline. Pure: no I/O.
  */
-import type { Collection, ExpectRule, MessageDef, RequestDef } from '../collections/types';
+import { isProtocolMessage, type Collection, type ExpectRule, type MessageDef, type RequestDef } from '../collections/types';
 import type { InlineMessageDef, ScenarioDef, StepDef } from '../collections/scenario';
 import { stepAction } from '../collections/scenario';
 import { REFERENCE } from '../collections/template';
+import { ArtilleryExportError, requestUrl, secretEnvName } from './artilleryCommon';
+import { toYaml } from './artilleryYaml';
+import { socketIoEmit, socketIoExpect, socketIoMessage, socketIoTarget } from './artillerySocketIo';
+
+export { ArtilleryExportError, secretEnvName } from './artilleryCommon';
+export { toYaml } from './artilleryYaml';
 
 export interface ArtilleryOptions {
   /** Which connection alias to export when the scenario opens several. */
@@ -30,20 +44,6 @@ export interface ArtilleryOptions {
   /** Virtual users to start (`arrivalCount`), default 1, over `durationS` seconds (default 1). */
   users?: number;
   durationS?: number;
-}
-
-export class ArtilleryExportError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'WSWB_EXPORT_UNSUPPORTED' | 'WSWB_SCENARIO_UNKNOWN_NAME' | 'WSWB_UNRESOLVED_VARIABLE',
-  ) {
-    super(message);
-  }
-}
-
-/** The environment variable the CLI reads a secret from (src/cli/run.ts `envSecretResolver`). */
-export function secretEnvName(name: string): string {
-  return `WSWB_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
 /** What the script does, for the CLI's summary line and for tests. */
@@ -64,7 +64,7 @@ export interface ArtilleryExport {
 type Flow = Array<Record<string, unknown> | { comment: string }>;
 export interface ArtilleryScript {
   config: Record<string, unknown>;
-  scenarios: Array<{ name: string; engine: 'ws'; flow: Flow }>;
+  scenarios: Array<{ name: string; engine: 'ws' | 'socketio'; flow: Flow }>;
 }
 
 const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -160,10 +160,16 @@ export function scenarioToArtillery(c: Collection, scenarioName: string, opts: A
 
   const gaps: string[] = [];
   const flow: Flow = [];
-  const connect: Record<string, unknown> = { target: convert(requestUrl(request)) };
-  if (request.headers && Object.keys(request.headers).length) connect.headers = convertDeep(request.headers);
-  if (request.subprotocols?.length) connect.subprotocols = request.subprotocols;
-  flow.push({ connect });
+  const sio = request.protocol === 'socket.io' ? socketIoTarget(request, convert, convertDeep) : undefined;
+  if (!sio) {
+    const connect: Record<string, unknown> = { target: convert(requestUrl(request)) };
+    if (request.headers && Object.keys(request.headers).length) connect.headers = convertDeep(request.headers);
+    if (request.subprotocols?.length) connect.subprotocols = request.subprotocols;
+    flow.push({ connect });
+  }
+  if (request.protocol !== undefined && !['auto', 'raw', 'socket.io'].includes(request.protocol)) {
+    throw new ArtilleryExportError(`request "${request.name}" speaks ${request.protocol}: Artillery has engines for plain WebSocket and Socket.IO only`, 'WSWB_EXPORT_UNSUPPORTED');
+  }
   const unsupportedRequest = (['auth', 'tls', 'proxy', 'origin'] as const).filter((k) => request[k] !== undefined);
   if (unsupportedRequest.length) {
     const g = `request "${request.name}": ${unsupportedRequest.join(', ')} not exported (set them in config.ws / config.tls by hand)`;
@@ -176,7 +182,7 @@ export function scenarioToArtillery(c: Collection, scenarioName: string, opts: A
   /** The step whose next message the last expectation matched, for a later `capture` step. */
   let lastMatch: Record<string, unknown> | undefined;
   /** A send not followed yet by an expectation: the next expect attaches to it (Artillery matches the next message after the step starts). */
-  let pendingSend: { step: Record<string, unknown>; payload: unknown } | undefined;
+  let pendingSend: { step: Record<string, unknown>; payload: unknown; ack?: boolean } | undefined;
   let maxWithin = 0;
   let closed = false;
   const left = new Set<string>();
@@ -229,6 +235,17 @@ export function scenarioToArtillery(c: Collection, scenarioName: string, opts: A
       if (closed) throw new ArtilleryExportError(`connection "${alias}" is used after it is closed: an Artillery flow closes its connection only at its end`, 'WSWB_EXPORT_UNSUPPORTED');
       switch (action) {
         case 'send': {
+          if (sio) {
+            const m = socketIoMessage(request, st.send!);
+            const step: Record<string, unknown> = { emit: socketIoEmit(m, convertDeep) };
+            const nsp = m.namespace ?? sio.namespace;
+            if (nsp !== '/') step.namespace = nsp;
+            flow.push(step);
+            sends++;
+            pendingSend = { step, payload: step.emit, ...(m.ack ? { ack: true } : {}) };
+            lastMatch = undefined;
+            break;
+          }
           const payload = convertDeep(messagePayload(request, st.send!));
           const step = { send: payload };
           flow.push(step);
@@ -238,8 +255,22 @@ export function scenarioToArtillery(c: Collection, scenarioName: string, opts: A
           break;
         }
         case 'expect': {
-          const spec = expectSpec(st.expect!);
           maxWithin = Math.max(maxWithin, st.within ?? st.expect!.timeoutMs ?? 5000);
+          if (sio) {
+            const r = socketIoExpect(st.expect!, pendingSend, expectSpec);
+            if ('gap' in r) {
+              gaps.push(r.gap);
+              flow.push({ comment: `not exported: ${r.gap}` });
+              lastMatch = undefined;
+            } else {
+              pendingSend!.step[r.key] = r.params;
+              lastMatch = r.params;
+              receives++;
+            }
+            pendingSend = undefined;
+            break;
+          }
+          const spec = expectSpec(st.expect!);
           if (spec.gap) {
             gaps.push(spec.gap);
             flow.push({ comment: `not exported: ${spec.gap}` });
@@ -297,22 +328,28 @@ export function scenarioToArtillery(c: Collection, scenarioName: string, opts: A
     `Exported by websocket-workbench from scenario "${sc.name}" of collection "${c.name}", connection "${alias}".`,
     ...(secrets.size ? [`Secrets are read from the environment: ${[...secrets].join(', ')}.`] : []),
     ...(left.size ? [`Left out: the steps on connection(s) ${[...left].map((a) => JSON.stringify(a)).join(', ')} (one connection per Artillery virtual user).`] : []),
-    'Artillery checks an expectation against the next message after its step starts (the scenario waits for a matching one).',
+    sio
+      ? 'Artillery waits for an event response (`response`) until config.timeout, then checks what arrived; an ack (`acknowledge`) completes when it arrives.'
+      : 'Artillery checks an expectation against the next message after its step starts (the scenario waits for a matching one).',
   ];
   const users = opts.users ?? 1;
   const durationS = opts.durationS ?? 1;
-  const config: Record<string, unknown> = {
-    target: convert(requestUrl(request)).replace(/^(wss?:\/\/[^/?#]*).*$/, '$1'),
-    phases: [{ duration: durationS, arrivalCount: users, name: `${users} user(s) over ${durationS} s` }],
-    ws: {
-      timeout: Math.max(1, Math.ceil(maxWithin / 1000)),
-      ...(request.handshakeTimeoutMs ? { handshakeTimeout: request.handshakeTimeoutMs } : {}),
-    },
-  };
+  const timeout = Math.max(1, Math.ceil(maxWithin / 1000));
+  const config: Record<string, unknown> = sio
+    ? { target: sio.target, phases: [], timeout, socketio: sio.options }
+    : {
+        target: convert(requestUrl(request)).replace(/^(wss?:\/\/[^/?#]*).*$/, '$1'),
+        phases: [],
+        ws: {
+          timeout,
+          ...(request.handshakeTimeoutMs ? { handshakeTimeout: request.handshakeTimeoutMs } : {}),
+        },
+      };
+  config.phases = [{ duration: durationS, arrivalCount: users, name: `${users} user(s) over ${durationS} s` }];
   if (usedVars.size) config.variables = Object.fromEntries(usedVars);
   // The target's origin must not be templated with flow variables (Artillery resolves config first):
   if (/\{\{ (?!\$env\.)/.test(config.target as string)) config.target = substitutePlain(config.target as string, usedVars);
-  const script: ArtilleryScript = { config, scenarios: [{ name: `${sc.name}${aliases.length > 1 ? ` (${alias})` : ''}`, engine: 'ws', flow }] };
+  const script: ArtilleryScript = { config, scenarios: [{ name: `${sc.name}${aliases.length > 1 ? ` (${alias})` : ''}`, engine: sio ? 'socketio' : 'ws', flow }] };
   return { yaml: toYaml(script, header), script, connection: alias, sends, receives, secrets: [...secrets], gaps };
 }
 
@@ -320,62 +357,12 @@ function substitutePlain(text: string, vars: Map<string, string>): string {
   return text.replace(/\{\{ ([A-Za-z_][A-Za-z0-9_]*) \}\}/g, (w, n: string) => vars.get(n) ?? w);
 }
 
-/** The URL with the request's `query` appended, as the client builds it. */
-function requestUrl(r: RequestDef): string {
-  if (!r.query || !Object.keys(r.query).length) return r.url;
-  const q = Object.entries(r.query)
-    .map(([k, v]) => `${encodeURIComponent(k)}=${v.replace(/[&#]/g, encodeURIComponent)}`)
-    .join('&');
-  return r.url + (r.url.includes('?') ? '&' : '?') + q;
-}
-
 /** What a send step sends: a JSON value (Artillery serializes objects) or text. Binary is refused. */
 function messagePayload(r: RequestDef, send: string | InlineMessageDef): unknown {
   const m: MessageDef | InlineMessageDef | undefined = typeof send === 'string' ? (r.messages ?? []).find((x) => x.name === send) : send;
   if (!m) throw new ArtilleryExportError(`request "${r.name}" has no message named "${String(send)}"`, 'WSWB_SCENARIO_UNKNOWN_NAME');
   if (m.kind === 'binary') throw new ArtilleryExportError(`message ${m.name ? `"${m.name}"` : '(inline)'} is binary: Artillery's ws engine sends text only`, 'WSWB_EXPORT_UNSUPPORTED');
+  if (isProtocolMessage(m)) throw new ArtilleryExportError(`message ${m.name ? `"${m.name}"` : '(inline)'} is a ${m.kind} message: Artillery's ws engine sends text only`, 'WSWB_EXPORT_UNSUPPORTED');
   if (m.kind === 'json') return m.data !== null && typeof m.data === 'object' ? m.data : JSON.stringify(m.data);
   return typeof m.data === 'string' ? m.data : JSON.stringify(m.data ?? '');
-}
-
-// --- YAML, block style; every scalar as JSON, which is valid YAML (flow scalars) -------------
-
-function scalar(v: unknown): string {
-  return JSON.stringify(v === undefined ? null : v);
-}
-
-function isComment(v: unknown): v is { comment: string } {
-  return !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { comment?: unknown }).comment === 'string';
-}
-
-function emit(v: unknown, indent: string, out: string[]): void {
-  if (Array.isArray(v)) {
-    for (const item of v) {
-      if (isComment(item)) {
-        out.push(`${indent}# ${item.comment.replace(/\n/g, ' ')}`);
-      } else if (item && typeof item === 'object' && Object.keys(item).length) {
-        const lines: string[] = [];
-        emit(item, indent + '  ', lines);
-        out.push(indent + '- ' + lines[0]!.slice(indent.length + 2), ...lines.slice(1));
-      } else {
-        out.push(`${indent}- ${Array.isArray(item) ? '[]' : item && typeof item === 'object' ? '{}' : scalar(item)}`);
-      }
-    }
-    return;
-  }
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    const key = /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(k) ? k : JSON.stringify(k);
-    if (x && typeof x === 'object' && Object.keys(x).length) {
-      out.push(`${indent}${key}:`);
-      emit(x, indent + '  ', out);
-    } else {
-      out.push(`${indent}${key}: ${Array.isArray(x) ? '[]' : x && typeof x === 'object' ? '{}' : scalar(x)}`);
-    }
-  }
-}
-
-export function toYaml(script: ArtilleryScript, header: string[] = []): string {
-  const out = header.map((h) => `# ${h}`);
-  emit(script, '', out);
-  return out.join('\n') + '\n';
 }

@@ -19,10 +19,16 @@ import { Connection } from '../engine/connection';
 import type { TimelineEvent } from '../engine/events';
 import { MockServer } from '../engine/mock/mockServer';
 import type { MockDefinition } from '../engine/mock/definition';
+import { isProtocolMessage } from '../collections/types';
 import type { Collection, ExpectRule, MessageDef, RequestDef, VariableMap } from '../collections/types';
-import { compileExpect, DEFAULT_EXPECT_TIMEOUT_MS, evaluateJsonPath } from '../collections/expect';
-import type { CompiledExpect } from '../collections/expect';
-import { messagePayload, resolveVariables, toConnectionOptions } from '../collections/variables';
+import { compileExpect, decodedPayload, DEFAULT_EXPECT_TIMEOUT_MS, evaluateJsonPath } from '../collections/expect';
+import type { CompiledExpect, MatchContext } from '../collections/expect';
+import { messagePayload, protocolMessageOf, protocolOf, resolveVariables, toConnectionOptions } from '../collections/variables';
+import { ProtocolSession, type SessionOutput } from '../protocols/connectionSession';
+import { KIND_PROTOCOL } from '../protocols/messages';
+import { publicDecoded } from '../protocols/monitor';
+import type { Decoded, ProtocolSetting } from '../protocols/types';
+import { expectProtocolProblem } from '../collections/protocolChecks';
 import type { ResolvedVariables, SecretResolver } from '../collections/variables';
 import { substituteDeep } from '../collections/template';
 import { compileMask } from '../collections/secretMask';
@@ -53,6 +59,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Every event of every connection and mock, masked; `source` is a connection alias or `mock:<name>`. */
   onEvent?(e: TimelineEvent, source: string): void;
+  /** A connection's protocol layer: a message's decoded packet, a completed pair, an unanswered request (masked). */
+  onProtocol?(o: SessionOutput, source: string): void;
+  /** How long a protocol request waits for its reply before it is reported unanswered (ms, default 10000). */
+  replyTimeoutMs?: number;
   /** Each step's outcome as it completes (a group reports once, for itself). */
   onStep?(r: StepResult): void;
   now?: () => number;
@@ -99,6 +109,8 @@ interface Received {
   binary: boolean;
   data: Uint8Array;
   at: number;
+  /** What the protocol layer made of it. */
+  decoded?: Decoded;
 }
 
 interface Conn {
@@ -112,6 +124,13 @@ interface Conn {
   /** received.length when the last message was sent. */
   sendMark: number;
   lastMatched?: Received;
+  /** The packet of lastMatched that matched (its payload is what `capture` reads on a protocol connection). */
+  lastPacket?: Decoded;
+  /** Decoding, pairing and (with an explicit protocol) speaking. */
+  session: ProtocolSession;
+  protocol: ProtocolSetting;
+  /** Pairing key of the request the last send opened (what `ack` expectations wait for). */
+  ackKey?: string;
   closed?: string;
   waiters: Set<() => void>;
 }
@@ -130,10 +149,15 @@ const decoder = new TextDecoder();
 const ACTUAL_SHOWN = 5;
 const ACTUAL_CHARS = 300;
 const CLEANUP_MS = 2000;
+/** How long a protocol session may take to be ready when the request sets no handshakeTimeoutMs (as `connect`). */
+const PROTOCOL_READY_MS = 10_000;
 
 function show(r: Received): string {
-  const s = r.binary ? `hex ${Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('hex')}` : decoder.decode(r.data);
-  return s.length > ACTUAL_CHARS ? s.slice(0, ACTUAL_CHARS) + '…' : s;
+  const raw = r.binary ? `hex ${Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('hex')}` : decoder.decode(r.data);
+  const s = raw.length > ACTUAL_CHARS ? raw.slice(0, ACTUAL_CHARS) + '…' : raw;
+  // A decoded message says what it was: protocol, packet type, summary (key when it has one).
+  const d = r.decoded;
+  return d && d.invalid === undefined ? `${s}  ⤷ ${d.protocol} ${d.type}${d.key !== undefined ? ` key ${d.key}` : ''}: ${d.summary}` : s;
 }
 
 function stepLabel(step: StepDef, action: StepAction, on: string | undefined, rule?: CompiledExpect): string {
@@ -309,9 +333,20 @@ class TestRun {
           message = { ...inline, name: inline.name ?? 'inline' };
         }
         const resolved = await this.resolve(c.request, c.env, { message });
+        if (isProtocolMessage(message)) {
+          const wants = KIND_PROTOCOL[message.kind];
+          if (wants !== c.protocol) throw new StepFailure('WSWB_PROTOCOL_MISMATCH', `a "${message.kind}" message needs a connection speaking ${wants}; "${c.alias}" has protocol "${c.protocol}"`);
+          const m = protocolMessageOf(message, resolved);
+          if (c.conn.state !== 'open') throw new StepFailure('WSWB_NOT_OPEN', `connection "${c.alias}" is not open${c.closed ? ` (${c.closed})` : ''}`);
+          c.sendMark = c.received.length;
+          c.ackKey = undefined;
+          c.ackKey = await this.race(c.session.send(m), this.deadline);
+          return undefined;
+        }
         const payload = messagePayload(message, resolved);
         if (c.conn.state !== 'open') throw new StepFailure('WSWB_NOT_OPEN', `connection "${c.alias}" is not open${c.closed ? ` (${c.closed})` : ''}`);
         c.sendMark = c.received.length;
+        c.ackKey = undefined;
         if (payload.binary) c.conn.sendBinary(payload.data);
         else c.conn.sendText(payload.text);
         return undefined;
@@ -344,10 +379,13 @@ class TestRun {
         const m = c.lastMatched;
         if (!m) throw new StepFailure('WSWB_CAPTURE_FAILED', `nothing to capture from: no expectation has matched a message on "${c.alias}" yet`);
         let value: unknown;
-        try {
-          value = JSON.parse(decoder.decode(m.data));
-        } catch {
-          throw new StepFailure('WSWB_CAPTURE_FAILED', `the message last matched on "${c.alias}" is not JSON`, { expected: cap.jsonPath, actual: show(m) });
+        if (c.lastPacket && this.readsDecoded(c)) value = decodedPayload(c.lastPacket);
+        else {
+          try {
+            value = JSON.parse(decoder.decode(m.data));
+          } catch {
+            throw new StepFailure('WSWB_CAPTURE_FAILED', `the message last matched on "${c.alias}" is not JSON`, { expected: cap.jsonPath, actual: show(m) });
+          }
         }
         const got = evaluateJsonPath(value, cap.jsonPath);
         if (!got.found) throw new StepFailure('WSWB_CAPTURE_FAILED', `${cap.jsonPath} is not in the message last matched on "${c.alias}"`, { expected: cap.jsonPath, actual: show(m) });
@@ -399,23 +437,39 @@ class TestRun {
     old?.conn.dispose();
     const resolved = await this.resolve(request, step.env, { whole: true });
     // Messages resolve when sent (they may use values captured later).
-    const options = toConnectionOptions({ ...request, messages: [] }, resolved, { baseDir: this.opts.baseDir });
+    const { protocol, protocolOptions } = protocolOf(request, resolved);
+    const session = new ProtocolSession(protocol, { protocolOptions, ...(this.opts.replyTimeoutMs !== undefined ? { replyTimeoutMs: this.opts.replyTimeoutMs } : {}) });
+    const options = session.prepare(toConnectionOptions({ ...request, messages: [] }, resolved, { baseDir: this.opts.baseDir }));
     const conn = new Connection(options, { env: this.opts.processEnv ?? process.env, id: alias });
-    const c: Conn = { alias, request, env: step.env, conn, received: [], cursor: 0, sendMark: 0, waiters: new Set() };
+    const c: Conn = { alias, request, env: step.env, conn, received: [], cursor: 0, sendMark: 0, waiters: new Set(), session, protocol };
     this.conns.set(alias, c);
     this.lastAlias = alias;
-    conn.onEvent((e) => {
+    session.attach(conn, (o) => {
+      if (o.type !== 'event') {
+        this.opts.onProtocol?.(this.mask.value(o), alias);
+        return;
+      }
+      const e = o.event;
       if (e.kind === 'message' && e.dir === 'in') {
-        c.received.push({ id: e.id, binary: e.binary, data: new Uint8Array(e.data), at: this.now() });
+        c.received.push({ id: e.id, binary: e.binary, data: new Uint8Array(e.data), at: this.now(), ...(o.decoded ? { decoded: o.decoded } : {}) });
         for (const w of [...c.waiters]) w();
       } else if (e.kind === 'close') {
         c.closed = `connection closed (${e.code}${e.reason ? ` ${e.reason}` : ''})`;
         for (const w of [...c.waiters]) w();
       }
       this.opts.onEvent?.(this.mask.value(e), alias);
+      // publicDecoded first: the summary of a lazily built packet is a getter a masked copy would lose.
+      if (o.decoded) this.opts.onProtocol?.(this.mask.value({ ...o, decoded: publicDecoded(o.decoded) as Decoded }), alias);
     });
     try {
       await this.race(conn.connect(), this.deadline, () => conn.terminate());
+      // The protocol's own handshake (Engine.IO open and namespace, connection_ack, CONNACK…),
+      // bounded like the WebSocket's.
+      if (session.driver) {
+        const bound = this.now() + (options.handshakeTimeoutMs ?? PROTOCOL_READY_MS);
+        const timedOut = new StepFailure('WSWB_PROTO_TIMEOUT', `the ${protocol} session of "${alias}" was not ready within ${options.handshakeTimeoutMs ?? PROTOCOL_READY_MS} ms`);
+        await this.race(session.ready(), Math.min(bound, this.deadline), () => conn.terminate(), bound < this.deadline ? timedOut : undefined);
+      }
     } catch (err) {
       if (err instanceof StepFailure) throw err;
       const code = (err as { code?: string }).code ?? 'WSWB_CONN_FAILED';
@@ -423,10 +477,25 @@ class TestRun {
     }
   }
 
+  /** jsonPath, shape and capture read a decoded reply's payload when the request names its protocol. */
+  private readsDecoded(c: Conn): boolean {
+    return c.protocol !== 'auto' && c.protocol !== 'raw';
+  }
+
+  /** What matching on a connection depends on: the last send's pairing key, how payloads are read. */
+  private context(c: Conn): MatchContext {
+    return { ...(c.ackKey !== undefined ? { ackKey: c.ackKey } : {}), decodedPayload: this.readsDecoded(c) };
+  }
+
   private async compile(c: Conn, rule: ExpectRule): Promise<CompiledExpect> {
     const resolved = await this.resolve(c.request, c.env, { value: rule });
     const x = compileExpect(substituteDeep(rule, resolved) as ExpectRule);
     this.stepRule ??= x;
+    const p = expectProtocolProblem(rule, c.protocol);
+    if (p) throw new StepFailure('WSWB_PROTOCOL_MISMATCH', `on "${c.alias}": ${p.message}`);
+    if (rule.ack && c.ackKey === undefined) {
+      throw new StepFailure('WSWB_EXPECT_FAILED', `"ack" waits for the reply to the message last sent on "${c.alias}", but it opened no request (a protocol message with an ack, an id or a receipt)`, { expected: x.label, actual: 'no request to answer' });
+    }
     return x;
   }
 
@@ -448,17 +517,28 @@ class TestRun {
     const deadlines = items.map((it) => Math.min(start + it.within, this.deadline));
     const from = items.map((it) => (fromSend ? it.c.sendMark : it.c.cursor));
     const matched: Array<number | undefined> = items.map(() => undefined);
+    const packets: Array<Decoded | undefined> = items.map(() => undefined);
+    // Each item scans its connection's messages once, counting matching packets up to its `count`.
+    const scan = [...from];
+    const got = items.map(() => 0);
+    const ctx = items.map((it) => this.context(it.c));
     const claimed = new Set<string>();
     const check = (): 'done' | number | undefined => {
       const t = this.now();
       items.forEach((it, i) => {
         if (matched[i] !== undefined || t > deadlines[i]!) return;
-        for (let k = from[i]!; k < it.c.received.length; k++) {
+        for (; scan[i]! < it.c.received.length; scan[i]!++) {
+          const k = scan[i]!;
           const key = `${it.c.alias}\u0000${k}`;
           if (exclusive && claimed.has(key)) continue;
-          if (it.x.test(it.c.received[k]!)) {
+          const m = it.x.match(it.c.received[k]!, ctx[i]);
+          if (!m.n) continue;
+          got[i]! += m.n;
+          packets[i] = m.packet;
+          if (exclusive) claimed.add(key);
+          if (got[i]! >= it.x.count) {
             matched[i] = k;
-            if (exclusive) claimed.add(key);
+            scan[i]!++;
             return;
           }
         }
@@ -479,13 +559,19 @@ class TestRun {
           ? `${it.c.closed} before a message matching ${it.x.label} arrived on "${it.c.alias}"`
           : deadlines[i]! >= this.deadline && this.deadline < start + it.within
             ? this.deadlineFailure().message
-            : `no message matching ${it.x.label} arrived on "${it.c.alias}" within ${it.within} ms`;
-      throw new StepFailure(this.opts.signal?.aborted ? 'WSWB_INTERRUPTED' : 'WSWB_EXPECT_FAILED', why, { expected: it.x.label, actual: this.actualSince(it.c, from[i]!), path: it.path });
+            : it.x.count > 1
+              ? `${got[i]} of ${it.x.count} messages matching ${it.x.label} arrived on "${it.c.alias}" within ${it.within} ms`
+              : `no message matching ${it.x.label} arrived on "${it.c.alias}" within ${it.within} ms`;
+      const expected = it.x.rule.ack && it.c.ackKey !== undefined ? `${it.x.label} (the reply to ${it.c.protocol} key ${it.c.ackKey})` : it.x.label;
+      throw new StepFailure(this.opts.signal?.aborted ? 'WSWB_INTERRUPTED' : 'WSWB_EXPECT_FAILED', why, { expected, actual: this.actualSince(it.c, from[i]!), path: it.path });
     }
     items.forEach((it, i) => {
       const k = matched[i]!;
       if (exclusive) it.c.cursor = Math.max(it.c.cursor, k + 1);
-      if (!it.c.lastMatched || exclusive || k >= it.c.received.indexOf(it.c.lastMatched)) it.c.lastMatched = it.c.received[k];
+      if (!it.c.lastMatched || exclusive || k >= it.c.received.indexOf(it.c.lastMatched)) {
+        it.c.lastMatched = it.c.received[k];
+        it.c.lastPacket = packets[i];
+      }
     });
   }
 
@@ -494,10 +580,11 @@ class TestRun {
     const cut = this.deadline < this.now() + forMs;
     const until = Math.min(this.now() + forMs, this.deadline);
     const from = c.cursor;
+    const ctx = this.context(c);
     const hit = await this.waitUntil(
       [c],
       () => {
-        for (let k = from; k < c.received.length; k++) if (x.test(c.received[k]!)) return k;
+        for (let k = from; k < c.received.length; k++) if (x.test(c.received[k]!, ctx)) return k;
         return c.closed !== undefined || this.opts.signal?.aborted ? -1 : undefined;
       },
       until,
@@ -550,13 +637,13 @@ class TestRun {
     });
   }
 
-  /** Awaits `p` until `deadline` (the test's), then fails the step (after calling `onTimeout`). */
-  private async race<T>(p: Promise<T>, deadline: number, onTimeout?: () => void): Promise<T> {
+  /** Awaits `p` until `deadline` (the test's, unless `failure` says otherwise), then fails the step (after calling `onTimeout`). */
+  private async race<T>(p: Promise<T>, deadline: number, onTimeout?: () => void, failure?: StepFailure): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         onTimeout?.();
-        reject(this.deadlineFailure());
+        reject(failure ?? this.deadlineFailure());
       }, Math.max(0, deadline - this.now()));
     });
     try {
@@ -575,6 +662,7 @@ class TestRun {
           clearTimeout(t);
         }
       } finally {
+        c.session.dispose();
         c.conn.dispose();
       }
     });

@@ -28,6 +28,9 @@ import { RepeatScheduler } from './repeat';
 import type { ExportHost } from './export';
 import { registerHandlers } from './handlers';
 import { freshSummary, summarize, type SummaryState } from './summary';
+import { ProtocolTrack } from './protocolTrack';
+import { PanelSession, protocolOf, withVariables } from './protocolSession';
+import type { ProtocolMessage } from '../../core/protocols/messages';
 
 /** What the binding needs from its surroundings (VS Code in the extension, fakes in tests and benches). */
 export interface BindingHost extends ExportHost {
@@ -86,6 +89,10 @@ export class PanelBinding {
   readonly view = new ViewRows();
   /** The repeat-send job. */
   readonly repeat: RepeatScheduler;
+  /** Decoded messages, pairs and latencies of the timeline (protocolTrack.ts). */
+  readonly protocols = new ProtocolTrack(() => this._store);
+  /** The protocol session of each connection this panel opened (protocolSession.ts). */
+  private readonly sessions = new Map<Connection, PanelSession>();
   private timer: unknown;
   private lastFlush = -Infinity;
   private summaryDirty = false;
@@ -127,12 +134,19 @@ export class PanelBinding {
       clearTimeout: this.clearT,
       log: (m) => this.host.log?.(m),
     });
+    this.view.protocolMatcher = (c) => this.protocols.matcher(c);
+    this.view.decorate = (e) => this.protocols.decorate(e);
     registerHandlers(this, rpc);
   }
 
   /** The connection shown, if any. */
   get connection(): Connection | undefined {
     return this.conn;
+  }
+
+  /** The protocol session of the connection shown, if any (`raw` has none). */
+  get protocolSession(): PanelSession | undefined {
+    return this.conn ? this.sessions.get(this.conn) : undefined;
   }
 
   /** The timeline shown, if any. */
@@ -190,8 +204,21 @@ export class PanelBinding {
     this.request = r;
   }
 
-  /** Shows `conn` in this panel; its store becomes the panel's timeline. */
-  attach(conn: Connection): void {
+  /**
+   * Shows `conn` in this panel; its store becomes the panel's timeline. With `session` (call before
+   * conn.connect()) the panel decodes, pairs and, for a named protocol, speaks the protocol.
+   */
+  attach(conn: Connection, session?: PanelSession): void {
+    if (session) {
+      this.sessions.set(conn, session);
+      session.attach(conn, this.protocols, (e) => {
+        if (this.deferred === e) {
+          this.deferred = undefined;
+          this.view.offer(e, this._store!);
+          this.schedule();
+        }
+      }, () => this.schedule());
+    }
     this.unsubConn?.();
     this.conn = conn;
     // A connection opened elsewhere (palette URL, tree): the composer shows its URL until a request is loaded.
@@ -200,6 +227,7 @@ export class PanelBinding {
       this.unsubStore?.();
       this._store = conn.store;
       this.summaryState = freshSummary();
+      this.protocols.clear();
       this.unsubStore = conn.store.onEvent((e) => this.onEvent(e));
       this.view.rebuild(conn.store);
       this.view.resetPending = true;
@@ -256,10 +284,18 @@ export class PanelBinding {
 
   // ------------------------------------------------------------------ events → webview
 
+  /** A message held back until its session decoded it (the view filters on protocol criteria). */
+  private deferred: TimelineEvent | undefined;
+
   private onEvent(e: TimelineEvent): void {
     summarize(this.summaryState, e);
     this.summaryDirty = true;
-    this.view.offer(e, this._store!);
+    // The store tells the panel before the connection tells the session: a view filtering on the
+    // decoded packet gets this message once the session has decoded it (protocolSession.ts), in the same tick.
+    if (e.kind === 'message' && (this.view.filter.protocol || this.view.filter.operation) && this.conn?.id === e.connection && this.sessions.get(this.conn)?.listening) {
+      if (this.deferred) this.view.offer(this.deferred, this._store!);
+      this.deferred = e;
+    } else this.view.offer(e, this._store!);
     this.schedule();
   }
 
@@ -286,6 +322,11 @@ export class PanelBinding {
   /** Posts what changed since the last post (rows, header, repeat job). */
   flush(): void {
     if (this.disposed) return;
+    if (this.deferred) {
+      // Its session never reported it (a listener failed): show it undecoded rather than lose it.
+      this.view.offer(this.deferred, this._store!);
+      this.deferred = undefined;
+    }
     if (!this.rpc.isReady) return; // the next snapshot carries everything
     this.lastFlush = this.clock();
     const v = this.view;
@@ -297,6 +338,17 @@ export class PanelBinding {
       this.rpc.emit('events', { connectionId: this.conn?.id ?? '', total, tailFrom: from, tail, storeTotal: this._store?.length ?? 0, unfiltered: v.unfiltered, ...(v.resetPending ? { reset: true } : {}) });
       v.posted = total;
       v.resetPending = false;
+    }
+    const changed = this.protocols.changed;
+    if (changed.size) {
+      // Pairs complete after their request's row was posted: the webview patches the rows it holds.
+      const rows = [];
+      for (const id of changed) {
+        const proto = this.protocols.rowOf(id);
+        if (proto) rows.push({ id, proto });
+      }
+      changed.clear();
+      if (rows.length) this.rpc.emit('protocolRows', { rows });
     }
     if (this.summaryDirty) {
       this.summaryDirty = false;
@@ -365,6 +417,29 @@ export class PanelBinding {
     return typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   }
 
+  /** Sends a protocol message through the current connection's session; `{{references}}` in its strings are replaced from `vars` (unknown ones stay). */
+  async sendProtocol(m: ProtocolMessage, vars: Record<string, string>): Promise<void> {
+    const c = this.requireConn();
+    if (c.state !== 'open') throw new CodedError('WSWB_PANEL_NOT_OPEN', `Cannot send: the connection is ${c.state}`);
+    const s = this.sessions.get(c);
+    if (!s) throw new CodedError('WSWB_PROTO_UNSUPPORTED', `A "${m.kind}" message needs the request's Protocol set (Options → Protocol), not raw`);
+    await s.send(withVariables(m, vars));
+  }
+
+  /**
+   * A protocol session for a connection opened elsewhere with `options` (a saved request from the
+   * tree): the request's protocolOptions resolved over the panel's variables, and the options with
+   * the protocol's URL. Attach it with attach(conn, session) before connecting.
+   */
+  async sessionFor(request: RequestDraft, options: ConnectionOptions): Promise<{ session?: PanelSession; options: ConnectionOptions }> {
+    if (protocolOf(request) === 'raw') return { options };
+    const env = (await this.host.variables?.()) ?? {};
+    const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
+    this.addSecrets(resolved.secretValues);
+    const session = PanelSession.create(request, resolved.protocolOptions);
+    return session ? { session, options: session.prepare(options) } : { options };
+  }
+
   /**
    * (Re)connects with `request`, resolved like a saved request (TLS files relative to the panel's
    * collection). The old connection closes first; the new one shares the panel's store.
@@ -374,22 +449,26 @@ export class PanelBinding {
     const env = (await this.host.variables?.()) ?? {};
     const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
     this.addSecrets(resolved.secretValues);
-    const opts: ConnectionOptions = { ...(this.host.connectionDefaults?.() ?? {}), ...resolved.options };
+    const session = PanelSession.create(request, resolved.protocolOptions);
+    const plain: ConnectionOptions = { ...(this.host.connectionDefaults?.() ?? {}), ...resolved.options };
     let url: URL;
     try {
-      url = new URL(opts.url);
+      url = new URL(plain.url);
     } catch {
-      throw new CodedError('WSWB_PANEL_BAD_URL', `Not a URL: ${opts.url || '(empty)'}`);
+      throw new CodedError('WSWB_PANEL_BAD_URL', `Not a URL: ${plain.url || '(empty)'}`);
     }
     if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new CodedError('WSWB_PANEL_BAD_URL', `The URL must start with ws:// or wss:// (got ${url.protocol})`);
+    const opts = session ? session.prepare(plain) : plain;
     const old = this.conn;
     if (old && (old.state === 'open' || old.state === 'connecting' || old.state === 'closing')) {
       this.repeat.stop();
       await Promise.race([old.close(1000, 'reconnecting'), new Promise((r) => setTimeout(r, 2000))]);
       if ((old.state as string) !== 'closed') old.terminate();
     }
-    // One panel, one entry in the Connections view: the connection it replaces goes (its events stay in the shared store).
     if (old) {
+      this.sessions.get(old)?.dispose();
+      this.sessions.delete(old);
+      // One panel, one entry in the Connections view: the connection it replaces goes (its events stay in the shared store).
       this.created.delete(old);
       this.host.retireConnection?.(old);
     }
@@ -397,7 +476,7 @@ export class PanelBinding {
     const store = this._store ?? (this.ownedStore = new TimelineStore());
     const c = this.host.createConnection(opts, { store });
     this.created.add(c);
-    this.attach(c);
+    this.attach(c, session);
     c.connect().catch((err: Error & { code?: string }) => {
       this.host.log?.(`connect ${opts.url} failed: ${err.code ?? ''} ${err.message}`);
     });
@@ -412,9 +491,16 @@ export class PanelBinding {
     return { total: this.view.total, ms: performance.now() - t0, unfiltered: this.view.unfiltered };
   }
 
+  /** The view row showing event `id`, or -1 (rows are sorted by store index: binary search). */
+  rowOfEvent(id: number): number {
+    const i = this._store?.indexOfId(id) ?? -1;
+    return i < 0 ? -1 : this.view.rowOfIndex(i);
+  }
+
   /** Forgets the timeline (the store keeps counting ids). */
   clear(): void {
     this._store?.clear();
+    this.protocols.clear();
     this.view.clear();
     this.markSummary();
   }
@@ -441,6 +527,8 @@ export class PanelBinding {
       else c.dispose();
     }
     this.created.clear();
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
     void this.ownedStore?.dispose();
   }
 

@@ -6,7 +6,7 @@
  */
 import type { RpcServer } from '../../shared/rpc';
 import type { HostContract, WebviewEvents } from '../../shared/contract';
-import { messagePayload } from '../../core/collections/variables';
+import { messagePayload, protocolMessageOf } from '../../core/collections/variables';
 import { withPlaceholders } from '../../core/collections/template';
 import { withoutSecrets } from '../../core/collections/request';
 import { CodedError } from '../../core/errors';
@@ -15,6 +15,8 @@ import { DEFAULT_PREVIEW, readFullPayload } from './rows';
 import { exportTimeline, savePayload } from './export';
 import { readSavedRequest, saveNamedMessage, saveRequestDraft } from './savedRequest';
 import { checkExpectations } from './expectRows';
+import { registerProtocolHandlers } from './protocolHandlers';
+import { isProtocolMessage } from '../../core/collections/types';
 
 /** A registered handler, its parameter type erased (the contract's validator checked it). */
 /** Registers every host request on `server` (PanelBinding.invoke runs them through the same server). */
@@ -96,6 +98,11 @@ export function registerHandlers(b: PanelBinding, server: RpcServer<HostContract
     const { def } = await readSavedRequest(src, src.request);
     const m = def?.messages?.find((x) => x.name === name);
     if (!m) throw new CodedError('WSWB_MESSAGE_NOT_FOUND', `no message "${name}" in request "${src.request}"`);
+    if (isProtocolMessage(m)) {
+      // Saved with its protocol kind: sent through the session (separators, terminators, ids).
+      await b.sendProtocol(protocolMessageOf(m, { values: await b.vars() }), {});
+      return { sent: 0 };
+    }
     const p = messagePayload(m, { values: await b.vars() });
     const sent = await b.sendOne(p.binary ? { data: p.data } : { text: p.text, substitute: false }, {});
     // Its `expect` rules answer in the timeline: one row per rule, passed or failed.
@@ -139,4 +146,5 @@ export function registerHandlers(b: PanelBinding, server: RpcServer<HostContract
     await b.host.clipboard(text);
   });
   handle('pickFile', async () => (b.host.pickFile ? b.host.pickFile() : undefined));
+  registerProtocolHandlers(b, server);
 }

@@ -81,12 +81,14 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
 
   /** Creates a Connection for `url` through the connection manager, binds a new panel to it, and connects. */
   async openForUrl(url: string, options: Partial<ConnectionOptions> = {}, panel: OpenPanelOptions = {}): Promise<WorkbenchPanel> {
-    const connection = this.connections.create({ ...options, url });
     const wp = this.open({ url });
     // From a saved request, the composer shows the request as written ({{references}} kept), not the
     // resolved options: those hold secret values, and Save request would write them into the file.
     if (panel.source) await wp.binding.setSource(panel.source, { loadOptions: true });
-    wp.attach(connection, true);
+    // The request's protocol (default auto) gets a session before the connection connects.
+    const { session, options: prepared } = await wp.binding.sessionFor(wp.binding.requestDraft ?? { url }, { ...options, url });
+    const connection = this.connections.create(prepared);
+    wp.attach(connection, true, session);
     if (panel.secrets) wp.binding.addSecrets(panel.secrets);
     try {
       await connection.connect();

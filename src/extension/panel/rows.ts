@@ -53,7 +53,7 @@ export function inMode(f: ViewFilter, e: TimelineEvent): boolean {
 
 /** Whether a filter narrows its mode's rows (the panel then shows "N of M rows"). */
 export function narrows(f: ViewFilter): boolean {
-  return !!(f.text || f.regex || f.dirs?.length || f.kinds?.length);
+  return !!(f.text || f.regex || f.dirs?.length || f.kinds?.length || f.protocol || f.operation);
 }
 
 /** Compiles a view filter: the store query for existing events and a predicate for new ones. */
@@ -65,7 +65,8 @@ export function compileFilter(f: ViewFilter): { test: (e: TimelineEvent) => bool
     if (!c.ok) throw new CodedError('WSWB_PANEL_BAD_REGEX', `Invalid regular expression: ${c.error}`);
     regex = c.pattern;
   }
-  const kinds = f.kinds && f.kinds.length ? new Set(f.kinds) : undefined;
+  // Protocol criteria (protocolTrack.ts) keep decoded messages only.
+  const kinds = f.protocol || f.operation ? new Set<EventKind>(['message']) : f.kinds && f.kinds.length ? new Set(f.kinds) : undefined;
   const dirs = f.dirs && f.dirs.length ? new Set(f.dirs) : undefined;
   const text = f.text || undefined;
   const test = (e: TimelineEvent): boolean => {
@@ -102,8 +103,17 @@ function withoutClosedStates(store: TimelineStore, q: number[]): number[] {
   return closed.size ? q.filter((i) => !closed.has(i)) : q;
 }
 
+/** Store index → whether the decoded message there matches a view's protocol criteria (protocolTrack.ts). */
+export type ProtocolMatcher = (criteria: Pick<ViewFilter, 'protocol' | 'operation'>) => (index: number) => boolean;
+
 /** The filtered rows of one store, and how many of them the webview has been told about. */
 export class ViewRows {
+  /** Protocol criteria of the filter, when it has some. */
+  private protoTest: ((index: number) => boolean) | undefined;
+  /** Builds the protocol test of a filter (set by the binding). */
+  protocolMatcher: ProtocolMatcher | undefined;
+  /** Adds protocol facts to each row's event copy (set by the binding). */
+  decorate: ((e: TimelineEvent) => TimelineEvent) | undefined;
   private compiled = compileFilter({ mode: 'messages' });
   private _filter: ViewFilter = { mode: 'messages' };
   private rows = new Uint32Array(1024);
@@ -133,6 +143,7 @@ export class ViewRows {
     const compiled = compileFilter(f);
     this._filter = f;
     this.compiled = compiled;
+    this.protoTest = (f.protocol || f.operation) && this.protocolMatcher ? this.protocolMatcher({ ...(f.protocol ? { protocol: f.protocol } : {}), ...(f.operation ? { operation: f.operation } : {}) }) : undefined;
     this.rebuild(store);
   }
 
@@ -141,7 +152,7 @@ export class ViewRows {
     if (inMode(this._filter, e)) this.unfilteredCount++;
     if (!this.compiled.test(e)) return;
     const i = store.indexOfId(e.id);
-    if (i < 0) return;
+    if (i < 0 || (this.protoTest && !this.protoTest(i))) return;
     if (this.rowCount === this.rows.length) {
       const next = new Uint32Array(this.rows.length * 2);
       next.set(this.rows);
@@ -156,18 +167,33 @@ export class ViewRows {
     this.unfilteredCount = 0;
     if (!store) return;
     const f = this._filter;
-    const kinds = f.mode === 'all' ? f.kinds : (f.kinds?.length ? f.kinds : ALL_KINDS).filter((k) => (f.mode === 'messages' ? k !== 'frame' : k !== 'message'));
+    const kinds = this.protoTest ? (['message'] as EventKind[]) : f.mode === 'all' ? f.kinds : (f.kinds?.length ? f.kinds : ALL_KINDS).filter((k) => (f.mode === 'messages' ? k !== 'frame' : k !== 'message'));
     const q = store.query({
       ...(kinds && kinds.length ? { kinds: [...kinds] } : {}),
       ...(f.dirs?.length ? { dirs: f.dirs } : {}),
       ...(f.text ? { text: f.text } : {}),
       ...(this.compiled.regex ? { regex: this.compiled.regex } : {}),
     });
-    const rows = withoutClosedStates(store, q);
+    const test = this.protoTest;
+    const rows = test ? (f.mode === 'frames' ? [] : q.filter((i) => test(i))) : withoutClosedStates(store, q);
     if (this.rows.length < rows.length) this.rows = new Uint32Array(Math.max(1024, rows.length * 2));
     this.rows.set(rows);
     this.rowCount = rows.length;
     this.unfilteredCount = narrows(f) ? withoutClosedStates(store, store.query(f.mode === 'all' ? {} : { kinds: modeKinds(f.mode) })).length : rows.length;
+  }
+
+  /** The view row of store index `i`, or -1 when the view does not show it. */
+  rowOfIndex(i: number): number {
+    let lo = 0;
+    let hi = this.rowCount - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const x = this.rows[mid]!;
+      if (x === i) return mid;
+      if (x < i) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   /** Forgets every row (the store was cleared). */
@@ -184,7 +210,7 @@ export class ViewRows {
     const events: TimelineEvent[] = [];
     for (let r = from; r < end; r++) {
       const e = store.at(this.rows[r]!);
-      if (e) events.push(trimEvent(e, max));
+      if (e) events.push(this.decorate ? this.decorate(trimEvent(e, max)) : trimEvent(e, max));
     }
     return events;
   }

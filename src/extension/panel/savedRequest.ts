@@ -8,11 +8,12 @@ import { addMessage, addRequest, updateMessage, updateRequest } from '../../core
 import { editCollectionFile, readCollectionFile } from '../../core/collections/fsio';
 import { parseCollection } from '../../core/collections/parse';
 import { toRequestDef } from '../../core/collections/request';
-import { CollectionError, type MessageDef, type RequestDef, type RequestDraft, type VariableMap } from '../../core/collections/types';
+import { CollectionError, isProtocolMessage, type MessageCommon, type MessageDef, type PayloadMessage, type RequestDef, type RequestDraft, type VariableMap } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
 import type { ConnectionOptions } from '../../core/engine/connection';
-import { resolveVariables, toConnectionOptions } from '../../core/collections/variables';
+import { protocolOf, resolveVariables, toConnectionOptions } from '../../core/collections/variables';
 import type { SavedMessage, SavedRequestInfo } from '../../shared/contract';
+import { isProtocolKind, protocolMessageDef, savedProtocolMessage } from './protocolHandlers';
 
 /** Where a panel's request lives. */
 export interface RequestSource {
@@ -26,7 +27,7 @@ export interface RequestSource {
  * variables and `secret:name` values; the draft's own variables take precedence. Unresolved
  * references are refused (WSWB_UNRESOLVED_VARIABLE), never sent as written.
  */
-export async function resolveDraft(draft: RequestDraft, known: Record<string, string>, baseDir?: string): Promise<{ options: ConnectionOptions; secretValues: string[] }> {
+export async function resolveDraft(draft: RequestDraft, known: Record<string, string>, baseDir?: string): Promise<{ options: ConnectionOptions; secretValues: string[]; protocolOptions: Record<string, unknown> }> {
   const variables: VariableMap = Object.create(null) as VariableMap; // a `__proto__` name stays a name
   const secrets = new Map<string, string>();
   for (const [k, val] of Object.entries(known)) {
@@ -39,11 +40,12 @@ export async function resolveDraft(draft: RequestDraft, known: Record<string, st
     const code = resolved.errors[0]?.code ?? 'WSWB_UNRESOLVED_VARIABLE';
     throw new CodedError(code, `Cannot connect: ${resolved.errors.map((e) => e.message).join('; ')}`, { details: { names: resolved.unresolved } });
   }
-  return { options: toConnectionOptions(request, resolved, baseDir !== undefined ? { baseDir } : {}), secretValues: resolved.secretValues };
+  return { options: toConnectionOptions(request, resolved, baseDir !== undefined ? { baseDir } : {}), secretValues: resolved.secretValues, protocolOptions: protocolOf(request, resolved).protocolOptions };
 }
 
 /** A named message as the composer shows it. */
 export function savedMessageOf(m: MessageDef): SavedMessage {
+  if (isProtocolMessage(m)) return savedProtocolMessage(m as unknown as Record<string, unknown>);
   const s: SavedMessage = { name: m.name, kind: m.kind };
   if (m.description) s.description = m.description;
   if (m.kind === 'text') s.text = String(m.data ?? '');
@@ -57,10 +59,10 @@ export function savedMessageOf(m: MessageDef): SavedMessage {
 export function messageDefOf(s: SavedMessage, existing?: MessageDef): MessageDef {
   const name = s.name.trim();
   if (!name) throw new CodedError('WSWB_PANEL_BAD_MESSAGE', 'Give the message a name');
-  const m: MessageDef = { ...(existing ?? {}), name, kind: s.kind };
-  delete m.data;
-  delete m.hex;
-  delete m.base64;
+  if (isProtocolKind(s.kind)) return protocolMessageDef(name, s, existing);
+  // What every kind has survives (expectations); the old payload or protocol fields do not.
+  const m = { ...(existing ?? {}), name, kind: s.kind } as MessageCommon & PayloadMessage;
+  for (const k of Object.keys(m)) if (!['name', 'description', 'expect', 'kind'].includes(k)) delete (m as unknown as Record<string, unknown>)[k];
   if (s.description !== undefined) m.description = s.description;
   if (s.kind === 'text') m.data = s.text ?? '';
   else if (s.kind === 'json') {
@@ -85,6 +87,7 @@ export async function readSavedRequest(src: RequestSource, label: string): Promi
   }
   const def = res.collection.requests?.find((r) => r.name === src.request);
   if (!def) return { ...base, error: { code: 'WSWB_REQUEST_NOT_FOUND', message: `no request named "${src.request}" in ${label}` } };
+  // Protocol messages keep their kind: the panel's protocol composer edits them (protocolComposer.ts).
   return { ...base, messages: (def.messages ?? []).map(savedMessageOf), def };
 }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../dispose';
 import { RpcServer } from '../../shared/rpc';
 import { CONTRACT_VERSION, hostContract, type HostContract, type RequestDraft, type Snapshot, type TranscriptInfo, type WebviewEvents } from '../../shared/contract';
+import type { PanelSession } from './protocolSession';
 import type { Connection } from '../../core/engine/connection';
 import { workbenchHtml, workbenchWebviewOptions } from './html';
 import { webviewTransport } from './webviewTransport';
@@ -81,8 +82,8 @@ export class WorkbenchPanel extends Disposable {
   }
 
   /** Shows `connection` in this panel (its timeline, header and composer). */
-  attach(connection: Connection, owned = false): void {
-    this.binding.attach(connection);
+  attach(connection: Connection, owned = false, session?: PanelSession): void {
+    this.binding.attach(connection, session);
     if (owned) this.binding.adopt(connection);
     this.state.connectionId = connection.id;
     this.state.url = connection.options.url;

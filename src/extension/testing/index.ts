@@ -49,6 +49,13 @@ export interface TestingApi {
   items(): Array<{ id: string; label: string; file: string; error?: string; children: Array<{ id: string; label: string; line: number; endLine: number }> }>;
   /** Runs tests by item id through the controller (results show in the Test Explorer too). */
   run(ids: string[]): Promise<ScenarioOutcome[]>;
+  /**
+   * Starts a continuous run of these items through the run profile, as the Test Explorer's
+   * "Turn on continuous run" does; returns what stops it (as the user turning it off does).
+   */
+  startContinuous(ids: string[]): () => void;
+  /** Fires with the outcomes of each run a saved file started for a continuous run. */
+  readonly onDidContinuousRun: vscode.Event<ScenarioOutcome[]>;
 }
 
 const isCollection = (uri: vscode.Uri) => uri.path.endsWith('.websocket.json') && !uri.path.includes('/node_modules/');
@@ -63,6 +70,8 @@ export function registerTesting(services: Services, activeEnvironment: () => str
   /** Parsed files by item id (uri string). */
   const parsed = new Map<string, { uri: vscode.Uri; text: string; found: DiscoveredFile }>();
   const continuous = new Set<{ request: vscode.TestRunRequest; token: vscode.CancellationToken }>();
+  const continuousRan = new vscode.EventEmitter<ScenarioOutcome[]>();
+  context.subscriptions.push(continuousRan);
   let discovery: Promise<void> | undefined;
 
   const update = (uri: vscode.Uri, text: string) => {
@@ -179,7 +188,7 @@ export function registerTesting(services: Services, activeEnvironment: () => str
       if (!wanted.length) continue;
       // Only what the run asked for, now in its new state (an item may have been replaced).
       const include = wanted.map((i) => (i.id === fileId ? file : file.children.get(i.id))).filter((i): i is vscode.TestItem => !!i);
-      void runTests(new vscode.TestRunRequest(include, c.request.exclude, c.request.profile), c.token);
+      void runTests(new vscode.TestRunRequest(include, c.request.exclude, c.request.profile), c.token).then((o) => continuousRan.fire(o), () => undefined);
     }
   };
 
@@ -386,6 +395,12 @@ export function registerTesting(services: Services, activeEnvironment: () => str
     }),
   );
 
+  const itemsById = (ids: string[]): vscode.TestItem[] => {
+    const items: vscode.TestItem[] = [];
+    ctrl.items.forEach((f) => f.children.forEach((c) => ids.includes(c.id) && items.push(c)));
+    return items;
+  };
+
   return {
     discover,
     items() {
@@ -398,14 +413,21 @@ export function registerTesting(services: Services, activeEnvironment: () => str
       return out;
     },
     async run(ids) {
-      const items: vscode.TestItem[] = [];
-      ctrl.items.forEach((f) => f.children.forEach((c) => ids.includes(c.id) && items.push(c)));
       const cts = new vscode.CancellationTokenSource();
       try {
-        return await runTests(new vscode.TestRunRequest(items, undefined, profile), cts.token);
+        return await runTests(new vscode.TestRunRequest(itemsById(ids), undefined, profile), cts.token);
       } finally {
         cts.dispose();
       }
     },
+    startContinuous(ids) {
+      const cts = new vscode.CancellationTokenSource();
+      void profile.runHandler(new vscode.TestRunRequest(itemsById(ids), undefined, profile, true), cts.token);
+      return () => {
+        cts.cancel();
+        cts.dispose();
+      };
+    },
+    onDidContinuousRun: continuousRan.event,
   };
 }

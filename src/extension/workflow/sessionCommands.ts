@@ -1,6 +1,6 @@
 /**
  * Session commands: Record Session / Stop Recording, Open Session (a transcript in a panel, never
- * connected), Replay Session, Session to Mock, Import HAR (into transcripts) and Export Session (a
+ * connected), Replay Session, Session to Mock, Session to Scenario, Import HAR (into transcripts) and Export Session (a
  * transcript or a live connection as HAR, secrets masked).
  */
 import { promises as fs } from 'node:fs';
@@ -15,6 +15,7 @@ import type { Collection } from '../../core/collections/types';
 import type { Connection } from '../../core/engine/connection';
 import type { TimelineEvent } from '../../core/engine/events';
 import { recordingToMock } from '../../core/engine/mock/recordToMock';
+import { sessionToScenario, type SessionExpectMode } from '../../core/scenario/fromSession';
 import { toDisposable } from '../dispose';
 import { edit, fresh, newCollection } from './collectionCommands';
 import { settings } from './config';
@@ -51,6 +52,7 @@ export function register(ctx: WorkflowContext): vscode.Disposable[] {
     registerCommand(ctx, 'openSession', (arg) => openSession(ctx, arg)),
     registerCommand(ctx, 'replaySession', (arg, opts) => replaySession(ctx, arg, opts)),
     registerCommand(ctx, 'sessionToMock', (arg, target) => sessionToMock(ctx, arg, target)),
+    registerCommand(ctx, 'sessionToScenario', (arg, target) => sessionToScenarioCommand(ctx, arg, target)),
     registerCommand(ctx, 'importHar', (arg) => importHarCommand(ctx, arg)),
     registerCommand(ctx, 'exportSession', (arg) => exportSession(ctx, arg)),
     // A connection that goes away stops being recorded (its transcript is closed).
@@ -169,28 +171,75 @@ async function replaySession(ctx: WorkflowContext, arg?: unknown, opts?: unknown
   return c.id;
 }
 
-/** Turns a transcript into a mock definition appended to a collection. Returns { file, name }. */
-async function sessionToMock(ctx: WorkflowContext, arg?: unknown, target?: unknown): Promise<{ file: string; name: string } | undefined> {
-  const file = await pickSession(ctx, arg, 'Session to Mock');
-  if (!file) return undefined;
-  const t = await readTranscript(file);
+/** The collection a Session to Mock/Scenario result is added to: the `target` argument, or the user's pick (or a new one). */
+async function targetCollection(ctx: WorkflowContext, target: unknown, what: string): Promise<{ file: string; text: string | undefined; collection: Collection } | undefined> {
   await ctx.index.settled();
   let collectionFile = typeof target === 'string' ? target : isObj(target) ? str(target.file) : undefined;
   if (!collectionFile) {
     const valid = ctx.index.list().filter((c) => c.ok);
-    const picked = await ctx.prompts.pick([...valid.map((c) => ({ label: c.collection!.name, description: vscode.workspace.asRelativePath(c.file), file: c.file as string | undefined })), { label: '$(new-file) New Collection…', file: undefined }], { title: 'Add the mock to which collection?' });
+    const picked = await ctx.prompts.pick([...valid.map((c) => ({ label: c.collection!.name, description: vscode.workspace.asRelativePath(c.file), file: c.file as string | undefined })), { label: '$(new-file) New Collection…', file: undefined }], { title: `Add the ${what} to which collection?` });
     if (!picked) return undefined;
     collectionFile = picked.file ?? (await newCollection(ctx, { open: false }));
     if (!collectionFile) return undefined;
   }
   const entry = await fresh(ctx.index, collectionFile);
   if (!entry?.collection) throw new CodedError('WSWB_COLLECTION_INVALID', `${path.basename(collectionFile)} has problems; fix them first`);
-  const name = uniqueName(path.basename(file, TRANSCRIPT_EXT).replace(/^[0-9TZ-]+-/, '') || 'recorded', (entry.collection.mocks ?? []).map((m) => m.name));
+  return { file: collectionFile, text: entry.text, collection: entry.collection };
+}
+
+/** A transcript's file name without its time stamp: the default name of what is made from it. */
+const sessionBaseName = (file: string) => path.basename(file, TRANSCRIPT_EXT).replace(/^[0-9TZ-]+-/, '') || 'recorded';
+
+/** Turns a transcript into a mock definition appended to a collection. Returns { file, name }. */
+async function sessionToMock(ctx: WorkflowContext, arg?: unknown, target?: unknown): Promise<{ file: string; name: string } | undefined> {
+  const file = await pickSession(ctx, arg, 'Session to Mock');
+  if (!file) return undefined;
+  const t = await readTranscript(file);
+  const into = await targetCollection(ctx, target, 'mock');
+  if (!into) return undefined;
+  const name = uniqueName(sessionBaseName(file), (into.collection.mocks ?? []).map((m) => m.name));
   const def = recordingToMock(t.events, { name });
-  const next: Collection = structuredClone(entry.collection);
+  const next: Collection = structuredClone(into.collection);
   next.mocks = [...(next.mocks ?? []), def];
-  await edit(ctx.index, collectionFile, (text) => updateCollection(text, next), entry.text);
-  return { file: collectionFile, name };
+  await edit(ctx.index, into.file, (text) => updateCollection(text, next), into.text);
+  return { file: into.file, name };
+}
+
+/**
+ * Turns a transcript into a scenario (its sends as steps, its replies as expectations, exact or by
+ * shape as the user chooses) plus the request it connects with, appended to a collection. `arg` may
+ * carry `mode` ('exact' | 'shape') to skip the question. Returns { file, scenario, request }.
+ */
+async function sessionToScenarioCommand(ctx: WorkflowContext, arg?: unknown, target?: unknown): Promise<{ file: string; scenario: string; request: string } | undefined> {
+  const file = await pickSession(ctx, arg, 'Session to Scenario');
+  if (!file) return undefined;
+  let mode = isObj(arg) && (arg.mode === 'exact' || arg.mode === 'shape') ? (arg.mode as SessionExpectMode) : undefined;
+  if (!mode) {
+    const picked = await ctx.prompts.pick(
+      [
+        { label: 'Exact replies', detail: 'Each reply must be the same text, JSON value or bytes as recorded.', mode: 'exact' as const },
+        { label: 'Replies by shape', detail: 'JSON replies must have the same paths with the same value types (for values that change from run to run).', mode: 'shape' as const },
+      ],
+      { title: 'How should the scenario check the replies?' },
+    );
+    if (!picked) return undefined;
+    mode = picked.mode;
+  }
+  const t = await readTranscript(file);
+  const into = await targetCollection(ctx, target, 'scenario');
+  if (!into) return undefined;
+  const base = sessionBaseName(file);
+  const requestName = uniqueName(base, (into.collection.requests ?? []).map((r) => r.name));
+  const scenarioName = uniqueName(base, (into.collection.scenarios ?? []).map((s) => s.name));
+  const made = sessionToScenario(t.events, { mode, name: scenarioName, requestName });
+  const next: Collection = structuredClone(into.collection);
+  next.requests = [...(next.requests ?? []), made.request];
+  next.scenarios = [...(next.scenarios ?? []), made.scenario];
+  await edit(ctx.index, into.file, (text) => updateCollection(text, next), into.text);
+  void vscode.window.showInformationMessage(`Added scenario "${scenarioName}" (${made.scenario.steps.length} steps) to ${path.basename(into.file)}`, 'Open').then((a) => {
+    if (a === 'Open') void vscode.window.showTextDocument(vscode.Uri.file(into.file));
+  });
+  return { file: into.file, scenario: scenarioName, request: requestName };
 }
 
 function toolVersion(ctx: WorkflowContext): string {

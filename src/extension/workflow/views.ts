@@ -6,7 +6,7 @@ import { mockUrlChoices } from './mockUrls';
 import type { MockRegistry, RunningMock } from './mockRegistry';
 import type { ConnectionManager } from '../../core/engine/connectionManager';
 import type { Connection } from '../../core/engine/connection';
-import type { Collection, MessageDef, RequestDef } from '../../core/collections/types';
+import { isProtocolMessage, type Collection, type MessageDef, type RequestDef } from '../../core/collections/types';
 import { replaceReferences } from '../../core/collections/template';
 import type { MockDefinition } from '../../core/engine/mock/definition';
 import type { SessionIndex } from './sessions';
@@ -175,6 +175,11 @@ function requestTooltip(r: RequestDef | undefined, resolved?: string): vscode.Ma
 }
 
 function messagePreview(m: MessageDef): string {
+  if (isProtocolMessage(m)) {
+    const { name: _n, description: _d, expect: _e, ...fields } = m;
+    const raw = JSON.stringify(fields);
+    return raw.length > 60 ? raw.slice(0, 59) + '…' : raw;
+  }
   const raw = m.kind === 'binary' ? (m.hex ?? m.base64 ?? '') : typeof m.data === 'string' ? m.data : JSON.stringify(m.data ?? null);
   return raw.length > 60 ? raw.slice(0, 59) + '…' : raw;
 }

@@ -102,6 +102,50 @@ describe('scenarios in the Test Explorer (real VS Code)', function () {
     assert.ok(opened && opened.events > 0, JSON.stringify(opened));
   });
 
+  it('a continuous run re-runs its test when the file is saved, with the saved text, until it is turned off', async () => {
+    const item = await waitFor(() => fileItem()?.children.find((c) => c.label === 'echo passes'), 15_000, 'the scenario');
+    const runs: ScenarioOutcome[][] = [];
+    const sub = testing.onDidContinuousRun((o) => runs.push(o));
+    const stop = testing.startContinuous([item.id]);
+    try {
+      // Nothing runs until a save.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(runs.length, 0, 'turning continuous run on runs nothing by itself');
+      // Save the file with the scenario now expecting something else: the re-run fails.
+      const broken = collection().replace('"regex": "^hello$"', '"regex": "^hola$"');
+      assert.notEqual(broken, collection());
+      const doc = await vscode.workspace.openTextDocument(FILE());
+      await vscode.window.showTextDocument(doc);
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), broken);
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(await doc.save());
+      const first = await waitFor(() => runs[0], 20_000, 'a run after the save');
+      assert.deepEqual(first.map((o) => o.name), ['echo passes'], 'only the item of the continuous run');
+      assert.equal(first[0]!.state, 'failed', first[0]!.message);
+      // Saved back: passes again.
+      const edit2 = new vscode.WorkspaceEdit();
+      edit2.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), collection());
+      assert.ok(await vscode.workspace.applyEdit(edit2));
+      assert.ok(await doc.save());
+      const second = await waitFor(() => runs[1], 20_000, 'a run after the second save');
+      assert.equal(second[0]!.state, 'passed', second[0]!.message);
+      // Turned off: a save runs nothing.
+      stop();
+      const edit3 = new vscode.WorkspaceEdit();
+      edit3.insert(doc.uri, new vscode.Position(doc.lineCount, 0), '\n');
+      assert.ok(await vscode.workspace.applyEdit(edit3));
+      assert.ok(await doc.save());
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(runs.length, 2, 'no run after continuous run was turned off');
+    } finally {
+      stop();
+      sub.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await fs.writeFile(FILE(), collection());
+    }
+  });
+
   it('updates the items as the file is edited (before saving), and a run uses the edited text', async () => {
     const doc = await vscode.workspace.openTextDocument(FILE());
     await vscode.window.showTextDocument(doc);

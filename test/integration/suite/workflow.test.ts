@@ -283,6 +283,21 @@ describe('workflow: collections, palette, secrets, mocks, tasks, CodeLens (real 
     const replayMock = await api.startMock(TEST_FILE(), made.name);
     assert.equal(await echo(replayMock.url, 'question-1'), 'question-1');
 
+    // Record-to-scenario: a request and a scenario added to the collection, found by the Test
+    // Explorer, and the scenario passes against the mock the session was recorded on.
+    const scen = (await vscode.commands.executeCommand('websocketWorkbench.sessionToScenario', { file: transcript, mode: 'exact' }, TEST_FILE())) as { file: string; scenario: string; request: string };
+    assert.equal(scen.file, TEST_FILE());
+    const saved = JSON.parse(await fs.readFile(TEST_FILE(), 'utf8')) as { requests: Array<{ name: string; url: string }>; scenarios: Array<{ name: string; steps: Array<Record<string, unknown>> }> };
+    assert.equal(saved.requests.find((r) => r.name === scen.request)?.url, `${mock.url}rec`);
+    const steps = saved.scenarios.find((x) => x.name === scen.scenario)!.steps;
+    assert.deepEqual(steps.map((x) => Object.keys(x).find((k) => k !== 'on' && k !== 'as' && k !== 'within')), ['connect', 'send', 'expect', 'close']);
+    const testing = api.testing!;
+    await testing.discover();
+    const scenItem = () => testing.items().find((f) => f.file === TEST_FILE())?.children.find((c) => c.label === scen.scenario);
+    await waitFor(() => !!scenItem(), 10_000, 'the scenario in the Test Explorer');
+    const [ran] = await testing.run([scenItem()!.id]);
+    assert.equal(ran?.state, 'passed', ran?.message);
+
     // HAR: export, import back as a new transcript.
     const har = path.join(root(), 'wf-session.har');
     await vscode.commands.executeCommand('websocketWorkbench.exportSession', { file: transcript, target: har });

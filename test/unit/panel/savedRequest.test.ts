@@ -46,6 +46,11 @@ describe('panel saved requests (collections core, real files)', () => {
     assert.throws(() => toRequestDef('r', { url: 'ws://h', tls: { passphrase: 'p' } }), (e: { code: string }) => e.code === 'WSWB_PANEL_SECRET_IN_FILE');
     assert.deepEqual(toRequestDef('r', { url: 'ws://h', auth: { type: 'bearer', token: '{{secret:t}}' } }).auth, { type: 'bearer', token: '{{secret:t}}' });
     assert.deepEqual(withoutSecrets({ url: 'ws://h', auth: { type: 'basic', username: 'u', password: 'pw' }, tls: { key: 'PEM', passphrase: '{{secret:p}}', caFile: 'ca' } }), { url: 'ws://h', auth: { type: 'basic', username: 'u', password: '' }, tls: { passphrase: '{{secret:p}}', caFile: 'ca' } });
+    // The protocols' own credentials: MQTT's password, STOMP's passcode.
+    assert.throws(() => toRequestDef('r', { url: 'ws://h', protocol: 'mqtt', protocolOptions: { username: 'u', password: 'pw' } }), (e: { code: string; message: string }) => e.code === 'WSWB_PANEL_SECRET_IN_FILE' && /MQTT password/.test(e.message));
+    assert.throws(() => toRequestDef('r', { url: 'ws://h', protocol: 'stomp', protocolOptions: { passcode: 'pc' } }), (e: { code: string; message: string }) => e.code === 'WSWB_PANEL_SECRET_IN_FILE' && /STOMP passcode/.test(e.message));
+    assert.deepEqual(toRequestDef('r', { url: 'ws://h', protocol: 'mqtt', protocolOptions: { password: '{{secret:mq}}' } }).protocolOptions, { password: '{{secret:mq}}' });
+    assert.deepEqual(withoutSecrets({ url: 'ws://h', protocol: 'stomp', protocolOptions: { login: 'u', passcode: 'pc' } }), { url: 'ws://h', protocol: 'stomp', protocolOptions: { login: 'u' } });
   });
 
   it('maps named messages both ways and refuses JSON that does not parse', () => {

@@ -7,6 +7,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import * as http from 'node:http';
+import { Server as SocketIoServer } from 'socket.io';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { exportCommand } from '../../../src/cli/export';
@@ -76,6 +79,57 @@ const mockDef = {
   echo: true,
   rules: [{ match: { json: { path: 'type', equals: 'join' } }, respond: [{ json: { type: 'joined', room: '{{json.room}}-7', token: '{{connection.query.token}}' } }] }],
 };
+
+/** A Socket.IO request: join with an ack (room captured from it), say in that room, the server answers with an event. */
+const sioCollection = (sayExpect: unknown): Collection => ({
+  version: 1,
+  name: 'artillery-sio',
+  variables: { host: '127.0.0.1:0', room: 'lobby' },
+  requests: [
+    {
+      name: 'chat',
+      url: 'ws://{{host}}/chat',
+      protocol: 'socket.io',
+      protocolOptions: { auth: { token: '{{secret:api_token}}' } },
+      messages: [{ name: 'join', kind: 'socket.io', event: 'join', args: [{ room: '{{room}}' }], ack: true }],
+    },
+  ],
+  scenarios: [
+    {
+      name: 'join and say',
+      steps: [
+        { connect: 'chat' },
+        { send: 'join' },
+        { expect: { ack: true, jsonPath: '$[0].ok', equals: 'yes' }, within: 1000 },
+        { capture: { var: 'roomId', jsonPath: '$[0].room' } },
+        { send: { kind: 'socket.io', event: 'say', args: [{ room: '{{roomId}}', text: 'hi' }] } },
+        { expect: sayExpect, within: 1000 },
+        { close: true },
+      ],
+    },
+  ],
+} as Collection);
+
+/** A real socket.io 4 server on 127.0.0.1: namespace /chat, auth checked, join acked, say answered with "said". */
+async function socketIoServer(): Promise<{ port: number; joined: () => number; close: () => Promise<void> }> {
+  const server = http.createServer();
+  const io = new SocketIoServer(server);
+  let joined = 0;
+  io.of('/chat').use((socket, next) => next((socket.handshake.auth as { token?: string }).token === SECRET ? undefined : new Error('bad token')));
+  io.of('/chat').on('connection', (socket) => {
+    socket.on('join', (msg: { room: string }, ack: (r: unknown) => void) => {
+      joined++;
+      ack({ ok: 'yes', room: `${msg.room}-7` });
+    });
+    socket.on('say', (msg: { room: string; text: string }) => socket.emit('said', { room: msg.room, text: msg.text }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    joined: () => joined,
+    close: () => new Promise<void>((r) => void io.close(() => r())),
+  };
+}
 
 function runArtillery(script: string, report: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
@@ -151,6 +205,57 @@ describe('export artillery', function () {
       assert.equal(mock.stats().connections, users, 'one connection per virtual user reached the mock');
     } finally {
       await mock.stop();
+    }
+  });
+
+  it('a Socket.IO request exports to the socketio engine: emit with namespace, acknowledge and response with match and capture, auth from the environment', () => {
+    const exp = scenarioToArtillery(sioCollection({ event: 'said', jsonPath: '$[0].room', equals: '{{roomId}}' }), 'join and say', { overrides: { host: '127.0.0.1:9' } });
+    assert.equal(exp.script.scenarios[0]!.engine, 'socketio');
+    assert.deepEqual(exp.script.config.socketio, { transports: ['websocket'], auth: { token: '{{ $env.WSWB_SECRET_API_TOKEN }}' } });
+    assert.equal(exp.script.config.target, 'http://127.0.0.1:9');
+    assert.deepEqual(exp.script.scenarios[0]!.flow, [
+      { emit: { channel: 'join', data: { room: '{{ room }}' } }, namespace: '/chat', acknowledge: { match: [{ json: '$[0].ok', value: 'yes' }], capture: [{ json: '$[0].room', as: 'roomId' }] } },
+      { emit: { channel: 'say', data: { room: '{{ roomId }}', text: 'hi' } }, namespace: '/chat', response: { on: 'said', match: [{ json: '$[0].room', value: '{{ roomId }}' }] } },
+    ]);
+    assert.deepEqual([exp.sends, exp.receives, exp.gaps], [2, 2, []]);
+    // What Artillery cannot check is a comment, and other protocols are refused.
+    const gap = scenarioToArtillery(sioCollection({ event: 'said', count: 2 }), 'join and say', { overrides: { host: '127.0.0.1:9' } });
+    assert.match(gap.gaps[0]!, /type, count, regex and shape have no Socket.IO equivalent/);
+    const two = sioCollection({ event: 'said' });
+    (two.scenarios![0]!.steps[4]!.send as { args: unknown[] }).args = [{ a: 1 }, 2];
+    assert.throws(() => scenarioToArtillery(two, 'join and say'), /2 arguments that are not all strings/);
+    const mqtt = sioCollection({ event: 'said' });
+    mqtt.requests![0]!.protocol = 'mqtt';
+    assert.throws(() => scenarioToArtillery(mqtt, 'join and say'), /speaks mqtt: Artillery has engines for plain WebSocket and Socket.IO only/);
+  });
+
+  it('the exported Socket.IO script runs in the installed Artillery against a real socket.io server: counts match, and a wrong expectation is counted as failed', async () => {
+    assert.ok(fs.existsSync(ARTILLERY_BIN) && fs.existsSync(NODE24), `Artillery is not installed in ${CACHE}: run scripts/setup.sh`);
+    const srv = await socketIoServer();
+    try {
+      const users = 2;
+      const env = { ...process.env, WSWB_SECRET_API_TOKEN: SECRET };
+      const run = async (sayExpect: unknown, name: string) => {
+        const exp = scenarioToArtillery(sioCollection(sayExpect), 'join and say', { overrides: { host: `127.0.0.1:${srv.port}` }, users, durationS: 1 });
+        const script = path.join(dir, `${name}.yml`);
+        const report = path.join(dir, `${name}.json`);
+        fs.writeFileSync(script, exp.yaml);
+        const r = await runArtillery(script, report, env);
+        assert.equal(r.code, 0, r.out);
+        return { exp, counters: (JSON.parse(fs.readFileSync(report, 'utf8')) as { aggregate: { counters: Record<string, number> } }).aggregate.counters };
+      };
+      const ok = await run({ event: 'said', jsonPath: '$[0].room', equals: '{{roomId}}' }, 'sio-ok');
+      const errors = Object.keys(ok.counters).filter((k) => k.startsWith('errors.'));
+      assert.deepEqual(errors, [], `no errors: ${JSON.stringify(ok.counters)}`);
+      assert.equal(ok.counters['vusers.completed'], users, JSON.stringify(ok.counters));
+      assert.equal(ok.counters['socketio.emit'], users * ok.exp.sends, JSON.stringify(ok.counters));
+      assert.equal(srv.joined(), users, 'each user passed the auth check and joined');
+      // The room captured from the ack must come back in "said": a wrong value fails every user.
+      const bad = await run({ event: 'said', jsonPath: '$[0].room', equals: 'lobby' }, 'sio-bad');
+      assert.equal(bad.counters['errors.Failed match'], users, JSON.stringify(bad.counters));
+      assert.equal(bad.counters['vusers.failed'], users, JSON.stringify(bad.counters));
+    } finally {
+      await srv.close();
     }
   });
 });

@@ -2,6 +2,7 @@
  * Mock server definitions, as written in a collection file's `mocks` array. Mirrors
  * schemas/mock.schema.json (keep both in step). Pure types and defaults: no I/O here.
  */
+import type { ProtocolSetting } from '../../protocols/types';
 
 /** How a mock (or one of its endpoints) behaves; an endpoint's own field replaces the mock's. */
 export interface MockBehaviour {
@@ -14,6 +15,13 @@ export interface MockBehaviour {
   faults?: MockFault[];
   /** Echo messages no rule matched. Default true. */
   echo?: boolean;
+  /**
+   * The application protocol the mock speaks (same names as requests). `raw` and `auto` (the
+   * default) answer bytes; any other runs that protocol's server side (docs/mock-servers.md#protocol-mocks).
+   */
+  protocol?: ProtocolSetting;
+  /** Settings of the protocol's server side (namespaces and auth, init timeout, hub path, heart-beats, credentials, …). */
+  protocolOptions?: Record<string, unknown>;
 }
 
 /** One mock server: where it listens, who may connect, and how it behaves (the default for every endpoint). */
@@ -53,7 +61,17 @@ export interface MockEndpoint extends MockBehaviour {
 }
 
 /** A message to send: text, JSON (serialised), binary as hex or base64. Strings are templates unless `literal`. */
-export type MockMessage = string | { text: string; literal?: boolean } | { json: unknown } | { hex: string } | { base64: string };
+export type MockMessage = string | { text: string; literal?: boolean } | { json: unknown } | { hex: string } | { base64: string } | MockProtocolMessage;
+
+/**
+ * A protocol message in a protocol mock's `respond`, `greeting` or schedule: the client's message
+ * kinds (src/core/protocols/messages.ts, checked by parseMessageDef when the mock is validated).
+ * Kept structural here so that this file stays free of Node types for the webview's build.
+ */
+export interface MockProtocolMessage {
+  kind: 'socket.io' | 'graphql' | 'graphql-complete' | 'signalr' | 'stomp' | 'mqtt' | 'json-rpc';
+  [field: string]: unknown;
+}
 
 /** A delay: fixed milliseconds, or a uniformly random range. */
 export type MockDelay = number | { min: number; max: number };
@@ -72,6 +90,18 @@ export interface MockRule {
   close?: { code: number; reason?: string };
   /** Faults triggered by this rule (handshake faults do not apply here). */
   faults?: MockFault[];
+  /**
+   * Protocol mocks: the answer under the message's pairing key (Socket.IO ack arguments, JSON-RPC
+   * result or `{"error":…}`, SignalR completion result or `{"error":…}`, GraphQL `next` payloads
+   * then `complete`). Templated like `respond`.
+   */
+  reply?: unknown;
+  /** Socket.IO: rooms the sender joins (templated), before `respond` is sent. */
+  join?: string | string[];
+  /** Socket.IO: rooms the sender leaves (templated). */
+  leave?: string | string[];
+  /** Socket.IO: `broadcast` goes to this room (templated) of the sender's namespace, the sender included. */
+  room?: string;
 }
 
 /** Conditions on a received message and its connection. */
@@ -90,10 +120,33 @@ export interface MockMatch {
   binary?: boolean;
   /** Connection path: exact, or prefix ending in `*`. */
   path?: string;
-  /** Connection query parameters: each must equal (`"*"`: be present). */
-  query?: Record<string, string>;
+  /**
+   * Connection query parameters: each must equal (`"*"`: be present). On a `graphql-ws` mock,
+   * the GraphQL document instead: a string it contains, or `{"regex":…,"flags"?:…}`.
+   */
+  query?: Record<string, string> | string;
   /** 1-based index of this message on its connection: exact, or a range / period. */
   count?: number | { min?: number; max?: number; every?: number };
+  // Protocol mocks: decoded fields (docs/mock-servers.md#protocol-mocks). `regex`, `text` and
+  // `json` then apply to the decoded payload (Socket.IO: the arguments array).
+  /** Socket.IO event name. */
+  event?: string;
+  /** Socket.IO namespace (default: any). */
+  namespace?: string;
+  /** GraphQL operationName. */
+  operationName?: string;
+  /** SignalR hub method (invocation target). */
+  target?: string;
+  /** STOMP frame command (SEND, SUBSCRIBE, …). */
+  command?: string;
+  /** STOMP destination: exact, or a prefix ending in `*`. */
+  destination?: string;
+  /** MQTT topic filter (`+` and `#` wildcards) the PUBLISH topic must match. */
+  topic?: string;
+  /** JSON-RPC method. */
+  method?: string;
+  /** The decoded packet type (`EVENT`, `subscribe`, `Invocation`, `SEND`, `PUBLISH`, `request`, `notification`). */
+  type?: string;
 }
 
 /** Push messages periodically: to each client (from its connect) or broadcast (from server start). */
@@ -128,7 +181,13 @@ export type MockFault =
   /** Stop answering pings. */
   | { type: 'noPong' }
   /** Read slowly: stop reading this long after each chunk read from the socket (TCP backpressure). */
-  | { type: 'slowRead'; pauseMs: number };
+  | { type: 'slowRead'; pauseMs: number }
+  /** Protocol mocks: do not send the reply (ack, completion, result, receipt). */
+  | { type: 'dropReply' }
+  /** Protocol mocks: send one packet that does not parse as the protocol. */
+  | { type: 'malformedPacket'; afterMs?: number }
+  /** Protocol mocks: stop the protocol's heartbeats (Engine.IO pings, GraphQL pongs, SignalR pings, STOMP heart-beats, MQTT PINGRESP). */
+  | { type: 'noHeartbeat' };
 
 /** The fault `type` values. */
 export type MockFaultType = MockFault['type'];
@@ -148,6 +207,8 @@ export interface ResolvedEndpoint {
   schedules: MockSchedule[];
   faults: MockFault[];
   echo: boolean;
+  protocol: ProtocolSetting;
+  protocolOptions: Record<string, unknown>;
 }
 
 /** The endpoints a definition serves, with inheritance applied. Without `endpoints`: one on `*`. */
@@ -160,6 +221,8 @@ export function resolveEndpoints(def: MockDefinition): ResolvedEndpoint[] {
     schedules: def.schedules ?? [],
     faults: def.faults ?? [],
     echo: def.echo ?? true,
+    protocol: def.protocol ?? 'auto',
+    protocolOptions: def.protocolOptions ?? {},
   };
   if (!def.endpoints || def.endpoints.length === 0) return [{ path: '*', ...base }];
   return def.endpoints.map((e) => ({
@@ -171,6 +234,8 @@ export function resolveEndpoints(def: MockDefinition): ResolvedEndpoint[] {
     schedules: e.schedules ?? base.schedules,
     faults: e.faults ?? base.faults,
     echo: e.echo ?? base.echo,
+    protocol: e.protocol ?? base.protocol,
+    protocolOptions: e.protocolOptions ?? base.protocolOptions,
   }));
 }
 

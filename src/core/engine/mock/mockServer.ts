@@ -22,8 +22,8 @@ import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { HeaderPair, NewEvent, TimelineEvent } from '../events';
-import { FrameDecoder } from '../../protocol/frameDecoder';
-import type { DecodedFrame } from '../../protocol/frameDecoder';
+import type { WireSink } from '../wire/sink';
+import { installWireStack, type WireStack } from '../wire/wsInternals';
 import { encodeClosePayload, encodeFrame } from '../../protocol/frameEncoder';
 import { hex32 } from '../../protocol/mask';
 import type { MalformedKind, MockDefinition, MockFault, MockMessage, MockRule, MockSchedule, ResolvedEndpoint } from './definition';
@@ -38,6 +38,8 @@ import { closeStatusOf } from '../../errors';
 import { assertMockDefinition, isSendableCloseCode } from './validate';
 import { boundField, gateReasons, isLoopbackHost, normaliseHost, normaliseOrigin } from './gate';
 import type { GatePolicy, MockRefusal } from './gate';
+import { createProtocolEndpoint } from './protocols';
+import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost, RulePeer } from './protocols';
 
 /** Where events go: a TimelineStore (or anything that numbers events the same way). */
 export interface MockEventSink {
@@ -56,7 +58,7 @@ export interface MockServerDeps {
   uuid?: () => string;
   /** Directory TLS file paths are relative to (the collection file's directory). */
   baseDir?: string;
-  /** Record frames (wire tap) and messages in the timeline. Default true for both. */
+  /** Record frames (wire stack) and messages in the timeline. Default true for both. */
   record?: { frames?: boolean; messages?: boolean };
   /** Frame payload bytes kept per frame event (default 64 KiB). */
   payloadPreviewBytes?: number;
@@ -94,6 +96,8 @@ interface EndpointState {
   rules: CompiledRule[];
   wss: WebSocketServer;
   clients: Set<ClientState>;
+  /** The protocol server of a protocol mock (src/core/engine/mock/protocols). */
+  proto?: ProtocolEndpoint;
 }
 
 interface ClientState extends MockClient {
@@ -106,10 +110,9 @@ interface ClientState extends MockClient {
   fragments: number;
   slowReadMs: number;
   closeStarted: 'client' | 'server' | undefined;
-  /** Incoming frames waiting for ws's message to supply their payloads (see tap). */
-  inPending: DecodedFrame[];
-  /** Payload bytes of the current incoming message's fragments already recorded. */
-  inMessageOffset: number;
+  /** The wire stack installed on ws: parses the client's bytes once, encodes and records ours. */
+  stack: WireStack | null;
+  proto?: ProtocolConnection;
 }
 
 const SEND_BINARY = { binary: true, compress: false };
@@ -157,12 +160,12 @@ export class MockServer {
     this.recordFrames = deps.record?.frames ?? true;
     this.recordMessages = deps.record?.messages ?? true;
     this.sink = deps.store ?? { append: (e) => ({ ...e, id: this.nextSinkId++ }) as TimelineEvent };
-    this.endpoints = resolveEndpoints(this.definition).map((ep) => ({
-      ep,
-      rules: compileRules(ep.rules),
-      wss: this.createWss(ep),
-      clients: new Set<ClientState>(),
-    }));
+    this.endpoints = resolveEndpoints(this.definition).map((ep) => {
+      const st = { ep, rules: compileRules(ep.rules), clients: new Set<ClientState>() } as EndpointState;
+      st.proto = createProtocolEndpoint(this.protocolHost(st));
+      st.wss = this.createWss(ep, st.proto?.subprotocols ?? []);
+      return st;
+    });
   }
 
   /** The ws:// or wss:// URL of the first endpoint (empty before start). */
@@ -253,7 +256,7 @@ export class MockServer {
       data: { type: 'listening', name: this.definition.name, url: this._url, port: this.boundPort, host, ...(exposed ? { warning: 'bound to a non-loopback address: reachable from other machines' } : {}) },
     });
     if (exposed) this.log(`warning: mock "${this.definition.name}" is bound to ${host}, reachable from other machines`);
-    for (const st of this.endpoints) for (const s of st.ep.schedules) if (s.broadcast) this.startBroadcastSchedule(st, s);
+    for (const st of this.endpoints) if (!st.proto) for (const s of st.ep.schedules) if (s.broadcast) this.startBroadcastSchedule(st, s);
     return { url: this._url, port: this.boundPort };
   }
 
@@ -291,6 +294,7 @@ export class MockServer {
       await Promise.all(closed);
     }
     for (const st of this.endpoints) st.wss.close();
+    await Promise.all(this.endpoints.map((st) => st.proto?.stop()));
     const server = this.server;
     if (server) {
       await new Promise<void>((resolve) => {
@@ -378,7 +382,8 @@ export class MockServer {
 
   // ── handshake ──────────────────────────────────────────────────────────────────────────────
 
-  private createWss(ep: ResolvedEndpoint): WebSocketServer {
+  private createWss(ep: ResolvedEndpoint, protocolDefaults: string[]): WebSocketServer {
+    const accepted = ep.subprotocols.length > 0 ? ep.subprotocols : protocolDefaults;
     const wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -388,8 +393,8 @@ export class MockServer {
       ...({ maxFragments: this.definition.maxFragments ?? 16 * 1024 } as object),
       autoPong: !ep.faults.some((f) => f.type === 'noPong'),
       handleProtocols: (offered: Set<string>) => {
-        if (ep.subprotocols.length === 0) return offered.values().next().value ?? false;
-        for (const p of ep.subprotocols) if (offered.has(p)) return p;
+        if (accepted.length === 0) return offered.values().next().value ?? false;
+        for (const p of accepted) if (offered.has(p)) return p;
         return false;
       },
     });
@@ -403,6 +408,7 @@ export class MockServer {
   }
 
   private onPlainRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.protocolRequest(req, res)) return;
     req.resume();
     const body = `WebSocket mock "${this.definition.name}": connect with a WebSocket client to ${this._url}\n`;
     res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'close', 'Content-Length': Buffer.byteLength(body) });
@@ -542,8 +548,7 @@ export class MockServer {
       fragments: 1,
       slowReadMs: 0,
       closeStarted: undefined,
-      inPending: [],
-      inMessageOffset: 0,
+      stack: null,
       send: (message: MockMessage) => {
         if (ws.readyState === WebSocket.OPEN) this.sendTo(c, renderMessage(message, this.templateContext(c)));
       },
@@ -575,10 +580,15 @@ export class MockServer {
       acceptValid: true,
     });
     this.emit({ kind: 'state', time: this.clock(), connection: id, state: 'open', detail: `${remote} ${url.pathname}${url.search}` });
-    if (this.recordFrames) this.tap(c);
+    // Synchronously, before a byte of the WebSocket stream is read: the same parse/record path as a client connection's.
+    c.stack = installWireStack(ws, this.wireSink(c), {
+      maxPayload: this.definition.maxPayload ?? DEFAULT_MOCK_MAX_PAYLOAD,
+      maxFragments: this.definition.maxFragments ?? 16 * 1024,
+      emitMessages: true,
+    });
+    if (st.proto) c.proto = st.proto.connect(this.peerOf(c));
 
     ws.on('error', (err: Error & { code?: string }) => {
-      if (c.inPending.length > 0) this.flushInbound(c);
       this.emitError(id, err.code ?? 'WSWB_MOCK_CLIENT_ERROR', err.message, closeStatusOf(err));
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -597,187 +607,70 @@ export class MockServer {
       }
     });
     ws.on('close', (code: number, reason: Buffer) => {
-      if (c.inPending.length > 0) this.flushInbound(c);
       this.stat.open--;
       for (const t of c.timers) clearTimeout(t);
       c.timers.clear();
       st.clients.delete(c);
+      c.proto?.closed();
       const initiator = c.closeStarted ?? 'client';
       this.emit({ kind: 'close', time: this.clock(), connection: id, code, reason: reason.toString('utf8'), initiator, wasClean: code !== 1006 });
       this.emit({ kind: 'state', time: this.clock(), connection: id, state: 'closed' });
     });
     ws.on('ping', () => {
-      /* answered by ws unless a noPong fault is active; the frame is on the timeline via the tap */
+      /* answered by ws unless a noPong fault is active; the frame is on the timeline via the wire stack */
     });
-    // Client-initiated close: ws emits no event before replying, so note who started from the frame tap.
 
     for (const f of st.ep.faults) {
       if (f.type === 'fragment') c.fragments = Math.max(1, f.frames);
       if (f.type === 'slowRead') c.slowReadMs = f.pauseMs;
     }
-    for (const m of st.ep.greeting) this.sendTo(c, renderMessage(m, this.templateContext(c)));
-    for (const s of st.ep.schedules) if (!s.broadcast) this.startClientSchedule(c, s);
-    for (const f of st.ep.faults) if (f.type === 'drop' || f.type === 'close' || f.type === 'malformed') this.applyFault(c, f, 'mock');
+    // A protocol mock greets and schedules once its protocol's handshake is done.
+    if (!c.proto) for (const m of st.ep.greeting) this.sendTo(c, renderMessage(m, this.templateContext(c)));
+    if (!c.proto) for (const s of st.ep.schedules) if (!s.broadcast) this.startClientSchedule(c, s);
+    for (const f of st.ep.faults) if (f.type === 'drop' || f.type === 'close' || f.type === 'malformed' || f.type === 'malformedPacket' || f.type === 'noHeartbeat') this.applyFault(c, f, 'mock');
   }
 
-  private tap(c: ClientState): void {
+  /** The recording side of the wire stack for one client: frames and messages onto the mock's timeline. */
+  private wireSink(c: ClientState): WireSink {
     const preview = this.deps.payloadPreviewBytes ?? PREVIEW_DEFAULT;
-    // Incoming data frames are masked; ws unmasks them anyway. So the decoder keeps (and unmasks)
-    // at most a control frame's worth, and a bigger data frame waits for ws's message, whose bytes
-    // are exactly the frames' payloads concatenated (no extension is negotiated): see flushInbound.
-    const inLimit = Math.min(preview, 125);
-    const inbound = new FrameDecoder(
-      { strict: false, payloadLimit: inLimit },
-      (f) => {
+    const frames = this.recordFrames;
+    const messages = this.recordMessages;
+    return {
+      frameIn: (f) => {
+        // Client-initiated close: ws emits no event before replying, so note who started here.
         if (f.opcode === 0x8) c.closeStarted ??= 'client';
-        if (c.inPending.length > 0 || (f.opcode <= 0x2 && f.payload.length < f.length)) c.inPending.push(f);
-        else {
-          if (f.opcode <= 0x2) c.inMessageOffset = f.fin ? 0 : c.inMessageOffset + f.length;
-          this.onFrame(c, 'in', f, preview);
-        }
+        if (!frames) return;
+        const p = f.payload;
+        this.emit({
+          kind: 'frame', time: this.clock(), connection: c.id, dir: 'in', fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, masked: f.masked,
+          maskKey: f.maskKey ? hex32(f.maskKey) : undefined,
+          length: f.length, wireSize: f.headerSize + f.length, payload: p.length > preview ? p.subarray(0, preview) : p,
+          truncated: p.length < f.length || f.length > preview ? true : undefined,
+        });
       },
-      (e) => this.emitError(c.id, e.code, `client frame: ${e.message}`, e.closeCode),
-    );
-    // Bytes handed to the outgoing decoder, and bytes of the frames it completed: equal when it
-    // sits at a frame boundary.
-    let pushed = 0;
-    let completed = 0;
-    const outbound = new FrameDecoder(
-      { strict: false, payloadLimit: preview },
-      (f) => {
-        completed += f.headerSize + f.length;
-        this.onFrame(c, 'out', f, preview);
+      frameOut: (b0, key, length, wireSize, payload) => {
+        if (!frames) return;
+        this.emit({
+          kind: 'frame', time: this.clock(), connection: c.id, dir: 'out', fin: (b0 & 0x80) !== 0, rsv1: (b0 & 0x40) !== 0, rsv2: (b0 & 0x20) !== 0, rsv3: (b0 & 0x10) !== 0, opcode: b0 & 0x0f, masked: key !== undefined,
+          maskKey: key ? hex32(key) : undefined,
+          length, wireSize, payload: payload.length > preview ? payload.subarray(0, preview) : payload,
+          truncated: payload.length < length || length > preview ? true : undefined,
+        });
       },
-      (e) => this.emitError(c.id, e.code, `mock frame: ${e.message}`, e.closeCode),
-    );
-    const push = (b: Uint8Array) => {
-      pushed += b.length;
-      outbound.push(b);
+      messageIn: (data, binary, wireSize, compressed) => {
+        if (messages) this.emit({ kind: 'message', time: this.clock(), connection: c.id, dir: 'in', binary, data, size: data.length, wireSize, compressed });
+      },
+      messageOut: (data, binary, wireSize, compressed) => {
+        if (messages) this.emit({ kind: 'message', time: this.clock(), connection: c.id, dir: 'out', binary, data, size: data.length, wireSize, compressed });
+      },
+      ignoredIn: () => undefined,
     };
-    // Before ws's own listener, so a frame is on the timeline before the message it carries.
-    c.socket.prependListener('data', (chunk: Buffer) => {
-      try {
-        if (!inbound.failed) inbound.push(chunk);
-      } catch (err) {
-        this.internalError(c.id, err);
-      }
-    });
-    const socket = c.socket as Duplex & { write: (...args: unknown[]) => boolean };
-    const write = socket.write;
-    // ws writes a frame as two chunks, header then payload, in one synchronous call. A lone header
-    // is held until its payload arrives: when that is exactly the payload the header declares (and
-    // the decoder is between frames), the pair is the whole frame and is recorded as written,
-    // without re-parsing or copying. Anything else goes through the decoder.
-    let header: Uint8Array | undefined;
-    const observe = (chunk: Uint8Array) => {
-      if (outbound.failed) return;
-      if (header) {
-        const h = header;
-        header = undefined;
-        if (chunk.length === declaredLength(h) && pushed === completed) {
-          this.onWrittenFrame(c, h, chunk, preview);
-          return;
-        }
-        if (chunk.length <= preview) {
-          push(Buffer.concat([h, chunk]));
-          return;
-        }
-        push(h);
-      } else if (chunk.length <= 10 && chunk.length >= 2 && chunk.length === loneHeaderSize(chunk)) {
-        header = chunk;
-        return;
-      }
-      push(chunk);
-    };
-    const onTapError = (err: unknown) => this.internalError(c.id, err);
-    socket.write = function (this: Duplex, chunk: unknown) {
-      try {
-        if (chunk instanceof Uint8Array) observe(chunk);
-      } catch (err) {
-        onTapError(err);
-      }
-      // eslint-disable-next-line prefer-rest-params -- forward the call exactly as made
-      return write.apply(this, arguments as unknown as unknown[]);
-    };
-  }
-
-  /**
-   * Records the incoming frames held back for payloads: with `message`, the frames up to and
-   * including its final one get their payloads cut from the message bytes; without (the connection
-   * failed or closed before a message completed), they are recorded as kept (truncated).
-   */
-  private flushInbound(c: ClientState, message?: Buffer): void {
-    const preview = this.deps.payloadPreviewBytes ?? PREVIEW_DEFAULT;
-    // Fragments of this message recorded before anything was held back come first in its bytes.
-    let off = message ? c.inMessageOffset : 0;
-    c.inMessageOffset = 0;
-    while (c.inPending.length > 0) {
-      const f = c.inPending.shift()!;
-      if (message && f.opcode <= 0x2 && off + f.length <= message.length) {
-        const end = off + Math.min(f.length, preview);
-        this.onFrame(c, 'in', { ...f, payload: message.subarray(off, end) }, preview);
-        off += f.length;
-      } else {
-        this.onFrame(c, 'in', f, preview);
-      }
-      if (message && f.opcode <= 0x2 && f.fin) break;
-    }
-    // Control frames that followed the message wait for nothing.
-    while (c.inPending.length > 0 && c.inPending[0]!.opcode >= 0x8) this.onFrame(c, 'in', c.inPending.shift()!, preview);
-  }
-
-  /** An outgoing frame from its unmasked header and its payload, exactly as written. */
-  private onWrittenFrame(c: ClientState, header: Uint8Array, payload: Uint8Array, preview: number): void {
-    const b0 = header[0]!;
-    const e: NewEvent = {
-      kind: 'frame',
-      time: this.clock(),
-      connection: c.id,
-      dir: 'out',
-      fin: (b0 & 0x80) !== 0,
-      rsv1: (b0 & 0x40) !== 0,
-      rsv2: (b0 & 0x20) !== 0,
-      rsv3: (b0 & 0x10) !== 0,
-      opcode: b0 & 0x0f,
-      masked: false,
-      maskKey: undefined,
-      length: payload.length,
-      wireSize: header.length + payload.length,
-      payload: payload.length > preview ? payload.subarray(0, preview) : payload,
-      truncated: payload.length > preview ? true : undefined,
-    };
-    this.emit(e);
-  }
-
-  private onFrame(c: ClientState, dir: 'in' | 'out', f: DecodedFrame, preview: number): void {
-    // One object literal, same shape every time: this runs for every frame in both directions.
-    const e: NewEvent = {
-      kind: 'frame',
-      time: this.clock(),
-      connection: c.id,
-      dir,
-      fin: f.fin,
-      rsv1: f.rsv1,
-      rsv2: f.rsv2,
-      rsv3: f.rsv3,
-      opcode: f.opcode,
-      masked: f.masked,
-      maskKey: f.maskKey ? hex32(f.maskKey) : undefined,
-      length: f.length,
-      wireSize: f.headerSize + f.length,
-      payload: f.payload.length > preview ? f.payload.subarray(0, preview) : f.payload,
-      truncated: f.payload.length < f.length || f.length > preview ? true : undefined,
-    };
-    this.emit(e);
   }
 
   private onMessage(c: ClientState, data: Buffer, binary: boolean): void {
-    if (c.inPending.length > 0) this.flushInbound(c, data);
     c.count++;
     this.stat.messagesIn++;
-    if (this.recordMessages) {
-      this.emit({ kind: 'message', time: this.clock(), connection: c.id, dir: 'in', binary, data, size: data.length });
-    }
+    if (c.proto) return c.proto.message(data, binary);
     let text: string | undefined;
     const getText = () => (text ??= data.toString('utf8'));
     let parsed: { v: unknown } | undefined;
@@ -839,13 +732,8 @@ export class MockServer {
       }
     } catch (err) {
       this.emitError(c.id, 'WSWB_MOCK_SEND_FAILED', (err as Error).message);
-      return;
     }
-    // After the send: the tap has recorded the frame(s) synchronously, so the timeline reads
-    // frames then message in both directions, and the store can share a single frame's bytes.
-    if (this.recordMessages) {
-      this.emit({ kind: 'message', time: this.clock(), connection: c.id, dir: 'out', binary: m.binary, data: m.data, size: m.data.length });
-    }
+    // The wire stack recorded the frame(s), then the message, as it wrote them.
   }
 
   private applyFault(c: ClientState, f: MockFault, from: 'mock' | 'rule'): void {
@@ -866,12 +754,12 @@ export class MockServer {
           } else {
             // A code ws refuses to send: write the close frame raw, then end the connection.
             const payload = encodeClosePayload(f.code & 0xffff, f.reason ?? '');
-            c.socket.write(encodeFrame({ opcode: 0x8, payload: payload.subarray(0, 125) }));
+            this.writeRaw(c, encodeFrame({ opcode: 0x8, payload: payload.subarray(0, 125) }));
             this.later(c, 1000, () => c.ws.terminate());
           }
           break;
         case 'malformed':
-          c.socket.write(malformedFrame(f.kind));
+          this.writeRaw(c, malformedFrame(f.kind));
           break;
         case 'noPong':
           // ws has no public switch per connection; its autoPong flag is read on every ping.
@@ -883,6 +771,11 @@ export class MockServer {
         case 'fragment':
           c.fragments = Math.max(1, f.frames);
           break;
+        case 'dropReply':
+        case 'malformedPacket':
+        case 'noHeartbeat':
+          if (!c.proto?.fault(f)) this.log(`mock "${this.definition.name}": a "${f.type}" fault needs a protocol mock`);
+          break;
         case 'handshakeDelay':
         case 'refuse':
           break;
@@ -890,6 +783,12 @@ export class MockServer {
     };
     if (after > 0) this.later(c, after, run);
     else run();
+  }
+
+  /** Fault injection: bytes written as they are, recorded by the wire stack as far as they parse. */
+  private writeRaw(c: ClientState, bytes: Uint8Array): void {
+    if (c.stack) c.stack.outbound.rawBytes(bytes);
+    else c.socket.write(bytes);
   }
 
   private startClientSchedule(c: ClientState, s: MockSchedule): void {
@@ -969,6 +868,81 @@ export class MockServer {
     };
   }
 
+  // ── protocol mocks: the narrow hook (src/core/engine/mock/protocols/types.ts) ─────────────────
+
+  private protocolHost(st: EndpointState): ProtocolHost {
+    return {
+      ep: st.ep,
+      peers: () => [...st.clients].filter((c) => c.ws.readyState === WebSocket.OPEN).map((c) => this.peerOf(c)),
+      info: (peer, message, data) => this.emit({ kind: 'info', time: this.clock(), connection: peer?.id ?? this.serverConnectionId, message, ...(data ? { data } : {}) }),
+      context: (peer, payload, captures) => {
+        const c = peer ? [...st.clients].find((x) => x.id === peer.id) : undefined;
+        return this.templateContext(c, payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload), captures, () => payload);
+      },
+      random: this.random,
+      uuid: this.uuid,
+    };
+  }
+
+  private peerOf(c: ClientState): RulePeer {
+    // What one tick sends (the answers to every message of a chunk read) leaves in one write, as
+    // Engine.IO and mqtt-packet batch theirs: cork on the first send, uncork on the next tick.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      c.socket.uncork();
+    };
+    const send = (data: Buffer, binary: boolean) => {
+      if (!corked && c.ws.readyState === WebSocket.OPEN) {
+        corked = true;
+        c.socket.cork();
+        process.nextTick(uncork);
+      }
+      this.sendTo(c, { data, binary });
+    };
+    return {
+      id: c.id,
+      path: c.path,
+      query: c.query,
+      subprotocol: c.subprotocol,
+      get open() {
+        return c.ws.readyState === WebSocket.OPEN;
+      },
+      sendText: (text) => send(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, false),
+      sendBinary: (b) => send(Buffer.from(b.buffer, b.byteOffset, b.byteLength), true),
+      close: (code, reason = '') => c.close(code, reason),
+      later: (ms, fn) => this.later(c, ms, fn),
+      fault: (f) => this.applyFault(c, f, 'rule'),
+    };
+  }
+
+  /** A plain HTTP request a protocol endpoint answers (SignalR negotiate), behind the same Host and Origin gate. */
+  private protocolRequest(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    if (!this.endpoints.some((st) => st.proto?.httpPath)) return false;
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://mock.invalid');
+    } catch {
+      return false;
+    }
+    const st = this.endpoints.find((e) => e.proto?.httpPath?.(url.pathname));
+    if (!st?.proto?.http) return false;
+    const origin = req.headers.origin;
+    const reasons = gateReasons(this.gatePolicy(), req.headers.host, origin);
+    if (reasons.length > 0) {
+      const id = this.nextConnectionId();
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end(reasons[0] === 'host' ? 'Host not allowed' : 'Origin not allowed');
+      this.stat.rejected++;
+      this.emitError(id, reasons[0] === 'host' ? 'WSWB_MOCK_HOST_REJECTED' : 'WSWB_MOCK_ORIGIN_REJECTED', `${req.method ?? 'GET'} ${url.pathname}: ${reasons[0] === 'host' ? `Host ${JSON.stringify(req.headers.host ?? '')} is not this mock's address` : `Origin ${origin} is not allowed (see allowedOrigins)`}`);
+      this.emitRefusal(id, reasons, origin, req.headers.host);
+      return true;
+    }
+    st.proto.http(req, res);
+    return true;
+  }
+
   private nextConnectionId(): string {
     return `${this.definition.name}#${++this.seq}`;
   }
@@ -1046,28 +1020,10 @@ async function generateCertificate(hostnames: string[]): Promise<{ cert: string;
 
 function hasPlaceholders(m: MockMessage): boolean {
   if (typeof m === 'string') return m.includes('{{');
+  if ('kind' in m) return true;
   if ('text' in m) return !m.literal && m.text.includes('{{');
   if ('json' in m) return JSON.stringify(m.json)?.includes('{{') ?? false;
   return false;
-}
-
-/** The payload length an unmasked frame header declares (RFC 6455 §5.2). */
-function declaredLength(h: Uint8Array): number {
-  const l7 = h[1]! & 0x7f;
-  if (l7 < 126) return l7;
-  if (l7 === 126) return (h[2]! << 8) | h[3]!;
-  const hi = ((h[2]! << 24) >>> 0) + ((h[3]! << 16) | (h[4]! << 8) | h[5]!);
-  const lo = ((h[6]! << 24) >>> 0) + ((h[7]! << 16) | (h[8]! << 8) | h[9]!);
-  return hi * 2 ** 32 + lo;
-}
-
-/** The header size a chunk declares when it is exactly one unmasked frame header with a non-empty payload to follow, else 0. */
-function loneHeaderSize(b: Uint8Array): number {
-  const b1 = b[1]!;
-  if (b1 & 0x80) return 0;
-  const l7 = b1 & 0x7f;
-  if (l7 === 0) return 0;
-  return l7 < 126 ? 2 : l7 === 126 ? 4 : 10;
 }
 
 function malformedFrame(kind: MalformedKind): Uint8Array {
@@ -1104,6 +1060,12 @@ function describeFault(f: MockFault): string {
       return `handshake delay ${f.ms} ms`;
     case 'refuse':
       return `refuse handshake ${f.status}`;
+    case 'dropReply':
+      return 'drop the reply';
+    case 'malformedPacket':
+      return 'malformed protocol packet';
+    case 'noHeartbeat':
+      return 'stop protocol heartbeats';
   }
 }
 

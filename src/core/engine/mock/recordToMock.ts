@@ -5,9 +5,10 @@
  * (with the recorded delay before the first). A message the client sent several times with
  * different answers gets one rule per occurrence, told apart by its position (`count`).
  */
-import type { MessageEvent, TimelineEvent } from '../events';
+import type { HandshakeEvent, MessageEvent, TimelineEvent } from '../events';
 import type { MockDefinition, MockMatch, MockMessage, MockRule } from './definition';
 import { isSendableCloseCode } from './validate';
+import { protocolRecordingToMock, recognise } from './protocols/record';
 
 /** Options of recordingToMock. */
 export interface RecordToMockOptions {
@@ -23,6 +24,11 @@ export interface RecordToMockOptions {
   maxDelayMs?: number;
   /** Echo messages no recorded rule matches (default false: a replay answers only what it saw). */
   echo?: boolean;
+  /**
+   * `auto` (default): a session whose protocol is recognised (sub-protocol, URL, first message)
+   * becomes a protocol mock with one rule per event/method/operation; `raw`: byte-level rules always.
+   */
+  protocol?: 'auto' | 'raw';
 }
 
 interface Exchange {
@@ -37,6 +43,13 @@ export function recordingToMock(events: TimelineEvent[], opts: RecordToMockOptio
   const connection = opts.connection ?? events.find((e) => e.kind === 'message')?.connection;
   const mine = events.filter((e) => connection === undefined || e.connection === connection);
   const messages = mine.filter((e): e is MessageEvent => e.kind === 'message');
+  const timing = opts.timing ?? true;
+  const minDelay = opts.minDelayMs ?? 5;
+  const maxDelay = opts.maxDelayMs ?? 10_000;
+  if ((opts.protocol ?? 'auto') === 'auto') {
+    const protocol = recognise(mine.find((e): e is HandshakeEvent => e.kind === 'handshake'), messages);
+    if (protocol) return protocolRecordingToMock(protocol, messages, { name: opts.name ?? 'recorded', echo: opts.echo ?? false, timing, minDelayMs: minDelay, maxDelayMs: maxDelay });
+  }
   const greeting: MessageEvent[] = [];
   const exchanges: Exchange[] = [];
   for (const m of messages) {
@@ -45,9 +58,6 @@ export function recordingToMock(events: TimelineEvent[], opts: RecordToMockOptio
     else exchanges[exchanges.length - 1]!.responses.push(m);
   }
 
-  const timing = opts.timing ?? true;
-  const minDelay = opts.minDelayMs ?? 5;
-  const maxDelay = opts.maxDelayMs ?? 10_000;
   // Group by what the client sent: identical requests with identical answers share one rule.
   const byKey = new Map<string, Exchange[]>();
   for (const x of exchanges) {

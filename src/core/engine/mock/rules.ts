@@ -85,7 +85,7 @@ function compileMatch(m: MockMatch, index: number): CompiledRule['test'] {
   return (input, text, json) => {
     if (m.binary !== undefined && m.binary !== input.binary) return null;
     if (m.path !== undefined && !pathMatches(m.path, input.path)) return null;
-    if (m.query) {
+    if (m.query && typeof m.query === 'object') {
       for (const [k, v] of Object.entries(m.query)) {
         const actual = Object.hasOwn(input.query, k) ? input.query[k] : undefined;
         if (actual === undefined || (v !== '*' && v !== actual)) return null;

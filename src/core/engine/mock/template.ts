@@ -4,6 +4,8 @@
  */
 import type { MockMessage } from './definition';
 import type { PatternMatch } from '../../pattern';
+import { KIND_PROTOCOL } from '../../protocols/messages';
+import { MockError } from './errors';
 
 /** What a template can refer to when it is rendered. */
 export interface TemplateContext {
@@ -67,6 +69,7 @@ export interface RenderedMessage {
 /** Renders a MockMessage: text and JSON are templated; hex and base64 are literal bytes. */
 export function renderMessage(m: MockMessage, ctx: TemplateContext): RenderedMessage {
   if (typeof m === 'string') return { data: Buffer.from(renderTemplate(m, ctx), 'utf8'), binary: false };
+  if ('kind' in m) throw new MockError('WSWB_MOCK_INVALID_DEFINITION', `a "${m.kind}" message needs a mock with "protocol": "${KIND_PROTOCOL[m.kind]}"`);
   if ('text' in m) return { data: Buffer.from(m.literal ? m.text : renderTemplate(m.text, ctx), 'utf8'), binary: false };
   if ('json' in m) return { data: Buffer.from(JSON.stringify(renderJson(m.json, ctx)) ?? 'null', 'utf8'), binary: false };
   if ('hex' in m) return { data: Buffer.from(parseHex(m.hex)), binary: true };

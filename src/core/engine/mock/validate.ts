@@ -11,6 +11,9 @@ import { compileRule, RuleCompileError } from './rules';
 import { parseHex } from './template';
 import { MockError } from './errors';
 import { isValidCloseCode } from '../../protocol/closeCodes';
+import { KIND_PROTOCOL, MessageDefError, parseMessageDef } from '../../protocols/messages';
+import type { ProtocolSetting } from '../../protocols/types';
+import { compileProtocolRule } from './protocols/match';
 
 /** One problem in a definition, with a JSON pointer to where it is. */
 export interface MockDefinitionProblem {
@@ -38,9 +41,11 @@ export function checkMockDefinition(def: unknown): MockDefinitionProblem[] {
     const where = d.endpoints ? `/endpoints/${i}` : '';
     if (seen.has(ep.path)) problems.push({ pointer: `${where}/path`, message: `duplicate endpoint path ${ep.path}` });
     seen.add(ep.path);
+    const proto = ep.protocol === 'auto' || ep.protocol === 'raw' ? undefined : ep.protocol;
     ep.rules.forEach((r, j) => {
       try {
-        compileRule(r, j);
+        if (proto) compileProtocolRule(r, j, proto);
+        else compileRule(r, j);
       } catch (e) {
         if (e instanceof RuleCompileError) problems.push({ pointer: `${where}/rules/${j}/${e.field}`, message: e.detail });
         else problems.push({ pointer: `${where}/rules/${j}`, message: (e as Error).message });
@@ -59,10 +64,10 @@ export function checkMockDefinition(def: unknown): MockDefinitionProblem[] {
           problems.push({ pointer: `${where}/rules/${j}/faults`, message: `a "${f.type}" fault applies to the handshake: put it on the mock or endpoint` });
         }
       }
-      for (const m of r.respond ?? []) checkMessage(m, `${where}/rules/${j}/respond`, problems);
+      (r.respond ?? []).forEach((m, k) => checkMessage(m, `${where}/rules/${j}/respond/${k}`, problems, ep.protocol));
     });
-    for (const m of ep.greeting) checkMessage(m, `${where}/greeting`, problems);
-    ep.schedules.forEach((s, j) => s.messages.forEach((m) => checkMessage(m, `${where}/schedules/${j}/messages`, problems)));
+    ep.greeting.forEach((m, k) => checkMessage(m, `${where}/greeting/${k}`, problems, ep.protocol));
+    ep.schedules.forEach((s, j) => s.messages.forEach((m, k) => checkMessage(m, `${where}/schedules/${j}/messages/${k}`, problems, ep.protocol)));
     checkFaults(ep.faults, `${where}/faults`, problems);
   });
   return problems;
@@ -78,7 +83,17 @@ export function assertMockDefinition(def: unknown): MockDefinition {
   return def as MockDefinition;
 }
 
-function checkMessage(m: unknown, pointer: string, problems: MockDefinitionProblem[]): void {
+function checkMessage(m: unknown, pointer: string, problems: MockDefinitionProblem[], protocol: ProtocolSetting): void {
+  if (typeof m === 'object' && m !== null && 'kind' in m) {
+    try {
+      const def = parseMessageDef(m);
+      if (KIND_PROTOCOL[def.kind] !== protocol) problems.push({ pointer, message: `a "${def.kind}" message needs "protocol": "${KIND_PROTOCOL[def.kind]}" on the mock or endpoint (it is ${protocol})` });
+    } catch (e) {
+      if (!(e instanceof MessageDefError)) throw e;
+      problems.push({ pointer, message: e.message });
+    }
+    return;
+  }
   if (typeof m === 'object' && m !== null && 'hex' in m) {
     try {
       parseHex(String((m as { hex: unknown }).hex));

@@ -1,0 +1,98 @@
+/**
+ * The panel's protocol glue: for each connection a panel opens, a ProtocolSession (src/core/protocols)
+ * built from the request's `protocol` and `protocolOptions` (variables and secrets resolved like the
+ * rest of the request), attached before the connection connects, its output fed to the panel's
+ * ProtocolTrack. `auto` decodes what it recognises and speaks nothing; a named protocol is spoken
+ * (handshakes, heartbeats, acks); `raw` attaches nothing. No `vscode` import.
+ */
+import type { Connection, ConnectionOptions } from '../../core/engine/connection';
+import type { TimelineEvent } from '../../core/engine/events';
+import { ProtocolSession } from '../../core/protocols/connectionSession';
+import type { ProtocolMessage } from '../../core/protocols/messages';
+import { isProtocolSetting, type ProtocolSetting } from '../../core/protocols/types';
+import { replaceReferences } from '../../core/collections/template';
+import type { RequestDraft } from '../../core/collections/types';
+import { CodedError } from '../../core/errors';
+import type { ProtocolTrack } from './protocolTrack';
+
+
+/** The request's protocol setting (`auto` when absent or unknown). */
+export function protocolOf(r: RequestDraft | undefined): ProtocolSetting {
+  const p = r?.protocol;
+  return typeof p === 'string' && isProtocolSetting(p) ? p : 'auto';
+}
+
+/** Replaces known `{{references}}` in every string of a protocol message typed in the composer (unknown ones stay as written). */
+export function withVariables(m: ProtocolMessage, vars: Record<string, string>): ProtocolMessage {
+  const walk = (x: unknown): unknown => {
+    if (typeof x === 'string') return replaceReferences(x, (k) => (Object.prototype.hasOwnProperty.call(vars, k) ? vars[k] : undefined));
+    if (Array.isArray(x)) return x.map(walk);
+    if (x && typeof x === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(x)) Object.defineProperty(out, k, { value: walk(v), enumerable: true, writable: true, configurable: true });
+      return out;
+    }
+    return x;
+  };
+  return walk(m) as ProtocolMessage;
+}
+
+/** One connection's protocol session as the panel runs it. */
+export class PanelSession {
+  private constructor(readonly session: ProtocolSession, readonly setting: ProtocolSetting) {}
+
+  /** A session for `request` (undefined for `raw`); `protocolOptions` already resolved (savedRequest.ts resolveDraft). */
+  static create(request: RequestDraft, protocolOptions: Record<string, unknown>, replyTimeoutMs?: number): PanelSession | undefined {
+    const setting = protocolOf(request);
+    if (setting === 'raw') return undefined;
+    return new PanelSession(new ProtocolSession(setting, { protocolOptions, ...(replyTimeoutMs !== undefined ? { replyTimeoutMs } : {}) }), setting);
+  }
+
+  /** Connection options with the protocol's URL and sub-protocols (Socket.IO's `/socket.io/?EIO=4…`). */
+  prepare(options: ConnectionOptions): ConnectionOptions {
+    return this.session.prepare(options);
+  }
+
+  /**
+   * Listens to `conn` (call before connect()): decoded messages, pairs and unanswered requests go
+   * to `track`; `offered` receives each event once the track knows its packet, `paired` is told of
+   * each pair and unanswered request (rows already posted change). A session that
+   * fails (a refused namespace, connection_init rejected) says why in the timeline.
+   */
+  attach(conn: Connection, track: ProtocolTrack, offered: (e: TimelineEvent) => void, paired: () => void): void {
+    this.session.attach(conn, (o) => {
+      const e = track.record(o);
+      if (e) {
+        offered(e);
+        // `auto` decides on the first message: when it recognised nothing, it never will, so the
+        // session stops listening and a firehose of plain messages costs the panel nothing more.
+        if (e.kind === 'message' && this.setting === 'auto' && !this.session.monitor.protocol) this.dispose();
+      } else paired();
+    });
+    if (this.session.driver) {
+      this.session.ready().catch((err: Error & { code?: string }) => {
+        if (conn.state === 'open') conn.info(`protocol session failed: ${err.message}`, { code: err.code ?? 'WSWB_PROTO_SEND' });
+      });
+    }
+  }
+
+  /** Sends a protocol message; an `auto` session cannot speak (WSWB_PROTO_UNSUPPORTED says to pick the protocol). */
+  async send(m: ProtocolMessage): Promise<void> {
+    if (!this.session.driver) {
+      throw new CodedError('WSWB_PROTO_UNSUPPORTED', `A "${m.kind}" message needs the request's Protocol set (Options → Protocol), not ${this.setting}`);
+    }
+    await this.session.send(m);
+  }
+
+  /** Whether the session still listens to its connection (an `auto` one that recognised nothing stops). */
+  get listening(): boolean {
+    return !this.disposed;
+  }
+
+  private disposed = false;
+
+  dispose(): void {
+    this.disposed = true;
+    this.session.dispose();
+  }
+}
