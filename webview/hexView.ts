@@ -146,7 +146,10 @@ export class HexView {
       const ab = asc.children[k] as HTMLElement;
       // Spans past this line's width are not shown at all (not blank: they would take room).
       hb.hidden = ab.hidden = k >= w;
-      if (k >= w) continue;
+      if (k >= w) {
+        hb.textContent = ab.textContent = '';
+        continue;
+      }
       if (i < this.data.length) {
         const c = this.data[i]!;
         hb.textContent = HEX[c]!;

@@ -64,6 +64,11 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && page) await page.screenshot({ path: path.join(os.tmpdir(), `wswb-e2e-first-failed-${this.currentTest.title.slice(0, 24).replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+    if (this.currentTest?.state === 'failed' && page) {
+      // What covered the workbench, if anything (a modal makes everything under it inert).
+      const dialogs = await page.locator('.monaco-dialog-box').allInnerTexts().catch(() => []);
+      if (dialogs.length) console.log(`      dialog: ${dialogs.join(' | ').replace(/\s+/g, ' ')}`);
+    }
     if (page) await closeQuickInput();
   });
 
@@ -99,6 +104,16 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
     }
   }
 
+  /** Shows the WebSocket view container (clicking its activity bar icon when it shows would hide it). */
+  async function showWebSocketViews(): Promise<Locator> {
+    const sidebar = page.locator('#workbench\\.parts\\.sidebar');
+    if (!(await sidebar.locator('.pane-header', { hasText: 'Connections' }).first().isVisible().catch(() => false))) {
+      await page.locator('.activitybar .action-item a[aria-label^="WebSocket"]').first().click();
+    }
+    await sidebar.locator('.pane-header', { hasText: 'Connections' }).first().waitFor({ timeout: 10_000 });
+    return sidebar;
+  }
+
   async function shot(name: string): Promise<void> {
     await page.waitForTimeout(400);
     await page.screenshot({ path: path.join(shots, name) });
@@ -114,6 +129,8 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
   async function acceptSaveDialog(): Promise<string> {
     const box = page.locator('.quick-input-widget input').first();
     await box.waitFor({ state: 'visible', timeout: 15_000 });
+    // The dialog fills in the suggested name a moment after it opens.
+    await page.waitForFunction(() => /\.har$/.test((document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value ?? ''), undefined, { timeout: 10_000 });
     const value = await box.inputValue();
     await page.keyboard.press('Enter');
     return value;
@@ -128,7 +145,9 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
     assert.ok(!text.includes('`'), `no literal backticks in the walkthrough: ${text}`);
     const mockStep = page.locator('[data-done-step-id$="#mock"]').first();
     assert.equal(await mockStep.getAttribute('aria-checked'), 'false');
-    await palette(page, 'WebSocket: Start Mock Server…');
+    // The walkthrough's own button for the step: what a newcomer clicks.
+    await steps.locator('.step-title', { hasText: 'Start a mock server' }).first().click();
+    await steps.locator('.button-link, .monaco-button', { hasText: 'Start Mock Server…' }).first().click();
     await pickRow(page, 'echo-mock');
     const status = statusItem(/Mock ws:\/\/127\.0\.0\.1:\d+/);
     await status.waitFor({ timeout: 20_000 });
@@ -205,7 +224,6 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
     // Sized to content: no label of the TYPE column is cut, CONNECTING included (at the top: Home).
     const cutTypes = () => w.locator('.timeline .row:not([hidden]) .c-type').evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
     assert.deepEqual(await cutTypes(), []);
-    await w.locator('.timeline .row[data-index="0"]').click().catch(() => undefined);
     await w.locator('.timeline').first().press('Home');
     await w.locator('.timeline .row .c-type', { hasText: 'CONNECTING' }).first().waitFor({ timeout: 10_000 });
     assert.deepEqual(await cutTypes(), []);
@@ -321,8 +339,7 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
 
   it('the Collections view shows resolved URLs and keeps the last valid tree, with the schema error reported once', async () => {
     await palette(page, 'View: Close All Editors');
-    await page.locator('.activitybar .action-item a[aria-label^="WebSocket"]').first().click();
-    const sidebar = page.locator('#workbench\\.parts\\.sidebar');
+    const sidebar = await showWebSocketViews();
     const echoRow = sidebar.locator('.monaco-list-row', { hasText: 'echo' }).filter({ hasText: mockUrl }).first();
     await echoRow.waitFor({ timeout: 15_000 });
     assert.equal(await sidebar.locator('.monaco-list-row', { hasText: '{{scheme}}' }).count(), 0, 'no templates in the tree');
@@ -364,19 +381,14 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
     await page.keyboard.press('Enter');
     const helloRow = page.locator('.view-line', { hasText: '"name": "hello"' }).first();
     await helloRow.waitFor({ timeout: 10_000 });
-    const y = (await helloRow.boundingBox())!.y;
-    const sends = page.locator('.codelens-decoration a', { hasText: 'Send' });
-    await sends.first().waitFor({ timeout: 10_000 });
-    let best = -1;
-    let bestY = -Infinity;
-    for (let i = 0; i < (await sends.count()); i++) {
-      const b = await sends.nth(i).boundingBox();
-      if (b && b.y < y && b.y > bestY) [best, bestY] = [i, b.y];
-    }
-    assert.ok(best >= 0, 'a Send lens above the "hello" message');
-    assert.match((await sends.nth(best).getAttribute('title'))!, /^Send "hello"/);
+    const send = page.locator('.codelens-decoration a[title^="Send \\"hello\\""]').first();
+    await send.waitFor({ timeout: 10_000 });
+    // It sits right above the message's line.
+    const [lensBox, lineBox] = [(await send.boundingBox())!, (await helloRow.boundingBox())!];
+    assert.ok(lensBox.y < lineBox.y && lineBox.y - lensBox.y < 60, `the lens is above "hello": ${lensBox.y} vs ${lineBox.y}`);
+    assert.ok((await page.locator('.codelens-decoration a', { hasText: 'Send' }).count()) >= 2, 'Send lenses on the other messages too');
     // Send on "hello" with nothing open: connects to the request, sends, and the rule answers.
-    await sends.nth(best).click();
+    await send.click();
     const w = webview();
     await w.locator('#state.open').waitFor({ timeout: 20_000 });
     const pass = w.locator('.timeline .row.expect-pass', { hasText: 'expect passed: echoed back' });
@@ -389,11 +401,17 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
   });
 
   it('Reconnect keeps one Connections entry for the panel; a running mock\'s context menu offers Stop, Restart, Open and Copy', async () => {
+    await palette(page, 'WebSocket: Connect…');
+    const box = page.locator('.quick-input-widget input').first();
+    await box.waitFor({ state: 'visible' });
+    await box.fill(`${mockUrl}?again=1`);
+    await page.locator('.quick-input-list .monaco-list-row').first().filter({ hasText: 'Connect to' }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
     const w = webview();
+    await w.locator('#state.open').waitFor({ timeout: 20_000 });
     await w.locator('#close').click();
     await w.locator('#state.closed').waitFor({ timeout: 10_000 });
-    await page.locator('.activitybar .action-item a[aria-label^="WebSocket"]').first().click();
-    const sidebar = page.locator('#workbench\\.parts\\.sidebar');
+    const sidebar = await showWebSocketViews();
     const connections = sidebar.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Connections' }) }).locator('.monaco-list-row');
     await connections.first().waitFor({ timeout: 10_000 });
     const before = await connections.count();
@@ -413,20 +431,25 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
     await page.locator('.tab', { hasText: 'echo.websocket.json' }).first().waitFor({ timeout: 10_000 });
   });
 
-  for (const [theme, file, bodyClass] of [['Dark High Contrast', 'panel-hc-dark.png', 'vscode-high-contrast'], ['Light High Contrast', 'panel-hc-light.png', 'vscode-high-contrast-light']] as const) {
+  for (const [theme, file, bodyClass] of [['Default High Contrast', 'panel-hc-dark.png', 'vscode-high-contrast'], ['Default High Contrast Light', 'panel-hc-light.png', 'vscode-high-contrast-light']] as const) {
     it(`reads in ${theme}: states in words, a screenshot`, async () => {
+      // The theme through the user settings (the theme picker's rows differ between VS Code versions).
+      const settingsFile = path.join(server.userDataDir, 'User', 'settings.json');
+      const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+      writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
+      // Room for the panel: no bottom panel, no side bar (either may already be closed).
+      for (const c of ['View: Hide Panel', 'View: Close Primary Side Bar']) await palette(page, c).catch(() => closeQuickInput());
       await page.locator('.tab', { hasText: /^WS 127\.0\.0\.1/ }).first().click();
-      await palette(page, 'Preferences: Color Theme');
-      const box = page.locator('.quick-input-widget input').first();
-      await box.fill(theme);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
-      await page.keyboard.press('Enter');
       const w = webview();
-      await w.locator(`body.${bodyClass}`).waitFor({ timeout: 15_000 });
+      await w.locator(`body.${bodyClass}`).waitFor({ timeout: 20_000 });
       // What the colours say is said in words too: the state badge, pass/fail rows.
       assert.equal((await w.locator('#state').textContent())?.trim(), 'open');
-      assert.equal((await w.locator('.timeline .row.expect-fail .c-type').first().textContent())?.trim(), 'EXPECT ✗');
+      await w.locator('#search input').fill('expect');
+      await w.locator('#row-count', { hasText: /^\d+ of \d+ rows$/ }).waitFor({ timeout: 10_000 });
+      await w.locator('.timeline .row.expect-fail .c-type', { hasText: 'EXPECT ✗' }).first().waitFor({ timeout: 10_000 });
+      await w.locator('.timeline .row.expect-pass .c-type', { hasText: 'EXPECT ✓' }).first().waitFor({ timeout: 10_000 });
       await shot(file);
+      await w.locator('#search input').fill('');
     });
   }
 });

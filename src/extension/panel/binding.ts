@@ -22,7 +22,7 @@ import { replaceReferences } from '../../core/collections/template';
 import { draftOf, withoutSecrets } from '../../core/collections/request';
 import type { RequestDraft } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
-import { readSavedRequest, resolveDraft, type RequestSource } from './savedRequest';
+import { collectionVariables, readSavedRequest, resolveDraft, type RequestSource } from './savedRequest';
 import { DEFAULT_PREVIEW, ViewRows } from './rows';
 import { RepeatScheduler } from './repeat';
 import type { ExportHost } from './export';
@@ -375,8 +375,16 @@ export class PanelBinding {
 
   /** Values for `{{references}}` in sent messages: the active environment's, then the request's own. */
   async vars(): Promise<Record<string, string>> {
+    return { ...(await this.environmentVars()), ...(this.request?.variables ?? {}) };
+  }
+
+  /**
+   * The active environment's variables, under the saved request's own collection variables (request
+   * → collection → environment): another collection's `host` must not decide where this one connects.
+   */
+  private async environmentVars(): Promise<Record<string, string>> {
     const env = (await this.host.variables?.()) ?? {};
-    return { ...env, ...(this.request?.variables ?? {}) };
+    return this.src ? { ...env, ...(await collectionVariables(this.src.file)) } : env;
   }
 
   /**
@@ -433,7 +441,7 @@ export class PanelBinding {
    */
   async sessionFor(request: RequestDraft, options: ConnectionOptions): Promise<{ session?: PanelSession; options: ConnectionOptions }> {
     if (protocolOf(request) === 'raw') return { options };
-    const env = (await this.host.variables?.()) ?? {};
+    const env = await this.environmentVars();
     const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
     this.addSecrets(resolved.secretValues);
     const session = PanelSession.create(request, resolved.protocolOptions);
@@ -446,7 +454,7 @@ export class PanelBinding {
    */
   async connect(request: RequestDraft): Promise<Connection> {
     this.request = request;
-    const env = (await this.host.variables?.()) ?? {};
+    const env = await this.environmentVars();
     const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
     this.addSecrets(resolved.secretValues);
     const session = PanelSession.create(request, resolved.protocolOptions);
@@ -468,14 +476,17 @@ export class PanelBinding {
     if (old) {
       this.sessions.get(old)?.dispose();
       this.sessions.delete(old);
-      // One panel, one entry in the Connections view: the connection it replaces goes (its events stay in the shared store).
-      this.created.delete(old);
-      this.host.retireConnection?.(old);
     }
     // Reconnects share the panel's store, so the timeline continues across connections.
     const store = this._store ?? (this.ownedStore = new TimelineStore());
     const c = this.host.createConnection(opts, { store });
     this.created.add(c);
+    // One panel, one entry in the Connections view: the connection it replaces goes once the new one
+    // holds the shared store (its events stay in it).
+    if (old) {
+      this.created.delete(old);
+      this.host.retireConnection?.(old);
+    }
     this.attach(c, session);
     c.connect().catch((err: Error & { code?: string }) => {
       this.host.log?.(`connect ${opts.url} failed: ${err.code ?? ''} ${err.message}`);

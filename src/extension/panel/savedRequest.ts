@@ -91,6 +91,12 @@ export async function readSavedRequest(src: RequestSource, label: string): Promi
   return { ...base, messages: (def.messages ?? []).map(savedMessageOf), def };
 }
 
+/** The collection-level `variables` of a collection file (none when it cannot be read or does not validate). */
+export async function collectionVariables(file: string): Promise<Record<string, string>> {
+  const res = await readCollectionFile(file);
+  return res.ok && res.collection?.variables ? { ...res.collection.variables } : {};
+}
+
 /** Writes the composer's draft as the request `src.request` of `src.file` (adding it when `create`); its named messages stay. */
 export async function saveRequestDraft(src: RequestSource, draft: RequestDraft, opts: { create?: boolean } = {}): Promise<void> {
   await editCollectionFile(src.file, (text) => {
