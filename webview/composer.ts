@@ -8,7 +8,7 @@ import { withPlaceholders } from '../src/core/collections/template';
 import { CLOSE_CODES, isValidCloseCode } from '../src/core/protocol/closeCodes';
 import { hexToBytes } from '../src/core/protocol/hexdump';
 import { button, field, h, icon, input, select, textarea } from './dom';
-import { byteLength, formatSize, fromBase64 } from './format';
+import { byteLength, decodeText, formatSize, fromBase64, isUtf8, toBase64, toHex } from './format';
 
 export type MessageFormat = 'text' | 'json' | 'hex' | 'base64' | 'file';
 export type SendMode = 'once' | 'times' | 'every';
@@ -92,6 +92,26 @@ export interface ComposerDeps {
   saveMessage?(message: SavedMessage, previousName: string | undefined): void;
 }
 
+/**
+ * The composer's text when the user switches format: the same bytes in the new notation (text ⇄ hex
+ * ⇄ base64), or empty when they have none (hex being typed, bytes that are not UTF-8 for text).
+ * Never an error for what the user did not type.
+ */
+export function convertBody(from: MessageFormat, to: MessageFormat, body: string): string {
+  if (from === to || !body.trim() || to === 'file' || from === 'file') return body;
+  const binary = (f: MessageFormat) => f === 'hex' || f === 'base64';
+  if (!binary(from) && !binary(to)) return body; // text ⇄ json: same characters
+  let bytes: Uint8Array;
+  try {
+    bytes = from === 'hex' ? hexToBytes(body) : from === 'base64' ? fromBase64(body) : new TextEncoder().encode(body);
+  } catch {
+    return '';
+  }
+  if (to === 'hex') return toHex(bytes);
+  if (to === 'base64') return toBase64(bytes);
+  return isUtf8(bytes) ? decodeText(bytes) : '';
+}
+
 /** The named message for what the message composer holds, or an error to show. */
 export function composedMessage(name: string, format: MessageFormat, text: string, file: Uint8Array | undefined): { message: SavedMessage } | { error: string } {
   const n = name.trim();
@@ -159,13 +179,21 @@ export class MessageComposer {
   /** Name of the saved message loaded for editing (saving under it updates it; another name saves a copy). */
   editing: string | undefined;
   private file: { name: string; data: Uint8Array } | undefined;
+  /** The format the body's text is written in (to convert it when the user picks another). */
+  private shownFormat: MessageFormat = 'text';
 
   constructor(private readonly deps: ComposerDeps) {
     const onChange = () => {
       this.sync();
       deps.changed();
     };
-    for (const el of [this.format, this.mode]) el.addEventListener('change', onChange);
+    this.format.addEventListener('change', () => {
+      const to = this.format.value as MessageFormat;
+      this.body.value = convertBody(this.shownFormat, to, this.body.value);
+      this.shownFormat = to;
+      onChange();
+    });
+    this.mode.addEventListener('change', onChange);
     for (const el of [this.body, this.count, this.everyMs, this.fragments, this.ctlPayload, this.closeReason, this.closeCustom]) el.addEventListener('input', onChange);
     this.closeCode.addEventListener('change', onChange);
     this.prettyBtn.addEventListener('click', () => {
@@ -221,6 +249,7 @@ export class MessageComposer {
   /** Current validation; updates the error line and the Send button. */
   sync(): ReturnType<typeof buildMessage> {
     const fmt = this.format.value as MessageFormat;
+    this.shownFormat = fmt;
     this.body.hidden = fmt === 'file';
     this.fileBtn.hidden = this.fileInfo.hidden = fmt !== 'file';
     this.prettyBtn.hidden = fmt !== 'json';

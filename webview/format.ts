@@ -103,7 +103,8 @@ export function kindLabel(e: TimelineEvent): string {
     case 'rtt':
       return 'RTT';
     case 'info':
-      return 'INFO';
+      // An `expect` result says pass or fail in words (not by colour alone).
+      return e.data?.expect === 'pass' ? 'EXPECT ✓' : e.data?.expect === 'fail' ? 'EXPECT ✗' : 'INFO';
   }
 }
 

@@ -1,13 +1,17 @@
 /**
- * Virtualized hex dump (offset | hex | ASCII, 16 bytes a line): only the lines on screen exist in
- * the DOM, so a 16 MiB payload paints as fast as 16 bytes. Dragging over bytes selects a range,
+ * Virtualized hex dump (offset | hex | ASCII, 16 bytes a line, or 8 or 4 when the pane is too
+ * narrow for 16: the ASCII column always stays on screen): only the lines on screen exist in the
+ * DOM, so a 16 MiB payload paints as fast as 16 bytes. Dragging over bytes selects a range,
  * highlighted in both the hex and the ASCII columns.
  */
 import { h } from './dom';
 import { VirtualList } from './virtualList';
 
 export const HEX_ROW_HEIGHT = 18;
-const W = 16;
+/** Bytes a line, widest first: the first whose line fits the pane is used. */
+const WIDTHS = [16, 8, 4] as const;
+/** Characters of a line of `w` bytes: offset, gaps, `w` hex pairs with spaces, the ASCII column, padding. */
+const lineChars = (w: number) => 8 + 2 + w * 3 + 1 + 1 + w + 3;
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const ASCII = Array.from({ length: 256 }, (_, i) => (i >= 0x20 && i < 0x7f ? String.fromCharCode(i) : '.'));
 
@@ -19,6 +23,9 @@ export class HexView {
   private focus = -1;
   private dragging = false;
   private readonly status: HTMLDivElement;
+  private readonly head: HTMLDivElement;
+  /** Bytes a line now. */
+  private w = 16;
   onSelection?: (from: number, to: number) => void;
 
   constructor() {
@@ -32,7 +39,10 @@ export class HexView {
     this.list.viewport.setAttribute('aria-label', 'Hex dump');
     this.list.viewport.tabIndex = 0;
     this.status = h('div', { class: 'hex-status', 'aria-live': 'polite' });
-    this.el = h('div', { class: 'hex-wrap' }, h('div', { class: 'hex-head', 'aria-hidden': 'true', text: 'Offset    00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  ASCII' }), this.list.viewport, this.status);
+    this.head = h('div', { class: 'hex-head', 'aria-hidden': 'true', text: headText(16) });
+    this.el = h('div', { class: 'hex-wrap' }, this.head, this.list.viewport, this.status);
+    // Narrow pane (side bars open at 1440 px): fewer bytes a line rather than an ASCII column off the edge.
+    new ResizeObserver(() => this.fit()).observe(this.list.viewport);
     const v = this.list.viewport;
     v.addEventListener('mousedown', (e) => {
       const o = this.offsetOf(e.target);
@@ -50,6 +60,28 @@ export class HexView {
       this.changed();
     });
     window.addEventListener('mouseup', () => (this.dragging = false));
+  }
+
+  /** Picks the widest line that fits the pane; re-lays the lines when that changes. */
+  private fit(): void {
+    const px = this.list.viewport.clientWidth;
+    if (!px) return;
+    const probe = h('span', { class: 'hx-probe', text: '0'.repeat(10) });
+    this.head.append(probe);
+    const ch = probe.getBoundingClientRect().width / 10 || 7.2;
+    probe.remove();
+    const w: number = WIDTHS.find((n) => lineChars(n) * ch <= px) ?? 4;
+    if (w === this.w) return;
+    this.w = w;
+    this.head.textContent = headText(w);
+    this.el.dataset.bytesPerLine = String(w);
+    this.list.setTotal(Math.ceil(this.data.length / w));
+    this.list.render();
+  }
+
+  /** Bytes a line now (16, 8 or 4). */
+  get bytesPerLine(): number {
+    return this.w;
   }
 
   private offsetOf(t: EventTarget | null): number | undefined {
@@ -85,7 +117,7 @@ export class HexView {
   setData(b: Uint8Array): void {
     this.data = b;
     this.anchor = this.focus = -1;
-    this.list.setTotal(Math.ceil(b.length / W));
+    this.list.setTotal(Math.ceil(b.length / this.w));
     this.list.viewport.scrollTop = 0;
     this.list.render();
     this.status.textContent = `${b.length} bytes`;
@@ -95,7 +127,7 @@ export class HexView {
     const off = h('span', { class: 'hx-off' });
     const hex = h('span', { class: 'hx-hex' });
     const asc = h('span', { class: 'hx-ascii' });
-    for (let k = 0; k < W; k++) {
+    for (let k = 0; k < WIDTHS[0]; k++) {
       hex.append(h('span', { class: k === 7 ? 'b gap' : 'b' }));
       asc.append(h('span', { class: 'a' }));
     }
@@ -103,14 +135,21 @@ export class HexView {
   }
 
   private renderRow(el: HTMLElement, line: number): void {
-    const base = line * W;
+    const w = this.w;
+    const base = line * w;
     const [sa, sb] = this.selection();
     const [off, hex, asc] = el.children as unknown as [HTMLElement, HTMLElement, HTMLElement];
     off.textContent = base.toString(16).padStart(8, '0');
-    for (let k = 0; k < W; k++) {
+    for (let k = 0; k < WIDTHS[0]; k++) {
       const i = base + k;
       const hb = hex.children[k] as HTMLElement;
       const ab = asc.children[k] as HTMLElement;
+      // Spans past this line's width are not shown at all (not blank: they would take room).
+      hb.hidden = ab.hidden = k >= w;
+      if (k >= w) {
+        hb.textContent = ab.textContent = '';
+        continue;
+      }
       if (i < this.data.length) {
         const c = this.data[i]!;
         hb.textContent = HEX[c]!;
@@ -138,4 +177,11 @@ export class HexView {
   render(): void {
     this.list.render();
   }
+}
+
+/** The column header for `w` bytes a line. */
+function headText(w: number): string {
+  const cols = Array.from({ length: w }, (_, k) => k.toString(16).padStart(2, '0'));
+  const hex = w > 8 ? `${cols.slice(0, 8).join(' ')}  ${cols.slice(8).join(' ')}` : cols.join(' ');
+  return `Offset    ${hex}  ASCII`;
 }

@@ -16,6 +16,7 @@ import { MessageComposer, type MessageDraft, type SendMode } from './composer';
 import { RequestComposer } from './requestComposer';
 import { closeText, closeTone, formatRtt, formatSize } from './format';
 import { SavedMessages } from './saved';
+import { SessionControls } from './session';
 import { wireProtocols } from './protocolPanel';
 import './styles.css';
 
@@ -47,6 +48,8 @@ interface UiState {
   search?: { q: string; regex: boolean; matchCase: boolean };
   /** The saved request shown (file and name only), so the panel serializer can bring it back. */
   source?: { file: string; request: string };
+  /** The transcript shown (its file), so the panel serializer reopens it read-only. */
+  transcript?: string;
 }
 
 let ui: UiState = {};
@@ -57,12 +60,26 @@ let restoring = true;
 
 const notice = h('div', { class: 'notice', id: 'notice', role: 'status', 'aria-live': 'polite' });
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
-function notify(text: string, kind: 'info' | 'error' = 'info'): void {
-  notice.textContent = text;
+/** Says something in the panel; an `action` (e.g. Open) is a button in the notice, which then stays longer. */
+function notify(text: string, kind: 'info' | 'error' = 'info', action?: { label: string; run: () => void }): void {
+  const parts: Node[] = [h('span', { class: 'notice-text', text })];
+  if (action) {
+    const b = button(action.label, { id: 'notice-action' });
+    b.addEventListener('click', () => {
+      notice.hidden = true;
+      action.run();
+    });
+    parts.push(b);
+  }
+  notice.replaceChildren(...parts);
   notice.className = `notice ${kind}`;
   notice.hidden = !text;
   if (noticeTimer) clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => (notice.hidden = true), kind === 'error' ? 8000 : 3000);
+  noticeTimer = setTimeout(() => (notice.hidden = true), kind === 'error' || action ? 10_000 : 3000);
+}
+/** Confirms a file the host wrote, with Open. */
+function notifySaved(text: string, target: string | undefined): void {
+  notify(text, 'info', target ? { label: 'Open', run: () => void rpc.call('openResult', { target }).then(undefined, fail) } : undefined);
 }
 function fail(err: unknown): void {
   const e = err as { code?: string; message?: string };
@@ -94,7 +111,7 @@ const timeline = new Timeline({
 const detail = new Detail({
   readPayload: (id) => rpc.call('readPayload', { id }).then((r) => r.data),
   copy: (text) => rpc.call('copy', { text }).then(() => notify('Copied to the clipboard'), fail),
-  save: (id) => rpc.call('savePayload', { id }).then((r) => r.saved && notify(`Saved to ${r.target}`), fail),
+  save: (id) => rpc.call('savePayload', { id }).then((r) => r.saved && notifySaved(`Saved to ${r.label ?? r.target}`, r.target), fail),
   resend: (e, data) => {
     const m: OutgoingMessage = e.kind === 'message' && !e.binary ? { text: new TextDecoder().decode(data), substitute: false } : { data };
     rpc.call('send', m).then(() => notify('Sent again'), fail);
@@ -186,6 +203,17 @@ function showSource(info: SavedRequestInfo | undefined): void {
   ui.source = info ? { file: info.file, request: info.request } : undefined;
   persist();
 }
+const session = new SessionControls({
+  record: (on) => {
+    rpc.call('record', { on }).then((r) => {
+      if (r.recording) notify(`Recording to ${r.label ?? r.file}`);
+    }, fail);
+  },
+  transcriptAction: (action) => {
+    rpc.call('transcriptAction', { action }, 600_000).then(undefined, fail);
+  },
+  saved: (file, label) => notifySaved(`Recording saved: ${label}`, file),
+});
 const req = new RequestComposer(composerDeps);
 const msg = new MessageComposer(composerDeps);
 // Protocol column helpers, filters, latency table and composer forms (protocolPanel.ts).
@@ -252,7 +280,11 @@ exportSel.addEventListener('change', () => {
   if (!format) return;
   const ids = format === 'clipboard' ? (timeline.selectedId !== undefined ? [timeline.selectedId] : []) : undefined;
   if (format === 'clipboard' && !ids?.length) return notify('Select a row first', 'error');
-  rpc.call('export', { format, ...(ids ? { ids } : {}) }).then((r) => r.saved && notify(format === 'clipboard' ? 'Copied the selection' : `Exported to ${r.target}`), fail);
+  rpc.call('export', { format, ...(ids ? { ids } : {}) }, 600_000).then((r) => {
+    if (!r.saved) return;
+    if (format === 'clipboard') notify('Copied the selection');
+    else notifySaved(`${format === 'har' ? 'HAR' : 'Transcript'} exported to ${r.label ?? r.target}`, r.target);
+  }, fail);
 });
 
 function currentFilter(): ViewFilter {
@@ -372,8 +404,9 @@ let lastState: string | undefined;
 function renderSummary(s: ConnectionSummary | undefined): void {
   summary = s;
   const state = s?.state ?? 'idle';
-  stateBadge.textContent = state === 'closed' && s?.closeCode !== undefined ? `closed ${s.closeCode}` : state;
-  stateBadge.className = `state-badge ${state}${state === 'closed' && s?.closeCode !== undefined ? ` ${closeTone({ code: s.closeCode, wasClean: s.closeClean ?? true })}` : ''}`;
+  stateBadge.textContent = session.isTranscript ? 'transcript' : state === 'closed' && s?.closeCode !== undefined ? `closed ${s.closeCode}` : state;
+  stateBadge.className = session.isTranscript ? 'state-badge transcript' : `state-badge ${state}${state === 'closed' && s?.closeCode !== undefined ? ` ${closeTone({ code: s.closeCode, wasClean: s.closeClean ?? true })}` : ''}`;
+  session.update(s);
   document.body.dataset.state = state;
   const busy = state === 'open' || state === 'connecting' || state === 'closing';
   req.disconnectBtn.hidden = !busy;
@@ -435,7 +468,8 @@ function layout(): HTMLElement {
     rowCount, protocols.latency.toggle, timeBtn, autoBtn, clearBtn, exportSel,
   );
   return h('div', { class: 'workbench' },
-    h('header', { class: 'top' }, stateBadge, req.bar),
+    h('header', { class: 'top' }, stateBadge, session.rec, req.bar, session.recordBtn),
+    session.banner,
     req.options,
     h('div', { class: 'info-line' }, summaryLine, req.errorEl, connError),
     h('main', { class: 'split' },
@@ -463,6 +497,8 @@ function render(snapshot: Snapshot): void {
   timeline.setTimeMode(saved.timeMode ?? 'abs');
   syncTimeBtn();
   if (saved.detailTab) detail.setTab(saved.detailTab);
+  session.showTranscript(snapshot.transcript);
+  ui.transcript = snapshot.transcript?.file;
   renderSummary(snapshot.connection);
   if (snapshot.repeat) msg.setRepeat(snapshot.repeat);
   savedList.show(snapshot.source);

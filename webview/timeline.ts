@@ -25,6 +25,9 @@ export interface TimelineDeps {
 const EMPTY_TEXT = 'No events yet. Connect, then send a message.';
 const EMPTY_FILTERED = 'No row matches the filter.';
 
+/** Columns the user can resize (the direction arrow is fixed; the data and protocol columns share the rest). */
+const RESIZABLE = ['idx', 'time', 'type', 'flags', 'size'];
+
 // The protocol cell comes last in the DOM (cell indexes stay stable) and is placed before Data by CSS.
 const COLS = ['c-idx', 'c-time', 'c-dir', 'c-type', 'c-flags', 'c-size', 'c-summary', 'c-proto'] as const;
 
@@ -73,7 +76,12 @@ export class Timeline {
       if (ev) this.deps.onActivate(ev);
     });
     const header = h('div', { class: 'row header', role: 'row' },
-      ...[['#', 'c-idx'], ['Time', 'c-time'], ['', 'c-dir'], ['Type', 'c-type'], ['Frame', 'c-flags'], ['Size', 'c-size'], ['Data', 'c-summary'], ['Protocol', 'c-proto']].map(([t, c]) => h('div', { class: `cell ${c}`, role: 'columnheader', text: t })),
+      ...[['#', 'c-idx'], ['Time', 'c-time'], ['', 'c-dir'], ['Type', 'c-type'], ['Frame', 'c-flags'], ['Size', 'c-size'], ['Data', 'c-summary'], ['Protocol', 'c-proto']].map(([t, c]) => {
+        const cell = h('div', { class: `cell ${c}`, role: 'columnheader' }, h('span', { class: 'col-title', text: t! }));
+        const name = c!.slice(2);
+        if (RESIZABLE.includes(name)) cell.append(this.resizeHandle(name, t!));
+        return cell;
+      }),
     );
     this.emptyText = h('span', { id: 'timeline-empty-text', text: EMPTY_TEXT });
     this.emptyClear = button('Clear the filter', { icon: 'clear-all', id: 'clear-filter' });
@@ -81,6 +89,45 @@ export class Timeline {
     this.emptyClear.addEventListener('click', () => this.deps.onClearFilter?.());
     this.empty = h('div', { class: 'timeline-empty', id: 'timeline-empty', role: 'status' }, this.emptyText, ' ', this.emptyClear);
     this.el = h('div', { class: 'timeline-wrap mode-messages' }, h('div', { class: 'timeline-head', role: 'presentation' }, header), this.list.viewport, this.empty);
+  }
+
+  /**
+   * A drag handle on a column's right edge (arrow keys move it too; double-click fits the column to
+   * the rows on screen). The width lives in a CSS variable of the timeline, so every row follows.
+   */
+  private resizeHandle(name: string, title: string): HTMLElement {
+    const handle = h('span', { class: 'col-resize', id: `resize-${name}`, role: 'separator', 'aria-orientation': 'vertical', 'aria-label': `Resize the ${title || '#'} column`, tabindex: '0' });
+    const width = () => (handle.parentElement as HTMLElement).getBoundingClientRect().width;
+    const set = (px: number) => {
+      this.el.style.setProperty(`--w-${name}`, `${Math.round(Math.max(24, Math.min(600, px)))}px`);
+      this.list.render();
+    };
+    handle.addEventListener('pointerdown', (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+      const x0 = e.clientX;
+      const w0 = width();
+      handle.setPointerCapture(e.pointerId);
+      const move = (m: PointerEvent) => set(w0 + m.clientX - x0);
+      const up = () => {
+        handle.removeEventListener('pointermove', move);
+        handle.removeEventListener('pointerup', up);
+      };
+      handle.addEventListener('pointermove', move);
+      handle.addEventListener('pointerup', up);
+    });
+    handle.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+        e.preventDefault();
+        set(width() + (e.key === 'ArrowLeft' ? -8 : 8));
+      }
+    });
+    handle.addEventListener('dblclick', () => {
+      const cells = [...this.list.viewport.querySelectorAll<HTMLElement>(`.row:not([hidden]) .c-${name}`)];
+      const fit = Math.max(24, ...cells.map((c) => c.scrollWidth)) + 2;
+      set(fit);
+    });
+    return handle;
   }
 
   private createRow(): HTMLElement {
@@ -111,7 +158,7 @@ export class Timeline {
     }
     const dir = 'dir' in e ? e.dir : '';
     const kind = e.kind === 'frame' ? (e.opcode >= 8 ? 'control' : 'data') : e.kind;
-    el.className = `row k-${e.kind} ${kind === 'control' ? 'control' : ''} ${dir ? 'd-' + dir : ''} ${e.kind === 'error' ? 'err' : ''}${e.kind === 'close' ? ` ${closeTone(e)}` : ''}${sel ? ' selected' : ''}`;
+    el.className = `row k-${e.kind} ${kind === 'control' ? 'control' : ''} ${dir ? 'd-' + dir : ''} ${e.kind === 'error' ? 'err' : ''}${e.kind === 'close' ? ` ${closeTone(e)}` : ''}${e.kind === 'info' && e.data?.expect ? ` expect-${String(e.data.expect)}` : ''}${sel ? ' selected' : ''}`;
     el.dataset.id = String(e.id);
     // One identity: the # column is the event id, the same as the detail title's and the one a
     // filtered view keeps (rows are not renumbered).
@@ -123,7 +170,11 @@ export class Timeline {
     }
     set(2, dir === 'out' ? '↑' : dir === 'in' ? '↓' : '•');
     (cells[2] as HTMLElement).title = dir === 'out' ? 'sent' : dir === 'in' ? 'received' : '';
-    set(3, kindLabel(e));
+    // The All view shows a message and then its frames: the frames are marked as nested under it.
+    const nested = this.mode === 'all' && e.kind === 'frame';
+    el.classList.toggle('nested', nested);
+    set(3, nested ? `↳ ${kindLabel(e)}` : kindLabel(e));
+    (cells[3] as HTMLElement).title = nested ? 'A frame of the message above' : '';
     set(4, frameFlags(e));
     set(5, sizeText(e));
     set(6, summaryText(e));
@@ -140,6 +191,7 @@ export class Timeline {
     this.mode = mode;
     this.el.classList.toggle('mode-messages', mode === 'messages');
     this.el.classList.toggle('mode-frames', mode !== 'messages');
+    this.el.classList.toggle('mode-all', mode === 'all');
   }
 
   /** Whether a filter (direction, kind, search) narrows the view: the empty view says so and offers to clear it. */

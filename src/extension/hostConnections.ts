@@ -18,7 +18,11 @@ export class HostConnectionManager extends ConnectionManager {
       if (change.type !== 'removed') return;
       const store = this.ownStores.get(change.connection.id);
       this.ownStores.delete(change.connection.id);
-      void store?.dispose();
+      if (!store) return;
+      // A panel's Reconnect hands the timeline to the connection that replaces this one: it inherits the store.
+      const heir = this.list().find((c) => c.store === store);
+      if (heir) this.ownStores.set(heir.id, store);
+      else void store.dispose();
     });
   }
 

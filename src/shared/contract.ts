@@ -35,6 +35,27 @@ export interface Snapshot {
   repeat?: RepeatStatus;
   /** The saved collection request this panel shows, with its named messages. */
   source?: SavedRequestInfo;
+  /** The transcript this panel shows (read-only: no connection, no composer). */
+  transcript?: TranscriptInfo;
+}
+
+/** A transcript opened in a panel. */
+export interface TranscriptInfo {
+  /** Path on disk. */
+  file: string;
+  /** Short label (workspace-relative path). */
+  label: string;
+  /** Events read from it. */
+  events: number;
+}
+
+/** A file the host wrote (transcript, HAR, payload), which the panel can ask it to open. */
+export interface SavedResult {
+  saved: boolean;
+  /** What `openResult` takes. */
+  target?: string;
+  /** Short label for the user (workspace-relative path). */
+  label?: string;
 }
 
 /** A named message of a saved request, as the message composer edits it. */
@@ -84,6 +105,8 @@ export interface ConnectionSummary {
   error?: { code: string; message: string };
   /** The request the panel shows (literal secrets removed), to fill the request composer. */
   request?: RequestDraft;
+  /** The transcript this connection is being recorded into, while it is. */
+  recording?: { file: string; label: string };
 }
 
 /** The filter of a view: every given criterion must match. Text and regex match full payloads, host-side. */
@@ -230,11 +253,17 @@ export const hostContract = {
   /** Forget the timeline (the store keeps counting ids). */
   clear: method<Record<string, never>, void>(v.object({}) as Validator<Record<string, never>>),
   /** Export the timeline (NDJSON transcript or HAR) to a file the user picks, or the selected events to the clipboard. */
-  export: method<{ format: 'ndjson' | 'har' | 'clipboard'; ids?: number[] }, { saved: boolean; target?: string }>(
+  export: method<{ format: 'ndjson' | 'har' | 'clipboard'; ids?: number[] }, SavedResult>(
     v.object({ format: v.literal('ndjson', 'har', 'clipboard'), ids: v.optional(v.array(v.number({ integer: true, min: 0 }), { max: 100_000 })) }),
   ),
   /** Save one event's payload to a file the user picks. */
-  savePayload: method<{ id: number }, { saved: boolean; target?: string }>(v.object({ id: v.number({ integer: true, min: 0 }) })),
+  savePayload: method<{ id: number }, SavedResult>(v.object({ id: v.number({ integer: true, min: 0 }) })),
+  /** Start (`on`) or stop recording the panel's connection into a transcript in the sessions folder. */
+  record: method<{ on: boolean }, { recording: boolean; file?: string; label?: string }>(v.object({ on: v.boolean() })),
+  /** Open a file this panel produced (an export, a recording): a transcript in a panel, anything else in an editor. */
+  openResult: method<{ target: string }, void>(v.object({ target: v.string({ max: 8192 }) })),
+  /** For a transcript panel: replay the transcript against its URL, or turn it into a mock in a collection. */
+  transcriptAction: method<{ action: 'replay' | 'toMock' }, void>(v.object({ action: v.literal('replay', 'toMock') })),
   /** Put text on the clipboard (webviews cannot always reach it themselves). */
   copy: method<{ text: string }, void>(v.object({ text: v.string({ max: 64 * 1024 * 1024 }) })),
   /** Ask the user for a file to send as binary; resolves with its bytes (undefined if cancelled). */

@@ -228,9 +228,11 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
       const rows = [f.binary('in', bytes)];
       const w = await openWith(rows);
       try {
+        // A detail pane wide enough for 16 bytes a line (narrower panes get 8 or 4: see the next test).
+        await w.page.setViewportSize({ width: 1700, height: 800 });
         await w.page.click('.timeline .row[data-index="0"]');
         await w.page.click('#tab-hex');
-        await w.page.waitForSelector('.hx-row:not([hidden]) .hx-off');
+        await w.page.waitForSelector('.hex-wrap[data-bytes-per-line="16"] .hx-row:not([hidden]) .hx-off, .hex-wrap:not([data-bytes-per-line]) .hx-row:not([hidden]) .hx-off');
         const lines = await w.page.$$eval('.hx-row:not([hidden])', (els) => els.map((e) => [...e.children].map((c) => c.textContent)));
         assert.equal(lines.length, 3);
         assert.equal(lines[0]![0], '00000000');
@@ -246,6 +248,25 @@ describe('webview: workbench panel (real bundle in headless Chromium)', () => {
         assert.match((await w.page.textContent('.hex-status'))!, /Selected 0x4–0x13 \(16 bytes\)/);
         await w.page.click('#copy-hex');
         assert.equal((await lastRequest(w, 'copy')).text, '20 28 30 38 40 48 50 58 60 68 70 78 80 88 90 98');
+      } finally {
+        await w.close();
+      }
+    });
+
+    it('hex view: a pane too narrow for 16 bytes a line shows 8, its ASCII column on screen (issue 17)', async () => {
+      const bytes = new Uint8Array(40).map((_, i) => 0x41 + (i % 26));
+      const w = await openWith([f.binary('in', bytes)]);
+      try {
+        await w.page.setViewportSize({ width: 1100, height: 800 });
+        await w.page.click('.timeline .row[data-index="0"]');
+        await w.page.click('#tab-hex');
+        await w.page.waitForSelector('.hex-wrap[data-bytes-per-line="8"] .hx-row:not([hidden]) .hx-off');
+        const lines = await w.page.$$eval('.hx-row:not([hidden])', (els) => els.map((e) => [...e.children].map((c) => c.textContent)));
+        assert.equal(lines.length, 5);
+        assert.deepEqual(lines[1], ['00000008', '494a4b4c4d4e4f50', 'IJKLMNOP']);
+        assert.match((await w.page.textContent('.hex-head'))!, /^Offset {4}00 01 02 03 04 05 06 07 {2}ASCII$/);
+        const right = await w.page.$eval('.hx-row:not([hidden]) .hx-ascii', (e) => e.getBoundingClientRect().right);
+        assert.ok(right <= 1100, `ASCII column inside the page: ${right}`);
       } finally {
         await w.close();
       }

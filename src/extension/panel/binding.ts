@@ -25,7 +25,7 @@ import type { Connection, ConnectionOptions } from '../../core/engine/connection
 import { TimelineStore } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { RpcServer } from '../../shared/rpc';
-import type { ConnectionSummary, HostContract, OutgoingMessage, SavedRequestInfo, Snapshot, ViewFilter, WebviewEvents } from '../../shared/contract';
+import type { ConnectionSummary, HostContract, OutgoingMessage, SavedRequestInfo, Snapshot, TranscriptInfo, ViewFilter, WebviewEvents } from '../../shared/contract';
 import { replaceReferences } from '../../core/collections/template';
 import { draftOf, withoutSecrets } from '../../core/collections/request';
 import type { RequestDraft } from '../../core/collections/types';
@@ -56,10 +56,28 @@ export interface BindingHost extends ExportHost {
   pickSaveTarget?(suggestedName: string): Promise<RequestSource | undefined>;
   /** Short label of a collection file (workspace-relative path). */
   labelFor?(file: string): string;
+  /** The workflow's recorder, for the panel's record toggle (none: the panel cannot record). */
+  recorder?(): PanelRecorder | undefined;
+  /** Opens a file the panel produced: a transcript in a panel, anything else in an editor. */
+  openResult?(target: string): Promise<void>;
+  /** For a transcript panel: replay the transcript, or turn it into a mock. */
+  transcriptAction?(action: 'replay' | 'toMock', file: string): Promise<void>;
+  /** A connection this panel replaced (Reconnect): it leaves the Connections list, its events stay in the panel's timeline. */
+  retireConnection?(c: Connection): void;
   /** Injected for tests. */
   clock?: () => number;
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (h: unknown) => void;
+}
+
+/** Records connections into transcripts (the workflow's Recorder, seen from a panel). */
+export interface PanelRecorder {
+  /** Starts recording `c` (with `request` in the transcript header); resolves with the transcript file. */
+  start(c: Connection, request: Record<string, unknown>): Promise<string>;
+  /** Stops recording `c`; resolves with the transcript file, or undefined when it was not recording. */
+  stop(c: Connection): Promise<string | undefined>;
+  /** The transcript `connectionId` is being recorded into, if it is. */
+  fileOf(connectionId: string): string | undefined;
 }
 
 /** Minimum time between two `events` posts (one 60 Hz frame), so at most 60 posts/s. */
@@ -97,6 +115,9 @@ export class PanelBinding {
   private src: RequestSource | undefined;
   private srcInfo: SavedRequestInfo | undefined;
   private sourceDirty = false;
+  private transcriptInfo: TranscriptInfo | undefined;
+  /** Files this panel wrote or recorded: the only ones `openResult` opens. */
+  readonly results = new Set<string>();
   /** Number of `events` posts made (tests and the bench check the ≤ 60/s budget with it). */
   posts = 0;
   /** Number of getRows windows served (the real webview asks for them as it renders). */
@@ -233,6 +254,7 @@ export class PanelBinding {
     const repeat = this.repeat.status;
     if (repeat) s.repeat = repeat;
     if (this.srcInfo) s.source = this.srcInfo;
+    if (this.transcriptInfo) s.transcript = this.transcriptInfo;
     this.view.posted = this.view.total;
     this.view.resetPending = false;
     this.lastSnapshot = s;
@@ -246,7 +268,26 @@ export class PanelBinding {
       if (!this.request) return undefined;
       return { id: '', url: this.request.url, state: 'idle', total: 0, ...freshSummary(), request: withoutSecrets(this.request) };
     }
-    return { id: c.id, url: c.options.url, state: c.state, total: this._store?.length ?? 0, ...this.summaryState, ...(this.request ? { request: withoutSecrets(this.request) } : {}) };
+    const recording = this.recordingOf(c);
+    return { id: c.id, url: c.options.url, state: c.state, total: this._store?.length ?? 0, ...this.summaryState, ...(this.request ? { request: withoutSecrets(this.request) } : {}), ...(recording ? { recording } : {}) };
+  }
+
+  private recordingOf(c: Connection): { file: string; label: string } | undefined {
+    const file = this.host.recorder?.()?.fileOf(c.id);
+    if (!file) return undefined;
+    this.results.add(file);
+    return { file, label: this.host.labelFor?.(file) ?? path.basename(file) };
+  }
+
+  /** Marks this panel as showing a transcript (read-only: the webview hides the composer). */
+  setTranscript(info: TranscriptInfo): void {
+    this.transcriptInfo = info;
+    this.results.add(info.file);
+  }
+
+  /** The transcript this panel shows, if it shows one. */
+  get transcript(): TranscriptInfo | undefined {
+    return this.transcriptInfo;
   }
 
   // ------------------------------------------------------------------ events → webview
@@ -434,6 +475,12 @@ export class PanelBinding {
     const store = this._store ?? (this.ownedStore = new TimelineStore());
     const c = this.host.createConnection(opts, { store });
     this.created.add(c);
+    // One panel, one entry in the Connections view: the connection it replaces goes once the new one
+    // holds the shared store (its events stay in it).
+    if (old) {
+      this.created.delete(old);
+      this.host.retireConnection?.(old);
+    }
     this.attach(c, session);
     c.connect().catch((err: Error & { code?: string }) => {
       this.host.log?.(`connect ${opts.url} failed: ${err.code ?? ''} ${err.message}`);

@@ -14,6 +14,7 @@ import type { PanelBinding } from './binding';
 import { DEFAULT_PREVIEW, readFullPayload } from './rows';
 import { exportTimeline, savePayload } from './export';
 import { readSavedRequest, saveNamedMessage, saveRequestDraft } from './savedRequest';
+import { checkExpectations } from './expectRows';
 import { registerProtocolHandlers } from './protocolHandlers';
 import { sendProtocol } from './protocolSession';
 import { isProtocolMessage } from '../../core/collections/types';
@@ -58,8 +59,39 @@ export function registerHandlers(b: PanelBinding, server: RpcServer<HostContract
   });
   handle('readPayload', async ({ id }) => ({ data: await readFullPayload(b.store, id) }));
   handle('clear', () => b.clear());
-  handle('export', async ({ format, ids }) => exportTimeline(b.store, format, ids, b.host, { secrets: await b.secretValues(), request: b.headerRequest() }));
-  handle('savePayload', ({ id }) => savePayload(b.store, id, b.host));
+  // What was written can be opened from the panel's confirmation (and only that).
+  const produced = (r: { saved: boolean; target?: string }) => {
+    if (r.saved && r.target && r.target !== 'clipboard') b.results.add(r.target);
+    return r.saved && r.target && r.target !== 'clipboard' ? { ...r, label: b.host.labelFor?.(r.target) ?? r.target } : r;
+  };
+  handle('export', async ({ format, ids }) => produced(await exportTimeline(b.store, format, ids, b.host, { secrets: await b.secretValues(), request: b.headerRequest() })));
+  handle('savePayload', async ({ id }) => produced(await savePayload(b.store, id, b.host)));
+  handle('record', async ({ on }) => {
+    const recorder = b.host.recorder?.();
+    if (!recorder) throw unsupported('Recording needs the WebSocket workflow (a workspace folder on disk)');
+    const c = b.requireConn();
+    if (!on) {
+      const file = await recorder.stop(c);
+      b.markSummary();
+      return file ? { recording: false, file, label: b.host.labelFor?.(file) ?? file } : { recording: false };
+    }
+    if (b.transcript) throw new CodedError('WSWB_PANEL_READ_ONLY', 'This panel shows a transcript: it cannot be recorded again');
+    const file = await recorder.start(c, b.headerRequest());
+    b.results.add(file);
+    b.markSummary();
+    return { recording: true, file, label: b.host.labelFor?.(file) ?? file };
+  });
+  handle('openResult', async ({ target }) => {
+    if (!b.results.has(target)) throw new CodedError('WSWB_PANEL_NO_RESULT', 'This panel did not write that file');
+    if (!b.host.openResult) throw unsupported('Cannot open files here');
+    await b.host.openResult(target);
+  });
+  handle('transcriptAction', async ({ action }) => {
+    const t = b.transcript;
+    if (!t) throw new CodedError('WSWB_PANEL_NO_TRANSCRIPT', 'This panel shows no transcript');
+    if (!b.host.transcriptAction) throw unsupported('Cannot replay here');
+    await b.host.transcriptAction(action, t.file);
+  });
   handle('sendSaved', async ({ name }) => {
     const src = b.requireSource();
     b.requireConn();
@@ -73,7 +105,10 @@ export function registerHandlers(b: PanelBinding, server: RpcServer<HostContract
       return { sent: 0 };
     }
     const p = messagePayload(m, { values: await b.vars() });
-    return { sent: await b.sendOne(p.binary ? { data: p.data } : { text: p.text, substitute: false }, {}) };
+    const sent = await b.sendOne(p.binary ? { data: p.data } : { text: p.text, substitute: false }, {});
+    // Its `expect` rules answer in the timeline: one row per rule, passed or failed.
+    if (m.expect?.length) checkExpectations(b.requireConn(), m.name, m.expect);
+    return { sent };
   });
   handle('saveMessage', async ({ message, previousName }) => {
     const src = b.requireSource();

@@ -2,7 +2,8 @@ import { sessionFor } from './protocolSession';
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 import { WorkbenchPanel, titleFor, type PanelState } from './workbenchPanel';
-import type { BindingHost } from './binding';
+import type { BindingHost, PanelRecorder } from './binding';
+import { loadTranscript, transcriptTitle } from './transcriptPanel';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import type { ConnectionManager } from '../../core/engine/connectionManager';
 import { readCollectionFile } from '../../core/collections/fsio';
@@ -29,6 +30,9 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   /** Variables of the active environment, for `{{name}}` in URLs, headers and messages (set by the workflow feature). */
   variableProvider: ((file?: string) => Promise<Record<string, string>> | Record<string, string>) | undefined;
 
+  /** Records connections for the panels' record toggle (set by the workflow feature, which owns the recorder). */
+  private recorder: PanelRecorder | undefined;
+
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
     super();
     this._register(vscode.window.registerWebviewPanelSerializer(WorkbenchPanel.viewType, this));
@@ -42,6 +46,29 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   private get connections(): ConnectionManager {
     if (!this.connectionsSource) throw new CodedError('WSWB_PANEL_NO_MANAGER', 'No connection manager yet');
     return this.connectionsSource();
+  }
+
+  /** Lets panels record (the workflow's recorder); `undefined` takes the toggle away. Returns what to call when recordings change. */
+  useRecorder(recorder: PanelRecorder | undefined): () => void {
+    this.recorder = recorder;
+    const refresh = () => {
+      for (const p of this.panels) p.binding.markSummary();
+    };
+    refresh();
+    return refresh;
+  }
+
+  /**
+   * Opens a transcript read-only in a panel (or in `existing`, a panel restored after reload).
+   * Undefined when the file holds nothing a panel can show.
+   */
+  async openTranscript(file: string, existing?: vscode.WebviewPanel): Promise<WorkbenchPanel | undefined> {
+    const t = await loadTranscript(file, settings.memoryBudgetBytes());
+    if (!t) return undefined;
+    const wp = existing ? this.track(existing, {}) : this.open({});
+    wp.showTranscript(t.connection, { file, label: vscode.workspace.asRelativePath(file), events: t.events }, transcriptTitle(file));
+    wp.onDidDispose(() => t.dispose());
+    return wp;
   }
 
   /** Opens a new workbench panel. */
@@ -92,6 +119,14 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined): Promise<void> {
+    const transcript = state && typeof state === 'object' && typeof state.transcript === 'string' ? state.transcript : undefined;
+    if (transcript) {
+      try {
+        if (await this.openTranscript(transcript, panel)) return;
+      } catch (err) {
+        this.log.warn(`reopen transcript ${transcript}: ${(err as Error).message}`);
+      }
+    }
     this.track(panel, state && typeof state === 'object' ? sanitizeState(state) : {});
   }
 
@@ -105,7 +140,19 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
       createConnection: (options, deps) => this.connections.create(options, deps),
       variables: (file) => this.variableProvider?.(file) ?? {},
       connectionDefaults: () => settings.defaultConnectionOptions(),
-      labelFor: (file) => vscode.workspace.asRelativePath(file),
+      labelFor: (file) => vscode.workspace.asRelativePath(asUri(file)),
+      recorder: () => this.recorder,
+      retireConnection: (c) => {
+        if (this.connectionsSource?.().get(c.id) === c) this.connectionsSource().remove(c.id);
+      },
+      openResult: async (target) => {
+        const uri = asUri(target);
+        if (uri.scheme === 'file' && uri.path.endsWith('.ndjson')) await vscode.commands.executeCommand('websocketWorkbench.openSession', uri.fsPath);
+        else await vscode.window.showTextDocument(uri, { preview: true });
+      },
+      transcriptAction: async (action, file) => {
+        await vscode.commands.executeCommand(action === 'replay' ? 'websocketWorkbench.replaySession' : 'websocketWorkbench.sessionToMock', file);
+      },
       pickRequest: () => this.pickRequest(),
       pickSaveTarget: (suggested) => this.pickSaveTarget(suggested),
       toolVersion: String(this.context.extension.packageJSON.version ?? 'dev'),
@@ -187,6 +234,11 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     this.panels.clear();
     super.dispose();
   }
+}
+
+/** A path or a URI string (what saveFile returns) as a Uri. */
+function asUri(target: string): vscode.Uri {
+  return /^[a-z][a-z0-9+.-]+:\/\//i.test(target) ? vscode.Uri.parse(target) : vscode.Uri.file(target);
 }
 
 /** The serializer's state comes from the webview (vscode.setState): keep only well-formed fields. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../dispose';
 import { RpcServer } from '../../shared/rpc';
-import { CONTRACT_VERSION, hostContract, type HostContract, type RequestDraft, type Snapshot, type WebviewEvents } from '../../shared/contract';
+import { CONTRACT_VERSION, hostContract, type HostContract, type RequestDraft, type Snapshot, type TranscriptInfo, type WebviewEvents } from '../../shared/contract';
 import type { PanelSession } from './protocolSession';
 import type { Connection } from '../../core/engine/connection';
 import { workbenchHtml, workbenchWebviewOptions } from './html';
@@ -18,6 +18,8 @@ export interface PanelState {
   request?: RequestDraft;
   /** The saved collection request shown by the panel. */
   source?: { file: string; request: string };
+  /** The transcript file the panel shows (read-only), reopened after a reload. */
+  transcript?: string;
 }
 
 /** One workbench panel: the webview, its RPC server, its connection binding, and the view state it keeps for reloads. */
@@ -86,6 +88,15 @@ export class WorkbenchPanel extends Disposable {
     this.state.connectionId = connection.id;
     this.state.url = connection.options.url;
     this.panel.title = titleFor(connection.options.url);
+  }
+
+  /** Shows a transcript read-only: titled as one, its file kept for reloads. */
+  showTranscript(connection: Connection, info: TranscriptInfo, title: string): void {
+    this.binding.setTranscript(info);
+    this.binding.attach(connection);
+    this.state.transcript = info.file;
+    this.state.url = connection.options.url;
+    this.panel.title = title;
   }
 
   /** How many times the webview has completed the ready handshake. */

@@ -21,7 +21,7 @@ export interface WorkflowApi {
   /** Resolves once the workspace scan and pending reloads finished. */
   collectionsReady(): Promise<void>;
   /** Texts shown in the status bar. */
-  statusBar(): { connection?: string; environment?: string; mocks?: string };
+  statusBar(): { connection?: string; environment?: string; mocks?: string; recording?: string };
   /** The Workspace Trust policy for a trusted / restricted workspace. */
   trustPolicy(isTrusted: boolean): TrustPolicy;
   /** Runs the mock auto-start as it would run with this trust state; returns the started mock ids. */

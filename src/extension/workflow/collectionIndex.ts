@@ -23,6 +23,8 @@ export interface IndexedCollection {
   errors: CollectionDiagnostic[];
   /** Text as read (for edits that must not clobber external changes). */
   text?: string;
+  /** While the file is invalid: its last valid content (the tree keeps showing it, marked). Never used to run anything. */
+  lastValid?: Collection;
 }
 
 /** A saved request with where it lives. */
@@ -52,6 +54,8 @@ export interface MessageRef extends RequestRef {
 export class CollectionIndex extends Disposable {
   private readonly files = new Map<string, IndexedCollection>();
   private readonly diagnostics = this._register(vscode.languages.createDiagnosticCollection('websocket-collections'));
+  /** What was last set per file, so a diagnostics change that alters nothing sets nothing. */
+  private readonly shown = new Map<string, string>();
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
   private pendingFire: NodeJS.Timeout | undefined;
@@ -72,6 +76,13 @@ export class CollectionIndex extends Disposable {
       if (d.uri.scheme === 'file' && d.fileName.endsWith('.websocket.json')) void this.load(d.uri);
     }));
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.refresh()));
+    // VS Code's JSON validation reporting (or clearing) the same errors: ours step aside (or back).
+    this._register(vscode.languages.onDidChangeDiagnostics((e) => {
+      for (const uri of e.uris) {
+        const entry = uri.scheme === 'file' ? this.files.get(uri.fsPath) : undefined;
+        if (entry) this.showDiagnostics(entry);
+      }
+    }));
     this._register(toDisposable(() => clearTimeout(this.pendingFire)));
     this.ready = this.refresh();
   }
@@ -112,14 +123,38 @@ export class CollectionIndex extends Disposable {
     }
     const entry: IndexedCollection = { uri, file: uri.fsPath, ok: r.ok, errors: r.errors };
     if (r.collection && r.ok) entry.collection = r.collection;
+    else {
+      const prev = this.files.get(uri.fsPath);
+      const last = prev?.collection ?? prev?.lastValid;
+      if (last) entry.lastValid = last;
+    }
     if (r.text !== undefined) entry.text = r.text;
     this.files.set(uri.fsPath, entry);
-    this.diagnostics.set(uri, toDiagnostics(r.errors, r.text ?? ''));
+    this.showDiagnostics(entry);
     this.fire();
+  }
+
+  /**
+   * Our problems for a file, said once: where VS Code's JSON validation already reports a syntax or
+   * schema error on the same line (an open file, the schema contributed through `jsonValidation`
+   * or named by `$schema`), ours is left out. Closed files, and files whose schema VS Code cannot
+   * load, keep ours; what the schema cannot know (duplicate names, mock definitions) always stays.
+   */
+  private showDiagnostics(entry: IndexedCollection): void {
+    const theirs = new Set(vscode.languages.getDiagnostics(entry.uri)
+      // JSON validation reports schema violations as warnings, syntax errors as errors.
+      .filter((d) => d.source !== SOURCE && d.severity <= vscode.DiagnosticSeverity.Warning)
+      .map((d) => d.range.start.line));
+    const ours = toDiagnostics(entry.errors, entry.text ?? '').filter((d) => !(JSON_VALIDATED.has(String(d.code)) && theirs.has(d.range.start.line)));
+    const key = JSON.stringify(ours.map((d) => [d.range.start.line, d.range.start.character, d.message]));
+    if (this.shown.get(entry.file) === key) return; // unchanged: setting it again would only fire another change
+    this.shown.set(entry.file, key);
+    this.diagnostics.set(entry.uri, ours);
   }
 
   private remove(uri: vscode.Uri): void {
     if (this.files.delete(uri.fsPath)) this.fire();
+    this.shown.delete(uri.fsPath);
     this.diagnostics.delete(uri);
   }
 
@@ -169,6 +204,10 @@ export class CollectionIndex extends Disposable {
   }
 }
 
+/** Problems VS Code's JSON validation also reports for an open collection (syntax, and the contributed schema). */
+const JSON_VALIDATED = new Set(['WSWB_COLLECTION_SYNTAX', 'WSWB_COLLECTION_SCHEMA']);
+const SOURCE = 'WebSocket Workbench';
+
 /** node_modules, files.exclude and search.exclude as one findFiles exclude glob. */
 export function excludeGlob(): string {
   const globs = new Set<string>(['**/node_modules/**']);
@@ -195,7 +234,7 @@ export function toDiagnostics(errors: CollectionDiagnostic[], text: string): vsc
       end = new vscode.Position(p.line - 1, p.column - 1);
     }
     const d = new vscode.Diagnostic(new vscode.Range(start, end), e.message, vscode.DiagnosticSeverity.Error);
-    d.source = 'WebSocket Workbench';
+    d.source = SOURCE;
     d.code = e.code;
     return d;
   });

@@ -9,6 +9,8 @@ import type { Connection } from '../../core/engine/connection';
 import { toDisposable } from '../dispose';
 import type { RequestRef } from './collectionIndex';
 import { WsUrlCodeLensProvider } from './codeLens';
+import { CollectionCodeLensProvider } from './collectionLens';
+import { checkExpectations } from '../panel/expectRows';
 import { settings } from './config';
 import { isWsUrl, openConnection, prepareRequest, safeUrl } from './connect';
 import { isObj, panelVariables, registerCommand, resolveReferences, type WorkflowContext } from './context';
@@ -20,7 +22,10 @@ export function register(ctx: WorkflowContext): vscode.Disposable[] {
   // The panel resolves `{{name}}` with the active environment.
   ctx.services.panels.variableProvider = (file) => panelVariables(ctx, file);
   const lens = new WsUrlCodeLensProvider();
+  const collectionLens = new CollectionCodeLensProvider();
   return [
+    collectionLens,
+    vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/*.websocket.json' }, collectionLens),
     toDisposable(() => (ctx.services.panels.variableProvider = undefined)),
     registerCommand(ctx, 'connect', (arg) => connect(ctx, arg)),
     registerCommand(ctx, 'connectUrl', (url) => connect(ctx, typeof url === 'string' ? { url } : url)),
@@ -32,7 +37,10 @@ export function register(ctx: WorkflowContext): vscode.Disposable[] {
     lens,
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: 'untitled' }], lens),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('websocketWorkbench.codeLens')) lens.refresh();
+      if (e.affectsConfiguration('websocketWorkbench.codeLens')) {
+        lens.refresh();
+        collectionLens.refresh();
+      }
     }),
   ];
 }
@@ -59,7 +67,12 @@ export async function connect(ctx: WorkflowContext, arg?: unknown): Promise<stri
     const recent = ctx.recent.list();
     if (recent.length) items.push({ label: 'Recent', kind: vscode.QuickPickItemKind.Separator });
     for (const u of recent) items.push({ label: `$(history) ${u}`, url: u });
-    const picked = await ctx.prompts.pick(items, { title: 'WebSocket: Connect', placeHolder: 'Pick a saved request or enter a ws:// or wss:// URL', matchOnDescription: true });
+    // What the user types is kept: a URL becomes the first item, and "Enter URL…" starts from it.
+    const typedItem = (value: string): Item | undefined => {
+      const v = value.trim();
+      return isWsUrl(v) ? { label: `$(plug) Connect to ${v}`, alwaysShow: true, url: v } : undefined;
+    };
+    const { picked, value } = await ctx.prompts.pickTyped(items, { title: 'WebSocket: Connect', placeHolder: 'Type a ws:// or wss:// URL, or pick a saved request', matchOnDescription: true }, typedItem);
     if (!picked) return undefined;
     if (picked.ref) ref = picked.ref;
     else if (picked.url) url = picked.url;
@@ -68,7 +81,8 @@ export async function connect(ctx: WorkflowContext, arg?: unknown): Promise<stri
         title: 'WebSocket: Connect',
         prompt: 'ws:// or wss:// URL',
         placeHolder: 'wss://echo.example.com/socket',
-        value: recent[0] ?? 'ws://127.0.0.1:8080/',
+        // The text typed in the pick, else the last URL used; never a guess.
+        value: value.trim() || recent[0] || '',
         validateInput: (v) => (isWsUrl(v) ? undefined : 'Enter a ws:// or wss:// URL'),
       });
       if (!url) return undefined;
@@ -106,7 +120,12 @@ async function connectSaved(ctx: WorkflowContext, ref: RequestRef): Promise<stri
 
 /** Send Message…: to the active connection, a saved message or typed text. */
 export async function sendMessage(ctx: WorkflowContext, arg?: unknown): Promise<boolean> {
-  const c = ctx.state.connectionFrom(arg);
+  let c = ctx.state.connectionFrom(arg);
+  // A message's "Send" lens in a collection file: nothing open yet, so connect to its request first.
+  if ((!c || c.state !== 'open') && isObj(arg) && arg.connect === true && typeof arg.file === 'string' && typeof arg.request === 'string') {
+    const id = await connect(ctx, { file: arg.file, request: arg.request });
+    c = id ? ctx.services.connections.get(id) : undefined;
+  }
   if (!c || c.state !== 'open') throw new CodedError('WSWB_NO_ACTIVE_CONNECTION', 'No open WebSocket connection: use "WebSocket: Connect…" first');
   // A message node from the tree, or { file, request, message }.
   if (isObj(arg) && typeof arg.file === 'string' && typeof arg.request === 'string' && typeof arg.message === 'string') {
@@ -148,6 +167,8 @@ async function sendSaved(ctx: WorkflowContext, c: Connection, file: string, requ
   const p = messagePayload(m, resolved);
   if (p.binary) c.sendBinary(p.data);
   else c.sendText(p.text);
+  // Its `expect` rules answer in the connection's timeline, as when sent from the panel.
+  if (m.expect?.length) checkExpectations(c, m.name, m.expect);
   return true;
 }
 

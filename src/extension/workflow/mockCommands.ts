@@ -29,6 +29,8 @@ export function register(ctx: WorkflowContext): vscode.Disposable[] {
     registerCommand(ctx, 'stopMock', (arg) => stopMockCommand(ctx, arg)),
     registerCommand(ctx, 'mockActions', () => mockActions(ctx)),
     registerCommand(ctx, 'copyMockUrl', (arg) => copyMockUrl(ctx, arg)),
+    registerCommand(ctx, 'restartMock', (arg) => restartMock(ctx, arg)),
+    registerCommand(ctx, 'openMockFile', (arg) => openMockFile(ctx, arg)),
     vscode.tasks.registerTaskProvider(MOCK_TASK_TYPE, new MockTaskProvider(ctx.index, control)),
     toDisposable(ctx.mocks.onDidChange(() => void vscode.commands.executeCommand('setContext', CTX_MOCKS, ctx.mocks.list().length > 0))),
     // Workspace Trust: mocks auto-start only in a trusted workspace (and once trust is granted).
@@ -155,6 +157,31 @@ async function stopMockCommand(ctx: WorkflowContext, arg?: unknown): Promise<boo
   }
   if (!id) return false;
   return stopMock(ctx, id);
+}
+
+/** The running mock a command names: `{ id }` (a Mock Servers view node) or its id. */
+function runningFrom(ctx: WorkflowContext, arg: unknown): RunningMock {
+  const id = isObj(arg) && typeof arg.id === 'string' ? arg.id : typeof arg === 'string' ? arg : undefined;
+  const m = id ? ctx.mocks.get(id) : ctx.mocks.list()[0];
+  if (!m) throw new CodedError('WSWB_MOCK_NOT_FOUND', 'That mock server is not running');
+  return m;
+}
+
+/** Restart: stops the mock and starts its definition again from the collection file as it is now. Returns the new { id, url }. */
+async function restartMock(ctx: WorkflowContext, arg?: unknown): Promise<{ id: string; url: string }> {
+  const m = runningFrom(ctx, arg);
+  if (!m.file) throw new CodedError('WSWB_MOCK_NOT_FOUND', `Mock "${m.name}" was not started from a collection file: start it again instead`);
+  await stopMock(ctx, m.id);
+  const again = await startMock(ctx, m.file, m.name, { quiet: true });
+  void vscode.window.showInformationMessage(`Mock "${again.name}" restarted on ${again.url}`);
+  return { id: again.id, url: again.url };
+}
+
+/** Opens the collection file at the running mock's definition. */
+async function openMockFile(ctx: WorkflowContext, arg?: unknown): Promise<void> {
+  const m = runningFrom(ctx, arg);
+  if (!m.file) throw new CodedError('WSWB_MOCK_NOT_FOUND', `Mock "${m.name}" has no collection file`);
+  await vscode.commands.executeCommand('websocketWorkbench.revealInFile', { type: 'mock', file: m.file, mock: m.name });
 }
 
 /** The status bar's mock item: copy URL, connect, stop each running mock; start another. */

@@ -12,22 +12,41 @@ import { exportHar, importHar } from '../../core/collections/har';
 import { updateCollection } from '../../core/collections/edit';
 import { readTranscript, serializeTranscript } from '../../core/collections/transcript';
 import type { Collection } from '../../core/collections/types';
-import { Connection } from '../../core/engine/connection';
-import type { NewEvent, TimelineEvent } from '../../core/engine/events';
+import type { Connection } from '../../core/engine/connection';
+import type { TimelineEvent } from '../../core/engine/events';
 import { recordingToMock } from '../../core/engine/mock/recordToMock';
 import { sessionToScenario, type SessionExpectMode } from '../../core/scenario/fromSession';
-import { TimelineStore } from '../../core/engine/timelineStore';
 import { toDisposable } from '../dispose';
 import { edit, fresh, newCollection } from './collectionCommands';
 import { settings } from './config';
 import { isWsUrl, openConnection, safeUrl } from './connect';
+import { transcriptUrl } from '../panel/transcriptPanel';
 import { exists, isObj, registerCommand, str, uniqueName, type WorkflowContext } from './context';
-import { TRANSCRIPT_EXT, writableSessionsFolder } from './sessions';
+import { TRANSCRIPT_EXT, writableSessionsFolder, type Recording } from './sessions';
 
 const GITIGNORE_ASKED = 'websocketWorkbench.sessionsGitignoreAsked';
+/** Context key: some connection is being recorded ("Stop Recording" is offered only then). */
+const CTX_RECORDING = 'websocketWorkbench.recording';
 
 export function register(ctx: WorkflowContext): vscode.Disposable[] {
+  // The panels' record toggle records through the same recorder as the command.
+  const refreshPanels = ctx.services.panels.useRecorder({
+    start: async (c, request) => (await startRecording(ctx, c, request)).file,
+    stop: async (c) => {
+      const file = ctx.recorder.fileOf(c.id);
+      return (await ctx.recorder.stop(c.id)) ? file : undefined;
+    },
+    fileOf: (id) => ctx.recorder.fileOf(id),
+  });
+  const recordingKey = () => void vscode.commands.executeCommand('setContext', CTX_RECORDING, ctx.recorder.list().length > 0);
   return [
+    toDisposable(() => ctx.services.panels.useRecorder(undefined)),
+    ctx.recorder.onDidChange(() => {
+      refreshPanels();
+      recordingKey();
+    }),
+    // Where the recording went, with the way to it.
+    ctx.recorder.onDidSave(({ file }) => confirmSaved(ctx, `Recording saved: ${vscode.workspace.asRelativePath(file)}`, file)),
     registerCommand(ctx, 'recordSession', (arg) => recordSession(ctx, arg)),
     registerCommand(ctx, 'stopRecording', (arg) => stopRecording(ctx, arg)),
     registerCommand(ctx, 'openSession', (arg) => openSession(ctx, arg)),
@@ -47,10 +66,15 @@ export function register(ctx: WorkflowContext): vscode.Disposable[] {
 export async function recordSession(ctx: WorkflowContext, arg?: unknown): Promise<string | undefined> {
   const c = ctx.state.connectionFrom(arg);
   if (!c) throw new CodedError('WSWB_NO_ACTIVE_CONNECTION', 'No connection to record');
-  const request = ctx.state.requestOf(c.id);
+  return (await startRecording(ctx, c)).file;
+}
+
+/** Records `c` (its saved request's, or `request`, in the header); stops when it closes for good. */
+async function startRecording(ctx: WorkflowContext, c: Connection, request?: Record<string, unknown>): Promise<Recording> {
+  const saved = ctx.state.requestOf(c.id) ?? request;
   const rec = await ctx.recorder.start(c, {
     secrets: [...ctx.state.secretsOf(c.id), ...ctx.secrets.knownValues()],
-    ...(request ? { request } : {}),
+    ...(saved ? { request: saved } : {}),
     offerGitignore: (folder) => offerGitignore(ctx, folder),
   });
   const off = c.onEvent((e) => {
@@ -59,7 +83,17 @@ export async function recordSession(ctx: WorkflowContext, arg?: unknown): Promis
       void rec.stop();
     }
   });
-  return rec.file;
+  return rec;
+}
+
+/** Says where a file went, with "Open" (a transcript opens in a panel, anything else in an editor). */
+function confirmSaved(ctx: WorkflowContext, message: string, file: string): void {
+  void vscode.window.showInformationMessage(message, 'Open').then(async (a) => {
+    if (a !== 'Open') return;
+    if (file.endsWith(TRANSCRIPT_EXT)) await vscode.commands.executeCommand('websocketWorkbench.openSession', file);
+    else await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+  });
+  ctx.services.log.info(message);
 }
 
 export async function stopRecording(ctx: WorkflowContext, arg?: unknown): Promise<boolean> {
@@ -91,38 +125,18 @@ async function pickSession(ctx: WorkflowContext, arg: unknown, title: string): P
   return picked?.file;
 }
 
-/** The URL a transcript connected to: its handshake's, else its header request's. */
-function transcriptUrl(t: Awaited<ReturnType<typeof readTranscript>>): string | undefined {
-  const hs = t.events.find((e) => e.kind === 'handshake');
-  return hs?.kind === 'handshake' ? hs.request.url : str((t.header?.request as Record<string, unknown> | undefined)?.url);
-}
-
-/** Opens a transcript in a workbench panel, not connected (its text when it holds no events). */
+/** Opens a transcript read-only in a workbench panel, never connected (its text when it holds no events). */
 async function openSession(ctx: WorkflowContext, arg?: unknown): Promise<{ events: number } | undefined> {
   const file = await pickSession(ctx, arg, 'Open Session');
   if (!file) return undefined;
-  const t = await readTranscript(file);
-  const url = transcriptUrl(t);
-  if (!url || !t.events.length) {
+  const wp = await ctx.services.panels.openTranscript(file);
+  if (!wp) {
     // Nothing a panel can show (empty or header-only): the text is the truth.
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     await vscode.window.showTextDocument(doc, { preview: true });
     return undefined;
   }
-  // A timeline of its own, filled from the file, behind a connection that is never connected:
-  // the panel shows it like a live one, and nothing is sent unless the user connects on purpose.
-  const store = new TimelineStore({ memoryBudgetBytes: settings.memoryBudgetBytes() });
-  for (const e of t.events) {
-    const { id: _id, ...rest } = e;
-    store.append(rest as NewEvent);
-  }
-  const c = new Connection({ url }, { store, id: `session:${path.basename(file, TRANSCRIPT_EXT)}` });
-  const wp = ctx.services.panels.openForConnection(c);
-  wp.onDidDispose(() => {
-    c.dispose();
-    void store.dispose();
-  });
-  return { events: store.length };
+  return { events: wp.binding.transcript?.events ?? 0 };
 }
 
 /** Replays a transcript as a client: same URL, same outgoing messages, original or compressed timing. Returns the connection id. */
@@ -279,5 +293,6 @@ async function exportSession(ctx: WorkflowContext, arg?: unknown): Promise<strin
   }
   if (!target) return undefined;
   await atomicWriteFile(target, JSON.stringify(har, null, 2) + '\n');
+  confirmSaved(ctx, `HAR exported: ${vscode.workspace.asRelativePath(target)}`, target);
   return target;
 }

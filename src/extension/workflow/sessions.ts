@@ -124,11 +124,19 @@ export class Recorder implements vscode.Disposable {
   private readonly active = new Map<string, Recording>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly saved = new vscode.EventEmitter<{ connectionId: string; file: string }>();
+  /** A recording stopped and its transcript is complete on disk. */
+  readonly onDidSave = this.saved.event;
 
   constructor(private readonly log: vscode.LogOutputChannel, private readonly state: vscode.Memento, private readonly sessions: SessionIndex, private readonly version: string) {}
 
   isRecording(connectionId: string): boolean {
     return this.active.has(connectionId);
+  }
+
+  /** The transcript a connection is being recorded into, if it is. */
+  fileOf(connectionId: string): string | undefined {
+    return this.active.get(connectionId)?.file;
   }
 
   list(): Recording[] {
@@ -164,12 +172,15 @@ export class Recorder implements vscode.Disposable {
           off();
           this.active.delete(c.id);
           this.changed.fire();
+          let ok = true;
           try {
             await writer.close();
           } catch (err) {
+            ok = false;
             this.log.error(`recording ${file}: ${(err as Error).message}`);
           }
           await this.sessions.refresh();
+          if (ok) this.saved.fire({ connectionId: c.id, file });
         })()),
     };
     this.active.set(c.id, rec);
@@ -189,6 +200,7 @@ export class Recorder implements vscode.Disposable {
   dispose(): void {
     for (const r of this.active.values()) void r.stop();
     this.changed.dispose();
+    this.saved.dispose();
   }
 }
 

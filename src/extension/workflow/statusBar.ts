@@ -12,11 +12,14 @@ export interface StatusSource {
   environment(): string | undefined;
   hasEnvironments(): boolean;
   mocks: MockRegistry;
+  /** Recordings in progress. */
+  recordings?(): Array<{ connectionId: string; file: string }>;
 }
 
-/** Three items: active connection (state + RTT), active environment, running mocks. Each click opens actions. */
+/** Four items: active connection (state + RTT), recording (REC, while one runs), active environment, running mocks. Each click acts. */
 export class WorkflowStatusBar extends Disposable {
   private readonly conn = this._register(vscode.window.createStatusBarItem('websocketWorkbench.connection', vscode.StatusBarAlignment.Left, 50));
+  private readonly rec = this._register(vscode.window.createStatusBarItem('websocketWorkbench.recording', vscode.StatusBarAlignment.Left, 49.5));
   private readonly env = this._register(vscode.window.createStatusBarItem('websocketWorkbench.environment', vscode.StatusBarAlignment.Left, 49));
   private readonly mocks = this._register(vscode.window.createStatusBarItem('websocketWorkbench.mocks', vscode.StatusBarAlignment.Left, 48));
   private readonly rtt = new Map<string, number>();
@@ -27,6 +30,8 @@ export class WorkflowStatusBar extends Disposable {
     super();
     this.conn.name = 'WebSocket Connection';
     this.conn.command = 'websocketWorkbench.connectionActions';
+    this.rec.name = 'WebSocket Recording';
+    this.rec.command = 'websocketWorkbench.stopRecording';
     this.env.name = 'WebSocket Environment';
     this.env.command = 'websocketWorkbench.selectEnvironment';
     this.mocks.name = 'WebSocket Mock Servers';
@@ -74,6 +79,15 @@ export class WorkflowStatusBar extends Disposable {
     } else {
       this.conn.hide();
     }
+    const recs = this.src.recordings?.() ?? [];
+    if (recs.length) {
+      // Words, not only a red dot: "REC" says it in every theme.
+      this.rec.text = `$(record) REC${recs.length > 1 ? ` ×${recs.length}` : ''}`;
+      this.rec.tooltip = `Recording to ${recs.map((r) => vscode.workspace.asRelativePath(r.file)).join(', ')}\nClick to stop recording`;
+      this.rec.show();
+    } else {
+      this.rec.hide();
+    }
     const env = this.src.environment();
     if (this.src.hasEnvironments() || env) {
       this.env.text = `$(symbol-namespace) ${env ?? 'No Environment'}`;
@@ -94,9 +108,10 @@ export class WorkflowStatusBar extends Disposable {
   }
 
   /** The texts shown (for tests). */
-  snapshot(): { connection?: string; environment?: string; mocks?: string } {
-    const out: { connection?: string; environment?: string; mocks?: string } = {};
+  snapshot(): { connection?: string; environment?: string; mocks?: string; recording?: string } {
+    const out: { connection?: string; environment?: string; mocks?: string; recording?: string } = {};
     if (this.src.activeConnectionId()) out.connection = this.conn.text;
+    if (this.src.recordings?.().length) out.recording = this.rec.text;
     out.environment = this.env.text;
     if (this.src.mocks.list().length) out.mocks = this.mocks.text;
     return out;

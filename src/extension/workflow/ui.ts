@@ -20,8 +20,8 @@ export interface WorkflowViews extends vscode.Disposable {
 export function register(ctx: WorkflowContext): WorkflowViews {
   const store = new DisposableStore();
   const trees = {
-    collections: store.add(new CollectionsTree(ctx.index, ctx.mocks)),
-    connections: store.add(new ConnectionsTree(ctx.services.connections, () => ctx.state.activeConnectionId())),
+    collections: store.add(new CollectionsTree(ctx.index, ctx.mocks, () => ctx.state.environment())),
+    connections: store.add(new ConnectionsTree(ctx.services.connections, () => ctx.state.activeConnectionId(), (id) => ctx.recorder.isRecording(id))),
     mocks: store.add(new MocksTree(ctx.mocks)),
     sessions: store.add(new SessionsTree(ctx.sessions)),
   };
@@ -36,11 +36,17 @@ export function register(ctx: WorkflowContext): WorkflowViews {
     environment: () => ctx.state.environment(),
     hasEnvironments: () => ctx.index.environments().length > 0,
     mocks: ctx.mocks,
+    recordings: () => ctx.recorder.list().map((r) => ({ connectionId: r.connectionId, file: r.file })),
+  }));
+  store.add(ctx.recorder.onDidChange(() => {
+    trees.connections.refresh();
+    statusBar.update();
   }));
   store.add(ctx.index.onDidChange(() => statusBar.update()));
   store.add(ctx.state.onDidChange(() => {
     void vscode.commands.executeCommand('setContext', CTX_ACTIVE, ctx.state.activeConnection()?.state === 'open');
     trees.connections.refresh();
+    trees.collections.refresh();
     statusBar.update();
   }));
   return { statusBar, trees, dispose: () => store.dispose() };

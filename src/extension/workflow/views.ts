@@ -6,7 +6,8 @@ import { mockUrlChoices } from './mockUrls';
 import type { MockRegistry, RunningMock } from './mockRegistry';
 import type { ConnectionManager } from '../../core/engine/connectionManager';
 import type { Connection } from '../../core/engine/connection';
-import { isProtocolMessage, type MessageDef, type RequestDef } from '../../core/collections/types';
+import { isProtocolMessage, type Collection, type MessageDef, type RequestDef } from '../../core/collections/types';
+import { replaceReferences } from '../../core/collections/template';
 import type { MockDefinition } from '../../core/engine/mock/definition';
 import type { SessionIndex } from './sessions';
 
@@ -51,16 +52,22 @@ export class CollectionsTree extends Disposable implements vscode.TreeDataProvid
   private readonly emitter = this._register(new vscode.EventEmitter<CollectionNode | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
 
-  constructor(private readonly index: CollectionIndex, private readonly mocks: MockRegistry) {
+  constructor(private readonly index: CollectionIndex, private readonly mocks: MockRegistry, private readonly environment: () => string | undefined = () => undefined) {
     super();
     this._register(index.onDidChange(() => this.emitter.fire(undefined)));
     this._register(toDisposable(mocks.onDidChange(() => this.emitter.fire(undefined))));
   }
 
+  /** Redraws (the active environment changed: URLs resolve differently). */
+  refresh(): void {
+    this.emitter.fire(undefined);
+  }
+
   getChildren(node?: CollectionNode): CollectionNode[] {
     if (!node) return this.index.list().map((c) => ({ type: 'file', file: c.file }));
     const entry = this.index.get(node.file);
-    const c = entry?.collection;
+    // An invalid file keeps showing its last valid tree (the file row says what is wrong).
+    const c = entry?.collection ?? entry?.lastValid;
     if (!c) return [];
     if (node.type === 'file') {
       return [
@@ -77,22 +84,25 @@ export class CollectionsTree extends Disposable implements vscode.TreeDataProvid
 
   getTreeItem(node: CollectionNode): vscode.TreeItem {
     const entry = this.index.get(node.file);
+    const collection = entry?.collection ?? entry?.lastValid;
     switch (node.type) {
       case 'file':
         return fileItem(node, entry);
       case 'request': {
-        const r = entry?.collection?.requests?.find((x) => x.name === node.request);
+        const r = collection?.requests?.find((x) => x.name === node.request);
         const item = new vscode.TreeItem(node.request, r?.messages?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = `req:${node.file}#${node.request}`;
-        item.description = r?.url;
-        item.tooltip = requestTooltip(r);
+        // The URL it connects to, with the active environment (secrets stay as written).
+        const resolved = r && collection ? resolvedUrl(collection, r, this.environment()) : undefined;
+        item.description = resolved;
+        item.tooltip = requestTooltip(r, resolved);
         item.iconPath = new vscode.ThemeIcon('plug');
         item.contextValue = 'request';
         item.command = { command: 'websocketWorkbench.revealInFile', title: 'Reveal in File', arguments: [node] };
         return item;
       }
       case 'message': {
-        const r = entry?.collection?.requests?.find((x) => x.name === node.request);
+        const r = collection?.requests?.find((x) => x.name === node.request);
         const m = r?.messages?.find((x) => x.name === node.message);
         const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
         item.id = `msg:${node.file}#${node.request}#${node.message}`;
@@ -103,7 +113,7 @@ export class CollectionsTree extends Disposable implements vscode.TreeDataProvid
         return item;
       }
       case 'mock': {
-        const def = entry?.collection?.mocks?.find((x) => x.name === node.mock);
+        const def = collection?.mocks?.find((x) => x.name === node.mock);
         const running = this.mocks.find(node.mock, node.file);
         const item = new vscode.TreeItem(node.mock, vscode.TreeItemCollapsibleState.None);
         item.id = `mock:${node.file}#${node.mock}`;
@@ -125,12 +135,12 @@ export class CollectionsTree extends Disposable implements vscode.TreeDataProvid
 }
 
 function fileItem(node: { file: string }, entry: IndexedCollection | undefined): vscode.TreeItem {
-  const name = entry?.collection?.name ?? path.basename(node.file);
-  const item = new vscode.TreeItem(name, entry?.ok ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+  const name = entry?.collection?.name ?? entry?.lastValid?.name ?? path.basename(node.file);
+  const item = new vscode.TreeItem(name, entry?.ok || entry?.lastValid ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
   item.id = `file:${node.file}`;
   item.resourceUri = vscode.Uri.file(node.file);
   if (entry && !entry.ok) {
-    item.description = `${rel(node.file)} · ${entry.errors.length} problem${entry.errors.length === 1 ? '' : 's'}`;
+    item.description = `${rel(node.file)} · ${entry.errors.length} problem${entry.errors.length === 1 ? '' : 's'}${entry.lastValid ? ' · last valid version shown' : ''}`;
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
     item.tooltip = entry.errors.slice(0, 5).map((e) => `${e.line}:${e.column} ${e.message}`).join('\n');
     item.contextValue = 'collectionFileInvalid';
@@ -144,11 +154,22 @@ function fileItem(node: { file: string }, entry: IndexedCollection | undefined):
   return item;
 }
 
-function requestTooltip(r: RequestDef | undefined): vscode.MarkdownString | undefined {
+/** A request's URL with `{{variables}}` replaced: request, then collection, then the active environment's (unknown ones and secrets stay as written). */
+export function resolvedUrl(c: Collection, r: RequestDef, environment: string | undefined): string {
+  const env = environment !== undefined && c.environments && Object.hasOwn(c.environments, environment) ? c.environments[environment] : undefined;
+  const layers = [r.variables, c.variables, env];
+  return replaceReferences(r.url, (k) => {
+    if (k.startsWith('secret:')) return undefined;
+    for (const l of layers) if (l && Object.hasOwn(l, k)) return l[k];
+    return undefined;
+  });
+}
+
+function requestTooltip(r: RequestDef | undefined, resolved?: string): vscode.MarkdownString | undefined {
   if (!r) return undefined;
   const md = new vscode.MarkdownString();
   md.appendText(`${r.name}\n`);
-  md.appendCodeblock(r.url, 'text');
+  md.appendCodeblock(resolved && resolved !== r.url ? `${resolved}\n(written ${r.url})` : r.url, 'text');
   if (r.description) md.appendText(r.description);
   return md;
 }
@@ -184,7 +205,7 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
   private readonly emitter = this._register(new vscode.EventEmitter<ConnectionNode | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
 
-  constructor(private readonly connections: ConnectionManager, private readonly activeId: () => string | undefined) {
+  constructor(private readonly connections: ConnectionManager, private readonly activeId: () => string | undefined, private readonly recording: (id: string) => boolean = () => false) {
     super();
     this._register(toDisposable(connections.onDidChange(() => this.emitter.fire(undefined))));
   }
@@ -203,10 +224,12 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
     const item = new vscode.TreeItem(c ? displayUrl(c) : node.id, vscode.TreeItemCollapsibleState.None);
     item.id = `conn:${node.id}`;
     const state = c?.state ?? 'closed';
-    item.description = `${state}${this.activeId() === node.id ? ' · active' : ''}`;
+    const rec = this.recording(node.id);
+    item.description = `${state}${rec ? ' · REC' : ''}${this.activeId() === node.id ? ' · active' : ''}`;
     const [icon, color] = STATE_ICONS[state] ?? ['circle-outline'];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    item.contextValue = state === 'open' ? 'connectionOpen' : 'connection';
+    // "…Recording": the menus offer Stop Recording only then, Record Session only otherwise.
+    item.contextValue = (state === 'open' ? 'connectionOpen' : 'connection') + (rec ? 'Recording' : '');
     item.tooltip = `${node.id}\n${c?.options.url ?? ''}\n${state}`;
     item.command = { command: 'websocketWorkbench.focusConnection', title: 'Make Active', arguments: [node] };
     return item;

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
 import type { ConnectionManager } from '../../../src/core/engine/connectionManager';
 import type { RpcClient } from '../../../src/shared/rpc';
 import type { HostContract, WebviewEvents } from '../../../src/shared/contract';
 import type { PanelBinding } from '../../../src/extension/panel/binding';
 import { compileFilter } from '../../../src/extension/panel/rows';
 import { resolveDraft } from '../../../src/extension/panel/savedRequest';
-import { panelRig, until } from './helpers';
+import { echoServer, panelRig, until } from './helpers';
 import { parseTranscript } from '../../../src/core/collections/transcript';
 
 interface Rig {
@@ -23,14 +21,8 @@ interface Rig {
 
 /** A binding on an in-memory RPC pair, and a real ws echo server on 127.0.0.1:0. */
 async function rig(): Promise<Rig> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  wss.on('error', () => undefined);
-  wss.on('connection', (s) => {
-    s.on('error', () => undefined);
-    s.on('message', (d, binary) => s.send(d, { binary }));
-  });
-  await new Promise<void>((r) => wss.once('listening', () => r()));
-  const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/echo`;
+  const srv = await echoServer();
+  const url = srv.url;
   const saved: Rig['saved'] = [];
   const clip: string[] = [];
   const { client, binding, manager, dispose } = await panelRig({
@@ -49,8 +41,7 @@ async function rig(): Promise<Rig> {
     client, binding, manager, url, posts, saved, clip,
     async close() {
       await dispose();
-      for (const c of wss.clients) c.terminate();
-      await new Promise<void>((r) => wss.close(() => r()));
+      await srv.close();
     },
   };
 }

@@ -1,4 +1,6 @@
 /** Scaffolding shared by the panel tests: a PanelBinding on an in-memory RPC pair, and polling. */
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { ConnectionManager } from '../../../src/core/engine/connectionManager';
 import { RpcClient, RpcServer, memoryTransportPair } from '../../../src/shared/rpc';
 import { CONTRACT_VERSION, hostContract, type HostContract, type WebviewEvents } from '../../../src/shared/contract';
@@ -36,6 +38,24 @@ export async function panelRig(host: Omit<BindingHost, 'createConnection'> = {})
       await manager.disposeAll();
       client.dispose();
       server.dispose();
+    },
+  };
+}
+
+/** A real ws echo server on 127.0.0.1:0 (text stays text, binary stays binary). */
+export async function echoServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  wss.on('error', () => undefined);
+  wss.on('connection', (s) => {
+    s.on('error', () => undefined);
+    s.on('message', (d, binary) => s.send(d, { binary }));
+  });
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  return {
+    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/echo`,
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
     },
   };
 }
