@@ -79,6 +79,9 @@ interface Outcome {
   transcriptEvents?: number;
   transcriptErrors?: number;
   eventsRecorded: number;
+  /** Events the panel-like listener saw, and its posts. */
+  listenerEvents: number;
+  posts: number;
 }
 
 async function run(url: string, withTranscript: boolean): Promise<Outcome> {
@@ -136,6 +139,8 @@ async function run(url: string, withTranscript: boolean): Promise<Outcome> {
     spillFile,
     payloadBytes,
     eventsRecorded: counters.recorded,
+    listenerEvents: counted,
+    posts,
   };
   if (writer) {
     await writer.close();
@@ -146,13 +151,12 @@ async function run(url: string, withTranscript: boolean): Promise<Outcome> {
   c.dispose();
   await store.dispose();
   rmSync(dir, { recursive: true, force: true });
-  void posts;
   return out;
 }
 
 function reportAll(prefix: string, o: Outcome): void {
   const MB = 1024 * 1024;
-  report({ name: `${prefix}.delivered`, value: o.recorded, unit: 'messages', baseline: o.sent, ratio: o.recorded / o.sent, budget: 'nothing lost (ratio 1)', ok: o.recorded === o.sent });
+  report({ name: `${prefix}.delivered`, value: o.recorded, unit: 'messages', baseline: o.sent, ratio: o.recorded / o.sent, budget: 'nothing lost (ratio 1)', ok: o.recorded === o.sent && o.listenerEvents === o.eventsRecorded, listenerEvents: o.listenerEvents, panelPosts: o.posts });
   report({ name: `${prefix}.rate`, value: o.rate, unit: 'msgs/s', baseline: RATE, ratio: o.rate / RATE, seconds: SECONDS, note: 'achieved rate (the peer honours backpressure)' });
   report({ name: `${prefix}.loop_lag_p99`, value: o.lagP99, unit: 'ms', baseline: null, ratio: null, budget: '< 50 ms', ok: o.lagP99 < 50 });
   report({ name: `${prefix}.store_memory`, value: o.inMemory / MB, unit: 'MB', baseline: BUDGET_MB, ratio: o.inMemory / MB / BUDGET_MB, budget: 'within the budget (+ one 1 MiB chunk)', ok: o.inMemory <= (BUDGET_MB + 1) * MB });

@@ -23,12 +23,14 @@ const wsOptional = ['bufferutil', 'utf-8-validate'];
 // linear-time engine for user regexes) are bundled as separate chunks next to the bundle that needs
 // them, and required on first use
 // (src/core/lazy.ts, the mock's certificate generator): activation neither parses nor runs them.
-const lazyChunks = ['ajv', 'selfsigned', 're2js', 'socket.io-parser', 'engine.io-parser', 'mqtt-packet', 'aedes'];
+const lazyChunks = ['ajv', 'selfsigned', 're2js', 'socket.io-parser', 'engine.io-parser', 'mqtt-packet', 'aedes', '@msgpack/msgpack', 'cbor2', 'protobufjs'];
+// A chunk's file name: scoped packages flattened (`@msgpack/msgpack` → `msgpack-msgpack.js`).
+const chunkFile = (name) => `${name.replace(/^@/, '').replace(/\//g, '-')}.js`;
 const lazyChunkPlugin = {
   name: 'lazy-chunks',
   setup(build) {
     build.onResolve({ filter: new RegExp(`^(${lazyChunks.map((n) => n.replace(/[.]/g, '\\.')).join('|')})$`) }, (args) =>
-      args.kind === 'require-call' ? { path: `./chunks/${args.path}.js`, external: true } : undefined,
+      args.kind === 'require-call' ? { path: `./chunks/${chunkFile(args.path)}`, external: true } : undefined,
     );
   },
 };
@@ -71,7 +73,7 @@ const targets = [
   ...lazyChunks.map((name) => ({
     ...common,
     stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, loader: 'js' },
-    outfile: path.join(dist, 'chunks', `${name}.js`),
+    outfile: path.join(dist, 'chunks', chunkFile(name)),
     platform: 'node',
     format: 'cjs',
     target: 'node20',

@@ -3,8 +3,7 @@
  * protocol, a `graphql-complete` names a graphql message of the same request, and protocol terms
  * of expectations (`event`, `ack`, `type`, `count`) can match something. Pure.
  */
-import { KIND_PROTOCOL } from '../protocols/messages';
-import type { ProtocolSetting } from '../protocols/types';
+import { KIND_PROTOCOL, type ProtocolSetting } from '../protocols/types';
 import { isProtocolMessage } from './types';
 import type { ExpectRule, RequestDef } from './types';
 

@@ -4,7 +4,8 @@
  * (a step naming a request, message, connection alias, environment or mock that does not exist).
  * Documented in docs/collection-format.md#scenarios. Pure: no I/O, no vscode.
  */
-import type { ProtocolMessage } from '../protocols/types';
+import { KIND_PROTOCOL, type ProtocolMessage } from '../protocols/types';
+import { expectProtocolProblem } from './protocolChecks';
 import type { Collection, ExpectRule, PayloadMessage, VariableMap } from './types';
 
 /** A message written in a step instead of named: a plain payload or a protocol message. */
@@ -57,7 +58,7 @@ export function stepAction(step: StepDef): StepAction | undefined {
 
 /** A problem found in the scenarios; `path` is JSON path segments from the document root. */
 export interface ScenarioProblem {
-  code: 'WSWB_SCENARIO_INVALID' | 'WSWB_SCENARIO_UNKNOWN_NAME' | 'WSWB_DUPLICATE_NAME';
+  code: 'WSWB_SCENARIO_INVALID' | 'WSWB_SCENARIO_UNKNOWN_NAME' | 'WSWB_DUPLICATE_NAME' | 'WSWB_PROTOCOL_MISMATCH';
   path: Array<string | number>;
   /** When set, the diagnostic points at this property's key instead of its value. */
   message: string;
@@ -136,8 +137,17 @@ export function checkScenarios(c: Collection): ScenarioProblem[] {
           }
           case 'send': {
             const alias = onAlias();
-            if (alias === undefined || typeof st.send !== 'string') break;
+            if (alias === undefined) break;
             const req = requests.get(aliases.get(alias)!);
+            if (typeof st.send !== 'string') {
+              // An inline protocol message goes through the connection's protocol session.
+              const kind = st.send?.kind;
+              const wants = kind && Object.prototype.hasOwnProperty.call(KIND_PROTOCOL, kind) ? KIND_PROTOCOL[kind as keyof typeof KIND_PROTOCOL] : undefined;
+              if (req && wants && wants !== (req.protocol ?? 'auto')) {
+                out.push({ code: 'WSWB_PROTOCOL_MISMATCH', path: [...p, 'send', 'kind'], message: `a "${kind}" message needs a connection speaking ${wants}; "${alias}" (request "${req.name}") has protocol "${req.protocol ?? 'auto'}"` });
+              }
+              break;
+            }
             if (req && !(req.messages ?? []).some((m) => m.name === st.send)) {
               out.push({
                 code: 'WSWB_SCENARIO_UNKNOWN_NAME',
@@ -148,7 +158,14 @@ export function checkScenarios(c: Collection): ScenarioProblem[] {
             break;
           }
           case 'expect':
-          case 'expectNone':
+          case 'expectNone': {
+            const alias = onAlias();
+            const req = alias === undefined ? undefined : requests.get(aliases.get(alias)!);
+            const rule = st[action];
+            const problem = req && rule ? expectProtocolProblem(rule, req.protocol ?? 'auto') : undefined;
+            if (problem) out.push({ code: 'WSWB_PROTOCOL_MISMATCH', path: [...p, action, problem.term], message: `${problem.message} (connection "${alias}", request "${req!.name}")` });
+            break;
+          }
           case 'capture':
           case 'close':
             onAlias();

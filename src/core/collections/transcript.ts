@@ -3,9 +3,10 @@
  * line, bytes as base64 (`dataBase64`, `payloadBase64`) and text messages also as `text`. Written
  * as a stream while recording; read back tolerating a truncated last line (a crash mid-write).
  */
-import { createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { StringDecoder } from 'node:string_decoder';
 import type { EventKind, TimelineEvent } from '../engine/events';
 import { CollectionError } from './types';
 
@@ -206,58 +207,88 @@ export function serializeTranscript(t: Transcript): string {
   return [JSON.stringify(t.header), ...t.events.map(encodeEventLine)].join('\n') + '\n';
 }
 
-/** Parses transcript text. Bad lines are reported with 1-based line numbers and skipped. */
-export function parseTranscript(text: string): TranscriptReadResult {
-  const errors: TranscriptProblem[] = [];
-  const events: TimelineEvent[] = [];
-  let header: TranscriptHeader | undefined;
-  let truncated = false;
-  const lines = text.split('\n');
-  const endsClean = text.endsWith('\n');
-  if (endsClean) lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    let raw = lines[i]!;
+/** Reads transcript lines one at a time (text or a file stream alike); see parseTranscript. */
+class TranscriptLines {
+  readonly errors: TranscriptProblem[] = [];
+  readonly events: TimelineEvent[] = [];
+  header: TranscriptHeader | undefined;
+  truncated = false;
+  private n = 0;
+
+  /** One line (without its newline); `unterminated`: the last line of the input, without a newline. */
+  line(line: string, unterminated: boolean): void {
+    const i = this.n++;
+    let raw = line;
     if (raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
     const lineNo = i + 1;
-    const isLast = i === lines.length - 1;
     // Blank lines are skipped (a line of ours starts with '{': no trim needed for it).
-    if (raw.charCodeAt(0) !== 123 && !raw.trim()) continue;
+    if (raw.charCodeAt(0) !== 123 && !raw.trim()) return;
     let value: unknown;
     try {
       value = JSON.parse(raw);
     } catch (err) {
-      if (isLast && !endsClean) {
-        truncated = true; // the recorder died mid-line; what came before is intact
-        continue;
+      if (unterminated) {
+        this.truncated = true; // the recorder died mid-line; what came before is intact
+        return;
       }
-      errors.push({ code: 'WSWB_TRANSCRIPT_BAD_LINE', line: lineNo, message: `line ${lineNo}: invalid JSON (${err instanceof Error ? err.message : String(err)})` });
-      continue;
+      this.errors.push({ code: 'WSWB_TRANSCRIPT_BAD_LINE', line: lineNo, message: `line ${lineNo}: invalid JSON (${err instanceof Error ? err.message : String(err)})` });
+      return;
     }
-    if (i === 0 || (!header && isObj(value) && value.type === TRANSCRIPT_TYPE)) {
+    if (i === 0 || (!this.header && isObj(value) && value.type === TRANSCRIPT_TYPE)) {
       if (isObj(value) && value.type === TRANSCRIPT_TYPE) {
         if (typeof value.version !== 'number' || value.version > TRANSCRIPT_VERSION) {
-          errors.push({ code: 'WSWB_TRANSCRIPT_VERSION', line: lineNo, message: `line ${lineNo}: transcript version ${String(value.version)} is newer than this tool reads (${TRANSCRIPT_VERSION})` });
+          this.errors.push({ code: 'WSWB_TRANSCRIPT_VERSION', line: lineNo, message: `line ${lineNo}: transcript version ${String(value.version)} is newer than this tool reads (${TRANSCRIPT_VERSION})` });
         }
-        header = value as TranscriptHeader;
-        continue;
+        this.header = value as TranscriptHeader;
+        return;
       }
-      errors.push({ code: 'WSWB_TRANSCRIPT_HEADER', line: lineNo, message: `line ${lineNo}: missing transcript header (expected {"type":"${TRANSCRIPT_TYPE}",…})` });
+      this.errors.push({ code: 'WSWB_TRANSCRIPT_HEADER', line: lineNo, message: `line ${lineNo}: missing transcript header (expected {"type":"${TRANSCRIPT_TYPE}",…})` });
     }
     try {
-      events.push(decodeEvent(value));
+      this.events.push(decodeEvent(value));
     } catch (err) {
-      errors.push({ code: 'WSWB_TRANSCRIPT_BAD_LINE', line: lineNo, message: `line ${lineNo}: ${err instanceof Error ? err.message : String(err)}` });
+      this.errors.push({ code: 'WSWB_TRANSCRIPT_BAD_LINE', line: lineNo, message: `line ${lineNo}: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
-  if (!header && !errors.some((e) => e.code === 'WSWB_TRANSCRIPT_HEADER')) {
-    errors.push({ code: 'WSWB_TRANSCRIPT_HEADER', line: 1, message: 'line 1: missing transcript header' });
+
+  result(): TranscriptReadResult {
+    if (!this.header && !this.errors.some((e) => e.code === 'WSWB_TRANSCRIPT_HEADER')) {
+      this.errors.push({ code: 'WSWB_TRANSCRIPT_HEADER', line: 1, message: 'line 1: missing transcript header' });
+    }
+    return { header: this.header, events: this.events, errors: this.errors, truncated: this.truncated };
   }
-  return { header, events, errors, truncated };
 }
 
-/** Reads and parses a transcript file (I/O errors reject with their errno code). */
+/** Parses transcript text. Bad lines are reported with 1-based line numbers and skipped. */
+export function parseTranscript(text: string): TranscriptReadResult {
+  const r = new TranscriptLines();
+  const lines = text.split('\n');
+  const endsClean = text.endsWith('\n');
+  if (endsClean) lines.pop();
+  for (let i = 0; i < lines.length; i++) r.line(lines[i]!, !endsClean && i === lines.length - 1);
+  return r.result();
+}
+
+/**
+ * Reads and parses a transcript file (I/O errors reject with their errno code). Streamed line by
+ * line: a long recording may be larger than the biggest string JavaScript can hold (~512 MiB).
+ */
 export async function readTranscript(file: string): Promise<TranscriptReadResult> {
-  return parseTranscript(await fs.readFile(file, 'utf8'));
+  const r = new TranscriptLines();
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const text = rest + decoder.write(chunk as Buffer);
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', from)) {
+      r.line(text.slice(from, nl), false);
+      from = nl + 1;
+    }
+    rest = text.slice(from);
+  }
+  rest += decoder.end();
+  if (rest.length) r.line(rest, true);
+  return r.result();
 }
 
 /**

@@ -23,8 +23,8 @@
  *
  * Modules (src/core/engine/client): options.ts (options, URL and auth headers), transport.ts (TCP,
  * TLS, proxy tunnels), handshake.ts (upgrade capture, handshake event, failure codes),
- * recording.ts (the wire stack's sink onto the timeline), lifecycle.ts (round trips, keep-alive,
- * backoff). What stays here is the state machine itself — the public API, the wiring of one
+ * lifecycle.ts (round trips, keep-alive, backoff); the recording sink is the wire stack's, shared
+ * with the mock server (engine/wire/recording.ts). What stays here is the state machine itself — the public API, the wiring of one
  * attempt to ws's events, and the close, handshake and failure timers that move its state — over
  * ~400 lines because those share every field of it.
  */
@@ -41,7 +41,7 @@ import type { ConnectionState, DistributiveOmit, Initiator, NewEvent, TimelineEv
 import { TimelineStore } from './timelineStore';
 import { buildHeaders, buildUrl, ConnectionError, type ConnectionDeps, type ConnectionOptions } from './client/options';
 import { makeAgent } from './client/transport';
-import { recordingSink } from './client/recording';
+import { recordingSink } from './wire/recording';
 import { backoffDelay, KeepAlive, RoundTrips } from './client/lifecycle';
 import { resolveProxy, type ProxyError } from './proxy';
 import { isTapped } from './wireTap';

@@ -2,15 +2,12 @@
  * Message definitions with a protocol `kind`: one shape for collection files, the panel and the
  * CLI's `--message '<json>'`. parseMessageDef validates a parsed JSON value and says what is wrong.
  */
-import type { ProtocolMessage, ProtocolName } from './types';
+import { KIND_PROTOCOL, type ProtocolMessage } from './types';
 import { isObject } from './util';
 
+export { KIND_PROTOCOL } from './types';
 export type { GraphqlCompleteMessage, GraphqlMessage, JsonRpcMessage, MqttMessage, ProtocolMessage, SignalrMessage, SocketIoMessage, StompMessage } from './types';
 
-/** The protocol a message kind belongs to. */
-export const KIND_PROTOCOL: Record<ProtocolMessage['kind'], ProtocolName> = {
-  'socket.io': 'socket.io', graphql: 'graphql-ws', 'graphql-complete': 'graphql-ws', signalr: 'signalr', stomp: 'stomp', mqtt: 'mqtt', 'json-rpc': 'json-rpc',
-};
 
 /** A message definition that does not have the right shape. */
 export class MessageDefError extends Error {}

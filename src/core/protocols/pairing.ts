@@ -4,12 +4,12 @@
  * matched with the reply travelling the other way under the same key, with the latency between
  * them; requests left without a reply past the timeout are reported once as unanswered.
  */
-import type { Decoded, Dir, ProtocolName } from './types';
+import type { Decoded, Dir } from './types';
 
 /** A completed pair (printed as an NDJSON `exchange` line). */
 export interface Exchange {
   type: 'exchange';
-  protocol: ProtocolName;
+  protocol: Decoded['protocol'];
   key: string;
   /** Event ids of the request and of its (first) reply. */
   request: number;
@@ -20,7 +20,7 @@ export interface Exchange {
 /** A request with no reply within the timeout (printed as an NDJSON `unanswered` line). */
 export interface Unanswered {
   type: 'unanswered';
-  protocol: ProtocolName;
+  protocol: Decoded['protocol'];
   key: string;
   request: number;
   afterMs: number;
@@ -29,7 +29,7 @@ export interface Unanswered {
 }
 
 interface Entry {
-  protocol: ProtocolName;
+  protocol: Decoded['protocol'];
   key: string;
   dir: Dir;
   request: number;
@@ -55,7 +55,11 @@ Object.freeze(NONE);
 export class PairingTable {
   readonly timeoutMs: number;
   private readonly maxEntries: number;
-  /** Open requests by protocol and key, one map per direction the request travelled. */
+  /**
+   * Open requests by key, one map per direction the request travelled. A connection speaks one
+   * protocol, so the key alone is the map key (no string built per message); the entry's protocol
+   * is checked when a reply looks it up.
+   */
   private readonly fromOut = new Map<string, Entry>();
   private readonly fromIn = new Map<string, Entry>();
 
@@ -79,17 +83,16 @@ export class PairingTable {
     if (key === undefined || role === undefined) return out;
     if (role === 'request') {
       const open = dir === 'out' ? this.fromOut : this.fromIn;
-      const id = `${p.protocol}\0${key}`;
-      open.delete(id);
-      open.set(id, { protocol: p.protocol, key, dir, request: eventId, time, answered: false });
+      open.delete(key);
+      open.set(key, { protocol: p.protocol, key, dir, request: eventId, time, answered: false });
       if (open.size > this.maxEntries) open.delete(open.keys().next().value!);
       return out;
     }
     // A reply answers a request that travelled the other way.
     const open = dir === 'out' ? this.fromIn : this.fromOut;
-    const id = `${p.protocol}\0${key}`;
+    const id = key;
     const e = open.get(id);
-    if (!e) return out;
+    if (!e || e.protocol !== p.protocol) return out;
     if (!e.answered) {
       if (out === NONE) out = [];
       out.push({ type: 'exchange', protocol: e.protocol, key: e.key, request: e.request, response: eventId, latencyMs: round(time > e.time ? time - e.time : 0) });

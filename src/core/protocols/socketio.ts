@@ -140,6 +140,8 @@ export class SocketIoDecoder implements ProtocolDecoder {
     }
     const payload = typeof engine.data === 'string' ? engine.data : '';
     if (!st.pending) {
+      const lazy = lazyEventOrAck(payload);
+      if (lazy) return lazy;
       const fast = fastPacket(payload);
       if (fast) return describePacket(fast, dir, 0, fast.type, false);
     }
@@ -236,6 +238,91 @@ function fastPacket(str: string): Packet | undefined {
   const p: Packet = { type, nsp, data };
   if (id !== undefined) p.id = id;
   return p;
+}
+
+/**
+ * An EVENT or ACK text packet whose arguments are parsed when first read: recording and pairing
+ * need only the header (namespace, ack id, event name), and JSON-parsing the arguments of every
+ * message would cost more than the rest of the decoding (docs/cli-ndjson.md: the ≤ 10 % budget).
+ * Arguments that turn out not to be JSON make `invalid` say so when read (the pair stands).
+ */
+class SioArgsPacket extends LazyPacket {
+  #raw: string;
+  #parsed: { args: unknown[] } | { error: string } | undefined;
+
+  constructor(type: 'EVENT' | 'ACK', raw: string) {
+    super('socket.io', type, summarizeSio);
+    this.#raw = raw;
+  }
+
+  #parse(): { args: unknown[] } | { error: string } {
+    if (this.#parsed) return this.#parsed;
+    let data: unknown;
+    try {
+      data = JSON.parse(this.#raw);
+    } catch {
+      return (this.#parsed = { error: `Socket.IO: invalid payload ${short(this.#raw, 40)}` });
+    }
+    const arr = Array.isArray(data) ? data : [];
+    return (this.#parsed = { args: this.type === 'EVENT' ? arr.slice(1) : arr });
+  }
+
+  get args(): unknown[] {
+    const p = this.#parse();
+    return 'args' in p ? p.args : [];
+  }
+
+  get invalid(): string | undefined {
+    const p = this.#parse();
+    return 'error' in p ? p.error : undefined;
+  }
+
+  override lazyFields(): readonly string[] {
+    return LAZY_ARGS;
+  }
+}
+
+const LAZY_ARGS: readonly string[] = ['args', 'invalid'];
+
+/**
+ * The hot case: `2[nsp,][id]["event",…]` or `3[nsp,]id[…]`, a plain event name (no escapes) that
+ * is not reserved, arguments bracketed. Anything else (or doubtful) returns undefined and goes
+ * through fastPacket / socket.io-parser, which check the whole payload.
+ */
+function lazyEventOrAck(str: string): Decoded | undefined {
+  const type = str.charCodeAt(0) - 48;
+  if (type !== 2 && type !== 3) return undefined;
+  let i = 1;
+  let nsp = '/';
+  if (str.charCodeAt(1) === 47 /* / */) {
+    const comma = str.indexOf(',', 1);
+    if (comma < 0) return undefined;
+    nsp = str.slice(1, comma);
+    i = comma + 1;
+  }
+  const start = i;
+  while (i < str.length && str.charCodeAt(i) >= 48 && str.charCodeAt(i) <= 57) i++;
+  if (i - start > 15) return undefined;
+  const id = i > start ? Number(str.slice(start, i)) : undefined;
+  if (str.charCodeAt(i) !== 91 /* [ */ || str.charCodeAt(str.length - 1) !== 93 /* ] */) return undefined;
+  let event: string | undefined;
+  if (type === 2) {
+    if (str.charCodeAt(i + 1) !== 34 /* " */) return undefined;
+    const close = str.indexOf('"', i + 2);
+    if (close < 0) return undefined;
+    event = str.slice(i + 2, close);
+    const after = str.charCodeAt(close + 1);
+    if (event.includes('\\') || (after !== 44 /* , */ && after !== 93 /* ] */) || RESERVED_EVENTS.includes(event)) return undefined;
+  } else if (id === undefined) return undefined;
+  const d = new SioArgsPacket(type === 2 ? 'EVENT' : 'ACK', str.slice(i));
+  d.namespace = nsp;
+  if (event !== undefined) d.event = event;
+  if (id !== undefined) {
+    d.ackId = id;
+    d.key = ackKey(nsp, id);
+    d.role = type === 2 ? 'request' : 'reply';
+  }
+  return d;
 }
 
 function invalid(why: string): Decoded {

@@ -3,6 +3,7 @@
  * and the pairing table see), the codec interface one application protocol implements, and the
  * names of the protocols. Pure: no vscode, no DOM.
  */
+import type { CodecName } from '../codecs/types';
 
 /** Application protocols spoken over WebSocket that the workbench decodes. */
 export type ProtocolName = 'socket.io' | 'graphql-ws' | 'signalr' | 'stomp' | 'mqtt' | 'json-rpc';
@@ -33,7 +34,8 @@ export type PairRole = 'request' | 'reply' | 'partial';
  * JSON: bytes appear as `{"$binary":"<base64>"}`.
  */
 export interface Decoded {
-  protocol: ProtocolName;
+  /** The application protocol, or the payload codec (src/core/codecs) for binary payloads bound by `codecs` rules. */
+  protocol: ProtocolName | CodecName;
   /** The protocol's own name for the packet type (`EVENT`, `next`, `Invocation`, `MESSAGE`, `PUBLISH`, `request`). */
   type: string;
   /** One line for a timeline row. */
@@ -90,3 +92,8 @@ export interface JsonRpcMessage { kind: 'json-rpc'; method: string; params?: unk
 
 /** Every protocol message definition. */
 export type ProtocolMessage = SocketIoMessage | GraphqlMessage | GraphqlCompleteMessage | SignalrMessage | StompMessage | MqttMessage | JsonRpcMessage;
+
+/** The protocol a message kind belongs to. */
+export const KIND_PROTOCOL: Record<ProtocolMessage['kind'], ProtocolName> = {
+  'socket.io': 'socket.io', graphql: 'graphql-ws', 'graphql-complete': 'graphql-ws', signalr: 'signalr', stomp: 'stomp', mqtt: 'mqtt', 'json-rpc': 'json-rpc',
+};

@@ -10,8 +10,16 @@
  * The webview asks for windows (`getRows`) and full payloads (`readPayload`); the store stays the
  * source of truth and nothing grows in the webview with the traffic. This file holds the panel's
  * state (connection, request, saved source, summary) and the batching; the RPC handlers are
- * handlers.ts, the repeat-send job repeat.ts, exports export.ts, the saved request savedRequest.ts.
+ * handlers.ts, the repeat-send job repeat.ts, exports export.ts, the saved request savedRequest.ts,
+ * protocols protocolSession.ts / protocolTrack.ts.
+ *
+ * Over ~400 lines: the panel's state and its one batching timer stay together (every event, the
+ * view, the header and the protocol rows are posted from flush()); what acts on that state lives in
+ * the modules above.
  */
+import { readCollectionFile } from '../../core/collections/fsio';
+import { readFile } from 'node:fs/promises';
+import { loadCodecs, type CodecSet } from '../../core/codecs/bindings';
 import * as path from 'node:path';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import { TimelineStore } from '../../core/engine/timelineStore';
@@ -22,22 +30,22 @@ import { replaceReferences } from '../../core/collections/template';
 import { draftOf, withoutSecrets } from '../../core/collections/request';
 import type { RequestDraft } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
-import { collectionVariables, readSavedRequest, resolveDraft, type RequestSource } from './savedRequest';
+import { readSavedRequest, resolveDraft, type RequestSource } from './savedRequest';
 import { DEFAULT_PREVIEW, ViewRows } from './rows';
 import { RepeatScheduler } from './repeat';
 import type { ExportHost } from './export';
 import { registerHandlers } from './handlers';
 import { freshSummary, summarize, type SummaryState } from './summary';
 import { ProtocolTrack } from './protocolTrack';
-import { PanelSession, protocolOf, withVariables } from './protocolSession';
-import type { ProtocolMessage } from '../../core/protocols/messages';
+import { PanelSession } from './protocolSession';
 
 /** What the binding needs from its surroundings (VS Code in the extension, fakes in tests and benches). */
 export interface BindingHost extends ExportHost {
   /** Creates (does not connect) a connection, e.g. through services.connections. */
   createConnection(options: ConnectionOptions, deps: { store: TimelineStore }): Connection;
   /** Variables of the active environment (the workflow feature provides them); `secret:name` keys hold secrets. */
-  variables?(): Promise<Record<string, string>> | Record<string, string>;
+  /** Values for `{{references}}`: of the panel's collection (`file`) when it has one. */
+  variables?(file?: string): Promise<Record<string, string>> | Record<string, string>;
   /** Connection settings applied under the request's own options (the tree and palette use the same). */
   connectionDefaults?(): Omit<ConnectionOptions, 'url'>;
   pickFile?(): Promise<{ name: string; data: Uint8Array } | undefined>;
@@ -375,16 +383,8 @@ export class PanelBinding {
 
   /** Values for `{{references}}` in sent messages: the active environment's, then the request's own. */
   async vars(): Promise<Record<string, string>> {
-    return { ...(await this.environmentVars()), ...(this.request?.variables ?? {}) };
-  }
-
-  /**
-   * The active environment's variables, under the saved request's own collection variables (request
-   * → collection → environment): another collection's `host` must not decide where this one connects.
-   */
-  private async environmentVars(): Promise<Record<string, string>> {
-    const env = (await this.host.variables?.()) ?? {};
-    return this.src ? { ...env, ...(await collectionVariables(this.src.file)) } : env;
+    const env = (await this.host.variables?.(this.src?.file)) ?? {};
+    return { ...env, ...(this.request?.variables ?? {}) };
   }
 
   /**
@@ -425,27 +425,21 @@ export class PanelBinding {
     return typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   }
 
-  /** Sends a protocol message through the current connection's session; `{{references}}` in its strings are replaced from `vars` (unknown ones stay). */
-  async sendProtocol(m: ProtocolMessage, vars: Record<string, string>): Promise<void> {
-    const c = this.requireConn();
-    if (c.state !== 'open') throw new CodedError('WSWB_PANEL_NOT_OPEN', `Cannot send: the connection is ${c.state}`);
-    const s = this.sessions.get(c);
-    if (!s) throw new CodedError('WSWB_PROTO_UNSUPPORTED', `A "${m.kind}" message needs the request's Protocol set (Options → Protocol), not raw`);
-    await s.send(withVariables(m, vars));
-  }
-
   /**
-   * A protocol session for a connection opened elsewhere with `options` (a saved request from the
-   * tree): the request's protocolOptions resolved over the panel's variables, and the options with
-   * the protocol's URL. Attach it with attach(conn, session) before connecting.
+   * The `codecs` rules of a connection: the draft's own, then its collection's (`.proto` paths
+   * relative to the collection file). Rules with problems are left out (`validate` and the file's
+   * problems say why); undefined when there are none.
    */
-  async sessionFor(request: RequestDraft, options: ConnectionOptions): Promise<{ session?: PanelSession; options: ConnectionOptions }> {
-    if (protocolOf(request) === 'raw') return { options };
-    const env = await this.environmentVars();
-    const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
-    this.addSecrets(resolved.secretValues);
-    const session = PanelSession.create(request, resolved.protocolOptions);
-    return session ? { session, options: session.prepare(options) } : { options };
+  async codecsFor(request: RequestDraft): Promise<CodecSet | undefined> {
+    const rules = [...(request.codecs ?? [])];
+    if (this.src) {
+      const r = await readCollectionFile(this.src.file).catch(() => undefined);
+      if (r?.ok && r.collection?.codecs) rules.push(...r.collection.codecs);
+    }
+    if (!rules.length) return undefined;
+    const baseDir = this.src ? path.dirname(this.src.file) : process.cwd();
+    const { codecs } = await loadCodecs(rules, { baseDir, readText: (f) => readFile(f, 'utf8') });
+    return codecs.empty ? undefined : codecs;
   }
 
   /**
@@ -454,10 +448,10 @@ export class PanelBinding {
    */
   async connect(request: RequestDraft): Promise<Connection> {
     this.request = request;
-    const env = await this.environmentVars();
+    const env = (await this.host.variables?.(this.src?.file)) ?? {};
     const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
     this.addSecrets(resolved.secretValues);
-    const session = PanelSession.create(request, resolved.protocolOptions);
+    const session = PanelSession.create(request, resolved.protocolOptions, undefined, await this.codecsFor(request));
     const plain: ConnectionOptions = { ...(this.host.connectionDefaults?.() ?? {}), ...resolved.options };
     let url: URL;
     try {

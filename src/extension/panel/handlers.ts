@@ -16,6 +16,7 @@ import { exportTimeline, savePayload } from './export';
 import { readSavedRequest, saveNamedMessage, saveRequestDraft } from './savedRequest';
 import { checkExpectations } from './expectRows';
 import { registerProtocolHandlers } from './protocolHandlers';
+import { sendProtocol } from './protocolSession';
 import { isProtocolMessage } from '../../core/collections/types';
 
 /** A registered handler, its parameter type erased (the contract's validator checked it). */
@@ -100,7 +101,7 @@ export function registerHandlers(b: PanelBinding, server: RpcServer<HostContract
     if (!m) throw new CodedError('WSWB_MESSAGE_NOT_FOUND', `no message "${name}" in request "${src.request}"`);
     if (isProtocolMessage(m)) {
       // Saved with its protocol kind: sent through the session (separators, terminators, ids).
-      await b.sendProtocol(protocolMessageOf(m, { values: await b.vars() }), {});
+      await sendProtocol(b, protocolMessageOf(m, { values: await b.vars() }), {});
       return { sent: 0 };
     }
     const p = messagePayload(m, { values: await b.vars() });

@@ -1,3 +1,4 @@
+import { sessionFor } from './protocolSession';
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 import { WorkbenchPanel, titleFor, type PanelState } from './workbenchPanel';
@@ -27,7 +28,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   readonly onDidCreatePanel = this.createdEmitter.event;
   private connectionsSource: (() => ConnectionManager) | undefined;
   /** Variables of the active environment, for `{{name}}` in URLs, headers and messages (set by the workflow feature). */
-  variableProvider: (() => Promise<Record<string, string>> | Record<string, string>) | undefined;
+  variableProvider: ((file?: string) => Promise<Record<string, string>> | Record<string, string>) | undefined;
 
   /** Records connections for the panels' record toggle (set by the workflow feature, which owns the recorder). */
   private recorder: PanelRecorder | undefined;
@@ -86,7 +87,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     // resolved options: those hold secret values, and Save request would write them into the file.
     if (panel.source) await wp.binding.setSource(panel.source, { loadOptions: true });
     // The request's protocol (default auto) gets a session before the connection connects.
-    const { session, options: prepared } = await wp.binding.sessionFor(wp.binding.requestDraft ?? { url }, { ...options, url });
+    const { session, options: prepared } = await sessionFor(wp.binding, wp.binding.requestDraft ?? { url }, { ...options, url });
     const connection = this.connections.create(prepared);
     wp.attach(connection, true, session);
     if (panel.secrets) wp.binding.addSecrets(panel.secrets);
@@ -137,7 +138,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'icon.png');
     const binding: BindingHost = {
       createConnection: (options, deps) => this.connections.create(options, deps),
-      variables: () => this.variableProvider?.() ?? {},
+      variables: (file) => this.variableProvider?.(file) ?? {},
       connectionDefaults: () => settings.defaultConnectionOptions(),
       labelFor: (file) => vscode.workspace.asRelativePath(asUri(file)),
       recorder: () => this.recorder,

@@ -8,6 +8,7 @@ import type { HostContract, SavedMessage, WebviewEvents } from '../../shared/con
 import type { MessageDef } from '../../core/collections/types';
 import type { RpcServer } from '../../shared/rpc';
 import type { PanelBinding } from './binding';
+import { sendProtocol } from './protocolSession';
 import { CodedError } from '../../core/errors';
 
 
@@ -61,7 +62,7 @@ export function registerProtocolHandlers(b: PanelBinding, server: RpcServer<Host
     } catch (e) {
       throw new CodedError('WSWB_RPC_INVALID_PARAMS', `message: ${(e as Error).message}`);
     }
-    await b.sendProtocol(m, await b.vars());
+    await sendProtocol(b, m, await b.vars());
     return { sent: true as const };
   });
 }

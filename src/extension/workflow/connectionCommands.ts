@@ -20,7 +20,7 @@ import { recordSession, stopRecording } from './sessionCommands';
 
 export function register(ctx: WorkflowContext): vscode.Disposable[] {
   // The panel resolves `{{name}}` with the active environment.
-  ctx.services.panels.variableProvider = () => panelVariables(ctx);
+  ctx.services.panels.variableProvider = (file) => panelVariables(ctx, file);
   const lens = new WsUrlCodeLensProvider();
   const collectionLens = new CollectionCodeLensProvider();
   return [
@@ -58,12 +58,12 @@ export async function connect(ctx: WorkflowContext, arg?: unknown): Promise<stri
   } else {
     await ctx.index.settled();
     type Item = vscode.QuickPickItem & { ref?: RequestRef; url?: string; enter?: boolean };
-    const items: Item[] = [];
+    // "Enter URL…" first: with a few collections open the saved requests fill the list, and it
+    // must not scroll out of sight.
+    const items: Item[] = [{ label: '$(edit) Enter URL…', alwaysShow: true, enter: true }];
     const reqs = ctx.index.requests();
     if (reqs.length) items.push({ label: 'Saved requests', kind: vscode.QuickPickItemKind.Separator });
     for (const r of reqs) items.push({ label: `$(plug) ${r.request.name}`, description: r.request.url, detail: vscode.workspace.asRelativePath(r.file), ref: r });
-    items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
-    items.push({ label: '$(edit) Enter URL…', alwaysShow: true, enter: true });
     const recent = ctx.recent.list();
     if (recent.length) items.push({ label: 'Recent', kind: vscode.QuickPickItemKind.Separator });
     for (const u of recent) items.push({ label: `$(history) ${u}`, url: u });

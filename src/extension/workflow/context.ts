@@ -4,6 +4,7 @@
  * keep (active connection, active environment, what each connection was opened from). Plus the
  * one command wrapper every group registers through, and the argument helpers they all use.
  */
+import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Collection, RequestDef } from '../../core/collections/types';
@@ -136,16 +137,20 @@ export function registerCommand(ctx: WorkflowContext, id: string, fn: (...args: 
 }
 
 /** Variables for the panel's `{{name}}`: the active environment, then collection variables, then secrets (`secret:name`). */
-export async function panelVariables(ctx: WorkflowContext): Promise<Record<string, string>> {
+export async function panelVariables(ctx: WorkflowContext, file?: string): Promise<Record<string, string>> {
   const env = ctx.state.environment();
   // No prototype: `{{constructor}}` is a variable name, not Object.prototype's member.
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  // A panel of a saved request sees its own collection's variables only (another file's `{{who}}`
+  // must not win); a panel with no collection sees every collection's.
+  const own = file !== undefined ? ctx.index.list().filter((c) => path.resolve(c.file) === path.resolve(file)) : [];
+  const collections = own.length ? own : ctx.index.list();
   // Lowest precedence first: environment, then collection variables (request → collection → environment).
-  for (const c of ctx.index.list()) {
+  for (const c of collections) {
     const envs = c.collection?.environments;
     if (env && envs && Object.hasOwn(envs, env)) Object.assign(out, envs[env]);
   }
-  for (const c of ctx.index.list()) Object.assign(out, c.collection?.variables ?? {});
+  for (const c of collections) Object.assign(out, c.collection?.variables ?? {});
   // Restricted Mode: the panel gets no stored secrets either; `{{secret:…}}` stays unresolved there.
   if (!vscode.workspace.isTrusted) return out;
   for (const name of ctx.secrets.names()) {

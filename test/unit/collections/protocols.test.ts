@@ -162,6 +162,31 @@ describe('collections: protocol requests, messages and expectations (issue 13 co
     c.scenarios[0]!.steps[1] = { send: { kind: 'socket.io', args: [] } as never };
     assert.match(errs(c)[0]!.message, /missing required property "event"/);
   });
+
+  it('scenario steps: a protocol message or term that does not fit the connection is a diagnostic at it', () => {
+    const c = {
+      ...structuredClone(protocolCollection),
+      scenarios: [
+        {
+          name: 's',
+          steps: [
+            { connect: 'rpc', as: 'r' },
+            { send: { kind: 'socket.io', event: 'chat' } },
+            { expect: { event: 'chat' } },
+            { unordered: true, steps: [{ expect: { type: 'result' } }, { expect: { event: 'x' }, on: 'r' }] },
+          ],
+        },
+      ],
+    };
+    const e = errs(c);
+    assert.deepEqual(e.map((d) => [d.code, d.path]), [
+      ['WSWB_PROTOCOL_MISMATCH', '/scenarios/0/steps/1/send/kind'],
+      ['WSWB_PROTOCOL_MISMATCH', '/scenarios/0/steps/2/expect/event'],
+      ['WSWB_PROTOCOL_MISMATCH', '/scenarios/0/steps/3/steps/1/expect/event'],
+    ]);
+    assert.match(e[0]!.message, /a "socket\.io" message needs a connection speaking socket\.io; "r" \(request "rpc"\) has protocol "json-rpc"/);
+    assert.match(e[1]!.message, /"event" names a Socket\.IO event, but the request's protocol is "json-rpc" \(use "type" and "jsonPath"\) \(connection "r", request "rpc"\)/);
+  });
 });
 
 describe('collections: protocol fields resolve like every other field', () => {

@@ -47,3 +47,28 @@ describe('collections: transcript reading (property)', () => {
     );
   });
 });
+
+describe('collections: transcript files are read as a stream', () => {
+  it('a file of several read chunks, multi-byte characters across chunk boundaries, reads back as its text parses', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { makeHeader, parseTranscript, readTranscript, serializeTranscript } = await import('../../../src/core/collections/transcript');
+    const dir = mkdtempSync(path.join(tmpdir(), 'wswb-trs-'));
+    try {
+      const data = new TextEncoder().encode('✓ check ✓ é ü 😀 '.repeat(40));
+      const events: TimelineEvent[] = Array.from({ length: 4000 }, (_, i) => ({ id: i + 1, time: i, connection: 'c', kind: 'message', dir: 'in', binary: false, data, size: data.length }));
+      const text = serializeTranscript({ header: makeHeader({ createdAt: 0 }), events }) + '{"id":9999,"time":1,"connection":"c","kind":"mess';
+      assert.ok(Buffer.byteLength(text) > 3 * (1 << 20), 'spans several 1 MiB reads');
+      const file = path.join(dir, 't.ndjson');
+      writeFileSync(file, text);
+      const streamed = await readTranscript(file);
+      assert.deepEqual(streamed, parseTranscript(text));
+      assert.equal(streamed.events.length, 4000);
+      assert.equal(streamed.truncated, true);
+      await assert.rejects(readTranscript(path.join(dir, 'missing.ndjson')), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -127,3 +127,17 @@ describe('wire stack: firehose', () => {
     assert.equal(messages, 3072, 'then parsed, in order');
   });
 });
+
+describe('wire stack: one write per read', () => {
+  it('corks the socket while a chunk is parsed, so what is sent in reply leaves in one write', async () => {
+    const { Inbound } = await import('../../../src/core/engine/wire/inbound');
+    const calls: string[] = [];
+    const inbound = new Inbound(
+      { isServer: false, maxPayload: 0, deflate: null, emitMessages: false, cork: { cork: () => calls.push('cork'), uncork: () => calls.push('uncork') } },
+      { frameIn: () => undefined, messageIn: () => calls.push('message'), frameOut: () => undefined, messageOut: () => undefined, ignoredIn: () => undefined },
+    );
+    const frame = Buffer.from(encodeFrame({ opcode: 1, payload: Buffer.from('hi') }));
+    await new Promise<void>((r) => inbound.write(Buffer.concat([frame, frame, frame]), () => r()));
+    assert.deepEqual(calls, ['cork', 'message', 'message', 'message', 'uncork']);
+  });
+});

@@ -16,6 +16,7 @@ import type { RowProtocol } from '../../../src/shared/protocolContract';
 import type { TimelineEvent } from '../../../src/shared/contract';
 import { httpServer } from '../protocols/helpers';
 import { panelRig, until, type PanelRig } from './helpers';
+import { sessionFor } from '../../../src/extension/panel/protocolSession';
 
 const protoOf = (e: TimelineEvent) => (e as TimelineEvent & { proto?: RowProtocol }).proto;
 type Req = Parameters<PanelRig['client']['call']>[1] & Record<string, unknown>;
@@ -84,6 +85,34 @@ describe('panel: protocols (host glue, real peers on loopback)', function () {
       assert.deepEqual({ protocol: sum.protocol, count: sum.count, unanswered: sum.unanswered }, { protocol: 'socket.io', count: 1, unanswered: 0 });
       assert.equal(sum.p50, protoOf(sent)!.pair!.latencyMs);
       assert.equal(sum.max, protoOf(sent)!.pair!.latencyMs);
+    });
+
+    it('a connection opened from a saved request (the tree, the palette) gets its session before connecting', async () => {
+      // What PanelManager.openForUrl does with a collection request: the session prepares the options, then attach, then connect.
+      const request = { url: `ws://127.0.0.1:${http.port}`, protocol: 'socket.io', protocolOptions: { auth: { token: '{{secret:tok}}' } } } as Req as never;
+      const { session, options } = await sessionFor(rig.binding, request, { url: `ws://127.0.0.1:${http.port}` });
+      assert.ok(session);
+      assert.match(options.url, /\/socket\.io\/\?EIO=4&transport=websocket$/);
+      const conn = rig.manager.create(options);
+      rig.binding.attach(conn, session);
+      rig.binding.adopt(conn);
+      await conn.connect();
+      await until(() => auths.length === 1, 'namespace connected with auth');
+      assert.deepEqual(auths[0], { token: 'T0K3N' });
+      await rig.client.call('sendProtocol', { message: { kind: 'socket.io', event: 'sum', args: [1, 2], ack: true } });
+      await until(() => rig.binding.protocols.latency().some((r) => r.name === 'sum'), 'paired');
+      // A raw request gets no session and keeps its URL.
+      const raw = await sessionFor(rig.binding, { url: 'ws://h/x', protocol: 'raw' } as never, { url: 'ws://h/x' });
+      assert.deepEqual(raw, { options: { url: 'ws://h/x' } });
+    });
+
+    it('with auto-answer off (protocolOptions.autoAnswer: false) answers no ping: the server drops the silent client', async () => {
+      await rig.client.call('connect', { request: { url: `ws://127.0.0.1:${http.port}`, protocol: 'socket.io', protocolOptions: { autoAnswer: false } } as Req } as never);
+      await until(() => auths.length === 1, 'namespace');
+      await until(() => rig.binding.connection?.state === 'closed', 'closed by the server after its ping timeout', 5000);
+      const rows = (await rig.client.call('getRows', { from: 0, to: 200 })).events;
+      assert.ok(rows.some((e) => protoOf(e)?.type === 'PING'), 'the server pinged');
+      assert.ok(!rows.some((e) => protoOf(e)?.type === 'PONG'), 'nobody answered');
     });
 
     it('marks a request without a reply as unanswered when the connection ends, and filters by protocol and event', async () => {

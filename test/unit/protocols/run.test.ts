@@ -1,6 +1,6 @@
 /**
  * `websocket-workbench run` (dist/cli.js, built by `node scripts/build.mjs`) on
- * examples/protocols.websocket.json, one request per protocol, against real servers (servers.ts):
+ * fixtures/real-servers.websocket.json, one request per protocol, against real servers (servers.ts):
  * protocol messages sent through the session, expectations with event/ack/type/count and jsonPath
  * on the decoded payload, NDJSON `decoded`/`exchange` lines as `connect` prints them; failing
  * expectations say what was expected and what arrived; scenarios speak protocols too, and the
@@ -12,10 +12,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SIO_TOKEN, startProtocolServers, type ProtocolServers } from './servers';
+import { parseCollection } from '../../../src/core/collections/parse';
+import { MockServer } from '../../../src/core/engine/mock/mockServer';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = path.join(root, 'dist/cli.js');
-const example = JSON.parse(fs.readFileSync(path.join(root, 'examples/protocols.websocket.json'), 'utf8')) as { requests: Array<{ name: string; messages: Array<Record<string, unknown> & { expect?: Array<Record<string, unknown>> }> }> } & Record<string, unknown>;
+const fixture = path.join(__dirname, 'fixtures/real-servers.websocket.json');
+const example = JSON.parse(fs.readFileSync(fixture, 'utf8')) as { requests: Array<{ name: string; messages: Array<Record<string, unknown> & { expect?: Array<Record<string, unknown>> }> }> } & Record<string, unknown>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- NDJSON lines are read field by field
 type Line = Record<string, any>;
 
@@ -61,7 +64,7 @@ describe('protocols: run a collection file with one request per protocol (CLI, r
   const requests = ['socket.io', 'graphql', 'signalr', 'stomp', 'mqtt', 'json-rpc'];
   for (const request of requests) {
     it(`${request}: every expectation of the example holds; message lines carry decoded, pairs print exchange lines`, async () => {
-      const r = await cliRun([path.join(root, 'examples/protocols.websocket.json'), '--request', request, '--output', 'ndjson', ...vars]);
+      const r = await cliRun([fixture, '--request', request, '--output', 'ndjson', ...vars]);
       const expects = r.lines.filter((l) => l.type === 'expect');
       const def = example.requests.find((q) => q.name === request)!;
       const wanted = def.messages.reduce((n, m) => n + (m.expect?.length ?? 0), 0);
@@ -87,19 +90,19 @@ describe('protocols: run a collection file with one request per protocol (CLI, r
 
   it('socket.io: the namespace gets the auth payload from a secret, which the output never shows', async () => {
     servers.sioAuth.length = 0;
-    const r = await cliRun([path.join(root, 'examples/protocols.websocket.json'), '--request', 'socket.io', '--output', 'ndjson', ...vars]);
+    const r = await cliRun([fixture, '--request', 'socket.io', '--output', 'ndjson', ...vars]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(servers.sioAuth, [{ token: SIO_TOKEN }]);
     assert.equal(r.stdout.includes(SIO_TOKEN), false, 'the token is masked');
     const connect = r.lines.find((l) => l.dir === 'out' && l.decoded?.type === 'CONNECT')!;
     assert.deepEqual(connect.decoded.data, { token: '••••' });
     // A wrong token: the namespace refuses, nothing is sent, exit 1 with the session's code.
-    const wrong = await cliRun([path.join(root, 'examples/protocols.websocket.json'), '--request', 'socket.io', '--output', 'ndjson', ...vars], { WSWB_SECRET_SIOTOKEN: 'wrong' });
+    const wrong = await cliRun([fixture, '--request', 'socket.io', '--output', 'ndjson', ...vars], { WSWB_SECRET_SIOTOKEN: 'wrong' });
     assert.equal(wrong.code, 1);
     assert.deepEqual(wrong.lines.at(-1), { type: 'summary', ok: false, connected: false, code: 'WSWB_PROTO_SOCKETIO_CONNECT_ERROR', message: 'socket.io namespace /chat refused: bad token', passed: 0, failed: 0 });
     assert.ok(!wrong.lines.some((l) => l.dir === 'out' && l.decoded?.type === 'EVENT'));
     // Without the secret nothing connects: exit 2, the variable named.
-    const missing = await cliRun([path.join(root, 'examples/protocols.websocket.json'), '--request', 'socket.io', ...vars], {});
+    const missing = await cliRun([fixture, '--request', 'socket.io', ...vars], {});
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /secret "sioToken" is not set/);
   });
@@ -126,6 +129,20 @@ describe('protocols: run a collection file with one request per protocol (CLI, r
     assert.equal(rpc.code, 1);
     assert.match(rpc.stdout, /✖ sum: ack \$ == 4 — no matching reply within 1500 ms\n {4}expected: ack \$ == 4 \(the reply to json-rpc key 1\)\n {4}actual:\n {6}#\d+ json-rpc result key 1: result 1: 3\n/);
     assert.match(rpc.stdout, /✔ boom: type error ack \$\.message exists/);
+  });
+
+  it('a request left without a reply prints an unanswered line after --reply-timeout; its ack rule fails', async () => {
+    const file = variant('never', (c) => {
+      c.requests.find((q) => q.name === 'json-rpc')!.messages = [{ name: 'never', kind: 'json-rpc', method: 'never', expect: [{ ack: true, timeoutMs: 400 }] }];
+    });
+    const r = await cliRun([file, '--request', 'json-rpc', '--output', 'ndjson', '--reply-timeout', '150', ...vars]);
+    assert.equal(r.code, 1);
+    const sent = r.lines.find((l) => l.dir === 'out' && l.decoded?.method === 'never')!;
+    const unanswered = r.lines.find((l) => l.type === 'unanswered')!;
+    assert.deepEqual(unanswered, { type: 'unanswered', protocol: 'json-rpc', key: '1', request: sent.id, afterMs: 150 });
+    const x = r.lines.find((l) => l.type === 'expect')!;
+    assert.deepEqual([x.ok, x.reason, x.actual], [false, 'no matching reply within 400 ms', 'nothing received']);
+    assert.ok(r.lines.indexOf(unanswered) < r.lines.indexOf(x), 'reported while the rule still waited');
   });
 
   it('ack on a message that opens no request fails at once; a protocol kind on a request of another protocol is a file error', async () => {
@@ -218,4 +235,37 @@ describe('protocols: run a collection file with one request per protocol (CLI, r
       assert.match(tap.stdout, /json-rpc result key 1: result 1: 42/);
     });
   });
+});
+
+describe('protocols: examples/protocols.websocket.json passes against the example protocol mocks', function () {
+  this.timeout(120_000);
+  const mocks: MockServer[] = [];
+  const vars: string[] = [];
+  const portVar: Record<string, string> = { 'socketio-mock': 'sioPort', 'graphql-mock': 'graphqlPort', 'signalr-mock': 'signalrPort', 'stomp-mock': 'stompPort', 'mqtt-mock': 'mqttPort', 'jsonrpc-mock': 'rpcPort' };
+
+  before(async () => {
+    const parsed = parseCollection(fs.readFileSync(path.join(root, 'examples/protocol-mocks.websocket.json'), 'utf8'));
+    assert.deepEqual(parsed.errors, []);
+    for (const def of parsed.collection!.mocks!) {
+      const mock = new MockServer({ ...def, port: 0 }, { baseDir: path.join(root, 'examples') });
+      mocks.push(mock);
+      const { port } = await mock.start();
+      vars.push('--var', `${portVar[def.name]!}=${port}`);
+    }
+    assert.equal(vars.length, 12, 'a mock for each request');
+  });
+  after(async () => {
+    await Promise.all(mocks.map((m) => m.stop()));
+  });
+
+  const example = JSON.parse(fs.readFileSync(path.join(root, 'examples/protocols.websocket.json'), 'utf8')) as { requests: Array<{ name: string; messages: Array<{ expect?: unknown[] }> }> };
+  for (const request of example.requests) {
+    it(`${request.name}: every expectation holds`, async () => {
+      const r = await cliRun([path.join(root, 'examples/protocols.websocket.json'), '--request', request.name, '--output', 'ndjson', ...vars], {});
+      const wanted = request.messages.reduce((n, m) => n + (m.expect?.length ?? 0), 0);
+      assert.ok(wanted > 0);
+      assert.deepEqual(r.lines.at(-1), { type: 'summary', ok: true, connected: true, passed: wanted, failed: 0 }, `${r.stderr}\n${r.lines.filter((l) => l.type === 'expect' && !l.ok).map((l) => JSON.stringify(l)).join('\n')}`);
+      assert.equal(r.code, 0);
+    });
+  }
 });

@@ -78,13 +78,14 @@ export async function startProtocolServers(): Promise<ProtocolServers> {
   mqttWss.on('connection', (ws) => broker.handle(createWebSocketStream(ws)));
   closers.push(() => new Promise<void>((r) => mqttWss.close(() => r())), () => new Promise<void>((r) => broker.close(() => r())), mqttHttp.close);
 
-  // JSON-RPC 2.0: sum and boom (an error).
+  // JSON-RPC 2.0: sum, boom (an error) and never (no answer).
   const rpcHttp = await httpServer();
   const rpc = new JSONRPCServer({ errorListener: () => undefined }); // boom's error is the answer, not news
   rpc.addMethod('sum', (p: number[]) => p[0]! + p[1]!);
   rpc.addMethod('boom', () => {
     throw new Error('it blew up');
   });
+  rpc.addMethod('never', () => new Promise(() => undefined));
   const rpcWss = new WebSocketServer({ server: rpcHttp.server });
   rpcWss.on('connection', (ws) => ws.on('message', (d) => void rpc.receiveJSON(d.toString()).then((res) => res && ws.send(JSON.stringify(res)))));
   closers.push(() => new Promise<void>((r) => rpcWss.close(() => r())), rpcHttp.close);

@@ -104,6 +104,13 @@ describe('protocols: Socket.IO against a real socket.io server', function () {
     assert.deepEqual(c.decoded('in').find((d) => d.type === 'ACK')!.args, ['/open']);
     await assert.rejects(c.session.send({ kind: 'socket.io', namespace: '/admin', event: 'whoami' }), /namespace \/admin refused: not authorized/);
     assert.ok(!c.decoded('out').some((d) => d.type === 'EVENT' && d.namespace === '/admin'), 'nothing sent to a refused namespace');
+    await c.close();
+    // The request's auth goes with every namespace's CONNECT.
+    c = await client(`http://127.0.0.1:${http.port}`, 'socket.io', { protocolOptions: { auth: { token: 'secret' } } });
+    await c.session.ready();
+    await c.session.send({ kind: 'socket.io', namespace: '/admin', event: 'whoami', ack: true });
+    await c.waitFor(exchangeOf('/admin#1'));
+    assert.deepEqual(c.decoded('in').find((d) => d.type === 'ACK')!.args, [{ nsp: '/admin', token: 'secret' }]);
   });
 
   it('sends binary arguments as attachments and reassembles a BINARY_ACK and a binary server event', async () => {

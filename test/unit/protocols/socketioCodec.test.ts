@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Decoder, Encoder, type Packet } from 'socket.io-parser';
 import { SocketIoDecoder } from '../../../src/core/protocols/socketio';
+import { publicDecoded } from '../../../src/core/protocols/monitor';
 
 function official(str: string): Packet | 'invalid' {
   const d = new Decoder();
@@ -41,6 +42,14 @@ function agree(str: string): void {
 }
 
 describe('protocols: Socket.IO decoding agrees with socket.io-parser', () => {
+  it('reads the arguments of a header-only packet when asked, and then prints them', () => {
+    const d = ours('2/chat,12["chat",{"text":"hi"},[1,2]]');
+    assert.deepEqual([d.type, d.namespace, d.event, d.ackId, d.key, d.role], ['EVENT', '/chat', 'chat', 12, '/chat#12', 'request']);
+    assert.deepEqual(d.args, [{ text: 'hi' }, [1, 2]]);
+    assert.equal(d.summary, '/chat chat({"text":"hi"}, [1,2]) ack 12');
+    assert.deepEqual(publicDecoded(d), { protocol: 'socket.io', type: 'EVENT', summary: '/chat chat({"text":"hi"}, [1,2]) ack 12', namespace: '/chat', event: 'chat', ackId: 12, key: '/chat#12', args: [{ text: 'hi' }, [1, 2]] });
+  });
+
   it('on every packet the official Encoder writes (property)', () => {
     const json = fc.jsonValue({ maxDepth: 3 });
     const nsp = fc.oneof(fc.constant('/'), fc.stringMatching(/^\/[a-z0-9_?=&-]{1,10}$/));
@@ -65,6 +74,8 @@ describe('protocols: Socket.IO decoding agrees with socket.io-parser', () => {
   const malformed = [
     '2', '2[]', '2[1', '2{"a":1}', '2["connect"]', '2["disconnect",1]', '2[null]', '3{"a":1}', '3', '0[1]', '0"x"', '1[1]', '4[1]', '4',
     '2/admin', '2/admin["x"]', '2/admin,["x"]', '21234567890123456789["x"]', '2 ["x"]', '7["x"]', '2abc', '0/a,', '3/a,12[]', '2-1["x"]',
+    // Bracketed but not JSON: the header-only path must report them too (when its arguments are read).
+    '2["x",]', '31[,]', '2["a"]]', '2["a\u0001"]', '2/a,5["x",{]', '3/a,7[1 2]',
   ];
   for (const str of malformed) it(`agrees on ${JSON.stringify(str)}`, () => agree(str));
 });

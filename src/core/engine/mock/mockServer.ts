@@ -3,30 +3,36 @@
  * injection, safe by default (loopback bind, Origin allow-list, Host check), with its own timeline.
  *
  * It runs ws's WebSocketServer in `noServer` mode on its own http(s) server, so the security checks
- * and handshake faults happen before the upgrade. Every accepted socket is tapped in both
- * directions by the protocol FrameDecoder in observe mode: the timeline shows the frames as they
- * were on the wire, including the malformed ones the mock writes on purpose.
+ * and handshake faults happen before the upgrade. Every accepted socket gets the same wire stack
+ * as a client connection (engine/wire: one parser for what the client sends, the encoder that
+ * writes and records what the mock sends, the same recording sink): the timeline shows the frames
+ * as they were on the wire, including the malformed ones the mock writes on purpose.
  *
  *   upgrade ─▶ route path ─▶ Host ─▶ Origin ─▶ refuse fault ─▶ subprotocol ─▶ handshake delay ─▶ ws
  *              404            403     403       status          400
  *
- * Over ~400 lines: transport, tap, recording and lifecycle still live together here; splitting
- * them is part of the recording redesign (issue "Recording at wire speed"), which replaces the tap.
+ * Modules beside it: gate.ts (Host/Origin checks), rules.ts and template.ts (matching, replies),
+ * faults.ts (malformed frames, fault descriptions), schedules.ts, tls.ts (certificates),
+ * protocols/ (protocol mocks, through the narrow ProtocolHost hook). Over ~400 lines: the server's
+ * lifecycle, the upgrade path, and each connection's message handling share the endpoint and
+ * client state kept here; the next cut would be the upgrade path (onUpgrade/accept/refuse).
  */
+import type { CodecSet } from '../../codecs/bindings';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { HeaderPair, NewEvent, TimelineEvent } from '../events';
 import type { WireSink } from '../wire/sink';
+import { recordingSink, type RecordedEvent } from '../wire/recording';
+import { describeFault, malformedFrame } from './faults';
+import { runSchedule } from './schedules';
+import { loadMockTls } from './tls';
 import { installWireStack, type WireStack } from '../wire/wsInternals';
 import { encodeClosePayload, encodeFrame } from '../../protocol/frameEncoder';
-import { hex32 } from '../../protocol/mask';
-import type { MalformedKind, MockDefinition, MockFault, MockMessage, MockRule, MockSchedule, ResolvedEndpoint } from './definition';
+import type { MockDefinition, MockFault, MockMessage, MockRule, MockSchedule, ResolvedEndpoint } from './definition';
 import { DEFAULT_MOCK_HOST, DEFAULT_MOCK_MAX_PAYLOAD, pathMatches, resolveEndpoints } from './definition';
 import { compileRules, findRule } from './rules';
 import type { CompiledRule } from './rules';
@@ -39,7 +45,7 @@ import { assertMockDefinition, isSendableCloseCode } from './validate';
 import { boundField, gateReasons, isLoopbackHost, normaliseHost, normaliseOrigin } from './gate';
 import type { GatePolicy, MockRefusal } from './gate';
 import { createProtocolEndpoint } from './protocols';
-import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost, RulePeer } from './protocols';
+import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost, ProtocolPeer, RulePeer } from './protocols';
 
 /** Where events go: a TimelineStore (or anything that numbers events the same way). */
 export interface MockEventSink {
@@ -66,6 +72,8 @@ export interface MockServerDeps {
   handshakeTimeoutMs?: number;
   /** On stop(), how long clients get to answer the 1001 close before their sockets are destroyed (default 1 s). */
   closeGraceMs?: number;
+  /** The collection's loaded `codecs` rules: types of `protobuf` answers (src/core/codecs/collection.ts). */
+  codecs?: CodecSet;
 }
 
 /** A connected client, as `clients()` returns it. */
@@ -120,7 +128,6 @@ const SEND_TEXT = { binary: false, compress: false };
 
 const PREVIEW_DEFAULT = 64 * 1024;
 
-let generatedCert: Promise<{ cert: string; key: string }> | undefined;
 
 /** A mock server built from one MockDefinition. */
 export class MockServer {
@@ -201,7 +208,7 @@ export class MockServer {
     };
     let server: http.Server | https.Server;
     if (this.definition.tls) {
-      const creds = await this.loadTls(this.definition.tls);
+      const creds = await loadMockTls(this.definition.name, this.definition.tls, this.deps.baseDir);
       this.certificate = creds.cert;
       try {
         server = https.createServer({ ...common, cert: creds.cert, key: creds.key, passphrase: creds.passphrase });
@@ -630,41 +637,22 @@ export class MockServer {
     for (const f of st.ep.faults) if (f.type === 'drop' || f.type === 'close' || f.type === 'malformed' || f.type === 'malformedPacket' || f.type === 'noHeartbeat') this.applyFault(c, f, 'mock');
   }
 
-  /** The recording side of the wire stack for one client: frames and messages onto the mock's timeline. */
+  /** The recording side of the wire stack for one client: the same sink as a client connection's, onto the mock's timeline. */
   private wireSink(c: ClientState): WireSink {
-    const preview = this.deps.payloadPreviewBytes ?? PREVIEW_DEFAULT;
-    const frames = this.recordFrames;
-    const messages = this.recordMessages;
-    return {
-      frameIn: (f) => {
-        // Client-initiated close: ws emits no event before replying, so note who started here.
-        if (f.opcode === 0x8) c.closeStarted ??= 'client';
-        if (!frames) return;
-        const p = f.payload;
-        this.emit({
-          kind: 'frame', time: this.clock(), connection: c.id, dir: 'in', fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, masked: f.masked,
-          maskKey: f.maskKey ? hex32(f.maskKey) : undefined,
-          length: f.length, wireSize: f.headerSize + f.length, payload: p.length > preview ? p.subarray(0, preview) : p,
-          truncated: p.length < f.length || f.length > preview ? true : undefined,
-        });
-      },
-      frameOut: (b0, key, length, wireSize, payload) => {
-        if (!frames) return;
-        this.emit({
-          kind: 'frame', time: this.clock(), connection: c.id, dir: 'out', fin: (b0 & 0x80) !== 0, rsv1: (b0 & 0x40) !== 0, rsv2: (b0 & 0x20) !== 0, rsv3: (b0 & 0x10) !== 0, opcode: b0 & 0x0f, masked: key !== undefined,
-          maskKey: key ? hex32(key) : undefined,
-          length, wireSize, payload: payload.length > preview ? payload.subarray(0, preview) : payload,
-          truncated: payload.length < length || length > preview ? true : undefined,
-        });
-      },
-      messageIn: (data, binary, wireSize, compressed) => {
-        if (messages) this.emit({ kind: 'message', time: this.clock(), connection: c.id, dir: 'in', binary, data, size: data.length, wireSize, compressed });
-      },
-      messageOut: (data, binary, wireSize, compressed) => {
-        if (messages) this.emit({ kind: 'message', time: this.clock(), connection: c.id, dir: 'out', binary, data, size: data.length, wireSize, compressed });
-      },
-      ignoredIn: () => undefined,
+    const record = (e: RecordedEvent) => {
+      e.time = this.clock();
+      e.connection = c.id;
+      this.emit(e as NewEvent);
     };
+    return recordingSink(this.deps.payloadPreviewBytes ?? PREVIEW_DEFAULT, record, {
+      frames: this.recordFrames,
+      messages: this.recordMessages,
+      // Client-initiated close: ws emits no event before replying, so note who started here.
+      closeFrame: (dir) => {
+        if (dir === 'in') c.closeStarted ??= 'client';
+      },
+      ignored: () => undefined,
+    });
   }
 
   private onMessage(c: ClientState, data: Buffer, binary: boolean): void {
@@ -696,7 +684,16 @@ export class MockServer {
     const rule = hit.rule.rule;
     this.emit({ kind: 'info', time: this.clock(), connection: c.id, message: `rule ${rule.name ?? '#' + hit.rule.index} matched`, data: { rule: hit.rule.index, ...(rule.name ? { name: rule.name } : {}) } });
     const ctx = this.templateContext(c, binary ? data.toString('hex') : getText(), hit.result.captures, binary ? undefined : getJson);
-    const responses = (rule.respond ?? []).map((m) => renderMessage(m, ctx));
+    let responses: RenderedMessage[];
+    try {
+      responses = (rule.respond ?? []).map((m) => renderMessage(m, ctx));
+    } catch (e) {
+      // A codec answer whose data does not encode (unknown protobuf field…) names its rule; anything else is the engine's.
+      const code = (e as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('WSWB_CODEC_')) throw e;
+      this.emitError(c.id, code, `rule ${rule.name ?? '#' + hit.rule.index}: ${(e as Error).message}`);
+      return;
+    }
     const delay = delayOf(rule, this.random);
     if (delay > 0) this.later(c, delay, () => this.runRule(c, rule, responses));
     else this.runRule(c, rule, responses);
@@ -792,37 +789,31 @@ export class MockServer {
   }
 
   private startClientSchedule(c: ClientState, s: MockSchedule): void {
-    let sent = 0;
-    const tick = () => {
-      if (c.ws.readyState !== WebSocket.OPEN) return;
+    runSchedule(s, (ms, fn) => this.later(c, ms, fn), () => {
+      if (c.ws.readyState !== WebSocket.OPEN) return false;
       const ctx = this.templateContext(c);
       for (const m of s.messages) this.sendTo(c, renderMessage(m, ctx));
-      sent++;
-      if (s.count === undefined || sent < s.count) this.later(c, s.everyMs, tick);
-    };
-    this.later(c, s.initialDelayMs ?? s.everyMs, tick);
+      return true;
+    });
   }
 
   private startBroadcastSchedule(st: EndpointState, s: MockSchedule): void {
-    let sent = 0;
-    const tick = () => {
-      if (this.stopping) return;
-      for (const m of s.messages) this.sendToAll(st, m);
-      sent++;
-      if (s.count === undefined || sent < s.count) schedule(s.everyMs);
-    };
-    const schedule = (ms: number) => {
+    const later = (ms: number, fn: () => void) => {
       const t = setTimeout(() => {
         this.serverTimers.delete(t);
         try {
-          tick();
+          fn();
         } catch (err) {
           this.internalError(this.serverConnectionId, err);
         }
       }, ms);
       this.serverTimers.add(t);
     };
-    schedule(s.initialDelayMs ?? s.everyMs);
+    runSchedule(s, later, () => {
+      if (this.stopping) return false;
+      for (const m of s.messages) this.sendToAll(st, m);
+      return true;
+    });
   }
 
   /** Sends to every open client of an endpoint; a message without placeholders is rendered once. */
@@ -865,6 +856,7 @@ export class MockServer {
       uuid: this.uuid,
       now: this.clock,
       random: this.random,
+      ...(this.deps.codecs ? { codecs: this.deps.codecs } : {}),
     };
   }
 
@@ -873,16 +865,18 @@ export class MockServer {
   private protocolHost(st: EndpointState): ProtocolHost {
     return {
       ep: st.ep,
-      peers: () => [...st.clients].filter((c) => c.ws.readyState === WebSocket.OPEN).map((c) => this.peerOf(c)),
       info: (peer, message, data) => this.emit({ kind: 'info', time: this.clock(), connection: peer?.id ?? this.serverConnectionId, message, ...(data ? { data } : {}) }),
       context: (peer, payload, captures) => {
-        const c = peer ? [...st.clients].find((x) => x.id === peer.id) : undefined;
+        const c = peer ? this.peerClients.get(peer) : undefined;
         return this.templateContext(c, payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload), captures, () => payload);
       },
       random: this.random,
       uuid: this.uuid,
     };
   }
+
+  /** The client behind each peer handed to the protocol layer (template contexts look it up per message). */
+  private readonly peerClients = new WeakMap<ProtocolPeer, ClientState>();
 
   private peerOf(c: ClientState): RulePeer {
     // What one tick sends (the answers to every message of a chunk read) leaves in one write, as
@@ -900,7 +894,7 @@ export class MockServer {
       }
       this.sendTo(c, { data, binary });
     };
-    return {
+    const peer: RulePeer = {
       id: c.id,
       path: c.path,
       query: c.query,
@@ -914,6 +908,8 @@ export class MockServer {
       later: (ms, fn) => this.later(c, ms, fn),
       fault: (f) => this.applyFault(c, f, 'rule'),
     };
+    this.peerClients.set(peer, c);
+    return peer;
   }
 
   /** A plain HTTP request a protocol endpoint answers (SignalR negotiate), behind the same Host and Origin gate. */
@@ -973,49 +969,7 @@ export class MockServer {
     this.deps.log?.(line);
   }
 
-  private async loadTls(tls: NonNullable<MockDefinition['tls']>): Promise<{ cert: string; key: string; passphrase?: string }> {
-    try {
-      if ('generate' in tls) {
-        const hostnames = tls.hostnames ?? [];
-        if (hostnames.length > 0) return await generateCertificate(hostnames);
-        generatedCert ??= generateCertificate([]);
-        return await generatedCert;
-      }
-      const base = this.deps.baseDir ?? process.cwd();
-      return {
-        cert: await fs.promises.readFile(path.resolve(base, tls.certFile), 'utf8'),
-        key: await fs.promises.readFile(path.resolve(base, tls.keyFile), 'utf8'),
-        ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),
-      };
-    } catch (e) {
-      if ('generate' in tls) generatedCert = undefined;
-      throw new MockError('WSWB_MOCK_TLS_FAILED', `mock "${this.definition.name}": TLS: ${(e as Error).message}`, { cause: e });
-    }
-  }
-}
 
-/** A self-signed certificate for localhost, 127.0.0.1 and ::1 (plus `hostnames`), via `selfsigned`. */
-async function generateCertificate(hostnames: string[]): Promise<{ cert: string; key: string }> {
-  // Loaded lazily: only a wss:// mock with `generate` pays for it.
-  const selfsigned = require('selfsigned') as { generate(attrs: unknown, opts: unknown): Promise<{ cert: string; private: string }> };
-  const notBefore = new Date(Date.now() - 60_000);
-  const notAfter = new Date(notBefore.getTime() + 30 * 24 * 3600 * 1000);
-  const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notBeforeDate: notBefore,
-    notAfterDate: notAfter,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }, ...hostnames.map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h }))],
-      },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
 }
 
 function hasPlaceholders(m: MockMessage): boolean {
@@ -1024,49 +978,6 @@ function hasPlaceholders(m: MockMessage): boolean {
   if ('text' in m) return !m.literal && m.text.includes('{{');
   if ('json' in m) return JSON.stringify(m.json)?.includes('{{') ?? false;
   return false;
-}
-
-function malformedFrame(kind: MalformedKind): Uint8Array {
-  const text = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
-  switch (kind) {
-    case 'reservedOpcode':
-      return encodeFrame({ opcode: 0x3, payload: text('reserved opcode') }); // RFC 6455 §5.2: 0x3-0x7 reserved
-    case 'rsv':
-      return encodeFrame({ opcode: 0x1, rsv2: true, rsv3: true, payload: text('rsv bits') }); // §5.2: no extension defines them
-    case 'invalidUtf8':
-      return encodeFrame({ opcode: 0x1, payload: Uint8Array.of(0x48, 0x69, 0xff, 0xfe, 0xc3, 0x28) }); // §8.1
-    case 'oversizeControl':
-      return encodeFrame({ opcode: 0x9, payload: new Uint8Array(126).fill(0x61) }); // §5.5: control payload ≤ 125
-    case 'maskedServerFrame':
-      return encodeFrame({ opcode: 0x1, mask: true, payload: text('masked by the server') }); // §5.1
-  }
-}
-
-function describeFault(f: MockFault): string {
-  switch (f.type) {
-    case 'drop':
-      return 'drop TCP without close frame';
-    case 'close':
-      return `close ${f.code}${f.reason ? ` "${f.reason}"` : ''}`;
-    case 'malformed':
-      return `malformed frame (${f.kind})`;
-    case 'noPong':
-      return 'stop answering pings';
-    case 'slowRead':
-      return `read slowly (${f.pauseMs} ms pauses)`;
-    case 'fragment':
-      return `fragment into ${f.frames} frames`;
-    case 'handshakeDelay':
-      return `handshake delay ${f.ms} ms`;
-    case 'refuse':
-      return `refuse handshake ${f.status}`;
-    case 'dropReply':
-      return 'drop the reply';
-    case 'malformedPacket':
-      return 'malformed protocol packet';
-    case 'noHeartbeat':
-      return 'stop protocol heartbeats';
-  }
 }
 
 function delayOf(rule: MockRule, random: () => number): number {

@@ -34,6 +34,8 @@ export interface InboundOptions {
   deflate: DeflateParams | null;
   /** Most frames in one message (ws's maxFragments → 1008); 0 or unset: no limit. */
   maxFragments?: number;
+  /** The socket to cork while a chunk is parsed (its writes then leave together). */
+  cork?: { cork(): void; uncork(): void };
   /** Also emit ws's 'message' event (the mock's rules listen to it); the client only records. */
   emitMessages: boolean;
 }
@@ -60,6 +62,7 @@ export class Inbound extends Writable {
   private readonly isServer: boolean;
   private readonly emitMessages: boolean;
   private readonly maxFragments: number;
+  private readonly corked: { cork(): void; uncork(): void } | undefined;
   /** Data frames of the current message so far. */
   private fragments = 0;
   /** A close frame was handled or the connection failed: later frames are only counted. */
@@ -81,6 +84,7 @@ export class Inbound extends Writable {
     this.isServer = opts.isServer;
     this._isServer = opts.isServer;
     this.emitMessages = opts.emitMessages;
+    this.corked = opts.cork;
     this.maxFragments = opts.maxFragments && opts.maxFragments > 0 ? opts.maxFragments : Infinity;
     this.inflater = opts.deflate ? new Inflater(opts.deflate.inflateWindowBits, opts.deflate.inflateNoContextTakeover, opts.maxPayload) : null;
     this.decoder = new FrameDecoder({ strict: false, refuseAbove: opts.maxPayload }, this.onFrame, this.onProtocolError);
@@ -99,7 +103,15 @@ export class Inbound extends Writable {
       return;
     }
     this.bytesIn += chunk.length;
-    this.decoder.push(chunk);
+    // What the application sends while this chunk's messages are handled (echoes, replies, pongs)
+    // leaves in one write when the chunk is done: one syscall per read, not one per frame.
+    const out = this.corked;
+    out?.cork();
+    try {
+      this.decoder.push(chunk);
+    } finally {
+      out?.uncork();
+    }
     if (this.busy) {
       this.held = cb;
       return;

@@ -50,7 +50,7 @@ export function installWireStack(ws: WebSocket, sink: WireSink, opts: { maxPaylo
   const back = Object.getOwnPropertySymbols(real).find((s) => s.description === 'websocket');
   if (!back || real[back] !== ws) throw new Error('ws changed: its Receiver has no WebSocket back-reference');
   const deflate = negotiatedDeflate(ws);
-  const inbound = new Inbound({ isServer: w._isServer, maxPayload: opts.maxPayload, maxFragments: opts.maxFragments, deflate, emitMessages: opts.emitMessages }, sink);
+  const inbound = new Inbound({ isServer: w._isServer, maxPayload: opts.maxPayload, maxFragments: opts.maxFragments, deflate, emitMessages: opts.emitMessages, cork: w._socket }, sink);
   (inbound as unknown as Record<symbol, unknown>)[back] = ws;
   // ws's own listeners (closing handshake, auto-pong, error → close frame, events) move over.
   for (const name of ['conclude', 'drain', 'error', 'message', 'ping', 'pong'] as const) {

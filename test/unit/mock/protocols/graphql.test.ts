@@ -90,6 +90,14 @@ describe('mock protocols: GraphQL with the graphql-ws client and subscriptions-t
     assert.equal(code, 4408);
   });
 
+  it('accepts only the sub-protocols protocolOptions.protocols lists', async () => {
+    const { url } = await r.mock({ ...FEED, protocolOptions: { protocols: ['graphql-transport-ws'] } });
+    const legacy = r.rawClient(url, 'graphql-ws');
+    await assert.rejects(legacy.opened, /Server sent no subprotocol/);
+    const current = await r.client(url, ['graphql-ws', 'graphql-transport-ws']);
+    assert.equal(current.ws.protocol, 'graphql-transport-ws');
+  });
+
   it('speaks the legacy protocol to subscriptions-transport-ws (start → data… → complete)', async () => {
     const { url } = await r.mock(FEED);
     const client = new SubscriptionClient(url, { connectionParams: { token: 'secret' }, reconnect: false }, WebSocket);

@@ -70,6 +70,14 @@ describe('mock protocols: SignalR with the @microsoft/signalr HubConnection', fu
     assert.ok(events.filter((e) => e.kind === 'message' && e.dir === 'out' && e.data.toString() === '{"type":6}\x1e').length >= 2, 'pings every keepAliveMs');
   });
 
+  it('refuses a hub protocol it does not speak in the handshake response', async () => {
+    const { port } = await r.mock(HUB);
+    const c = await r.client(`ws://127.0.0.1:${port}/chathub`);
+    c.send('{"protocol":"messagepack","version":1}\x1e');
+    assert.equal(await c.nextText(), `{"error":"Requested protocol 'messagepack' is not available."}\x1e`);
+    assert.equal((await c.closed).code, 1000);
+  });
+
   it('keeps negotiate behind the gate: a foreign Origin gets 403 and no CORS header; an allowed one gets its own origin back', async () => {
     const { port } = await r.mock({ ...HUB, allowedOrigins: ['https://app.example'] });
     const evil = await fetch(`http://127.0.0.1:${port}/chathub/negotiate?negotiateVersion=1`, { method: 'POST', headers: { Origin: 'https://evil.example' } });

@@ -23,6 +23,8 @@ export interface GraphqlMockOptions {
   connectionParams?: Record<string, unknown>;
   /** Legacy protocol: send `ka` keep-alives this often (ms, default 0 = never). */
   keepAliveMs?: number;
+  /** Sub-protocols accepted, in order of preference (default both: `graphql-transport-ws`, `graphql-ws`). */
+  protocols?: ('graphql-transport-ws' | 'graphql-ws')[];
 }
 
 /** A normalised `reply` of a GraphQL rule. */
@@ -192,13 +194,14 @@ class GqlConnection implements ProtocolConnection {
 /** A GraphQL-over-WebSocket mock endpoint. */
 export class GraphqlEndpoint extends RuledEndpoint<RulePeer> implements ProtocolEndpoint {
   readonly protocol = 'graphql-ws' as const;
-  readonly subprotocols = ['graphql-transport-ws', 'graphql-ws'];
+  readonly subprotocols: string[];
   readonly options: GraphqlMockOptions;
   readonly conns = new Set<RulePeer>();
 
   constructor(host: ProtocolHost) {
     super(host, 'graphql-ws');
     this.options = host.ep.protocolOptions as GraphqlMockOptions;
+    this.subprotocols = this.options.protocols ?? ['graphql-transport-ws', 'graphql-ws'];
   }
 
   protected readyPeers(): RulePeer[] {

@@ -7,6 +7,7 @@
  */
 import type { HandshakeEvent, MessageEvent } from '../../events';
 import { createDecoder } from '../../../protocols/codecs';
+import { ackKey } from '../../../protocols/socketio';
 import { detectFromHandshake, fromFirstMessage } from '../../../protocols/detect';
 import type { Decoded, ProtocolName } from '../../../protocols/types';
 import { isObject } from '../../../protocols/util';
@@ -36,9 +37,15 @@ interface Recorded {
   own?: string;
 }
 
+/** A packet's pairing key; a Socket.IO packet completed by its last attachment pairs under its ack id too. */
+function keyOf(d: Decoded): string | undefined {
+  if (d.key !== undefined) return d.key;
+  return d.type === 'ATTACHMENT' && d.complete && typeof d.ackId === 'number' ? ackKey(String(d.namespace ?? '/'), d.ackId) : undefined;
+}
+
 /** The rule a decoded client packet makes, or undefined for packets of the protocol's machinery. */
 function requestOf(p: ProtocolName, d: Decoded): Omit<Recorded, 'time' | 'replies' | 'items'> | undefined {
-  const key = d.key;
+  const key = keyOf(d);
   switch (p) {
     case 'socket.io': {
       const ev = (d.type === 'EVENT' && !d.attachments) || (d.type === 'ATTACHMENT' && d.complete) ? d.event : undefined;
@@ -106,7 +113,8 @@ function replyOf(p: ProtocolName, r: Recorded): unknown {
   if (rs.length === 0) return undefined;
   switch (p) {
     case 'socket.io':
-      return rs[0]!.args ?? [];
+      // A BINARY_ACK's header holds placeholders; its last attachment holds the arguments with their bytes.
+      return (rs.find((x) => x.type === 'ATTACHMENT' && x.complete) ?? rs[0]!).args ?? [];
     case 'json-rpc':
       return rs[0]!.type === 'error' ? { error: rs[0]!.error } : { result: rs[0]!.result };
     case 'graphql-ws': {
@@ -154,7 +162,8 @@ export function protocolRecordingToMock(
         if (req.key !== undefined) byKey.set(req.key, current);
         continue;
       }
-      const owner = item.key !== undefined && isReplyItem(item) ? byKey.get(item.key) : undefined;
+      const key = keyOf(item);
+      const owner = key !== undefined && (isReplyItem(item) || (item.type === 'ATTACHMENT' && item.event === undefined)) ? byKey.get(key) : undefined;
       if (owner) {
         owner.replies.push(item);
         owner.firstAnswer ??= m.time;

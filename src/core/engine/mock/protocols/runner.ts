@@ -83,12 +83,6 @@ export class RuleRunner {
   }
 }
 
-/** Targets of an answer: the sender, or every open peer `among` when the rule broadcasts. */
-export function targetsOf<P extends ProtocolPeer>(rule: MockRule, sender: P, among: Iterable<P>): P[] {
-  if (!rule.broadcast) return [sender];
-  return [...among].filter((p) => p.open);
-}
-
 /**
  * Greetings and schedules of a protocol endpoint: each item goes through `send` (the protocol's
  * encoder). Per-peer schedules start when the protocol's handshake is done; broadcast schedules run

@@ -21,6 +21,8 @@ export interface SignalrMockOptions {
   hubPath?: string;
   /** Send a Ping record this often (ms, default 15000 as ASP.NET Core). */
   keepAliveMs?: number;
+  /** Hub protocols the handshake accepts (default `["json"]`; only `json` is spoken by this mock). */
+  hubProtocols?: string[];
 }
 
 class SignalrConnection implements ProtocolConnection {
@@ -49,7 +51,8 @@ class SignalrConnection implements ProtocolConnection {
   private onRecord(d: Decoded, data: Buffer): void {
     if (!this.handshaken) {
       if (d.type !== 'Handshake') return this.peer.close(1002, 'expected the SignalR handshake');
-      if (d.hubProtocol !== 'json') {
+      const accepted = this.ep.options.hubProtocols ?? ['json'];
+      if (d.hubProtocol !== 'json' || !accepted.includes('json')) {
         this.send({ error: `Requested protocol '${String(d.hubProtocol)}' is not available.` });
         this.peer.later(10, () => this.peer.close(1000, 'handshake refused'));
         return;

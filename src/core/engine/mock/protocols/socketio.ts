@@ -9,11 +9,10 @@ import { encodeSocketIo, SioType, SocketIoDecoder } from '../../../protocols/soc
 import type { Decoded } from '../../../protocols/types';
 import { isBinaryJson } from '../../../protocols/util';
 import type { MockFault, MockMessage } from '../definition';
-import type { TemplateContext } from '../template';
 import { isKindItem, RuledEndpoint, sendRaw, type Answer, type RulePeer } from './runner';
 import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost } from './types';
 import { paramsMatch } from './util';
-import { renderJson, renderTemplate } from '../template';
+import { renderJson, renderTemplate, type TemplateContext } from '../template';
 
 /** protocolOptions of a Socket.IO mock. */
 export interface SocketIoMockOptions {
@@ -90,7 +89,7 @@ class SioConnection implements ProtocolConnection {
         this.connect(String(d.namespace), d.data);
         return;
       case 'DISCONNECT':
-        this.leaveAll(String(d.namespace));
+        this.nsps.delete(String(d.namespace)); // its rooms go with it
         return;
       case 'EVENT':
       case 'BINARY_EVENT':
@@ -122,10 +121,6 @@ class SioConnection implements ProtocolConnection {
     this.write({ type: SioType.CONNECT, nsp, data: { sid } });
     // Greeting and schedules once, at the first namespace connected (items for other namespaces wait until they are).
     if (this.nsps.size === 1) this.ep.pusher.ready(this.peer);
-  }
-
-  private leaveAll(nsp: string): void {
-    this.nsps.delete(nsp);
   }
 
   private onEvent(d: Decoded, data: Buffer, binary: boolean): void {

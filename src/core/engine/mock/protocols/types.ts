@@ -29,8 +29,6 @@ export interface ProtocolPeer {
 /** What the mock server lends a protocol endpoint. */
 export interface ProtocolHost {
   readonly ep: ResolvedEndpoint;
-  /** Open peers of the endpoint. */
-  peers(): ProtocolPeer[];
   /** Records an info event on the peer's connection (or the server's). */
   info(peer: ProtocolPeer | undefined, message: string, data?: Record<string, unknown>): void;
   /** Template context for a peer, with the decoded payload as `{{json.…}}`. */
