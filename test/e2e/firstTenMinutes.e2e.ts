@@ -433,10 +433,13 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
 
   for (const [theme, file, bodyClass] of [['Default High Contrast', 'panel-hc-dark.png', 'vscode-high-contrast'], ['Default High Contrast Light', 'panel-hc-light.png', 'vscode-high-contrast-light']] as const) {
     it(`reads in ${theme}: states in words, a screenshot`, async () => {
-      // The theme through the user settings (the theme picker's rows differ between VS Code versions).
-      const settingsFile = path.join(server.userDataDir, 'User', 'settings.json');
-      const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
-      writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
+      // The color theme picker (Ctrl+K Ctrl+T), as a user switches themes.
+      await page.locator('.tab', { hasText: /^WS 127\.0\.0\.1/ }).first().click();
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+T');
+      await page.locator('.quick-input-widget input').first().fill('High Contrast');
+      const rows = page.locator('.quick-input-list .monaco-list-row', { hasText: 'High Contrast' });
+      await (theme.endsWith('Light') ? rows.filter({ hasText: 'Light' }) : rows.filter({ hasNotText: 'Light' })).first().click();
       // Room for the panel: no bottom panel, no side bar (either may already be closed).
       for (const c of ['View: Hide Panel', 'View: Close Primary Side Bar']) await palette(page, c).catch(() => closeQuickInput());
       await page.locator('.tab', { hasText: /^WS 127\.0\.0\.1/ }).first().click();
