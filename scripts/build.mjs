@@ -24,14 +24,25 @@ const wsOptional = ['bufferutil', 'utf-8-validate'];
 // them, and required on first use
 // (src/core/lazy.ts, the mock's certificate generator): activation neither parses nor runs them.
 const lazyChunks = ['ajv', 'selfsigned', 're2js', 'socket.io-parser', 'engine.io-parser', 'mqtt-packet', 'aedes'];
-const lazyChunkPlugin = {
+// Parts of this project the extension loads on first use the same way (src/core/lazy.ts requires
+// them by these paths): the protocol layer, the scenario runner, the JSON Schemas ajv compiles.
+// Only the extension splits them out (its activation budget); the CLI bundles them inline.
+const ownChunks = { './protocolsChunk': 'protocols', './scenario/runner': 'scenario', './schemasChunk': 'schemas' };
+const lazyTs = path.join(root, 'src/core/lazy.ts');
+const escape = (s) => s.replace(/[.\/]/g, '\\$&');
+/** Maps lazy `require`s to chunks, as paths relative to the bundle: `./chunks/` from dist/, `./` inside dist/chunks/. */
+const lazyChunkPlugin = (dir = './chunks/', own = false) => ({
   name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: new RegExp(`^(${lazyChunks.map((n) => n.replace(/[.]/g, '\\.')).join('|')})$`) }, (args) =>
-      args.kind === 'require-call' ? { path: `./chunks/${args.path}.js`, external: true } : undefined,
+    build.onResolve({ filter: new RegExp(`^(${lazyChunks.map(escape).join('|')})$`) }, (args) =>
+      args.kind === 'require-call' ? { path: `${dir}${args.path}.js`, external: true } : undefined,
+    );
+    if (!own) return;
+    build.onResolve({ filter: new RegExp(`^(${Object.keys(ownChunks).map(escape).join('|')})$`) }, (args) =>
+      args.kind === 'require-call' && args.importer === lazyTs ? { path: `${dir}${ownChunks[args.path]}.js`, external: true } : undefined,
     );
   },
-};
+});
 
 const common = {
   bundle: true,
@@ -53,7 +64,7 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode', ...wsOptional],
-    plugins: [lazyChunkPlugin],
+    plugins: [lazyChunkPlugin('./chunks/', true)],
   },
   {
     ...common,
@@ -66,7 +77,7 @@ const targets = [
     target: 'node20',
     external: wsOptional,
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [lazyChunkPlugin],
+    plugins: [lazyChunkPlugin()],
   },
   ...lazyChunks.map((name) => ({
     ...common,
@@ -75,6 +86,16 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+  })),
+  ...Object.entries(ownChunks).map(([file, name]) => ({
+    ...common,
+    entryPoints: [path.join('src/core', `${file}.ts`)],
+    outfile: path.join(dist, 'chunks', `${name}.js`),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: wsOptional,
+    plugins: [lazyChunkPlugin('./', true)],
   })),
   {
     ...common,

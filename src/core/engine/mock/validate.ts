@@ -2,9 +2,8 @@
  * Checks a mock definition: the JSON Schema (schemas/mock.schema.json) first, then what a schema
  * cannot say (regexes compile, hex parses, rule close codes are valid on the wire, ranges ordered).
  */
-import { loadAjv } from '../../lazy';
+import { loadAjv, loadSchemas } from '../../lazy';
 import type { ValidateFunction } from 'ajv';
-import schema from '../../../../schemas/mock.schema.json';
 import type { MockDefinition, MockFault } from './definition';
 import { resolveEndpoints } from './definition';
 import { compileRule, RuleCompileError } from './rules';
@@ -23,7 +22,7 @@ export interface MockDefinitionProblem {
 
 let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
-  if (!compiled) compiled = new (loadAjv())({ allErrors: true, strict: false }).compile(schema);
+  if (!compiled) compiled = new (loadAjv())({ allErrors: true, strict: false }).compile(loadSchemas().mockSchema);
   return compiled;
 }
 
