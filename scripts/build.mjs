@@ -23,7 +23,9 @@ const wsOptional = ['bufferutil', 'utf-8-validate'];
 // linear-time engine for user regexes) are bundled as separate chunks next to the bundle that needs
 // them, and required on first use
 // (src/core/lazy.ts, the mock's certificate generator): activation neither parses nor runs them.
-const lazyChunks = ['ajv', 'selfsigned', 're2js', 'socket.io-parser', 'engine.io-parser', 'mqtt-packet', 'aedes'];
+const lazyChunks = ['ajv', 'selfsigned', 're2js', 'socket.io-parser', 'engine.io-parser', 'mqtt-packet', 'aedes', '@msgpack/msgpack', 'cbor2', 'protobufjs'];
+// A chunk's file name: scoped packages flattened (`@msgpack/msgpack` → `msgpack-msgpack.js`).
+const chunkFile = (name) => `${name.replace(/^@/, '').replace(/\//g, '-')}.js`;
 // Parts of this project the extension loads on first use the same way (src/core/lazy.ts requires
 // them by these paths): the protocol layer, the scenario runner, the JSON Schemas ajv compiles.
 // Only the extension splits them out (its activation budget); the CLI bundles them inline.
@@ -35,7 +37,7 @@ const lazyChunkPlugin = (dir = './chunks/', own = false) => ({
   name: 'lazy-chunks',
   setup(build) {
     build.onResolve({ filter: new RegExp(`^(${lazyChunks.map(escape).join('|')})$`) }, (args) =>
-      args.kind === 'require-call' ? { path: `${dir}${args.path}.js`, external: true } : undefined,
+      args.kind === 'require-call' ? { path: `${dir}${chunkFile(args.path)}`, external: true } : undefined,
     );
     if (!own) return;
     build.onResolve({ filter: new RegExp(`^(${Object.keys(ownChunks).map(escape).join('|')})$`) }, (args) =>
@@ -82,7 +84,7 @@ const targets = [
   ...lazyChunks.map((name) => ({
     ...common,
     stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, loader: 'js' },
-    outfile: path.join(dist, 'chunks', `${name}.js`),
+    outfile: path.join(dist, 'chunks', chunkFile(name)),
     platform: 'node',
     format: 'cjs',
     target: 'node20',

@@ -12,6 +12,10 @@ import type { CliIO } from './io';
 import { ProtocolSession } from '../core/protocols/connectionSession';
 import type { ProtocolMessage } from '../core/protocols/messages';
 import { checkProtocolMessages, defaultProtocolArgs, parseProtocolOption, protocolOutput, PROTOCOL_USAGE, type ProtocolArgs } from './protocols';
+import { CODEC_USAGE, codecMessageOf, loadCliCodecs, parseCodecRule } from './codecs';
+import { encodeCodecMessage } from '../core/codecs/encode';
+import type { CodecMessage, CodecRule } from '../core/codecs/types';
+import type { CodecSet } from '../core/codecs/bindings';
 import { createPrinter, type OutputMode } from './output';
 import { intValue, outputValue, parseCommandLine, parseOrUsage, single, UsageError, type OptionSpec } from './args';
 
@@ -36,14 +40,14 @@ Options:
   --wait MS              wait this long for traffic after sending (default 1000)
   --handshake-timeout MS give up on the opening handshake after MS (default 10000)
   --output ndjson|pretty|none   (default: pretty on a terminal, ndjson otherwise)
-${PROTOCOL_USAGE}
+${PROTOCOL_USAGE}${CODEC_USAGE}
 SIGINT/SIGTERM while connecting aborts the attempt (exit 1); once open, closes with --close
 (a second signal drops the connection).
 
 Exit status: 0 on a clean close, 1 on a connection or protocol error, 2 on bad usage.
 `;
 
-type Step = { kind: 'text'; text: string } | { kind: 'binary'; data: Uint8Array } | { kind: 'ping'; payload: Uint8Array } | { kind: 'message'; message: ProtocolMessage };
+type Step = { kind: 'text'; text: string } | { kind: 'binary'; data: Uint8Array } | { kind: 'ping'; payload: Uint8Array } | { kind: 'message'; message: ProtocolMessage } | { kind: 'codec'; message: CodecMessage };
 
 /** Parsed command line. */
 export interface ConnectArgs {
@@ -54,6 +58,8 @@ export interface ConnectArgs {
   waitMs: number;
   output: OutputMode;
   protocol: ProtocolArgs;
+  /** `--codec` rules (loaded before connecting). */
+  codecs: CodecRule[];
 }
 
 const OPTIONS = {
@@ -79,6 +85,7 @@ const OPTIONS = {
   'no-auto-answer': { type: 'boolean' },
   'reply-timeout': { type: 'string' },
   message: { type: 'string' },
+  codec: { type: 'string' },
 } satisfies OptionSpec;
 
 const WS_URL = /^(wss?|https?):\/\//i;
@@ -100,6 +107,7 @@ export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs | 'help
   let handshakeTimeoutMs = 10_000;
   let output: OutputMode = io.stdout.isTTY ? 'pretty' : 'ndjson';
   const protocol = defaultProtocolArgs();
+  const codecs: CodecRule[] = [];
   const readFile = (f: string, what: string) => {
     try {
       return fs.readFileSync(path.resolve(io.cwd, f));
@@ -171,7 +179,27 @@ export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs | 'help
       case 'output':
         output = outputValue(v);
         break;
+      case 'codec':
+        try {
+          codecs.push(parseCodecRule(v));
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+        break;
       default: {
+        // A codec kind (msgpack, cbor, protobuf) is sent as binary whatever the protocol (src/cli/codecs.ts).
+        if (t.name === 'message') {
+          let c: CodecMessage | undefined;
+          try {
+            c = codecMessageOf(v);
+          } catch (e) {
+            throw new UsageError((e as Error).message);
+          }
+          if (c) {
+            steps.push({ kind: 'codec', message: c });
+            break;
+          }
+        }
         // --protocol, --protocol-options, --no-auto-answer, --reply-timeout, --message (src/cli/protocols.ts).
         const p = parseProtocolOption(`--${t.name}`, () => v, protocol, (m) => new UsageError(m));
         if (typeof p === 'object') steps.push({ kind: 'message', message: p });
@@ -195,7 +223,7 @@ export function parseConnectArgs(argv: string[], io: CliIO): ConnectArgs | 'help
     ...(origin !== undefined ? { origin } : {}),
     ...(Object.keys(tlsOpts).length ? { tls: tlsOpts } : {}),
   };
-  return { url, options, steps, close, waitMs, output, protocol };
+  return { url, options, steps, close, waitMs, output, protocol, codecs };
 }
 
 function assertValidUrl(url: string, what: string): void {
@@ -213,7 +241,17 @@ export async function connect(argv: string[], io: CliIO): Promise<number> {
   const args = parseOrUsage('connect', USAGE, io, () => parseConnectArgs(argv, io));
   if (typeof args === 'number') return args;
   const printer = createPrinter(args.output, io);
-  const session = new ProtocolSession(args.protocol.protocol, { protocolOptions: args.protocol.protocolOptions, replyTimeoutMs: args.protocol.replyTimeoutMs });
+  let codecs: CodecSet | undefined;
+  let steps: Step[] = args.steps;
+  try {
+    if (args.codecs.length || steps.some((s) => s.kind === 'codec' && s.message.kind === 'protobuf')) codecs = await loadCliCodecs(args.codecs, io.cwd);
+    // Codec messages are encoded before connecting: bad data is bad usage, not a half-run session.
+    steps = steps.map((s) => (s.kind === 'codec' ? { kind: 'binary', data: encodeCodecMessage(s.message, s.message.kind === 'protobuf' ? codecs?.schemasFor(s.message.type) : undefined) } : s));
+  } catch (e) {
+    io.stderr.write(`websocket-workbench connect: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const session = new ProtocolSession(args.protocol.protocol, { protocolOptions: args.protocol.protocolOptions, replyTimeoutMs: args.protocol.replyTimeoutMs, ...(codecs ? { codecs } : {}) });
   const conn = new Connection(session.prepare(args.options), { env: io.env, id: 'c1' });
   session.attach(conn, protocolOutput(printer, args.output, io));
   let errors = 0;
@@ -251,7 +289,7 @@ export async function connect(argv: string[], io: CliIO): Promise<number> {
         errors++;
       }
     }
-    for (const s of args.steps) {
+    for (const s of steps) {
       if (stopped || conn.state !== 'open' || (session.driver && !session.driver.isReady)) break;
       if (s.kind === 'message') {
         try {
@@ -263,7 +301,7 @@ export async function connect(argv: string[], io: CliIO): Promise<number> {
         }
       } else if (s.kind === 'text') conn.sendText(s.text);
       else if (s.kind === 'binary') conn.sendBinary(s.data);
-      else conn.ping(s.payload);
+      else if (s.kind === 'ping') conn.ping(s.payload);
     }
     if (!stopped && conn.state === 'open') {
       await Promise.race([closed, new Promise<void>((r) => { wake = r; }), delay(args.waitMs)]);

@@ -6,6 +6,8 @@
  * SIGINT/SIGTERM; then every client is closed with 1001 and the command exits 0.
  * Exit codes: 0 stopped normally, 1 the mock could not start, 2 bad usage or invalid file.
  */
+import type { CodecSet } from '../core/codecs/bindings';
+import { describeCodecProblem, loadRequestCodecs } from '../core/codecs/collection';
 import * as path from 'node:path';
 import type { CliIO } from './io';
 import { MockServer } from '../core/engine/mock/mockServer';
@@ -135,7 +137,15 @@ export async function mock(argv: string[], io: CliIO): Promise<number> {
     );
     return 2;
   }
-  return serve(def, file, args, io);
+  // The collection's codecs rules: the .proto types of `protobuf` answers (src/core/codecs/collection.ts).
+  let codecs: CodecSet | undefined;
+  if (parsed.collection.codecs?.length) {
+    const loaded = await loadRequestCodecs(parsed.collection, file, undefined);
+    for (const p of loaded.problems) io.stderr.write(`${visible(describeCodecProblem(p, (f) => path.relative(io.cwd, f) || f))} [${p.code}]\n`);
+    if (loaded.problems.length) return 2;
+    codecs = loaded.codecs;
+  }
+  return serve(def, file, args, io, codecs);
 }
 
 /** Reads a transcript and builds the mock replaying it; reports problems and returns undefined on failure. */
@@ -164,7 +174,7 @@ async function mockFromTranscript(file: string, args: MockArgs, io: CliIO): Prom
 }
 
 /** Runs one mock until SIGINT/SIGTERM, printing its events. */
-async function serve(def: MockDefinition, file: string, args: MockArgs, io: CliIO): Promise<number> {
+async function serve(def: MockDefinition, file: string, args: MockArgs, io: CliIO, codecs?: CodecSet): Promise<number> {
   def = { ...def, ...(args.port !== undefined ? { port: args.port } : {}), ...(args.host !== undefined ? { host: args.host } : {}) };
 
   const mode: OutputMode = args.output ?? (io.stdout.isTTY ? 'pretty' : 'ndjson');
@@ -173,7 +183,7 @@ async function serve(def: MockDefinition, file: string, args: MockArgs, io: CliI
   const printer = createPrinter(mode, io, { frames: args.frames });
   let server: MockServer;
   try {
-    server = new MockServer(def, { baseDir: path.dirname(file), log: (l) => io.stderr.write(visible(l) + '\n') });
+    server = new MockServer(def, { baseDir: path.dirname(file), log: (l) => io.stderr.write(visible(l) + '\n'), ...(codecs ? { codecs } : {}) });
   } catch (err) {
     io.stderr.write(`websocket-workbench mock: ${(err as Error).message} [${(err as { code?: string }).code ?? 'WSWB_MOCK_INVALID_DEFINITION'}]\n`);
     return 2;

@@ -9,6 +9,7 @@
  * Exit codes: 0 every expectation held; 1 an expectation failed or the connection failed;
  * 2 bad usage, invalid file, unknown request/environment or unresolved variables.
  */
+import { describeCodecProblem, loadRequestCodecs } from '../core/codecs/collection';
 import * as path from 'node:path';
 import type { CliIO } from './io';
 import { maskedIO } from './io';
@@ -33,7 +34,7 @@ import type { ResolvedVariables, SecretResolver } from '../core/collections/vari
 import { compileExpect } from '../core/collections/expect';
 import type { CompiledExpect } from '../core/collections/expect';
 import { makeHeader, TranscriptWriter } from '../core/collections/transcript';
-import type { RequestDef } from '../core/collections/types';
+import type { RequestDef, Collection } from '../core/collections/types';
 import { codeOf } from '../core/errors';
 
 const USAGE = `Usage: websocket-workbench run <file> [options]
@@ -171,14 +172,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const secretMask = maskFor(resolved);
   if (secretMask.active) io = maskedIO(io, secretMask.text);
   try {
-    return await runResolved(args, io, file, request, resolved);
+    return await runResolved(args, io, file, request, resolved, collection);
   } catch (err) {
     io.stderr.write(`websocket-workbench run: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
 }
 
-async function runResolved(args: RunArgs, io: CliIO, file: string, request: RequestDef, resolved: ResolvedVariables): Promise<number> {
+async function runResolved(args: RunArgs, io: CliIO, file: string, request: RequestDef, resolved: ResolvedVariables, collection: Collection): Promise<number> {
   const fail = (msg: string, code: string) => {
     io.stderr.write(`websocket-workbench run: ${msg} [${code}]\n`);
     return 2;
@@ -196,14 +197,18 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
   let options;
   let plan: Array<{ name: string; payload: ReturnType<typeof messagePayload> | { message: ProtocolMessage }; expects: CompiledExpect[] }>;
   const { protocol, protocolOptions } = protocolOf(request, resolved);
-  const session = new ProtocolSession(protocol, { protocolOptions, ...(args.replyTimeoutMs !== undefined ? { replyTimeoutMs: args.replyTimeoutMs } : {}) });
+  // codecs rules (the request's, then the collection's): decoded forms, and the types protobuf messages send.
+  const loaded = await loadRequestCodecs(collection, file, request.name);
+  if (loaded.problems.length) return fail(loaded.problems.map((p) => describeCodecProblem(p, (f) => path.relative(io.cwd, f) || f)).join('; '), loaded.problems[0]!.code);
+  const codecs = loaded.codecs.empty ? undefined : loaded.codecs;
+  const session = new ProtocolSession(protocol, { protocolOptions, ...(args.replyTimeoutMs !== undefined ? { replyTimeoutMs: args.replyTimeoutMs } : {}), ...(codecs ? { codecs } : {}) });
   try {
     options = session.prepare(toConnectionOptions(request, resolved, { baseDir: path.dirname(file) }));
     const concrete = resolveRequest(request, resolved);
     // Payloads from the templates, so substitution knows which parts came from a secret.
     plan = (concrete.messages ?? []).map((m, i) => {
       const def = request.messages![i]!;
-      return { name: m.name, payload: isProtocolMessage(def) ? { message: protocolMessageOf(def, resolved) } : messagePayload(def, resolved), expects: (m.expect ?? []).map(compileExpect) };
+      return { name: m.name, payload: isProtocolMessage(def) ? { message: protocolMessageOf(def, resolved) } : messagePayload(def, resolved, codecs), expects: (m.expect ?? []).map(compileExpect) };
     });
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err), codeOf(err));

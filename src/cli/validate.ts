@@ -11,6 +11,7 @@ import { oneOf, parseCommandLine, parseOrUsage, UsageError, type OptionSpec } fr
 import { collectionSizeLimit, readCollectionFile } from '../core/collections/fsio';
 import { visible } from './output';
 import type { CollectionDiagnostic } from '../core/collections/types';
+import { codecDiagnostics } from '../core/codecs/collection';
 
 const USAGE = `Usage: websocket-workbench validate <file|dir>… [options]
 
@@ -77,6 +78,8 @@ export async function validate(argv: string[], io: CliIO): Promise<number> {
     const r = await readCollectionFile(file, { maxBytes: collectionSizeLimit(io.env.WSWB_MAX_FILE_SIZE_MB) });
     const name = shown(file);
     const diags: CollectionDiagnostic[] = r.errors.map((d) => ({ ...d, file: name }));
+    // codecs rules: their .proto files parse and define the types named (positions in the .proto).
+    if (r.ok && r.collection && r.text !== undefined) for (const d of await codecDiagnostics(r.collection, r.text, file)) diags.push({ ...d, file: shown(d.file) });
     if (diags.length) {
       invalid++;
       problems += diags.length;

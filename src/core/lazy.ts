@@ -52,6 +52,21 @@ export function loadRe2(): typeof RE2JS {
   return (require('re2js') as typeof import('re2js')).RE2JS;
 }
 
+/** @msgpack/msgpack (MessagePack payloads, SignalR's MessagePack hub protocol), loaded on first use. */
+export function loadMsgpack(): typeof import('@msgpack/msgpack') {
+  return require('@msgpack/msgpack') as typeof import('@msgpack/msgpack');
+}
+
+/** cbor2 (CBOR payloads, pure JavaScript), loaded on first use. */
+export function loadCbor(): typeof import('cbor2') {
+  return require('cbor2') as typeof import('cbor2');
+}
+
+/** protobufjs (Protobuf payloads with `.proto` schemas from the workspace), loaded on first use. */
+export function loadProtobuf(): typeof import('protobufjs') {
+  return require('protobufjs') as typeof import('protobufjs');
+}
+
 /** The aedes MQTT broker engine behind MQTT mocks, loaded when the first MQTT mock starts. */
 export function loadAedes(): { Aedes: { createBroker(opts?: object): Promise<AedesBroker> } } {
   return require('aedes') as { Aedes: { createBroker(opts?: object): Promise<AedesBroker> } };

@@ -13,7 +13,7 @@ import type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKi
 import type { AuthDef, RequestDraft } from '../core/collections/types';
 import { method } from './rpc';
 import { v, type Validator } from './validate';
-import { PROTOCOL_KINDS, protocolContract, protocolFilterFields, type ProtocolMessage, type ProtocolName, type RowProtocol } from './protocolContract';
+import { PROTOCOL_KINDS, protocolContract, protocolFilterFields, type DecodedBy, type ProtocolMessage, type RowProtocol } from './protocolContract';
 
 export type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind, RequestDraft };
 
@@ -96,7 +96,7 @@ export interface ViewFilter {
   regex?: string;
   regexFlags?: string;
   /** Decoded messages of this protocol only (`any`: every decoded message). */
-  protocol?: 'any' | ProtocolName;
+  protocol?: 'any' | DecodedBy;
   /** Decoded messages whose event, method, target, destination, topic or packet type contains this (any case). */
   operation?: string;
 }
@@ -162,6 +162,8 @@ const requestDraftV: Validator<RequestDraft> = v.object({
   protocol: v.optional(v.literal<ProtocolSetting>('auto', 'raw', ...PROTOCOLS)),
   // Each protocol's options are checked by the collection schema when the file is written.
   protocolOptions: v.optional(v.record(v.unknown(), { max: 64 })),
+  // Codec rules (src/core/codecs/types.ts), also checked by the collection schema when the file is written.
+  codecs: v.optional(v.array(v.record(v.unknown(), { max: 8 }), { max: 64 })),
 }) as Validator<RequestDraft>;
 
 const filterV: Validator<ViewFilter> = v.object({

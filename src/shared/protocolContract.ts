@@ -6,12 +6,16 @@
 import { method } from './rpc';
 import { v, type Validator } from './validate';
 import type { ProtocolName } from '../core/protocols/types';
+import type { CodecName } from '../core/codecs/types';
 
 export type { ProtocolName };
 
+/** What decoded a row: an application protocol, or a payload codec (`codecs` rules: msgpack, cbor, protobuf). */
+export type DecodedBy = ProtocolName | CodecName;
+
 /** Compact protocol facts of one timeline row (kept short: rows come 60 times a second). */
 export interface RowProtocol {
-  protocol: ProtocolName;
+  protocol: DecodedBy;
   /** The protocol's packet type (`EVENT`, `next`, `Invocation`, `MESSAGE`, `PUBLISH`, `request`). */
   type: string;
   /** One line, at most ROW_SUMMARY_MAX characters. */
@@ -38,7 +42,7 @@ export interface ProtocolDetail {
 
 /** One line of the latency table: per protocol and operation (event, method, target, destination, topic). */
 export interface LatencyRow {
-  protocol: ProtocolName;
+  protocol: DecodedBy;
   name: string;
   count: number;
   p50: number;
@@ -79,7 +83,7 @@ export const protocolContract = {
 /** Protocol criteria of a view filter (ViewFilter's `protocol` and `operation`). */
 export const protocolFilterFields = {
   /** A protocol name, or `any` for every decoded message. */
-  protocol: v.optional(v.literal('any', 'socket.io', 'graphql-ws', 'signalr', 'stomp', 'mqtt', 'json-rpc')),
+  protocol: v.optional(v.literal('any', 'socket.io', 'graphql-ws', 'signalr', 'stomp', 'mqtt', 'json-rpc', 'msgpack', 'cbor', 'protobuf')),
   /** Matches the event, method, target, destination or topic (case-insensitive substring), or the packet type. */
   operation: v.optional(v.string({ max: 1024 })),
 };

@@ -55,6 +55,20 @@ const OVERRIDES: Record<string, fc.Arbitrary<unknown>> = {
   'protocolOptions.password': reference,
   'protocolOptions.passcode': reference,
   'protocolOptions.heartBeat': fc.constantFrom('0,0', '10000,10000', '{{hb}}'),
+  // Codec rules: proto and type only on protobuf rules (the schema ties them with if/then/else).
+  'codecs[]': fc.record(
+    {
+      match: fc.record({ subprotocol: word, path: fc.constantFrom('/feed', '/feed/*'), prefixHex: fc.constantFrom('82', '0a 02'), direction: fc.constantFrom('in', 'out') }, { requiredKeys: [] }).filter((m) => Object.keys(m).length > 0),
+      codec: fc.constantFrom('msgpack', 'cbor', 'protobuf'),
+      proto: fc.oneof(fc.constant('protos/feed.proto'), fc.constant(['a.proto', 'b/c.proto'])),
+      type: fc.constantFrom('feed.Envelope', 'A'),
+    },
+    { requiredKeys: ['codec'] },
+  ).map((r) => {
+    const { proto, type, ...rest } = r;
+    if (r.codec !== 'protobuf') return rest;
+    return type !== undefined ? { ...rest, proto: proto ?? 'protos/feed.proto', type } : { ...rest, ...(proto !== undefined ? { proto } : {}) };
+  }),
 };
 
 function resolve(n: Node): Node {

@@ -132,8 +132,15 @@ export function decodedPayload(p: Decoded): unknown {
       return p.payload;
     case 'json-rpc':
       return p.result !== undefined ? p.result : p.error !== undefined ? p.error : p.params;
+    case 'msgpack':
+    case 'cbor':
+    case 'protobuf':
+      return p.data;
   }
 }
+
+/** A payload decoded by a `codecs` rule (binary: its tree is the only JSON it has, whatever the protocol setting). */
+const byCodec = (p: Decoded): boolean => p.protocol === 'msgpack' || p.protocol === 'cbor' || p.protocol === 'protobuf';
 
 const NO_MATCH: Match = { n: 0 };
 
@@ -214,7 +221,7 @@ export function compileExpect(rule: ExpectRule): CompiledExpect {
     if (wantType !== undefined && p.type.toLowerCase() !== wantType) return false;
     if (rule.ack && (ctx.ackKey === undefined || p.key !== ctx.ackKey || (p.role !== 'reply' && p.role !== 'partial'))) return false;
     if (!value) return true;
-    if (ctx.decodedPayload) return value.holds(decodedPayload(p));
+    if (ctx.decodedPayload || byCodec(p)) return value.holds(decodedPayload(p));
     const j = raw();
     return j.ok && value.holds(j.value);
   };
@@ -225,7 +232,7 @@ export function compileExpect(rule: ExpectRule): CompiledExpect {
     const raw = () => (json ??= replyJson(r));
     const decoded = r.decoded;
     // Plain rules on undecoded replies (or where payloads are read raw): the reply as a whole.
-    if (!protocol && (!decoded || !ctx.decodedPayload)) {
+    if (!protocol && (!decoded || !(ctx.decodedPayload || byCodec(decoded)))) {
       if (!value) return { n: 1 };
       const j = raw();
       return j.ok && value.holds(j.value) ? { n: 1 } : NO_MATCH;

@@ -200,7 +200,8 @@ interface Located {
   length: number;
 }
 
-function locate(root: Node | undefined, path: Array<string | number>, keyOf?: string): Located {
+/** Where a path of the parsed file is (its key, or the nearest existing ancestor). */
+export function locate(root: Node | undefined, path: Array<string | number>, keyOf?: string): Located {
   if (!root) return { offset: 0, length: 0 };
   const node = findNodeAtLocation(root, path);
   if (node && keyOf && node.type === 'object') {

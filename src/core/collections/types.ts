@@ -3,6 +3,7 @@
  * schemas/websocket-collection.schema.json. Documented for users in docs/collection-format.md.
  * Pure: no vscode, no DOM.
  */
+import type { CodecMessage, CodecRule } from '../codecs/types';
 import type { MockDefinition } from '../engine/mock/definition';
 import { CodedError } from '../errors';
 import type { ProtocolMessage } from '../protocols/types';
@@ -82,8 +83,11 @@ export interface ExpectRule {
 /** JSON value types, as `shape` rules name them. */
 export type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
 
-/** Kind of a plain message: decides how `data` / `hex` / `base64` become bytes. */
-export type MessageKind = 'text' | 'json' | 'binary';
+/**
+ * Kind of a plain message: decides how `data` / `hex` / `base64` become bytes. `msgpack`, `cbor`
+ * and `protobuf` encode `data` (a JSON tree, src/core/codecs/tree.ts) and send it as binary.
+ */
+export type MessageKind = 'text' | 'json' | 'binary' | CodecMessage['kind'];
 
 /** Every message kind: the plain ones and one per protocol (src/core/protocols/messages.ts). */
 export type AnyMessageKind = MessageKind | ProtocolMessage['kind'];
@@ -97,6 +101,8 @@ export interface PayloadMessage {
   hex?: string;
   /** binary: payload as base64. */
   base64?: string;
+  /** protobuf: the message type (`feed.Envelope`), defined in a `.proto` of the `codecs` rules. */
+  type?: string;
 }
 
 /** What every named message has, whatever its kind. */
@@ -116,8 +122,10 @@ export type MessageDef = MessageCommon & (PayloadMessage | ProtocolMessage);
 
 /** Whether a message (named or inline) is a protocol message. */
 export function isProtocolMessage<T extends { kind: string }>(m: T): m is T & ProtocolMessage {
-  return m.kind !== 'text' && m.kind !== 'json' && m.kind !== 'binary';
+  return !PLAIN_KINDS.has(m.kind);
 }
+
+const PLAIN_KINDS: ReadonlySet<string> = new Set<MessageKind>(['text', 'json', 'binary', 'msgpack', 'cbor', 'protobuf']);
 
 /** A saved WebSocket request. */
 export interface RequestDef {
@@ -154,6 +162,8 @@ export interface RequestDef {
    * `{{variables}}` and `{{secret:…}}`.
    */
   protocolOptions?: Record<string, unknown>;
+  /** Binary payload codecs for this request, tried before the collection's (docs/collection-format.md#codecs). */
+  codecs?: CodecRule[];
   messages?: MessageDef[];
 }
 
@@ -180,6 +190,8 @@ export interface Collection {
   mocks?: MockRef[];
   /** Multi-connection flows run as tests (src/core/collections/scenario.ts). */
   scenarios?: ScenarioDef[];
+  /** Binary payload codecs for every request (after each request's own rules). */
+  codecs?: CodecRule[];
 }
 
 /** A problem found in a file, with a 1-based position. */

@@ -9,6 +9,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ConnectionOptions } from '../engine/connection';
+import type { CodecSet } from '../codecs/bindings';
+import { codecPayload } from '../codecs/encode';
 import { hexToBytes } from '../protocol/hexdump';
 import { CollectionError, isProtocolMessage } from './types';
 import type { ProtocolMessage } from '../protocols/types';
@@ -348,7 +350,7 @@ export function protocolOf(request: RequestDef, resolved: TemplateValues): { pro
 }
 
 /** What a plain named message sends: text or bytes, references replaced (protocol messages: protocolMessageOf). */
-export function messagePayload(message: MessageDef | (PayloadMessage & { name?: string }), resolved: TemplateValues): { binary: false; text: string } | { binary: true; data: Uint8Array } {
+export function messagePayload(message: MessageDef | (PayloadMessage & { name?: string }), resolved: TemplateValues, codecs?: CodecSet): { binary: false; text: string } | { binary: true; data: Uint8Array } {
   if (isProtocolMessage(message)) {
     throw new CollectionError('WSWB_PROTOCOL_MESSAGE', `message "${message.name ?? 'inline'}" is a ${message.kind} message: it is sent through the request's protocol session`);
   }
@@ -375,5 +377,10 @@ export function messagePayload(message: MessageDef | (PayloadMessage & { name?: 
       }
       return { binary: true, data: new Uint8Array(Buffer.from(b64, 'base64')) };
     }
+    case 'msgpack':
+    case 'cbor':
+    case 'protobuf':
+      // protobuf types come from the request's and the collection's `codecs` rules (src/core/codecs).
+      return { binary: true, data: codecPayload({ ...message, kind: message.kind }, resolved, codecs) };
   }
 }

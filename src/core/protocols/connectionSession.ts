@@ -5,6 +5,7 @@
  * event (with its decoded packet), then the pairs it completed; unanswered requests when their
  * timeout passes or the connection ends.
  */
+import type { CodecSet } from '../codecs/bindings';
 import type { Connection, ConnectionOptions } from '../engine/connection';
 import type { MessageEvent, TimelineEvent } from '../engine/events';
 import type { ProtocolMessage } from './messages';
@@ -24,6 +25,8 @@ export interface ProtocolSessionOptions {
   replyTimeoutMs?: number;
   /** Fine clock in ms for latencies (default performance.timeOrigin + performance.now()). */
   clock?: () => number;
+  /** Loaded `codecs` rules of the request and its collection (src/core/codecs/bindings.ts loadCodecs). */
+  codecs?: CodecSet;
 }
 
 const fineClock = () => performance.timeOrigin + performance.now();
@@ -42,7 +45,7 @@ export class ProtocolSession {
   constructor(readonly setting: ProtocolSetting, opts: ProtocolSessionOptions = {}) {
     this.clock = opts.clock ?? fineClock;
     const po = opts.protocolOptions ?? {};
-    this.monitor = new ProtocolMonitor(setting, { ...(opts.replyTimeoutMs !== undefined ? { timeoutMs: opts.replyTimeoutMs } : {}), ...(po.eio === 3 ? { eio: 3 as const } : {}) });
+    this.monitor = new ProtocolMonitor(setting, { ...(opts.replyTimeoutMs !== undefined ? { timeoutMs: opts.replyTimeoutMs } : {}), ...(po.eio === 3 ? { eio: 3 as const } : {}), ...(opts.codecs && !opts.codecs.empty ? { codecs: opts.codecs } : {}) });
     if (setting !== 'auto' && setting !== 'raw') {
       // What the driver reports becomes an info event of the connection's timeline.
       const info: SessionOptions['info'] = (message, data) => this.conn?.info(message, data);

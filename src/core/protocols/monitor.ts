@@ -4,6 +4,7 @@
  * unanswered requests. One monitor per connection; the caller feeds it the handshake and each
  * data message with the event id and a time in ms.
  */
+import type { CodecSet, PayloadDecoder } from '../codecs/bindings';
 import { createDecoder } from './codecs';
 import { detectFromHandshake, fromFirstMessage } from './detect';
 import { PairingTable, type Exchange, type PairingOptions, type Unanswered } from './pairing';
@@ -13,6 +14,8 @@ import type { Decoded, Dir, ProtocolDecoder, ProtocolName, ProtocolSetting, Wire
 export interface MonitorOptions extends PairingOptions {
   /** Engine.IO framing version for Socket.IO (default 4). */
   eio?: 3 | 4;
+  /** `codecs` rules (MessagePack, CBOR, Protobuf) for binary messages no protocol decoder claims. */
+  codecs?: CodecSet;
 }
 
 /** Decoding and pairing for one connection. */
@@ -21,6 +24,9 @@ export class ProtocolMonitor {
   private decoder: ProtocolDecoder | undefined;
   /** auto only: whether the first message was already looked at. */
   private decided: boolean;
+  /** The codec rules that hold for this connection (bound at the handshake). */
+  private payload: PayloadDecoder | undefined;
+  private payloadBound = false;
 
   constructor(readonly setting: ProtocolSetting, private readonly opts: MonitorOptions = {}) {
     this.pairs = new PairingTable(opts);
@@ -33,8 +39,14 @@ export class ProtocolMonitor {
     return this.decoder?.protocol;
   }
 
+  /** Whether `codecs` rules may still decode this connection's binary messages (none bound, or none held for it: false). */
+  get decodesPayloads(): boolean {
+    return this.opts.codecs !== undefined && (!this.payloadBound || this.payload !== undefined);
+  }
+
   /** The handshake: for auto, the negotiated sub-protocol and the URL may name the protocol. */
   handshake(subprotocol: string | undefined, url: string | undefined): void {
+    this.bindPayload(subprotocol, url);
     if (this.setting !== 'auto' || this.decoder) return;
     const p = detectFromHandshake(subprotocol, url);
     if (p) {
@@ -50,10 +62,19 @@ export class ProtocolMonitor {
       const p = fromFirstMessage(msg);
       if (p) this.decoder = createDecoder(p, this.opts);
     }
-    if (!this.decoder) return { exchanges: [] };
-    const decoded = this.decoder.decode(msg, dir);
-    if (!decoded) return { exchanges: [] };
+    const decoded = this.decoder?.decode(msg, dir);
+    if (!decoded) {
+      if (!msg.binary || !this.opts.codecs) return { exchanges: [] };
+      if (!this.payloadBound) this.bindPayload(undefined, undefined);
+      const p = this.payload?.decode(msg, dir);
+      return p ? { decoded: p, exchanges: [] } : { exchanges: [] };
+    }
     return { decoded, exchanges: this.pairs.observe(decoded, dir, eventId, time) };
+  }
+
+  private bindPayload(subprotocol: string | undefined, url: string | undefined): void {
+    this.payloadBound = true;
+    this.payload = this.opts.codecs?.forConnection(subprotocol, url);
   }
 
   /** Requests past their timeout at `now`. */

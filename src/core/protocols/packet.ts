@@ -3,6 +3,7 @@
  * (short JSON of arguments, cut to a line) costs more than decoding, and a timeline shows only
  * the rows in view. Protocol fields are own properties; `summary` is read through the getter.
  */
+import type { CodecName } from '../codecs/types';
 import type { Decoded, ProtocolName } from './types';
 
 /** A decoded packet with a lazily built summary. */
@@ -11,7 +12,7 @@ export class LazyPacket implements Decoded {
   #summary: string | undefined;
   readonly #summarize: (d: LazyPacket) => string;
 
-  constructor(readonly protocol: ProtocolName, public type: string, summarize: (d: LazyPacket) => string) {
+  constructor(readonly protocol: ProtocolName | CodecName, public type: string, summarize: (d: LazyPacket) => string) {
     this.#summarize = summarize;
   }
 

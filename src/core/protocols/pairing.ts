@@ -4,12 +4,12 @@
  * matched with the reply travelling the other way under the same key, with the latency between
  * them; requests left without a reply past the timeout are reported once as unanswered.
  */
-import type { Decoded, Dir, ProtocolName } from './types';
+import type { Decoded, Dir } from './types';
 
 /** A completed pair (printed as an NDJSON `exchange` line). */
 export interface Exchange {
   type: 'exchange';
-  protocol: ProtocolName;
+  protocol: Decoded['protocol'];
   key: string;
   /** Event ids of the request and of its (first) reply. */
   request: number;
@@ -20,7 +20,7 @@ export interface Exchange {
 /** A request with no reply within the timeout (printed as an NDJSON `unanswered` line). */
 export interface Unanswered {
   type: 'unanswered';
-  protocol: ProtocolName;
+  protocol: Decoded['protocol'];
   key: string;
   request: number;
   afterMs: number;
@@ -29,7 +29,7 @@ export interface Unanswered {
 }
 
 interface Entry {
-  protocol: ProtocolName;
+  protocol: Decoded['protocol'];
   key: string;
   dir: Dir;
   request: number;

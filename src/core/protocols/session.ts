@@ -14,6 +14,7 @@ import { KIND_PROTOCOL, MessageDefError, type ProtocolMessage } from './messages
 import type { Packet as MqttPacket } from 'mqtt-packet';
 import { encodeMqtt } from './mqtt';
 import { encodeSignalr } from './signalr';
+import { encodeSignalrMsgpack, type HubRecord } from './signalrMsgpack';
 import { encodeStomp } from './stomp';
 import { ackKey, encodeSocketIo, SioType, type OutMessage } from './socketio';
 import type { Decoded, Dir, ProtocolName } from './types';
@@ -475,26 +476,44 @@ export class MqttDriver extends SessionDriver {
 
 /** protocolOptions of SignalR. */
 export interface SignalrOptions extends SessionOptions {
-  /** Hub protocol (only `json` is spoken; default `json`). */
-  hubProtocol?: 'json';
+  /** Hub protocol: `json` (text records ended by 0x1E, the default) or `messagepack` (binary, varint length-prefixed records). */
+  hubProtocol?: 'json' | 'messagepack';
   /** Send a Ping record this often (ms, default 15000 as the official client; 0 = never). */
   keepAliveMs?: number;
 }
 
 /**
  * SignalR hub client over a direct WebSocket (the official clients' `skipNegotiation`): handshake
- * `{"protocol":"json","version":1}` + 0x1E, waits for the empty handshake response, sends Ping
- * records as keep-alive, numbers invocations; a Close record from the server is reported.
+ * `{"protocol":"json"|"messagepack","version":1}` + 0x1E, waits for the empty handshake response,
+ * sends Ping records as keep-alive and answers the server's (at most one a second), numbers
+ * invocations; a Close record from the server is reported. With `messagepack` every record after
+ * the handshake is binary (signalrMsgpack.ts).
  */
 export class SignalrDriver extends SessionDriver {
   readonly protocol = 'signalr' as const;
+  private lastPing = 0;
 
   constructor(private readonly opts: SignalrOptions = {}) {
     super(opts);
   }
 
+  private get hubProtocol(): 'json' | 'messagepack' {
+    return this.opts.hubProtocol === 'messagepack' ? 'messagepack' : 'json';
+  }
+
   protected override onStart(): void {
-    this.text(encodeSignalr({ protocol: this.opts.hubProtocol ?? 'json', version: 1 }));
+    // The handshake is JSON text whatever the hub protocol.
+    this.text(encodeSignalr({ protocol: this.hubProtocol, version: 1 }));
+  }
+
+  private records(...r: HubRecord[]): void {
+    if (this.hubProtocol === 'messagepack') this.write([{ binary: true, data: encodeSignalrMsgpack(...r) }]);
+    else this.text(encodeSignalr(...r));
+  }
+
+  private ping(): void {
+    this.lastPing = Date.now();
+    this.records({ type: 6 });
   }
 
   onDecoded(d: Decoded, dir: Dir): void {
@@ -504,8 +523,11 @@ export class SignalrDriver extends SessionDriver {
         this.fail(new SessionError(`SignalR handshake refused: ${String(d.error)}`, 'WSWB_PROTO_SIGNALR_HANDSHAKE_ERROR'));
         return;
       }
-      this.startHeartbeat(this.opts.keepAliveMs ?? 15_000, () => this.text(encodeSignalr({ type: 6 })));
+      this.startHeartbeat(this.opts.keepAliveMs ?? 15_000, () => this.ping());
       this.markReady();
+    } else if (d.type === 'Ping') {
+      // A server that pings expects traffic back; one answer a second at most, so two answering peers cannot loop.
+      if (this.autoAnswer && this.isReady && Date.now() - this.lastPing >= 1000) this.ping();
     } else if (d.type === 'Close') {
       this.info(`signalr hub closed the connection${d.error ? `: ${String(d.error)}` : ''}`, { error: d.error });
     }
@@ -517,11 +539,11 @@ export class SignalrDriver extends SessionDriver {
     const how = m.invocation ?? 'invoke';
     const args = m.arguments ?? [];
     if (how === 'send') {
-      this.text(encodeSignalr({ type: 1, target: m.target, arguments: args }));
+      this.records({ type: 1, target: m.target, arguments: args });
       return undefined;
     }
     const invocationId = String(this.newId());
-    this.text(encodeSignalr({ type: how === 'stream' ? 4 : 1, invocationId, target: m.target, arguments: args }));
+    this.records({ type: how === 'stream' ? 4 : 1, invocationId, target: m.target, arguments: args });
     return invocationId;
   }
 }

@@ -1,10 +1,11 @@
 /**
  * SignalR JSON hub protocol: records are JSON objects each ended by the 0x1E record separator,
  * several may share one WebSocket message. The first record each way is the handshake
- * (`{"protocol":"json","version":1}` → `{}` or `{"error":…}`). The MessagePack hub protocol
- * (binary) is recognised but not decoded yet.
+ * (`{"protocol":"json","version":1}` → `{}` or `{"error":…}`). Binary messages are the MessagePack
+ * hub protocol (signalrMsgpack.ts), decoded to the same records.
  */
-import type { Decoded, PairRole, ProtocolDecoder, WireMessage } from './types';
+import { recordObject, splitRecords } from './signalrMsgpack';
+import type { Decoded, Dir, PairRole, ProtocolDecoder, WireMessage } from './types';
 import { argList, isObject, short, textOf, tryJson } from './util';
 
 /** The record separator ending every JSON hub protocol record. */
@@ -30,7 +31,7 @@ export function describeSignalr(m: unknown): Decoded {
   }
   const t = typeof m.type === 'number' ? m.type : -1;
   const d: Decoded = { protocol: 'signalr', type: SIGNALR_TYPES[t] ?? `Type${String(m.type)}`, summary: '' };
-  for (const f of ['invocationId', 'target', 'arguments', 'result', 'error', 'item', 'streamIds'] as const) if (m[f] !== undefined) d[f] = m[f];
+  for (const f of ['invocationId', 'target', 'arguments', 'result', 'error', 'item', 'streamIds', 'headers'] as const) if (m[f] !== undefined) d[f] = m[f];
   const id = typeof m.invocationId === 'string' ? m.invocationId : undefined;
   if (id !== undefined && ROLES[t]) {
     d.key = id;
@@ -66,18 +67,57 @@ export function describeSignalr(m: unknown): Decoded {
 export class SignalrDecoder implements ProtocolDecoder {
   readonly protocol = 'signalr' as const;
 
-  decode(msg: WireMessage): Decoded | undefined {
-    if (msg.binary) return { protocol: 'signalr', type: 'MessagePack', summary: `MessagePack hub message (${msg.data.length} B, not decoded)` };
+  /** Whether each direction's handshake went by (a MessagePack session's handshake response may come in a binary frame). */
+  private readonly shaken = { in: false, out: false };
+
+  decode(msg: WireMessage, dir: Dir = 'in'): Decoded | undefined {
+    let items: Decoded[] = [];
+    let data = msg.data;
+    if (msg.binary && !this.shaken[dir] && data[0] === 0x7b && data.includes(0x1e)) {
+      // The JSON handshake ahead of MessagePack records in the same frame.
+      const end = data.indexOf(0x1e);
+      items = this.jsonRecords(textOf({ binary: false, data: data.subarray(0, end + 1) }), dir);
+      data = data.subarray(end + 1);
+      if (!data.length) return joined(items);
+    }
+    if (msg.binary) {
+      this.shaken[dir] = true;
+      let records: Uint8Array[];
+      try {
+        records = splitRecords(data);
+      } catch (e) {
+        return joined([...items, invalid(`MessagePack hub message: ${(e as Error).message}`)]);
+      }
+      for (const r of records) {
+        try {
+          items.push(describeSignalr(recordObject(r)));
+        } catch (e) {
+          items.push(invalid(`MessagePack hub record: ${(e as Error).message}`));
+        }
+      }
+      return joined(items);
+    }
     const text = textOf(msg);
     if (!text.endsWith(RS)) return invalid(`record without its 0x1E separator: ${short(text, 40)}`);
-    const records = text.split(RS).slice(0, -1);
-    const items = records.map((r) => {
-      const m = tryJson(r);
-      return m === undefined ? invalid(`not JSON: ${short(r, 40)}`) : describeSignalr(m);
-    });
-    if (items.length === 1) return items[0];
-    return { protocol: 'signalr', type: 'records', summary: items.map((i) => i.summary).join('; ').slice(0, 120), items };
+    return joined(this.jsonRecords(text, dir));
   }
+
+  private jsonRecords(text: string, dir: Dir): Decoded[] {
+    return text.split(RS).slice(0, -1).map((r) => {
+      const m = tryJson(r);
+      if (m === undefined) return invalid(`not JSON: ${short(r, 40)}`);
+      const d = describeSignalr(m);
+      if (d.type === 'Handshake' || d.type === 'HandshakeResponse') this.shaken[dir] = true;
+      return d;
+    });
+  }
+}
+
+/** One record as itself, several as a `records` packet. */
+function joined(items: Decoded[]): Decoded | undefined {
+  if (items.length === 0) return undefined;
+  if (items.length === 1) return items[0];
+  return { protocol: 'signalr', type: 'records', summary: items.map((i) => i.summary).join('; ').slice(0, 120), items };
 }
 
 function invalid(why: string): Decoded {

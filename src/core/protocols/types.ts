@@ -3,6 +3,7 @@
  * and the pairing table see), the codec interface one application protocol implements, and the
  * names of the protocols. Pure: no vscode, no DOM.
  */
+import type { CodecName } from '../codecs/types';
 
 /** Application protocols spoken over WebSocket that the workbench decodes. */
 export type ProtocolName = 'socket.io' | 'graphql-ws' | 'signalr' | 'stomp' | 'mqtt' | 'json-rpc';
@@ -33,7 +34,8 @@ export type PairRole = 'request' | 'reply' | 'partial';
  * JSON: bytes appear as `{"$binary":"<base64>"}`.
  */
 export interface Decoded {
-  protocol: ProtocolName;
+  /** The application protocol, or the payload codec (src/core/codecs) for binary payloads bound by `codecs` rules. */
+  protocol: ProtocolName | CodecName;
   /** The protocol's own name for the packet type (`EVENT`, `next`, `Invocation`, `MESSAGE`, `PUBLISH`, `request`). */
   type: string;
   /** One line for a timeline row. */

@@ -71,11 +71,17 @@ export function jsonToBytes(v: unknown): unknown {
   return mapDeep(v, (x) => (isBinaryJson(x) ? Buffer.from(x.$binary, 'base64') : undefined));
 }
 
+/** How many bytes a base64 string holds (its `=` padding not counted). */
+function base64Length(b64: string): number {
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return Math.floor((b64.length * 3) / 4) - pad;
+}
+
 /** Short one-line JSON for summaries (binary shown as `<n B>`), cut at `max` characters. */
 export function short(v: unknown, max = 80): string {
   let s: string;
   try {
-    s = JSON.stringify(v, (_k, x: unknown) => (isBinaryJson(x) ? `<${Math.floor((x.$binary.length * 3) / 4)} B>` : x)) ?? String(v);
+    s = JSON.stringify(v, (_k, x: unknown) => (isBinaryJson(x) ? `<${base64Length(x.$binary)} B>` : x)) ?? String(v);
   } catch {
     s = String(v);
   }

@@ -21,6 +21,9 @@
  * split by step kind (connections and their session in one module, waiting in another) is the
  * next step, not done yet.
  */
+import { readFile } from 'node:fs/promises';
+import { loadCodecs, type CodecSet } from '../codecs/bindings';
+import { describeCodecProblem, rulesOf } from '../codecs/collection';
 import { Connection } from '../engine/connection';
 import type { TimelineEvent } from '../engine/events';
 import { MockServer } from '../engine/mock/mockServer';
@@ -122,6 +125,8 @@ interface Received {
 interface Conn {
   alias: string;
   request: RequestDef;
+  /** The request's loaded `codecs` rules (protobuf types for messages it sends). */
+  codecs?: CodecSet;
   env?: string;
   conn: Connection;
   received: Received[];
@@ -349,7 +354,7 @@ class TestRun {
           c.ackKey = await this.race(c.session.send(m), this.deadline);
           return undefined;
         }
-        const payload = messagePayload(message, resolved);
+        const payload = messagePayload(message, resolved, c.codecs);
         if (c.conn.state !== 'open') throw new StepFailure('WSWB_NOT_OPEN', `connection "${c.alias}" is not open${c.closed ? ` (${c.closed})` : ''}`);
         c.sendMark = c.received.length;
         c.ackKey = undefined;
@@ -434,6 +439,15 @@ class TestRun {
     }
   }
 
+  /** A request's loaded `codecs` rules (its own, then the collection's), once per request; a problem fails the step. */
+  private async codecsOf(requestName: string): Promise<CodecSet | undefined> {
+    const rules = rulesOf(this.opts.collection, requestName);
+    if (!rules.length) return undefined;
+    const { codecs, problems } = await loadCodecs(rules.map((r) => r.rule), { baseDir: this.opts.baseDir ?? process.cwd(), readText: (f) => readFile(f, 'utf8') });
+    if (problems.length) throw new StepFailure(problems[0]!.code, problems.map((p) => describeCodecProblem(p)).join('; '));
+    return codecs;
+  }
+
   private async connect(step: StepDef): Promise<void> {
     const request = (this.opts.collection.requests ?? []).find((r) => r.name === step.connect);
     if (!request) throw new StepFailure('WSWB_SCENARIO_UNKNOWN_NAME', `no request named "${step.connect}"`);
@@ -444,10 +458,11 @@ class TestRun {
     const resolved = await this.resolve(request, step.env, { whole: true });
     // Messages resolve when sent (they may use values captured later).
     const { protocol, protocolOptions } = protocolOf(request, resolved);
-    const session = new ProtocolSession(protocol, { protocolOptions, ...(this.opts.replyTimeoutMs !== undefined ? { replyTimeoutMs: this.opts.replyTimeoutMs } : {}) });
+    const codecs = await this.codecsOf(request.name);
+    const session = new ProtocolSession(protocol, { protocolOptions, ...(this.opts.replyTimeoutMs !== undefined ? { replyTimeoutMs: this.opts.replyTimeoutMs } : {}), ...(codecs ? { codecs } : {}) });
     const options = session.prepare(toConnectionOptions({ ...request, messages: [] }, resolved, { baseDir: this.opts.baseDir }));
     const conn = new Connection(options, { env: this.opts.processEnv ?? process.env, id: alias });
-    const c: Conn = { alias, request, env: step.env, conn, received: [], cursor: 0, sendMark: 0, waiters: new Set(), session, protocol };
+    const c: Conn = { alias, request, env: step.env, conn, received: [], cursor: 0, sendMark: 0, waiters: new Set(), session, protocol, ...(codecs ? { codecs } : {}) };
     this.conns.set(alias, c);
     this.lastAlias = alias;
     session.attach(conn, (o) => {

@@ -17,6 +17,9 @@
  * view, the header and the protocol rows are posted from flush()); what acts on that state lives in
  * the modules above.
  */
+import { readCollectionFile } from '../../core/collections/fsio';
+import { readFile } from 'node:fs/promises';
+import { loadCodecs, type CodecSet } from '../../core/codecs/bindings';
 import * as path from 'node:path';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import { TimelineStore } from '../../core/engine/timelineStore';
@@ -382,6 +385,23 @@ export class PanelBinding {
   }
 
   /**
+   * The `codecs` rules of a connection: the draft's own, then its collection's (`.proto` paths
+   * relative to the collection file). Rules with problems are left out (`validate` and the file's
+   * problems say why); undefined when there are none.
+   */
+  async codecsFor(request: RequestDraft): Promise<CodecSet | undefined> {
+    const rules = [...(request.codecs ?? [])];
+    if (this.src) {
+      const r = await readCollectionFile(this.src.file).catch(() => undefined);
+      if (r?.ok && r.collection?.codecs) rules.push(...r.collection.codecs);
+    }
+    if (!rules.length) return undefined;
+    const baseDir = this.src ? path.dirname(this.src.file) : process.cwd();
+    const { codecs } = await loadCodecs(rules, { baseDir, readText: (f) => readFile(f, 'utf8') });
+    return codecs.empty ? undefined : codecs;
+  }
+
+  /**
    * (Re)connects with `request`, resolved like a saved request (TLS files relative to the panel's
    * collection). The old connection closes first; the new one shares the panel's store.
    */
@@ -390,7 +410,7 @@ export class PanelBinding {
     const env = (await this.host.variables?.(this.src?.file)) ?? {};
     const resolved = await resolveDraft(request, env, this.src ? path.dirname(this.src.file) : undefined);
     this.addSecrets(resolved.secretValues);
-    const session = PanelSession.create(request, resolved.protocolOptions);
+    const session = PanelSession.create(request, resolved.protocolOptions, undefined, await this.codecsFor(request));
     const plain: ConnectionOptions = { ...(this.host.connectionDefaults?.() ?? {}), ...resolved.options };
     let url: URL;
     try {

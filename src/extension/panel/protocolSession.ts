@@ -5,6 +5,7 @@
  * ProtocolTrack. `auto` decodes what it recognises and speaks nothing; a named protocol is spoken
  * (handshakes, heartbeats, acks); `raw` attaches nothing. No `vscode` import.
  */
+import type { CodecSet } from '../../core/codecs/bindings';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { ProtocolSession } from '../../core/protocols/connectionSession';
@@ -59,11 +60,11 @@ export async function sendProtocol(b: PanelBinding, m: ProtocolMessage, vars: Re
  * variables, and the options with the protocol's URL. Attach it (binding.attach(conn, session)) before connecting.
  */
 export async function sessionFor(b: PanelBinding, request: RequestDraft, options: ConnectionOptions): Promise<{ session?: PanelSession; options: ConnectionOptions }> {
-  if (protocolOf(request) === 'raw') return { options };
+  if (protocolOf(request) === 'raw' && !request.codecs?.length && !b.source) return { options };
   const env = (await b.host.variables?.(b.source?.file)) ?? {};
   const resolved = await resolveDraft(request, env, b.source ? path.dirname(b.source.file) : undefined);
   b.addSecrets(resolved.secretValues);
-  const session = PanelSession.create(request, resolved.protocolOptions);
+  const session = PanelSession.create(request, resolved.protocolOptions, undefined, await b.codecsFor(request));
   return session ? { session, options: session.prepare(options) } : { options };
 }
 
@@ -72,10 +73,10 @@ export class PanelSession {
   private constructor(readonly session: ProtocolSession, readonly setting: ProtocolSetting) {}
 
   /** A session for `request` (undefined for `raw`); `protocolOptions` already resolved (savedRequest.ts resolveDraft). */
-  static create(request: RequestDraft, protocolOptions: Record<string, unknown>, replyTimeoutMs?: number): PanelSession | undefined {
+  static create(request: RequestDraft, protocolOptions: Record<string, unknown>, replyTimeoutMs?: number, codecs?: CodecSet): PanelSession | undefined {
     const setting = protocolOf(request);
-    if (setting === 'raw') return undefined;
-    return new PanelSession(new (loadProtocols().ProtocolSession)(setting, { protocolOptions, ...(replyTimeoutMs !== undefined ? { replyTimeoutMs } : {}) }), setting);
+    if (setting === 'raw' && !codecs) return undefined;
+    return new PanelSession(new (loadProtocols().ProtocolSession)(setting, { protocolOptions, ...(replyTimeoutMs !== undefined ? { replyTimeoutMs } : {}), ...(codecs ? { codecs } : {}) }), setting);
   }
 
   /** Connection options with the protocol's URL and sub-protocols (Socket.IO's `/socket.io/?EIO=4…`). */
@@ -96,7 +97,8 @@ export class PanelSession {
         offered(e);
         // `auto` decides on the first message: when it recognised nothing, it never will, so the
         // session stops listening and a firehose of plain messages costs the panel nothing more.
-        if (e.kind === 'message' && this.setting === 'auto' && !this.session.monitor.protocol) this.dispose();
+        // (Unless codecs rules hold for the connection: they decode binary messages from any point on.)
+        if (e.kind === 'message' && this.setting === 'auto' && !this.session.monitor.protocol && !this.session.monitor.decodesPayloads) this.dispose();
       } else paired();
     });
     if (this.session.driver) {

@@ -11,7 +11,7 @@
 import type { Exchange, Unanswered } from '../../core/protocols/pairing';
 import type { SessionOutput } from '../../core/protocols/connectionSession';
 import { loadProtocols } from '../../core/lazy';
-import type { Decoded, ProtocolName } from '../../core/protocols/types';
+import type { Decoded } from '../../core/protocols/types';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { TimelineStore } from '../../core/engine/timelineStore';
 import { ROW_SUMMARY_MAX, type LatencyRow, type RowProtocol } from '../../shared/protocolContract';
@@ -27,7 +27,7 @@ const MAX_SAMPLES = 100_000;
 
 /** Protocol, type and operation name of a message: what filters and the latency table read. */
 interface Facet {
-  protocol: ProtocolName;
+  protocol: Decoded['protocol'];
   type: string;
   name: string | undefined;
   /** Lower case `type` and `name`, for the filter. */
@@ -35,7 +35,7 @@ interface Facet {
 }
 
 interface Stat {
-  protocol: ProtocolName;
+  protocol: Decoded['protocol'];
   name: string;
   count: number;
   max: number;
@@ -77,7 +77,7 @@ export function operationName(d: Decoded): string | undefined {
 
 /** A view's protocol criteria, compiled. */
 export interface ProtocolCriteria {
-  protocol?: ProtocolName | 'any';
+  protocol?: Decoded['protocol'] | 'any';
   operation?: string;
 }
 
@@ -145,7 +145,7 @@ export class ProtocolTrack {
     if (this.pairs.size > MAX_PAIRS) this.pairs.delete(this.pairs.keys().next().value!);
   }
 
-  private stat(request: number, protocol: ProtocolName): Stat {
+  private stat(request: number, protocol: Decoded['protocol']): Stat {
     const f = this.facetOfId(request);
     const name = f?.name ?? f?.type ?? '?';
     const k = `${protocol}\0${name}`;

@@ -10,6 +10,7 @@ import { parseCollection } from '../../core/collections/parse';
 import { toRequestDef } from '../../core/collections/request';
 import { CollectionError, isProtocolMessage, type MessageCommon, type MessageDef, type PayloadMessage, type RequestDef, type RequestDraft, type VariableMap } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
+import { isCodecKind } from '../../core/codecs/types';
 import type { ConnectionOptions } from '../../core/engine/connection';
 import { protocolOf, resolveVariables, toConnectionOptions } from '../../core/collections/variables';
 import type { SavedMessage, SavedRequestInfo } from '../../shared/contract';
@@ -46,6 +47,7 @@ export async function resolveDraft(draft: RequestDraft, known: Record<string, st
 /** A named message as the composer shows it. */
 export function savedMessageOf(m: MessageDef): SavedMessage {
   if (isProtocolMessage(m)) return savedProtocolMessage(m as unknown as Record<string, unknown>);
+  if (isCodecKind(m.kind)) throw new CodedError('WSWB_PANEL_BAD_MESSAGE', `a ${m.kind} message is edited in the collection file`);
   const s: SavedMessage = { name: m.name, kind: m.kind };
   if (m.description) s.description = m.description;
   if (m.kind === 'text') s.text = String(m.data ?? '');
@@ -88,7 +90,8 @@ export async function readSavedRequest(src: RequestSource, label: string): Promi
   const def = res.collection.requests?.find((r) => r.name === src.request);
   if (!def) return { ...base, error: { code: 'WSWB_REQUEST_NOT_FOUND', message: `no request named "${src.request}" in ${label}` } };
   // Protocol messages keep their kind: the panel's protocol composer edits them (protocolComposer.ts).
-  return { ...base, messages: (def.messages ?? []).map(savedMessageOf), def };
+  // Codec messages (msgpack, cbor, protobuf) are not the composer's to edit yet: they stay in the file as written.
+  return { ...base, messages: (def.messages ?? []).filter((m) => !isCodecKind(m.kind)).map(savedMessageOf), def };
 }
 
 /** Writes the composer's draft as the request `src.request` of `src.file` (adding it when `create`); its named messages stay. */

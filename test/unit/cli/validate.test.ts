@@ -91,7 +91,7 @@ describe('cli: validate and run as a bundled binary', () => {
     const root = path.resolve(__dirname, '../../..');
     const ok = spawnSync(process.execPath, [cli, 'validate', 'examples'], { cwd: root, encoding: 'utf8' });
     assert.equal(ok.status, 0, ok.stderr);
-    assert.equal(ok.stdout, ['chat.websocket.json', 'echo.websocket.json', 'protocol-mocks.websocket.json', 'protocols.websocket.json'].map((f) => `${path.join('examples', f)}: ok\n`).join(''));
+    assert.equal(ok.stdout, ['chat.websocket.json', 'codecs.websocket.json', 'echo.websocket.json', 'protocol-mocks.websocket.json', 'protocols.websocket.json'].map((f) => `${path.join('examples', f)}: ok\n`).join(''));
     const broken = path.join(tmp, 'x.websocket.json');
     fs.writeFileSync(broken, '{\n  "version": 1,\n  "name": 5\n}\n');
     const bad = spawnSync(process.execPath, [cli, 'validate', broken], { cwd: tmp, encoding: 'utf8' });

@@ -61,7 +61,17 @@ export interface MockEndpoint extends MockBehaviour {
 }
 
 /** A message to send: text, JSON (serialised), binary as hex or base64. Strings are templates unless `literal`. */
-export type MockMessage = string | { text: string; literal?: boolean } | { json: unknown } | { hex: string } | { base64: string } | MockProtocolMessage;
+export type MockMessage = string | { text: string; literal?: boolean } | { json: unknown } | { hex: string } | { base64: string } | MockProtocolMessage | MockCodecMessage;
+
+/**
+ * A binary message encoded from `data` by a payload codec (src/core/codecs): MessagePack, CBOR,
+ * or Protobuf of `type` from the collection's `codecs` rules. Strings in `data` are templated.
+ */
+export interface MockCodecMessage {
+  kind: 'msgpack' | 'cbor' | 'protobuf';
+  data?: unknown;
+  type?: string;
+}
 
 /**
  * A protocol message in a protocol mock's `respond`, `greeting` or schedule: the client's message

@@ -17,6 +17,7 @@
  * lifecycle, the upgrade path, and each connection's message handling share the endpoint and
  * client state kept here; the next cut would be the upgrade path (onUpgrade/accept/refuse).
  */
+import type { CodecSet } from '../../codecs/bindings';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP } from 'node:net';
@@ -71,6 +72,8 @@ export interface MockServerDeps {
   handshakeTimeoutMs?: number;
   /** On stop(), how long clients get to answer the 1001 close before their sockets are destroyed (default 1 s). */
   closeGraceMs?: number;
+  /** The collection's loaded `codecs` rules: types of `protobuf` answers (src/core/codecs/collection.ts). */
+  codecs?: CodecSet;
 }
 
 /** A connected client, as `clients()` returns it. */
@@ -682,7 +685,16 @@ export class MockServer {
     const rule = hit.rule.rule;
     this.emit({ kind: 'info', time: this.clock(), connection: c.id, message: `rule ${rule.name ?? '#' + hit.rule.index} matched`, data: { rule: hit.rule.index, ...(rule.name ? { name: rule.name } : {}) } });
     const ctx = this.templateContext(c, binary ? data.toString('hex') : getText(), hit.result.captures, binary ? undefined : getJson);
-    const responses = (rule.respond ?? []).map((m) => renderMessage(m, ctx));
+    let responses: RenderedMessage[];
+    try {
+      responses = (rule.respond ?? []).map((m) => renderMessage(m, ctx));
+    } catch (e) {
+      // A codec answer whose data does not encode (unknown protobuf field…) names its rule; anything else is the engine's.
+      const code = (e as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('WSWB_CODEC_')) throw e;
+      this.emitError(c.id, code, `rule ${rule.name ?? '#' + hit.rule.index}: ${(e as Error).message}`);
+      return;
+    }
     const delay = delayOf(rule, this.random);
     if (delay > 0) this.later(c, delay, () => this.runRule(c, rule, responses));
     else this.runRule(c, rule, responses);
@@ -845,6 +857,7 @@ export class MockServer {
       uuid: this.uuid,
       now: this.clock,
       random: this.random,
+      ...(this.deps.codecs ? { codecs: this.deps.codecs } : {}),
     };
   }
 

@@ -2,7 +2,10 @@
  * `{{placeholder}}` templates in mock responses. Unknown placeholders are left as written, so a
  * literal `{{x}}` that means nothing to the mock survives. Pure: randomness, ids and time injected.
  */
-import type { MockMessage } from './definition';
+import type { CodecSet } from '../../codecs/bindings';
+import { encodeCodecMessage } from '../../codecs/encode';
+import { isCodecKind, type CodecMessage } from '../../codecs/types';
+import type { MockCodecMessage, MockMessage } from './definition';
 import type { PatternMatch } from '../../pattern';
 import { KIND_PROTOCOL } from '../../protocols/messages';
 import { MockError } from './errors';
@@ -24,6 +27,8 @@ export interface TemplateContext {
   now: () => number;
   /** Uniform in [0, 1). */
   random: () => number;
+  /** The collection's loaded `codecs` rules: the .proto types `protobuf` answers are encoded with. */
+  codecs?: CodecSet;
 }
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
@@ -69,7 +74,14 @@ export interface RenderedMessage {
 /** Renders a MockMessage: text and JSON are templated; hex and base64 are literal bytes. */
 export function renderMessage(m: MockMessage, ctx: TemplateContext): RenderedMessage {
   if (typeof m === 'string') return { data: Buffer.from(renderTemplate(m, ctx), 'utf8'), binary: false };
-  if ('kind' in m) throw new MockError('WSWB_MOCK_INVALID_DEFINITION', `a "${m.kind}" message needs a mock with "protocol": "${KIND_PROTOCOL[m.kind]}"`);
+  if ('kind' in m && isCodecKind(m.kind)) {
+    // One encode function for the client and the mock (src/core/codecs/encode.ts).
+    const c = m as MockCodecMessage;
+    const data = renderJson(c.data ?? null, ctx);
+    const msg = (c.kind === 'protobuf' ? { kind: 'protobuf', type: c.type ?? '', data } : { kind: c.kind, data }) as CodecMessage;
+    return { data: Buffer.from(encodeCodecMessage(msg, msg.kind === 'protobuf' ? ctx.codecs?.schemasFor(msg.type) : undefined)), binary: true };
+  }
+  if ('kind' in m) throw new MockError('WSWB_MOCK_INVALID_DEFINITION', `a "${m.kind}" message needs a mock with "protocol": "${KIND_PROTOCOL[m.kind as keyof typeof KIND_PROTOCOL]}"`);
   if ('text' in m) return { data: Buffer.from(m.literal ? m.text : renderTemplate(m.text, ctx), 'utf8'), binary: false };
   if ('json' in m) return { data: Buffer.from(JSON.stringify(renderJson(m.json, ctx)) ?? 'null', 'utf8'), binary: false };
   if ('hex' in m) return { data: Buffer.from(parseHex(m.hex)), binary: true };

@@ -2,6 +2,8 @@
  * Checks a mock definition: the JSON Schema (schemas/mock.schema.json) first, then what a schema
  * cannot say (regexes compile, hex parses, rule close codes are valid on the wire, ranges ordered).
  */
+import { parseCodecMessage } from '../../codecs/encode';
+import { isCodecKind } from '../../codecs/types';
 import { loadAjv, loadSchemas } from '../../lazy';
 import type { ValidateFunction } from 'ajv';
 import type { MockDefinition, MockFault } from './definition';
@@ -83,6 +85,15 @@ export function assertMockDefinition(def: unknown): MockDefinition {
 }
 
 function checkMessage(m: unknown, pointer: string, problems: MockDefinitionProblem[], protocol: ProtocolSetting): void {
+  if (typeof m === 'object' && m !== null && isCodecKind((m as { kind?: unknown }).kind)) {
+    // Payload codecs answer on any protocol (a protobuf type is checked against the .proto when sent).
+    try {
+      parseCodecMessage(m as Record<string, unknown>);
+    } catch (e) {
+      problems.push({ pointer, message: (e as Error).message });
+    }
+    return;
+  }
   if (typeof m === 'object' && m !== null && 'kind' in m) {
     try {
       const def = parseMessageDef(m);
