@@ -50,3 +50,20 @@ describe('production extension bundle: lazy parts stay in chunks', function () {
     assert.equal(schemas.mockSchema.title, 'WebSocket Workbench mock server');
   });
 });
+
+describe('CodedError across chunks', () => {
+  it('an error from another copy of src/core/errors.ts (as a chunk carries) is a CodedError; subclasses still check the prototype', async () => {
+    const esbuild = await import('esbuild');
+    const outfile = path.join(tmp, 'errors-copy.js');
+    await esbuild.build({ entryPoints: [path.join(root, 'src/core/errors.ts')], bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'error' });
+    const copy = require(outfile) as typeof import('../../../src/core/errors');
+    const { CodedError } = await import('../../../src/core/errors');
+    const { MockError } = await import('../../../src/core/engine/mock/errors');
+    assert.notEqual(copy.CodedError, CodedError, 'a separate copy');
+    assert.ok(new copy.CodedError('WSWB_X', 'x') instanceof CodedError);
+    assert.ok(new CodedError('WSWB_X', 'x') instanceof copy.CodedError);
+    assert.ok(!(Object.assign(new Error('x'), { code: 'WSWB_X' }) instanceof CodedError), 'a plain Error with a code is not one');
+    assert.ok(!(new copy.CodedError('WSWB_X', 'x') instanceof MockError), 'a subclass keeps the prototype check');
+    assert.ok(new MockError('WSWB_MOCK_LISTEN_FAILED', 'x') instanceof CodedError);
+  });
+});
