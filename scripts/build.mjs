@@ -26,14 +26,25 @@ const wsOptional = ['bufferutil', 'utf-8-validate'];
 const lazyChunks = ['ajv', 'selfsigned', 're2js', 'socket.io-parser', 'engine.io-parser', 'mqtt-packet', 'aedes', '@msgpack/msgpack', 'cbor2', 'protobufjs'];
 // A chunk's file name: scoped packages flattened (`@msgpack/msgpack` → `msgpack-msgpack.js`).
 const chunkFile = (name) => `${name.replace(/^@/, '').replace(/\//g, '-')}.js`;
-const lazyChunkPlugin = {
+// Parts of this project the extension loads on first use the same way (src/core/lazy.ts requires
+// them by these paths): the protocol layer, the scenario runner, the JSON Schemas ajv compiles.
+// Only the extension splits them out (its activation budget); the CLI bundles them inline.
+const ownChunks = { './protocolsChunk': 'protocols', './scenario/runner': 'scenario', './schemasChunk': 'schemas' };
+const lazyTs = path.join(root, 'src/core/lazy.ts');
+const escape = (s) => s.replace(/[.\/]/g, '\\$&');
+/** Maps lazy `require`s to chunks, as paths relative to the bundle: `./chunks/` from dist/, `./` inside dist/chunks/. */
+const lazyChunkPlugin = (dir = './chunks/', own = false) => ({
   name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: new RegExp(`^(${lazyChunks.map((n) => n.replace(/[.]/g, '\\.')).join('|')})$`) }, (args) =>
-      args.kind === 'require-call' ? { path: `./chunks/${chunkFile(args.path)}`, external: true } : undefined,
+    build.onResolve({ filter: new RegExp(`^(${lazyChunks.map(escape).join('|')})$`) }, (args) =>
+      args.kind === 'require-call' ? { path: `${dir}${chunkFile(args.path)}`, external: true } : undefined,
+    );
+    if (!own) return;
+    build.onResolve({ filter: new RegExp(`^(${Object.keys(ownChunks).map(escape).join('|')})$`) }, (args) =>
+      args.kind === 'require-call' && args.importer === lazyTs ? { path: `${dir}${ownChunks[args.path]}.js`, external: true } : undefined,
     );
   },
-};
+});
 
 const common = {
   bundle: true,
@@ -55,7 +66,7 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode', ...wsOptional],
-    plugins: [lazyChunkPlugin],
+    plugins: [lazyChunkPlugin('./chunks/', true)],
   },
   {
     ...common,
@@ -68,7 +79,7 @@ const targets = [
     target: 'node20',
     external: wsOptional,
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [lazyChunkPlugin],
+    plugins: [lazyChunkPlugin()],
   },
   ...lazyChunks.map((name) => ({
     ...common,
@@ -77,6 +88,16 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+  })),
+  ...Object.entries(ownChunks).map(([file, name]) => ({
+    ...common,
+    entryPoints: [path.join('src/core', `${file}.ts`)],
+    outfile: path.join(dist, 'chunks', `${name}.js`),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: wsOptional,
+    plugins: [lazyChunkPlugin('./', true)],
   })),
   {
     ...common,

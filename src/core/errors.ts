@@ -5,8 +5,20 @@
  * Subclasses add what their area needs (a close status, a diagnostic position) and nothing else.
  */
 
+/** Marks CodedErrors, so `instanceof CodedError` holds across copies of this module (lazy chunks, src/core/lazy.ts). */
+const CODED = Symbol.for('websocket-workbench.CodedError');
+
 /** An error with a machine-readable code. */
 export class CodedError extends Error {
+  /**
+   * `x instanceof CodedError` checks the mark, not the prototype: a lazily loaded chunk carries its
+   * own copy of this class, and its errors are CodedErrors too. Subclasses keep the usual check.
+   */
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    if (this !== CodedError) return Function.prototype[Symbol.hasInstance].call(this, v);
+    return typeof v === 'object' && v !== null && (v as { [CODED]?: boolean })[CODED] === true;
+  }
+
   /** Machine code, e.g. 'WS_ERR_INVALID_OPCODE' or 'WSWB_FILE_READ'. */
   readonly code: string;
   /** Optional structured context (positions, the offending value's kind…); never secret values. */
@@ -16,6 +28,7 @@ export class CodedError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
+    Object.defineProperty(this, CODED, { value: true });
     if (options.details !== undefined) this.details = options.details;
   }
 }

@@ -6,6 +6,26 @@
 import type AjvClass from 'ajv';
 import type { RE2JS } from 're2js';
 
+/*
+ * Parts of this project loaded on first use, bundled by the build as dist/chunks/<name>.js like the
+ * libraries below (the require paths are the build's keys: keep them in step with scripts/build.mjs).
+ */
+
+/** The protocol layer (client sessions, decoders, mock protocol endpoints), loaded on first protocol use. */
+export function loadProtocols(): typeof import('./protocolsChunk') {
+  return require('./protocolsChunk') as typeof import('./protocolsChunk');
+}
+
+/** The collection and mock JSON Schemas, loaded with ajv on first validation. */
+export function loadSchemas(): typeof import('./schemasChunk') {
+  return require('./schemasChunk') as typeof import('./schemasChunk');
+}
+
+/** The scenario runner (collection tests), loaded when the Test Explorer first runs a test. */
+export function loadScenarioRunner(): typeof import('./scenario/runner') {
+  return require('./scenario/runner') as typeof import('./scenario/runner');
+}
+
 /** ajv's constructor (JSON Schema validation of collections and mock definitions). */
 export function loadAjv(): typeof AjvClass {
   const m = require('ajv');

@@ -1,12 +1,10 @@
 /**
- * The collection JSON Schema, compiled once with ajv. Both schema files are imported so esbuild
- * bundles them; items of `mocks` follow the mock server's own schema (schemas/mock.schema.json).
+ * The collection JSON Schema, compiled once with ajv. Both schema files are loaded with it
+ * (loadSchemas); items of `mocks` follow the mock server's own schema (schemas/mock.schema.json).
  */
-import { loadAjv } from '../lazy';
+import { loadAjv, loadSchemas } from '../lazy';
 import { compilePattern } from '../pattern';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import collectionSchema from '../../../schemas/websocket-collection.schema.json';
-import mockSchema from '../../../schemas/mock.schema.json';
 
 /** Base URI the schemas are registered under, so `./mock.schema.json` resolves. */
 export const SCHEMA_BASE = 'https://websocket-workbench.invalid/schemas/';
@@ -24,6 +22,7 @@ let compiled: ValidateFunction | undefined;
 /** The compiled validator for a whole collection document. */
 export function collectionValidator(): ValidateFunction {
   if (compiled) return compiled;
+  const { collectionSchema, mockSchema } = loadSchemas();
   const ajv = new (loadAjv())({ allErrors: true, strict: false, allowUnionTypes: true });
   // Patterns are checked with the engine that runs them (RE2), not with RegExp.
   ajv.addFormat('regex', (s: string) => compilePattern(s).ok);
@@ -37,7 +36,7 @@ export function collectionValidator(): ValidateFunction {
 
 /** The raw collection schema object (e.g. for tooling). */
 export function collectionSchemaJson(): unknown {
-  return collectionSchema;
+  return loadSchemas().collectionSchema;
 }
 
 export type { ErrorObject };

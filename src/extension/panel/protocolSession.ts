@@ -8,7 +8,8 @@
 import type { CodecSet } from '../../core/codecs/bindings';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import type { TimelineEvent } from '../../core/engine/events';
-import { ProtocolSession } from '../../core/protocols/connectionSession';
+import type { ProtocolSession } from '../../core/protocols/connectionSession';
+import { loadProtocols } from '../../core/lazy';
 import type { ProtocolMessage } from '../../core/protocols/messages';
 import { isProtocolSetting, type ProtocolSetting } from '../../core/protocols/types';
 import { replaceReferences } from '../../core/collections/template';
@@ -75,7 +76,7 @@ export class PanelSession {
   static create(request: RequestDraft, protocolOptions: Record<string, unknown>, replyTimeoutMs?: number, codecs?: CodecSet): PanelSession | undefined {
     const setting = protocolOf(request);
     if (setting === 'raw' && !codecs) return undefined;
-    return new PanelSession(new ProtocolSession(setting, { protocolOptions, ...(replyTimeoutMs !== undefined ? { replyTimeoutMs } : {}), ...(codecs ? { codecs } : {}) }), setting);
+    return new PanelSession(new (loadProtocols().ProtocolSession)(setting, { protocolOptions, ...(replyTimeoutMs !== undefined ? { replyTimeoutMs } : {}), ...(codecs ? { codecs } : {}) }), setting);
   }
 
   /** Connection options with the protocol's URL and sub-protocols (Socket.IO's `/socket.io/?EIO=4…`). */

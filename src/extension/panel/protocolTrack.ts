@@ -10,7 +10,7 @@
  */
 import type { Exchange, Unanswered } from '../../core/protocols/pairing';
 import type { SessionOutput } from '../../core/protocols/connectionSession';
-import { publicDecoded } from '../../core/protocols/monitor';
+import { loadProtocols } from '../../core/lazy';
 import type { Decoded } from '../../core/protocols/types';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { TimelineStore } from '../../core/engine/timelineStore';
@@ -210,7 +210,7 @@ export class ProtocolTrack {
     const d = this.packets.get(id);
     const row = this.rowOf(id);
     if (!d || !row) return undefined;
-    return { decoded: publicDecoded(d), row };
+    return { decoded: loadProtocols().publicDecoded(d), row };
   }
 
   /** A test for the view filter: does the message at store index `i` match the criteria? */

@@ -15,6 +15,8 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { discoverTests } from '../../core/scenario/discover';
 import type { DiscoveredFile } from '../../core/scenario/discover';
+import { planRequest, planTests } from '../../core/scenario/plan';
+import { loadScenarioRunner } from '../../core/lazy';
 import { SecretManager } from '../workflow/secrets';
 import { restrictMockExposure, TrustGatedSecrets } from '../workflow/trust';
 import { settings } from '../workflow/config';
@@ -231,8 +233,7 @@ export function registerTesting(services: Services, activeEnvironment: () => str
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
-      const { runTest } = await import('../../core/scenario/runner');
-      const { planRequest, planTests } = await import('../../core/scenario/plan');
+      const { runTest } = loadScenarioRunner();
       items.forEach((i) => run.enqueued(i));
       for (const item of items) {
         const fileId = item.parent!.id;

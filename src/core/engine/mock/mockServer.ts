@@ -44,7 +44,7 @@ import { closeStatusOf } from '../../errors';
 import { assertMockDefinition, isSendableCloseCode } from './validate';
 import { boundField, gateReasons, isLoopbackHost, normaliseHost, normaliseOrigin } from './gate';
 import type { GatePolicy, MockRefusal } from './gate';
-import { createProtocolEndpoint } from './protocols';
+import { loadProtocols } from '../../lazy';
 import type { ProtocolConnection, ProtocolEndpoint, ProtocolHost, ProtocolPeer, RulePeer } from './protocols';
 
 /** Where events go: a TimelineStore (or anything that numbers events the same way). */
@@ -169,7 +169,8 @@ export class MockServer {
     this.sink = deps.store ?? { append: (e) => ({ ...e, id: this.nextSinkId++ }) as TimelineEvent };
     this.endpoints = resolveEndpoints(this.definition).map((ep) => {
       const st = { ep, rules: compileRules(ep.rules), clients: new Set<ClientState>() } as EndpointState;
-      st.proto = createProtocolEndpoint(this.protocolHost(st));
+      // raw and auto endpoints answer bytes: only protocol endpoints load the protocol layer.
+      st.proto = ep.protocol && ep.protocol !== 'raw' && ep.protocol !== 'auto' ? loadProtocols().createProtocolEndpoint(this.protocolHost(st)) : undefined;
       st.wss = this.createWss(ep, st.proto?.subprotocols ?? []);
       return st;
     });

@@ -8,7 +8,7 @@
 import type { HandshakeEvent, MessageEvent, TimelineEvent } from '../events';
 import type { MockDefinition, MockMatch, MockMessage, MockRule } from './definition';
 import { isSendableCloseCode } from './validate';
-import { protocolRecordingToMock, recognise } from './protocols/record';
+import { loadProtocols } from '../../lazy';
 
 /** Options of recordingToMock. */
 export interface RecordToMockOptions {
@@ -47,6 +47,7 @@ export function recordingToMock(events: TimelineEvent[], opts: RecordToMockOptio
   const minDelay = opts.minDelayMs ?? 5;
   const maxDelay = opts.maxDelayMs ?? 10_000;
   if ((opts.protocol ?? 'auto') === 'auto') {
+    const { recognise, protocolRecordingToMock } = loadProtocols();
     const protocol = recognise(mine.find((e): e is HandshakeEvent => e.kind === 'handshake'), messages);
     if (protocol) return protocolRecordingToMock(protocol, messages, { name: opts.name ?? 'recorded', echo: opts.echo ?? false, timing, minDelayMs: minDelay, maxDelayMs: maxDelay });
   }

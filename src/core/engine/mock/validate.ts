@@ -4,9 +4,8 @@
  */
 import { parseCodecMessage } from '../../codecs/encode';
 import { isCodecKind } from '../../codecs/types';
-import { loadAjv } from '../../lazy';
+import { loadAjv, loadSchemas } from '../../lazy';
 import type { ValidateFunction } from 'ajv';
-import schema from '../../../../schemas/mock.schema.json';
 import type { MockDefinition, MockFault } from './definition';
 import { resolveEndpoints } from './definition';
 import { compileRule, RuleCompileError } from './rules';
@@ -25,7 +24,7 @@ export interface MockDefinitionProblem {
 
 let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
-  if (!compiled) compiled = new (loadAjv())({ allErrors: true, strict: false }).compile(schema);
+  if (!compiled) compiled = new (loadAjv())({ allErrors: true, strict: false }).compile(loadSchemas().mockSchema);
   return compiled;
 }
 
