@@ -13,7 +13,7 @@ import path from 'node:path';
 import Mocha from 'mocha';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { palette, pickRow } from './workbenchUi';
+import { palette, pickRow, answerInputBox } from './workbenchUi';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { chromiumArgs, chromiumPath } from './locate';
 
@@ -110,10 +110,7 @@ async function main(): Promise<number> {
       assert.ok(url, 'needs the mock of the previous test');
       await palette(page, 'WebSocket: Connect…');
       await pickRow(page, 'Enter URL');
-      const input = page.locator('.quick-input-widget input').first();
-      await input.waitFor({ state: 'visible' });
-      await input.fill(`${url}e2e`);
-      await page.keyboard.press('Enter');
+      await answerInputBox(page, 'ws:// or wss:// URL', `${url}e2e`);
       await page.locator('.statusbar-item', { hasText: /open/ }).first().waitFor({ timeout: 20_000 });
       await page.locator('.tab', { hasText: /127\.0\.0\.1/ }).first().waitFor({ timeout: 20_000 });
       await page.screenshot({ path: path.join(shots, 'connected.png') });

@@ -17,3 +17,17 @@ export async function pickRow(page: Page, text: string): Promise<void> {
   await row.waitFor({ timeout: 15_000 });
   await row.click();
 }
+
+/**
+ * Types into the input box whose prompt contains `prompt` and presses Enter. It waits for that box
+ * (not the quick pick before it, still on screen while it goes away: typing there is lost), and
+ * when the box is taken away before the text is in (a panel that finished loading took the focus),
+ * it says so rather than typing into nothing.
+ */
+export async function answerInputBox(page: Page, prompt: string, text: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget', { hasText: prompt }).first();
+  await widget.waitFor({ state: 'visible', timeout: 15_000 });
+  const input = widget.locator('input').first();
+  await input.fill(text, { timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
