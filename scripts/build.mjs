@@ -26,11 +26,16 @@ const wsOptional = ['bufferutil', 'utf-8-validate'];
 const lazyChunks = ['ajv', 'selfsigned', 're2js', 'socket.io-parser', 'engine.io-parser', 'mqtt-packet', 'aedes', '@msgpack/msgpack', 'cbor2', 'protobufjs'];
 // A chunk's file name: scoped packages flattened (`@msgpack/msgpack` → `msgpack-msgpack.js`).
 const chunkFile = (name) => `${name.replace(/^@/, '').replace(/\//g, '-')}.js`;
-// Parts of this project the extension loads on first use the same way (src/core/lazy.ts requires
-// them by these paths): the protocol layer, the scenario runner, the JSON Schemas ajv compiles.
-// Only the extension splits them out (its activation budget); the CLI bundles them inline.
-const ownChunks = { './protocolsChunk': 'protocols', './scenario/runner': 'scenario', './schemasChunk': 'schemas' };
-const lazyTs = path.join(root, 'src/core/lazy.ts');
+// Parts of this project the extension loads on first use the same way: the loaders in
+// src/core/lazy.ts (the protocol layer, the codecs, the socket engine, HAR and session conversions, the scenario runner, the JSON
+// Schemas ajv compiles) and src/extension/lazy.ts (the panel: webview binding, transcripts, export)
+// require them by these paths, relative to the loader. Only the extension splits them out (its
+// activation budget); the CLI bundles them inline.
+const lazyLoaders = { 'src/core/lazy.ts': { './protocolsChunk': 'protocols', './codecsChunk': 'codecs', './engineChunk': 'engine', './sessionToolsChunk': 'sessionTools', './scenario/runner': 'scenario', './schemasChunk': 'schemas' }, 'src/extension/lazy.ts': { './panelChunk': 'panel' } };
+/** Each own chunk's name → its entry source file. */
+const ownChunks = Object.fromEntries(Object.entries(lazyLoaders).flatMap(([loader, paths]) => Object.entries(paths).map(([p, name]) => [name, `${path.posix.join(path.posix.dirname(loader), p)}.ts`])));
+/** Loader file (absolute) → its own chunks by require path. */
+const loaderPaths = new Map(Object.entries(lazyLoaders).map(([loader, paths]) => [path.join(root, loader), paths]));
 const escape = (s) => s.replace(/[.\/]/g, '\\$&');
 /** Maps lazy `require`s to chunks, as paths relative to the bundle: `./chunks/` from dist/, `./` inside dist/chunks/. */
 const lazyChunkPlugin = (dir = './chunks/', own = false) => ({
@@ -40,9 +45,11 @@ const lazyChunkPlugin = (dir = './chunks/', own = false) => ({
       args.kind === 'require-call' ? { path: `${dir}${chunkFile(args.path)}`, external: true } : undefined,
     );
     if (!own) return;
-    build.onResolve({ filter: new RegExp(`^(${Object.keys(ownChunks).map(escape).join('|')})$`) }, (args) =>
-      args.kind === 'require-call' && args.importer === lazyTs ? { path: `${dir}${ownChunks[args.path]}.js`, external: true } : undefined,
-    );
+    const requirePaths = [...new Set([...loaderPaths.values()].flatMap((paths) => Object.keys(paths)))];
+    build.onResolve({ filter: new RegExp(`^(${requirePaths.map(escape).join('|')})$`) }, (args) => {
+      const name = args.kind === 'require-call' ? loaderPaths.get(args.importer)?.[args.path] : undefined;
+      return name ? { path: `${dir}${name}.js`, external: true } : undefined;
+    });
   },
 });
 
@@ -89,14 +96,14 @@ const targets = [
     format: 'cjs',
     target: 'node20',
   })),
-  ...Object.entries(ownChunks).map(([file, name]) => ({
+  ...Object.entries(ownChunks).map(([name, entry]) => ({
     ...common,
-    entryPoints: [path.join('src/core', `${file}.ts`)],
+    entryPoints: [entry],
     outfile: path.join(dist, 'chunks', `${name}.js`),
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: wsOptional,
+    external: ['vscode', ...wsOptional],
     plugins: [lazyChunkPlugin('./', true)],
   })),
   {

@@ -16,6 +16,21 @@ export function loadProtocols(): typeof import('./protocolsChunk') {
   return require('./protocolsChunk') as typeof import('./protocolsChunk');
 }
 
+/** The codecs layer (encode, decode, `.proto` schemas), loaded on the first codec message or `codecs` rule. */
+export function loadCodecLayer(): typeof import('./codecsChunk') {
+  return require('./codecsChunk') as typeof import('./codecsChunk');
+}
+
+/** The socket engine (Connection, MockServer, `ws`), loaded on the first connection or mock. */
+export function loadEngine(): typeof import('./engineChunk') {
+  return require('./engineChunk') as typeof import('./engineChunk');
+}
+
+/** HAR export and import, recording → mock, session → scenario, command lines: loaded when their command runs. */
+export function loadSessionTools(): typeof import('./sessionToolsChunk') {
+  return require('./sessionToolsChunk') as typeof import('./sessionToolsChunk');
+}
+
 /** The collection and mock JSON Schemas, loaded with ajv on first validation. */
 export function loadSchemas(): typeof import('./schemasChunk') {
   return require('./schemasChunk') as typeof import('./schemasChunk');

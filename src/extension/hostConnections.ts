@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../core/engine/connectionManager';
 import type { Connection, ConnectionDeps, ConnectionOptions } from '../core/engine/connection';
-import { TimelineStore } from '../core/engine/timelineStore';
+import type { TimelineStore } from '../core/engine/timelineStore';
+import { loadEngine } from '../core/lazy';
 import { settings } from './workflow/config';
 
 /**
@@ -30,7 +31,7 @@ export class HostConnectionManager extends ConnectionManager {
     const opts = withVsCodeProxy({ payloadPreviewBytes: settings.payloadPreviewBytes(), ...options });
     if (deps.store) return super.create(opts, deps);
     // The timeline's memory budget is a setting; payloads beyond it spill to disk.
-    const store = new TimelineStore({ memoryBudgetBytes: settings.memoryBudgetBytes() });
+    const store = new (loadEngine().TimelineStore)({ memoryBudgetBytes: settings.memoryBudgetBytes() });
     const c = super.create(opts, { ...deps, store });
     this.ownStores.set(c.id, store);
     return c;

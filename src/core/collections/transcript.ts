@@ -269,6 +269,14 @@ export function parseTranscript(text: string): TranscriptReadResult {
   return r.result();
 }
 
+/** The URL a transcript connected to: its handshake's, else its header request's. */
+export function transcriptUrl(t: TranscriptReadResult): string | undefined {
+  const hs = t.events.find((e) => e.kind === 'handshake');
+  if (hs?.kind === 'handshake') return hs.request.url;
+  const url = (t.header?.request as Record<string, unknown> | undefined)?.url;
+  return typeof url === 'string' ? url : undefined;
+}
+
 /**
  * Reads and parses a transcript file (I/O errors reject with their errno code). Streamed line by
  * line: a long recording may be larger than the biggest string JavaScript can hold (~512 MiB).

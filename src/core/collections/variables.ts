@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ConnectionOptions } from '../engine/connection';
 import type { CodecSet } from '../codecs/bindings';
-import { codecPayload } from '../codecs/encode';
+import { loadCodecLayer } from '../lazy';
 import { hexToBytes } from '../protocol/hexdump';
 import { CollectionError, isProtocolMessage } from './types';
 import type { ProtocolMessage } from '../protocols/types';
@@ -381,6 +381,6 @@ export function messagePayload(message: MessageDef | (PayloadMessage & { name?: 
     case 'cbor':
     case 'protobuf':
       // protobuf types come from the request's and the collection's `codecs` rules (src/core/codecs).
-      return { binary: true, data: codecPayload({ ...message, kind: message.kind }, resolved, codecs) };
+      return { binary: true, data: loadCodecLayer().codecPayload({ ...message, kind: message.kind }, resolved, codecs) };
   }
 }

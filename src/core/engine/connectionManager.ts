@@ -1,7 +1,8 @@
 /**
  * Many connections at once, each with its own timeline (or a shared store when one is injected).
  */
-import { Connection, type ConnectionDeps, type ConnectionOptions } from './connection';
+import type { Connection, ConnectionDeps, ConnectionOptions } from './connection';
+import { loadEngine } from '../lazy';
 
 /** What changed in the manager's list. */
 export interface ConnectionManagerChange {
@@ -17,7 +18,7 @@ export class ConnectionManager {
 
   /** Creates (does not connect) a connection and tracks it. */
   create(options: ConnectionOptions, deps?: ConnectionDeps): Connection {
-    const c = new Connection(options, deps);
+    const c = new (loadEngine().Connection)(options, deps);
     if (this.connections.has(c.id)) throw new Error(`A connection with id ${c.id} already exists`);
     this.connections.set(c.id, c);
     this.unsubscribers.set(

@@ -19,10 +19,11 @@
  */
 import { readCollectionFile } from '../../core/collections/fsio';
 import { readFile } from 'node:fs/promises';
-import { loadCodecs, type CodecSet } from '../../core/codecs/bindings';
+import type { CodecSet } from '../../core/codecs/bindings';
+import { loadCodecLayer, loadEngine } from '../../core/lazy';
 import * as path from 'node:path';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
-import { TimelineStore } from '../../core/engine/timelineStore';
+import type { TimelineStore } from '../../core/engine/timelineStore';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { RpcServer } from '../../shared/rpc';
 import type { ConnectionSummary, HostContract, OutgoingMessage, SavedRequestInfo, Snapshot, TranscriptInfo, ViewFilter, WebviewEvents } from '../../shared/contract';
@@ -438,7 +439,7 @@ export class PanelBinding {
     }
     if (!rules.length) return undefined;
     const baseDir = this.src ? path.dirname(this.src.file) : process.cwd();
-    const { codecs } = await loadCodecs(rules, { baseDir, readText: (f) => readFile(f, 'utf8') });
+    const { codecs } = await loadCodecLayer().loadCodecs(rules, { baseDir, readText: (f) => readFile(f, 'utf8') });
     return codecs.empty ? undefined : codecs;
   }
 
@@ -472,7 +473,7 @@ export class PanelBinding {
       this.sessions.delete(old);
     }
     // Reconnects share the panel's store, so the timeline continues across connections.
-    const store = this._store ?? (this.ownedStore = new TimelineStore());
+    const store = this._store ?? (this.ownedStore = new (loadEngine().TimelineStore)());
     const c = this.host.createConnection(opts, { store });
     this.created.add(c);
     // One panel, one entry in the Connections view: the connection it replaces goes once the new one

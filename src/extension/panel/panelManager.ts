@@ -1,9 +1,8 @@
-import { sessionFor } from './protocolSession';
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
-import { WorkbenchPanel, titleFor, type PanelState } from './workbenchPanel';
+import type { WorkbenchPanel, PanelState } from './workbenchPanel';
+import { loadPanel } from '../lazy';
 import type { BindingHost, PanelRecorder } from './binding';
-import { loadTranscript, transcriptTitle } from './transcriptPanel';
 import type { Connection, ConnectionOptions } from '../../core/engine/connection';
 import type { ConnectionManager } from '../../core/engine/connectionManager';
 import { readCollectionFile } from '../../core/collections/fsio';
@@ -12,6 +11,9 @@ import { newCollectionText } from '../../core/collections/edit';
 import { redact } from '../../core/collections/secretMask';
 import type { RequestSource } from './savedRequest';
 import { CodedError } from '../../core/errors';
+
+/** The webview panel type (WorkbenchPanel.viewType, kept here: the panel itself is a lazy chunk). */
+const PANEL_VIEW_TYPE = 'websocketWorkbench.panel';
 
 /** What a caller knows about the panel it opens beyond the connection options. */
 export interface OpenPanelOptions {
@@ -35,7 +37,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
     super();
-    this._register(vscode.window.registerWebviewPanelSerializer(WorkbenchPanel.viewType, this));
+    this._register(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, this));
   }
 
   /** Where panels create their connections (called by registerPanelFeatures with services.connections). */
@@ -63,17 +65,17 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
    * Undefined when the file holds nothing a panel can show.
    */
   async openTranscript(file: string, existing?: vscode.WebviewPanel): Promise<WorkbenchPanel | undefined> {
-    const t = await loadTranscript(file, settings.memoryBudgetBytes());
+    const t = await loadPanel().loadTranscript(file, settings.memoryBudgetBytes());
     if (!t) return undefined;
     const wp = existing ? this.track(existing, {}) : this.open({});
-    wp.showTranscript(t.connection, { file, label: vscode.workspace.asRelativePath(file), events: t.events }, transcriptTitle(file));
+    wp.showTranscript(t.connection, { file, label: vscode.workspace.asRelativePath(file), events: t.events }, loadPanel().transcriptTitle(file));
     wp.onDidDispose(() => t.dispose());
     return wp;
   }
 
   /** Opens a new workbench panel. */
   open(state: PanelState = {}): WorkbenchPanel {
-    const panel = vscode.window.createWebviewPanel(WorkbenchPanel.viewType, state.url ? titleFor(state.url) : 'WebSocket Workbench', vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, state.url ? loadPanel().titleFor(state.url) : 'WebSocket Workbench', vscode.ViewColumn.Active, {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist')],
     });
@@ -87,7 +89,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     // resolved options: those hold secret values, and Save request would write them into the file.
     if (panel.source) await wp.binding.setSource(panel.source, { loadOptions: true });
     // The request's protocol (default auto) gets a session before the connection connects.
-    const { session, options: prepared } = await sessionFor(wp.binding, wp.binding.requestDraft ?? { url }, { ...options, url });
+    const { session, options: prepared } = await loadPanel().sessionFor(wp.binding, wp.binding.requestDraft ?? { url }, { ...options, url });
     const connection = this.connections.create(prepared);
     wp.attach(connection, true, session);
     if (panel.secrets) wp.binding.addSecrets(panel.secrets);
@@ -173,7 +175,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
         return { name: uri.path.split('/').pop() ?? 'file', data: await vscode.workspace.fs.readFile(uri) };
       },
     };
-    const wp = new WorkbenchPanel(panel, this.context.extensionUri, {
+    const wp = new (loadPanel().WorkbenchPanel)(panel, this.context.extensionUri, {
       extensionVersion: this.context.extension.packageJSON.version,
       log: this.log,
       binding,

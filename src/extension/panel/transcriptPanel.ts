@@ -4,10 +4,11 @@
  * composer); nothing is sent unless the user replays it on purpose. No `vscode` import.
  */
 import * as path from 'node:path';
-import { readTranscript, type TranscriptReadResult } from '../../core/collections/transcript';
-import { Connection } from '../../core/engine/connection';
+import { readTranscript, transcriptUrl } from '../../core/collections/transcript';
+import type { Connection } from '../../core/engine/connection';
+import { loadEngine } from '../../core/lazy';
 import type { NewEvent } from '../../core/engine/events';
-import { TimelineStore } from '../../core/engine/timelineStore';
+import type { TimelineStore } from '../../core/engine/timelineStore';
 
 /** A transcript loaded into a store, ready for a panel. */
 export interface LoadedTranscript {
@@ -18,25 +19,17 @@ export interface LoadedTranscript {
   dispose(): void;
 }
 
-/** The URL a transcript connected to: its handshake's, else its header request's. */
-export function transcriptUrl(t: TranscriptReadResult): string | undefined {
-  const hs = t.events.find((e) => e.kind === 'handshake');
-  if (hs?.kind === 'handshake') return hs.request.url;
-  const url = (t.header?.request as Record<string, unknown> | undefined)?.url;
-  return typeof url === 'string' ? url : undefined;
-}
-
 /** Reads `file` into a store; undefined when it holds nothing a panel can show (no URL or no events). */
 export async function loadTranscript(file: string, memoryBudgetBytes: number): Promise<LoadedTranscript | undefined> {
   const t = await readTranscript(file);
   const url = transcriptUrl(t);
   if (!url || !t.events.length) return undefined;
-  const store = new TimelineStore({ memoryBudgetBytes });
+  const store = new (loadEngine().TimelineStore)({ memoryBudgetBytes });
   for (const e of t.events) {
     const { id: _id, ...rest } = e;
     store.append(rest as NewEvent);
   }
-  const connection = new Connection({ url }, { store, id: `session:${path.basename(file).replace(/\.ndjson$/, '')}` });
+  const connection = new (loadEngine().Connection)({ url }, { store, id: `session:${path.basename(file).replace(/\.ndjson$/, '')}` });
   return {
     connection,
     store,

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CodedError } from '../../core/errors';
-import { toWebsocatCommand, toWscatCommand } from '../../core/collections/commandLine';
+import { loadSessionTools } from '../../core/lazy';
 import { addRequest, newCollectionText, removeMessage, removeRequest, renameMessage, renameRequest, updateCollection } from '../../core/collections/edit';
 import { atomicWriteFile, editCollectionFile } from '../../core/collections/fsio';
 import { findNodeAtLocation, parseTree } from '../../core/collections/jsonc';
@@ -89,7 +89,8 @@ async function copyAs(ctx: WorkflowContext, tool: 'websocat' | 'wscat', arg?: un
   if (!ref) return undefined;
   const resolved = await resolveReferences(ctx, ref.collection, ref.request, `"${ref.request.name}"`);
   if (!resolved.ok) throw new CodedError('WSWB_UNRESOLVED_VARIABLE', `Cannot build the command: ${resolved.errors.map((e) => e.message).join('; ')}`);
-  const line = tool === 'websocat' ? toWebsocatCommand(ref.request, resolved) : toWscatCommand(ref.request, resolved);
+  const tools = loadSessionTools();
+  const line = tool === 'websocat' ? tools.toWebsocatCommand(ref.request, resolved) : tools.toWscatCommand(ref.request, resolved);
   await vscode.env.clipboard.writeText(line);
   void vscode.window.setStatusBarMessage(`Copied ${tool} command${resolved.secretValues.length ? ' (secrets masked)' : ''}`, 3000);
   return line;

@@ -3,7 +3,8 @@
  * terminates every client, since ws's server.close() leaves them open), list. No vscode import.
  */
 import * as path from 'node:path';
-import { MockServer, type MockServerDeps } from '../../core/engine/mock/mockServer';
+import type { MockServer, MockServerDeps } from '../../core/engine/mock/mockServer';
+import { loadEngine } from '../../core/lazy';
 import type { MockDefinition } from '../../core/engine/mock/definition';
 
 /** A running mock, as the tree, status bar, tasks and public API see it. */
@@ -60,7 +61,7 @@ export class MockRegistry {
     const definition: MockDefinition = opts.host !== undefined ? { ...def, host: opts.host } : def;
     const deps: MockServerDeps = { ...opts.deps };
     if (opts.file && deps.baseDir === undefined) deps.baseDir = path.dirname(opts.file);
-    const server = new MockServer(definition, deps);
+    const server = new (loadEngine().MockServer)(definition, deps);
     const { url, port } = await server.start();
     const m: RunningMock = {
       id: `mock-${++seq}`,

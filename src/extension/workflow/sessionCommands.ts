@@ -8,19 +8,17 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CodedError } from '../../core/errors';
 import { atomicWriteFile } from '../../core/collections/fsio';
-import { exportHar, importHar } from '../../core/collections/har';
 import { updateCollection } from '../../core/collections/edit';
-import { readTranscript, serializeTranscript } from '../../core/collections/transcript';
+import { readTranscript, serializeTranscript, transcriptUrl } from '../../core/collections/transcript';
 import type { Collection } from '../../core/collections/types';
 import type { Connection } from '../../core/engine/connection';
 import type { TimelineEvent } from '../../core/engine/events';
-import { recordingToMock } from '../../core/engine/mock/recordToMock';
-import { sessionToScenario, type SessionExpectMode } from '../../core/scenario/fromSession';
+import type { SessionExpectMode } from '../../core/scenario/fromSession';
+import { loadSessionTools } from '../../core/lazy';
 import { toDisposable } from '../dispose';
 import { edit, fresh, newCollection } from './collectionCommands';
 import { settings } from './config';
 import { isWsUrl, openConnection, safeUrl } from './connect';
-import { transcriptUrl } from '../panel/transcriptPanel';
 import { exists, isObj, registerCommand, str, uniqueName, type WorkflowContext } from './context';
 import { TRANSCRIPT_EXT, writableSessionsFolder, type Recording } from './sessions';
 
@@ -198,7 +196,7 @@ async function sessionToMock(ctx: WorkflowContext, arg?: unknown, target?: unkno
   const into = await targetCollection(ctx, target, 'mock');
   if (!into) return undefined;
   const name = uniqueName(sessionBaseName(file), (into.collection.mocks ?? []).map((m) => m.name));
-  const def = recordingToMock(t.events, { name });
+  const def = loadSessionTools().recordingToMock(t.events, { name });
   const next: Collection = structuredClone(into.collection);
   next.mocks = [...(next.mocks ?? []), def];
   await edit(ctx.index, into.file, (text) => updateCollection(text, next), into.text);
@@ -231,7 +229,7 @@ async function sessionToScenarioCommand(ctx: WorkflowContext, arg?: unknown, tar
   const base = sessionBaseName(file);
   const requestName = uniqueName(base, (into.collection.requests ?? []).map((r) => r.name));
   const scenarioName = uniqueName(base, (into.collection.scenarios ?? []).map((s) => s.name));
-  const made = sessionToScenario(t.events, { mode, name: scenarioName, requestName });
+  const made = loadSessionTools().sessionToScenario(t.events, { mode, name: scenarioName, requestName });
   const next: Collection = structuredClone(into.collection);
   next.requests = [...(next.requests ?? []), made.request];
   next.scenarios = [...(next.scenarios ?? []), made.scenario];
@@ -254,7 +252,7 @@ async function importHarCommand(ctx: WorkflowContext, arg?: unknown): Promise<st
     file = picked?.[0]?.fsPath;
   }
   if (!file) return [];
-  const r = importHar(await fs.readFile(file, 'utf8'), { tool: { name: 'websocket-workbench', version: toolVersion(ctx) } });
+  const r = loadSessionTools().importHar(await fs.readFile(file, 'utf8'), { tool: { name: 'websocket-workbench', version: toolVersion(ctx) } });
   if (!r.transcripts.length) throw new CodedError(r.errors[0]?.code ?? 'WSWB_HAR_INVALID', `No WebSocket entries imported from ${path.basename(file)}${r.errors[0] ? `: ${r.errors[0].message}` : ''}`);
   const folder = await writableSessionsFolder(ctx.services.log);
   await fs.mkdir(folder, { recursive: true });
@@ -284,7 +282,7 @@ async function exportSession(ctx: WorkflowContext, arg?: unknown): Promise<strin
     events = (await readTranscript(file)).events;
     base = path.basename(file, TRANSCRIPT_EXT);
   }
-  const har = exportHar(events, { creator: { name: 'WebSocket Workbench', version: toolVersion(ctx) }, secrets });
+  const har = loadSessionTools().exportHar(events, { creator: { name: 'WebSocket Workbench', version: toolVersion(ctx) }, secrets });
   let target = isObj(arg) ? str(arg.target) : undefined;
   if (!target) {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri;

@@ -11,7 +11,8 @@
  *   testHooks           what only the test suites reach through the API
  */
 import * as vscode from 'vscode';
-import { TimelineStore } from '../../core/engine/timelineStore';
+import type { TimelineStore } from '../../core/engine/timelineStore';
+import { loadEngine } from '../../core/lazy';
 import { DisposableStore } from '../dispose';
 import type { Services } from '../services';
 import { workflowApi, type WorkflowApi } from './api';
@@ -40,9 +41,10 @@ export function registerWorkflow(services: Services): WorkflowApi {
   const secrets = subscriptions.add(new SecretManager(context.secrets, context.globalState));
   const prompts = new PromptHolder();
   const mocks = new MockRegistry();
-  // The mock timeline outlives the mocks: a stopping mock still records its last events.
-  const mockStore = new TimelineStore({ memoryBudgetBytes: Math.min(settings.memoryBudgetBytes(), 32 * 1024 * 1024) });
-  subscriptions.add(new vscode.Disposable(() => void mocks.stopAll().finally(() => mockStore.dispose())));
+  // The mock timeline outlives the mocks: a stopping mock still records its last events. It is made
+  // with the first mock (the engine is a lazy chunk, src/core/lazy.ts).
+  let mockStore: TimelineStore | undefined;
+  subscriptions.add(new vscode.Disposable(() => void mocks.stopAll().finally(() => mockStore?.dispose())));
   const remoteMocks = subscriptions.add(new RemoteMocks({ registry: mocks, log, notify: (message, actions, code) => prompts.notify('warning', message, actions, code), reload: (f) => index.load(vscode.Uri.file(f)) }));
   const sessions = subscriptions.add(new SessionIndex());
   const ctx: WorkflowContext = {
@@ -51,7 +53,9 @@ export function registerWorkflow(services: Services): WorkflowApi {
     index,
     secrets,
     mocks,
-    mockStore,
+    get mockStore() {
+      return (mockStore ??= new (loadEngine().TimelineStore)({ memoryBudgetBytes: Math.min(settings.memoryBudgetBytes(), 32 * 1024 * 1024) }));
+    },
     remoteMocks,
     sessions,
     recorder: subscriptions.add(new Recorder(log, context.workspaceState, sessions, String(context.extension.packageJSON.version ?? '0'))),

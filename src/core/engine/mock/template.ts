@@ -3,7 +3,7 @@
  * literal `{{x}}` that means nothing to the mock survives. Pure: randomness, ids and time injected.
  */
 import type { CodecSet } from '../../codecs/bindings';
-import { encodeCodecMessage } from '../../codecs/encode';
+import { loadCodecLayer } from '../../lazy';
 import { isCodecKind, type CodecMessage } from '../../codecs/types';
 import type { MockCodecMessage, MockMessage } from './definition';
 import type { PatternMatch } from '../../pattern';
@@ -79,7 +79,7 @@ export function renderMessage(m: MockMessage, ctx: TemplateContext): RenderedMes
     const c = m as MockCodecMessage;
     const data = renderJson(c.data ?? null, ctx);
     const msg = (c.kind === 'protobuf' ? { kind: 'protobuf', type: c.type ?? '', data } : { kind: c.kind, data }) as CodecMessage;
-    return { data: Buffer.from(encodeCodecMessage(msg, msg.kind === 'protobuf' ? ctx.codecs?.schemasFor(msg.type) : undefined)), binary: true };
+    return { data: Buffer.from(loadCodecLayer().encodeCodecMessage(msg, msg.kind === 'protobuf' ? ctx.codecs?.schemasFor(msg.type) : undefined)), binary: true };
   }
   if ('kind' in m) throw new MockError('WSWB_MOCK_INVALID_DEFINITION', `a "${m.kind}" message needs a mock with "protocol": "${KIND_PROTOCOL[m.kind as keyof typeof KIND_PROTOCOL]}"`);
   if ('text' in m) return { data: Buffer.from(m.literal ? m.text : renderTemplate(m.text, ctx), 'utf8'), binary: false };

@@ -2,7 +2,7 @@
  * Checks a mock definition: the JSON Schema (schemas/mock.schema.json) first, then what a schema
  * cannot say (regexes compile, hex parses, rule close codes are valid on the wire, ranges ordered).
  */
-import { parseCodecMessage } from '../../codecs/encode';
+import { parseCodecMessage } from '../../codecs/message';
 import { isCodecKind } from '../../codecs/types';
 import { loadAjv, loadSchemas } from '../../lazy';
 import type { ValidateFunction } from 'ajv';
