@@ -31,6 +31,11 @@ export function loadSessionTools(): typeof import('./sessionToolsChunk') {
   return require('./sessionToolsChunk') as typeof import('./sessionToolsChunk');
 }
 
+/** Editing collection files in place (jsonc-parser's modify and format), loaded with the first edit. */
+export function loadCollectionEdit(): typeof import('./collectionEditChunk') {
+  return require('./collectionEditChunk') as typeof import('./collectionEditChunk');
+}
+
 /** The collection and mock JSON Schemas, loaded with ajv on first validation. */
 export function loadSchemas(): typeof import('./schemasChunk') {
   return require('./schemasChunk') as typeof import('./schemasChunk');

@@ -7,7 +7,7 @@ import type { Connection, ConnectionOptions } from '../../core/engine/connection
 import type { ConnectionManager } from '../../core/engine/connectionManager';
 import { readCollectionFile } from '../../core/collections/fsio';
 import { settings } from '../workflow/config';
-import { newCollectionText } from '../../core/collections/edit';
+import { loadCollectionEdit } from '../../core/lazy';
 import { redact } from '../../core/collections/secretMask';
 import type { RequestSource } from './savedRequest';
 import { CodedError } from '../../core/errors';
@@ -224,7 +224,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
       const uri = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, 'requests.websocket.json') : undefined, filters: { 'WebSocket collection': ['websocket.json', 'json'] } });
       if (!uri) return undefined;
       file = uri.fsPath;
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(newCollectionText(uri.path.split('/').pop()!.replace(/\.websocket\.json$|\.json$/, ''))));
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(loadCollectionEdit().newCollectionText(uri.path.split('/').pop()!.replace(/\.websocket\.json$|\.json$/, ''))));
     }
     if (!file) return undefined;
     const name = await vscode.window.showInputBox({ title: 'Request name', value: suggested, validateInput: (v) => (v.trim() ? undefined : 'Enter a name') });

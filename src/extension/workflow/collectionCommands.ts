@@ -6,8 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CodedError } from '../../core/errors';
-import { loadSessionTools } from '../../core/lazy';
-import { addRequest, newCollectionText, removeMessage, removeRequest, renameMessage, renameRequest, updateCollection } from '../../core/collections/edit';
+import { loadCollectionEdit, loadSessionTools } from '../../core/lazy';
 import { atomicWriteFile, editCollectionFile } from '../../core/collections/fsio';
 import { findNodeAtLocation, parseTree } from '../../core/collections/jsonc';
 import { parseCollection } from '../../core/collections/parse';
@@ -60,7 +59,7 @@ export async function newCollection(ctx: WorkflowContext, arg?: unknown): Promis
   const slug = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'collection';
   let file = path.join(folder, `${slug}.websocket.json`);
   for (let i = 2; await exists(file); i++) file = path.join(folder, `${slug}-${i}.websocket.json`);
-  const text = newCollectionText(name.trim());
+  const text = loadCollectionEdit().newCollectionText(name.trim());
   const withSchema = text.replace('{\n', `{\n  "$schema": "${SCHEMA_URL}",\n`);
   await atomicWriteFile(file, parseCollection(withSchema, file).ok ? withSchema : text);
   await ctx.index.load(vscode.Uri.file(file));
@@ -113,7 +112,7 @@ async function duplicate(ctx: WorkflowContext, arg?: unknown): Promise<string | 
     const r = c.requests?.find((x) => x.name === n.request);
     if (!r) return undefined;
     const name = uniqueName(`${r.name} copy`, (c.requests ?? []).map((x) => x.name));
-    await edit(ctx.index, n.file, (t) => addRequest(t, { ...structuredClone(r), name }), entry.text);
+    await edit(ctx.index, n.file, (t) => loadCollectionEdit().addRequest(t, { ...structuredClone(r), name }), entry.text);
     return name;
   }
   if (n.type === 'message') {
@@ -125,7 +124,7 @@ async function duplicate(ctx: WorkflowContext, arg?: unknown): Promise<string | 
     const nr = next.requests!.find((x) => x.name === n.request)!;
     const idx = nr.messages!.findIndex((x) => x.name === n.message);
     nr.messages!.splice(idx + 1, 0, { ...structuredClone(m), name });
-    await edit(ctx.index, n.file, (t) => updateCollection(t, next), entry.text);
+    await edit(ctx.index, n.file, (t) => loadCollectionEdit().updateCollection(t, next), entry.text);
     return name;
   }
   if (n.type === 'mock') {
@@ -137,7 +136,7 @@ async function duplicate(ctx: WorkflowContext, arg?: unknown): Promise<string | 
     // Two mocks on one fixed port cannot both run.
     if (copy.port) delete copy.port;
     next.mocks!.push(copy);
-    await edit(ctx.index, n.file, (t) => updateCollection(t, next), entry.text);
+    await edit(ctx.index, n.file, (t) => loadCollectionEdit().updateCollection(t, next), entry.text);
     return name;
   }
   return undefined;
@@ -154,13 +153,13 @@ async function rename(ctx: WorkflowContext, arg?: unknown, to?: unknown): Promis
   const name = typeof to === 'string' ? to : await ctx.prompts.input({ title: `Rename "${current}"`, value: current, validateInput: (v) => (!v.trim() ? 'Enter a name' : v !== current && siblings.includes(v) ? 'That name is taken' : undefined) });
   if (!name || name === current) return undefined;
   if (siblings.includes(name)) throw new CodedError('WSWB_NAME_TAKEN', `"${name}" already exists`);
-  if (n.type === 'request') await edit(ctx.index, n.file, (t) => renameRequest(t, n.request, name), entry.text);
-  else if (n.type === 'message') await edit(ctx.index, n.file, (t) => renameMessage(t, n.request, n.message, name), entry.text);
+  if (n.type === 'request') await edit(ctx.index, n.file, (t) => loadCollectionEdit().renameRequest(t, n.request, name), entry.text);
+  else if (n.type === 'message') await edit(ctx.index, n.file, (t) => loadCollectionEdit().renameMessage(t, n.request, n.message, name), entry.text);
   else {
     const next: Collection = structuredClone(c);
     if (n.type === 'mock') next.mocks!.find((x) => x.name === n.mock)!.name = name;
     else next.name = name;
-    await edit(ctx.index, n.file, (t) => updateCollection(t, next), entry.text);
+    await edit(ctx.index, n.file, (t) => loadCollectionEdit().updateCollection(t, next), entry.text);
   }
   return name;
 }
@@ -173,12 +172,12 @@ async function deleteItem(ctx: WorkflowContext, arg?: unknown): Promise<boolean>
   if (!c || n.type === 'file') throw new CodedError('WSWB_COLLECTION_INVALID', 'Only requests, messages and mocks of a valid file can be deleted here');
   const what = n.type === 'request' ? `request "${n.request}"` : n.type === 'message' ? `message "${n.message}" of "${n.request}"` : `mock "${n.mock}"`;
   if (!(await ctx.prompts.confirm(`Delete ${what} from ${path.basename(n.file)}?`, 'Delete'))) return false;
-  if (n.type === 'request') await edit(ctx.index, n.file, (t) => removeRequest(t, n.request), entry.text);
-  else if (n.type === 'message') await edit(ctx.index, n.file, (t) => removeMessage(t, n.request, n.message), entry.text);
+  if (n.type === 'request') await edit(ctx.index, n.file, (t) => loadCollectionEdit().removeRequest(t, n.request), entry.text);
+  else if (n.type === 'message') await edit(ctx.index, n.file, (t) => loadCollectionEdit().removeMessage(t, n.request, n.message), entry.text);
   else {
     const next: Collection = structuredClone(c);
     next.mocks = next.mocks!.filter((x) => x.name !== n.mock);
-    await edit(ctx.index, n.file, (t) => updateCollection(t, next), entry.text);
+    await edit(ctx.index, n.file, (t) => loadCollectionEdit().updateCollection(t, next), entry.text);
   }
   return true;
 }

@@ -11,7 +11,7 @@ import type { MockRegistry, RunningMock } from './mockRegistry';
 import { browserWsUrl, forwardableUri, mockUrlChoices, type MockUrlChoice } from './mockUrls';
 import { ALLOW_ACTION, MOCK_REFUSED_BROWSER, OPEN_COLLECTION_ACTION, RefusalMemory, refusalNotice } from './mockRefusals';
 import { MANAGE_TRUST_ACTION, MANAGE_TRUST_COMMAND } from './trust';
-import { allowInMock } from '../../core/collections/edit';
+import { loadCollectionEdit } from '../../core/lazy';
 import { editCollectionFile } from '../../core/collections/fsio';
 import type { MockRefusal } from '../../core/engine/mock/gate';
 
@@ -91,7 +91,7 @@ export class RemoteMocks implements vscode.Disposable {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === path.resolve(m.file!));
       if (doc?.isDirty) return fail(`${path.basename(m.file)} has unsaved changes in an editor; save or revert it, then connect again`);
       try {
-        await editCollectionFile(m.file, (t) => allowInMock(t, m.name, add));
+        await editCollectionFile(m.file, (t) => loadCollectionEdit().allowInMock(t, m.name, add));
       } catch (err) {
         return fail((err as Error).message);
       }

@@ -8,13 +8,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CodedError } from '../../core/errors';
 import { atomicWriteFile } from '../../core/collections/fsio';
-import { updateCollection } from '../../core/collections/edit';
 import { readTranscript, serializeTranscript, transcriptUrl } from '../../core/collections/transcript';
 import type { Collection } from '../../core/collections/types';
 import type { Connection } from '../../core/engine/connection';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { SessionExpectMode } from '../../core/scenario/fromSession';
-import { loadSessionTools } from '../../core/lazy';
+import { loadCollectionEdit, loadSessionTools } from '../../core/lazy';
 import { toDisposable } from '../dispose';
 import { edit, fresh, newCollection } from './collectionCommands';
 import { settings } from './config';
@@ -199,7 +198,7 @@ async function sessionToMock(ctx: WorkflowContext, arg?: unknown, target?: unkno
   const def = loadSessionTools().recordingToMock(t.events, { name });
   const next: Collection = structuredClone(into.collection);
   next.mocks = [...(next.mocks ?? []), def];
-  await edit(ctx.index, into.file, (text) => updateCollection(text, next), into.text);
+  await edit(ctx.index, into.file, (text) => loadCollectionEdit().updateCollection(text, next), into.text);
   return { file: into.file, name };
 }
 
@@ -233,7 +232,7 @@ async function sessionToScenarioCommand(ctx: WorkflowContext, arg?: unknown, tar
   const next: Collection = structuredClone(into.collection);
   next.requests = [...(next.requests ?? []), made.request];
   next.scenarios = [...(next.scenarios ?? []), made.scenario];
-  await edit(ctx.index, into.file, (text) => updateCollection(text, next), into.text);
+  await edit(ctx.index, into.file, (text) => loadCollectionEdit().updateCollection(text, next), into.text);
   void vscode.window.showInformationMessage(`Added scenario "${scenarioName}" (${made.scenario.steps.length} steps) to ${path.basename(into.file)}`, 'Open').then((a) => {
     if (a === 'Open') void vscode.window.showTextDocument(vscode.Uri.file(into.file));
   });

@@ -1,9 +1,9 @@
 /**
  * Activation loads only registration: the production extension bundle (built freshly into a folder
  * of the test's own, as scripts/build.mjs builds it) leaves the protocol layer, the codecs, the
- * socket engine (ws, Connection, MockServer), the panel, the scenario runner and the JSON Schemas to
- * chunks it requires on first use (src/core/lazy.ts, src/extension/lazy.ts), and those chunks load
- * on their own and give what their callers take from them. Each marker below is text that exists
+ * socket engine (ws, Connection, MockServer), the panel, HAR and session conversions, collection
+ * edits, the scenario runner and the JSON Schemas to chunks required on first use (src/core/lazy.ts,
+ * src/extension/lazy.ts), and those chunks load on their own and give what their callers take from them. Each marker below is text that exists
  * only in the code that must stay out of the bundle. Then the bundle is activated against a fake
  * `vscode` (test/support/activateProbe.cjs): it registers every contributed command and view and
  * requires no chunk, until a command needs one.
@@ -24,6 +24,7 @@ const chunks = [
   { name: 'engine', markers: ['Invalid WebSocket frame: MASK must be set', 'WSWB_MOCK_LISTEN_FAILED'] },
   { name: 'panel', markers: ['WSWB_PANEL_NO_SOURCE', 'This panel has no connection yet'] },
   { name: 'sessionTools', markers: ['WSWB_SESSION_NO_HANDSHAKE', '_webSocketMessages'] },
+  { name: 'collectionEdit', markers: ['text does not parse', 'Can not delete in empty document'] },
   { name: 'scenario', markers: ['arrived on'] },
   { name: 'schemas', markers: ['WebSocket Workbench collection', 'WebSocket Workbench mock server'] },
 ];
@@ -93,6 +94,8 @@ describe('production extension bundle: lazy parts stay in chunks', function () {
     for (const f of ['Connection', 'MockServer', 'TimelineStore']) assert.equal(typeof engine[f], 'function', f);
     const tools = require(path.join(tmp, 'chunks/sessionTools.js'));
     assert.deepEqual(tools.importHar('{}', {}).errors.map((e: { code: string }) => e.code), ['WSWB_HAR_INVALID']);
+    const edits = require(path.join(tmp, 'chunks/collectionEdit.js'));
+    assert.equal(JSON.parse(edits.newCollectionText('x')).name, 'x');
     const schemas = require(path.join(tmp, 'chunks/schemas.js'));
     assert.equal(schemas.collectionSchema.title, 'WebSocket Workbench collection');
     assert.equal(schemas.mockSchema.title, 'WebSocket Workbench mock server');
