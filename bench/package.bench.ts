@@ -25,7 +25,7 @@ const root = path.resolve(__dirname, '..');
 function packageSizes(dir: string, vsix: string): void {
   const bundle = statSync(path.join(dir, 'dist/extension.js')).size;
   report({ name: 'extension bundle size (production, loaded at activation)', value: bundle / 1024, unit: 'KiB', baseline: null, ratio: null, budget: '< 400 KB', ok: bundle < 400_000 });
-  for (const chunk of ['ajv', 'selfsigned', 'protocols', 'codecs', 'engine', 'panel', 'scenario', 'schemas']) {
+  for (const chunk of ['ajv', 'selfsigned', 'protocols', 'codecs', 'engine', 'panel', 'sessionTools', 'collectionEdit', 'scenario', 'schemas']) {
     const size = statSync(path.join(dir, 'dist/chunks', `${chunk}.js`)).size;
     report({ name: `lazy chunk ${chunk}.js (loaded on first use)`, value: size / 1024, unit: 'KiB', baseline: null, ratio: null });
   }
