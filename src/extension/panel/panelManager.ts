@@ -11,6 +11,7 @@ import { settings } from '../workflow/config';
 import { newCollectionText } from '../../core/collections/edit';
 import { redact } from '../../core/collections/secretMask';
 import type { RequestSource } from './savedRequest';
+import type { RequestDraft } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
 
 /** What a caller knows about the panel it opens beyond the connection options. */
@@ -19,6 +20,8 @@ export interface OpenPanelOptions {
   source?: RequestSource;
   /** Resolved secret values of that request, masked in the panel's exports. */
   secrets?: readonly string[];
+  /** Without a source: the request to show and speak (e.g. a protocol mock's protocol and options). */
+  draft?: Omit<RequestDraft, 'url'>;
 }
 
 /** Creates, tracks and restores workbench panels (a WebviewPanelSerializer brings them back after reload). */
@@ -86,6 +89,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     // From a saved request, the composer shows the request as written ({{references}} kept), not the
     // resolved options: those hold secret values, and Save request would write them into the file.
     if (panel.source) await wp.binding.setSource(panel.source, { loadOptions: true });
+    else if (panel.draft) wp.binding.restoreRequest({ ...panel.draft, url });
     // The request's protocol (default auto) gets a session before the connection connects.
     const { session, options: prepared } = await sessionFor(wp.binding, wp.binding.requestDraft ?? { url }, { ...options, url });
     const connection = this.connections.create(prepared);
