@@ -478,6 +478,7 @@ function layout(): HTMLElement {
     ),
     savedList.el,
     protocols.composer.el,
+    protocols.codec.el,
     msg.el,
     notice,
   );

@@ -74,6 +74,19 @@ const KIND_LABELS: Record<Kind, string> = {
   'socket.io': 'Socket.IO event', graphql: 'GraphQL operation', 'graphql-complete': 'GraphQL complete', signalr: 'SignalR invocation', stomp: 'STOMP frame', mqtt: 'MQTT packet', 'json-rpc': 'JSON-RPC request',
 };
 
+/** Wires a "Save as message" button: the form's message under the name typed, or why not (no name) in `error`. */
+export function onSaveAs<M>(btn: HTMLElement, name: { value: string }, error: HTMLElement, value: () => M | undefined, save: (name: string, m: M) => void): void {
+  btn.addEventListener('click', () => {
+    const m = value();
+    if (!m) return;
+    if (!name.value.trim()) {
+      error.textContent = 'Give the message a name to save it';
+      return;
+    }
+    save(name.value.trim(), m);
+  });
+}
+
 const slug = (k: string) => k.replace(/[^a-z]/g, '');
 
 type Control = { el: HTMLElement; get(): string | boolean; set(v: string | boolean): void };
@@ -110,15 +123,7 @@ export class ProtocolComposer {
     }
     this.kindSel.addEventListener('change', () => this.showKind(this.kindSel.value as Kind));
     this.sendBtn.addEventListener('click', () => this.submit());
-    this.saveBtn.addEventListener('click', () => {
-      const m = this.value();
-      if (!m) return;
-      if (!this.saveName.value.trim()) {
-        this.error.textContent = 'Give the message a name to save it';
-        return;
-      }
-      this.deps.save?.(this.saveName.value.trim(), m);
-    });
+    onSaveAs(this.saveBtn, this.saveName, this.error, () => this.value(), (name, m) => this.deps.save?.(name, m));
     this.el = h('section', { class: 'proto-composer', id: 'proto-composer', 'aria-label': 'Protocol message', hidden: true },
       field('Message', this.kindSel), this.body, this.error,
       h('div', { class: 'pc-actions' }, this.sendBtn, this.saveName, this.saveBtn),

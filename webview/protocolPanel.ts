@@ -11,6 +11,7 @@ import type { RequestComposer } from './requestComposer';
 import { ProtocolFilter } from './protocolFilter';
 import { LatencyTable } from './latencyTable';
 import { KINDS_OF, ProtocolComposer } from './protocolComposer';
+import { CodecComposer } from './codecComposer';
 
 export interface ProtocolPanelDeps {
   rpc: RpcClient<HostContract, WebviewEvents>;
@@ -25,6 +26,7 @@ export interface ProtocolPanelDeps {
 }
 
 const PROTOCOL_KINDS = new Set<string>(Object.values(KINDS_OF).flat());
+const CODEC_KINDS = new Set<string>(['msgpack', 'cbor', 'protobuf']);
 
 export function wireProtocols(d: ProtocolPanelDeps) {
   const { rpc, timeline, req } = d;
@@ -46,6 +48,20 @@ export function wireProtocols(d: ProtocolPanelDeps) {
       }, d.fail);
     },
   });
+  const codec = new CodecComposer({
+    send: (message) => {
+      rpc.call('sendCodec', { message }).then(undefined, d.fail);
+    },
+    save: (name, m) => {
+      if (!source) return d.notify('Save the request to a collection first (Save request)', 'error');
+      const { kind, ...fields } = m;
+      rpc.call('saveMessage', { message: { name, kind, fields } }).then((info) => {
+        d.showSource(info);
+        d.notify(`Saved message "${name}"`);
+      }, d.fail);
+    },
+    types: async () => (await rpc.call('codecTypes', {})).types,
+  });
   // Pairs complete after their rows were posted: patch the rows held, and the selected one's Protocol tab.
   rpc.onEvent('protocolRows', ({ rows }) => {
     const byId = new Map(rows.map((r) => [r.id, r.proto]));
@@ -59,14 +75,19 @@ export function wireProtocols(d: ProtocolPanelDeps) {
     filter,
     latency,
     composer,
+    codec,
     /** Selects the event `id` (the pair's other side): at `row` when known, else the host says where. */
     jump(id: number, row: number | undefined): void {
       const go = (r: number) => (r >= 0 ? timeline.select(r) : d.notify(`#${id} is not in the current view: clear the filter to see it`, 'error'));
       if (row !== undefined && row >= 0) go(row);
       else rpc.call('rowOfEvent', { id }).then((r) => go(r.row), d.fail);
     },
-    /** Loads a saved protocol message into the composer; false for text/json/binary messages. */
+    /** Loads a saved protocol or codec message into its composer; false for text/json/binary messages. */
     editSaved(m: SavedMessage): boolean {
+      if (CODEC_KINDS.has(m.kind)) {
+        codec.load(m.kind as 'msgpack' | 'cbor' | 'protobuf', m.fields ?? {}, m.name);
+        return true;
+      }
       if (!PROTOCOL_KINDS.has(m.kind)) return false;
       composer.el.hidden = false;
       composer.load({ ...(m.fields ?? {}), kind: m.kind as ProtocolMessage['kind'] }, m.name);

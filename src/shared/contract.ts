@@ -13,7 +13,7 @@ import type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKi
 import type { AuthDef, RequestDraft } from '../core/collections/types';
 import { method } from './rpc';
 import { v, type Validator } from './validate';
-import { PROTOCOL_KINDS, protocolContract, protocolFilterFields, type DecodedBy, type ProtocolMessage, type RowProtocol } from './protocolContract';
+import { CODEC_KINDS, PROTOCOL_KINDS, protocolContract, protocolFilterFields, type CodecComposerMessage, type DecodedBy, type ProtocolMessage, type RowProtocol } from './protocolContract';
 
 export type { ConnectionState, TimelineEvent, HandshakeEvent, Direction, EventKind, RequestDraft };
 
@@ -61,9 +61,9 @@ export interface SavedResult {
 /** A named message of a saved request, as the message composer edits it. */
 export interface SavedMessage {
   name: string;
-  /** text, json, binary, or a protocol message kind (`socket.io`, `graphql`, …, see protocolContract.ts). */
-  kind: 'text' | 'json' | 'binary' | ProtocolMessage['kind'];
-  /** A protocol message's fields (without `kind`), as in the collection file. */
+  /** text, json, binary, a protocol message kind (`socket.io`, `graphql`, …, see protocolContract.ts), or a codec kind (`msgpack`, `cbor`, `protobuf`). */
+  kind: 'text' | 'json' | 'binary' | ProtocolMessage['kind'] | CodecComposerMessage['kind'];
+  /** A protocol message's fields (without `kind`), as in the collection file; a codec message's `data` (and `type`). */
   fields?: Record<string, unknown>;
   /** text: the text; json: the value, serialized (pretty). */
   text?: string;
@@ -205,7 +205,7 @@ const filterV: Validator<ViewFilter> = v.object({
 
 const savedMessageV: Validator<SavedMessage> = v.object({
   name: v.string({ max: 256 }),
-  kind: v.literal('text', 'json', 'binary', ...PROTOCOL_KINDS),
+  kind: v.literal('text', 'json', 'binary', ...PROTOCOL_KINDS, ...CODEC_KINDS),
   fields: v.optional(v.record(v.unknown(), { max: 32 })),
   text: v.optional(v.string({ max: 16 * 1024 * 1024 })),
   hex: v.optional(v.string({ max: 16 * 1024 * 1024 })),

@@ -68,6 +68,23 @@ const protocolMessageV: Validator<ProtocolMessage> = (x, p = '') => {
   return o as unknown as ProtocolMessage;
 };
 
+/** The codec message kinds the composer sends (src/core/codecs/types.ts CodecMessage). */
+export const CODEC_KINDS = ['msgpack', 'cbor', 'protobuf'] as const;
+
+/** A codec message from the composer: `data` as a JSON tree (docs/collection-format.md, Codecs); `type` for protobuf. */
+export interface CodecComposerMessage {
+  kind: (typeof CODEC_KINDS)[number];
+  type?: string;
+  data: unknown;
+}
+
+const codecMessageV: Validator<CodecComposerMessage> = (x, p = '') => {
+  const o = v.record(v.unknown(), { max: 4 })(x, p);
+  v.literal(...CODEC_KINDS)(o.kind, `${p}.kind`);
+  if (o.type !== undefined) v.string({ max: 1024 })(o.type, `${p}.type`);
+  return o as unknown as CodecComposerMessage;
+};
+
 /** Webview → host requests of the protocol layer. */
 export const protocolContract = {
   /** The decoded packet of an event (undefined when it was not decoded or is no longer kept). */
@@ -78,6 +95,10 @@ export const protocolContract = {
   rowOfEvent: method<{ id: number }, { row: number }>(v.object({ id: v.number({ integer: true, min: 0 }) })),
   /** Send a protocol message through the connection's session (it adds separators, terminators and ids). */
   sendProtocol: method<{ message: ProtocolMessage }, { sent: true }>(v.object({ message: protocolMessageV })),
+  /** Send a codec message: `data` encoded (protobuf: with the type from the request's and collection's codecs rules) as one binary message. */
+  sendCodec: method<{ message: CodecComposerMessage }, { sent: number }>(v.object({ message: codecMessageV })),
+  /** The Protobuf message types of the `.proto` files bound by the connection's codecs rules (for the composer's type list). */
+  codecTypes: method<Record<string, never>, { types: string[] }>(v.object({}) as Validator<Record<string, never>>),
 };
 
 /** Protocol criteria of a view filter (ViewFilter's `protocol` and `operation`). */

@@ -120,6 +120,13 @@ export class CodecSet {
     return this.rules.map((r) => r.schemas).find((s) => s?.type(typeName));
   }
 
+  /** Every message type of the rules' `.proto` files, once each, sorted (the composer's type list). */
+  typeNames(): string[] {
+    const names = new Set<string>();
+    for (const r of this.rules) for (const n of r.schemas?.typeNames() ?? []) names.add(n);
+    return [...names].sort();
+  }
+
   /** The decoder for a connection, or undefined when no rule holds for it. */
   forConnection(subprotocol: string | undefined, url: string | undefined): PayloadDecoder | undefined {
     const p = pathOf(url);

@@ -10,6 +10,7 @@ import { messagePayload, protocolMessageOf } from '../../core/collections/variab
 import { withPlaceholders } from '../../core/collections/template';
 import { withoutSecrets } from '../../core/collections/request';
 import { CodedError } from '../../core/errors';
+import { isCodecKind } from '../../core/codecs/types';
 import type { PanelBinding } from './binding';
 import { DEFAULT_PREVIEW, readFullPayload } from './rows';
 import { exportTimeline, savePayload } from './export';
@@ -104,7 +105,8 @@ export function registerHandlers(b: PanelBinding, server: RpcServer<HostContract
       await sendProtocol(b, protocolMessageOf(m, { values: await b.vars() }), {});
       return { sent: 0 };
     }
-    const p = messagePayload(m, { values: await b.vars() });
+    // Codec messages encode with the connection's codecs rules (a protobuf type from their .proto).
+    const p = messagePayload(m, { values: await b.vars() }, isCodecKind(m.kind) ? await b.codecsFor(b.requestDraft ?? { url: b.requireConn().options.url }) : undefined);
     const sent = await b.sendOne(p.binary ? { data: p.data } : { text: p.text, substitute: false }, {});
     // Its `expect` rules answer in the timeline: one row per rule, passed or failed.
     if (m.expect?.length) checkExpectations(b.requireConn(), m.name, m.expect);

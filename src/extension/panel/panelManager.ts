@@ -10,6 +10,7 @@ import { settings } from '../workflow/config';
 import { loadCollectionEdit } from '../../core/lazy';
 import { redact } from '../../core/collections/secretMask';
 import type { RequestSource } from './savedRequest';
+import type { RequestDraft } from '../../core/collections/types';
 import { CodedError } from '../../core/errors';
 
 /** The webview panel type (WorkbenchPanel.viewType, kept here: the panel itself is a lazy chunk). */
@@ -21,6 +22,8 @@ export interface OpenPanelOptions {
   source?: RequestSource;
   /** Resolved secret values of that request, masked in the panel's exports. */
   secrets?: readonly string[];
+  /** Without a source: the request to show and speak (e.g. a protocol mock's protocol and options). */
+  draft?: Omit<RequestDraft, 'url'>;
 }
 
 /** Creates, tracks and restores workbench panels (a WebviewPanelSerializer brings them back after reload). */
@@ -88,6 +91,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     // From a saved request, the composer shows the request as written ({{references}} kept), not the
     // resolved options: those hold secret values, and Save request would write them into the file.
     if (panel.source) await wp.binding.setSource(panel.source, { loadOptions: true });
+    else if (panel.draft) wp.binding.restoreRequest({ ...panel.draft, url });
     // The request's protocol (default auto) gets a session before the connection connects.
     const { session, options: prepared } = await loadPanel().sessionFor(wp.binding, wp.binding.requestDraft ?? { url }, { ...options, url });
     const connection = this.connections.create(prepared);

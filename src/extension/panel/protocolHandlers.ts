@@ -10,11 +10,32 @@ import type { RpcServer } from '../../shared/rpc';
 import type { PanelBinding } from './binding';
 import { sendProtocol } from './protocolSession';
 import { CodedError } from '../../core/errors';
+import { codecPayload } from '../../core/codecs/encode';
 
 
 /** Whether a saved message's kind is a protocol message kind (`socket.io`, `graphql`, …). */
 export function isProtocolKind(kind: string): kind is CoreMessage['kind'] {
   return Object.prototype.hasOwnProperty.call(KIND_PROTOCOL, kind);
+}
+
+/** A saved codec message as the composer shows it: `data` (and `type`) as fields, the data's JSON as preview text. */
+export function savedCodecMessage(def: Record<string, unknown>): SavedMessage {
+  const fields: Record<string, unknown> = { data: def.data ?? null };
+  if (typeof def.type === 'string') fields.type = def.type;
+  const s: SavedMessage = { name: String(def.name), kind: def.kind as SavedMessage['kind'], fields, text: `${typeof def.type === 'string' ? def.type + ' ' : ''}${JSON.stringify(def.data ?? null)}` };
+  if (typeof def.description === 'string') s.description = def.description;
+  return s;
+}
+
+/** The collection's message for a codec message the composer saves (over `existing`: its description and expectations survive). */
+export function codecMessageDef(name: string, s: SavedMessage, existing?: MessageDef): MessageDef {
+  const f = s.fields ?? {};
+  if (s.kind === 'protobuf' && (typeof f.type !== 'string' || !f.type.trim())) throw new CodedError('WSWB_PANEL_BAD_MESSAGE', 'Not saved: a protobuf message needs its type (e.g. feed.Envelope)');
+  const keep: Record<string, unknown> = {};
+  if (existing?.description !== undefined) keep.description = existing.description;
+  if (existing?.expect !== undefined) keep.expect = existing.expect;
+  if (s.description !== undefined) keep.description = s.description;
+  return { name, ...keep, kind: s.kind, ...(s.kind === 'protobuf' ? { type: String(f.type).trim() } : {}), data: f.data ?? null } as unknown as MessageDef;
 }
 
 /** A saved protocol message as the composer shows it: its fields, and their JSON as the list's preview text. */
@@ -64,5 +85,17 @@ export function registerProtocolHandlers(b: PanelBinding, server: RpcServer<Host
     }
     await sendProtocol(b, m, await b.vars());
     return { sent: true as const };
+  });
+  on('sendCodec', async ({ message }) => {
+    b.requireConn();
+    const codecs = await b.codecsFor(b.requestDraft ?? { url: b.requireConn().options.url });
+    // `{{references}}` in data strings are replaced from the panel's variables, as for saved messages.
+    const data = codecPayload(message, { values: await b.vars() }, codecs);
+    return { sent: await b.sendOne({ data }, {}) };
+  });
+  on('codecTypes', async () => {
+    const draft = b.requestDraft ?? (b.connection ? { url: b.connection.options.url } : undefined);
+    const codecs = draft ? await b.codecsFor(draft) : undefined;
+    return { types: codecs?.typeNames() ?? [] };
   });
 }

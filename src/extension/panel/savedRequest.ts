@@ -14,7 +14,7 @@ import { isCodecKind } from '../../core/codecs/types';
 import type { ConnectionOptions } from '../../core/engine/connection';
 import { protocolOf, resolveVariables, toConnectionOptions } from '../../core/collections/variables';
 import type { SavedMessage, SavedRequestInfo } from '../../shared/contract';
-import { isProtocolKind, protocolMessageDef, savedProtocolMessage } from './protocolHandlers';
+import { codecMessageDef, isProtocolKind, protocolMessageDef, savedCodecMessage, savedProtocolMessage } from './protocolHandlers';
 
 /** Where a panel's request lives. */
 export interface RequestSource {
@@ -47,7 +47,7 @@ export async function resolveDraft(draft: RequestDraft, known: Record<string, st
 /** A named message as the composer shows it. */
 export function savedMessageOf(m: MessageDef): SavedMessage {
   if (isProtocolMessage(m)) return savedProtocolMessage(m as unknown as Record<string, unknown>);
-  if (isCodecKind(m.kind)) throw new CodedError('WSWB_PANEL_BAD_MESSAGE', `a ${m.kind} message is edited in the collection file`);
+  if (isCodecKind(m.kind)) return savedCodecMessage(m as unknown as Record<string, unknown>);
   const s: SavedMessage = { name: m.name, kind: m.kind };
   if (m.description) s.description = m.description;
   if (m.kind === 'text') s.text = String(m.data ?? '');
@@ -62,6 +62,7 @@ export function messageDefOf(s: SavedMessage, existing?: MessageDef): MessageDef
   const name = s.name.trim();
   if (!name) throw new CodedError('WSWB_PANEL_BAD_MESSAGE', 'Give the message a name');
   if (isProtocolKind(s.kind)) return protocolMessageDef(name, s, existing);
+  if (isCodecKind(s.kind)) return codecMessageDef(name, s, existing);
   // What every kind has survives (expectations); the old payload or protocol fields do not.
   const m = { ...(existing ?? {}), name, kind: s.kind } as MessageCommon & PayloadMessage;
   for (const k of Object.keys(m)) if (!['name', 'description', 'expect', 'kind'].includes(k)) delete (m as unknown as Record<string, unknown>)[k];
@@ -90,8 +91,8 @@ export async function readSavedRequest(src: RequestSource, label: string): Promi
   const def = res.collection.requests?.find((r) => r.name === src.request);
   if (!def) return { ...base, error: { code: 'WSWB_REQUEST_NOT_FOUND', message: `no request named "${src.request}" in ${label}` } };
   // Protocol messages keep their kind: the panel's protocol composer edits them (protocolComposer.ts).
-  // Codec messages (msgpack, cbor, protobuf) are not the composer's to edit yet: they stay in the file as written.
-  return { ...base, messages: (def.messages ?? []).filter((m) => !isCodecKind(m.kind)).map(savedMessageOf), def };
+  // Codec messages (msgpack, cbor, protobuf) keep theirs too: the codec composer edits them (codecComposer.ts).
+  return { ...base, messages: (def.messages ?? []).map(savedMessageOf), def };
 }
 
 /** Writes the composer's draft as the request `src.request` of `src.file` (adding it when `create`); its named messages stay. */

@@ -5,6 +5,7 @@ import type { Connection, ConnectionOptions } from '../../core/engine/connection
 import type { RequestRef } from './collectionIndex';
 import type { SecretManager } from './secrets';
 import type { Services } from '../services';
+import type { OpenPanelOptions } from '../panel/panelManager';
 import { settings } from './config';
 import { TrustGatedSecrets } from './trust';
 import { codeOf } from '../../core/errors';
@@ -43,7 +44,7 @@ export async function prepareRequest(ref: RequestRef, environment: string | unde
 }
 
 /** Opens a panel connected to `url` (the panel feature's openForUrl) and returns its connection. */
-export async function openConnection(services: Services, options: ConnectionOptions, panel: { source?: { file: string; request: string }; secrets?: readonly string[] } = {}): Promise<Connection | undefined> {
+export async function openConnection(services: Services, options: ConnectionOptions, panel: OpenPanelOptions = {}): Promise<Connection | undefined> {
   const { url, ...rest } = options;
   const wp = await services.panels.openForUrl(url, rest, panel);
   return wp.binding.connection;

@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import { CodedError } from '../../core/errors';
 import { messagePayload, redact, referencesIn, substitute } from '../../core/collections/variables';
 import type { Connection } from '../../core/engine/connection';
+import { isProtocolSetting } from '../../core/protocols/types';
+import type { OpenPanelOptions } from '../panel/panelManager';
 import { toDisposable } from '../dispose';
 import type { RequestRef } from './collectionIndex';
 import { WsUrlCodeLensProvider } from './codeLens';
@@ -49,12 +51,18 @@ export function register(ctx: WorkflowContext): vscode.Disposable[] {
 export async function connect(ctx: WorkflowContext, arg?: unknown): Promise<string | undefined> {
   let ref: RequestRef | undefined;
   let url: string | undefined;
+  // A protocol mock's Connect (mockConnect.ts): the protocol, its options and sub-protocols come along.
+  let draft: OpenPanelOptions['draft'];
   if (isObj(arg) && typeof arg.file === 'string' && typeof arg.request === 'string') {
     await ctx.index.settled();
     ref = ctx.index.findRequest(arg.file, arg.request);
     if (!ref) throw new CodedError('WSWB_REQUEST_NOT_FOUND', `no request "${arg.request}" in ${arg.file}`);
   } else if (isObj(arg) && typeof arg.url === 'string') {
     url = arg.url;
+    if (typeof arg.protocol === 'string' && isProtocolSetting(arg.protocol)) {
+      draft = { protocol: arg.protocol, ...(isObj(arg.protocolOptions) ? { protocolOptions: arg.protocolOptions } : {}) };
+      if (Array.isArray(arg.subprotocols)) draft.subprotocols = arg.subprotocols.filter((s): s is string => typeof s === 'string');
+    }
   } else {
     await ctx.index.settled();
     type Item = vscode.QuickPickItem & { ref?: RequestRef; url?: string; enter?: boolean };
@@ -92,7 +100,7 @@ export async function connect(ctx: WorkflowContext, arg?: unknown): Promise<stri
   url = url!.trim();
   if (!isWsUrl(url)) throw new CodedError('WSWB_BAD_URL', `Not a ws:// or wss:// URL: ${safeUrl(url)}`);
   await ctx.recent.add(safeUrl(url, ctx.secrets.knownValues()));
-  const c = await openConnection(ctx.services, { ...settings.defaultConnectionOptions(), url });
+  const c = await openConnection(ctx.services, { ...settings.defaultConnectionOptions(), url, ...(draft?.subprotocols ? { subprotocols: draft.subprotocols } : {}) }, draft ? { draft } : {});
   if (c) ctx.state.setActive(c.id);
   return c?.id;
 }

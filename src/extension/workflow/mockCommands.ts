@@ -7,12 +7,15 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CodedError } from '../../core/errors';
+import type { Collection } from '../../core/collections/types';
 import type { MockDefinition } from '../../core/engine/mock/definition';
 import { toDisposable } from '../dispose';
 import { settings } from './config';
 import { isObj, offerManageTrust, registerCommand, str, type WorkflowContext } from './context';
 import { connect } from './connectionCommands';
 import { newCollection } from './collectionCommands';
+import { loadMockCodecs } from './mockCodecs';
+import { mockConnectTarget } from './mockConnect';
 import type { RunningMock } from './mockRegistry';
 import { MockTaskProvider, MOCK_TASK_TYPE } from './tasks';
 import { MANAGE_TRUST_ACTION, restrictMockExposure, trustPolicy } from './trust';
@@ -30,6 +33,7 @@ export function register(ctx: WorkflowContext): vscode.Disposable[] {
     registerCommand(ctx, 'mockActions', () => mockActions(ctx)),
     registerCommand(ctx, 'copyMockUrl', (arg) => copyMockUrl(ctx, arg)),
     registerCommand(ctx, 'restartMock', (arg) => restartMock(ctx, arg)),
+    registerCommand(ctx, 'connectMock', (arg) => connectMock(ctx, arg)),
     registerCommand(ctx, 'openMockFile', (arg) => openMockFile(ctx, arg)),
     vscode.tasks.registerTaskProvider(MOCK_TASK_TYPE, new MockTaskProvider(ctx.index, control)),
     toDisposable(ctx.mocks.onDidChange(() => void vscode.commands.executeCommand('setContext', CTX_MOCKS, ctx.mocks.list().length > 0))),
@@ -44,6 +48,7 @@ export function register(ctx: WorkflowContext): vscode.Disposable[] {
 export async function startMock(ctx: WorkflowContext, fileOrDef: string | MockDefinition, name?: string, opts: { quiet?: boolean } = {}): Promise<RunningMock> {
   let def: MockDefinition;
   let file: string | undefined;
+  let collection: Collection | undefined;
   if (typeof fileOrDef === 'string') {
     await ctx.index.settled();
     const entry = ctx.index.get(fileOrDef);
@@ -54,6 +59,7 @@ export async function startMock(ctx: WorkflowContext, fileOrDef: string | MockDe
     if (!found) throw new CodedError('WSWB_MOCK_NOT_FOUND', `no mock named "${name ?? '(first)'}" in ${fileOrDef}`);
     def = found;
     file = entry.file;
+    collection = entry.collection;
   } else {
     def = fileOrDef;
   }
@@ -71,10 +77,17 @@ export async function startMock(ctx: WorkflowContext, fileOrDef: string | MockDe
     if (!opts.quiet) void vscode.window.showWarningMessage(bind.warning);
     log.warn(`mock "${def.name}": ${bind.warning}`);
   }
+  // The collection's codecs rules, as `websocket-workbench mock` loads them (.proto files relative to the collection).
+  const codecs = collection && file && !ctx.mocks.find(def.name, file) ? await loadMockCodecs(collection, file, { isTrusted, workspaceRoots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath) }) : undefined;
+  if (codecs?.problems.length) {
+    const notice = `Mock "${def.name}": ${codecs.problems.length} codecs problem(s) in ${path.basename(file!)}; those rules are left out: ${codecs.problems.join('; ')}`;
+    log.warn(notice);
+    if (!opts.quiet) void vscode.window.showWarningMessage(notice);
+  }
   const m = await ctx.mocks.start(exposure.definition, {
     host: bind.host,
     ...(file ? { file } : {}),
-    deps: { store: ctx.mockStore, payloadPreviewBytes: settings.payloadPreviewBytes(), log: (l) => log.debug(`mock "${def.name}": ${l}`) },
+    deps: { store: ctx.mockStore, payloadPreviewBytes: settings.payloadPreviewBytes(), log: (l) => log.debug(`mock "${def.name}": ${l}`), ...(codecs?.codecs ? { codecs: codecs.codecs } : {}) },
   });
   log.info(`mock "${m.name}" listening on ${m.url}`);
   if (!ctx.remoteMocks.attached(m)) await ctx.remoteMocks.attach(m);
@@ -136,7 +149,7 @@ async function startMockCommand(ctx: WorkflowContext, arg?: unknown): Promise<{ 
   const m = await startMock(ctx, file, name);
   void vscode.window.showInformationMessage(`Mock "${m.name}" listening on ${m.url}${m.browserUrl && m.browserUrl !== m.url ? ` (browsers on your machine: ${m.browserUrl})` : ''}`, 'Copy URL', 'Connect').then(async (a) => {
     if (a === 'Copy URL') await copyMockUrl(ctx, { id: m.id });
-    if (a === 'Connect') await connect(ctx, { url: m.url });
+    if (a === 'Connect') await connectMock(ctx, { id: m.id });
   });
   return { id: m.id, url: m.url };
 }
@@ -167,6 +180,15 @@ function runningFrom(ctx: WorkflowContext, arg: unknown): RunningMock {
   return m;
 }
 
+/**
+ * Connect to Mock Server: opens a panel on the running mock, speaking its protocol at its
+ * endpoint's path with the options it asks for (mockConnect.ts). Returns the connection id.
+ */
+async function connectMock(ctx: WorkflowContext, arg?: unknown): Promise<string | undefined> {
+  const m = runningFrom(ctx, arg);
+  return connect(ctx, mockConnectTarget(m.server.definition, m.url));
+}
+
 /** Restart: stops the mock and starts its definition again from the collection file as it is now. Returns the new { id, url }. */
 async function restartMock(ctx: WorkflowContext, arg?: unknown): Promise<{ id: string; url: string }> {
   const m = runningFrom(ctx, arg);
@@ -190,7 +212,7 @@ async function mockActions(ctx: WorkflowContext): Promise<void> {
   const items: Item[] = [];
   for (const m of ctx.mocks.list()) {
     items.push({ label: `$(copy) Copy ${m.browserUrl ?? m.url}`, description: m.name, run: () => copyMockUrl(ctx, { id: m.id }) });
-    items.push({ label: `$(plug) Connect to ${m.name}`, run: () => connect(ctx, { url: m.url }) });
+    items.push({ label: `$(plug) Connect to ${m.name}`, run: () => connectMock(ctx, { id: m.id }) });
     items.push({ label: `$(debug-stop) Stop ${m.name}`, run: () => stopMock(ctx, m.id) });
   }
   items.push({ label: '$(play) Start Mock Server…', run: () => startMockCommand(ctx) });

@@ -31,6 +31,7 @@ import { SecretManager } from './secrets';
 import * as sessionCommands from './sessionCommands';
 import { Recorder, SessionIndex } from './sessions';
 import * as ui from './ui';
+import { ProtoDiagnostics } from './protoDiagnostics';
 
 /** Registers the workflow; what it creates is disposed with the extension (newest first). Returns its API. */
 export function registerWorkflow(services: Services): WorkflowApi {
@@ -38,6 +39,8 @@ export function registerWorkflow(services: Services): WorkflowApi {
   const subscriptions = new DisposableStore();
   context.subscriptions.push(subscriptions);
   const index = subscriptions.add(new CollectionIndex(log));
+  // .proto problems of the collections' codecs rules in the Problems panel.
+  subscriptions.add(new ProtoDiagnostics(index, log));
   const secrets = subscriptions.add(new SecretManager(context.secrets, context.globalState));
   const prompts = new PromptHolder();
   const mocks = new MockRegistry();

@@ -1,12 +1,15 @@
 /**
- * The SignalR hub server side of a mock (JSON hub protocol): `negotiate` as an HTTP POST on the
- * same port (behind the mock's Host and Origin gate; CORS answered only for allowed origins), the
- * handshake, keep-alive Pings, invocations matched by `target` whose `reply` becomes the
- * Completion's result (or `{"error":…}`), stream invocations answered with StreamItems then a
- * Completion, and server-to-client invocations from `respond`. Decoded by the client's decoder.
+ * The SignalR hub server side of a mock (JSON and MessagePack hub protocols): `negotiate` as an
+ * HTTP POST on the same port (behind the mock's Host and Origin gate; CORS answered only for
+ * allowed origins), the handshake, keep-alive Pings, invocations matched by `target` whose `reply`
+ * becomes the Completion's result (or `{"error":…}`), stream invocations answered with StreamItems
+ * then a Completion, and server-to-client invocations from `respond`. Decoded by the client's
+ * decoder; a MessagePack session's records are written by the client layer's encoder, so rules
+ * and templates see the same decoded shapes in both protocols.
  */
 import type * as http from 'node:http';
 import { encodeSignalr, SignalrDecoder } from '../../../protocols/signalr';
+import { encodeSignalrMsgpack, type HubRecord } from '../../../protocols/signalrMsgpack';
 import type { Decoded } from '../../../protocols/types';
 import { isObject } from '../../../protocols/util';
 import type { MockFault, MockMessage } from '../definition';
@@ -21,13 +24,21 @@ export interface SignalrMockOptions {
   hubPath?: string;
   /** Send a Ping record this often (ms, default 15000 as ASP.NET Core). */
   keepAliveMs?: number;
-  /** Hub protocols the handshake accepts (default `["json"]`; only `json` is spoken by this mock). */
+  /** Hub protocols the handshake accepts (default both `json` and `messagepack`). */
   hubProtocols?: string[];
 }
+
+/** The hub protocols this mock speaks. */
+const SPOKEN = ['json', 'messagepack'];
+
+/** A MessagePack record cut short (its length prefix says 5 bytes, 1 follows): what `malformedPacket` sends in a MessagePack session. */
+const CUT_MSGPACK_RECORD = Uint8Array.from([0x05, 0x94]);
 
 class SignalrConnection implements ProtocolConnection {
   private readonly decoder = new SignalrDecoder();
   private handshaken = false;
+  /** The hub protocol agreed in the handshake. */
+  hubProtocol: 'json' | 'messagepack' = 'json';
   private heartbeats = true;
   private count = 0;
   private readonly streams = new Set<string>();
@@ -37,8 +48,10 @@ class SignalrConnection implements ProtocolConnection {
     readonly peer: RulePeer,
   ) {}
 
-  private send(...records: object[]): void {
-    this.peer.sendText(encodeSignalr(...records));
+  /** Writes hub records in the session's hub protocol. */
+  send(...records: HubRecord[]): void {
+    if (this.hubProtocol === 'messagepack') this.peer.sendBinary(encodeSignalrMsgpack(...records));
+    else this.peer.sendText(encodeSignalr(...records));
   }
 
   message(data: Buffer, binary: boolean): void {
@@ -51,14 +64,18 @@ class SignalrConnection implements ProtocolConnection {
   private onRecord(d: Decoded, data: Buffer): void {
     if (!this.handshaken) {
       if (d.type !== 'Handshake') return this.peer.close(1002, 'expected the SignalR handshake');
-      const accepted = this.ep.options.hubProtocols ?? ['json'];
-      if (d.hubProtocol !== 'json' || !accepted.includes('json')) {
-        this.send({ error: `Requested protocol '${String(d.hubProtocol)}' is not available.` });
+      const asked = String(d.hubProtocol);
+      const accepted = this.ep.options.hubProtocols ?? SPOKEN;
+      if (!SPOKEN.includes(asked) || !accepted.includes(asked)) {
+        this.peer.sendText(encodeSignalr({ error: `Requested protocol '${asked}' is not available.` }));
         this.peer.later(10, () => this.peer.close(1000, 'handshake refused'));
         return;
       }
       this.handshaken = true;
-      this.send({});
+      this.hubProtocol = asked as 'json' | 'messagepack';
+      // The handshake response is JSON in either protocol; a MessagePack session gets it in a binary frame, as ASP.NET Core sends it.
+      if (this.hubProtocol === 'messagepack') this.peer.sendBinary(Buffer.from(encodeSignalr({})));
+      else this.peer.sendText(encodeSignalr({}));
       const every = this.ep.options.keepAliveMs ?? 15_000;
       const ping = () => {
         if (!this.heartbeats) return;
@@ -114,7 +131,8 @@ class SignalrConnection implements ProtocolConnection {
       return true;
     }
     if (f.type === 'malformedPacket') {
-      this.peer.sendText('{"type":1,"target":"broken"'); // no record separator, not JSON
+      if (this.hubProtocol === 'messagepack') this.peer.sendBinary(CUT_MSGPACK_RECORD);
+      else this.peer.sendText('{"type":1,"target":"broken"'); // no record separator, not JSON
       return true;
     }
     return false;
@@ -130,7 +148,8 @@ export class SignalrEndpoint extends RuledEndpoint<RulePeer> implements Protocol
   readonly protocol = 'signalr' as const;
   readonly subprotocols: string[] = [];
   readonly options: SignalrMockOptions;
-  readonly conns = new Set<RulePeer>();
+  /** Open connections (handshaken or not), by peer. */
+  readonly conns = new Map<RulePeer, SignalrConnection>();
 
   constructor(host: ProtocolHost) {
     super(host, 'signalr');
@@ -138,7 +157,7 @@ export class SignalrEndpoint extends RuledEndpoint<RulePeer> implements Protocol
   }
 
   protected readyPeers(): RulePeer[] {
-    return [...this.conns];
+    return [...this.conns.keys()];
   }
 
   protected push(peer: RulePeer, item: MockMessage, ctx: TemplateContext): void {
@@ -146,10 +165,10 @@ export class SignalrEndpoint extends RuledEndpoint<RulePeer> implements Protocol
     this.sendItem(peer, renderJson(item, ctx) as Record<string, unknown>, false);
   }
 
-  /** A `signalr` item: the server invokes a client method (no invocation id: nothing to complete). */
+  /** A `signalr` item: the server invokes a client method (no invocation id: nothing to complete), in each receiver's hub protocol. */
   sendItem(peer: RulePeer, m: Record<string, unknown>, broadcast: boolean): void {
-    const text = encodeSignalr({ type: 1, target: m.target, arguments: Array.isArray(m.arguments) ? m.arguments : [] });
-    for (const p of broadcast ? [...this.conns] : [peer]) if (p.open) p.sendText(text);
+    const record: HubRecord = { type: 1, target: String(m.target), arguments: Array.isArray(m.arguments) ? m.arguments : [] };
+    for (const p of broadcast ? [...this.conns.keys()] : [peer]) if (p.open) this.conns.get(p)?.send(record);
   }
 
   /** The negotiate path this endpoint answers. */
@@ -191,8 +210,9 @@ export class SignalrEndpoint extends RuledEndpoint<RulePeer> implements Protocol
   }
 
   connect(peer: RulePeer): ProtocolConnection {
-    this.conns.add(peer);
-    return new SignalrConnection(this, peer);
+    const c = new SignalrConnection(this, peer);
+    this.conns.set(peer, c);
+    return c;
   }
 
 }
