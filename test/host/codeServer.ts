@@ -30,7 +30,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Writes `<user-data-dir>/User/settings.json`: before start, or while running (VS Code watches the file and applies it). */
-export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
+function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 }
