@@ -5,8 +5,9 @@
  * inspect a frame in hex, filter, record from the panel header (REC in the panel and the status
  * bar), ping, close, the recording's confirmation with Open, the transcript read-only with Replay
  * and Turn into Mock, HAR export confirmed with Open, and `expect` results as timeline rows (the
- * high-contrast checks were dropped: switching themes there was unreliable). Every step is asserted on screen. Screenshots go to media/screenshots only
- * with WSWB_SCREENSHOTS=1 (`npm run screenshots`), else to a temporary folder.
+ * high-contrast themes are test/e2e/highContrast.e2e.ts). Every step is asserted on screen.
+ * Screenshots go to media/screenshots only with WSWB_SCREENSHOTS=1 (`npm run screenshots`), else
+ * to a temporary folder.
  */
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
