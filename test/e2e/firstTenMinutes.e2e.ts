@@ -5,25 +5,23 @@
  * inspect a frame in hex, filter, record from the panel header (REC in the panel and the status
  * bar), ping, close, the recording's confirmation with Open, the transcript read-only with Replay
  * and Turn into Mock, HAR export confirmed with Open, and `expect` results as timeline rows (the
- * high-contrast checks were dropped: switching themes there was unreliable). Every step is asserted on screen. Screenshots go to media/screenshots only
- * with WSWB_SCREENSHOTS=1 (`npm run screenshots`), else to a temporary folder.
+ * high-contrast themes are test/e2e/highContrast.e2e.ts). Every step is asserted on screen.
+ * Screenshots go to media/screenshots only with WSWB_SCREENSHOTS=1 (`npm run screenshots`), else
+ * to a temporary folder.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
-import { freePort, startCodeServer, type CodeServer } from '../host/codeServer';
-import { chromiumArgs, chromiumPath } from '../host/locate';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { freePort } from '../host/codeServer';
 import { palette, pickRow } from '../host/workbenchUi';
-
-const root = path.resolve(__dirname, '../..');
-const shots = process.env.WSWB_SCREENSHOTS === '1' ? path.join(root, 'media/screenshots') : path.join(os.tmpdir(), 'wswb-e2e-shots');
+import { QUIET_SETTINGS, openWorkbenchWindow, panelWebview, repoRoot as root, screenshotDir, type WorkbenchWindow } from '../host/workbenchWindow';
 
 describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
-  let server: CodeServer;
-  let browser: Browser;
+  let win: WorkbenchWindow | undefined;
   let page: Page;
+  let shots = '';
   let work = '';
   let workspace = '';
   let mockUrl = '';
@@ -46,20 +44,10 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
     echo.requests[0].messages.push({ name: 'never-echoed', kind: 'text', data: 'one thing', expect: [{ description: 'answers another thing', regex: '^another thing$', timeoutMs: 500 }] });
     writeFileSync(echoFile, JSON.stringify(echo, null, 2) + '\n');
     mockUrl = `ws://127.0.0.1:${port}/echo`;
-    mkdirSync(shots, { recursive: true });
-    server = await startCodeServer({
-      folder: workspace,
-      keepDirs: !!process.env.WSWB_E2E_KEEP,
-      userSettings: { 'workbench.colorTheme': 'Default Dark Modern', 'window.commandCenter': false, 'workbench.tips.enabled': false, 'files.simpleDialog.enable': true },
-    });
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${root}`]];
-    if (process.env.WSWB_E2E_KEEP) console.log(`      user data: ${server.userDataDir}`);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await page.locator('.activitybar .action-item a[aria-label^="WebSocket"]').first().waitFor({ state: 'visible', timeout: 60_000 });
-    await page.waitForTimeout(500);
+    shots = screenshotDir();
+    win = await openWorkbenchWindow({ folder: workspace, keepDirs: !!process.env.WSWB_E2E_KEEP, userSettings: { ...QUIET_SETTINGS, 'files.simpleDialog.enable': true } });
+    page = win.page;
+    if (process.env.WSWB_E2E_KEEP) console.log(`      user data: ${win.server.userDataDir}`);
   });
 
   afterEach(async function () {
@@ -73,15 +61,12 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await win?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
   /** The webview of the active panel (an iframe inside an iframe). */
-  function webview(): FrameLocator {
-    return page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
-  }
+  const webview = (): FrameLocator => panelWebview(page);
 
   function statusItem(text: string | RegExp): Locator {
     return page.locator('.statusbar-item', { hasText: text }).first();

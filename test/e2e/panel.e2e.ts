@@ -11,22 +11,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { WebSocketServer } from 'ws';
-import { startCodeServer, type CodeServer } from '../host/codeServer';
-import { chromiumArgs, chromiumPath } from '../host/locate';
-
-const root = path.resolve(__dirname, '../..');
-// The README's screenshots are rewritten only when asked (`npm run screenshots`, WSWB_SCREENSHOTS=1):
-// an ordinary test run leaves the tree clean and puts its screenshots in a temporary folder.
-const shots = process.env.WSWB_SCREENSHOTS === '1' ? path.join(root, 'media/screenshots') : path.join(os.tmpdir(), 'wswb-e2e-shots');
+import { QUIET_SETTINGS, openWorkbenchWindow, panelWebview, screenshotDir, type WorkbenchWindow } from '../host/workbenchWindow';
+import { palette as runCommand } from '../host/workbenchUi';
 
 describe('end to end: the workbench panel in VS Code, driven as a user', function () {
   let wss: WebSocketServer;
   let echoUrl = '';
-  let server: CodeServer;
-  let browser: Browser;
+  let win: WorkbenchWindow | undefined;
   let page: Page;
+  let shots = '';
   let work = '';
   let collectionFile = '';
 
@@ -41,7 +36,7 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
       });
     });
     await new Promise<void>((r) => wss.once('listening', () => r()));
-    mkdirSync(shots, { recursive: true });
+    shots = screenshotDir();
     echoUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/echo`;
     work = mkdtempSync(path.join(os.tmpdir(), 'wswb-e2e-'));
     const folder = path.join(work, 'workspace');
@@ -53,17 +48,8 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
       variables: { who: 'e2e' },
       requests: [{ name: 'e2e-saved', url: echoUrl, messages: [{ name: 'greet', kind: 'text', data: 'saved hello {{who}}' }] }],
     }, null, 2) + '\n');
-    server = await startCodeServer({ folder });
-    setTheme('Default Dark Modern');
-    const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${root}`], ['skipWelcome', 'true']];
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    // The development extension is scanned after the workbench shows; on a loaded machine that takes
-    // seconds. Its activity bar container is the sign its contributions (and palette commands) exist.
-    await page.locator('.activitybar .action-item a[aria-label^="WebSocket"]').first().waitFor({ state: 'visible', timeout: 60_000 });
-    await page.waitForTimeout(500);
+    win = await openWorkbenchWindow({ folder, userSettings: { ...QUIET_SETTINGS, 'workbench.startupEditor': 'none' }, skipWelcome: true });
+    page = win.page;
   });
 
   afterEach(async function () {
@@ -71,31 +57,14 @@ describe('end to end: the workbench panel in VS Code, driven as a user', functio
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await win?.close();
     for (const c of wss?.clients ?? []) c.terminate();
     await new Promise<void>((r) => (wss ? wss.close(() => r()) : r()));
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  function setTheme(theme: string): void {
-    const dir = path.join(server.userDataDir, 'User');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ 'workbench.colorTheme': theme, 'workbench.startupEditor': 'none', 'window.commandCenter': false, 'workbench.tips.enabled': false }));
-  }
-
-  async function palette(command: string): Promise<void> {
-    await page.keyboard.press('F1');
-    const box = page.locator('.quick-input-widget input');
-    await box.waitFor({ state: 'visible' });
-    await box.fill(`>${command}`);
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${command}"]`, { timeout: 15_000 });
-    await page.keyboard.press('Enter');
-  }
-
-  function webview(): FrameLocator {
-    return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-  }
+  const palette = (command: string) => runCommand(page, command);
+  const webview = (): FrameLocator => panelWebview(page);
 
   /** Whether a vscode-elements control is disabled (its property: what the user cannot click). */
   function disabled(w: FrameLocator, selector: string): Promise<boolean> {

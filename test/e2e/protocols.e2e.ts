@@ -7,26 +7,23 @@
  * (`npm run screenshots`); otherwise to a temporary folder. Run by test/host/runE2E.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { Server } from 'socket.io';
-import { startCodeServer, type CodeServer } from '../host/codeServer';
-import { chromiumArgs, chromiumPath } from '../host/locate';
-
-const root = path.resolve(__dirname, '../..');
-const shots = process.env.WSWB_SCREENSHOTS === '1' ? path.join(root, 'media/screenshots') : path.join(os.tmpdir(), 'wswb-e2e-shots');
+import { QUIET_SETTINGS, openWorkbenchWindow, panelWebview, screenshotDir, type WorkbenchWindow } from '../host/workbenchWindow';
+import { palette as runCommand } from '../host/workbenchUi';
 
 describe('end to end: a Socket.IO session in the panel, in VS Code', function () {
   let httpServer: http.Server;
   let io: Server;
   let url = '';
-  let server: CodeServer;
-  let browser: Browser;
+  let win: WorkbenchWindow | undefined;
   let page: Page;
+  let shots = '';
   let work = '';
   const acked: number[][] = [];
 
@@ -42,21 +39,12 @@ describe('end to end: a Socket.IO session in the panel, in VS Code', function ()
     });
     await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
     url = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-    mkdirSync(shots, { recursive: true });
+    shots = screenshotDir();
     work = mkdtempSync(path.join(os.tmpdir(), 'wswb-e2e-sio-'));
     const folder = path.join(work, 'workspace');
     mkdirSync(folder);
-    server = await startCodeServer({ folder });
-    const dir = path.join(server.userDataDir, 'User');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ 'workbench.colorTheme': 'Default Dark Modern', 'workbench.startupEditor': 'none', 'window.commandCenter': false, 'workbench.tips.enabled': false }));
-    const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${root}`], ['skipWelcome', 'true']];
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await page.locator('.activitybar .action-item a[aria-label^="WebSocket"]').first().waitFor({ state: 'visible', timeout: 60_000 });
-    await page.waitForTimeout(500);
+    win = await openWorkbenchWindow({ folder, userSettings: { ...QUIET_SETTINGS, 'workbench.startupEditor': 'none' }, skipWelcome: true });
+    page = win.page;
   });
 
   afterEach(async function () {
@@ -64,25 +52,14 @@ describe('end to end: a Socket.IO session in the panel, in VS Code', function ()
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await win?.close();
     await new Promise<void>((r) => (io ? io.close(() => r()) : r()));
     httpServer?.closeAllConnections?.();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  async function palette(command: string): Promise<void> {
-    await page.keyboard.press('F1');
-    const box = page.locator('.quick-input-widget input');
-    await box.waitFor({ state: 'visible' });
-    await box.fill(`>${command}`);
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${command}"]`, { timeout: 15_000 });
-    await page.keyboard.press('Enter');
-  }
-
-  function webview(): FrameLocator {
-    return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-  }
+  const palette = (command: string) => runCommand(page, command);
+  const webview = (): FrameLocator => panelWebview(page);
 
   it('speaks Socket.IO, sends an event with an ack from the form, and shows it paired with its latency', async () => {
     await palette('View: Close Primary Side Bar');

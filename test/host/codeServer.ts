@@ -29,6 +29,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Writes `<user-data-dir>/User/settings.json`: before start, or while running (VS Code watches the file and applies it). */
+function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
+  mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
 export async function startCodeServer(opts: {
   folder: string;
   env?: NodeJS.ProcessEnv;
@@ -45,10 +51,7 @@ export async function startCodeServer(opts: {
   const { cmd, args, env } = codeServerCommand();
   const port = opts.port ?? (await freePort());
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'wswb-user-'));
-  if (opts.userSettings) {
-    mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-    writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(opts.userSettings, null, 2));
-  }
+  if (opts.userSettings) writeUserSettings(userDataDir, opts.userSettings);
   const extensionsDir = opts.extensionsDir ?? mkdtempSync(path.join(os.tmpdir(), 'wswb-ext-'));
   const child = spawn(
     cmd,

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../dispose';
 import { createLimiter, readCollectionFile } from '../../core/collections/fsio';
 import { settings } from './config';
+import { nextState, type CollectionState } from './collectionTree';
 import { LineIndex } from '../../core/collections/parse';
 import type { Collection, CollectionDiagnostic, MessageDef, RequestDef } from '../../core/collections/types';
 import type { MockDefinition } from '../../core/engine/mock/definition';
@@ -14,17 +15,12 @@ export const READ_CONCURRENCY = 8;
 export const COLLECTION_GLOB = '**/*.websocket.json';
 
 /** One collection file as last read from disk. */
-export interface IndexedCollection {
+export interface IndexedCollection extends CollectionState {
   uri: vscode.Uri;
   /** Absolute path. */
   file: string;
-  ok: boolean;
-  collection?: Collection;
-  errors: CollectionDiagnostic[];
   /** Text as read (for edits that must not clobber external changes). */
   text?: string;
-  /** While the file is invalid: its last valid content (the tree keeps showing it, marked). Never used to run anything. */
-  lastValid?: Collection;
 }
 
 /** A saved request with where it lives. */
@@ -121,14 +117,8 @@ export class CollectionIndex extends Disposable {
       this.remove(uri);
       return;
     }
-    const entry: IndexedCollection = { uri, file: uri.fsPath, ok: r.ok, errors: r.errors };
-    if (r.collection && r.ok) entry.collection = r.collection;
-    else {
-      const prev = this.files.get(uri.fsPath);
-      const last = prev?.collection ?? prev?.lastValid;
-      if (last) entry.lastValid = last;
-    }
-    if (r.text !== undefined) entry.text = r.text;
+    // An invalid read keeps the last valid collection (the tree shows it, marked); a valid one replaces it.
+    const entry: IndexedCollection = nextState({ uri, file: uri.fsPath }, this.files.get(uri.fsPath), r);
     this.files.set(uri.fsPath, entry);
     this.showDiagnostics(entry);
     this.fire();

@@ -10,13 +10,9 @@ import { isProtocolMessage, type Collection, type MessageDef, type RequestDef } 
 import { replaceReferences } from '../../core/collections/template';
 import type { MockDefinition } from '../../core/engine/mock/definition';
 import type { SessionIndex } from './sessions';
+import { childNodes, fileRow, shownCollection, type CollectionNode } from './collectionTree';
 
-/** Tree nodes of the Collections view (also the arguments context-menu commands receive). */
-export type CollectionNode =
-  | { type: 'file'; file: string }
-  | { type: 'request'; file: string; request: string }
-  | { type: 'message'; file: string; request: string; message: string }
-  | { type: 'mock'; file: string; mock: string };
+export type { CollectionNode } from './collectionTree';
 
 /** Node of the Connections view. */
 export interface ConnectionNode {
@@ -65,26 +61,13 @@ export class CollectionsTree extends Disposable implements vscode.TreeDataProvid
 
   getChildren(node?: CollectionNode): CollectionNode[] {
     if (!node) return this.index.list().map((c) => ({ type: 'file', file: c.file }));
-    const entry = this.index.get(node.file);
     // An invalid file keeps showing its last valid tree (the file row says what is wrong).
-    const c = entry?.collection ?? entry?.lastValid;
-    if (!c) return [];
-    if (node.type === 'file') {
-      return [
-        ...(c.requests ?? []).map((r): CollectionNode => ({ type: 'request', file: node.file, request: r.name })),
-        ...(c.mocks ?? []).map((m): CollectionNode => ({ type: 'mock', file: node.file, mock: m.name })),
-      ];
-    }
-    if (node.type === 'request') {
-      const r = c.requests?.find((x) => x.name === node.request);
-      return (r?.messages ?? []).map((m) => ({ type: 'message', file: node.file, request: node.request, message: m.name }));
-    }
-    return [];
+    return childNodes(this.index.get(node.file), node);
   }
 
   getTreeItem(node: CollectionNode): vscode.TreeItem {
     const entry = this.index.get(node.file);
-    const collection = entry?.collection ?? entry?.lastValid;
+    const collection = shownCollection(entry);
     switch (node.type) {
       case 'file':
         return fileItem(node, entry);
@@ -135,17 +118,16 @@ export class CollectionsTree extends Disposable implements vscode.TreeDataProvid
 }
 
 function fileItem(node: { file: string }, entry: IndexedCollection | undefined): vscode.TreeItem {
-  const name = entry?.collection?.name ?? entry?.lastValid?.name ?? path.basename(node.file);
-  const item = new vscode.TreeItem(name, entry?.ok || entry?.lastValid ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+  const row = fileRow(entry, path.basename(node.file), rel(node.file));
+  const item = new vscode.TreeItem(row.label, row.expandable ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
   item.id = `file:${node.file}`;
   item.resourceUri = vscode.Uri.file(node.file);
-  if (entry && !entry.ok) {
-    item.description = `${rel(node.file)} · ${entry.errors.length} problem${entry.errors.length === 1 ? '' : 's'}${entry.lastValid ? ' · last valid version shown' : ''}`;
+  item.description = row.description;
+  if (entry && row.invalid) {
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
     item.tooltip = entry.errors.slice(0, 5).map((e) => `${e.line}:${e.column} ${e.message}`).join('\n');
     item.contextValue = 'collectionFileInvalid';
   } else {
-    item.description = rel(node.file);
     item.iconPath = new vscode.ThemeIcon('json');
     item.tooltip = entry?.collection?.description ?? rel(node.file);
     item.contextValue = 'collectionFile';

@@ -8,6 +8,7 @@
  */
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
+import * as wsModule from 'ws';
 import { negotiatedDeflate } from './deflate';
 import { Inbound } from './inbound';
 import { Outbound } from './outbound';
@@ -25,8 +26,12 @@ let statusSymbol: symbol | undefined;
 /** The symbol under which ws's errors carry their close status (ws reads it to choose its close code). */
 export function wsStatusSymbol(): symbol {
   if (statusSymbol) return statusSymbol;
-  // ws does not export it; its Receiver stamps it on every error it creates.
-  const receiver = (WebSocket as unknown as { Receiver: { prototype: { createError: (...a: unknown[]) => Error } } }).Receiver;
+  // ws does not export it; its Receiver stamps it on every error it creates. The Receiver is a named
+  // export of ws: a bundle (esbuild picks ws's ESM wrapper) has no `WebSocket.Receiver`, which only
+  // ws's CommonJS entry sets, so reading it there threw on the first protocol error, in the socket's
+  // data handler, and the connection hung open (test/unit/build/wsBundle.test.ts).
+  type ReceiverClass = { prototype: { createError: (...a: unknown[]) => Error } };
+  const receiver = (wsModule as unknown as { Receiver?: ReceiverClass }).Receiver ?? (WebSocket as unknown as { Receiver: ReceiverClass }).Receiver;
   const create = receiver.prototype.createError;
   const probe = create.call({}, Error, 'probe', false, 1002, 'PROBE');
   statusSymbol = Object.getOwnPropertySymbols(probe).find((s) => s.description === 'status-code');
