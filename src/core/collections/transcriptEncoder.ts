@@ -106,6 +106,8 @@ class GrowingBytes {
 export class BatchEncoder extends GrowingBytes {
   private lastConn = '';
   private lastConnJson: Uint8Array = lit('""');
+  /** Cached runs from `,"connection":` on: messages by dir and binary (0–3), frames by dir (4–5). */
+  private readonly runs: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(6).fill(undefined);
 
   /** `fallback`: the line of an event this encoder does not write field by field (encodeEventLine). */
   constructor(
@@ -135,8 +137,6 @@ export class BatchEncoder extends GrowingBytes {
     // Worst case: fixed text + base64 + text with every byte escaped as \u00XX.
     this.reserve(256 + e.connection.length * 6 + ((data.length + 2) / 3) * 4 + (e.binary || e.spilled ? 0 : data.length * 6));
     this.head(e, L.kindMessage);
-    this.put(L.binary);
-    this.bool(e.binary);
     this.put(L.dataB64);
     this.base64(data);
     this.put(L.size);
@@ -198,23 +198,42 @@ export class BatchEncoder extends GrowingBytes {
     this.put(L.endBrace);
   }
 
-  /** `{"id":…,"time":…,"connection":…,"kind":"…","dir":…` */
+  /**
+   * `{"id":…,"time":…,"connection":…,"kind":"…","dir":…` and, for a message, `,"binary":…` — from
+   * the connection's name on, one cached byte run per (kind, dir, binary) while the name repeats.
+   */
   private head(e: MessageEvent | FrameEvent, kind: Uint8Array): void {
     this.put(L.id);
     this.num(e.id);
     this.put(L.time);
     this.num(e.time);
-    this.put(L.connection);
     if (e.connection !== this.lastConn) {
-      // A recording names one connection over and over: its JSON text is kept while it repeats.
+      // A recording names one connection over and over: its runs are kept while it repeats.
       this.lastConn = e.connection;
       this.lastConnJson = Buffer.from(JSON.stringify(e.connection));
+      this.runs.fill(undefined);
     }
-    this.put(this.lastConnJson);
-    this.put(kind);
-    if (e.dir === 'in') this.put(L.in);
-    else if (e.dir === 'out') this.put(L.out);
-    else this.utf8(JSON.stringify(e.dir));
+    const isMessage = kind === L.kindMessage;
+    const di = e.dir === 'in' ? 0 : e.dir === 'out' ? 1 : -1;
+    if (di < 0) {
+      this.put(L.connection);
+      this.put(this.lastConnJson);
+      this.put(kind);
+      this.utf8(JSON.stringify(e.dir));
+      if (isMessage) {
+        this.put(L.binary);
+        this.bool((e as MessageEvent).binary);
+      }
+      return;
+    }
+    const ri = isMessage ? di * 2 + ((e as MessageEvent).binary ? 1 : 0) : 4 + di;
+    let run = this.runs[ri];
+    if (!run) {
+      const parts = [L.connection, this.lastConnJson, kind, di ? L.out : L.in];
+      if (isMessage) parts.push(L.binary, (e as MessageEvent).binary ? L.true : L.false);
+      run = this.runs[ri] = Buffer.concat(parts);
+    }
+    this.put(run);
   }
 
   private put(bytes: Uint8Array): void {
@@ -235,19 +254,36 @@ export class BatchEncoder extends GrowingBytes {
 
   /** A number as JSON.stringify writes it: integers digit by digit, others through String(), non-finite as null. */
   private num(n: number): void {
-    if (Number.isSafeInteger(n) && n >= 0) {
+    if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) this.uint31(n);
+    else if (Number.isSafeInteger(n) && n > 0) {
+      // Two int32 halves: the digits above the last eight, then those eight (zero-padded).
+      const hi = Math.floor(n / 1e8);
+      let lo = n - hi * 1e8;
+      this.uint31(hi);
       const b = this.buf;
-      if (n < 10) {
-        b[this.len++] = 48 + n;
-        return;
-      }
-      let digits = 1;
-      for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-      let o = this.len + digits;
+      let o = this.len + 8;
       this.len = o;
-      for (let x = n; x > 0; x = Math.floor(x / 10)) b[--o] = 48 + (x % 10);
+      for (let i = 0; i < 8; i++) {
+        const q = (lo / 10) | 0;
+        b[--o] = 48 + lo - q * 10;
+        lo = q;
+      }
     } else if (Number.isFinite(n)) this.utf8(String(n));
     else this.put(L.null);
+  }
+
+  private uint31(n: number): void {
+    const b = this.buf;
+    let digits = 1;
+    for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
+    let o = this.len + digits;
+    this.len = o;
+    let x = n;
+    do {
+      const q = (x / 10) | 0;
+      b[--o] = 48 + x - q * 10;
+      x = q;
+    } while (x > 0);
   }
 
   private base64(src: Uint8Array): void {
