@@ -202,86 +202,145 @@ export function serializeTranscript(t: Transcript): string {
 
 /**
  * Fast reading of the lines this tool writes (nearly every line of a recording is a message or a
- * frame, in encodeEventLine's field order): one sticky regular expression checks the whole line in
+ * frame, in encodeEventLine's field order). One sticky regular expression checks the whole line in
  * place in the chunk's text (no JSON.parse, no slice of the line; `text` is checked to be a valid
- * JSON string and skipped, since `dataBase64` is authoritative) and captures the values; base64 is
- * decoded straight into a shared arena. Anything else (another field order or field, an escape in
- * a name, a number that is not a plain integer, base64 that does not decode exactly) does not
- * match, and the line takes the generic path (JSON.parse + decodeEvent) — so results and errors are
- * exactly the generic path's. Booleans and directions are captured as one letter (V8 keeps
- * one-character strings: nothing allocated for them).
+ * JSON string and skipped, since `dataBase64` is authoritative); the values are then taken from the
+ * positions the shape fixes: integers digit by digit, names and directions reused while they
+ * repeat, base64 decoded straight into a shared arena. Nothing but the event, its byte view and
+ * the base64 text is allocated per line (a regex match array would be garbage per line). Anything
+ * else (another field order or field, an escape in a name, a number that is not a plain integer,
+ * base64 that does not decode exactly) does not match, and the line takes the generic path
+ * (JSON.parse + decodeEvent) — so results and errors are exactly the generic path's.
  */
-const RE_STR = String.raw`"([^"\\\x00-\x1f]*)"`; // a JSON string without escapes, captured
+const RE_STR = String.raw`"[^"\\\x00-\x1f]*"`; // a JSON string without escapes
 const RE_JSON_STR = String.raw`"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*"`; // any JSON string, unrolled (linear)
-const RE_UINT = '(0|[1-9][0-9]{0,14})'; // 15 digits at most: exact as a double
-const RE_BOOL = '(?:(t)rue|false)'; // captures "t" when true
-const RE_OPT_BOOL = '(?:(t)rue|(f)alse)'; // captures "t" or "f"
-const RE_DIR = String.raw`"(?:(i)n|(o)ut|([^"\\\x00-\x1f]*))"`;
-const RE_B64 = '"([A-Za-z0-9+/]*={0,2})"';
+const RE_UINT = '(?:0|[1-9][0-9]{0,14})'; // 15 digits at most: exact as a double
+const RE_BOOL = '(?:true|false)';
+const RE_B64 = '"[A-Za-z0-9+/]*={0,2}"';
 const EVENT_LINE = new RegExp(
   `\\{"id":${RE_UINT},"time":${RE_UINT},"connection":${RE_STR},"kind":(?:` +
-    // groups 4–14
-    `"message","dir":${RE_DIR},"binary":${RE_BOOL},"dataBase64":${RE_B64},"size":${RE_UINT}` +
-    `(?:,"wireSize":${RE_UINT})?(?:,"compressed":${RE_OPT_BOOL})?(?:,"spilled":${RE_OPT_BOOL})?(?:,"text":${RE_JSON_STR})?` +
-    // groups 15–31
-    `|"frame","dir":${RE_DIR},"fin":${RE_BOOL},"rsv1":${RE_BOOL},"rsv2":${RE_BOOL},"rsv3":${RE_BOOL},"opcode":${RE_UINT},"masked":${RE_BOOL}` +
-    `(?:,"maskKey":${RE_STR})?,"length":${RE_UINT},"wireSize":${RE_UINT},"payloadBase64":${RE_B64}(?:,"truncated":${RE_OPT_BOOL})?(?:,"spilled":${RE_OPT_BOOL})?` +
+    `"message","dir":${RE_STR},"binary":${RE_BOOL},"dataBase64":${RE_B64},"size":${RE_UINT}` +
+    `(?:,"wireSize":${RE_UINT})?(?:,"compressed":${RE_BOOL})?(?:,"spilled":${RE_BOOL})?(?:,"text":${RE_JSON_STR})?` +
+    `|"frame","dir":${RE_STR},"fin":${RE_BOOL},"rsv1":${RE_BOOL},"rsv2":${RE_BOOL},"rsv3":${RE_BOOL},"opcode":${RE_UINT},"masked":${RE_BOOL}` +
+    `(?:,"maskKey":${RE_STR})?,"length":${RE_UINT},"wireSize":${RE_UINT},"payloadBase64":${RE_B64}(?:,"truncated":${RE_BOOL})?(?:,"spilled":${RE_BOOL})?` +
     `)\\}`,
   'y',
 );
 
-const dirOf = (i: string | undefined, o: string | undefined, other: string | undefined): string => (i ? 'in' : o ? 'out' : other!);
-
 class LineScanner {
   /** Where the last matched line's text ends (before its newline). */
   end = 0;
+  private s = '';
+  private p = 0;
+  private lastConn = '';
+  private lastMaskKey = '';
   private arena = Buffer.alloc(0);
   private arenaUsed = 0;
 
   /** The event of the line starting at `start` in `s`, or undefined when it is not of the expected shape. */
   scan(s: string, start: number): TimelineEvent | undefined {
     EVENT_LINE.lastIndex = start;
-    const m = EVENT_LINE.exec(s);
-    if (!m) return undefined;
+    if (!EVENT_LINE.test(s)) return undefined;
     this.end = EVENT_LINE.lastIndex;
-    return m[8] !== undefined ? this.message(m) : this.frame(m);
-  }
-
-  private message(m: RegExpExecArray): TimelineEvent | undefined {
-    const data = this.b64(m[8]!);
-    if (!data) return undefined;
-    const e = { id: +m[1]!, time: +m[2]!, connection: m[3]!, kind: 'message', dir: dirOf(m[4], m[5], m[6]), binary: m[7] !== undefined, data, size: +m[9]! } as Record<string, unknown>;
-    if (m[10] !== undefined) e.wireSize = +m[10];
-    if (m[11] !== undefined || m[12] !== undefined) e.compressed = m[11] !== undefined;
-    if (m[13] !== undefined || m[14] !== undefined) e.spilled = m[13] !== undefined;
-    return e as unknown as TimelineEvent;
-  }
-
-  private frame(m: RegExpExecArray): TimelineEvent | undefined {
-    const payload = this.b64(m[27]!);
+    this.s = s;
+    this.p = start;
+    // The expression has checked every key and value: from here on, only positions are followed.
+    const id = this.uint('{"id":');
+    const time = this.uint(',"time":');
+    this.p += ',"connection":'.length;
+    const connection = (this.lastConn = this.str(this.lastConn));
+    this.p += ',"kind":"'.length;
+    if (s.charCodeAt(this.p) === 109) {
+      this.p += 'message","dir":'.length;
+      const dir = this.dir();
+      const binary = this.bool(',"binary":');
+      const data = this.b64(',"dataBase64":');
+      if (!data) return undefined;
+      const e = { id, time, connection, kind: 'message', dir, binary, data, size: this.uint(',"size":') } as Record<string, unknown>;
+      if (s.startsWith(',"wireSize":', this.p)) e.wireSize = this.uint(',"wireSize":');
+      if (s.startsWith(',"compressed":', this.p)) e.compressed = this.bool(',"compressed":');
+      if (s.startsWith(',"spilled":', this.p)) e.spilled = this.bool(',"spilled":');
+      return e as unknown as TimelineEvent;
+    }
+    this.p += 'frame","dir":'.length;
+    const dir = this.dir();
+    const fin = this.bool(',"fin":');
+    const rsv1 = this.bool(',"rsv1":');
+    const rsv2 = this.bool(',"rsv2":');
+    const rsv3 = this.bool(',"rsv3":');
+    const opcode = this.uint(',"opcode":');
+    const masked = this.bool(',"masked":');
+    const e = { id, time, connection, kind: 'frame', dir, fin, rsv1, rsv2, rsv3, opcode, masked } as Record<string, unknown>;
+    if (s.startsWith(',"maskKey":', this.p)) {
+      this.p += ',"maskKey":'.length;
+      e.maskKey = this.lastMaskKey = this.str(this.lastMaskKey);
+    }
+    e.length = this.uint(',"length":');
+    e.wireSize = this.uint(',"wireSize":');
+    const payload = this.b64(',"payloadBase64":');
     if (!payload) return undefined;
-    const e = { id: +m[1]!, time: +m[2]!, connection: m[3]!, kind: 'frame', dir: dirOf(m[15], m[16], m[17]), fin: m[18] !== undefined, rsv1: m[19] !== undefined, rsv2: m[20] !== undefined, rsv3: m[21] !== undefined, opcode: +m[22]!, masked: m[23] !== undefined } as Record<string, unknown>;
-    if (m[24] !== undefined) e.maskKey = m[24];
-    e.length = +m[25]!;
-    e.wireSize = +m[26]!;
     e.payload = payload;
-    if (m[28] !== undefined || m[29] !== undefined) e.truncated = m[28] !== undefined;
-    if (m[30] !== undefined || m[31] !== undefined) e.spilled = m[30] !== undefined;
+    if (s.startsWith(',"truncated":', this.p)) e.truncated = this.bool(',"truncated":');
+    if (s.startsWith(',"spilled":', this.p)) e.spilled = this.bool(',"spilled":');
     return e as unknown as TimelineEvent;
   }
 
-  /** Base64 decoded into the arena; undefined unless it decodes to exactly the length it implies. */
-  private b64(v: string): Uint8Array | undefined {
-    const len = v.length;
+  /** The plain integer after `key` (checked by the expression: digits only, at most 15). */
+  private uint(key: string): number {
+    const s = this.s;
+    let p = this.p + key.length;
+    let n = 0;
+    for (let c = s.charCodeAt(p); c >= 48 && c <= 57; c = s.charCodeAt(++p)) n = n * 10 + (c - 48);
+    this.p = p;
+    return n;
+  }
+
+  private bool(key: string): boolean {
+    const p = this.p + key.length;
+    const v = this.s.charCodeAt(p) === 116;
+    this.p = p + (v ? 4 : 5);
+    return v;
+  }
+
+  /** The escape-free string at the cursor; `last` itself when it repeats (no new string). */
+  private str(last: string): string {
+    const s = this.s;
+    const from = this.p + 1;
+    const q = s.indexOf('"', from);
+    this.p = q + 1;
+    return q - from === last.length && s.startsWith(last, from) ? last : s.slice(from, q);
+  }
+
+  private dir(): string {
+    const s = this.s;
+    const p = this.p;
+    if (s.startsWith('"in"', p)) {
+      this.p = p + 4;
+      return 'in';
+    }
+    if (s.startsWith('"out"', p)) {
+      this.p = p + 5;
+      return 'out';
+    }
+    return this.str('');
+  }
+
+  /** The base64 after `key`, decoded into the arena; undefined unless it decodes to exactly the length it implies. */
+  private b64(key: string): Uint8Array | undefined {
+    const s = this.s;
+    const from = this.p + key.length + 1;
+    const q = s.indexOf('"', from);
+    this.p = q + 1;
+    const len = q - from;
     if (len % 4 !== 0) return undefined;
-    const pad = len && v.charCodeAt(len - 1) === 61 ? (v.charCodeAt(len - 2) === 61 ? 2 : 1) : 0;
+    const pad = len && s.charCodeAt(q - 1) === 61 ? (s.charCodeAt(q - 2) === 61 ? 2 : 1) : 0;
     const bytes = (len / 4) * 3 - pad;
     if (bytes > this.arena.length - this.arenaUsed) {
       this.arena = Buffer.alloc(Math.max(bytes, 256 * 1024));
       this.arenaUsed = 0;
     }
     const at = this.arenaUsed;
-    if (bytes && this.arena.write(v, at, bytes, 'base64') !== bytes) return undefined;
+    if (bytes && this.arena.write(s.slice(from, q), at, bytes, 'base64') !== bytes) return undefined;
     this.arenaUsed += bytes;
     return new Uint8Array(this.arena.buffer, this.arena.byteOffset + at, bytes);
   }
