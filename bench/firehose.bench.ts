@@ -10,8 +10,10 @@
  *  - firehose.64B.loop_lag_p99: host event-loop delay p99 while receiving (budget < 50 ms)
  *  - firehose.64B.store_memory: payload bytes the store holds in memory vs its budget
  *  - firehose.64B.spill_bytes: spill file size vs the payload bytes beyond the budget (expected growth)
- *  - the same with a transcript being written (firehose.transcript.*), plus
- *    firehose.transcript.readable: events read back from the file vs recorded.
+ *  - the same with a transcript being written (firehose.transcript.*, the writer in
+ *    FIREHOSE_TRANSCRIPT_MODE: auto (default: a worker thread only with more than two cores),
+ *    thread or worker), plus firehose.transcript.readable: events read back from the file vs
+ *    recorded; and once more with the writer forced into a worker thread (firehose.transcript_worker.*).
  *
  * The store's budget is FIREHOSE_BUDGET_MB (default 16) so a 30 s run spills. Run:
  * node --expose-gc --import tsx bench/firehose.bench.ts
@@ -24,7 +26,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { Connection } from '../src/core/engine/connection';
 import { TimelineStore } from '../src/core/engine/timelineStore';
-import { TranscriptWriter, makeHeader, readTranscript } from '../src/core/collections/transcript';
+import { TranscriptWriter, makeHeader, readTranscript, type TranscriptWriterMode } from '../src/core/collections/transcript';
 import { encodeFrame } from '../src/core/protocol/frameEncoder';
 import { report } from './lib';
 
@@ -33,6 +35,7 @@ const SECONDS = Number(process.env.FIREHOSE_SECONDS ?? 30);
 const BUDGET_MB = Number(process.env.FIREHOSE_BUDGET_MB ?? 16);
 const SIZE = 64;
 const TICK_MS = 10;
+const TRANSCRIPT_MODE = (process.env.FIREHOSE_TRANSCRIPT_MODE ?? 'auto') as TranscriptWriterMode;
 
 /** The peer: on connection, RATE msg/s of SIZE bytes for SECONDS, then a text "done <count>". */
 function peer(): void {
@@ -78,17 +81,18 @@ interface Outcome {
   payloadBytes: number;
   transcriptEvents?: number;
   transcriptErrors?: number;
+  transcriptMode?: string;
   eventsRecorded: number;
   /** Events the panel-like listener saw, and its posts. */
   listenerEvents: number;
   posts: number;
 }
 
-async function run(url: string, withTranscript: boolean): Promise<Outcome> {
+async function run(url: string, transcript: TranscriptWriterMode | undefined): Promise<Outcome> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wswb-firehose-'));
   const store = new TimelineStore({ memoryBudgetBytes: BUDGET_MB * 1024 * 1024, spillDir: dir });
   const c = new Connection({ url, proxy: 'none' }, { store });
-  const writer = withTranscript ? await TranscriptWriter.create(path.join(dir, 't.ndjson'), makeHeader({ createdAt: 0 })) : undefined;
+  const writer = transcript ? await TranscriptWriter.create(path.join(dir, 't.ndjson'), makeHeader({ createdAt: 0 }), { mode: transcript }) : undefined;
   // The panel-like listener: counters per event, a "post" at most every 1000/60 ms.
   let counted = 0;
   let posts = 0;
@@ -147,6 +151,7 @@ async function run(url: string, withTranscript: boolean): Promise<Outcome> {
     const back = await readTranscript(writer.file);
     out.transcriptEvents = back.events.length;
     out.transcriptErrors = back.errors.length;
+    out.transcriptMode = writer.mode;
   }
   c.dispose();
   await store.dispose();
@@ -158,11 +163,11 @@ function reportAll(prefix: string, o: Outcome): void {
   const MB = 1024 * 1024;
   report({ name: `${prefix}.delivered`, value: o.recorded, unit: 'messages', baseline: o.sent, ratio: o.recorded / o.sent, budget: 'nothing lost (ratio 1)', ok: o.recorded === o.sent && o.listenerEvents === o.eventsRecorded, listenerEvents: o.listenerEvents, panelPosts: o.posts });
   report({ name: `${prefix}.rate`, value: o.rate, unit: 'msgs/s', baseline: RATE, ratio: o.rate / RATE, seconds: SECONDS, note: 'achieved rate (the peer honours backpressure)' });
-  report({ name: `${prefix}.loop_lag_p99`, value: o.lagP99, unit: 'ms', baseline: null, ratio: null, budget: '< 50 ms', ok: o.lagP99 < 50 });
+  report({ name: `${prefix}.loop_lag_p99`, value: o.lagP99, unit: 'ms', baseline: null, ratio: null, budget: '< 50 ms', ok: o.lagP99 < 50, mode: o.transcriptMode });
   report({ name: `${prefix}.store_memory`, value: o.inMemory / MB, unit: 'MB', baseline: BUDGET_MB, ratio: o.inMemory / MB / BUDGET_MB, budget: 'within the budget (+ one 1 MiB chunk)', ok: o.inMemory <= (BUDGET_MB + 1) * MB });
   report({ name: `${prefix}.spill_bytes`, value: o.spillFile / MB, unit: 'MB', baseline: o.onDisk / MB, ratio: o.onDisk ? o.spillFile / o.onDisk : null, note: 'spill file size vs the bytes the store says are on disk', storedPayloadMB: (o.inMemory + o.onDisk) / MB, payloadSeenMB: o.payloadBytes / MB, events: o.eventsRecorded });
   if (o.transcriptEvents !== undefined) {
-    report({ name: `${prefix}.readable`, value: o.transcriptEvents, unit: 'events', baseline: o.eventsRecorded, ratio: o.transcriptEvents / o.eventsRecorded, budget: 'complete and readable', ok: o.transcriptErrors === 0 && o.transcriptEvents === o.eventsRecorded });
+    report({ name: `${prefix}.readable`, value: o.transcriptEvents, unit: 'events', baseline: o.eventsRecorded, ratio: o.transcriptEvents / o.eventsRecorded, budget: 'complete and readable', ok: o.transcriptErrors === 0 && o.transcriptEvents === o.eventsRecorded, mode: o.transcriptMode });
   }
 }
 
@@ -174,8 +179,9 @@ async function main(): Promise<void> {
       child.once('error', reject);
     });
     const url = `ws://127.0.0.1:${port}/`;
-    reportAll('firehose.64B', await run(url, false));
-    reportAll('firehose.transcript', await run(url, true));
+    reportAll('firehose.64B', await run(url, undefined));
+    reportAll('firehose.transcript', await run(url, TRANSCRIPT_MODE));
+    reportAll('firehose.transcript_worker', await run(url, 'worker'));
   } finally {
     child.kill();
   }

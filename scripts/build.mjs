@@ -107,6 +107,15 @@ const targets = [
     plugins: [lazyChunkPlugin('./', true)],
   })),
   {
+    // The transcript writer's worker thread (TranscriptWriter, worker mode), loaded by path.
+    ...common,
+    entryPoints: ['src/core/collections/transcriptWorker.ts'],
+    outfile: path.join(dist, 'chunks', 'transcriptWorker.js'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     ...common,
     entryPoints: { webview: 'webview/main.ts' },
     outdir: dist,

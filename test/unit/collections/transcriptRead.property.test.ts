@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeEvent, encodeEvent, encodeEventLine } from '../../../src/core/collections/transcript';
+import { decodeEvent, encodeEvent, encodeEventLine, makeHeader as header, parseTranscript as parse, serializeTranscript as serialize } from '../../../src/core/collections/transcript';
 import type { TimelineEvent } from '../../../src/core/engine/events';
 
 const messageArb = fc
@@ -44,6 +44,35 @@ describe('collections: transcript reading (property)', () => {
         assert.deepEqual({ ...back, [key]: undefined }, { ...e, [key]: undefined });
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('collections: the transcript line scanner matches the JSON.parse path', () => {
+  const frameArb = fc
+    .record(
+      { id: fc.nat(), time: fc.nat(), connection: fc.string(), dir: fc.constantFrom('in' as const, 'out' as const), fin: fc.boolean(), rsv1: fc.boolean(), rsv2: fc.boolean(), rsv3: fc.boolean(), opcode: fc.nat(15), masked: fc.boolean(), maskKey: fc.string({ maxLength: 8 }), wireSize: fc.nat(), payload: fc.uint8Array({ maxLength: 60 }), truncated: fc.boolean(), spilled: fc.boolean() },
+      { requiredKeys: ['id', 'time', 'connection', 'dir', 'fin', 'rsv1', 'rsv2', 'rsv3', 'opcode', 'masked', 'wireSize', 'payload'] },
+    )
+    .map((f) => ({ ...f, kind: 'frame' as const, length: f.payload.length }) as TimelineEvent);
+  // Edits aimed at what the scanner checks: quotes, escapes, digits, signs, base64 and JSON syntax.
+  const edit = fc.record({ at: fc.nat(), cut: fc.nat(3), put: fc.constantFrom('', '"', '\\', '\\u00', '\\x', '0', '01', '-', '.5', 'e3', '=', '-_', '@', ',', '}', '{', ' ', '\r', '\u0001', 'é', 'true', 'null', '"x":1,') });
+
+  it('lines with random edits read exactly as JSON.parse + decodeEvent read them (events, errors, truncation)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(messageArb, frameArb), { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(fc.nat(), edit), { maxLength: 4 }), fc.boolean(), (events, edits, cutEnd) => {
+        const lines = serialize({ header: header({ createdAt: 0 }), events }).split('\n');
+        for (const [li, { at, cut, put }] of edits) {
+          const i = 1 + (li % events.length);
+          const l = lines[i]!;
+          const p = at % (l.length + 1);
+          lines[i] = l.slice(0, p) + put + l.slice(p + cut);
+        }
+        let text = lines.join('\n');
+        if (cutEnd) text = text.slice(0, -Math.min(text.length, 1 + (edits.length * 7) % 20));
+        assert.deepEqual(parse(text), parse(text, { scan: false }));
+      }),
+      { numRuns: 500 },
     );
   });
 });
