@@ -146,6 +146,7 @@ class RpcLazyPacket extends LazyPacket {
 const LAZY_FIELDS: readonly string[] = ['params', 'result', 'error', 'invalid'];
 
 const QUOTE = 34;
+const VERSION_FIRST = '{"jsonrpc":"2.0",';
 const BACKSLASH = 92;
 
 /** Index of the first character at or after `i` that is not JSON whitespace. */
@@ -221,6 +222,37 @@ function idLiteral(s: string, i: number, end: number): string | number | null | 
   return neg ? -n : n;
 }
 
+/** `"name":` of each member code of memberOf (index 0 unused). */
+const MEMBER_TOKENS = ['', '"jsonrpc":', '"id":', '"method":', '"params":', '"result":', '"error":'];
+
+/** The member code of a `"name":` token written without spaces at `i` (see MEMBER_TOKENS), else 0. */
+function plainMember(s: string, i: number): number {
+  let m: number;
+  switch (s.charCodeAt(i + 1)) {
+    case 105 /* i */:
+      m = 2;
+      break;
+    case 109 /* m */:
+      m = 3;
+      break;
+    case 112 /* p */:
+      m = 4;
+      break;
+    case 114 /* r */:
+      m = 5;
+      break;
+    case 101 /* e */:
+      m = 6;
+      break;
+    case 106 /* j */:
+      m = 1;
+      break;
+    default:
+      return 0;
+  }
+  return s.startsWith(MEMBER_TOKENS[m]!, i) ? m : 0;
+}
+
 /** Which member a name token [k, keyEnd) is: 1 jsonrpc, 2 id, 3 method, 4 params, 5 result, 6 error, 0 another (or one with escapes). */
 function memberOf(s: string, k: number, keyEnd: number): number {
   switch (keyEnd - k - 2) {
@@ -253,8 +285,12 @@ function memberOf(s: string, k: number, keyEnd: number): number {
 export function scanRpc(s: string): Decoded | undefined {
   let i = skipWs(s, 0);
   if (s.charCodeAt(i) !== 123 /* { */) return undefined;
-  i = skipWs(s, i + 1);
   let version = false;
+  // What JSON.stringify writes for most peers: the version first, read in one compare.
+  if (s.startsWith(VERSION_FIRST, i)) {
+    version = true;
+    i += VERSION_FIRST.length;
+  } else i = skipWs(s, i + 1);
   let method: string | undefined;
   let id: string | number | null | undefined;
   let hasId = false;
@@ -262,16 +298,27 @@ export function scanRpc(s: string): Decoded | undefined {
   if (s.charCodeAt(i) === 125) return undefined;
   for (;;) {
     if (s.charCodeAt(i) !== QUOTE) return undefined;
-    const keyEnd = skipString(s, i);
-    if (keyEnd < 0) return undefined;
-    const k = i;
-    i = skipWs(s, keyEnd);
-    if (s.charCodeAt(i) !== 58 /* : */) return undefined;
-    const v = skipWs(s, i + 1);
+    // `"id":`, `"method":`… as JSON.stringify writes them: one compare; anything else the long way.
+    let member = plainMember(s, i);
+    let v: number;
+    let k = i;
+    let keyEnd: number;
+    if (member > 0) {
+      v = i + MEMBER_TOKENS[member]!.length;
+      keyEnd = v - 1;
+    } else {
+      keyEnd = skipString(s, i);
+      if (keyEnd < 0) return undefined;
+      k = i;
+      i = skipWs(s, keyEnd);
+      if (s.charCodeAt(i) !== 58 /* : */) return undefined;
+      v = skipWs(s, i + 1);
+      // Member names are compared as written: one with an escape matches none and is left to JSON.parse below.
+      member = memberOf(s, k, keyEnd);
+    }
     const end = skipValue(s, v);
     if (end < 0) return undefined;
-    // Member names are compared as written: one with an escape matches none and is left to JSON.parse below.
-    switch (memberOf(s, k, keyEnd)) {
+    switch (member) {
       case 1:
         if (version || !(end - v === 5 && s.startsWith('"2.0"', v))) return undefined;
         version = true;
