@@ -15,7 +15,7 @@ type Kind = ProtocolMessage['kind'];
 interface FieldSpec {
   key: string;
   label: string;
-  type: 'text' | 'json' | 'lines' | 'bool' | 'select' | 'area';
+  type: 'text' | 'json' | 'lines' | 'bool' | 'select' | 'area' | 'payload';
   options?: string[];
   placeholder?: string;
   required?: boolean;
@@ -56,7 +56,7 @@ const FORMS: Record<Kind, FieldSpec[]> = {
     { key: 'topic', label: 'Topic', type: 'text', placeholder: 'sensors/+/temp', required: true },
     { key: 'qos', label: 'QoS', type: 'select', options: ['0', '1', '2'], default: '0', numeric: true },
     { key: 'retain', label: 'Retain', type: 'bool', default: false },
-    { key: 'payload', label: 'Payload', type: 'area', placeholder: 'text (sent as UTF-8)' },
+    { key: 'payload', label: 'Payload', type: 'payload' },
   ],
   'json-rpc': [
     { key: 'method', label: 'Method', type: 'text', placeholder: 'subtract', required: true },
@@ -89,7 +89,68 @@ export function onSaveAs<M>(btn: HTMLElement, name: { value: string }, error: HT
 
 const slug = (k: string) => k.replace(/[^a-z]/g, '');
 
-type Control = { el: HTMLElement; get(): string | boolean; set(v: string | boolean): void };
+type Control = {
+  el: HTMLElement;
+  get(): string | boolean;
+  set(v: string | boolean): void;
+  /** A field whose value is not a plain string (payload): the message value, or why the input is refused. */
+  read?(): { value?: unknown; error?: string };
+  write?(v: unknown): void;
+};
+
+/** How the payload field reads its text: UTF-8 text, a JSON value, or bytes as hex or base64 (`{"$binary":…}`). */
+const PAYLOAD_FORMATS = ['text', 'json', 'hex', 'base64'] as const;
+type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
+const PAYLOAD_HINTS: Record<PayloadFormat, string> = {
+  text: 'text (sent as UTF-8)',
+  json: '{"temp": 21.5} (sent as its JSON text)',
+  hex: '01 02 ff (bytes)',
+  base64: 'AQL/ (bytes)',
+};
+
+/** Bytes as base64 (the webview has no Buffer). */
+function toBase64(bytes: number[]): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+/**
+ * The message value of a payload typed as `format`: a string (text), any JSON value, or
+ * `{"$binary": base64}` for bytes; or why the text is refused.
+ */
+export function payloadValue(text: string, format: PayloadFormat): { value?: unknown; error?: string } {
+  if (format === 'text') return { value: text };
+  if (format === 'json') {
+    try {
+      return { value: JSON.parse(text) as unknown };
+    } catch (e) {
+      return { error: `Payload: not JSON (${(e as Error).message})` };
+    }
+  }
+  const compact = text.replace(/\s+/g, '');
+  if (format === 'hex') {
+    const hex = compact.replace(/^0x/i, '');
+    if (!/^([0-9a-fA-F]{2})*$/.test(hex)) return { error: 'Payload: hex needs pairs of digits 0-9 a-f (spaces allowed)' };
+    const bytes: number[] = [];
+    for (let i = 0; i < hex.length; i += 2) bytes.push(parseInt(hex.slice(i, i + 2), 16));
+    return { value: { $binary: toBase64(bytes) } };
+  }
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) return { error: 'Payload: not base64' };
+  try {
+    // Normalized (padding added) through a decode and an encode.
+    return { value: { $binary: btoa(atob(compact)) } };
+  } catch {
+    return { error: 'Payload: not base64' };
+  }
+}
+
+/** The format and text that show a payload value (a loaded message): bytes as base64, strings as text, the rest as JSON. */
+export function payloadText(v: unknown): { format: PayloadFormat; text: string } {
+  if (typeof v === 'string') return { format: 'text', text: v };
+  if (v && typeof v === 'object' && Object.keys(v).length === 1 && typeof (v as { $binary?: unknown }).$binary === 'string') return { format: 'base64', text: (v as { $binary: string }).$binary };
+  return { format: 'json', text: JSON.stringify(v) };
+}
 
 /** What the composer asks of the panel. */
 export interface ProtocolComposerDeps {
@@ -138,6 +199,29 @@ export class ProtocolComposer {
 
   private control(kind: Kind, f: FieldSpec): Control {
     const id = `pc-${slug(kind)}-${f.key}`;
+    if (f.type === 'payload') {
+      const as = select(PAYLOAD_FORMATS.map((x) => [x, x === 'text' ? 'Text' : x === 'json' ? 'JSON' : x === 'hex' ? 'Hex bytes' : 'Base64 bytes']), { id: `${id}As`, 'aria-label': `${f.label} format` });
+      const t = textarea({ id, rows: '2', placeholder: PAYLOAD_HINTS.text });
+      as.addEventListener('change', () => (t.placeholder = PAYLOAD_HINTS[as.value as PayloadFormat] ?? ''));
+      const setFormat = (x: PayloadFormat) => {
+        as.value = x;
+        t.placeholder = PAYLOAD_HINTS[x];
+      };
+      return {
+        el: h('div', { class: 'pc-payload' }, field(`${f.label} as`, as), field(f.label, t, { wide: true })),
+        get: () => t.value,
+        set: (v) => {
+          setFormat('text');
+          t.value = String(v);
+        },
+        read: () => payloadValue(t.value, (as.value as PayloadFormat) || 'text'),
+        write: (v) => {
+          const shown = payloadText(v);
+          setFormat(shown.format);
+          t.value = shown.text;
+        },
+      };
+    }
     if (f.type === 'bool') {
       const c = checkbox(f.label, { id, checked: f.default === true });
       return { el: c.label, get: () => c.box.checked, set: (v) => (c.box.checked = v === true) };
@@ -186,6 +270,13 @@ export class ProtocolComposer {
         continue;
       }
       const s = String(raw);
+      const control = form.controls.get(f.key)!;
+      if (control.read && s !== '') {
+        const r = control.read();
+        if (r.error !== undefined) return this.invalid(r.error);
+        m[f.key] = r.value;
+        continue;
+      }
       if (!s.trim() || (f.default !== undefined && s === f.default)) {
         if (f.required) return this.invalid(`${f.label} is required`);
         continue;
@@ -232,6 +323,7 @@ export class ProtocolComposer {
       const c = form.controls.get(f.key)!;
       const v = m[f.key];
       if (f.type === 'bool') c.set(v === undefined ? f.default === true : v === true);
+      else if (c.write && v !== undefined) c.write(v);
       else if (v === undefined) c.set(typeof f.default === 'string' ? f.default : f.type === 'select' ? f.options![0]! : '');
       else if (f.type === 'json') c.set(JSON.stringify(v));
       else if (f.type === 'lines') c.set(Object.entries(v as Record<string, string>).map(([k, x]) => `${k}:${x}`).join('\n'));

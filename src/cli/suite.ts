@@ -1,6 +1,6 @@
 /**
  * `websocket-workbench run <file|folder> [--scenario NAME] [--request NAME] [--reporter ndjson|junit|tap]
- *   [--reporter-output FILE] [--parallel N] [--env NAME] [--var NAME=VALUE]`
+ *   [--reporter-output FILE] [--parallel N] [--env NAME] [--var NAME=VALUE] [--reply-timeout MS]`
  *
  * Runs the tests of collection files: every scenario, and every saved request with expectations
  * (or only those named). A folder is searched for `*.websocket.json` (not node_modules, not dot
@@ -22,6 +22,7 @@ import type { Collection } from '../core/collections/types';
 import { planRequest, planTests } from '../core/scenario/plan';
 import type { PlannedTest } from '../core/scenario/plan';
 import { runTest } from '../core/scenario/runner';
+import type { SessionOutput } from '../core/protocols/connectionSession';
 import { PathLocator } from '../core/scenario/locate';
 import type { LocatedStep, Reporter, ReportedFile, ReportedTest } from './reporters/types';
 import { ndjsonReporter } from './reporters/ndjson';
@@ -42,6 +43,8 @@ Options:
                           same fixed port never overlap
   --env NAME              environment for every connection (a connect step's "env" wins)
   --var NAME=VALUE        set a variable (repeatable)
+  --reply-timeout MS      report a protocol request without a reply after MS as unanswered
+                          (default 10000)
   -h, --help              show this help
 
 Secrets ({{secret:name}}) are read from environment variables WSWB_SECRET_<NAME>.
@@ -55,6 +58,7 @@ const OPTIONS = {
   parallel: { type: 'string' },
   env: { type: 'string' },
   var: { type: 'string', multiple: true },
+  'reply-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -72,6 +76,8 @@ export interface SuiteArgs {
   parallel: number;
   env?: string;
   vars: Record<string, string>;
+  /** How long a protocol request waits for its reply before it is reported unanswered (ms). */
+  replyTimeoutMs?: number;
 }
 
 /** Parses argv; throws UsageError for bad usage; 'help' for -h/--help. */
@@ -79,10 +85,11 @@ export function parseSuiteArgs(argv: string[]): SuiteArgs | 'help' {
   const { help: _help, ...spec } = OPTIONS;
   const parsed = parseValues(argv, spec);
   if (parsed === 'help') return parsed;
-  const v = parsed.values as { reporter?: string; 'reporter-output'?: string; parallel?: string; env?: string };
+  const v = parsed.values as { reporter?: string; 'reporter-output'?: string; parallel?: string; env?: string; 'reply-timeout'?: string };
   const target = single(parsed.positionals, '<file|folder>');
   const reporter = oneOf('--reporter', v.reporter ?? 'ndjson', ['ndjson', 'junit', 'tap'] as const);
   const parallel = v.parallel === undefined ? 1 : intValue('--parallel', v.parallel, 1, 9999);
+  const replyTimeoutMs = v['reply-timeout'] === undefined ? undefined : intValue('--reply-timeout', v['reply-timeout'], 1, 86_400_000);
   for (const [flag, value] of [['--reporter-output', v['reporter-output']], ['--env', v.env]] as const) if (value === '') throw new UsageError(`${flag} needs a value`);
   return {
     target,
@@ -93,6 +100,7 @@ export function parseSuiteArgs(argv: string[]): SuiteArgs | 'help' {
     parallel,
     ...(v.env !== undefined ? { env: v.env } : {}),
     vars: varsValue(parsed.lists.var),
+    ...(replyTimeoutMs !== undefined ? { replyTimeoutMs } : {}),
   };
 }
 
@@ -258,6 +266,9 @@ export async function runSuite(argv: string[], io: CliIO): Promise<number> {
       overrides: args.vars,
       processEnv: io.env,
       signal: controller.signal,
+      ...(args.replyTimeoutMs !== undefined ? { replyTimeoutMs: args.replyTimeoutMs } : {}),
+      // Decoded messages, pairs and unanswered requests of the test's connections (ndjson only).
+      ...(reporter.protocol ? { onProtocol: (o: SessionOutput, source: string) => write(reporter.protocol!({ file: f.shown, name: t.name }, source, o)) } : {}),
       onStep: (s) => {
         const at = locate(s);
         write(reporter.step({ file: f.shown, name: t.name }, { ...s, file: f.shown, line: at.line, column: at.column }));

@@ -33,7 +33,10 @@ describe('end to end: a Socket.IO session in the panel, in VS Code', function ()
     io.on('connection', (s) => {
       s.on('sum', (a: number, b: number, ack: (n: number) => void) => {
         acked.push([a, b]);
-        setTimeout(() => ack(a + b), 20);
+        // 20 ms on the fine clock (Node's setTimeout may fire up to 1 ms early: its start is cut to whole ms).
+        const t0 = performance.now();
+        const later = () => (performance.now() - t0 >= 20 ? ack(a + b) : setTimeout(later, 1));
+        setTimeout(later, 20);
       });
       s.emit('welcome', { room: 'lobby' });
     });
@@ -89,10 +92,9 @@ describe('end to end: a Socket.IO session in the panel, in VS Code', function ()
     const sentText = (await sent.textContent())!;
     const ms = /⇄ ([\d.]+) (ms|µs)$/.exec(sentText);
     assert.ok(ms, `the EVENT row shows its latency: ${sentText}`);
-    // Known defect (README, Limitations): on a loaded machine the panel's pair latency has come out
-    // a few ms short of the server's 20 ms delay (16.9 ms once), so the request side is stamped late
-    // somewhere between the send and the session. Checked here: in ms, most of the delay, bounded.
-    assert.ok(ms[2] === 'ms' && Number(ms[1]) >= 10 && Number(ms[1]) < 5000, `the latency reflects the server's 20 ms delay: ${sentText}`);
+    // The request is timed before its bytes leave and the reply when it is read, whatever work the
+    // panel does on either (test/unit/protocols/latency.test.ts): the latency covers the server's delay.
+    assert.ok(ms[2] === 'ms' && Number(ms[1]) >= 20 && Number(ms[1]) < 5000, `the latency covers the server's 20 ms delay: ${sentText}`);
     const reply = w.locator('.timeline .row.d-in.paired .c-proto', { hasText: 'ACK' });
     assert.match((await reply.textContent())!, new RegExp(`⇄ ${ms[1]!.replace('.', '\\.')} ms$`), 'the ACK shows the same latency');
     // Selecting the request shows its reply in the Protocol tab, with the tree of the decoded packet.

@@ -228,18 +228,21 @@ describe('webview: protocols (issue 13)', () => {
   });
 
   /** The composer's forms: fields filled as a user would → the message the host receives. */
-  const FORMS: Array<{ protocol: string; kind?: string; fill: Array<[string, string | boolean]>; expect: Record<string, unknown> }> = [
+  const FORMS: Array<{ protocol: string; kind?: string; note?: string; fill: Array<[string, string | boolean]>; expect: Record<string, unknown> }> = [
     { protocol: 'socket.io', fill: [['#pc-socketio-event', 'chat'], ['#pc-socketio-args', '["hi", {"n": 1}]'], ['#pc-socketio-ack', true], ['#pc-socketio-namespace', '/admin']], expect: { kind: 'socket.io', event: 'chat', args: ['hi', { n: 1 }], ack: true, namespace: '/admin' } },
     { protocol: 'graphql-ws', fill: [['#pc-graphql-query', 'subscription News { news { id } }'], ['#pc-graphql-variables', '{"room":"a"}'], ['#pc-graphql-operationName', 'News'], ['#pc-graphql-name', 'news']], expect: { kind: 'graphql', query: 'subscription News { news { id } }', variables: { room: 'a' }, operationName: 'News', name: 'news' } },
     { protocol: 'graphql-ws', kind: 'graphql-complete', fill: [['#pc-graphqlcomplete-of', 'news']], expect: { kind: 'graphql-complete', of: 'news' } },
     { protocol: 'signalr', fill: [['#pc-signalr-target', 'SendMessage'], ['#pc-signalr-arguments', '["alice","hi"]'], ['#pc-signalr-invocation', 'stream']], expect: { kind: 'signalr', target: 'SendMessage', arguments: ['alice', 'hi'], invocation: 'stream' } },
     { protocol: 'stomp', fill: [['#pc-stomp-command', 'SEND'], ['#pc-stomp-headers', 'destination:/queue/a\ncontent-type:text/plain'], ['#pc-stomp-body', 'hello']], expect: { kind: 'stomp', command: 'SEND', headers: { destination: '/queue/a', 'content-type': 'text/plain' }, body: 'hello' } },
     { protocol: 'mqtt', fill: [['#pc-mqtt-packet', 'publish'], ['#pc-mqtt-topic', 'a/b'], ['#pc-mqtt-qos', '1'], ['#pc-mqtt-retain', true], ['#pc-mqtt-payload', 'on']], expect: { kind: 'mqtt', packet: 'publish', topic: 'a/b', qos: 1, retain: true, payload: 'on' } },
+    { protocol: 'mqtt', note: 'JSON payload', fill: [['#pc-mqtt-packet', 'publish'], ['#pc-mqtt-topic', 'a/json'], ['#pc-mqtt-payloadAs', 'json'], ['#pc-mqtt-payload', '{"temp": 21.5, "on": true}']], expect: { kind: 'mqtt', packet: 'publish', topic: 'a/json', payload: { temp: 21.5, on: true } } },
+    { protocol: 'mqtt', note: 'hex payload, bytes', fill: [['#pc-mqtt-packet', 'publish'], ['#pc-mqtt-topic', 'a/hex'], ['#pc-mqtt-payloadAs', 'hex'], ['#pc-mqtt-payload', '00 01 fe FF']], expect: { kind: 'mqtt', packet: 'publish', topic: 'a/hex', payload: { $binary: 'AAH+/w==' } } },
+    { protocol: 'mqtt', note: 'base64 payload, bytes', fill: [['#pc-mqtt-packet', 'publish'], ['#pc-mqtt-topic', 'a/b64'], ['#pc-mqtt-payloadAs', 'base64'], ['#pc-mqtt-payload', 'AAH+/w']], expect: { kind: 'mqtt', packet: 'publish', topic: 'a/b64', payload: { $binary: 'AAH+/w==' } } },
     { protocol: 'json-rpc', fill: [['#pc-jsonrpc-method', 'sum'], ['#pc-jsonrpc-params', '{"a":1,"b":2}'], ['#pc-jsonrpc-notification', true]], expect: { kind: 'json-rpc', method: 'sum', params: { a: 1, b: 2 }, notification: true } },
   ];
 
   for (const form of FORMS) {
-    it(`composes a ${form.kind ?? form.protocol} message with its form, sends it, and saves it with its kind`, async () => {
+    it(`composes a ${form.kind ?? form.protocol} message${form.note ? ` (${form.note})` : ''} with its form, sends it, and saves it with its kind`, async () => {
       const source = { file: '/ws/a.websocket.json', request: 'r', label: 'a.websocket.json › r', messages: [] };
       const w = await openWith([], { url: 'ws://127.0.0.1:9/', protocol: form.protocol }, { source });
       try {
@@ -272,6 +275,29 @@ describe('webview: protocols (issue 13)', () => {
       }
     });
   }
+
+  it('refuses an MQTT payload that does not read as its format, saying why; a JSON string is text', async () => {
+    const w = await openWith([], { url: 'ws://127.0.0.1:9/', protocol: 'mqtt' });
+    try {
+      await w.page.waitForSelector('#proto-composer:not([hidden])');
+      await fill(w.page, '#pc-mqtt-topic', 't');
+      for (const [as, text, why] of [['hex', 'abc', 'Payload: hex needs pairs of digits 0-9 a-f (spaces allowed)'], ['hex', 'zz', 'Payload: hex needs pairs of digits 0-9 a-f (spaces allowed)'], ['base64', 'a$b=', 'Payload: not base64'], ['json', '{oops', /^Payload: not JSON \(/]] as const) {
+        await choose(w.page, '#pc-mqtt-payloadAs', as);
+        await fill(w.page, '#pc-mqtt-payload', text);
+        await w.page.click('#pc-send');
+        const shown = (await w.page.textContent('#pc-error'))!;
+        if (typeof why === 'string') assert.equal(shown, why);
+        else assert.match(shown, why);
+      }
+      assert.ok(!(await w.posted()).some((m) => m.method === 'sendProtocol'), 'nothing was sent');
+      await choose(w.page, '#pc-mqtt-payloadAs', 'json');
+      await fill(w.page, '#pc-mqtt-payload', '"on"');
+      await w.page.click('#pc-send');
+      assert.deepEqual((await w.request('sendProtocol')).params.message, { kind: 'mqtt', packet: 'publish', topic: 't', payload: 'on' });
+    } finally {
+      await w.close();
+    }
+  });
 
   it('refuses a form with a required field missing or bad JSON, saying why', async () => {
     const w = await openWith([], { url: 'ws://127.0.0.1:9/', protocol: 'socket.io' });

@@ -1,6 +1,7 @@
 /**
  * `--reporter ndjson` (the default): one JSON object per line as the run goes (docs/cli-ndjson.md,
- * "run: test results"): `run-start`, `step`, `test`, then `summary`.
+ * "run: test results"): `run-start`, `step`, `test`, then `summary`; with protocols, `decoded`,
+ * `exchange` and `unanswered` lines as they happen.
  */
 import type { Reporter } from './types';
 
@@ -16,6 +17,13 @@ export function ndjsonReporter(): Reporter {
       if (s.on !== undefined) o.on = s.on;
       for (const k of ['message', 'code', 'expected', 'actual'] as const) if (s[k] !== undefined) o[k] = s[k];
       return line(o);
+    },
+    protocol(test, connection, o) {
+      const where = { file: test.file, test: test.name, connection };
+      if (o.type !== 'event') return line({ ...o, ...where });
+      const e = o.event;
+      if (!o.decoded || e.kind !== 'message') return '';
+      return line({ type: 'decoded', ...where, message: e.id, dir: e.dir, decoded: o.decoded });
     },
     testEnd(t) {
       const o: Record<string, unknown> = { type: 'test', file: t.file, test: t.name, kind: t.kind, ok: t.ok, durationMs: t.durationMs, line: t.location.line, column: t.location.column };

@@ -4,6 +4,7 @@
  */
 import type { TestResult, StepResult } from '../../core/scenario/runner';
 import type { TextLocation } from '../../core/scenario/locate';
+import type { SessionOutput } from '../../core/protocols/connectionSession';
 
 /** A step result with its position in the file. */
 export interface LocatedStep extends StepResult {
@@ -44,5 +45,11 @@ export interface Reporter {
   start(files: Array<{ file: string; name: string; tests: Array<{ name: string; kind: string }> }>): string;
   step(test: { file: string; name: string }, step: LocatedStep): string;
   testEnd(test: ReportedTest): string;
+  /**
+   * What the protocol layer of a test's connection (`connection`: its alias) reports, as it comes:
+   * a decoded message (an `event` output with `decoded`, already plain JSON), a pair, an unanswered
+   * request. Reporters without a place for them (JUnit, TAP) leave it out.
+   */
+  protocol?(test: { file: string; name: string }, connection: string, o: SessionOutput): string;
   end(files: ReportedFile[], totals: RunTotals): string;
 }

@@ -61,6 +61,12 @@ const TEXT = Object.freeze({ binary: false });
 const BINARY = Object.freeze({ binary: true });
 let connectionSeq = 0;
 
+/** A listener of a connection's events; `at` is a message event's fine time in ms (see Connection.onEvent). */
+export type EventListener = (e: TimelineEvent, at: number) => void;
+
+/** The default fine clock: epoch ms with sub-ms resolution, monotonic within the process. */
+const fineNow = (): number => performance.timeOrigin + performance.now();
+
 /** One client WebSocket connection with a recorded timeline. */
 export class Connection {
   readonly id: string;
@@ -74,7 +80,10 @@ export class Connection {
   private readonly setT: (fn: () => void, ms: number) => unknown;
   private readonly clearT: (h: unknown) => void;
   private readonly ownsStore: boolean;
-  private readonly listeners = new Set<(e: TimelineEvent) => void>();
+  private readonly listeners = new Set<EventListener>();
+  private readonly fineClock: () => number;
+  /** While sendMessage writes: the fine time taken before the write (0 otherwise). */
+  private sendingAt = 0;
 
   private ws: WebSocket | null = null;
   private socket: net.Socket | null = null;
@@ -106,6 +115,7 @@ export class Connection {
     this.options = options;
     this.id = deps.id ?? `conn-${++connectionSeq}`;
     this.clock = deps.clock ?? Date.now;
+    this.fineClock = deps.fineClock ?? fineNow;
     this.env = deps.env ?? process.env;
     this.random = deps.random ?? Math.random;
     this.setT = deps.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
@@ -118,8 +128,14 @@ export class Connection {
     return this._state;
   }
 
-  /** Subscribes to this connection's events; returns the unsubscribe function. */
-  onEvent(listener: (e: TimelineEvent) => void): () => void {
+  /**
+   * Subscribes to this connection's events; returns the unsubscribe function. For a message event a
+   * listener also gets `at`, its fine time (ms, performance.timeOrigin + performance.now()), taken
+   * when it was recorded (an outgoing one: just before its bytes went to the socket), before the
+   * store and the listeners subscribed earlier did their work on it, so that work is not counted in
+   * what a listener times (protocol pair latencies). 0 for other events.
+   */
+  onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -258,11 +274,15 @@ export class Connection {
     const n = e as NewEvent;
     n.time = this.clock();
     n.connection = this.id;
+    // Before the store and the listeners: their work must not move it. An outgoing message written
+    // synchronously by sendMessage has its time from before the write.
+    // Only message events are timed (0 for the others: the clock read is not free, and frames are many).
+    const at = n.kind === 'message' && this.listeners.size ? (n.dir === 'out' && this.sendingAt ? this.sendingAt : this.fineClock()) : 0;
     const ev = this.store.appendKnown(n);
     if (this.listeners.size) {
       for (const l of this.listeners) {
         try {
-          l(ev);
+          l(ev, at);
         } catch {
           // a listener's bug must not break the connection
         }
@@ -298,12 +318,18 @@ export class Connection {
     }
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const ws = this.ws;
+    // The message's fine time is taken before its bytes go to the socket: the peer may read them
+    // (and start answering) before this thread gets to record the event.
+    const outer = this.sendingAt;
+    this.sendingAt = this.listeners.size ? this.fineClock() : 0;
     try {
       // One callback for every send: Node batches the after-write ticks of consecutive writes that
       // share a callback, where a fresh closure per send costs a tick each.
       ws.send(buf, binary ? BINARY : TEXT, this.onSent);
     } catch (err) {
       this.recordError(new ConnectionError(this.codeOf(err), (err as Error).message));
+    } finally {
+      this.sendingAt = outer;
     }
   }
 

@@ -23,7 +23,12 @@ export interface ProtocolSessionOptions {
   protocolOptions?: Record<string, unknown>;
   /** Reply timeout of the pairing table (ms, default 10000). */
   replyTimeoutMs?: number;
-  /** Fine clock in ms for latencies (default performance.timeOrigin + performance.now()). */
+  /**
+   * Clock in ms for timeouts, and for latencies when given (tests). Default: timeouts on
+   * performance.timeOrigin + performance.now(), latencies on the fine time the connection gives each
+   * event when it records it (the same clock), so work done on an event before the session hears
+   * of it (the store's listeners, the panel's view) is not taken off or added to a latency.
+   */
   clock?: () => number;
   /** Loaded `codecs` rules of the request and its collection (src/core/codecs/bindings.ts loadCodecs). */
   codecs?: CodecSet;
@@ -36,6 +41,8 @@ export class ProtocolSession {
   readonly monitor: ProtocolMonitor;
   readonly driver: SessionDriver | undefined;
   private readonly clock: () => number;
+  /** A clock was given: latencies are timed on it, not on the connection's event times. */
+  private readonly ownClock: boolean;
   private started = false;
   private timer: ReturnType<typeof setInterval> | undefined;
   private off: (() => void) | undefined;
@@ -44,6 +51,7 @@ export class ProtocolSession {
 
   constructor(readonly setting: ProtocolSetting, opts: ProtocolSessionOptions = {}) {
     this.clock = opts.clock ?? fineClock;
+    this.ownClock = opts.clock !== undefined;
     const po = opts.protocolOptions ?? {};
     this.monitor = new ProtocolMonitor(setting, { ...(opts.replyTimeoutMs !== undefined ? { timeoutMs: opts.replyTimeoutMs } : {}), ...(po.eio === 3 ? { eio: 3 as const } : {}), ...(opts.codecs && !opts.codecs.empty ? { codecs: opts.codecs } : {}) });
     if (setting !== 'auto' && setting !== 'raw') {
@@ -63,7 +71,7 @@ export class ProtocolSession {
   attach(conn: Connection, output: (o: SessionOutput) => void): void {
     this.output = output;
     this.conn = conn;
-    this.off = conn.onEvent((e) => this.onEvent(conn, e));
+    this.off = conn.onEvent((e, at) => this.onEvent(conn, e, at));
     this.timer = setInterval(() => {
       for (const u of this.monitor.expire(this.clock())) this.output(u);
     }, Math.min(250, Math.max(10, this.monitor.pairs.timeoutMs / 4)));
@@ -105,7 +113,8 @@ export class ProtocolSession {
     });
   }
 
-  private onEvent(conn: Connection, e: TimelineEvent): void {
+  /** `at`: the event's fine time from the connection, taken when it was recorded (pairs are timed with it). */
+  private onEvent(conn: Connection, e: TimelineEvent, at: number): void {
     switch (e.kind) {
       case 'handshake':
         if (e.response?.status === 101) this.monitor.handshake(e.subprotocol, e.request.url);
@@ -116,7 +125,7 @@ export class ProtocolSession {
         if (e.state === 'open') this.start(conn);
         return;
       case 'message':
-        this.onMessage(conn, e);
+        this.onMessage(conn, e, at);
         return;
       case 'close':
         this.output({ type: 'event', event: e });
@@ -128,8 +137,8 @@ export class ProtocolSession {
     }
   }
 
-  private onMessage(conn: Connection, e: MessageEvent): void {
-    const { decoded, exchanges } = e.spilled ? { decoded: undefined, exchanges: [] } : this.monitor.message({ binary: e.binary, data: e.data }, e.dir, e.id, this.clock());
+  private onMessage(conn: Connection, e: MessageEvent, at: number): void {
+    const { decoded, exchanges } = e.spilled ? { decoded: undefined, exchanges: [] } : this.monitor.message({ binary: e.binary, data: e.data }, e.dir, e.id, this.ownClock ? this.clock() : at);
     this.output(decoded ? { type: 'event', event: e, decoded } : { type: 'event', event: e });
     for (const x of exchanges) this.output(x);
     if (decoded && this.driver) {

@@ -4,7 +4,7 @@
  */
 import { LazyPacket } from './packet';
 import type { Decoded, ProtocolDecoder, WireMessage } from './types';
-import { isObject, short, textOf, tryJson } from './util';
+import { isObject, oneLine, short, textOf, tryJson } from './util';
 
 /** The summary of a decoded JSON-RPC object (built when first read). */
 function summarizeRpc(d: LazyPacket): string {
@@ -60,6 +60,9 @@ export class JsonRpcDecoder implements ProtocolDecoder {
 
   decode(msg: WireMessage): Decoded | undefined {
     const text = textOf(msg);
+    // The hot case, one plain object, is read without parsing its params/result/error (scanRpc).
+    const lazy = scanRpc(text);
+    if (lazy) return lazy;
     const m = tryJson(text);
     if (Array.isArray(m)) {
       const items = m.map(describeRpc);
@@ -77,4 +80,308 @@ function invalid(why: string): Decoded {
 /** Encodes a JSON-RPC request (`id` given) or notification (no id). */
 export function encodeJsonRpc(method: string, params: unknown, id?: number | string): string {
   return JSON.stringify({ jsonrpc: '2.0', method, ...(params !== undefined ? { params } : {}), ...(id !== undefined ? { id } : {}) });
+}
+
+/**
+ * A JSON-RPC object whose `params`, `result` or `error` (the one member a request, a result or an
+ * error shows) is parsed when first read: recording and pairing need only the header (jsonrpc, id,
+ * method, which members there are), and JSON-parsing every message whole would cost more than the
+ * rest of the decoding (docs/cli-ndjson.md: the ≤ 10 % budget). A member that turns out not to be
+ * JSON makes `invalid` say so when read (the pair stands, as with Socket.IO arguments).
+ */
+class RpcLazyPacket extends LazyPacket {
+  readonly #text: string;
+  readonly #member: 'params' | 'result' | 'error';
+  readonly #start: number;
+  readonly #end: number;
+  #parsed: { value: unknown } | { problem: string } | undefined;
+
+  constructor(type: string, text: string, member: 'params' | 'result' | 'error', start: number, end: number) {
+    super('json-rpc', type, summarizeRpc);
+    this.#text = text;
+    this.#member = member;
+    this.#start = start;
+    this.#end = end;
+  }
+
+  #parse(): { value: unknown } | { problem: string } {
+    if (this.#parsed) return this.#parsed;
+    const raw = this.#text.slice(this.#start, this.#end);
+    try {
+      return (this.#parsed = { value: JSON.parse(raw) });
+    } catch {
+      return (this.#parsed = { problem: `JSON-RPC: invalid ${this.#member} ${oneLine(raw, 40)}` });
+    }
+  }
+
+  #get(member: 'params' | 'result' | 'error'): unknown {
+    if (member !== this.#member || this.#start < 0) return undefined;
+    const p = this.#parse();
+    return 'value' in p ? p.value : undefined;
+  }
+
+  get params(): unknown {
+    return this.#get('params');
+  }
+
+  get result(): unknown {
+    return this.#get('result');
+  }
+
+  get error(): unknown {
+    return this.#get('error');
+  }
+
+  get invalid(): string | undefined {
+    if (this.#start < 0) return undefined;
+    const p = this.#parse();
+    return 'problem' in p ? p.problem : undefined;
+  }
+
+  override lazyFields(): readonly string[] {
+    return LAZY_FIELDS;
+  }
+}
+
+const LAZY_FIELDS: readonly string[] = ['params', 'result', 'error', 'invalid'];
+
+const QUOTE = 34;
+const VERSION_FIRST = '{"jsonrpc":"2.0",';
+const BACKSLASH = 92;
+
+/** Index of the first character at or after `i` that is not JSON whitespace. */
+function skipWs(s: string, i: number): number {
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return i;
+    i++;
+  }
+}
+
+/** Just past the closing quote of the string whose opening quote is at `i`; -1 if unterminated. */
+function skipString(s: string, i: number): number {
+  for (;;) {
+    const q = s.indexOf('"', i + 1);
+    if (q < 0) return -1;
+    // Escaped when an odd number of backslashes precede it.
+    let b = q - 1;
+    while (s.charCodeAt(b) === BACKSLASH) b--;
+    if ((q - 1 - b) % 2 === 0) return q + 1;
+    i = q;
+  }
+}
+
+/**
+ * End of the JSON value starting at `i`, found without parsing it (strings and nesting followed,
+ * nothing else checked: the value is parsed when read); -1 when it is cut short.
+ */
+function skipValue(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c === QUOTE) return skipString(s, i);
+  if (c === 123 /* { */ || c === 91 /* [ */) {
+    let depth = 0;
+    const n = s.length;
+    for (; i < n; i++) {
+      const d = s.charCodeAt(i);
+      if (d === QUOTE) {
+        i = skipString(s, i) - 1;
+        if (i < 0) return -1;
+      } else if (d === 123 || d === 91) depth++;
+      else if ((d === 125 || d === 93) && --depth === 0) return i + 1;
+    }
+    return -1;
+  }
+  // A number, true, false or null: up to the next delimiter.
+  const start = i;
+  const n = s.length;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i);
+    if (d === 44 || d === 125 || d === 93 || d === 32 || d === 10 || d === 13 || d === 9) break;
+  }
+  return i > start ? i : -1;
+}
+
+/** A JSON-RPC id at [i, end): a string without escapes, null, or an integer as JSON writes it; undefined for anything else. */
+function idLiteral(s: string, i: number, end: number): string | number | null | undefined {
+  const c = s.charCodeAt(i);
+  if (c === QUOTE) {
+    const v = s.slice(i + 1, end - 1);
+    return v.includes('\\') ? undefined : v;
+  }
+  if (c === 110 /* n */) return end - i === 4 && s.startsWith('null', i) ? null : undefined;
+  const neg = c === 45; /* - */
+  let j = neg ? i + 1 : i;
+  // No leading zeros, no -0, at most 15 digits: the text is then exactly String(the number).
+  if (j === end || end - j > 15 || (s.charCodeAt(j) === 48 && (end - j > 1 || neg))) return undefined;
+  let n = 0;
+  for (; j < end; j++) {
+    const d = s.charCodeAt(j) - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return neg ? -n : n;
+}
+
+/** `"name":` of each member code of memberOf (index 0 unused). */
+const MEMBER_TOKENS = ['', '"jsonrpc":', '"id":', '"method":', '"params":', '"result":', '"error":'];
+
+/** The member code of a `"name":` token written without spaces at `i` (see MEMBER_TOKENS), else 0. */
+function plainMember(s: string, i: number): number {
+  let m: number;
+  switch (s.charCodeAt(i + 1)) {
+    case 105 /* i */:
+      m = 2;
+      break;
+    case 109 /* m */:
+      m = 3;
+      break;
+    case 112 /* p */:
+      m = 4;
+      break;
+    case 114 /* r */:
+      m = 5;
+      break;
+    case 101 /* e */:
+      m = 6;
+      break;
+    case 106 /* j */:
+      m = 1;
+      break;
+    default:
+      return 0;
+  }
+  return s.startsWith(MEMBER_TOKENS[m]!, i) ? m : 0;
+}
+
+/** Which member a name token [k, keyEnd) is: 1 jsonrpc, 2 id, 3 method, 4 params, 5 result, 6 error, 0 another (or one with escapes). */
+function memberOf(s: string, k: number, keyEnd: number): number {
+  switch (keyEnd - k - 2) {
+    case 2:
+      return s.charCodeAt(k + 1) === 105 && s.charCodeAt(k + 2) === 100 ? 2 : 0;
+    case 5:
+      return s.startsWith('error', k + 1) ? 6 : 0;
+    case 6:
+      switch (s.charCodeAt(k + 1)) {
+        case 109:
+          return s.startsWith('method', k + 1) ? 3 : 0;
+        case 112:
+          return s.startsWith('params', k + 1) ? 4 : 0;
+        case 114:
+          return s.startsWith('result', k + 1) ? 5 : 0;
+      }
+      return 0;
+    case 7:
+      return s.startsWith('jsonrpc', k + 1) ? 1 : 0;
+  }
+  return 0;
+}
+
+/**
+ * One JSON-RPC 2.0 object read by its top-level members only (see RpcLazyPacket); undefined for
+ * anything doubtful (escapes in member names or in the method, a member twice, a version other
+ * than "2.0", an id that is not a plain string, null or integer, text after the object), which
+ * then goes through JSON.parse and describeRpc.
+ */
+export function scanRpc(s: string): Decoded | undefined {
+  let i = skipWs(s, 0);
+  if (s.charCodeAt(i) !== 123 /* { */) return undefined;
+  let version = false;
+  // What JSON.stringify writes for most peers: the version first, read in one compare.
+  if (s.startsWith(VERSION_FIRST, i)) {
+    version = true;
+    i += VERSION_FIRST.length;
+  } else i = skipWs(s, i + 1);
+  let method: string | undefined;
+  let id: string | number | null | undefined;
+  let hasId = false;
+  let ps = -1, pe = -1, rs = -1, re = -1, es = -1, ee = -1;
+  if (s.charCodeAt(i) === 125) return undefined;
+  for (;;) {
+    if (s.charCodeAt(i) !== QUOTE) return undefined;
+    // `"id":`, `"method":`… as JSON.stringify writes them: one compare; anything else the long way.
+    let member = plainMember(s, i);
+    let v: number;
+    let k = i;
+    let keyEnd: number;
+    if (member > 0) {
+      v = i + MEMBER_TOKENS[member]!.length;
+      keyEnd = v - 1;
+    } else {
+      keyEnd = skipString(s, i);
+      if (keyEnd < 0) return undefined;
+      k = i;
+      i = skipWs(s, keyEnd);
+      if (s.charCodeAt(i) !== 58 /* : */) return undefined;
+      v = skipWs(s, i + 1);
+      // Member names are compared as written: one with an escape matches none and is left to JSON.parse below.
+      member = memberOf(s, k, keyEnd);
+    }
+    const end = skipValue(s, v);
+    if (end < 0) return undefined;
+    switch (member) {
+      case 1:
+        if (version || !(end - v === 5 && s.startsWith('"2.0"', v))) return undefined;
+        version = true;
+        break;
+      case 2:
+        if (hasId) return undefined;
+        id = idLiteral(s, v, end);
+        if (id === undefined) return undefined;
+        hasId = true;
+        break;
+      case 3:
+        if (method !== undefined || s.charCodeAt(v) !== QUOTE) return undefined;
+        method = s.slice(v + 1, end - 1);
+        if (method.includes('\\')) return undefined;
+        break;
+      case 4:
+        if (ps >= 0) return undefined;
+        ps = v;
+        pe = end;
+        break;
+      case 5:
+        if (rs >= 0) return undefined;
+        rs = v;
+        re = end;
+        break;
+      case 6:
+        if (es >= 0) return undefined;
+        es = v;
+        ee = end;
+        break;
+      default:
+        // A name with an escape may spell one of the above: JSON.parse decides.
+        for (let j = k + 1; j < keyEnd - 1; j++) if (s.charCodeAt(j) === BACKSLASH) return undefined;
+    }
+    // Any other member is ignored, as describeRpc does (a repeated one too: JSON.parse keeps the last, which nobody reads).
+    i = skipWs(s, end);
+    const c = s.charCodeAt(i);
+    if (c === 44 /* , */) {
+      i = skipWs(s, i + 1);
+      continue;
+    }
+    if (c !== 125 /* } */ || skipWs(s, i + 1) !== s.length) return undefined;
+    break;
+  }
+  if (!version) return undefined;
+  let d: RpcLazyPacket;
+  if (method !== undefined) {
+    // A request's result/error are not read (describeRpc does not either).
+    d = new RpcLazyPacket(hasId ? 'request' : 'notification', s, 'params', ps, pe);
+    if (hasId) {
+      d.key = id === null ? 'null' : String(id);
+      d.role = 'request';
+      d.id = id;
+    }
+    d.method = method;
+  } else if (es >= 0 || rs >= 0) {
+    // An error wins over a result (describeRpc: `'error' in m`).
+    d = es >= 0 ? new RpcLazyPacket('error', s, 'error', es, ee) : new RpcLazyPacket('result', s, 'result', rs, re);
+    if (hasId && id !== null) {
+      d.key = String(id);
+      d.role = 'reply';
+    }
+    if (hasId) d.id = id;
+  } else return undefined;
+  return d;
 }

@@ -201,6 +201,14 @@ describe('protocols: run a collection file with one request per protocol (CLI, r
               { expect: { ack: true, type: 'PUBACK' } },
             ],
           },
+          {
+            name: 'json-rpc never answered',
+            steps: [
+              { connect: 'json-rpc', as: 'rpc' },
+              { send: { kind: 'json-rpc', method: 'never' } },
+              { expect: { ack: true }, within: 600 },
+            ],
+          },
         ];
       });
     });
@@ -220,6 +228,57 @@ describe('protocols: run a collection file with one request per protocol (CLI, r
       assert.match(text.slice(f.line - 1, f.line + 8).join('\n'), /"equals": 41/, 'the step with the failing rule');
     });
 
+    it('ndjson: decoded and exchange lines of each connection, named by file, test and connection', async () => {
+      const r = await cliRun([scenarioFile, '--scenario', 'socket.io room flow', '--scenario', 'json-rpc with a wrong sum', ...vars]);
+      assert.equal(r.code, 1, r.stderr);
+      const decoded = r.lines.filter((l) => l.type === 'decoded');
+      const sio = decoded.filter((l) => l.test === 'socket.io room flow');
+      assert.ok(sio.length > 0 && sio.every((l) => l.connection === 'ann' && l.decoded.protocol === 'socket.io' && typeof l.message === 'number'), JSON.stringify(sio));
+      assert.ok(sio.every((l) => l.file === r.lines.find((x) => x.type === 'test')!.file), 'the file as the test lines name it');
+      assert.ok(sio.some((l) => l.dir === 'out' && l.decoded.type === 'EVENT' && l.decoded.event === 'join') && sio.some((l) => l.dir === 'in' && l.decoded.type === 'ACK'));
+      assert.deepEqual(Object.keys(sio[0]!.decoded).slice(0, 3), ['protocol', 'type', 'summary']);
+      // The room flow: the /chat namespace's CONNECT and two acks (join, chat); one JSON-RPC result. Each
+      // is an exchange of messages the decoded lines name.
+      const exchanges = r.lines.filter((l) => l.type === 'exchange');
+      assert.deepEqual(exchanges.map((x) => [x.test, x.connection, x.protocol, x.key]), [
+        ['socket.io room flow', 'ann', 'socket.io', 'connect /chat'],
+        ['socket.io room flow', 'ann', 'socket.io', '/chat#1'],
+        ['socket.io room flow', 'ann', 'socket.io', '/chat#2'],
+        ['json-rpc with a wrong sum', 'rpc', 'json-rpc', '1'],
+      ]);
+      for (const x of exchanges) {
+        const mine = decoded.filter((l) => l.test === x.test);
+        assert.equal(mine.find((l) => l.message === x.request)?.dir, 'out', `request ${x.request} is a decoded outgoing message`);
+        assert.equal(mine.find((l) => l.message === x.response)?.dir, 'in', `response ${x.response} is a decoded incoming message`);
+        assert.ok(typeof x.latencyMs === 'number' && x.latencyMs >= 0);
+      }
+      const rpc = decoded.find((l) => l.test === 'json-rpc with a wrong sum' && l.dir === 'in')!;
+      assert.deepEqual([rpc.decoded.type, rpc.decoded.result], ['result', 42]);
+      // Protocol lines come while the test runs: before its test line.
+      const sioTest = r.lines.findIndex((l) => l.type === 'test' && l.test === 'socket.io room flow');
+      assert.ok(r.lines.indexOf(exchanges[2]!) < sioTest);
+    });
+
+    it('--reply-timeout works in suite mode: an unanswered line for the connection, while the rule still waits', async () => {
+      const r = await cliRun([scenarioFile, '--scenario', 'json-rpc never answered', '--reply-timeout', '150', ...vars]);
+      assert.equal(r.code, 1, r.stderr);
+      const sent = r.lines.find((l) => l.type === 'decoded' && l.dir === 'out' && l.decoded.method === 'never')!;
+      const unanswered = r.lines.find((l) => l.type === 'unanswered')!;
+      assert.deepEqual({ ...unanswered, file: undefined }, { type: 'unanswered', protocol: 'json-rpc', key: '1', request: sent.message, afterMs: 150, file: undefined, test: 'json-rpc never answered', connection: 'rpc' });
+      const step = r.lines.find((l) => l.type === 'step' && l.action === 'expect')!;
+      assert.equal(step.ok, false);
+      assert.ok(r.lines.indexOf(unanswered) < r.lines.indexOf(step), 'reported at 150 ms, before the 600 ms rule failed');
+      // Without the flag the default (10 s) holds: nothing is unanswered within the rule's 600 ms; the connection's close reports it.
+      const d = await cliRun([scenarioFile, '--scenario', 'json-rpc never answered', ...vars]);
+      const late = d.lines.filter((l) => l.type === 'unanswered');
+      assert.equal(late.length, 1);
+      assert.equal(late[0]!.closed, true);
+      assert.ok(d.lines.indexOf(late[0]!) > d.lines.findIndex((l) => l.type === 'step' && l.action === 'expect'));
+      const bad = await cliRun([scenarioFile, '--scenario', 'json-rpc never answered', '--reply-timeout', '0', ...vars]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--reply-timeout/);
+    });
+
     it('junit and tap show the failing protocol expectation with expected and actual', async () => {
       const xml = path.join(dir, 'report.xml');
       const j = await cliRun([scenarioFile, '--scenario', 'json-rpc with a wrong sum', '--reporter', 'junit', '--reporter-output', xml, ...vars]);
@@ -233,6 +292,7 @@ describe('protocols: run a collection file with one request per protocol (CLI, r
       assert.match(tap.stdout, /not ok 1 - .*json-rpc with a wrong sum/);
       assert.match(tap.stdout, /expected: .*ack \$ == 41 \(the reply to json-rpc key 1\)/);
       assert.match(tap.stdout, /json-rpc result key 1: result 1: 42/);
+      assert.doesNotMatch(tap.stdout + report, /"type":"(decoded|exchange)"/, 'protocol lines are ndjson only');
     });
   });
 });

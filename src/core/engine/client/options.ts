@@ -47,6 +47,8 @@ export interface ConnectionOptions {
 export interface ConnectionDeps {
   store?: TimelineStore;
   clock?: () => number;
+  /** Fine clock in ms given to listeners with each event (default performance.timeOrigin + performance.now()). */
+  fineClock?: () => number;
   id?: string;
   env?: NodeJS.ProcessEnv;
   /** Random source in [0, 1) for reconnect jitter. */
