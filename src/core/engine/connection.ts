@@ -38,7 +38,7 @@ import { isValidCloseCode } from '../protocol/closeCodes';
 import type { WireSink } from './wire/sink';
 import { installWireStack } from './wire/wsInternals';
 import type { ConnectionState, DistributiveOmit, Initiator, NewEvent, TimelineEvent } from './events';
-import { TimelineStore } from './timelineStore';
+import { TimelineStore, type WireOwner } from './timelineStore';
 import { buildHeaders, buildUrl, ConnectionError, type ConnectionDeps, type ConnectionOptions } from './client/options';
 import { makeAgent } from './client/transport';
 import { recordingSink } from './wire/recording';
@@ -251,6 +251,24 @@ export class Connection {
 
   // ---------------------------------------------------------------- internals
 
+  /** Told by the store about this connection's batched wire events, once appended: our listeners see them in store order. */
+  private readonly wireOwner: WireOwner = ((c: Connection) => ({
+    get listening() {
+      return c.listeners.size > 0;
+    },
+    deliver: (ev: TimelineEvent) => c.notify(ev),
+  }))(this);
+
+  private notify(ev: TimelineEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(ev);
+      } catch {
+        // a listener's bug must not break the connection
+      }
+    }
+  }
+
   /** Stamps and stores an event. Hot paths pass `time: 0, connection: ''` so the object keeps one shape. */
   private record(e: DistributiveOmit<NewEvent, 'time' | 'connection'> & Partial<Pick<NewEvent, 'time' | 'connection'>>): TimelineEvent | undefined {
     if (this.disposed) return undefined;
@@ -259,15 +277,7 @@ export class Connection {
     n.time = this.clock();
     n.connection = this.id;
     const ev = this.store.appendKnown(n);
-    if (this.listeners.size) {
-      for (const l of this.listeners) {
-        try {
-          l(ev);
-        } catch {
-          // a listener's bug must not break the connection
-        }
-      }
-    }
+    if (this.listeners.size) this.notify(ev);
     return ev;
   }
 
@@ -539,10 +549,15 @@ export class Connection {
 
   /** The recording side of the wire stack, with close bookkeeping on close frames. */
   private wireSink(state: TapState): WireSink {
-    return recordingSink(this.options.payloadPreviewBytes ?? 64 * 1024, (e) => this.record(e), {
-      closeFrame: (dir) => this.closeFrame(state, dir),
-      ignored: (n) => (state.ignoredIn += n),
-    });
+    return recordingSink(
+      this.options.payloadPreviewBytes ?? 64 * 1024,
+      (e) => this.record(e),
+      {
+        closeFrame: (dir) => this.closeFrame(state, dir),
+        ignored: (n) => (state.ignoredIn += n),
+      },
+      { store: this.store, connection: this.id, clock: this.clock, owner: this.wireOwner, live: () => !this.disposed },
+    );
   }
 
   /** A close frame crossed the wire: who started closing, and the state change it implies. */
