@@ -712,7 +712,11 @@ export class TimelineStore {
    * always readable from one side or the other.
    */
   private maybeSpill(): void {
-    if (this.writing || this.spillFailed) return;
+    if (this.writing) return;
+    if (this.spillFailed) {
+      this.notifyFlushed(); // nothing more will be written: flush() must not wait for it
+      return;
+    }
     const cs = this.chunkSize;
     // Never the last chunk (being filled); as many of the oldest as the budget is exceeded by.
     let k = 0;
