@@ -5,12 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { TimelineStore, type SpillIo, type WireOwner } from '../../../src/core/engine/timelineStore';
+import type { SpillIo, TimelineStore, WireOwner } from '../../../src/core/engine/timelineStore';
 import type { FrameEvent, MessageEvent, NewEvent, TimelineEvent } from '../../../src/core/engine/events';
 import { encodeFrame } from '../../../src/core/protocol/frameEncoder';
-import { Cleanup, events, newConnection, rawPeer, waitFor } from './helpers';
+import { Cleanup, events, newConnection, rawPeer, tempStores, waitFor } from './helpers';
 
 /** One wire event, as the recording sink reports it. */
 type Wire =
@@ -67,20 +65,7 @@ function sequence(n: number, size: (i: number) => number): Wire[] {
 }
 
 describe('TimelineStore batched recording', () => {
-  let tmp: string;
-  const stores: TimelineStore[] = [];
-  const mk = (o: ConstructorParameters<typeof TimelineStore>[0] = {}) => {
-    const s = new TimelineStore({ spillDir: tmp, clock: () => 42, ...o });
-    stores.push(s);
-    return s;
-  };
-  beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wwb-batch-'));
-  });
-  afterEach(async () => {
-    for (const s of stores.splice(0)) await s.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  const mk = tempStores('wwb-batch-');
 
   it('appends a batch in order with consecutive ids, each event equal to the per-event path', () => {
     const wire = sequence(40, (i) => 4 + ((i * 37) % 300));
