@@ -103,8 +103,57 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /** Chunks of which a zero-copy view was handed out (at(), slice()): never reused. */
 const lentChunks = new WeakSet<Buffer>();
-/** Spilled chunks kept for reuse per store. */
-const MAX_FREE_CHUNKS = 4;
+
+/**
+ * The payload arena: log chunks no store uses any more (spilled, cleared or disposed, and never
+ * lent), taken again by the next chunk any store needs. A reused chunk's pages are already mapped
+ * and count no new external memory, where a fresh 1 MiB buffer costs a page fault per 4 KiB on
+ * first write and, at 16 KiB messages, drives V8's external-memory GCs. At most ARENA_MAX_BYTES
+ * are kept, and all of them are released after ARENA_IDLE_MS without use.
+ */
+const ARENA_MAX_BYTES = 64 * 1024 * 1024;
+const ARENA_IDLE_MS = 5000;
+const arena = new Map<number, Buffer[]>();
+let arenaBytes = 0;
+let arenaUsed = 0;
+let arenaTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** A chunk of `size` bytes: from the arena if one is free, else fresh. */
+function takeChunk(size: number): Buffer {
+  const c = arena.get(size)?.pop();
+  if (!c) return Buffer.allocUnsafeSlow(size);
+  arenaBytes -= size;
+  arenaUsed = Date.now();
+  return c;
+}
+
+/** Returns a chunk no event points into any more (unless a view of it was lent out). */
+function giveChunk(c: Buffer): void {
+  if (lentChunks.has(c) || arenaBytes + c.length > ARENA_MAX_BYTES) return;
+  let list = arena.get(c.length);
+  if (!list) arena.set(c.length, (list = []));
+  list.push(c);
+  arenaBytes += c.length;
+  arenaUsed = Date.now();
+  if (!arenaTimer) armArenaTimer(ARENA_IDLE_MS);
+}
+
+function armArenaTimer(ms: number): void {
+  arenaTimer = setTimeout(() => {
+    arenaTimer = undefined;
+    const idle = Date.now() - arenaUsed;
+    if (idle >= ARENA_IDLE_MS) {
+      arena.clear();
+      arenaBytes = 0;
+    } else if (arenaBytes > 0) armArenaTimer(ARENA_IDLE_MS - idle);
+  }, ms);
+  arenaTimer.unref?.();
+}
+
+/** Bytes the arena holds (tests). */
+export function arenaHeldBytes(): number {
+  return arenaBytes;
+}
 
 let spillSeq = 0;
 
@@ -538,6 +587,8 @@ export class TimelineStore {
     for (const c of this.columns()) c.reset();
     this.objects.clear();
     this.firstId = this.nextId;
+    // Back to the arena, but not the chunks a spill write still reads from.
+    for (const c of this.chunks) if (!this.inflight.includes(c)) giveChunk(c);
     this.chunks = [];
     this.chunkBase = 0;
     this.logEnd = 0;
@@ -562,7 +613,6 @@ export class TimelineStore {
     this.clear();
     this.disposed = true;
     this.listeners.clear();
-    this.freeChunks = [];
     await this.flush();
     if (this.spillFd !== undefined) {
       const fd = this.spillFd;
@@ -690,10 +740,8 @@ export class TimelineStore {
       const co = rel - ci * cs;
       let chunk = this.chunks[ci];
       if (!chunk) {
-        // A spilled chunk nobody holds a view of is reused: its pages are already mapped, where a
-        // fresh 1 MiB buffer costs a page fault per 4 KiB on first write (most of the store's cost
-        // per byte at 16 KiB messages).
-        chunk = this.freeChunks.pop() ?? Buffer.allocUnsafeSlow(cs);
+        // From the arena (see takeChunk): a spilled chunk nobody holds a view of is reused.
+        chunk = takeChunk(cs);
         this.chunks[ci] = chunk;
       }
       const take = Math.min(cs - co, n - src);
@@ -737,6 +785,7 @@ export class TimelineStore {
     this.writing = true;
     const gen = this.generation;
     const bufs = this.chunks.slice(0, k);
+    this.inflight = bufs;
     const fd = this.spillFd!;
     const base = this.chunkBase;
     const total = k * cs;
@@ -747,12 +796,13 @@ export class TimelineStore {
           return;
         }
         this.writing = false;
+        this.inflight = [];
         if (gen === this.generation && !this.disposed) {
           if (err || n <= 0) this.spillFailed = true;
           else {
             const spilled = this.chunks.splice(0, k);
             this.chunkBase += total;
-            for (const c of spilled) if (!lentChunks.has(c) && this.freeChunks.length < MAX_FREE_CHUNKS) this.freeChunks.push(c);
+            for (const c of spilled) giveChunk(c);
           }
         }
         if (this.disposed) this.notifyFlushed();
@@ -762,8 +812,8 @@ export class TimelineStore {
     writeFrom(0);
   }
 
-  /** Spilled chunks no view points into, ready for reuse. */
-  private freeChunks: Buffer[] = [];
+  /** The chunks the spill write in flight reads from. */
+  private inflight: Buffer[] = [];
   private writing = false;
   private spillFailed = false;
   private generation = 0;

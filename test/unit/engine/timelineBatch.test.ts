@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import type { SpillIo, TimelineStore, WireOwner } from '../../../src/core/engine/timelineStore';
+import { arenaHeldBytes, type SpillIo, type TimelineStore, type WireOwner } from '../../../src/core/engine/timelineStore';
 import type { FrameEvent, MessageEvent, NewEvent, TimelineEvent } from '../../../src/core/engine/events';
 import { encodeFrame } from '../../../src/core/protocol/frameEncoder';
 import { Cleanup, events, newConnection, rawPeer, tempStores, waitFor } from './helpers';
@@ -150,6 +150,34 @@ describe('TimelineStore batched recording', () => {
     const c = s.counters();
     assert.ok(c.onDisk > expected.length / 2, `most events spilled (${c.onDisk})`);
     for (let i = 0; i < expected.length; i++) assert.deepEqual(Buffer.from(await s.readPayload(i + 1)), expected[i], `payload of event ${i + 1}`);
+  });
+
+  it("a disposed store's chunks go back to the arena and serve the next store, except those a view was lent from", async () => {
+    const a = mk({ memoryBudgetBytes: 64 * 1024 }); // 8 KiB chunks
+    const first = Buffer.alloc(3000, 0x31);
+    a.beginBatch();
+    recordWire(a, { kind: 'message', dirIn: true, binary: true, data: first, wireSize: 3002, compressed: false }, 0, 'a');
+    for (let i = 0; i < 20; i++) recordWire(a, { kind: 'message', dirIn: true, binary: true, data: Buffer.alloc(3000, 0x40 + i), wireSize: 3002, compressed: false }, 0, 'a');
+    a.endBatch();
+    const lent = (a.at(0) as MessageEvent).data; // a zero-copy view into a's first chunk
+    assert.deepEqual(Buffer.from(lent), first);
+    const before = arenaHeldBytes();
+    await a.dispose();
+    const given = arenaHeldBytes() - before;
+    assert.ok(given >= 7 * 8192, `a's unlent chunks went to the arena (${given} bytes)`);
+
+    const b = mk({ memoryBudgetBytes: 64 * 1024 });
+    const datas: Buffer[] = [];
+    b.beginBatch();
+    for (let i = 0; i < 20; i++) {
+      const d = Buffer.alloc(3000, 0x61 + i);
+      datas.push(d);
+      recordWire(b, { kind: 'message', dirIn: false, binary: true, data: d, wireSize: 3004, compressed: false }, 0, 'b');
+    }
+    b.endBatch();
+    assert.ok(arenaHeldBytes() < before + given, 'b took chunks from the arena');
+    assert.deepEqual(Buffer.from(lent), first, 'the lent view was not reused');
+    for (let i = 0; i < datas.length; i++) assert.deepEqual(Buffer.from(await b.readPayload(i + 1)), datas[i]);
   });
 
   it('writes the spill with one writev per batch, the same bytes as the per-event path (partial writes resumed)', async () => {
