@@ -13,6 +13,11 @@
  * Rare kinds (handshake, state, close, error, rtt, info) and frames/messages carrying fields the
  * store does not know are kept as objects. `at()` materializes an event object on demand.
  *
+ * The wire stack records through recordFrame()/recordMessage(), one batch per socket read (see
+ * "Recording in batches" in docs/architecture.md): fields into pending columns, payloads into the
+ * log at once, one append per batch, event objects only for listeners. Log chunks come from an
+ * arena shared by all stores; the spill writes all chunks beyond the budget in one writev.
+ *
  * Over ~400 lines on purpose: the columns, the payload log and the spill file share offsets and
  * invariants that are easiest to check in one file; the column classes stay separate (see below).
  */
