@@ -274,7 +274,9 @@ export class TimelineStore {
   }
 
   /**
-   * Records a frame (batched; appended at once outside a batch). `b0` is its first header byte,
+   * Records a frame (batched; appended at once outside a batch). Like recordMessage(), its payload
+   * must not change between this call and the next record (the same-memory sharing relies on it).
+   * `b0` is its first header byte,
    * `key` its masking key as a 32-bit number (when `masked`), `stored` how many payload bytes to
    * keep (`truncated` when fewer than the frame had).
    */
@@ -291,7 +293,10 @@ export class TimelineStore {
     this.bLen[j] = length;
     this.bWire[j] = wireSize;
     this.bMask[j] = masked ? key : 0;
-    this.bOff[j] = this.storeBytes(payload, stored);
+    // A frame that is the very memory of the payload just stored (an echo: the reply's frame is the
+    // received message's buffer) shares its bytes, as a message after its frame does.
+    const same = stored === payload.length ? this.sameAs(payload) : -1;
+    this.bOff[j] = same >= 0 ? same : this.storeBytes(payload, stored);
     this.bPLen[j] = stored;
     this.bPay[j] = payload;
     this.bOwner[j] = owner;

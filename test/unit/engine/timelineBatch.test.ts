@@ -152,6 +152,23 @@ describe('TimelineStore batched recording', () => {
     for (let i = 0; i < expected.length; i++) assert.deepEqual(Buffer.from(await s.readPayload(i + 1)), expected[i], `payload of event ${i + 1}`);
   });
 
+  it('an echo stores its bytes once: the reply frame and message that are the received buffer share it', async () => {
+    const s = mk();
+    const data = Buffer.alloc(4000, 0x5a);
+    s.beginBatch();
+    recordWire(s, { kind: 'frame', dirIn: true, b0: 0x82, key: 0x0a0b0c0d, length: 4000, wireSize: 4008, payload: data, preview: 1 << 20 }, 0, 'c');
+    recordWire(s, { kind: 'message', dirIn: true, binary: true, data, wireSize: 4008, compressed: false }, 0, 'c');
+    recordWire(s, { kind: 'frame', dirIn: false, b0: 0x82, length: 4000, wireSize: 4004, payload: data, preview: 1 << 20 }, 0, 'c');
+    recordWire(s, { kind: 'message', dirIn: false, binary: true, data, wireSize: 4004, compressed: false }, 0, 'c');
+    // A cut frame never shares (fewer bytes kept than the buffer has).
+    recordWire(s, { kind: 'frame', dirIn: false, b0: 0x82, length: 4000, wireSize: 4004, payload: data, preview: 100 }, 0, 'c');
+    s.endBatch();
+    assert.equal(s.counters().bytesInMemory, 4100);
+    data.fill(0); // the socket's buffer reused
+    for (let id = 1; id <= 4; id++) assert.deepEqual(Buffer.from(await s.readPayload(id)), Buffer.alloc(4000, 0x5a));
+    assert.deepEqual(Buffer.from(await s.readPayload(5)), Buffer.alloc(100, 0x5a));
+  });
+
   it("a disposed store's chunks go back to the arena and serve the next store, except those a view was lent from", async () => {
     const a = mk({ memoryBudgetBytes: 64 * 1024 }); // 8 KiB chunks
     const first = Buffer.alloc(3000, 0x31);
