@@ -38,7 +38,7 @@ import { isValidCloseCode } from '../protocol/closeCodes';
 import type { WireSink } from './wire/sink';
 import { installWireStack } from './wire/wsInternals';
 import type { ConnectionState, DistributiveOmit, Initiator, NewEvent, TimelineEvent } from './events';
-import { TimelineStore } from './timelineStore';
+import { TimelineStore, type WireOwner } from './timelineStore';
 import { buildHeaders, buildUrl, ConnectionError, type ConnectionDeps, type ConnectionOptions } from './client/options';
 import { makeAgent } from './client/transport';
 import { recordingSink } from './wire/recording';
@@ -267,6 +267,26 @@ export class Connection {
 
   // ---------------------------------------------------------------- internals
 
+  /** Told by the store about this connection's batched wire events, once appended: our listeners see them in store order. */
+  private readonly wireOwner: WireOwner = ((c: Connection) => ({
+    get listening() {
+      return c.listeners.size > 0;
+    },
+    deliver: (ev: TimelineEvent, at: number) => c.notify(ev, at),
+    // An outgoing message written by sendMessage: the time from before the write.
+    stamp: (dirIn: boolean) => (!dirIn && c.sendingAt ? c.sendingAt : c.fineClock()),
+  }))(this);
+
+  private notify(ev: TimelineEvent, at: number): void {
+    for (const l of this.listeners) {
+      try {
+        l(ev, at);
+      } catch {
+        // a listener's bug must not break the connection
+      }
+    }
+  }
+
   /** Stamps and stores an event. Hot paths pass `time: 0, connection: ''` so the object keeps one shape. */
   private record(e: DistributiveOmit<NewEvent, 'time' | 'connection'> & Partial<Pick<NewEvent, 'time' | 'connection'>>): TimelineEvent | undefined {
     if (this.disposed) return undefined;
@@ -279,15 +299,7 @@ export class Connection {
     // Only message events are timed (0 for the others: the clock read is not free, and frames are many).
     const at = n.kind === 'message' && this.listeners.size ? (n.dir === 'out' && this.sendingAt ? this.sendingAt : this.fineClock()) : 0;
     const ev = this.store.appendKnown(n);
-    if (this.listeners.size) {
-      for (const l of this.listeners) {
-        try {
-          l(ev, at);
-        } catch {
-          // a listener's bug must not break the connection
-        }
-      }
-    }
+    if (this.listeners.size) this.notify(ev, at);
     return ev;
   }
 
@@ -565,10 +577,15 @@ export class Connection {
 
   /** The recording side of the wire stack, with close bookkeeping on close frames. */
   private wireSink(state: TapState): WireSink {
-    return recordingSink(this.options.payloadPreviewBytes ?? 64 * 1024, (e) => this.record(e), {
-      closeFrame: (dir) => this.closeFrame(state, dir),
-      ignored: (n) => (state.ignoredIn += n),
-    });
+    return recordingSink(
+      this.options.payloadPreviewBytes ?? 64 * 1024,
+      (e) => this.record(e),
+      {
+        closeFrame: (dir) => this.closeFrame(state, dir),
+        ignored: (n) => (state.ignoredIn += n),
+      },
+      { store: this.store, connection: this.id, clock: this.clock, owner: this.wireOwner, live: () => !this.disposed },
+    );
   }
 
   /** A close frame crossed the wire: who started closing, and the state change it implies. */

@@ -13,6 +13,11 @@
  * Rare kinds (handshake, state, close, error, rtt, info) and frames/messages carrying fields the
  * store does not know are kept as objects. `at()` materializes an event object on demand.
  *
+ * The wire stack records through recordFrame()/recordMessage(), one batch per socket read (see
+ * "Recording in batches" in docs/architecture.md): fields into pending columns, payloads into the
+ * log at once, one append per batch, event objects only for listeners. Log chunks come from an
+ * arena shared by all stores; the spill writes all chunks beyond the budget in one writev.
+ *
  * Over ~400 lines on purpose: the columns, the payload log and the spill file share offsets and
  * invariants that are easiest to check in one file; the column classes stay separate (see below).
  */
@@ -30,6 +35,30 @@ export interface TimelineStoreOptions {
   spillDir?: string;
   /** Time source for events appended without a time. */
   clock?: () => number;
+  /** The file calls of the spill path (default node:fs); tests count syscalls through it. */
+  spillIo?: SpillIo;
+}
+
+/** The fs calls the spill path makes: one `writev` per spill of all chunks beyond the budget. */
+export interface SpillIo {
+  writev(fd: number, buffers: readonly NodeJS.ArrayBufferView[], position: number, cb: (err: NodeJS.ErrnoException | null, bytesWritten: number) => void): void;
+}
+
+/**
+ * Who recorded a batched wire event: told about it (as an object) when the batch is appended, if it
+ * listens. The Connection and the MockServer pass themselves, so their listeners see wire events in
+ * store order, after the store's own listeners.
+ */
+export interface WireOwner {
+  /** Someone wants event objects (else none is built for this owner). */
+  readonly listening: boolean;
+  /** `at`: a message's fine time from stamp() when it was recorded (0 for frames, or with no stamp()). */
+  deliver(e: TimelineEvent, at: number): void;
+  /**
+   * A message's fine time (ms, sub-ms resolution), read as it is recorded, before any listener's work
+   * (protocol pair latencies are timed with it); optional.
+   */
+  stamp?(dirIn: boolean): number;
 }
 
 /** A query over the store; every given criterion must match. */
@@ -85,8 +114,57 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /** Chunks of which a zero-copy view was handed out (at(), slice()): never reused. */
 const lentChunks = new WeakSet<Buffer>();
-/** Spilled chunks kept for reuse per store. */
-const MAX_FREE_CHUNKS = 2;
+
+/**
+ * The payload arena: log chunks no store uses any more (spilled, cleared or disposed, and never
+ * lent), taken again by the next chunk any store needs. A reused chunk's pages are already mapped
+ * and count no new external memory, where a fresh 1 MiB buffer costs a page fault per 4 KiB on
+ * first write and, at 16 KiB messages, drives V8's external-memory GCs. At most ARENA_MAX_BYTES
+ * are kept, and all of them are released after ARENA_IDLE_MS without use.
+ */
+const ARENA_MAX_BYTES = 64 * 1024 * 1024;
+const ARENA_IDLE_MS = 5000;
+const arena = new Map<number, Buffer[]>();
+let arenaBytes = 0;
+let arenaUsed = 0;
+let arenaTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** A chunk of `size` bytes: from the arena if one is free, else fresh. */
+function takeChunk(size: number): Buffer {
+  const c = arena.get(size)?.pop();
+  if (!c) return Buffer.allocUnsafeSlow(size);
+  arenaBytes -= size;
+  arenaUsed = Date.now();
+  return c;
+}
+
+/** Returns a chunk no event points into any more (unless a view of it was lent out). */
+function giveChunk(c: Buffer): void {
+  if (lentChunks.has(c) || arenaBytes + c.length > ARENA_MAX_BYTES) return;
+  let list = arena.get(c.length);
+  if (!list) arena.set(c.length, (list = []));
+  list.push(c);
+  arenaBytes += c.length;
+  arenaUsed = Date.now();
+  if (!arenaTimer) armArenaTimer(ARENA_IDLE_MS);
+}
+
+function armArenaTimer(ms: number): void {
+  arenaTimer = setTimeout(() => {
+    arenaTimer = undefined;
+    const idle = Date.now() - arenaUsed;
+    if (idle >= ARENA_IDLE_MS) {
+      arena.clear();
+      arenaBytes = 0;
+    } else if (arenaBytes > 0) armArenaTimer(ARENA_IDLE_MS - idle);
+  }, ms);
+  arenaTimer.unref?.();
+}
+
+/** Bytes the arena holds (tests). */
+export function arenaHeldBytes(): number {
+  return arenaBytes;
+}
 
 let spillSeq = 0;
 
@@ -96,6 +174,7 @@ export class TimelineStore {
   private readonly chunkSize: number;
   private readonly spillDir: string;
   private readonly clock: () => number;
+  private readonly io: SpillIo;
 
   // columns
   private cap = 0;
@@ -133,10 +212,12 @@ export class TimelineStore {
     this.chunkSize = Math.min(1024 * 1024, Math.max(512, Math.floor(this.budget / 8)));
     this.spillDir = opts.spillDir ?? path.join(os.tmpdir(), 'websocket-workbench');
     this.clock = opts.clock ?? Date.now;
+    this.io = opts.spillIo ?? fs;
   }
 
   /** Number of events held (recorded since the last clear). */
   get length(): number {
+    if (this.bN) this.flushBatch();
     return this.n;
   }
 
@@ -163,8 +244,193 @@ export class TimelineStore {
     return this.appendEvent(e, true);
   }
 
+  // ---- batched wire events: one append per socket read ----
+  //
+  // The wire stack records frames and messages through recordFrame()/recordMessage() between
+  // beginBatch() and endBatch() (one socket read). Each event's payload is copied into the log at
+  // once (so the caller's buffer may change afterwards) and its fields go to these pending columns,
+  // no object; endBatch() appends them all to the store's columns, ids in order, checks the spill
+  // budget once, and only then builds event objects, for listeners (the store's and the owner's)
+  // when there are any. Anything else that touches the store flushes what is pending first, so the
+  // order of events is the order they were recorded in.
+
+  private bOpen = 0;
+  private bN = 0;
+  private bCap = 0;
+  private bMeta = new Uint32Array(0);
+  private bConn = new Uint16Array(0);
+  private bTime = new Float64Array(0);
+  private bLen = new Float64Array(0);
+  private bWire = new Float64Array(0);
+  private bMask = new Uint32Array(0);
+  private bOff = new Float64Array(0);
+  private bPLen = new Uint32Array(0);
+  /** The recorded payloads (for event objects only: the log already has their bytes). */
+  private bPay: Array<Uint8Array | undefined> = [];
+  private bOwner: Array<WireOwner | undefined> = [];
+  /** Fine times of pending messages whose owner listens (WireOwner.stamp), else 0. */
+  private bAt = new Float64Array(0);
+
+  /** Opens a batch (they nest): wire events recorded until the matching endBatch() are appended together. */
+  beginBatch(): void {
+    this.bOpen++;
+  }
+
+  /** Closes a batch: appends what the outermost one recorded. */
+  endBatch(): void {
+    if (this.bOpen > 0 && --this.bOpen === 0 && this.bN) this.flushBatch();
+  }
+
+  /**
+   * Records a frame (batched; appended at once outside a batch). Like recordMessage(), its payload
+   * must not change between this call and the next record (the same-memory sharing relies on it).
+   * `b0` is its first header byte,
+   * `key` its masking key as a 32-bit number (when `masked`), `stored` how many payload bytes to
+   * keep (`truncated` when fewer than the frame had).
+   */
+  recordFrame(owner: WireOwner | undefined, time: number, connection: string, dirIn: boolean, b0: number, masked: boolean, key: number, length: number, wireSize: number, payload: Uint8Array, stored: number, truncated: boolean): void {
+    if (this.disposed) return;
+    const j = this.bN === this.bCap ? this.growBatch() : this.bN;
+    let f = ((b0 & 0x80) >> 6) | ((b0 & 0x40) >> 4) | ((b0 & 0x20) >> 2) | (b0 & 0x10);
+    if (dirIn) f |= F_IN;
+    if (masked) f |= F_MASKED;
+    if (truncated) f |= F_TRUNCATED;
+    this.bMeta[j] = packMeta(KIND_FRAME, f, truncated ? F2_TRUNCATED_SET : 0, b0);
+    this.bConn[j] = this.connId(connection);
+    this.bTime[j] = time;
+    this.bLen[j] = length;
+    this.bWire[j] = wireSize;
+    this.bMask[j] = masked ? key : 0;
+    // A frame that is the very memory of the payload just stored (an echo: the reply's frame is the
+    // received message's buffer) shares its bytes, as a message after its frame does.
+    const same = stored === payload.length ? this.sameAs(payload) : -1;
+    this.bOff[j] = same >= 0 ? same : this.storeBytes(payload, stored);
+    this.bPLen[j] = stored;
+    this.bPay[j] = payload;
+    this.bOwner[j] = owner;
+    this.bAt[j] = 0;
+    this.bN = j + 1;
+    if (this.bOpen === 0) this.flushBatch();
+  }
+
+  /** Records a whole message (batched like recordFrame()); a message whose bytes its frame just stored shares them. */
+  recordMessage(owner: WireOwner | undefined, time: number, connection: string, dirIn: boolean, binary: boolean, data: Uint8Array, wireSize: number, compressed: boolean): void {
+    if (this.disposed) return;
+    const j = this.bN === this.bCap ? this.growBatch() : this.bN;
+    let f = F_HAS_WIRE;
+    if (dirIn) f |= F_IN;
+    if (binary) f |= F_BINARY;
+    this.bMeta[j] = packMeta(KIND_MESSAGE, f, compressed ? F2_COMPRESSED_SET | F2_COMPRESSED : F2_COMPRESSED_SET, binary ? 2 : 1);
+    this.bConn[j] = this.connId(connection);
+    this.bTime[j] = time;
+    this.bLen[j] = data.length;
+    this.bWire[j] = wireSize;
+    this.bMask[j] = 0;
+    let off = this.sameAs(data);
+    if (off < 0) off = this.recentAs(data);
+    this.bOff[j] = off >= 0 ? off : this.storeBytes(data, data.length);
+    this.bPLen[j] = data.length;
+    this.bPay[j] = data;
+    this.bOwner[j] = owner;
+    this.bAt[j] = owner !== undefined && owner.stamp !== undefined && owner.listening ? owner.stamp(dirIn) : 0;
+    this.bN = j + 1;
+    if (this.bOpen === 0) this.flushBatch();
+  }
+
+  private growBatch(): number {
+    const cap = this.bCap === 0 ? 64 : this.bCap * 2;
+    const grow = <T extends Uint32Array | Uint16Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.bMeta = grow(this.bMeta, (n) => new Uint32Array(n));
+    this.bConn = grow(this.bConn, (n) => new Uint16Array(n));
+    this.bTime = grow(this.bTime, (n) => new Float64Array(n));
+    this.bLen = grow(this.bLen, (n) => new Float64Array(n));
+    this.bWire = grow(this.bWire, (n) => new Float64Array(n));
+    this.bMask = grow(this.bMask, (n) => new Uint32Array(n));
+    this.bOff = grow(this.bOff, (n) => new Float64Array(n));
+    this.bPLen = grow(this.bPLen, (n) => new Uint32Array(n));
+    this.bAt = grow(this.bAt, (n) => new Float64Array(n));
+    this.bCap = cap;
+    return this.bN;
+  }
+
+  /** Appends the pending wire events (see above), then tells listeners about them. */
+  private flushBatch(): void {
+    const k = this.bN;
+    if (k === 0) return;
+    this.bN = 0;
+    const storeListens = this.listeners.size > 0;
+    let events: TimelineEvent[] | undefined;
+    let owners: Array<WireOwner | undefined> | undefined;
+    let ats: number[] | undefined;
+    for (let j = 0; j < k; j++) {
+      const i = this.n;
+      if (i === this.cap) this.grow();
+      this.meta.set(i, this.bMeta[j]!);
+      this.conn.set(i, this.bConn[j]!);
+      this.time.set(i, this.bTime[j]!);
+      this.len.set(i, this.bLen[j]!);
+      this.wire.set(i, this.bWire[j]!);
+      this.mask.set(i, this.bMask[j]!);
+      this.pOff.set(i, this.bOff[j]!);
+      this.pLen.set(i, this.bPLen[j]!);
+      this.n = i + 1;
+      const id = this.nextId++;
+      const owner = this.bOwner[j];
+      if (storeListens || owner?.listening) {
+        (events ??= []).push(this.batchEvent(j, id));
+        (owners ??= []).push(owner);
+        (ats ??= []).push(this.bAt[j]!);
+      }
+      this.bPay[j] = undefined;
+      this.bOwner[j] = undefined;
+    }
+    if (this.logEnd - this.chunkBase > this.budget) this.maybeSpill();
+    if (!events) return;
+    for (let e = 0; e < events.length; e++) {
+      const ev = events[e]!;
+      for (const l of this.listeners) {
+        try {
+          l(ev);
+        } catch {
+          // A listener's bug must not stop recording.
+        }
+      }
+      owners![e]?.deliver(ev, ats![e]!);
+    }
+  }
+
+  /** The object of pending event j: the same shape the wire stack's objects had (payload: the recorded bytes). */
+  private batchEvent(j: number, id: number): TimelineEvent {
+    const m = this.bMeta[j]!;
+    const f = (m >>> 2) & 0xff;
+    const p = this.bPay[j]!;
+    const time = this.bTime[j]!;
+    const connection = this.connNames[this.bConn[j]!]!;
+    const dir = f & F_IN ? 'in' : 'out';
+    if ((m & 3) === KIND_FRAME) {
+      const stored = this.bPLen[j]!;
+      const masked = (f & F_MASKED) !== 0;
+      const e: FrameEvent = {
+        time, connection, kind: 'frame', dir, fin: !!(f & F_FIN), rsv1: !!(f & F_RSV1), rsv2: !!(f & F_RSV2), rsv3: !!(f & F_RSV3), opcode: (m >>> 13) & 0xf, masked,
+        maskKey: masked ? this.bMask[j]!.toString(16).padStart(8, '0') : undefined,
+        length: this.bLen[j]!, wireSize: this.bWire[j]!, payload: p.length > stored ? p.subarray(0, stored) : p,
+        truncated: f & F_TRUNCATED ? true : undefined,
+        id,
+      };
+      return e;
+    }
+    const f2 = (m >>> 10) & 7;
+    const e: MessageEvent = { time, connection, kind: 'message', dir, binary: !!(f & F_BINARY), data: p, size: this.bLen[j]!, wireSize: this.bWire[j]!, compressed: !!(f2 & F2_COMPRESSED), id };
+    return e;
+  }
+
   private appendEvent(e: NewEvent, known: boolean): TimelineEvent {
     if (this.disposed) throw new Error('TimelineStore is disposed');
+    if (this.bN) this.flushBatch(); // wire events recorded before this one come first
     const id = this.nextId++;
     // The caller's object becomes the event (id assigned in place): no copy on the hot path.
     const ev = e as TimelineEvent;
@@ -230,12 +496,14 @@ export class TimelineStore {
 
   /** The event at an index (0 = oldest held), materialized. */
   at(index: number): TimelineEvent | undefined {
+    if (this.bN) this.flushBatch();
     if (!Number.isInteger(index) || index < 0 || index >= this.n) return undefined;
     return this.materialize(index);
   }
 
   /** Events in [from, to). */
   slice(from: number, to: number): TimelineEvent[] {
+    if (this.bN) this.flushBatch();
     const a = Math.max(0, from | 0);
     const b = Math.min(this.n, to | 0);
     const out: TimelineEvent[] = [];
@@ -250,12 +518,14 @@ export class TimelineStore {
 
   /** Index of the event with this id, or -1. */
   indexOfId(id: number): number {
+    if (this.bN) this.flushBatch();
     const i = id - this.firstId;
     return Number.isInteger(i) && i >= 0 && i < this.n ? i : -1;
   }
 
   /** Indices of matching events, in order. Text and regex match full payloads, spilled ones included. */
   query(q: TimelineQuery): number[] {
+    if (this.bN) this.flushBatch();
     const out: number[] = [];
     const limit = q.limit ?? Infinity;
     if (limit <= 0) return out;
@@ -315,6 +585,7 @@ export class TimelineStore {
 
   /** Counters: recorded (held), inMemory, onDisk, and payload bytes on each side. */
   counters(): TimelineCounters {
+    if (this.bN) this.flushBatch();
     this.advanceSpilledEvents();
     return {
       recorded: this.n,
@@ -333,11 +604,14 @@ export class TimelineStore {
 
   /** Forgets every event (ids keep increasing) and empties the spill file. */
   clear(): void {
+    if (this.bN) this.flushBatch(); // recorded before the clear: cleared with the rest
     this.n = 0;
     this.cap = 0;
     for (const c of this.columns()) c.reset();
     this.objects.clear();
     this.firstId = this.nextId;
+    // Back to the arena, but not the chunks a spill write still reads from.
+    for (const c of this.chunks) if (!this.inflight.includes(c)) giveChunk(c);
     this.chunks = [];
     this.chunkBase = 0;
     this.logEnd = 0;
@@ -362,7 +636,6 @@ export class TimelineStore {
     this.clear();
     this.disposed = true;
     this.listeners.clear();
-    this.freeChunks = [];
     await this.flush();
     if (this.spillFd !== undefined) {
       const fd = this.spillFd;
@@ -416,21 +689,27 @@ export class TimelineStore {
   private lastSrcAt = 0;
 
   /**
-   * Points event i at the last stored payload when `b` is the very same memory (same buffer, offset
-   * and length): the engine's message after its single frame, whose bytes are one view of one
-   * socket chunk (or one sent buffer). No compare needed; only for appendKnown() callers, which do
-   * not change those bytes between the two appends.
+   * The log offset of the last stored payload when `b` is the very same memory (same buffer, offset
+   * and length), else -1: the engine's message after its single frame, whose bytes are one view of
+   * one socket chunk (or one sent buffer). No compare needed; only for appendKnown() and batched
+   * callers, which do not change those bytes between the two records.
    */
+  private sameAs(b: Uint8Array | undefined): number {
+    if (!b || b.length === 0 || b.buffer !== this.lastSrc || b.byteOffset !== this.lastSrcOffset || b.length !== this.lastSrcLen) return -1;
+    return this.lastSrcAt;
+  }
+
   private shareSame(i: number, b: Uint8Array | undefined): boolean {
-    if (!b || b.length === 0 || b.buffer !== this.lastSrc || b.byteOffset !== this.lastSrcOffset || b.length !== this.lastSrcLen) return false;
-    this.pOff.set(i, this.lastSrcAt);
-    this.pLen.set(i, b.length);
+    const off = this.sameAs(b);
+    if (off < 0) return false;
+    this.pOff.set(i, off);
+    this.pLen.set(i, b!.length);
     return true;
   }
 
-  /** Points event i at an identical recent payload still in memory, instead of copying it again. */
-  private shareRecent(i: number, b: Uint8Array | undefined): boolean {
-    if (!b || b.length < 16) return false; // tiny payloads: copying is cheaper than comparing
+  /** The log offset of an identical recent payload still in memory, else -1. */
+  private recentAs(b: Uint8Array | undefined): number {
+    if (!b || b.length < 16) return -1; // tiny payloads: copying is cheaper than comparing
     const cs = this.chunkSize;
     for (let k = 0; k < 8; k += 2) {
       const off = this.recent[k]!;
@@ -441,56 +720,79 @@ export class TimelineStore {
       const co = rel - ci * cs;
       if (co + len > cs) continue;
       if (this.chunks[ci]!.compare(b, 0, len, co, co + len) !== 0) continue;
-      this.pOff.set(i, off);
-      this.pLen.set(i, len);
-      return true;
+      return off;
     }
-    return false;
+    return -1;
+  }
+
+  /** Points event i at an identical recent payload still in memory, instead of copying it again. */
+  private shareRecent(i: number, b: Uint8Array | undefined): boolean {
+    const off = this.recentAs(b);
+    if (off < 0) return false;
+    this.pOff.set(i, off);
+    this.pLen.set(i, b!.length);
+    return true;
   }
 
   private storePayload(i: number, bytes: Uint8Array | undefined): void {
     const b = bytes ?? EMPTY;
-    this.pOff.set(i, this.logEnd);
     this.pLen.set(i, b.length);
+    this.pOff.set(i, this.storeBytes(b, b.length));
+  }
+
+  /**
+   * Copies the first `n` bytes of `b` to the end of the payload log (its chunks are the store's
+   * arena: reused once spilled unless a view of them was handed out) and returns their offset.
+   */
+  private storeBytes(b: Uint8Array, n: number): number {
+    const at = this.logEnd;
     this.lastSrc = b.buffer;
     this.lastSrcOffset = b.byteOffset;
-    this.lastSrcLen = b.length;
-    this.lastSrcAt = this.logEnd;
-    if (b.length >= 16) {
-      this.recent[this.recentPos] = this.logEnd;
-      this.recent[this.recentPos + 1] = b.length;
+    this.lastSrcLen = n;
+    this.lastSrcAt = at;
+    if (n >= 16) {
+      this.recent[this.recentPos] = at;
+      this.recent[this.recentPos + 1] = n;
       this.recentPos = (this.recentPos + 2) & 7;
     }
     let src = 0;
     const cs = this.chunkSize;
-    while (src < b.length) {
+    while (src < n) {
       const rel = this.logEnd - this.chunkBase;
       const ci = Math.floor(rel / cs);
       const co = rel - ci * cs;
       let chunk = this.chunks[ci];
       if (!chunk) {
-        // A spilled chunk nobody holds a view of is reused: its pages are already mapped, where a
-        // fresh 1 MiB buffer costs a page fault per 4 KiB on first write (most of the store's cost
-        // per byte at 16 KiB messages).
-        chunk = this.freeChunks.pop() ?? Buffer.allocUnsafeSlow(cs);
+        // From the arena (see takeChunk): a spilled chunk nobody holds a view of is reused.
+        chunk = takeChunk(cs);
         this.chunks[ci] = chunk;
       }
-      const take = Math.min(cs - co, b.length - src);
+      const take = Math.min(cs - co, n - src);
       chunk.set(take === b.length ? b : b.subarray(src, src + take), co);
       src += take;
       this.logEnd += take;
     }
+    return at;
   }
 
-  /** Writes the oldest full chunks to the spill file while the in-memory log exceeds the budget. */
   /**
-   * Writes the oldest full chunk to the spill file while the in-memory log exceeds the budget.
-   * Writes are asynchronous (off the event loop) and one at a time; a chunk leaves memory only once
-   * it is on disk, so every byte is always readable from one side or the other.
+   * Writes the oldest full chunks to the spill file while the in-memory log exceeds the budget, all
+   * of them in one `writev` (one syscall per spill, however many chunks a batch pushed past the
+   * budget or piled up while the previous write was in flight). Writes are asynchronous (off the
+   * event loop) and one at a time; chunks leave memory only once they are on disk, so every byte is
+   * always readable from one side or the other.
    */
   private maybeSpill(): void {
-    if (this.writing || this.spillFailed) return;
-    if (!(this.logEnd - this.chunkBase > this.budget && this.chunks.length > 1)) {
+    if (this.writing) return;
+    if (this.spillFailed) {
+      this.notifyFlushed(); // nothing more will be written: flush() must not wait for it
+      return;
+    }
+    const cs = this.chunkSize;
+    // Never the last chunk (being filled); as many of the oldest as the budget is exceeded by.
+    let k = 0;
+    while (k < this.chunks.length - 1 && this.logEnd - (this.chunkBase + k * cs) > this.budget) k++;
+    if (k === 0) {
       this.notifyFlushed();
       return;
     }
@@ -505,23 +807,25 @@ export class TimelineStore {
     }
     this.writing = true;
     const gen = this.generation;
-    const chunk = this.chunks[0]!;
+    const bufs = this.chunks.slice(0, k);
+    this.inflight = bufs;
     const fd = this.spillFd!;
     const base = this.chunkBase;
-    const cs = this.chunkSize;
+    const total = k * cs;
     const writeFrom = (done: number) => {
-      fs.write(fd, chunk, done, cs - done, base + done, (err, n) => {
-        if (!err && done + n < cs) {
+      this.io.writev(fd, done === 0 ? bufs : rest(bufs, done, cs), base + done, (err, n) => {
+        if (!err && n > 0 && done + n < total) {
           writeFrom(done + n);
           return;
         }
         this.writing = false;
+        this.inflight = [];
         if (gen === this.generation && !this.disposed) {
-          if (err) this.spillFailed = true;
+          if (err || n <= 0) this.spillFailed = true;
           else {
-            const spilled = this.chunks.shift()!;
-            this.chunkBase += cs;
-            if (!lentChunks.has(spilled) && this.freeChunks.length < MAX_FREE_CHUNKS) this.freeChunks.push(spilled);
+            const spilled = this.chunks.splice(0, k);
+            this.chunkBase += total;
+            for (const c of spilled) giveChunk(c);
           }
         }
         if (this.disposed) this.notifyFlushed();
@@ -531,8 +835,8 @@ export class TimelineStore {
     writeFrom(0);
   }
 
-  /** Spilled chunks no view points into, ready for reuse. */
-  private freeChunks: Buffer[] = [];
+  /** The chunks the spill write in flight reads from. */
+  private inflight: Buffer[] = [];
   private writing = false;
   private spillFailed = false;
   private generation = 0;
@@ -795,6 +1099,15 @@ class F64Col {
 /** One meta word: kind, flags, flags2 and opcode of an event. */
 function packMeta(kind: number, flags: number, flags2: number, opcode: number): number {
   return (kind | (flags << 2) | (flags2 << 10) | ((opcode & 0xf) << 13)) >>> 0;
+}
+
+/** What is left of `bufs` (each `cs` bytes) after the first `done` bytes were written. */
+function rest(bufs: Buffer[], done: number, cs: number): Buffer[] {
+  const first = Math.floor(done / cs);
+  const out = bufs.slice(first);
+  const off = done - first * cs;
+  if (off > 0) out[0] = out[0]!.subarray(off);
+  return out;
 }
 
 function onlyKeys(o: object, allowed: Set<string>): boolean {

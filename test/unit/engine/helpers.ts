@@ -1,9 +1,13 @@
 /** Test helpers for the engine: loopback servers that always close, event waiting. */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as net from 'node:net';
 import { WebSocketServer, type ServerOptions } from 'ws';
 import { Connection, type ConnectionDeps, type ConnectionOptions } from '../../../src/core/engine/connection';
 import type { TimelineEvent } from '../../../src/core/engine/events';
+import { TimelineStore, type TimelineStoreOptions } from '../../../src/core/engine/timelineStore';
 import { computeAccept } from '../../../src/core/protocol/handshake';
 
 /** Everything opened by a test, closed in afterEach. */
@@ -209,4 +213,25 @@ export function events(conn: Connection): TimelineEvent[] {
 
 export function waitClosed(conn: Connection, timeoutMs = 5000): Promise<TimelineEvent> {
   return waitFor(conn, (e) => e.kind === 'close', timeoutMs);
+}
+
+/**
+ * TimelineStores for one describe block: each spills into a fresh temporary directory (clock 42
+ * unless given), disposed and removed after each test. Call at the describe level.
+ */
+export function tempStores(prefix: string): (o?: TimelineStoreOptions) => TimelineStore {
+  let tmp = '';
+  const stores: TimelineStore[] = [];
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.dispose();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  return (o = {}) => {
+    const s = new TimelineStore({ spillDir: tmp, clock: () => 42, ...o });
+    stores.push(s);
+    return s;
+  };
 }

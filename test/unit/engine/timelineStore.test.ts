@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { TimelineStore } from '../../../src/core/engine/timelineStore';
 import type { FrameEvent, MessageEvent, NewEvent } from '../../../src/core/engine/events';
+import { tempStores } from './helpers';
 
 const enc = new TextEncoder();
 
@@ -21,20 +19,7 @@ function message(i: number, text: string, dir: 'in' | 'out' = 'in'): NewEvent {
 }
 
 describe('TimelineStore', () => {
-  let tmp: string;
-  const stores: TimelineStore[] = [];
-  const mk = (o: ConstructorParameters<typeof TimelineStore>[0] = {}) => {
-    const s = new TimelineStore({ spillDir: tmp, clock: () => 42, ...o });
-    stores.push(s);
-    return s;
-  };
-  beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wwb-store-'));
-  });
-  afterEach(async () => {
-    for (const s of stores.splice(0)) await s.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  const mk = tempStores('wwb-store-');
 
   it('assigns monotonic ids and round-trips frames, messages and other kinds', () => {
     const s = mk();

@@ -25,6 +25,7 @@ import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { HeaderPair, NewEvent, TimelineEvent } from '../events';
+import { TimelineStore, type WireOwner } from '../timelineStore';
 import type { WireSink } from '../wire/sink';
 import { recordingSink, type RecordedEvent } from '../wire/recording';
 import { describeFault, malformedFrame } from './faults';
@@ -645,15 +646,22 @@ export class MockServer {
       e.connection = c.id;
       this.emit(e as NewEvent);
     };
-    return recordingSink(this.deps.payloadPreviewBytes ?? PREVIEW_DEFAULT, record, {
-      frames: this.recordFrames,
-      messages: this.recordMessages,
-      // Client-initiated close: ws emits no event before replying, so note who started here.
-      closeFrame: (dir) => {
-        if (dir === 'in') c.closeStarted ??= 'client';
+    // Into a TimelineStore: batched per socket read, the same path as a client connection's.
+    const store = this.sink instanceof TimelineStore ? this.sink : undefined;
+    return recordingSink(
+      this.deps.payloadPreviewBytes ?? PREVIEW_DEFAULT,
+      record,
+      {
+        frames: this.recordFrames,
+        messages: this.recordMessages,
+        // Client-initiated close: ws emits no event before replying, so note who started here.
+        closeFrame: (dir) => {
+          if (dir === 'in') c.closeStarted ??= 'client';
+        },
+        ignored: () => undefined,
       },
-      ignored: () => undefined,
-    });
+      store && { store, connection: c.id, clock: this.clock, owner: this.wireOwner, live: () => true },
+    );
   }
 
   private onMessage(c: ClientState, data: Buffer, binary: boolean): void {
@@ -948,6 +956,14 @@ export class MockServer {
     this.emit({ kind: 'error', time: this.clock(), connection, code, message, ...(closeCode !== undefined ? { closeCode } : {}) });
   }
 
+  /** Told by the store about this mock's batched wire events, once appended: listeners see them in store order. */
+  private readonly wireOwner: WireOwner = ((m: MockServer) => ({
+    get listening() {
+      return m.listeners.size > 0;
+    },
+    deliver: (ev: TimelineEvent) => m.notify(ev),
+  }))(this);
+
   private emit(e: NewEvent): void {
     let ev: TimelineEvent;
     try {
@@ -957,6 +973,10 @@ export class MockServer {
       this.log(`mock "${this.definition.name}": cannot record: ${(err as Error).message}`);
       return;
     }
+    this.notify(ev);
+  }
+
+  private notify(ev: TimelineEvent): void {
     for (const l of this.listeners) {
       try {
         l(ev);

@@ -7,8 +7,9 @@
  * MessageAssembler, and the frames and messages it yields are what both the timeline and the
  * application see:
  *
- *   socket 'data' ─▶ FrameDecoder (observe) ─▶ sink.frameIn ─▶ checks (ws's, in its order)
+ *   socket 'data' ─▶ sink.readStart ─▶ FrameDecoder (observe) ─▶ sink.frameIn ─▶ checks (ws's, in its order)
  *        ─▶ MessageAssembler ─▶ [Inflater] ─▶ sink.messageIn (+ 'message') / 'ping' 'pong' 'conclude'
+ *        ─▶ sink.readEnd (the chunk's events appended to the timeline as one batch)
  *
  * Every frame is on the timeline before it is judged: an offending frame is recorded, then the
  * connection fails with ws's code and close status. While a compressed message is being inflated
@@ -105,12 +106,18 @@ export class Inbound extends Writable {
     this.bytesIn += chunk.length;
     // What the application sends while this chunk's messages are handled (echoes, replies, pongs)
     // leaves in one write when the chunk is done: one syscall per read, not one per frame.
+    // Everything this chunk yields is recorded as one batch, appended once the chunk is parsed.
     const out = this.corked;
     out?.cork();
+    this.sink.readStart?.();
     try {
       this.decoder.push(chunk);
     } finally {
-      out?.uncork();
+      try {
+        this.sink.readEnd?.();
+      } finally {
+        out?.uncork();
+      }
     }
     if (this.busy) {
       this.held = cb;

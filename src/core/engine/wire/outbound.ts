@@ -19,6 +19,7 @@ import { encodeFrame, frameHeaderSize, writeFrameHeader, type FrameSpec } from '
 import { applyMask } from '../../protocol/mask';
 import { isValidCloseCode } from '../../protocol/closeCodes';
 import { Deflater, type DeflateParams } from './deflate';
+import { firstByte } from './recording';
 import type { WireSink } from './sink';
 
 type Callback = ((err?: Error | null) => void) | undefined;
@@ -244,11 +245,6 @@ function toBuffer(data: Sendable): Buffer {
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer) return Buffer.from(data);
   throw new TypeError('The data must be a string, a Buffer, an ArrayBuffer or a typed array');
-}
-
-/** The first header byte of a decoded frame (FIN, RSV1–3, opcode). */
-function firstByte(f: DecodedFrame): number {
-  return (f.fin ? 0x80 : 0) | (f.rsv1 ? 0x40 : 0) | (f.rsv2 ? 0x20 : 0) | (f.rsv3 ? 0x10 : 0) | f.opcode;
 }
 
 function controlPayload(data: Sendable): Buffer {

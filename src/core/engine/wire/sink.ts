@@ -19,4 +19,10 @@ export interface WireSink {
   messageOut(data: Buffer, binary: boolean, wireSize: number, compressed: boolean): void;
   /** Incoming bytes after the peer's close frame or after a failure, not processed. */
   ignoredIn(bytes: number): void;
+  /**
+   * One socket read starts / ends: what is reported in between (its frames and messages, and what
+   * the application sends in answer) may be recorded as one batch, appended at readEnd().
+   */
+  readStart?(): void;
+  readEnd?(): void;
 }
