@@ -15,6 +15,7 @@ declare const __wswbLoadStart: number | undefined;
 /** Activation: only on contributions (commands, views, the panel serializer). Keep it cheap. */
 export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   const activateStart = performance.now();
+  const activateCpu = process.cpuUsage();
   const log = vscode.window.createOutputChannel('WebSocket Workbench', { log: true });
   context.subscriptions.push(log);
   const panels = new PanelManager(context, log);
@@ -41,10 +42,12 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
 
   const version: string = context.extension.packageJSON.version;
   const activateEnd = performance.now();
+  const cpu = process.cpuUsage(activateCpu);
   const loadStart = typeof __wswbLoadStart === 'number' && __wswbLoadStart > 0 ? __wswbLoadStart : activateStart;
   const activation = {
     loadMs: activateStart - loadStart,
     activateMs: activateEnd - activateStart,
+    activateCpuMs: (cpu.user + cpu.system) / 1000,
     totalMs: activateEnd - loadStart,
   };
   log.info(`activated in ${activation.totalMs.toFixed(1)} ms (bundle load ${activation.loadMs.toFixed(1)} ms)`);

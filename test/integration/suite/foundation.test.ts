@@ -55,20 +55,24 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * DESIGN.md budgets activation at < 30 ms. This suite loads the development bundle (unminified,
  * ~550 KB with source maps), whose load time says little about the shipped one: `npm run bench`
  * measures load + activate of the production bundle from `require`. What both builds share is
- * activate() itself, and that is held to the whole budget here.
+ * activate() itself, and that is held to the whole budget here, in CPU time: activate() is
+ * synchronous, so the host process's CPU time over it is its work, where wall time also counts the
+ * time a loaded machine did not schedule the host (41 ms wall was seen once on a busy machine, with
+ * 9–11 ms the rule).
  */
 const ACTIVATION_BUDGET_MS = 30;
 
 describe('activation cost (measured inside the real extension host)', () => {
   it('reports bundle load and activate() times, and writes them for `npm run bench`', async () => {
     const a = await api();
-    const { loadMs, activateMs, totalMs } = a.activation;
-    hostLog(`      activation: ${totalMs.toFixed(1)} ms (bundle load ${loadMs.toFixed(1)} ms, activate() ${activateMs.toFixed(1)} ms)`);
+    const { loadMs, activateMs, activateCpuMs, totalMs } = a.activation;
+    hostLog(`      activation: ${totalMs.toFixed(1)} ms (bundle load ${loadMs.toFixed(1)} ms, activate() ${activateMs.toFixed(1)} ms, ${activateCpuMs.toFixed(1)} ms CPU)`);
     // Both parts measured: the bundle's banner started the clock (loadMs is 0 without it), and
     // activate() itself took time. totalMs is their sum by construction, so it proves nothing alone.
     assert.ok(loadMs > 0 && Number.isFinite(loadMs), `bundle load ${loadMs} ms`);
     assert.ok(activateMs > 0 && Number.isFinite(activateMs), `activate() ${activateMs} ms`);
-    assert.ok(activateMs < ACTIVATION_BUDGET_MS, `activate() ${activateMs.toFixed(1)} ms < ${ACTIVATION_BUDGET_MS} ms`);
+    assert.ok(activateCpuMs > 0 && Number.isFinite(activateCpuMs), `activate() CPU ${activateCpuMs} ms`);
+    assert.ok(activateCpuMs < ACTIVATION_BUDGET_MS, `activate() took ${activateCpuMs.toFixed(1)} ms of CPU (${activateMs.toFixed(1)} ms wall) < ${ACTIVATION_BUDGET_MS} ms`);
     const out = process.env.WSWB_BENCH_OUT;
     if (out) require('node:fs').writeFileSync(out, JSON.stringify(a.activation));
   });
