@@ -5,3 +5,5 @@
  */
 export { loadCodecs } from './codecs/bindings';
 export { codecPayload, encodeCodecMessage } from './codecs/encode';
+export { codecDiagnostics, describeCodecProblem, loadRequestCodecs } from './codecs/collection';
+export { loadProtoFiles } from './codecs/protobuf';

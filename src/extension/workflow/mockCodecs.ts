@@ -9,7 +9,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CodecSet } from '../../core/codecs/bindings';
-import { describeCodecProblem, loadRequestCodecs } from '../../core/codecs/collection';
+import { loadCodecLayer } from '../../core/lazy';
 import type { Collection } from '../../core/collections/types';
 import { isInside } from './trust';
 
@@ -35,6 +35,7 @@ export interface MockCodecsOptions {
 /** Loads the codecs of the collection `file` for its mocks. */
 export async function loadMockCodecs(collection: Collection, file: string, opts: MockCodecsOptions): Promise<MockCodecs> {
   if (!collection.codecs?.length) return { problems: [] };
+  const { loadRequestCodecs, describeCodecProblem } = loadCodecLayer();
   const { codecs, problems } = await loadRequestCodecs(collection, file, undefined, protoReader(file, opts));
   const shown = (f: string) => path.relative(path.dirname(file), f) || f;
   return { ...(codecs.empty ? {} : { codecs }), problems: problems.map((p) => `${describeCodecProblem(p, shown)} [${p.code}]`) };

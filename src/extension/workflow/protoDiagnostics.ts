@@ -9,8 +9,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { codecDiagnostics } from '../../core/codecs/collection';
-import { loadProtoFiles } from '../../core/codecs/protobuf';
+import { loadCodecLayer } from '../../core/lazy';
 import type { CollectionDiagnostic } from '../../core/collections/types';
 import { Disposable, toDisposable } from '../dispose';
 import type { CollectionIndex } from './collectionIndex';
@@ -74,13 +73,13 @@ export class ProtoDiagnostics extends Disposable {
       if (!rules.length) continue;
       for (const r of rules) for (const p of r.proto === undefined ? [] : Array.isArray(r.proto) ? r.proto : [r.proto]) named.add(path.resolve(path.dirname(c.file), p));
       const read = protoReader(c.file, { isTrusted, workspaceRoots: roots });
-      for (const d of await codecDiagnostics(c.collection, c.text, c.file, read)) add(d, path.resolve(d.file) === c.file ? c.text : '');
+      for (const d of await loadCodecLayer().codecDiagnostics(c.collection, c.text, c.file, read)) add(d, path.resolve(d.file) === c.file ? c.text : '');
     }
     // Open .proto files no collection names: their own syntax, read from the editor.
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.uri.scheme !== 'file' || !doc.fileName.endsWith('.proto') || named.has(doc.fileName)) continue;
       const text = doc.getText();
-      const { diagnostics } = await loadProtoFiles([doc.fileName], (f) => (f === doc.fileName ? Promise.resolve(text) : Promise.reject(new Error('not read'))));
+      const { diagnostics } = await loadCodecLayer().loadProtoFiles([doc.fileName], (f) => (f === doc.fileName ? Promise.resolve(text) : Promise.reject(new Error('not read'))));
       for (const d of diagnostics) if (d.code === 'WSWB_CODEC_PROTO_SYNTAX') add({ ...d, offset: 0, length: 0, path: '' }, '');
     }
     if (this._isDisposed) return;

@@ -20,7 +20,7 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const chunks = [
   { name: 'protocols', markers: ['the Engine.IO session is not open yet', 'not connected: send CONNECT first'] },
-  { name: 'codecs', markers: ['cannot encode', 'needs a .proto'] },
+  { name: 'codecs', markers: ['cannot encode', 'needs a .proto', 'protobuf data for'] },
   { name: 'engine', markers: ['Invalid WebSocket frame: MASK must be set', 'WSWB_MOCK_LISTEN_FAILED'] },
   { name: 'panel', markers: ['WSWB_PANEL_NO_SOURCE', 'This panel has no connection yet'] },
   { name: 'sessionTools', markers: ['WSWB_SESSION_NO_HANDSHAKE', '_webSocketMessages'] },
