@@ -319,9 +319,13 @@ function lazyEventOrAck(str: string, at: number): Decoded | undefined {
     if (str.charCodeAt(i + 1) !== 34 /* " */) return undefined;
     const close = str.indexOf('"', i + 2);
     if (close < 0) return undefined;
-    event = str.slice(i + 2, close);
     const after = str.charCodeAt(close + 1);
-    if (event.includes('\\') || (after !== 44 /* , */ && after !== 93 /* ] */) || RESERVED_EVENTS.includes(event)) return undefined;
+    if (after !== 44 /* , */ && after !== 93 /* ] */) return undefined;
+    for (let j = i + 2; j < close; j++) if (str.charCodeAt(j) === 92 /* \\ */) return undefined;
+    event = str.slice(i + 2, close);
+    // Reserved names start with c, d, n or r: other events skip the list.
+    const e0 = str.charCodeAt(i + 2);
+    if ((e0 === 99 || e0 === 100 || e0 === 110 || e0 === 114) && RESERVED_EVENTS.includes(event)) return undefined;
   } else if (id === undefined) return undefined;
   const d = new SioArgsPacket(type === 2 ? 'EVENT' : 'ACK', str.slice(i));
   d.namespace = nsp;
