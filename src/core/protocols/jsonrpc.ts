@@ -147,6 +147,32 @@ const LAZY_FIELDS: readonly string[] = ['params', 'result', 'error', 'invalid'];
 
 const QUOTE = 34;
 const VERSION_FIRST = '{"jsonrpc":"2.0",';
+
+/**
+ * Whether `s` holds VERSION_FIRST at `i`, compared a character at a time against constants (a
+ * character past the end reads NaN): a third of the time of startsWith(VERSION_FIRST, i) here.
+ */
+function versionFirstAt(s: string, i: number): boolean {
+  return (
+    s.charCodeAt(i) === 123 &&
+    s.charCodeAt(i + 1) === 34 &&
+    s.charCodeAt(i + 2) === 106 &&
+    s.charCodeAt(i + 3) === 115 &&
+    s.charCodeAt(i + 4) === 111 &&
+    s.charCodeAt(i + 5) === 110 &&
+    s.charCodeAt(i + 6) === 114 &&
+    s.charCodeAt(i + 7) === 112 &&
+    s.charCodeAt(i + 8) === 99 &&
+    s.charCodeAt(i + 9) === 34 &&
+    s.charCodeAt(i + 10) === 58 &&
+    s.charCodeAt(i + 11) === 34 &&
+    s.charCodeAt(i + 12) === 50 &&
+    s.charCodeAt(i + 13) === 46 &&
+    s.charCodeAt(i + 14) === 48 &&
+    s.charCodeAt(i + 15) === 34 &&
+    s.charCodeAt(i + 16) === 44
+  );
+}
 const BACKSLASH = 92;
 
 /** Index of the first character at or after `i` that is not JSON whitespace. */
@@ -225,32 +251,27 @@ function idLiteral(s: string, i: number, end: number): string | number | null | 
 /** `"name":` of each member code of memberOf (index 0 unused). */
 const MEMBER_TOKENS = ['', '"jsonrpc":', '"id":', '"method":', '"params":', '"result":', '"error":'];
 
-/** The member code of a `"name":` token written without spaces at `i` (see MEMBER_TOKENS), else 0. */
+/**
+ * The member code of a `"name":` token written without spaces at `i` (see MEMBER_TOKENS), else 0.
+ * Compared a character at a time against constants: on these short strings that is several times
+ * faster than startsWith(token, i).
+ */
 function plainMember(s: string, i: number): number {
-  let m: number;
   switch (s.charCodeAt(i + 1)) {
-    case 105 /* i */:
-      m = 2;
-      break;
-    case 109 /* m */:
-      m = 3;
-      break;
-    case 112 /* p */:
-      m = 4;
-      break;
-    case 114 /* r */:
-      m = 5;
-      break;
-    case 101 /* e */:
-      m = 6;
-      break;
-    case 106 /* j */:
-      m = 1;
-      break;
-    default:
-      return 0;
+    case 105 /* i */: // "id":
+      return s.charCodeAt(i + 2) === 100 && s.charCodeAt(i + 3) === 34 && s.charCodeAt(i + 4) === 58 ? 2 : 0;
+    case 109 /* m */: // "method":
+      return s.charCodeAt(i + 2) === 101 && s.charCodeAt(i + 3) === 116 && s.charCodeAt(i + 4) === 104 && s.charCodeAt(i + 5) === 111 && s.charCodeAt(i + 6) === 100 && s.charCodeAt(i + 7) === 34 && s.charCodeAt(i + 8) === 58 ? 3 : 0;
+    case 112 /* p */: // "params":
+      return s.charCodeAt(i + 2) === 97 && s.charCodeAt(i + 3) === 114 && s.charCodeAt(i + 4) === 97 && s.charCodeAt(i + 5) === 109 && s.charCodeAt(i + 6) === 115 && s.charCodeAt(i + 7) === 34 && s.charCodeAt(i + 8) === 58 ? 4 : 0;
+    case 114 /* r */: // "result":
+      return s.charCodeAt(i + 2) === 101 && s.charCodeAt(i + 3) === 115 && s.charCodeAt(i + 4) === 117 && s.charCodeAt(i + 5) === 108 && s.charCodeAt(i + 6) === 116 && s.charCodeAt(i + 7) === 34 && s.charCodeAt(i + 8) === 58 ? 5 : 0;
+    case 101 /* e */: // "error":
+      return s.charCodeAt(i + 2) === 114 && s.charCodeAt(i + 3) === 114 && s.charCodeAt(i + 4) === 111 && s.charCodeAt(i + 5) === 114 && s.charCodeAt(i + 6) === 34 && s.charCodeAt(i + 7) === 58 ? 6 : 0;
+    case 106 /* j */: // "jsonrpc":
+      return s.charCodeAt(i + 2) === 115 && s.charCodeAt(i + 3) === 111 && s.charCodeAt(i + 4) === 110 && s.charCodeAt(i + 5) === 114 && s.charCodeAt(i + 6) === 112 && s.charCodeAt(i + 7) === 99 && s.charCodeAt(i + 8) === 34 && s.charCodeAt(i + 9) === 58 ? 1 : 0;
   }
-  return s.startsWith(MEMBER_TOKENS[m]!, i) ? m : 0;
+  return 0;
 }
 
 /** Which member a name token [k, keyEnd) is: 1 jsonrpc, 2 id, 3 method, 4 params, 5 result, 6 error, 0 another (or one with escapes). */
@@ -287,7 +308,7 @@ export function scanRpc(s: string): Decoded | undefined {
   if (s.charCodeAt(i) !== 123 /* { */) return undefined;
   let version = false;
   // What JSON.stringify writes for most peers: the version first, read in one compare.
-  if (s.startsWith(VERSION_FIRST, i)) {
+  if (versionFirstAt(s, i)) {
     version = true;
     i += VERSION_FIRST.length;
   } else i = skipWs(s, i + 1);
@@ -331,8 +352,8 @@ export function scanRpc(s: string): Decoded | undefined {
         break;
       case 3:
         if (method !== undefined || s.charCodeAt(v) !== QUOTE) return undefined;
+        for (let j = v + 1; j < end - 1; j++) if (s.charCodeAt(j) === BACKSLASH) return undefined;
         method = s.slice(v + 1, end - 1);
-        if (method.includes('\\')) return undefined;
         break;
       case 4:
         if (ps >= 0) return undefined;

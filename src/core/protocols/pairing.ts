@@ -83,9 +83,15 @@ export class PairingTable {
     if (key === undefined || role === undefined) return out;
     if (role === 'request') {
       const open = dir === 'out' ? this.fromOut : this.fromIn;
-      open.delete(key);
-      open.set(key, { protocol: p.protocol, key, dir, request: eventId, time, answered: false });
-      if (open.size > this.maxEntries) open.delete(open.keys().next().value!);
+      const e: Entry = { protocol: p.protocol, key, dir, request: eventId, time, answered: false };
+      // One map operation for a new key; a key reused while open moves to the end (the newest), as the
+      // oldest-first eviction below expects.
+      const size = open.size;
+      open.set(key, e);
+      if (open.size === size) {
+        open.delete(key);
+        open.set(key, e);
+      } else if (open.size > this.maxEntries) open.delete(open.keys().next().value!);
       return out;
     }
     // A reply answers a request that travelled the other way.

@@ -120,6 +120,13 @@ export class SocketIoDecoder implements ProtocolDecoder {
     if (msg.binary) return this.attachment(st, msg.data, dir);
     const text = textOf(msg);
     const c0 = text.charCodeAt(0) - 48;
+    // The hottest case, an Engine.IO message carrying an EVENT or ACK, read in place (no Engine.IO
+    // packet object, no copy of the payload).
+    const lazyTried = c0 === 4 && !st.pending;
+    if (lazyTried) {
+      const lazy = lazyEventOrAck(text, 1);
+      if (lazy) return lazy;
+    }
     // Engine.IO over the websocket transport: one type digit, then the data. The hot case, a
     // Socket.IO packet with no attachments, skips both parsers (see fastPacket); anything
     // unusual goes through the official ones.
@@ -140,7 +147,7 @@ export class SocketIoDecoder implements ProtocolDecoder {
     }
     const payload = typeof engine.data === 'string' ? engine.data : '';
     if (!st.pending) {
-      const lazy = lazyEventOrAck(payload);
+      const lazy = lazyTried ? undefined : lazyEventOrAck(payload, 0);
       if (lazy) return lazy;
       const fast = fastPacket(payload);
       if (fast) return describePacket(fast, dir, 0, fast.type, false);
@@ -289,30 +296,36 @@ const LAZY_ARGS: readonly string[] = ['args', 'invalid'];
  * is not reserved, arguments bracketed. Anything else (or doubtful) returns undefined and goes
  * through fastPacket / socket.io-parser, which check the whole payload.
  */
-function lazyEventOrAck(str: string): Decoded | undefined {
-  const type = str.charCodeAt(0) - 48;
+function lazyEventOrAck(str: string, at: number): Decoded | undefined {
+  const type = str.charCodeAt(at) - 48;
   if (type !== 2 && type !== 3) return undefined;
-  let i = 1;
+  let i = at + 1;
   let nsp = '/';
-  if (str.charCodeAt(1) === 47 /* / */) {
-    const comma = str.indexOf(',', 1);
+  if (str.charCodeAt(i) === 47 /* / */) {
+    const comma = str.indexOf(',', i);
     if (comma < 0) return undefined;
-    nsp = str.slice(1, comma);
+    nsp = str.slice(i, comma);
     i = comma + 1;
   }
   const start = i;
-  while (i < str.length && str.charCodeAt(i) >= 48 && str.charCodeAt(i) <= 57) i++;
+  // The ack id's digits, read as they are scanned (at most 15: exact as a double).
+  let n = 0;
+  for (let c = str.charCodeAt(i) - 48; c >= 0 && c <= 9; c = str.charCodeAt(++i) - 48) n = n * 10 + c;
   if (i - start > 15) return undefined;
-  const id = i > start ? Number(str.slice(start, i)) : undefined;
+  const id = i > start ? n : undefined;
   if (str.charCodeAt(i) !== 91 /* [ */ || str.charCodeAt(str.length - 1) !== 93 /* ] */) return undefined;
   let event: string | undefined;
   if (type === 2) {
     if (str.charCodeAt(i + 1) !== 34 /* " */) return undefined;
     const close = str.indexOf('"', i + 2);
     if (close < 0) return undefined;
-    event = str.slice(i + 2, close);
     const after = str.charCodeAt(close + 1);
-    if (event.includes('\\') || (after !== 44 /* , */ && after !== 93 /* ] */) || RESERVED_EVENTS.includes(event)) return undefined;
+    if (after !== 44 /* , */ && after !== 93 /* ] */) return undefined;
+    for (let j = i + 2; j < close; j++) if (str.charCodeAt(j) === 92 /* \\ */) return undefined;
+    event = str.slice(i + 2, close);
+    // Reserved names start with c, d, n or r: other events skip the list.
+    const e0 = str.charCodeAt(i + 2);
+    if ((e0 === 99 || e0 === 100 || e0 === 110 || e0 === 114) && RESERVED_EVENTS.includes(event)) return undefined;
   } else if (id === undefined) return undefined;
   const d = new SioArgsPacket(type === 2 ? 'EVENT' : 'ACK', str.slice(i));
   d.namespace = nsp;

@@ -7,8 +7,9 @@ const encoder = new TextEncoder();
 /** The message as text (replacement characters for invalid UTF-8). */
 export function textOf(msg: WireMessage): string {
   const d = msg.data;
-  // Buffer's own UTF-8 decoding is several times faster than TextDecoder on short messages.
-  return (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)).toString('utf8');
+  // Buffer's own UTF-8 decoding is several times faster than TextDecoder on short messages, and
+  // toString() without arguments (UTF-8) skips the encoding and range checks of toString('utf8').
+  return (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)).toString();
 }
 
 /** UTF-8 text of bytes, or undefined when they are not valid UTF-8. */
