@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { WebSocketServer } from 'ws';
 import type { WorkbenchApi } from '../../../src/extension/api';
 import { hostLog } from '../log';
+import { until } from '../until';
 
 const EXTENSION_ID = 'websocket-workbench.websocket-workbench';
 
@@ -29,15 +30,6 @@ async function inspect(id: string): Promise<PanelInfo> {
   return p;
 }
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('workbench panel (inside the real VS Code extension host)', () => {
   let wss: WebSocketServer;

@@ -9,20 +9,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { WorkbenchApi } from '../../../src/extension/api';
+import { until } from '../until';
 
 const EXTENSION_ID = 'websocket-workbench.websocket-workbench';
 const BROKEN = 'syntax = "proto3";\npackage it;\nmessage X {\n  string = 1;\n}\n';
 const FIXED = 'syntax = "proto3";\npackage it;\nmessage X {\n  string id = 1;\n}\n';
 
-async function until<T>(fn: () => T, ok: (v: T) => boolean, what: string, ms = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (ok(v)) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => String(d.code).startsWith('WSWB_CODEC'));
 

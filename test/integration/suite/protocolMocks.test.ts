@@ -17,6 +17,7 @@ import * as signalR from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import * as protobuf from 'protobufjs';
 import type { WorkbenchApi } from '../../../src/extension/api';
+import { until } from '../until';
 
 const EXTENSION_ID = 'websocket-workbench.websocket-workbench';
 type Api = WorkbenchApi & Required<Pick<WorkbenchApi, 'startMock' | 'stopMock' | 'listMocks' | 'collections' | 'collectionsReady' | '_treeSnapshot'>>;
@@ -29,15 +30,6 @@ interface PanelInfo {
   summary?: { url: string; request?: { protocol?: string; protocolOptions?: Record<string, unknown> } };
 }
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 20_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Opens a WebSocket, sends `out` in order and resolves with the first `n` text messages received. */
 async function exchange(url: string, protocol: string | undefined, out: Array<string | Buffer>, n: number): Promise<Array<string | Buffer>> {
