@@ -21,21 +21,31 @@ const NATIVE_B64_MIN = 512;
 const MESSAGE_KEYS = new Set(['id', 'time', 'connection', 'kind', 'dir', 'binary', 'data', 'size', 'wireSize', 'compressed', 'spilled']);
 const FRAME_KEYS = new Set(['id', 'time', 'connection', 'kind', 'dir', 'fin', 'rsv1', 'rsv2', 'rsv3', 'opcode', 'masked', 'maskKey', 'length', 'wireSize', 'payload', 'truncated', 'spilled']);
 
-function onlyKeys(e: object, allowed: ReadonlySet<string>): boolean {
-  for (const k in e) if (!allowed.has(k)) return false;
+/** The keys of message and frame events in the order the store writes them (checked first: a pointer compare each). */
+const MESSAGE_ORDER = ['id', 'time', 'connection', 'kind', 'dir', 'binary', 'data', 'size', 'wireSize', 'compressed', 'spilled'];
+const FRAME_ORDER = ['id', 'time', 'connection', 'kind', 'dir', 'fin', 'rsv1', 'rsv2', 'rsv3', 'opcode', 'masked', 'maskKey', 'length', 'wireSize', 'payload', 'truncated', 'spilled'];
+
+function onlyKeys(e: object, allowed: ReadonlySet<string>, order: readonly string[]): boolean {
+  let i = 0;
+  for (const k in e) {
+    // Keys come in the store's order, optional ones left out: walk the order list; a key out of it is looked up.
+    while (i < order.length && order[i] !== k) i++;
+    if (i < order.length) i++;
+    else if (!allowed.has(k)) return false;
+  }
   return true;
 }
 
 /** Whether the batch encoder writes `e` field by field (else it takes `fallback`, encodeEventLine). */
 export function isFastEvent(e: TimelineEvent): e is MessageEvent | FrameEvent {
   if (typeof e.id !== 'number') return false;
-  if (e.kind === 'message') return e.data instanceof Uint8Array && onlyKeys(e, MESSAGE_KEYS);
-  if (e.kind === 'frame') return e.payload instanceof Uint8Array && onlyKeys(e, FRAME_KEYS);
+  if (e.kind === 'message') return e.data instanceof Uint8Array && onlyKeys(e, MESSAGE_KEYS, MESSAGE_ORDER);
+  if (e.kind === 'frame') return e.payload instanceof Uint8Array && onlyKeys(e, FRAME_KEYS, FRAME_ORDER);
   return false;
 }
 
 /** Literal pieces as bytes, made once. */
-const lit = (s: string): Uint8Array => new TextEncoder().encode(s);
+const lit = (s: string): Uint8Array => Buffer.from(s); // all Buffers: put() sees one kind of array
 const L = {
   id: lit('{"id":'),
   time: lit(',"time":'),
@@ -69,6 +79,14 @@ const L = {
   quote: lit('"'),
 };
 
+/** `,"fin":…,"masked":…` by (opcode << 5 | fin | rsv1 << 1 | rsv2 << 2 | rsv3 << 3 | masked << 4), made when first used. */
+const FRAME_RUNS: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(512).fill(undefined);
+
+function frameRun(key: number): Uint8Array {
+  const b = (bit: number) => ((key & bit) !== 0 ? 'true' : 'false');
+  return lit(`,"fin":${b(1)},"rsv1":${b(2)},"rsv2":${b(4)},"rsv3":${b(8)},"opcode":${key >> 5},"masked":${b(16)}`);
+}
+
 /**
  * A byte buffer that grows as it is written and is handed over whole: `take()` gives the bytes so
  * far to the caller (who owns them) and starts a new buffer. Never from Node's shared Buffer pool
@@ -77,6 +95,7 @@ const L = {
 class GrowingBytes {
   protected buf: Buffer;
   protected len = 0;
+  private spare: Buffer | undefined;
 
   constructor(initial = 64 * 1024) {
     this.buf = Buffer.allocUnsafeSlow(initial);
@@ -89,9 +108,21 @@ class GrowingBytes {
 
   take(): Buffer {
     const out = this.buf.subarray(0, this.len);
-    this.buf = Buffer.allocUnsafeSlow(Math.max(64 * 1024, this.buf.length));
+    const spare = this.spare;
+    this.spare = undefined;
+    this.buf = spare && spare.length >= this.buf.length ? spare : Buffer.allocUnsafeSlow(Math.max(64 * 1024, this.buf.length));
     this.len = 0;
     return out;
+  }
+
+  /**
+   * Gives back a buffer `take()` handed out, once its bytes are written, for the next batch: a
+   * recording then writes through two buffers instead of allocating one per batch (fresh external
+   * memory per batch drives V8 into full collections).
+   */
+  recycle(taken: Buffer): void {
+    const whole = Buffer.from(taken.buffer, taken.byteOffset, taken.buffer.byteLength - taken.byteOffset);
+    if (!this.spare || whole.length > this.spare.length) this.spare = whole;
   }
 
   protected reserve(n: number): void {
@@ -164,21 +195,28 @@ export class BatchEncoder extends GrowingBytes {
     const p = e.payload;
     this.reserve(384 + e.connection.length * 6 + (e.maskKey?.length ?? 0) * 6 + ((p.length + 2) / 3) * 4);
     this.head(e, L.kindFrame);
-    this.put(L.fin);
-    this.bool(e.fin);
-    this.put(L.rsv1);
-    this.bool(e.rsv1);
-    this.put(L.rsv2);
-    this.bool(e.rsv2);
-    this.put(L.rsv3);
-    this.bool(e.rsv3);
-    this.put(L.opcode);
-    this.num(e.opcode);
-    this.put(L.masked);
-    this.bool(e.masked);
+    const op = e.opcode;
+    if (op >= 0 && op <= 15 && (op | 0) === op) {
+      // From `,"fin":` to the masked flag: one cached run per combination of flags and opcode.
+      const key = (op << 5) | (e.fin ? 1 : 0) | (e.rsv1 ? 2 : 0) | (e.rsv2 ? 4 : 0) | (e.rsv3 ? 8 : 0) | (e.masked ? 16 : 0);
+      this.put((FRAME_RUNS[key] ??= frameRun(key)));
+    } else {
+      this.put(L.fin);
+      this.bool(e.fin);
+      this.put(L.rsv1);
+      this.bool(e.rsv1);
+      this.put(L.rsv2);
+      this.bool(e.rsv2);
+      this.put(L.rsv3);
+      this.bool(e.rsv3);
+      this.put(L.opcode);
+      this.num(op);
+      this.put(L.masked);
+      this.bool(e.masked);
+    }
     if (e.maskKey !== undefined) {
       this.put(L.maskKey);
-      this.utf8(JSON.stringify(e.maskKey));
+      this.plainString(e.maskKey);
     }
     this.put(L.length);
     this.num(e.length);
@@ -237,10 +275,38 @@ export class BatchEncoder extends GrowingBytes {
   }
 
   private put(bytes: Uint8Array): void {
+    const n = bytes.length;
+    if (n > 24) {
+      this.buf.set(bytes, this.len);
+      this.len += n;
+      return;
+    }
     const b = this.buf;
     let o = this.len;
-    for (let i = 0; i < bytes.length; i++) b[o++] = bytes[i]!;
+    for (let i = 0; i < n; i++) b[o++] = bytes[i]!;
     this.len = o;
+  }
+
+  /** A string as JSON: written straight when it is short printable ASCII without quotes or backslashes (a mask key's hex), else through JSON.stringify. */
+  private plainString(s: string): void {
+    const n = s.length;
+    if (typeof s === 'string' && n <= 32) {
+      const b = this.buf;
+      let o = this.len;
+      b[o++] = 34;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c < 32 || c > 126 || c === 34 || c === 92) break;
+        b[o++] = c;
+      }
+      if (i === n) {
+        b[o++] = 34;
+        this.len = o;
+        return;
+      }
+    }
+    this.utf8(JSON.stringify(s));
   }
 
   private utf8(s: string): void {

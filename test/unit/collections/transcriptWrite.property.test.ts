@@ -95,7 +95,7 @@ describe('collections: transcript writing (property)', () => {
             assert.equal(w.mode, mode);
             for (const b of batches) {
               for (const e of b) w.append(e);
-              await new Promise((r) => setImmediate(r)); // each group its own batch
+              await w.flush(); // each group its own batch, written through the buffer the one before gave back
             }
             await w.close();
             const all = batches.flat();
