@@ -247,4 +247,45 @@ describe('protocol/FrameDecoder', () => {
       assert.equal(decode([hex('82 03 01 02 03')], { payloadLimit: 1 }).frames[0]!.payload.length, 3);
     });
   });
+
+  describe('unmaskInPlace (the engine inbound stack, which owns its socket chunks)', () => {
+    /** Random bytes, deterministic. */
+    const bytesOf = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 17 + (i >> 3)) & 0xff);
+
+    it('unmasks in place into a view of the chunk, equal to the fresh-buffer result, at every offset and length mod 4', () => {
+      for (const len of [0, 1, 2, 3, 4, 5, 125, 126, 127, 1000, 16384, 16387, 70001]) {
+        for (const lead of [0, 1, 2, 3]) {
+          const payload = bytesOf(len, len + lead);
+          const key = Uint8Array.from([0x37, 0xfa, 0x21, 0x3d + lead]);
+          const frame = encodeFrame({ opcode: 2, payload, mask: key });
+          // The frame at an odd place in a larger chunk, as in a socket read.
+          const chunk = new Uint8Array(lead + frame.length + 3);
+          chunk.set(frame, lead);
+          const untouched = chunk.slice();
+          const fresh = decode([untouched.subarray(lead, lead + frame.length)], { expectMasked: true });
+          assert.deepEqual(untouched, chunk, 'the default mode leaves its input as it was');
+          const frames: Array<{ payload: Uint8Array; maskKey?: Uint8Array }> = [];
+          const d = new FrameDecoder({ unmaskInPlace: true, expectMasked: true }, (f) => frames.push(f), (e) => assert.fail(e.message));
+          d.push(chunk.subarray(lead, lead + frame.length));
+          assert.equal(frames.length, 1);
+          const f = frames[0]!;
+          assert.deepEqual(Buffer.from(f.payload), Buffer.from(payload), `len ${len} lead ${lead}`);
+          assert.deepEqual(Buffer.from(f.payload), Buffer.from(fresh.frames[0]!.payload));
+          assert.deepEqual(Array.from(f.maskKey!), Array.from(key), 'the key is a copy, not the (now unmasked) header bytes');
+          if (len > 0) assert.equal(f.payload.buffer, chunk.buffer, 'a view of the chunk, no copy');
+          assert.deepEqual(chunk.subarray(0, lead), untouched.subarray(0, lead), 'bytes before the frame untouched');
+          assert.deepEqual(chunk.subarray(lead + frame.length), untouched.subarray(lead + frame.length), 'bytes after the frame untouched');
+        }
+      }
+    });
+
+    it('a payload split across chunks is collected and unmasked as before', () => {
+      const payload = bytesOf(5000, 9);
+      const frame = encodeFrame({ opcode: 2, payload, mask: Uint8Array.from([1, 2, 3, 4]) });
+      const frames: Array<{ payload: Uint8Array }> = [];
+      const d = new FrameDecoder({ unmaskInPlace: true }, (f) => frames.push({ payload: Uint8Array.from(f.payload) }), (e) => assert.fail(e.message));
+      for (const c of chunksAt(frame, [3, 700, 4097])) d.push(c);
+      assert.deepEqual(Buffer.from(frames[0]!.payload), Buffer.from(payload));
+    });
+  });
 });

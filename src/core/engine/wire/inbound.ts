@@ -88,7 +88,7 @@ export class Inbound extends Writable {
     this.corked = opts.cork;
     this.maxFragments = opts.maxFragments && opts.maxFragments > 0 ? opts.maxFragments : Infinity;
     this.inflater = opts.deflate ? new Inflater(opts.deflate.inflateWindowBits, opts.deflate.inflateNoContextTakeover, opts.maxPayload) : null;
-    this.decoder = new FrameDecoder({ strict: false, refuseAbove: opts.maxPayload }, this.onFrame, this.onProtocolError);
+    this.decoder = new FrameDecoder({ strict: false, refuseAbove: opts.maxPayload, unmaskInPlace: true }, this.onFrame, this.onProtocolError);
     this.assembler = new MessageAssembler({ maxPayload: opts.maxPayload }, this.onMessage, this.onControl, this.onProtocolError);
   }
 
