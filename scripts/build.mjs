@@ -27,11 +27,11 @@ const lazyChunks = ['ajv', 'selfsigned', 're2js', 'socket.io-parser', 'engine.io
 // A chunk's file name: scoped packages flattened (`@msgpack/msgpack` → `msgpack-msgpack.js`).
 const chunkFile = (name) => `${name.replace(/^@/, '').replace(/\//g, '-')}.js`;
 // Parts of this project the extension loads on first use the same way: the loaders in
-// src/core/lazy.ts (the protocol layer, the codecs, the socket engine, HAR and session conversions, collection edits, the scenario runner, the JSON
+// src/core/lazy.ts (the protocol layer, the codecs, the socket engine, HAR and session conversions, transcripts, collection edits, the scenario runner, the JSON
 // Schemas ajv compiles) and src/extension/lazy.ts (the panel: webview binding, transcripts, export)
 // require them by these paths, relative to the loader. Only the extension splits them out (its
 // activation budget); the CLI bundles them inline.
-const lazyLoaders = { 'src/core/lazy.ts': { './protocolsChunk': 'protocols', './codecsChunk': 'codecs', './engineChunk': 'engine', './sessionToolsChunk': 'sessionTools', './collectionEditChunk': 'collectionEdit', './scenario/runner': 'scenario', './schemasChunk': 'schemas' }, 'src/extension/lazy.ts': { './panelChunk': 'panel' } };
+const lazyLoaders = { 'src/core/lazy.ts': { './protocolsChunk': 'protocols', './codecsChunk': 'codecs', './engineChunk': 'engine', './sessionToolsChunk': 'sessionTools', './collectionEditChunk': 'collectionEdit', './transcriptsChunk': 'transcripts', './scenario/runner': 'scenario', './schemasChunk': 'schemas' }, 'src/extension/lazy.ts': { './panelChunk': 'panel' } };
 /** Each own chunk's name → its entry source file. */
 const ownChunks = Object.fromEntries(Object.entries(lazyLoaders).flatMap(([loader, paths]) => Object.entries(paths).map(([p, name]) => [name, `${path.posix.join(path.posix.dirname(loader), p)}.ts`])));
 /** Loader file (absolute) → its own chunks by require path. */

@@ -31,6 +31,11 @@ export function loadSessionTools(): typeof import('./sessionToolsChunk') {
   return require('./sessionToolsChunk') as typeof import('./sessionToolsChunk');
 }
 
+/** Transcripts: the streaming writer, reading and serializing, loaded when a session is first recorded or a transcript opened. */
+export function loadTranscripts(): typeof import('./transcriptsChunk') {
+  return require('./transcriptsChunk') as typeof import('./transcriptsChunk');
+}
+
 /** Editing collection files in place (jsonc-parser's modify and format), loaded with the first edit. */
 export function loadCollectionEdit(): typeof import('./collectionEditChunk') {
   return require('./collectionEditChunk') as typeof import('./collectionEditChunk');

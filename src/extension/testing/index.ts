@@ -16,11 +16,11 @@ import type { Services } from '../services';
 import { discoverTests } from '../../core/scenario/discover';
 import type { DiscoveredFile } from '../../core/scenario/discover';
 import { planRequest, planTests } from '../../core/scenario/plan';
-import { loadScenarioRunner } from '../../core/lazy';
+import { loadScenarioRunner, loadTranscripts } from '../../core/lazy';
 import { SecretManager } from '../workflow/secrets';
 import { restrictMockExposure, TrustGatedSecrets } from '../workflow/trust';
 import { settings } from '../workflow/config';
-import { makeHeader, TranscriptWriter } from '../../core/collections/transcript';
+import type { TranscriptWriter } from '../../core/collections/transcript';
 
 const GLOB = '**/*.websocket.json';
 /** Sessions of test runs kept (the oldest are deleted past this). */
@@ -204,6 +204,7 @@ export function registerTesting(services: Services, activeEnvironment: () => str
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const safe = item.label.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 60);
       const version = String((context.extension.packageJSON as { version?: unknown }).version ?? 'dev');
+      const { TranscriptWriter, makeHeader } = loadTranscripts();
       return await TranscriptWriter.create(path.join(dir, `${stamp}-${safe}.ndjson`), makeHeader({ source: `test run: ${item.label}`, tool: { name: 'websocket-workbench', version } }));
     } catch (err) {
       log.warn(`tests: no session transcript for "${item.label}": ${err instanceof Error ? err.message : String(err)}`);

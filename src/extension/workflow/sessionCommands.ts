@@ -8,12 +8,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CodedError } from '../../core/errors';
 import { atomicWriteFile } from '../../core/collections/fsio';
-import { readTranscript, serializeTranscript, transcriptUrl } from '../../core/collections/transcript';
 import type { Collection } from '../../core/collections/types';
 import type { Connection } from '../../core/engine/connection';
 import type { TimelineEvent } from '../../core/engine/events';
 import type { SessionExpectMode } from '../../core/scenario/fromSession';
-import { loadCollectionEdit, loadSessionTools } from '../../core/lazy';
+import { loadCollectionEdit, loadSessionTools, loadTranscripts } from '../../core/lazy';
 import { toDisposable } from '../dispose';
 import { edit, fresh, newCollection } from './collectionCommands';
 import { settings } from './config';
@@ -140,8 +139,8 @@ async function openSession(ctx: WorkflowContext, arg?: unknown): Promise<{ event
 async function replaySession(ctx: WorkflowContext, arg?: unknown, opts?: unknown): Promise<string | undefined> {
   const file = await pickSession(ctx, arg, 'Replay Session');
   if (!file) return undefined;
-  const t = await readTranscript(file);
-  const url = (isObj(opts) && typeof opts.url === 'string' ? opts.url : undefined) ?? transcriptUrl(t);
+  const t = await loadTranscripts().readTranscript(file);
+  const url = (isObj(opts) && typeof opts.url === 'string' ? opts.url : undefined) ?? loadTranscripts().transcriptUrl(t);
   if (!url || !isWsUrl(url)) throw new CodedError('WSWB_TRANSCRIPT_NO_URL', 'The transcript does not say which URL it connected to');
   let timing = isObj(opts) ? str(opts.timing) : undefined;
   if (!timing) {
@@ -191,7 +190,7 @@ const sessionBaseName = (file: string) => path.basename(file, TRANSCRIPT_EXT).re
 async function sessionToMock(ctx: WorkflowContext, arg?: unknown, target?: unknown): Promise<{ file: string; name: string } | undefined> {
   const file = await pickSession(ctx, arg, 'Session to Mock');
   if (!file) return undefined;
-  const t = await readTranscript(file);
+  const t = await loadTranscripts().readTranscript(file);
   const into = await targetCollection(ctx, target, 'mock');
   if (!into) return undefined;
   const name = uniqueName(sessionBaseName(file), (into.collection.mocks ?? []).map((m) => m.name));
@@ -222,7 +221,7 @@ async function sessionToScenarioCommand(ctx: WorkflowContext, arg?: unknown, tar
     if (!picked) return undefined;
     mode = picked.mode;
   }
-  const t = await readTranscript(file);
+  const t = await loadTranscripts().readTranscript(file);
   const into = await targetCollection(ctx, target, 'scenario');
   if (!into) return undefined;
   const base = sessionBaseName(file);
@@ -258,7 +257,7 @@ async function importHarCommand(ctx: WorkflowContext, arg?: unknown): Promise<st
   const out: string[] = [];
   for (const [i, t] of r.transcripts.entries()) {
     const target = path.join(folder, `${path.basename(file).replace(/\.[^.]+$/, '')}-${i + 1}${TRANSCRIPT_EXT}`);
-    await atomicWriteFile(target, serializeTranscript(t));
+    await atomicWriteFile(target, loadTranscripts().serializeTranscript(t));
     out.push(target);
   }
   await ctx.sessions.refresh();
@@ -278,7 +277,7 @@ async function exportSession(ctx: WorkflowContext, arg?: unknown): Promise<strin
   } else {
     const file = await pickSession(ctx, arg, 'Export Session as HAR');
     if (!file) return undefined;
-    events = (await readTranscript(file)).events;
+    events = (await loadTranscripts().readTranscript(file)).events;
     base = path.basename(file, TRANSCRIPT_EXT);
   }
   const har = loadSessionTools().exportHar(events, { creator: { name: 'WebSocket Workbench', version: toolVersion(ctx) }, secrets });

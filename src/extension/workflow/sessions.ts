@@ -2,13 +2,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../dispose';
-import { TranscriptWriter, makeHeader, withPayloads } from '../../core/collections/transcript';
 import { redact } from '../../core/collections/variables';
 import type { Connection } from '../../core/engine/connection';
 import type { TimelineEvent } from '../../core/engine/events';
 import { settings } from './config';
 import { isInside, type SessionsFolderDecision } from './trust';
 import { CodedError } from '../../core/errors';
+import { loadTranscripts } from '../../core/lazy';
 
 /** Transcript files end in `.ndjson` (docs/transcript-format.md). */
 export const TRANSCRIPT_EXT = '.ndjson';
@@ -154,6 +154,7 @@ export class Recorder implements vscode.Disposable {
     const base = (opts.name ?? hostOf(c.options.url)).replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60) || 'session';
     const file = path.join(folder, `${stamp}-${base}${TRANSCRIPT_EXT}`);
     const request = redact(opts.request ?? { url: c.options.url }, opts.secrets);
+    const { TranscriptWriter, makeHeader, withPayloads } = loadTranscripts();
     const writer = await TranscriptWriter.create(file, makeHeader({ request, tool: { name: 'websocket-workbench', version: this.version } }));
     // Payloads too: a token sent in a message (an auth frame) must not reach the transcript either.
     const mask = (e: TimelineEvent): TimelineEvent => (opts.secrets.length ? redact(e, opts.secrets) : e);

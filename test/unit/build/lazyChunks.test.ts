@@ -1,8 +1,8 @@
 /**
  * Activation loads only registration: the production extension bundle (built freshly into a folder
  * of the test's own, as scripts/build.mjs builds it) leaves the protocol layer, the codecs, the
- * socket engine (ws, Connection, MockServer), the panel, HAR and session conversions, collection
- * edits, the scenario runner and the JSON Schemas to chunks required on first use (src/core/lazy.ts,
+ * socket engine (ws, Connection, MockServer), the panel, HAR and session conversions, transcripts,
+ * collection edits, the scenario runner and the JSON Schemas to chunks required on first use (src/core/lazy.ts,
  * src/extension/lazy.ts), and those chunks load on their own and give what their callers take from them. Each marker below is text that exists
  * only in the code that must stay out of the bundle. Then the bundle is activated against a fake
  * `vscode` (test/support/activateProbe.cjs): it registers every contributed command and view and
@@ -24,6 +24,7 @@ const chunks = [
   { name: 'engine', markers: ['Invalid WebSocket frame: MASK must be set', 'WSWB_MOCK_LISTEN_FAILED'] },
   { name: 'panel', markers: ['WSWB_PANEL_NO_SOURCE', 'This panel has no connection yet'] },
   { name: 'sessionTools', markers: ['WSWB_SESSION_NO_HANDSHAKE', '_webSocketMessages'] },
+  { name: 'transcripts', markers: ['WSWB_TRANSCRIPT_WRITE', 'transcript worker exited'] },
   { name: 'collectionEdit', markers: ['text does not parse', 'Can not delete in empty document'] },
   { name: 'scenario', markers: ['arrived on'] },
   { name: 'schemas', markers: ['WebSocket Workbench collection', 'WebSocket Workbench mock server'] },
@@ -99,6 +100,21 @@ describe('production extension bundle: lazy parts stay in chunks', function () {
     const schemas = require(path.join(tmp, 'chunks/schemas.js'));
     assert.equal(schemas.collectionSchema.title, 'WebSocket Workbench collection');
     assert.equal(schemas.mockSchema.title, 'WebSocket Workbench mock server');
+  });
+
+  it('the transcripts chunk writes a transcript, in this thread and through its worker (chunks/transcriptWorker.js), that reads back', async () => {
+    const t = require(path.join(tmp, 'chunks/transcripts.js'));
+    const data = new TextEncoder().encode('hi');
+    for (const mode of ['thread', 'worker']) {
+      const file = path.join(tmp, `t-${mode}.ndjson`);
+      const w = await t.TranscriptWriter.create(file, t.makeHeader({ createdAt: 0 }), { mode });
+      assert.equal(w.mode, mode);
+      w.append({ id: 1, time: 5, connection: 'c', kind: 'message', dir: 'out', binary: false, data, size: 2 });
+      await w.close();
+      const back = await t.readTranscript(file);
+      assert.deepEqual(back.errors, []);
+      assert.equal(new TextDecoder().decode(back.events[0].data), 'hi', mode);
+    }
   });
 });
 
