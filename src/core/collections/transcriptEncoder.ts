@@ -15,6 +15,8 @@ import type { FrameEvent, MessageEvent, TimelineEvent } from '../engine/events';
 
 const B64 = new TextEncoder().encode('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
 const HEX = new TextEncoder().encode('0123456789abcdef');
+/** 1 for the bytes JSON.stringify writes as they are inside a string (of valid UTF-8): not a control character, `"` or `\`. */
+const PLAIN = Uint8Array.from({ length: 256 }, (_, c) => (c >= 32 && c !== 34 && c !== 92 ? 1 : 0));
 /** Payloads at least this long are base64-encoded by Node (native) rather than byte by byte. */
 const NATIVE_B64_MIN = 512;
 
@@ -380,9 +382,16 @@ export class BatchEncoder extends GrowingBytes {
 
   /** Valid UTF-8 bytes as the body of a JSON string, escaped exactly as JSON.stringify escapes them. */
   private jsonText(src: Uint8Array): void {
+    const n = src.length;
+    // Nearly always nothing to escape: find the first byte that needs it, copy up to there natively.
+    let first = 0;
+    while (first < n && PLAIN[src[first]!] === 1) first++;
+    this.buf.set(first === n ? src : src.subarray(0, first), this.len);
+    this.len += first;
+    if (first === n) return;
     const b = this.buf;
     let o = this.len;
-    for (let i = 0; i < src.length; i++) {
+    for (let i = first; i < n; i++) {
       const c = src[i]!;
       if (c >= 32 && c !== 34 && c !== 92) b[o++] = c;
       else {
