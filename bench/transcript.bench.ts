@@ -1,8 +1,8 @@
 /**
  * Recording sessions to disk: echo throughput of a tapped Connection that also streams every event
  * to a transcript file (TranscriptWriter), vs a bare `ws` client, against the same bare `ws` echo
- * server in a child process. Rounds alternate; medians are reported. The recording budget of
- * DESIGN.md (≥ 0.9 × bare ws) is applied to it as well, since recording a session is the point.
+ * server in a child process. Rounds alternate; medians are reported. Budget: DESIGN.md's "echo while
+ * writing a transcript" (≥ 0.8 × bare ws).
  * Also: reading transcripts back (events/s, against plain JSON.parse of the same lines: from text
  * with parseTranscript, from a file with readTranscript), the writer's main-thread cost per
  * appended event in both modes (this thread / worker thread, against the old per-line string
@@ -112,7 +112,7 @@ async function echo(dir: string): Promise<void> {
     const baseline = med(bare);
     for (const [i, [name]] of modes.entries()) {
       const value = med(rec[i]!);
-      report({ name, value, unit: 'msgs/s', baseline, ratio: value / baseline, budget: 'ratio >= 0.9', ok: value / baseline >= 0.9, mode: last[i]!.mode, linesWrittenLastRound: last[i]!.lines });
+      report({ name, value, unit: 'msgs/s', baseline, ratio: value / baseline, budget: 'ratio >= 0.8', ok: value / baseline >= 0.8, mode: last[i]!.mode, linesWrittenLastRound: last[i]!.lines });
     }
   } finally {
     child.kill();
