@@ -2,7 +2,7 @@
  * Expectations on replies (`expect` rules of a named message): a regex on the reply text, a JSON
  * path into the reply parsed as JSON with `equals` / `exists`, a shape, and the protocol terms
  * (`event`, `ack`, `type`, `count`) on the reply's decoded packets. Pure matching; waiting with
- * timeouts is the runners' job (src/cli/run.ts, src/core/scenario/runner.ts).
+ * timeouts is the runners' job (src/cli/run.ts, src/core/scenario/run/expectations.ts).
  */
 import { CollectionError } from './types';
 import type { ExpectRule, JsonType } from './types';
