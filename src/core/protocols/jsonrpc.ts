@@ -174,8 +174,12 @@ function versionFirstAt(s: string, i: number): boolean {
   );
 }
 const BACKSLASH = 92;
-/** `{"jsonrpc":"2.0","id":<id>,` and, when it comes next, `"method":"<name>",` (ids and names as idLiteral and the method check take them). */
-const HEAD = /\{"jsonrpc":"2\.0","id":(?:0|-?[1-9][0-9]{0,14}|"[^"\\\x00-\x1f]*"|null),(?:"method":"[^"\\\x00-\x1f]*",)?/y;
+/**
+ * `{"jsonrpc":"2.0","id":<id>,`, then `"method":"<name>",` when it comes next, then the name of
+ * `"params":`, `"result":` or `"error":` when one comes next (ids and names as idLiteral and the
+ * method check take them).
+ */
+const HEAD = /\{"jsonrpc":"2\.0","id":(?:0|-?[1-9][0-9]{0,14}|"[^"\\\x00-\x1f]*"|null),(?:"method":"[^"\\\x00-\x1f]*",)?(?:"(?:params|result|error)":)?/y;
 
 /** Index of the first character at or after `i` that is not JSON whitespace. */
 function skipWs(s: string, i: number): number {
@@ -315,6 +319,8 @@ export function scanRpc(s: string): Decoded | undefined {
   let method: string | undefined;
   let id: string | number | null | undefined;
   let hasId = false;
+  /** The member whose name HEAD took (i is then at its value), else 0. */
+  let preset = 0;
   // What JSON.stringify writes for most peers: the version, then the id and often the method. Checked
   // by one sticky expression (native, no per-character JavaScript: several times cheaper here), the
   // values then taken from the positions it fixes; the members after them go through the loop below.
@@ -346,21 +352,31 @@ export function scanRpc(s: string): Decoded | undefined {
     }
     // `,"method":"…",` when the expression took it.
     if (after > idEnd + 1 && s.charCodeAt(idEnd + 2) === 109 /* m */) method = s.slice(idEnd + 11, s.indexOf('"', idEnd + 11));
+    // `"params":`, `"result":` or `"error":` when it took one: the loop starts at that member's value.
+    if (s.charCodeAt(after - 1) === 58 /* : */) {
+      const last = s.charCodeAt(after - 3);
+      preset = last === 115 /* params */ ? 4 : last === 116 /* result */ ? 5 : 6; /* error */
+    }
     i = after;
   } else if (versionFirstAt(s, i)) {
     version = true;
     i += VERSION_FIRST.length;
   } else i = skipWs(s, i + 1);
   let ps = -1, pe = -1, rs = -1, re = -1, es = -1, ee = -1;
-  if (s.charCodeAt(i) === 125) return undefined;
+  if (!preset && s.charCodeAt(i) === 125) return undefined;
   for (;;) {
-    if (s.charCodeAt(i) !== QUOTE) return undefined;
-    // `"id":`, `"method":`… as JSON.stringify writes them: one compare; anything else the long way.
-    let member = plainMember(s, i);
+    let member: number;
     let v: number;
     let k = i;
     let keyEnd: number;
-    if (member > 0) {
+    if (preset) {
+      member = preset;
+      v = i;
+      keyEnd = i - 1;
+      preset = 0;
+    } else if (s.charCodeAt(i) !== QUOTE) return undefined;
+    // `"id":`, `"method":`… as JSON.stringify writes them: one compare; anything else the long way.
+    else if ((member = plainMember(s, i)) > 0) {
       v = i + MEMBER_TOKENS[member]!.length;
       keyEnd = v - 1;
     } else {

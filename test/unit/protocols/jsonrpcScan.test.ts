@@ -41,6 +41,9 @@ const SCANNED = [
 ];
 /** Doubtful: left to the full parse (which then decides). */
 const DOUBTFUL = [
+  '{"jsonrpc":"2.0","id":1,"method":"a","params":[],"params":[1]}',
+  '{"jsonrpc":"2.0","id":1,"result":1,"result":2}',
+  '{"jsonrpc":"2.0","id":1,"error":{"code":1,"message":"m"},"error":null}',
   '{"jsonrpc":"2.0","id":1,"method":"a","params":[],"id":2}',
   '{"jsonrpc":"2.0","id":1,"method":"a","method":"b"}',
   '{"jsonrpc":"2.0","id":1,"method":"a\u0001","params":[]}',
