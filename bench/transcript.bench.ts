@@ -71,10 +71,10 @@ async function bareRound(url: string, text: string): Promise<number> {
   return rate;
 }
 
-async function recordingRound(url: string, text: string, dir: string, round: number, mode: TranscriptWriterMode): Promise<{ rate: number; lines: number; mode: string }> {
+async function recordingRound(url: string, text: string, dir: string, round: number, mode: TranscriptWriterMode, syncWrites = false): Promise<{ rate: number; lines: number; mode: string }> {
   const store = new TimelineStore();
   const c = new Connection({ url, proxy: 'none' }, { store });
-  const writer = await TranscriptWriter.create(path.join(dir, `r${round}.ndjson`), makeHeader({ request: { url } }), { mode });
+  const writer = await TranscriptWriter.create(path.join(dir, `r${round}.ndjson`), makeHeader({ request: { url } }), { mode, syncWrites });
   let listener: () => void = () => undefined;
   c.onEvent((e) => {
     writer.append(e);
@@ -95,24 +95,30 @@ async function echo(dir: string): Promise<void> {
   try {
     const text = 'a'.repeat(64);
     // The unsuffixed line in TRANSCRIPT_MODE, then each mode forced; rounds alternate with bare ws.
-    const modes: Array<[string, TranscriptWriterMode]> = [['transcript.echo64B.recording_vs_bare', MODE], ['transcript.echo64B.recording_vs_bare.thread', 'thread'], ['transcript.echo64B.recording_vs_bare.worker', 'worker']];
+    // `.cli`: thread mode with synchronous writes, as the CLI (a process of its own) records.
+    const modes: Array<[string, TranscriptWriterMode, boolean?]> = [
+      ['transcript.echo64B.recording_vs_bare', MODE],
+      ['transcript.echo64B.recording_vs_bare.thread', 'thread'],
+      ['transcript.echo64B.recording_vs_bare.worker', 'worker'],
+      ['transcript.echo64B.recording_vs_bare.cli', 'thread', true],
+    ];
     await bareRound(url, text);
-    for (const [, mode] of modes) await recordingRound(url, text, dir, -1, mode);
+    for (const [, mode, sync] of modes) await recordingRound(url, text, dir, -1, mode, sync);
     const bare: number[] = [];
     const rec = modes.map(() => [] as number[]);
     const last = modes.map(() => ({ lines: 0, mode: '' }));
     for (let r = 0; r < ROUNDS; r++) {
-      for (const [i, [, mode]] of modes.entries()) {
+      for (const [i, [, mode, sync]] of modes.entries()) {
         bare.push(await bareRound(url, text));
-        const x = await recordingRound(url, text, dir, r, mode);
+        const x = await recordingRound(url, text, dir, r, mode, sync);
         rec[i]!.push(x.rate);
         last[i] = x;
       }
     }
     const baseline = med(bare);
-    for (const [i, [name]] of modes.entries()) {
+    for (const [i, [name, , sync]] of modes.entries()) {
       const value = med(rec[i]!);
-      report({ name, value, unit: 'msgs/s', baseline, ratio: value / baseline, budget: 'ratio >= 0.8', ok: value / baseline >= 0.8, mode: last[i]!.mode, linesWrittenLastRound: last[i]!.lines });
+      report({ name, value, unit: 'msgs/s', baseline, ratio: value / baseline, budget: 'ratio >= 0.8', ok: value / baseline >= 0.8, mode: last[i]!.mode, writes: sync ? 'sync (CLI)' : last[i]!.mode === 'worker' ? 'worker writeSync' : 'thread pool (extension host)', linesWrittenLastRound: last[i]!.lines });
     }
   } finally {
     child.kill();

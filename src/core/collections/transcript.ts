@@ -3,7 +3,7 @@
  * line, bytes as base64 (`dataBase64`, `payloadBase64`) and text messages also as `text`. Written
  * as a stream while recording; read back tolerating a truncated last line (a crash mid-write).
  */
-import { close as fsClose, createReadStream, existsSync, open as fsOpen, write as fsWrite } from 'node:fs';
+import { close as fsClose, createReadStream, existsSync, open as fsOpen, write as fsWrite, writeSync as fsWriteSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -484,6 +484,13 @@ export interface TranscriptWriterOptions {
   mode?: TranscriptWriterMode;
   /** Called once with the first write error (disk full, no permission, …), as soon as it happens. */
   onError?: (err: CollectionError) => void;
+  /**
+   * Thread mode: write each batch with a synchronous write on this thread instead of Node's thread
+   * pool. For a process of its own (the CLI), where a blocking write delays only itself and the
+   * pool's thread no longer competes with the recording for the cores; never in the extension host,
+   * whose event loop every other extension shares.
+   */
+  syncWrites?: boolean;
 }
 
 /** Batches are handed over LINGER_MS after their first line, or sooner once this large. */
@@ -533,7 +540,10 @@ interface Sink {
 class ThreadSink implements Sink {
   readonly mode = 'thread';
   private readonly enc = new BatchEncoder(encodeEventLine);
-  constructor(private readonly fd: number) {}
+  constructor(
+    private readonly fd: number,
+    private readonly sync = false,
+  ) {}
   get pending(): number {
     return this.enc.length;
   }
@@ -545,6 +555,11 @@ class ThreadSink implements Sink {
   }
   async send(): Promise<void> {
     const buf = this.enc.take();
+    if (this.sync) {
+      for (let off = 0; off < buf.length; ) off += fsWriteSync(this.fd, buf, off, buf.length - off);
+      this.enc.recycle(buf);
+      return;
+    }
     for (let off = 0; off < buf.length; ) {
       off += await new Promise<number>((resolve, reject) => fsWrite(this.fd, buf, off, buf.length - off, null, (err, n) => (err ? reject(err) : resolve(n))));
     }
@@ -663,7 +678,7 @@ export class TranscriptWriter {
     }
     const mode = opts.mode ?? 'auto';
     const useWorker = mode === 'worker' || (mode === 'auto' && availableParallelism() > 2);
-    const sink = (useWorker && (await WorkerSink.start(fd))) || new ThreadSink(fd);
+    const sink = (useWorker && (await WorkerSink.start(fd))) || new ThreadSink(fd, opts.syncWrites === true);
     const w = new TranscriptWriter(file, sink, opts.onError);
     sink.line(JSON.stringify(header) + '\n');
     w.schedule();

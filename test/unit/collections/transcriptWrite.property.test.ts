@@ -80,8 +80,9 @@ describe('collections: transcript writing (property)', () => {
     );
   });
 
-  for (const mode of ['thread', 'worker'] as const) {
-    describe(`TranscriptWriter, ${mode} mode`, () => {
+  // Thread mode through the thread pool (the extension host), the worker, and thread mode with synchronous writes (the CLI).
+  for (const [mode, syncWrites] of [['thread', false], ['worker', false], ['thread', true]] as const) {
+    describe(`TranscriptWriter, ${mode} mode${syncWrites ? ', synchronous writes' : ''}`, () => {
       let dir: string;
       beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'wswb-trw-'))));
       afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,7 +92,7 @@ describe('collections: transcript writing (property)', () => {
         await fc.assert(
           fc.asyncProperty(fc.array(events, { maxLength: 4 }), async (batches) => {
             const file = path.join(dir, `t${n++}.ndjson`);
-            const w = await TranscriptWriter.create(file, makeHeader({ createdAt: 0 }), { mode });
+            const w = await TranscriptWriter.create(file, makeHeader({ createdAt: 0 }), { mode, syncWrites });
             assert.equal(w.mode, mode);
             for (const b of batches) {
               for (const e of b) w.append(e);
@@ -111,7 +112,7 @@ describe('collections: transcript writing (property)', () => {
 
       it('many batches (over 256 KiB each) keep their order; flush puts them on disk; the payload is the one at append', async () => {
         const file = path.join(dir, 'big.ndjson');
-        const w = await TranscriptWriter.create(file, makeHeader({ createdAt: 0 }), { mode });
+        const w = await TranscriptWriter.create(file, makeHeader({ createdAt: 0 }), { mode, syncWrites });
         const data = new Uint8Array(1000).fill(0x61);
         const N = 3000;
         const sent: TimelineEvent[] = [];
@@ -131,7 +132,7 @@ describe('collections: transcript writing (property)', () => {
 
       it('a full disk is reported with its code and a hint, once to onError, by flush and close; append never throws', async () => {
         const errors: CollectionError[] = [];
-        const w = await TranscriptWriter.create('/dev/full', makeHeader(), { mode, onError: (e) => errors.push(e) });
+        const w = await TranscriptWriter.create('/dev/full', makeHeader(), { mode, syncWrites, onError: (e) => errors.push(e) });
         const e = { id: 1, time: 1, connection: 'c', kind: 'message', dir: 'in', binary: false, data: new Uint8Array(10), size: 10 } as TimelineEvent;
         for (let i = 0; i < 1000; i++) w.append(e);
         await assert.rejects(w.flush(), (err: CollectionError) => err.code === 'WSWB_TRANSCRIPT_WRITE' && /ENOSPC \(the disk is full\)/.test(err.message));
