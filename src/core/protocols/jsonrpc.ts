@@ -233,16 +233,22 @@ function skipValue(s: string, i: number): number {
   return i > start ? i : -1;
 }
 
+/**
+ * The body of the JSON string whose quotes are at i and end - 1, when it needs no unescaping: no
+ * backslash, and no control character (which JSON does not allow: JSON.parse then decides); else undefined.
+ */
+function plainString(s: string, i: number, end: number): string | undefined {
+  for (let j = i + 1; j < end - 1; j++) {
+    const d = s.charCodeAt(j);
+    if (d === BACKSLASH || d < 32) return undefined;
+  }
+  return s.slice(i + 1, end - 1);
+}
+
 /** A JSON-RPC id at [i, end): a string without escapes, null, or an integer as JSON writes it; undefined for anything else. */
 function idLiteral(s: string, i: number, end: number): string | number | null | undefined {
   const c = s.charCodeAt(i);
-  if (c === QUOTE) {
-    for (let j = i + 1; j < end - 1; j++) {
-      const d = s.charCodeAt(j);
-      if (d === BACKSLASH || d < 32) return undefined;
-    }
-    return s.slice(i + 1, end - 1);
-  }
+  if (c === QUOTE) return plainString(s, i, end);
   if (c === 110 /* n */) return end - i === 4 && s.startsWith('null', i) ? null : undefined;
   const neg = c === 45; /* - */
   let j = neg ? i + 1 : i;
@@ -404,11 +410,8 @@ export function scanRpc(s: string): Decoded | undefined {
         break;
       case 3:
         if (method !== undefined || s.charCodeAt(v) !== QUOTE) return undefined;
-        for (let j = v + 1; j < end - 1; j++) {
-          const c = s.charCodeAt(j);
-          if (c === BACKSLASH || c < 32) return undefined; // an escape, or a control character JSON does not allow
-        }
-        method = s.slice(v + 1, end - 1);
+        method = plainString(s, v, end);
+        if (method === undefined) return undefined;
         break;
       case 4:
         if (ps >= 0) return undefined;
