@@ -3,9 +3,10 @@
  *
  * Feed it the bytes of one direction of a connection, in any chunking; it calls `onFrame` once per
  * complete frame. An unmasked payload that lies within one input chunk is handed out as a view of
- * that chunk (no copy); a masked payload is unmasked into a fresh buffer, or in place (and then handed
- * out as a view too) when the caller owns its chunks (`unmaskInPlace`: the engine's inbound stack). A payload that spans chunks is collected into one buffer,
- * capped at `payloadLimit` bytes in observe mode so a huge frame is never held whole.
+ * that chunk (no copy); a masked payload is unmasked into a fresh buffer, or in place (and then
+ * handed out as a view too) when the caller owns its chunks (`unmaskInPlace`: the engine's inbound
+ * stack). A payload that spans chunks is collected into one buffer, capped at `payloadLimit` bytes
+ * in observe mode so a huge frame is never held whole.
  *
  * State machine, per frame:
  *

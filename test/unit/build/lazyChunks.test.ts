@@ -2,11 +2,12 @@
  * Activation loads only registration: the production extension bundle (built freshly into a folder
  * of the test's own, as scripts/build.mjs builds it) leaves the protocol layer, the codecs, the
  * socket engine (ws, Connection, MockServer), the panel, HAR and session conversions, transcripts,
- * collection edits, the scenario runner and the JSON Schemas to chunks required on first use (src/core/lazy.ts,
- * src/extension/lazy.ts), and those chunks load on their own and give what their callers take from them. Each marker below is text that exists
- * only in the code that must stay out of the bundle. Then the bundle is activated against a fake
- * `vscode` (test/support/activateProbe.cjs): it registers every contributed command and view and
- * requires no chunk, until a command needs one.
+ * collection edits, the scenario runner and the JSON Schemas to chunks required on first use
+ * (src/core/lazy.ts, src/extension/lazy.ts), and those chunks load on their own and give what their
+ * callers take from them. Each marker below is text that exists only in the code that must stay
+ * out of the bundle. Then the bundle is activated against a fake `vscode`
+ * (test/support/activateProbe.cjs): it registers every contributed command and view and requires no
+ * chunk, until a command needs one.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
