@@ -42,7 +42,8 @@ function onlyKeys(e: object, allowed: ReadonlySet<string>, order: readonly strin
 export function isFastEvent(e: TimelineEvent): e is MessageEvent | FrameEvent {
   if (typeof e.id !== 'number') return false;
   if (e.kind === 'message') return e.data instanceof Uint8Array && onlyKeys(e, MESSAGE_KEYS, MESSAGE_ORDER);
-  if (e.kind === 'frame') return e.payload instanceof Uint8Array && onlyKeys(e, FRAME_KEYS, FRAME_ORDER);
+  // A frame's opcode is 4 bits on the wire (the encoder caches a run per value); any other (a hand-made event) takes the generic line.
+  if (e.kind === 'frame') return e.payload instanceof Uint8Array && e.opcode >= 0 && e.opcode <= 15 && (e.opcode | 0) === e.opcode && onlyKeys(e, FRAME_KEYS, FRAME_ORDER);
   return false;
 }
 
@@ -63,12 +64,6 @@ const L = {
   compressed: lit(',"compressed":'),
   spilled: lit(',"spilled":'),
   text: lit(',"text":"'),
-  fin: lit(',"fin":'),
-  rsv1: lit(',"rsv1":'),
-  rsv2: lit(',"rsv2":'),
-  rsv3: lit(',"rsv3":'),
-  opcode: lit(',"opcode":'),
-  masked: lit(',"masked":'),
   maskKey: lit(',"maskKey":'),
   length: lit(',"length":'),
   payloadB64: lit(',"payloadBase64":"'),
@@ -178,14 +173,8 @@ export class BatchEncoder extends GrowingBytes {
       this.put(L.wireSize);
       this.num(e.wireSize);
     }
-    if (e.compressed !== undefined) {
-      this.put(L.compressed);
-      this.bool(e.compressed);
-    }
-    if (e.spilled !== undefined) {
-      this.put(L.spilled);
-      this.bool(e.spilled);
-    }
+    this.optBool(L.compressed, e.compressed);
+    this.optBool(L.spilled, e.spilled);
     if (!e.binary && !e.spilled && isUtf8(data)) {
       this.put(L.text);
       this.jsonText(data);
@@ -197,25 +186,9 @@ export class BatchEncoder extends GrowingBytes {
     const p = e.payload;
     this.reserve(384 + e.connection.length * 6 + (e.maskKey?.length ?? 0) * 6 + ((p.length + 2) / 3) * 4);
     this.head(e, L.kindFrame);
-    const op = e.opcode;
-    if (op >= 0 && op <= 15 && (op | 0) === op) {
-      // From `,"fin":` to the masked flag: one cached run per combination of flags and opcode.
-      const key = (op << 5) | (e.fin ? 1 : 0) | (e.rsv1 ? 2 : 0) | (e.rsv2 ? 4 : 0) | (e.rsv3 ? 8 : 0) | (e.masked ? 16 : 0);
-      this.put((FRAME_RUNS[key] ??= frameRun(key)));
-    } else {
-      this.put(L.fin);
-      this.bool(e.fin);
-      this.put(L.rsv1);
-      this.bool(e.rsv1);
-      this.put(L.rsv2);
-      this.bool(e.rsv2);
-      this.put(L.rsv3);
-      this.bool(e.rsv3);
-      this.put(L.opcode);
-      this.num(op);
-      this.put(L.masked);
-      this.bool(e.masked);
-    }
+    // From `,"fin":` to the masked flag: one cached run per combination of flags and opcode (4 bits: isFastEvent).
+    const key = (e.opcode << 5) | (e.fin ? 1 : 0) | (e.rsv1 ? 2 : 0) | (e.rsv2 ? 4 : 0) | (e.rsv3 ? 8 : 0) | (e.masked ? 16 : 0);
+    this.put((FRAME_RUNS[key] ??= frameRun(key)));
     if (e.maskKey !== undefined) {
       this.put(L.maskKey);
       this.plainString(e.maskKey);
@@ -227,14 +200,8 @@ export class BatchEncoder extends GrowingBytes {
     this.put(L.payloadB64);
     this.base64(p);
     this.put(L.quote);
-    if (e.truncated !== undefined) {
-      this.put(L.truncated);
-      this.bool(e.truncated);
-    }
-    if (e.spilled !== undefined) {
-      this.put(L.spilled);
-      this.bool(e.spilled);
-    }
+    this.optBool(L.truncated, e.truncated);
+    this.optBool(L.spilled, e.spilled);
     this.put(L.endBrace);
   }
 
@@ -318,6 +285,13 @@ export class BatchEncoder extends GrowingBytes {
 
   private bool(v: boolean): void {
     this.put(v ? L.true : L.false);
+  }
+
+  /** `,"name":true|false` for an optional flag that is set, nothing when it is undefined. */
+  private optBool(name: Uint8Array, v: boolean | undefined): void {
+    if (v === undefined) return;
+    this.put(name);
+    this.bool(v);
   }
 
   /** A number as JSON.stringify writes it: integers digit by digit, others through String(), non-finite as null. */

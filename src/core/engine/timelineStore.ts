@@ -463,7 +463,14 @@ export class TimelineStore {
       this.len.set(i, ev.size);
       this.wire.set(i, ev.wireSize ?? 0);
       // A single-frame, uncompressed message has the bytes its frame just stored: share them.
-      if (!(known && this.shareSame(i, ev.data)) && !this.shareRecent(i, ev.data)) this.storePayload(i, ev.data);
+      // Else an identical recent payload still in memory; else a copy.
+      let off = known ? this.sameAs(ev.data) : -1;
+      if (off < 0) off = this.recentAs(ev.data);
+      if (off < 0) this.storePayload(i, ev.data);
+      else {
+        this.pOff.set(i, off);
+        this.pLen.set(i, ev.data.length);
+      }
     } else {
       this.meta.set(i, packMeta(KIND_OBJECT, 'dir' in ev && ev.dir === 'in' ? F_IN : 0, 0, 0));
       this.pOff.set(i, this.logEnd);
@@ -678,11 +685,11 @@ export class TimelineStore {
     return [this.meta, this.conn, this.time, this.len, this.wire, this.mask, this.pOff, this.pLen];
   }
 
-  // The last few payloads written, as [offset, length] pairs, for shareRecent().
+  // The last few payloads written, as [offset, length] pairs, for recentAs().
   private recent = new Float64Array(8);
   private recentPos = 0;
 
-  // Where the last stored payload came from (its memory, not a copy), for shareSame().
+  // Where the last stored payload came from (its memory, not a copy), for sameAs().
   private lastSrc: ArrayBufferLike | undefined;
   private lastSrcOffset = 0;
   private lastSrcLen = 0;
@@ -697,14 +704,6 @@ export class TimelineStore {
   private sameAs(b: Uint8Array | undefined): number {
     if (!b || b.length === 0 || b.buffer !== this.lastSrc || b.byteOffset !== this.lastSrcOffset || b.length !== this.lastSrcLen) return -1;
     return this.lastSrcAt;
-  }
-
-  private shareSame(i: number, b: Uint8Array | undefined): boolean {
-    const off = this.sameAs(b);
-    if (off < 0) return false;
-    this.pOff.set(i, off);
-    this.pLen.set(i, b!.length);
-    return true;
   }
 
   /** The log offset of an identical recent payload still in memory, else -1. */
@@ -723,15 +722,6 @@ export class TimelineStore {
       return off;
     }
     return -1;
-  }
-
-  /** Points event i at an identical recent payload still in memory, instead of copying it again. */
-  private shareRecent(i: number, b: Uint8Array | undefined): boolean {
-    const off = this.recentAs(b);
-    if (off < 0) return false;
-    this.pOff.set(i, off);
-    this.pLen.set(i, b!.length);
-    return true;
   }
 
   private storePayload(i: number, bytes: Uint8Array | undefined): void {

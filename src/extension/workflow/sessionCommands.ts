@@ -139,8 +139,9 @@ async function openSession(ctx: WorkflowContext, arg?: unknown): Promise<{ event
 async function replaySession(ctx: WorkflowContext, arg?: unknown, opts?: unknown): Promise<string | undefined> {
   const file = await pickSession(ctx, arg, 'Replay Session');
   if (!file) return undefined;
-  const t = await loadTranscripts().readTranscript(file);
-  const url = (isObj(opts) && typeof opts.url === 'string' ? opts.url : undefined) ?? loadTranscripts().transcriptUrl(t);
+  const { readTranscript, transcriptUrl } = loadTranscripts();
+  const t = await readTranscript(file);
+  const url = (isObj(opts) && typeof opts.url === 'string' ? opts.url : undefined) ?? transcriptUrl(t);
   if (!url || !isWsUrl(url)) throw new CodedError('WSWB_TRANSCRIPT_NO_URL', 'The transcript does not say which URL it connected to');
   let timing = isObj(opts) ? str(opts.timing) : undefined;
   if (!timing) {

@@ -69,6 +69,20 @@ describe('collections: transcript writing (property)', () => {
     assert.equal(enc.take().toString(), encodeEventLine(e) + '\n');
   });
 
+  it('a frame whose opcode is not 4 bits (a hand-made event) is written as encodeEventLine writes it, directly and through the worker records', () => {
+    for (const opcode of [16, 255, -1, 1.5]) {
+      const e = { id: 1, time: 2, connection: 'c', kind: 'frame', dir: 'out', fin: true, rsv1: false, rsv2: false, rsv3: false, opcode, masked: false, length: 1, wireSize: 3, payload: new Uint8Array([7]) } as TimelineEvent;
+      const enc = new BatchEncoder(encodeEventLine);
+      enc.encode(e);
+      assert.equal(enc.take().toString(), encodeEventLine(e) + '\n', `opcode ${opcode}`);
+      const packer = new EventPacker(encodeEventLine);
+      packer.pack(e);
+      const viaWorker = new BatchEncoder(encodeEventLine);
+      encodePacked(packer.take(), viaWorker);
+      assert.equal(viaWorker.take().toString(), encodeEventLine(e) + '\n', `opcode ${opcode} through the worker records`);
+    }
+  });
+
   it('text read back from serialized random events equals them (parseTranscript)', () => {
     fc.assert(
       fc.property(events, (es) => {
