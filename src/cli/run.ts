@@ -235,7 +235,7 @@ async function runResolved(args: RunArgs, io: CliIO, file: string, request: Requ
   let transcript: TranscriptWriter | undefined;
   if (args.transcript) {
     try {
-      transcript = await TranscriptWriter.create(path.resolve(io.cwd, args.transcript), makeHeader({ request: redactedRequest(request, resolved) as unknown as Record<string, unknown>, tool: { name: 'websocket-workbench', version: cliVersion() } }), { syncWrites: true });
+      transcript = await TranscriptWriter.create(path.resolve(io.cwd, args.transcript), makeHeader({ request: redactedRequest(request, resolved) as unknown as Record<string, unknown>, tool: { name: 'websocket-workbench', version: cliVersion() } }), { writes: 'sync' });
     } catch (err) {
       return fail(err instanceof Error ? err.message : String(err), 'WSWB_TRANSCRIPT_WRITE');
     }

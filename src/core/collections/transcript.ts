@@ -485,13 +485,23 @@ export interface TranscriptWriterOptions {
   /** Called once with the first write error (disk full, no permission, …), as soon as it happens. */
   onError?: (err: CollectionError) => void;
   /**
-   * Thread mode: write each batch with a synchronous write on this thread instead of Node's thread
-   * pool. For a process of its own (the CLI), where a blocking write delays only itself and the
-   * pool's thread no longer competes with the recording for the cores; never in the extension host,
-   * whose event loop every other extension shares.
+   * Thread mode, how batches are written:
+   * - `while-fast` (default): with a synchronous write while writes are fast, and through Node's
+   *   thread pool for good once one synchronous write took longer than SLOW_WRITE_MS. The pool's
+   *   write thread competes with the recording for the cores (on two cores it cost a 64 B echo
+   *   about 2 µs a message), while a batch of at most 256 KiB written to a local disk holds the
+   *   event loop for well under a millisecond, once per 20 ms at most. A slow or stalled disk
+   *   (a network mount) costs one slow write, then the event loop is never held again.
+   * - `sync`: always synchronous, for a process of its own (the CLI), where a write delays only itself.
+   * - `pool`: always through the thread pool.
    */
-  syncWrites?: boolean;
+  writes?: TranscriptWrites;
 }
+
+export type TranscriptWrites = 'while-fast' | 'sync' | 'pool';
+
+/** A synchronous batch write slower than this turns a `while-fast` writer to the thread pool. */
+export const SLOW_WRITE_MS = 4;
 
 /** Batches are handed over LINGER_MS after their first line, or sooner once this large. */
 const BATCH_BYTES = 256 * 1024;
@@ -542,10 +552,14 @@ class ThreadSink implements Sink {
   private readonly enc = new BatchEncoder(encodeEventLine);
   constructor(
     private readonly fd: number,
-    private readonly sync = false,
+    private writes: TranscriptWrites,
   ) {}
   get pending(): number {
     return this.enc.length;
+  }
+  /** How the next batch is written (`while-fast` becomes `pool` after a slow write). */
+  get writing(): TranscriptWrites {
+    return this.writes;
   }
   add(e: TimelineEvent): void {
     this.enc.encode(e);
@@ -555,8 +569,10 @@ class ThreadSink implements Sink {
   }
   async send(): Promise<void> {
     const buf = this.enc.take();
-    if (this.sync) {
+    if (this.writes !== 'pool') {
+      const t0 = this.writes === 'while-fast' ? performance.now() : 0;
       for (let off = 0; off < buf.length; ) off += fsWriteSync(this.fd, buf, off, buf.length - off);
+      if (t0 && performance.now() - t0 > SLOW_WRITE_MS) this.writes = 'pool';
       this.enc.recycle(buf);
       return;
     }
@@ -678,7 +694,7 @@ export class TranscriptWriter {
     }
     const mode = opts.mode ?? 'auto';
     const useWorker = mode === 'worker' || (mode === 'auto' && availableParallelism() > 2);
-    const sink = (useWorker && (await WorkerSink.start(fd))) || new ThreadSink(fd, opts.syncWrites === true);
+    const sink = (useWorker && (await WorkerSink.start(fd))) || new ThreadSink(fd, opts.writes ?? 'while-fast');
     const w = new TranscriptWriter(file, sink, opts.onError);
     sink.line(JSON.stringify(header) + '\n');
     w.schedule();
@@ -688,6 +704,11 @@ export class TranscriptWriter {
   /** Where encoding happens: `worker` or `thread`. */
   get mode(): 'worker' | 'thread' {
     return this.sink.mode;
+  }
+
+  /** How batches are written now: `worker` (synchronously, in the worker), or the thread sink's `sync`, `while-fast` or `pool`. */
+  get writes(): TranscriptWrites | 'worker' {
+    return this.sink instanceof ThreadSink ? this.sink.writing : 'worker';
   }
 
   /** Events appended so far. */

@@ -2,9 +2,11 @@
  * Transcript writing: the batch encoder writes byte for byte what encodeEventLine writes, also
  * through the worker's packed records; a transcript written from random events — in this thread
  * and in a worker thread — reads back equal to them, in order; payloads are captured at append;
- * a disk-full write is reported (code, hint, onError once), never thrown from append.
+ * a disk-full write is reported (code, hint, onError once), never thrown from append; synchronous
+ * writes that stall turn to the thread pool.
  */
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -94,9 +96,52 @@ describe('collections: transcript writing (property)', () => {
     );
   });
 
-  // Thread mode through the thread pool (the extension host), the worker, and thread mode with synchronous writes (the CLI).
-  for (const [mode, syncWrites] of [['thread', false], ['worker', false], ['thread', true]] as const) {
-    describe(`TranscriptWriter, ${mode} mode${syncWrites ? ', synchronous writes' : ''}`, () => {
+  it('a write that stalls (a reader that waits on a pipe) turns synchronous-while-fast writes to the thread pool; nothing is lost', async function () {
+    this.timeout(20_000);
+    const dir = mkdtempSync(path.join(tmpdir(), 'wswb-trw-fifo-'));
+    let writer: TranscriptWriter | undefined;
+    let reader: ReturnType<typeof spawn> | undefined;
+    try {
+      const fifo = path.join(dir, 'slow.ndjson');
+      const out = path.join(dir, 'copy.ndjson');
+      execFileSync('mkfifo', [fifo]);
+      // The reader opens the pipe, then lets the writer fill it (64 KiB) and wait 300 ms before it reads.
+      const child = spawn(process.execPath, ['-e', `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(fifo)},'r');setTimeout(()=>{const b=Buffer.alloc(1<<16);const o=fs.openSync(${JSON.stringify(out)},'w');for(let n;(n=fs.readSync(fd,b,0,b.length,null))>0;)fs.writeSync(o,b,0,n);},300);`], { stdio: 'inherit' });
+      reader = child;
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const w = await TranscriptWriter.create(fifo, makeHeader({ createdAt: 0 }), { mode: 'thread' });
+      writer = w;
+      assert.equal(w.writes, 'while-fast');
+      const data = new Uint8Array(1000).fill(0x62);
+      const sent: TimelineEvent[] = [];
+      for (let i = 1; i <= 400; i++) {
+        const e = { id: i, time: i, connection: 'c', kind: 'message', dir: 'in', binary: true, data, size: data.length } as MessageEvent;
+        w.append(e); // past 256 KiB the batch is written at once, into the full pipe: that write waits for the reader
+        sent.push(e);
+      }
+      await w.flush();
+      assert.equal(w.writes, 'pool', 'after a slow synchronous write, batches go through the thread pool');
+      for (let i = 401; i <= 500; i++) {
+        const e = { id: i, time: i, connection: 'c', kind: 'message', dir: 'in', binary: true, data, size: data.length } as MessageEvent;
+        w.append(e);
+        sent.push(e);
+      }
+      await w.close();
+      assert.equal(await exited, 0);
+      const back = await readTranscript(out);
+      assert.deepEqual(back.errors, []);
+      assert.deepEqual(back.events, sent);
+    } finally {
+      await writer?.close().catch(() => undefined); // after a failed assertion too: the reader then sees the end of the pipe
+      reader?.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Thread mode as the extension host writes (synchronously while fast), always through the thread pool, always
+  // synchronously (the CLI), and the worker.
+  for (const [mode, writes] of [['thread', 'while-fast'], ['thread', 'pool'], ['thread', 'sync'], ['worker', undefined]] as const) {
+    describe(`TranscriptWriter, ${mode} mode${writes ? `, ${writes} writes` : ''}`, () => {
       let dir: string;
       beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'wswb-trw-'))));
       afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -106,7 +151,7 @@ describe('collections: transcript writing (property)', () => {
         await fc.assert(
           fc.asyncProperty(fc.array(events, { maxLength: 4 }), async (batches) => {
             const file = path.join(dir, `t${n++}.ndjson`);
-            const w = await TranscriptWriter.create(file, makeHeader({ createdAt: 0 }), { mode, syncWrites });
+            const w = await TranscriptWriter.create(file, makeHeader({ createdAt: 0 }), { mode, writes });
             assert.equal(w.mode, mode);
             for (const b of batches) {
               for (const e of b) w.append(e);
@@ -126,7 +171,7 @@ describe('collections: transcript writing (property)', () => {
 
       it('many batches (over 256 KiB each) keep their order; flush puts them on disk; the payload is the one at append', async () => {
         const file = path.join(dir, 'big.ndjson');
-        const w = await TranscriptWriter.create(file, makeHeader({ createdAt: 0 }), { mode, syncWrites });
+        const w = await TranscriptWriter.create(file, makeHeader({ createdAt: 0 }), { mode, writes });
         const data = new Uint8Array(1000).fill(0x61);
         const N = 3000;
         const sent: TimelineEvent[] = [];
@@ -146,7 +191,7 @@ describe('collections: transcript writing (property)', () => {
 
       it('a full disk is reported with its code and a hint, once to onError, by flush and close; append never throws', async () => {
         const errors: CollectionError[] = [];
-        const w = await TranscriptWriter.create('/dev/full', makeHeader(), { mode, syncWrites, onError: (e) => errors.push(e) });
+        const w = await TranscriptWriter.create('/dev/full', makeHeader(), { mode, writes, onError: (e) => errors.push(e) });
         const e = { id: 1, time: 1, connection: 'c', kind: 'message', dir: 'in', binary: false, data: new Uint8Array(10), size: 10 } as TimelineEvent;
         for (let i = 0; i < 1000; i++) w.append(e);
         await assert.rejects(w.flush(), (err: CollectionError) => err.code === 'WSWB_TRANSCRIPT_WRITE' && /ENOSPC \(the disk is full\)/.test(err.message));
