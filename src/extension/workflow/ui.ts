@@ -25,7 +25,12 @@ export function register(ctx: WorkflowContext): WorkflowViews {
     mocks: store.add(new MocksTree(ctx.mocks)),
     sessions: store.add(new SessionsTree(ctx.sessions)),
   };
-  store.add(vscode.window.createTreeView('websocketWorkbench.collections', { treeDataProvider: trees.collections, showCollapseAll: true }));
+  const collectionsView = store.add(vscode.window.createTreeView('websocketWorkbench.collections', { treeDataProvider: trees.collections, showCollapseAll: true }));
+  // Redrawn whenever it comes into view: a refresh VS Code received while the view was hidden can leave
+  // expanded files showing no children (seen once in CI, after the file changed while the view was hidden).
+  store.add(collectionsView.onDidChangeVisibility((e) => {
+    if (e.visible) trees.collections.refresh();
+  }));
   store.add(vscode.window.createTreeView('websocketWorkbench.connections', { treeDataProvider: trees.connections }));
   store.add(vscode.window.createTreeView('websocketWorkbench.mocks', { treeDataProvider: trees.mocks }));
   store.add(vscode.window.createTreeView('websocketWorkbench.sessions', { treeDataProvider: trees.sessions }));
