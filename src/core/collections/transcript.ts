@@ -489,9 +489,9 @@ export interface TranscriptWriterOptions {
    * - `while-fast` (default): with a synchronous write while writes are fast, and through Node's
    *   thread pool for good once one synchronous write took longer than SLOW_WRITE_MS. The pool's
    *   write thread competes with the recording for the cores (on two cores it cost a 64 B echo
-   *   about 2 µs a message), while a batch of at most 256 KiB written to a local disk holds the
-   *   event loop for well under a millisecond, once per 20 ms at most. A slow or stalled disk
-   *   (a network mount) costs one slow write, then the event loop is never held again.
+   *   about 2 µs a message), while a batch (at most 256 KiB, else what 20 ms gathered) written to
+   *   a local disk holds the event loop for well under a millisecond. A slow or stalled disk (a
+   *   network mount) costs one slow write, then the event loop is never held again.
    * - `sync`: always synchronous, for a process of its own (the CLI), where a write delays only itself.
    * - `pool`: always through the thread pool.
    */

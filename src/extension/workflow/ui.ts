@@ -26,8 +26,8 @@ export function register(ctx: WorkflowContext): WorkflowViews {
     sessions: store.add(new SessionsTree(ctx.sessions)),
   };
   const collectionsView = store.add(vscode.window.createTreeView('websocketWorkbench.collections', { treeDataProvider: trees.collections, showCollapseAll: true }));
-  // Redrawn whenever it comes into view: a refresh VS Code received while the view was hidden can leave
-  // expanded files showing no children (seen once in CI, after the file changed while the view was hidden).
+  // Redrawn whenever it comes into view (cheap): CI once showed every expanded file with none of its
+  // children drawn, soon after a collection file changed; the cause is not known.
   store.add(collectionsView.onDidChangeVisibility((e) => {
     if (e.visible) trees.collections.refresh();
   }));
