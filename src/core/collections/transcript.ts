@@ -501,7 +501,7 @@ export interface TranscriptWriterOptions {
 export type TranscriptWrites = 'while-fast' | 'sync' | 'pool';
 
 /** A synchronous batch write slower than this turns a `while-fast` writer to the thread pool. */
-export const SLOW_WRITE_MS = 4;
+const SLOW_WRITE_MS = 4;
 
 /** Batches are handed over LINGER_MS after their first line, or sooner once this large. */
 const BATCH_BYTES = 256 * 1024;
@@ -538,6 +538,8 @@ function workerScript(): string | undefined {
 /** One way of turning appended events into written batches. */
 interface Sink {
   readonly mode: 'worker' | 'thread';
+  /** How the next batch is written: `worker` (synchronously, in the worker), or `sync`, `while-fast` or `pool`. */
+  readonly writes: TranscriptWrites | 'worker';
   /** Bytes (or packed bytes) waiting for the next batch. */
   readonly pending: number;
   add(e: TimelineEvent): void;
@@ -552,14 +554,11 @@ class ThreadSink implements Sink {
   private readonly enc = new BatchEncoder(encodeEventLine);
   constructor(
     private readonly fd: number,
-    private writes: TranscriptWrites,
+    /** `while-fast` becomes `pool` after a slow write. */
+    public writes: TranscriptWrites,
   ) {}
   get pending(): number {
     return this.enc.length;
-  }
-  /** How the next batch is written (`while-fast` becomes `pool` after a slow write). */
-  get writing(): TranscriptWrites {
-    return this.writes;
   }
   add(e: TimelineEvent): void {
     this.enc.encode(e);
@@ -589,6 +588,7 @@ class ThreadSink implements Sink {
 /** Packs events here (EventPacker: numbers and payload copies) and lets a worker thread encode and write them. */
 class WorkerSink implements Sink {
   readonly mode = 'worker';
+  readonly writes = 'worker';
   private readonly packer = new EventPacker(encodeEventLine);
   private seq = 0;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();
@@ -706,9 +706,9 @@ export class TranscriptWriter {
     return this.sink.mode;
   }
 
-  /** How batches are written now: `worker` (synchronously, in the worker), or the thread sink's `sync`, `while-fast` or `pool`. */
+  /** How batches are written now: `worker` (synchronously, in the worker), or `sync`, `while-fast` or `pool`. */
   get writes(): TranscriptWrites | 'worker' {
-    return this.sink instanceof ThreadSink ? this.sink.writing : 'worker';
+    return this.sink.writes;
   }
 
   /** Events appended so far. */
