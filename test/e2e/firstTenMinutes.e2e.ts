@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { freePort } from '../host/codeServer';
-import { palette, pickRow } from '../host/workbenchUi';
+import { palette, paletteAndPick, pickRow } from '../host/workbenchUi';
 import { QUIET_SETTINGS, openWorkbenchWindow, panelWebview, repoRoot as root, screenshotDir, type WorkbenchWindow } from '../host/workbenchWindow';
 
 describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
@@ -122,8 +122,7 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
   }
 
   it('the walkthrough reads without backticks, and its "Start a mock server" step is ticked once the example mock runs', async () => {
-    await palette(page, 'Welcome: Open Walkthrough...');
-    await pickRow(page, 'Get started with WebSocket Workbench');
+    await paletteAndPick(page, 'Welcome: Open Walkthrough...', 'Get started with WebSocket Workbench');
     const steps = page.locator('.gettingStartedContainer');
     await steps.locator('.step-title', { hasText: 'Start a mock server' }).first().waitFor({ timeout: 20_000 });
     const text = await steps.locator('.getting-started-category.expanded, .gettingStartedSlideDetails').first().innerText();

@@ -13,8 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Mocha from 'mocha';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import { palette, pickRow, answerInputBox } from './workbenchUi';
+import { palette, paletteAndPick, answerInputBox } from './workbenchUi';
 import { startCodeServer, type CodeServer } from './codeServer';
+import { NO_CHAT_SETTINGS } from './workbenchWindow';
 import { chromiumArgs, chromiumPath, codeServerCommand } from './locate';
 import { buildVsix, vsixFiles, type BuiltVsix } from './vsix';
 
@@ -82,15 +83,14 @@ async function main(): Promise<number> {
       page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       // A user's first start, minus the welcome page and chat that would take the keyboard focus.
       mkdirSync(path.join(server.userDataDir, 'User'), { recursive: true });
-      writeFileSync(path.join(server.userDataDir, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'chat.disableAIFeatures': true }));
+      writeFileSync(path.join(server.userDataDir, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, ...NO_CHAT_SETTINGS }));
       // No extensionDevelopmentPath: only the installed extension can answer these commands.
       const payload = encodeURIComponent(JSON.stringify([['skipWelcome', 'true']]));
       await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${payload}`);
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       // As a user would: wait until the installed extension shows up (its status bar item).
       await page.locator('.statusbar-item', { hasText: 'Environment' }).first().waitFor({ timeout: 60_000 });
-      await palette(page, 'WebSocket: Start Mock Server…');
-      await pickRow(page, 'vsix-mock');
+      await paletteAndPick(page, 'WebSocket: Start Mock Server…', 'vsix-mock');
       const status = page.locator('.statusbar-item', { hasText: 'ws://127.0.0.1:' }).first();
       await status.waitFor({ timeout: 30_000 });
       mockUrl = (await status.innerText()).match(/ws:\/\/127\.0\.0\.1:\d+\S*/)?.[0] ?? '';
@@ -99,14 +99,12 @@ async function main(): Promise<number> {
 
     it('connects from the palette, sends, and sees the echo in the panel timeline', async () => {
       assert.ok(mockUrl, 'needs the mock');
-      await palette(page, 'WebSocket: Connect…');
-      await pickRow(page, 'Enter URL');
+      await paletteAndPick(page, 'WebSocket: Connect…', 'Enter URL');
       await answerInputBox(page, 'ws:// or wss:// URL', `${mockUrl}vsix`);
       const w: FrameLocator = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
       await w.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
       await page.locator('.statusbar-item', { hasText: /open/ }).first().waitFor({ timeout: 20_000 });
-      await palette(page, 'WebSocket: Send Message…');
-      await pickRow(page, 'Type a message');
+      await paletteAndPick(page, 'WebSocket: Send Message…', 'Type a message');
       await answerInputBox(page, 'Text message', 'hello from the installed vsix');
       await w.locator('.timeline .row.d-in', { hasText: 'hello from the installed vsix' }).first().waitFor({ timeout: 15_000 });
       await w.locator('.timeline .row.d-out', { hasText: 'hello from the installed vsix' }).first().waitFor({ timeout: 5_000 });

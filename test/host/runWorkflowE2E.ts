@@ -13,8 +13,9 @@ import path from 'node:path';
 import Mocha from 'mocha';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { palette, pickRow, answerInputBox } from './workbenchUi';
+import { palette, paletteAndPick, answerInputBox } from './workbenchUi';
 import { startCodeServer, type CodeServer } from './codeServer';
+import { NO_CHAT_SETTINGS } from './workbenchWindow';
 import { chromiumArgs, chromiumPath } from './locate';
 
 const root = path.resolve(__dirname, '../..');
@@ -59,7 +60,7 @@ async function main(): Promise<number> {
     this.timeout(120_000);
 
     before(async () => {
-      server = await startCodeServer({ folder: workspace, log: () => undefined });
+      server = await startCodeServer({ folder: workspace, userSettings: { ...NO_CHAT_SETTINGS }, log: () => undefined });
       browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
       page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const payload = [
@@ -92,8 +93,7 @@ async function main(): Promise<number> {
     });
 
     it('starts a mock from the palette; the status bar shows its URL and a real client gets the echo', async () => {
-      await palette(page, 'WebSocket: Start Mock Server…');
-      await pickRow(page, 'e2e-mock');
+      await paletteAndPick(page, 'WebSocket: Start Mock Server…', 'e2e-mock');
       const status = page.locator('.statusbar-item', { hasText: 'ws://127.0.0.1:' }).first();
       await status.waitFor({ timeout: 15_000 });
       const url = (await status.innerText()).match(/ws:\/\/127\.0\.0\.1:\d+\S*/)?.[0];
@@ -108,8 +108,7 @@ async function main(): Promise<number> {
     it('connects through Connect… → Enter URL…, and the status bar shows the open connection', async () => {
       const url = (globalThis as { e2eMockUrl?: string }).e2eMockUrl;
       assert.ok(url, 'needs the mock of the previous test');
-      await palette(page, 'WebSocket: Connect…');
-      await pickRow(page, 'Enter URL');
+      await paletteAndPick(page, 'WebSocket: Connect…', 'Enter URL');
       await answerInputBox(page, 'ws:// or wss:// URL', `${url}e2e`);
       await page.locator('.statusbar-item', { hasText: /open/ }).first().waitFor({ timeout: 20_000 });
       await page.locator('.tab', { hasText: /127\.0\.0\.1/ }).first().waitFor({ timeout: 20_000 });

@@ -19,6 +19,30 @@ export async function pickRow(page: Page, text: string): Promise<void> {
 }
 
 /**
+ * Runs a palette command that shows a quick pick and clicks the row that contains `text`. A quick
+ * pick closes when it loses the focus, and a part of the workbench that finishes loading late (a
+ * view container opened just before, its views still being created) can take the focus and close
+ * it before the row is clicked: the command then got no answer and did nothing. A user would run
+ * it again, and so does this, at most `tries` times, saying so each time. A row that stays on
+ * screen yet cannot be clicked is not retried.
+ */
+export async function paletteAndPick(page: Page, command: string, text: string, tries = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await palette(page, command);
+    const widget = page.locator('.quick-input-widget').first();
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      await row.click({ timeout: 10_000 });
+      return;
+    } catch (err) {
+      if (attempt >= tries || (await widget.isVisible())) throw err;
+      console.log(`      (the quick pick of "${command}" closed before "${text}" was picked: focus taken elsewhere; running it again, attempt ${attempt + 1})`);
+    }
+  }
+}
+
+/**
  * Types into the input box whose prompt contains `prompt` and presses Enter. It waits for that box
  * (not the quick pick before it, still on screen while it goes away: typing there is lost), and
  * when the box is taken away before the text is in (a panel that finished loading took the focus),

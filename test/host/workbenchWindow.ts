@@ -21,8 +21,14 @@ export function screenshotDir(): string {
   return dir;
 }
 
-/** User settings for a quiet window: a fixed theme, no command center, no tips. */
-export const QUIET_SETTINGS: Readonly<Record<string, unknown>> = { 'workbench.colorTheme': 'Default Dark Modern', 'window.commandCenter': false, 'workbench.tips.enabled': false };
+/**
+ * No Chat view in the secondary side bar: it is drawn while the window starts, after the first
+ * test may already have a quick pick open, and it is none of what these tests are about.
+ */
+export const NO_CHAT_SETTINGS: Readonly<Record<string, unknown>> = { 'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden' };
+
+/** User settings for a quiet window: a fixed theme, no command center, no tips, no Chat view. */
+export const QUIET_SETTINGS: Readonly<Record<string, unknown>> = { 'workbench.colorTheme': 'Default Dark Modern', 'window.commandCenter': false, 'workbench.tips.enabled': false, ...NO_CHAT_SETTINGS };
 
 export interface WorkbenchWindow {
   server: CodeServer;
