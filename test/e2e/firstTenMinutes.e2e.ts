@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { freePort } from '../host/codeServer';
-import { palette, paletteAndPick, pickRow } from '../host/workbenchUi';
+import { openAndPick, palette, paletteAndPick, pickRow } from '../host/workbenchUi';
 import { QUIET_SETTINGS, openWorkbenchWindow, panelWebview, repoRoot as root, screenshotDir, type WorkbenchWindow } from '../host/workbenchWindow';
 
 describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
@@ -131,8 +131,7 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
     assert.equal(await mockStep.getAttribute('aria-checked'), 'false');
     // The walkthrough's own button for the step: what a newcomer clicks.
     await steps.locator('.step-title', { hasText: 'Start a mock server' }).first().click();
-    await steps.locator('.button-link, .monaco-button', { hasText: 'Start Mock Server…' }).first().click();
-    await pickRow(page, 'echo-mock');
+    await openAndPick(page, 'the walkthrough\'s Start Mock Server…', () => steps.locator('.button-link, .monaco-button', { hasText: 'Start Mock Server…' }).first().click(), 'echo-mock');
     const status = statusItem(/Mock ws:\/\/127\.0\.0\.1:\d+/);
     await status.waitFor({ timeout: 20_000 });
     await page.waitForFunction(() => document.querySelector('[data-done-step-id$="#mock"]')?.getAttribute('aria-checked') === 'true', undefined, { timeout: 15_000 });
@@ -289,13 +288,11 @@ describe('end to end: a newcomer\'s first ten minutes (issue 17)', function () {
 
   it('turns the transcript into a mock and replays it from the banner', async () => {
     const t = webview();
-    await t.locator('#to-mock').click();
-    await pickRow(page, 'Echo examples');
+    await openAndPick(page, 'the banner\'s Turn into Mock', () => t.locator('#to-mock').click(), 'Echo examples');
     const echoFile = path.join(workspace, 'echo.websocket.json');
     for (let i = 0; i < 50 && JSON.parse(readFileSync(echoFile, 'utf8')).mocks.length < 2; i++) await page.waitForTimeout(200);
     assert.equal(JSON.parse(readFileSync(echoFile, 'utf8')).mocks.length, 2, 'a second mock in the collection');
-    await t.locator('#replay').click();
-    await pickRow(page, 'Compressed');
+    await openAndPick(page, 'the banner\'s Replay', () => t.locator('#replay').click(), 'Compressed');
     // A live panel connects to the transcript's URL and sends what it sent.
     await page.locator('.tab', { hasText: /^WS 127\.0\.0\.1/ }).first().waitFor({ timeout: 15_000 });
     const w = webview();

@@ -19,16 +19,15 @@ export async function pickRow(page: Page, text: string): Promise<void> {
 }
 
 /**
- * Runs a palette command that shows a quick pick and clicks the row that contains `text`. A quick
- * pick closes when it loses the focus, and a part of the workbench that finishes loading late (a
- * view container opened just before, its views still being created) can take the focus and close
- * it before the row is clicked: the command then got no answer and did nothing. A user would run
- * it again, and so does this, at most `tries` times, saying so each time. A row that stays on
- * screen yet cannot be clicked is not retried.
+ * Opens a quick pick with `open` (a palette command, a button) and clicks the row that contains
+ * `text`. A quick pick closes when it loses the focus, and a part of the workbench that finishes
+ * drawing late can take the focus and close it before the row is clicked: the command then got no
+ * answer and did nothing. A user would open it again, and so does this, at most `tries` times,
+ * saying so each time. A pick that stays on screen with a row that cannot be clicked is not retried.
  */
-export async function paletteAndPick(page: Page, command: string, text: string, tries = 3): Promise<void> {
+export async function openAndPick(page: Page, what: string, open: () => Promise<void>, text: string, tries = 3): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    await palette(page, command);
+    await open();
     const widget = page.locator('.quick-input-widget').first();
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
     try {
@@ -37,9 +36,14 @@ export async function paletteAndPick(page: Page, command: string, text: string, 
       return;
     } catch (err) {
       if (attempt >= tries || (await widget.isVisible())) throw err;
-      console.log(`      (the quick pick of "${command}" closed before "${text}" was picked: focus taken elsewhere; running it again, attempt ${attempt + 1})`);
+      console.log(`      (the quick pick of ${what} closed before "${text}" was picked: focus taken elsewhere; opening it again, attempt ${attempt + 1})`);
     }
   }
+}
+
+/** Runs a palette command that shows a quick pick and clicks the row that contains `text` (see openAndPick). */
+export function paletteAndPick(page: Page, command: string, text: string): Promise<void> {
+  return openAndPick(page, `"${command}"`, () => palette(page, command), text);
 }
 
 /**
