@@ -86,8 +86,9 @@ export function encodeJsonRpc(method: string, params: unknown, id?: number | str
  * A JSON-RPC object whose `params`, `result` or `error` (the one member a request, a result or an
  * error shows) is parsed when first read: recording and pairing need only the header (jsonrpc, id,
  * method, which members there are), and JSON-parsing every message whole would cost more than the
- * rest of the decoding (docs/cli-ndjson.md: the ≤ 10 % budget). A member that turns out not to be
- * JSON makes `invalid` say so when read (the pair stands, as with Socket.IO arguments).
+ * rest of the decoding (the budget: decoding adds ≤ 10 % client CPU per message, DESIGN.md;
+ * measured by bench/protocols.bench.ts). A member that turns out not to be JSON makes `invalid`
+ * say so when read (the pair stands, as with Socket.IO arguments).
  */
 class RpcLazyPacket extends LazyPacket {
   readonly #text: string;

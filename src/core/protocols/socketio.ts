@@ -250,8 +250,9 @@ function fastPacket(str: string): Packet | undefined {
 /**
  * An EVENT or ACK text packet whose arguments are parsed when first read: recording and pairing
  * need only the header (namespace, ack id, event name), and JSON-parsing the arguments of every
- * message would cost more than the rest of the decoding (docs/cli-ndjson.md: the ≤ 10 % budget).
- * Arguments that turn out not to be JSON make `invalid` say so when read (the pair stands).
+ * message would cost more than the rest of the decoding (the budget: decoding adds ≤ 10 % client
+ * CPU per message, DESIGN.md; measured by bench/protocols.bench.ts). Arguments that turn out not
+ * to be JSON make `invalid` say so when read (the pair stands).
  */
 class SioArgsPacket extends LazyPacket {
   #raw: string;
