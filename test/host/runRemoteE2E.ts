@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Mocha from 'mocha';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { palette, paletteAndPick, pickRow, answerInputBox } from './workbenchUi';
+import { palette, paletteAndAnswer, paletteAndPick, pickRow } from './workbenchUi';
 import { freePort, startCodeServer, type CodeServer } from './codeServer';
 import { NO_CHAT_SETTINGS } from './workbenchWindow';
 import { chromiumArgs, chromiumPath } from './locate';
@@ -235,8 +235,7 @@ async function main(): Promise<number> {
 
     it('the panel connects from the extension host to the local URL, and its tab says where it runs', async () => {
       await workbench.keyboard.press('Escape');
-      await paletteAndPick(workbench, 'WebSocket: Connect…', 'Enter URL');
-      await answerInputBox(workbench, 'ws:// or wss:// URL', `${state.localUrl}panel`);
+      await paletteAndAnswer(workbench, 'WebSocket: Connect…', 'Enter URL', 'ws:// or wss:// URL', `${state.localUrl}panel`);
       const tab = workbench.locator('.tab', { hasText: `127.0.0.1:${state.mockPort}` }).first();
       await tab.waitFor({ timeout: 20_000 });
       assert.match(await tab.innerText(), /\(extension host\)/);

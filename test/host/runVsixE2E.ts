@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Mocha from 'mocha';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import { palette, paletteAndPick, answerInputBox } from './workbenchUi';
+import { palette, paletteAndAnswer, paletteAndPick } from './workbenchUi';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { NO_CHAT_SETTINGS } from './workbenchWindow';
 import { chromiumArgs, chromiumPath, codeServerCommand } from './locate';
@@ -99,13 +99,11 @@ async function main(): Promise<number> {
 
     it('connects from the palette, sends, and sees the echo in the panel timeline', async () => {
       assert.ok(mockUrl, 'needs the mock');
-      await paletteAndPick(page, 'WebSocket: Connect…', 'Enter URL');
-      await answerInputBox(page, 'ws:// or wss:// URL', `${mockUrl}vsix`);
+      await paletteAndAnswer(page, 'WebSocket: Connect…', 'Enter URL', 'ws:// or wss:// URL', `${mockUrl}vsix`);
       const w: FrameLocator = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
       await w.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
       await page.locator('.statusbar-item', { hasText: /open/ }).first().waitFor({ timeout: 20_000 });
-      await paletteAndPick(page, 'WebSocket: Send Message…', 'Type a message');
-      await answerInputBox(page, 'Text message', 'hello from the installed vsix');
+      await paletteAndAnswer(page, 'WebSocket: Send Message…', 'Type a message', 'Text message', 'hello from the installed vsix');
       await w.locator('.timeline .row.d-in', { hasText: 'hello from the installed vsix' }).first().waitFor({ timeout: 15_000 });
       await w.locator('.timeline .row.d-out', { hasText: 'hello from the installed vsix' }).first().waitFor({ timeout: 5_000 });
     });

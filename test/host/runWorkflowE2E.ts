@@ -13,7 +13,7 @@ import path from 'node:path';
 import Mocha from 'mocha';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { palette, paletteAndPick, answerInputBox } from './workbenchUi';
+import { palette, paletteAndAnswer, paletteAndPick } from './workbenchUi';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { NO_CHAT_SETTINGS } from './workbenchWindow';
 import { chromiumArgs, chromiumPath } from './locate';
@@ -108,8 +108,7 @@ async function main(): Promise<number> {
     it('connects through Connect… → Enter URL…, and the status bar shows the open connection', async () => {
       const url = (globalThis as { e2eMockUrl?: string }).e2eMockUrl;
       assert.ok(url, 'needs the mock of the previous test');
-      await paletteAndPick(page, 'WebSocket: Connect…', 'Enter URL');
-      await answerInputBox(page, 'ws:// or wss:// URL', `${url}e2e`);
+      await paletteAndAnswer(page, 'WebSocket: Connect…', 'Enter URL', 'ws:// or wss:// URL', `${url}e2e`);
       await page.locator('.statusbar-item', { hasText: /open/ }).first().waitFor({ timeout: 20_000 });
       await page.locator('.tab', { hasText: /127\.0\.0\.1/ }).first().waitFor({ timeout: 20_000 });
       await page.screenshot({ path: path.join(shots, 'connected.png') });

@@ -59,3 +59,22 @@ export async function answerInputBox(page: Page, prompt: string, text: string): 
   await input.fill(text, { timeout: 10_000 });
   await page.keyboard.press('Enter');
 }
+
+/**
+ * Runs a palette command, picks `row` in its quick pick, then answers the input box that follows
+ * (prompt `prompt`) with `text`. The box, like the pick, closes unanswered when a part of the window
+ * still being drawn (a panel finishing its load) takes the focus; then nothing was done, and the
+ * whole command runs again, at most `tries` times, each said in the log.
+ */
+export async function paletteAndAnswer(page: Page, command: string, row: string, prompt: string, text: string, tries = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await paletteAndPick(page, command, row);
+    try {
+      await answerInputBox(page, prompt, text);
+      return;
+    } catch (err) {
+      if (attempt >= tries || (await page.locator('.quick-input-widget', { hasText: prompt }).first().isVisible())) throw err;
+      console.log(`      (the input box "${prompt}" of "${command}" closed before it was answered: focus taken elsewhere; running it again, attempt ${attempt + 1})`);
+    }
+  }
+}
