@@ -19,26 +19,37 @@ export async function pickRow(page: Page, text: string): Promise<void> {
 }
 
 /**
- * Opens a quick pick with `open` (a palette command, a button) and clicks the row that contains
- * `text`. A quick pick closes when it loses the focus, and a part of the workbench that finishes
- * drawing late can take the focus and close it before the row is clicked: the command then got no
- * answer and did nothing. A user would open it again, and so does this, at most `tries` times,
- * saying so each time. A pick that stays on screen with a row that cannot be clicked is not retried.
+ * Runs `step` (open a quick pick or an input box, then answer it) again when it failed because what
+ * it opened went away unanswered: a quick pick or input box closes when it loses the focus, and a
+ * part of the window that finishes drawing late (a container's views, a panel finishing its load)
+ * can take the focus before the answer is in. The command then got no answer and did nothing, so a
+ * user would run it again, and so does this, at most `tries` times, saying so each time. Only a
+ * failure after which `closedUnanswered` holds is retried; one with the widget still on screen is not.
  */
-export async function openAndPick(page: Page, what: string, open: () => Promise<void>, text: string, tries = 3): Promise<void> {
+async function againWhenClosed(step: () => Promise<void>, closedUnanswered: () => Promise<boolean>, what: string, tries = 3): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    await open();
-    const widget = page.locator('.quick-input-widget').first();
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
     try {
-      await row.waitFor({ state: 'visible', timeout: 15_000 });
-      await row.click({ timeout: 10_000 });
+      await step();
       return;
     } catch (err) {
-      if (attempt >= tries || (await widget.isVisible())) throw err;
-      console.log(`      (the quick pick of ${what} closed before "${text}" was picked: focus taken elsewhere; opening it again, attempt ${attempt + 1})`);
+      if (attempt >= tries || !(await closedUnanswered())) throw err;
+      console.log(`      (${what} closed before it was answered: focus taken elsewhere; running it again, attempt ${attempt + 1})`);
     }
   }
+}
+
+/** Opens a quick pick with `open` (a palette command, a button) and clicks the row that contains `text` (see againWhenClosed). */
+export function openAndPick(page: Page, what: string, open: () => Promise<void>, text: string): Promise<void> {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  return againWhenClosed(
+    async () => {
+      await open();
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      await row.click({ timeout: 10_000 });
+    },
+    async () => !(await page.locator('.quick-input-widget').first().isVisible()),
+    `the quick pick of ${what}, to pick "${text}",`,
+  );
 }
 
 /** Runs a palette command that shows a quick pick and clicks the row that contains `text` (see openAndPick). */
@@ -62,19 +73,20 @@ export async function answerInputBox(page: Page, prompt: string, text: string): 
 
 /**
  * Runs a palette command, picks `row` in its quick pick, then answers the input box that follows
- * (prompt `prompt`) with `text`. The box, like the pick, closes unanswered when a part of the window
- * still being drawn (a panel finishing its load) takes the focus; then nothing was done, and the
- * whole command runs again, at most `tries` times, each said in the log.
+ * (prompt `prompt`) with `text`; the whole command runs again when the box closed unanswered (see
+ * againWhenClosed).
  */
-export async function paletteAndAnswer(page: Page, command: string, row: string, prompt: string, text: string, tries = 3): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await paletteAndPick(page, command, row);
-    try {
+export function paletteAndAnswer(page: Page, command: string, row: string, prompt: string, text: string): Promise<void> {
+  // A failure before the row was picked was already retried by paletteAndPick: not again here.
+  let picked = false;
+  return againWhenClosed(
+    async () => {
+      picked = false;
+      await paletteAndPick(page, command, row);
+      picked = true;
       await answerInputBox(page, prompt, text);
-      return;
-    } catch (err) {
-      if (attempt >= tries || (await page.locator('.quick-input-widget', { hasText: prompt }).first().isVisible())) throw err;
-      console.log(`      (the input box "${prompt}" of "${command}" closed before it was answered: focus taken elsewhere; running it again, attempt ${attempt + 1})`);
-    }
-  }
+    },
+    async () => picked && !(await page.locator('.quick-input-widget', { hasText: prompt }).first().isVisible()),
+    `the input box "${prompt}" of "${command}"`,
+  );
 }

@@ -22,8 +22,8 @@ export function screenshotDir(): string {
 }
 
 /**
- * No Chat view in the secondary side bar: it is drawn while the window starts, after the first
- * test may already have a quick pick open, and it is none of what these tests are about.
+ * No Chat view in the secondary side bar: it is drawn while the window starts, possibly while the
+ * first test already has a quick pick open, and no test is about it.
  */
 export const NO_CHAT_SETTINGS: Readonly<Record<string, unknown>> = { 'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden' };
 
