@@ -4,9 +4,10 @@
  * built-ins and `vscode`), the chunk files among them, what activation registered, and times.
  * Usage: node test/support/activateProbe.cjs dist/extension.js   (also under `node --cpu-prof`).
  * Waits a moment after activate() so work deferred past activation (setImmediate, timers) runs
- * and is reported separately as `deferred`. With WSWB_PROBE_RUN=<command id>, then runs that
- * command's handler and reports what it required as `onCommand` (its outcome is not checked: the
- * fake `vscode` answers with inert stubs).
+ * and is reported separately as `deferred`. Then shows each tree view once (fires its visibility)
+ * and reports the views whose provider redraws as `redrawnWhenShown`. With WSWB_PROBE_RUN=<command
+ * id>, then runs that command's handler and reports what it required as `onCommand` (its outcome is
+ * not checked: the fake `vscode` answers with inert stubs).
  */
 'use strict';
 const Module = require('node:module');
@@ -40,6 +41,15 @@ const t2 = performance.now();
 const atActivate = required.splice(0);
 setTimeout(async () => {
   const deferred = required.splice(0);
+  // Each tree view shown once (its visibility fired): which of them redraw (their provider fires).
+  const redrawnWhenShown = [];
+  for (const [id, { provider, visibility }] of registered.treeViewObjects) {
+    let fired = false;
+    const sub = provider && provider.onDidChangeTreeData ? provider.onDidChangeTreeData(() => (fired = true)) : undefined;
+    visibility.fire({ visible: true });
+    sub?.dispose();
+    if (fired) redrawnWhenShown.push(id);
+  }
   const run = process.env.WSWB_PROBE_RUN;
   if (run) {
     try {
@@ -58,6 +68,7 @@ setTimeout(async () => {
     onCommand: required.splice(0),
     commands: [...registered.commands.keys()],
     treeViews: registered.treeViews,
+    redrawnWhenShown,
     treeDataProviders: registered.treeDataProviders,
     codeLensProviders: registered.codeLensProviders.length,
     serializers: registered.serializers,

@@ -57,7 +57,7 @@ class Data { constructor(...args) { this.args = args; } }
 const enumeration = (name) => new Proxy({}, { get: (_t, k) => (typeof k === 'symbol' ? undefined : 1) });
 
 function create() {
-  const registered = { commands: new Map(), treeViews: [], treeDataProviders: [], codeLensProviders: [], serializers: [], taskProviders: [], testControllers: [], outputChannels: [] };
+  const registered = { commands: new Map(), treeViews: [], treeViewObjects: new Map(), treeDataProviders: [], codeLensProviders: [], serializers: [], taskProviders: [], testControllers: [], outputChannels: [] };
   const config = { get: (_k, d) => d, has: () => false, inspect: () => undefined, update: async () => {} };
   const outputChannel = (name) => {
     registered.outputChannels.push(name);
@@ -80,7 +80,13 @@ function create() {
     window: namespace('window', {
       createOutputChannel: outputChannel,
       registerTreeDataProvider: (id, p) => { registered.treeDataProviders.push(id); return disposable(); },
-      createTreeView: (id, o) => { registered.treeViews.push(id); return namespace('TreeView', { onDidChangeVisibility: event(), onDidChangeSelection: event(), onDidExpandElement: event(), onDidCollapseElement: event(), visible: false, dispose() {} }); },
+      createTreeView: (id, o) => {
+        registered.treeViews.push(id);
+        // Kept so a probe can show the view (fire its visibility) and watch its provider.
+        const visibility = new EventEmitter();
+        registered.treeViewObjects.set(id, { provider: o && o.treeDataProvider, visibility });
+        return namespace('TreeView', { onDidChangeVisibility: visibility.event, onDidChangeSelection: event(), onDidExpandElement: event(), onDidCollapseElement: event(), visible: false, dispose() {} });
+      },
       registerWebviewPanelSerializer: (viewType) => { registered.serializers.push(viewType); return disposable(); },
       createStatusBarItem: () => namespace('StatusBarItem', { show() {}, hide() {}, dispose() {} }),
       activeTextEditor: undefined, visibleTextEditors: [], tabGroups: namespace('tabGroups', { all: [] }),

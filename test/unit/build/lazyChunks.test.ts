@@ -72,6 +72,7 @@ describe('production extension bundle: lazy parts stay in chunks', function () {
     const missing = pkg.contributes.commands.map((c) => c.command).filter((c) => !probe.commands.includes(c));
     assert.deepEqual(missing, [], 'contributed commands registered at activation');
     assert.deepEqual([...probe.treeViews, ...probe.treeDataProviders].sort(), Object.values(pkg.contributes.views).flat().map((v) => v.id).sort(), 'every view has its provider');
+    assert.deepEqual(probe.redrawnWhenShown, ['websocketWorkbench.collections'], 'the Collections view redraws when it comes into view; no other view does');
     assert.ok(probe.codeLensProviders > 0, 'CodeLens providers registered');
     assert.deepEqual(probe.serializers, ['websocketWorkbench.panel'], 'panels restore after reload');
     assert.deepEqual(probe.testControllers, ['websocketWorkbench.tests']);
@@ -127,6 +128,7 @@ interface Probe {
   onCommand: string[];
   commands: string[];
   treeViews: string[];
+  redrawnWhenShown: string[];
   treeDataProviders: string[];
   codeLensProviders: number;
   serializers: string[];
